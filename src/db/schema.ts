@@ -1,0 +1,167 @@
+// The mirror's tables, all in the PostgreSQL schema `bigcommerce`. This file is the source of
+// truth: `npm run db:generate` turns changes into a new migration under drizzle/.
+//
+// The four resource tables share one shape: `(store_hash, id)` key, `date_modified` (null for
+// coupons, which have none), `data` holding the resource exactly as the API returned it, a few
+// typed columns apps filter on, and `synced_at` (when the mirror last wrote the row).
+// Column keys are the SQL names so that the write path can map rows to columns directly.
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
+
+export const bigcommerce = pgSchema('bigcommerce')
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+
+const resourceColumns = {
+  store_hash: text('store_hash').notNull(),
+  id: bigint('id', { mode: 'number' }).notNull(),
+  date_modified: tz('date_modified'),
+  data: jsonb('data').notNull(),
+  synced_at: tz('synced_at').notNull().defaultNow(),
+}
+
+export const coupons = bigcommerce.table(
+  'coupons',
+  {
+    ...resourceColumns,
+    code: text('code'),
+    name: text('name'),
+    type: text('type'),
+    enabled: boolean('enabled'),
+    date_created: tz('date_created'),
+  },
+  (t) => [primaryKey({ columns: [t.store_hash, t.id] }), index('coupons_code_idx').on(t.store_hash, t.code)],
+)
+
+export const customers = bigcommerce.table(
+  'customers',
+  {
+    ...resourceColumns,
+    email: text('email'),
+    first_name: text('first_name'),
+    last_name: text('last_name'),
+    customer_group_id: integer('customer_group_id'),
+    date_created: tz('date_created'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.store_hash, t.id] }),
+    index('customers_date_modified_idx').on(t.store_hash, t.date_modified),
+    index('customers_email_idx').on(t.store_hash, t.email),
+  ],
+)
+
+export const orders = bigcommerce.table(
+  'orders',
+  {
+    ...resourceColumns,
+    customer_id: bigint('customer_id', { mode: 'number' }),
+    status_id: integer('status_id'),
+    is_deleted: boolean('is_deleted'),
+    total_inc_tax: numeric('total_inc_tax', { precision: 20, scale: 4 }),
+    currency_code: text('currency_code'),
+    date_created: tz('date_created'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.store_hash, t.id] }),
+    index('orders_date_modified_idx').on(t.store_hash, t.date_modified),
+    index('orders_customer_id_idx').on(t.store_hash, t.customer_id),
+    index('orders_status_id_idx').on(t.store_hash, t.status_id),
+    index('orders_date_created_idx').on(t.store_hash, t.date_created),
+  ],
+)
+
+export const products = bigcommerce.table(
+  'products',
+  {
+    ...resourceColumns,
+    sku: text('sku'),
+    name: text('name'),
+    is_visible: boolean('is_visible'),
+    price: numeric('price', { precision: 20, scale: 4 }),
+    inventory_level: integer('inventory_level'),
+    date_created: tz('date_created'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.store_hash, t.id] }),
+    index('products_date_modified_idx').on(t.store_hash, t.date_modified),
+    index('products_sku_idx').on(t.store_hash, t.sku),
+  ],
+)
+
+/** Rows deleted in the store. Also the guard that stops a stale read resurrecting a row. */
+export const deletions = bigcommerce.table(
+  'deletions',
+  {
+    store_hash: text('store_hash').notNull(),
+    resource: text('resource').notNull(),
+    id: bigint('id', { mode: 'number' }).notNull(),
+    deleted_at: tz('deleted_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.store_hash, t.resource, t.id] }),
+    index('deletions_deleted_at_idx').on(t.store_hash, t.deleted_at),
+  ],
+)
+
+/** Per store and table: the sweep cursor, a resumable checkpoint, and the last run's outcome. */
+export const syncState = bigcommerce.table(
+  'sync_state',
+  {
+    store_hash: text('store_hash').notNull(),
+    table_name: text('table_name').notNull(),
+    cursor: tz('cursor'),
+    checkpoint: jsonb('checkpoint'),
+    last_started_at: tz('last_started_at'),
+    last_finished_at: tz('last_finished_at'),
+    last_success_at: tz('last_success_at'),
+    last_status: text('last_status'),
+    last_error: text('last_error'),
+    last_summary: jsonb('last_summary'),
+  },
+  (t) => [primaryKey({ columns: [t.store_hash, t.table_name] })],
+)
+
+/** The durable webhook inbox, deduplicated per store on BigCommerce's payload hash. */
+export const webhookEvents = bigcommerce.table(
+  'webhook_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    store_hash: text('store_hash').notNull(),
+    hash: text('hash').notNull(),
+    scope: text('scope').notNull(),
+    resource: text('resource'),
+    resource_id: bigint('resource_id', { mode: 'number' }),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    received_at: tz('received_at').notNull().defaultNow(),
+    available_at: tz('available_at').notNull().defaultNow(),
+    locked_until: tz('locked_until'),
+    processed_at: tz('processed_at'),
+    last_error: text('last_error'),
+  },
+  (t) => [
+    uniqueIndex('webhook_events_store_hash_hash_key').on(t.store_hash, t.hash),
+    index('webhook_events_pending_idx')
+      .on(t.available_at)
+      .where(sql`${t.status} = 'pending'`),
+    index('webhook_events_received_at_idx').on(t.store_hash, t.received_at),
+  ],
+)
+
+export const resourceTables = { coupons, customers, orders, products } as const
+export type ResourceName = keyof typeof resourceTables
+export const RESOURCE_NAMES = ['coupons', 'customers', 'orders', 'products'] as const satisfies readonly ResourceName[]
