@@ -1,0 +1,182 @@
+// The write path every sweep and the webhook worker use. All guards live in SQL so that any
+// number of writers (sweeps, workers, several processes) can race safely:
+// - a row is replaced only when the incoming date_modified is not older than the stored one
+//   (equal replaces: timestamps have one-second resolution and a refetch is the freshest truth);
+//   coupons, which have no date_modified, always replace;
+// - a row whose version is not newer than its tombstone in `deletions` stays deleted, so a stale
+//   read can never bring a deleted row back;
+// - identical rows are not rewritten (no churn in WAL or `synced_at` for unchanged data).
+// Rows travel as one JSON parameter per batch (jsonb_to_recordset): one round trip, no
+// parameter-count limit, the same on PGlite and postgres.js.
+import { getTableColumns, sql, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
+import { deletions, resourceTables, type ResourceName } from './schema.ts'
+import type { Executor } from './database.ts'
+import type { ResourceRow } from '../resources/types.ts'
+
+export const DEFAULT_BATCH_SIZE = 500
+
+export interface UpsertOptions {
+  /** When the rows were read from the API; versions coupons (no date_modified) against tombstones. */
+  fetchedAt?: Date
+  batchSize?: number
+}
+
+export interface UpsertResult {
+  /** Rows inserted or replaced. */
+  written: number
+  /** Rows left as they were: identical, older than the stored row, or deleted (tombstoned). */
+  unchanged: number
+}
+
+/** Columns the caller provides (everything but the key's store_hash and synced_at). */
+function rowColumns(resource: ResourceName): PgColumn[] {
+  return Object.values(getTableColumns(resourceTables[resource])).filter(
+    (column) => column.name !== 'store_hash' && column.name !== 'synced_at',
+  )
+}
+
+const ident = (name: string) => sql.raw(`"${name}"`)
+const list = (parts: SQL[]) => sql.join(parts, sql`, `)
+
+/** Keeps one row per id (the newest; a later one wins a tie), as ON CONFLICT needs. */
+export function dedupeById(rows: ResourceRow[]): ResourceRow[] {
+  const byId = new Map<number, ResourceRow>()
+  for (const row of rows) {
+    const held = byId.get(row.id)
+    const newer =
+      !held || !held.date_modified || !row.date_modified || row.date_modified >= held.date_modified
+    if (newer) byId.set(row.id, row)
+  }
+  return [...byId.values()]
+}
+
+function toRecord(row: ResourceRow, columns: PgColumn[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {}
+  for (const column of columns) record[column.name] = row[column.name] ?? null
+  return record
+}
+
+function upsertStatement(resource: ResourceName, storeHash: string, rows: ResourceRow[], fetchedAt: Date): SQL {
+  const table = resourceTables[resource]
+  const columns = rowColumns(resource)
+  const names = columns.map((c) => ident(c.name))
+  const recordType = list(columns.map((c) => sql`${ident(c.name)} ${sql.raw(c.getSQLType())}`))
+  const payload = JSON.stringify(rows.map((row) => toRecord(row, columns)))
+  const updates = list(
+    [...columns.filter((c) => c.name !== 'id'), { name: 'synced_at' }].map(
+      (c) => sql`${ident(c.name)} = excluded.${ident(c.name)}`,
+    ),
+  )
+  return sql`
+    with incoming as (
+      select * from jsonb_to_recordset(${payload}::jsonb) as x(${recordType})
+    ), written as (
+      insert into ${table} as stored (store_hash, synced_at, ${list(names)})
+      select ${storeHash}, now(), ${list(columns.map((c) => sql`x.${ident(c.name)}`))}
+      from incoming x
+      where not exists (
+        select 1 from ${deletions} d
+        where d.store_hash = ${storeHash} and d.resource = ${resource} and d.id = x.id
+          and d.deleted_at >= coalesce(x.date_modified, ${fetchedAt.toISOString()}::timestamptz)
+      )
+      on conflict (store_hash, id) do update set ${updates}
+      where (stored.date_modified is null or excluded.date_modified is null
+             or stored.date_modified <= excluded.date_modified)
+        and (stored.data is distinct from excluded.data
+             or stored.date_modified is distinct from excluded.date_modified)
+      returning 1
+    )
+    select count(*)::int as written from written`
+}
+
+/** Writes rows of one resource in batches of any size; returns what changed. */
+export async function upsertRows(
+  db: Executor,
+  resource: ResourceName,
+  storeHash: string,
+  rows: ResourceRow[],
+  options: UpsertOptions = {},
+): Promise<UpsertResult> {
+  const unique = dedupeById(rows)
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+  const fetchedAt = options.fetchedAt ?? new Date()
+  let written = 0
+  for (let start = 0; start < unique.length; start += batchSize) {
+    const batch = unique.slice(start, start + batchSize)
+    const [result] = await db.execute<{ written: number }>(upsertStatement(resource, storeHash, batch, fetchedAt))
+    written += result?.written ?? 0
+  }
+  return { written, unchanged: rows.length - written }
+}
+
+export interface DeleteOptions {
+  /** When the deletion was observed; defaults to now. */
+  deletedAt?: Date
+}
+
+/**
+ * Deletes rows the store no longer has and records their tombstones (also for ids the mirror
+ * never held, so a stale read cannot insert them later). Returns how many rows were removed.
+ */
+export async function deleteRows(
+  db: Executor,
+  resource: ResourceName,
+  storeHash: string,
+  ids: number[],
+  options: DeleteOptions = {},
+): Promise<number> {
+  if (ids.length === 0) return 0
+  const table = resourceTables[resource]
+  const deletedAt = (options.deletedAt ?? new Date()).toISOString()
+  const [result] = await db.execute<{ deleted: number }>(sql`
+    with ids as (
+      select distinct value::bigint as id from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)
+    ), gone as (
+      delete from ${table} t using ids
+      where t.store_hash = ${storeHash} and t.id = ids.id
+      returning t.id, t.date_modified
+    ), tombstones as (
+      insert into ${deletions} (store_hash, resource, id, deleted_at)
+      select ${storeHash}, ${resource}, ids.id,
+             greatest(${deletedAt}::timestamptz, gone.date_modified)
+      from ids left join gone on gone.id = ids.id
+      on conflict (store_hash, resource, id)
+        do update set deleted_at = greatest(${deletions.deleted_at}, excluded.deleted_at)
+    )
+    select count(*)::int as deleted from gone`)
+  return result?.deleted ?? 0
+}
+
+/**
+ * After a complete sweep that saw every id in `seenIds`: deletes (with tombstones) the rows the
+ * sweep did not see. Rows written since `sweepStartedAt` are spared: they were created while the
+ * sweep ran (by a webhook or another writer) and simply came after the sweep passed.
+ */
+export async function deleteRowsNotSeen(
+  db: Executor,
+  resource: ResourceName,
+  storeHash: string,
+  seenIds: Iterable<number>,
+  sweepStartedAt: Date,
+): Promise<number> {
+  const table = resourceTables[resource]
+  const seen = JSON.stringify([...seenIds])
+  const since = sweepStartedAt.toISOString()
+  // A CTE plus NOT EXISTS plans as a hash anti-join, so a million seen ids stay cheap.
+  const missing = await db.execute<{ id: number }>(sql`
+    with seen as (
+      select value::bigint as id from jsonb_array_elements_text(${seen}::jsonb)
+    )
+    select t.id::float8 as id from ${table} t
+    where t.store_hash = ${storeHash}
+      and t.synced_at < ${since}::timestamptz
+      and (t.date_modified is null or t.date_modified < ${since}::timestamptz)
+      and not exists (select 1 from seen where seen.id = t.id)`)
+  return deleteRows(
+    db,
+    resource,
+    storeHash,
+    missing.map((row) => Number(row.id)),
+  )
+}
