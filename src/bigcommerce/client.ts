@@ -1,0 +1,249 @@
+// The HTTP client for one store's REST API (v2 and v3): authentication headers, a timeout on every
+// request, pacing through the store's shared rate budget, and retries. Expected outcomes come back
+// as values (404 is a response, 204 has a null body); failures throw the typed errors in errors.ts.
+// Uses only web-standard APIs (fetch, AbortSignal, setTimeout) so it runs on Node and in Workers.
+import { BigCommerceApiError, BigCommerceAuthError } from './errors.ts'
+import {
+  getSharedPacer,
+  parseRateHeaders,
+  type RateObservation,
+  type RatePacer,
+  type RatePacerOptions,
+} from './pacer.ts'
+import { describeAuthFailure, findScopeForPath } from './scopes.ts'
+import { MIRROR_VERSION } from './version.ts'
+
+export const DEFAULT_API_URL = 'https://api.bigcommerce.com'
+
+export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>
+export type Query = Record<string, QueryValue>
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+export type ClientEvent =
+  | { type: 'response'; method: HttpMethod; path: string; status: number; durationMs: number }
+  | {
+      type: 'retry'
+      method: HttpMethod
+      path: string
+      /** HTTP status, or null for a timeout or connection error. */
+      status: number | null
+      attempt: number
+      delayMs: number
+      reason: string
+    }
+  | { type: 'throttled'; method: HttpMethod; path: string; resetMs: number | null }
+
+export interface BigCommerceClientOptions {
+  storeHash: string
+  accessToken: string
+  /** Default https://api.bigcommerce.com */
+  apiUrl?: string
+  /** Sent as X-Auth-Client (deprecated by BigCommerce but harmless). */
+  clientId?: string
+  fetch?: typeof fetch
+  /** Per attempt, including reading the body. Default 30 s. */
+  timeoutMs?: number
+  /** Retries after a 5xx, timeout or connection error. Default 4. */
+  maxRetries?: number
+  /** Retries after a 429 (each waits for the window to reset). Default 20. */
+  maxThrottleRetries?: number
+  /** First retry backoff; doubles per attempt, with jitter, up to retryMaxMs. Default 1 s / 30 s. */
+  retryBaseMs?: number
+  retryMaxMs?: number
+  userAgent?: string
+  /**
+   * The store's rate budget. Default: the process-wide pacer for apiUrl + storeHash, so every client
+   * for the same store in one process shares one budget.
+   */
+  pacer?: RatePacer
+  /** Options for the shared pacer when this client is the first to create it. */
+  pacerOptions?: RatePacerOptions
+  onEvent?: (event: ClientEvent) => void
+}
+
+export interface RequestOptions {
+  method?: HttpMethod
+  query?: Query
+  body?: unknown
+  signal?: AbortSignal
+}
+
+export interface ApiResponse {
+  /** A 2xx or 404; every other status throws. */
+  status: number
+  /** Parsed JSON, or null for 204 and empty bodies. */
+  body: unknown
+  headers: Headers
+}
+
+export interface BigCommerceClient {
+  readonly storeHash: string
+  readonly apiUrl: string
+  readonly pacer: RatePacer
+  /** `path` starts at the API version: `/v2/orders`, `/v3/catalog/products/12`. */
+  request(path: string, options?: RequestOptions): Promise<ApiResponse>
+  /** GET and return the JSON body; null for 404, 204 and an empty body. */
+  get(path: string, query?: Query, signal?: AbortSignal): Promise<unknown>
+}
+
+/** `:` and `,` stay literal as in BigCommerce's own examples (`id:in=1,2`); `+` becomes %2B. */
+function encodeQueryPart(value: string): string {
+  return encodeURIComponent(value).replace(/%3A/gi, ':').replace(/%2C/gi, ',')
+}
+
+export function encodeQuery(query: Query | undefined): string {
+  if (!query) return ''
+  const parts: string[] = []
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue
+    const text = Array.isArray(value) ? value.join(',') : String(value)
+    parts.push(`${encodeQueryPart(key)}=${encodeQueryPart(text)}`)
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** A short, secret-free description of an error body (BigCommerce sends `title` or `message`). */
+function describeErrorBody(body: unknown): string {
+  const first = Array.isArray(body) ? body[0] : body
+  if (first && typeof first === 'object') {
+    const record = first as Record<string, unknown>
+    const text = record.title ?? record.message
+    if (typeof text === 'string') return `: ${text.slice(0, 200)}`
+  }
+  return ''
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  if (response.status === 204) return null
+  const text = await response.text()
+  if (text.trim() === '') return null
+  return JSON.parse(text)
+}
+
+export function createBigCommerceClient(options: BigCommerceClientOptions): BigCommerceClient {
+  const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '')
+  const storeHash = options.storeHash
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const maxRetries = options.maxRetries ?? 4
+  const maxThrottleRetries = options.maxThrottleRetries ?? 20
+  const retryBaseMs = options.retryBaseMs ?? 1000
+  const retryMaxMs = options.retryMaxMs ?? 30_000
+  const pacer = options.pacer ?? getSharedPacer(`${apiUrl}|${storeHash}`, options.pacerOptions)
+  const emit = options.onEvent ?? (() => {})
+  const headers: Record<string, string> = {
+    'X-Auth-Token': options.accessToken,
+    Accept: 'application/json',
+    'User-Agent': options.userAgent ?? `bigcommerce-mirror/${MIRROR_VERSION}`,
+  }
+  if (options.clientId) headers['X-Auth-Client'] = options.clientId
+
+  const backoff = (attempt: number) => {
+    const capped = Math.min(retryMaxMs, retryBaseMs * 2 ** attempt)
+    return Math.round(capped * (0.5 + Math.random() * 0.5))
+  }
+
+  async function request(path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse> {
+    const method = requestOptions.method ?? 'GET'
+    if (!/^\/v[23]\//.test(path)) throw new TypeError(`BigCommerce path must start with /v2/ or /v3/: ${path}`)
+    const url = `${apiUrl}/stores/${encodeURIComponent(storeHash)}${path}${encodeQuery(requestOptions.query)}`
+    const bodyText = requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body)
+    const requestHeaders = bodyText === undefined ? headers : { ...headers, 'Content-Type': 'application/json' }
+    let failures = 0
+    let throttles = 0
+
+    for (;;) {
+      const ticket = await pacer.acquire(requestOptions.signal)
+      const timeout = AbortSignal.timeout(timeoutMs)
+      const signal = requestOptions.signal ? AbortSignal.any([requestOptions.signal, timeout]) : timeout
+      const startedAt = Date.now()
+      let response: Response
+      let observation: RateObservation | null = null
+      let body: unknown
+      let failure: { status: number | null; reason: string; cause?: unknown } | null = null
+      try {
+        response = await fetchImpl(url, { method, headers: requestHeaders, body: bodyText, signal })
+        observation = parseRateHeaders(response.headers)
+        ticket.release({ observation, throttled: response.status === 429 })
+      } catch (error) {
+        ticket.release()
+        if (requestOptions.signal?.aborted) throw error
+        failure = { status: null, reason: timeout.aborted ? 'timeout' : 'connection error', cause: error }
+        response = new Response(null, { status: 599 })
+      }
+
+      if (failure === null) {
+        emit({ type: 'response', method, path, status: response.status, durationMs: Date.now() - startedAt })
+        try {
+          body = await readBody(response)
+        } catch (error) {
+          if (requestOptions.signal?.aborted) throw error
+          // A body cut short by a timeout or a dropped connection is as transient as no answer.
+          failure = {
+            status: response.ok ? null : response.status,
+            reason: timeout.aborted ? 'timeout reading body' : 'unreadable body',
+            cause: error,
+          }
+        }
+      }
+
+      if (failure === null) {
+        const status = response.status
+        if ((status >= 200 && status < 300) || status === 404) return { status, body, headers: response.headers }
+        if (status === 401 || status === 403) {
+          throw new BigCommerceAuthError(describeAuthFailure(method, path, status), {
+            method,
+            path,
+            status,
+            scope: findScopeForPath(path)?.scope ?? null,
+          })
+        }
+        if (status === 429) {
+          throttles += 1
+          emit({ type: 'throttled', method, path, resetMs: observation?.resetMs ?? null })
+          if (throttles > maxThrottleRetries) {
+            throw new BigCommerceApiError(
+              `BigCommerce ${method} ${path} answered 429 ${throttles} times in a row; giving up`,
+              { method, path, status, attempts: failures + throttles },
+            )
+          }
+          // The pacer now holds every request until the window resets (or backs off when the
+          // 429 carried no headers), so simply queue again.
+          continue
+        }
+        if (status < 500) {
+          throw new BigCommerceApiError(
+            `BigCommerce ${method} ${path} answered ${status}${describeErrorBody(body)}`,
+            { method, path, status, attempts: failures + throttles + 1 },
+          )
+        }
+        failure = { status, reason: `status ${status}` }
+      }
+
+      if (failures >= maxRetries) {
+        const what = failure.status === null ? failure.reason : `${failure.status}`
+        throw new BigCommerceApiError(
+          `BigCommerce ${method} ${path} failed after ${failures + 1} attempts (last: ${what})`,
+          { method, path, status: failure.status, attempts: failures + 1, cause: failure.cause },
+        )
+      }
+      const delayMs = backoff(failures)
+      failures += 1
+      emit({ type: 'retry', method, path, status: failure.status, attempt: failures, delayMs, reason: failure.reason })
+      await sleep(delayMs)
+    }
+  }
+
+  return {
+    storeHash,
+    apiUrl,
+    pacer,
+    request,
+    async get(path, query, signal) {
+      const response = await request(path, { query, signal })
+      return response.status === 404 ? null : response.body
+    },
+  }
+}

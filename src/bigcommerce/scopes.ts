@@ -1,0 +1,40 @@
+// Which OAuth scope a path needs, so that a 401/403 can tell the operator what the API account
+// lacks instead of a bare status. Scope names are BigCommerce's (bigcommerce-api.md §1).
+
+export interface ScopeNeed {
+  /** The read-only scope; the matching modify scope (without `_read_only`) also works. */
+  scope: string
+  /** The name the control panel shows for it. */
+  label: string
+}
+
+const SCOPES: Array<[RegExp, ScopeNeed]> = [
+  [/^\/v2\/orders(\/|$)|^\/v3\/orders(\/|$)/, { scope: 'store_v2_orders_read_only', label: 'Orders' }],
+  [/^\/v3\/catalog(\/|$)|^\/v2\/products(\/|$)/, { scope: 'store_v2_products_read_only', label: 'Products' }],
+  [/^\/v[23]\/customers(\/|$)/, { scope: 'store_v2_customers_read_only', label: 'Customers' }],
+  [/^\/v2\/coupons(\/|$)|^\/v3\/promotions(\/|$)/, { scope: 'store_v2_marketing_read_only', label: 'Marketing' }],
+]
+
+/** The scope a path needs; null for paths every API account may use (hooks) or unknown paths. */
+export function findScopeForPath(path: string): ScopeNeed | null {
+  for (const [pattern, need] of SCOPES) if (pattern.test(path)) return need
+  return null
+}
+
+/** The operator-facing explanation of a 401/403 on `method path`. */
+export function describeAuthFailure(method: string, path: string, status: number): string {
+  const need = findScopeForPath(path)
+  const head = `BigCommerce ${method} ${path} answered ${status}.`
+  if (need === null) {
+    return (
+      `${head} This endpoint needs no OAuth scope, so the access token itself was rejected: ` +
+      'check the store hash and the access token (it may have been revoked with its API account).'
+    )
+  }
+  const modify = need.scope.replace(/_read_only$/, '')
+  const lacks =
+    `the API account lacks the OAuth scope ${need.scope} ("${need.label}: read-only" in the ` +
+    `control panel; "${need.label}: modify", ${modify}, also works).`
+  if (status === 403) return `${head} Permission denied: ${lacks}`
+  return `${head} Either the access token is wrong for this store, or ${lacks}`
+}
