@@ -1,0 +1,106 @@
+// Products: v3 catalog, swept by date_modified ascending. Variants, images, custom fields and
+// bulk pricing come embedded; options and modifiers are left out because including them caps
+// pages at 10 rows.
+import { z } from 'zod'
+import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
+import { listV3Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
+import {
+  bcDateSchema,
+  chunk,
+  mapWithConcurrency,
+  optionalBcDateSchema,
+  parseApiObject,
+  pick,
+  toId,
+} from '../bigcommerce/validate.ts'
+import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
+
+export const PRODUCT_INCLUDE = 'variants,images,custom_fields,bulk_pricing_rules'
+const PATH = '/v3/catalog/products'
+
+const productSchema = z.looseObject({
+  id: z.number().int().positive(),
+  date_modified: bcDateSchema,
+  date_created: optionalBcDateSchema,
+  name: z.string().nullable().optional(),
+  sku: z.string().nullable().optional(),
+  is_visible: z.boolean().nullable().optional(),
+  price: z.union([z.number(), z.string()]).nullable().optional(),
+  inventory_level: z.number().int().nullable().optional(),
+})
+const idSchema = z.looseObject({ id: z.number().int().positive() })
+
+async function* listProductPages(
+  client: BigCommerceClient,
+  window: ListWindow,
+  options: { concurrency?: number; startPage?: number } = {},
+) {
+  yield* listV3Pages(
+    client,
+    PATH,
+    {
+      include: PRODUCT_INCLUDE,
+      sort: 'date_modified',
+      direction: 'asc',
+      'date_modified:min': window.from ? formatV3Date(window.from) : undefined,
+      'date_modified:max': window.to ? formatV3Date(window.to) : undefined,
+      'id:min': window.minId,
+    },
+    options,
+  )
+}
+
+export const products: ResourceDefinition = {
+  name: 'products',
+  hasDateModified: true,
+  listPages: listProductPages,
+
+  async fetchByIds(client, ids) {
+    const found = new Map<number, unknown>()
+    const batches = chunk([...new Set(ids)], MAX_PAGE_SIZE)
+    await mapWithConcurrency(batches, 8, async (batch) => {
+      const body = await client.get(PATH, { 'id:in': batch, include: PRODUCT_INCLUDE, limit: MAX_PAGE_SIZE })
+      const data = pick(body, 'data')
+      for (const item of Array.isArray(data) ? data : []) {
+        found.set(parseApiObject(idSchema, item, 'product').id, item)
+      }
+    })
+    return found
+  },
+
+  async *listAllIds(client) {
+    for await (const page of listV3Pages(client, PATH, { include_fields: 'id', sort: 'id', direction: 'asc' })) {
+      yield page.items.map((item) => parseApiObject(idSchema, item, 'product').id)
+    }
+  },
+
+  webhookScopes: ['store/product/*', 'store/sku/*'],
+
+  targetOf(scope, data) {
+    if (scope.startsWith('store/sku/')) {
+      // SKU events carry the variant in id; the product is in sku (or inventory) .product_id.
+      return toId(pick(data, 'sku', 'product_id') ?? pick(data, 'inventory', 'product_id'))
+    }
+    if (!scope.startsWith('store/product/')) return null
+    // A variant metafield's resource_id is the variant, which does not name its product.
+    if (scope.startsWith('store/product/variant/')) return null
+    if (scope.startsWith('store/product/metafield/')) return toId(pick(data, 'resource_id'))
+    return toId(pick(data, 'id'))
+  },
+
+  toRow(item): ResourceRow {
+    const product = parseApiObject(productSchema, item, 'product')
+    return {
+      id: product.id,
+      date_modified: parseBcDate(product.date_modified),
+      data: item,
+      sku: product.sku ?? null,
+      name: product.name ?? null,
+      is_visible: product.is_visible ?? null,
+      price: product.price ?? null,
+      inventory_level: product.inventory_level ?? null,
+      date_created: parseBcDateOrNull(product.date_created),
+    }
+  },
+}
