@@ -1,0 +1,31 @@
+import { defineCommand } from 'citty'
+import { readStatus, type MirrorStatus } from '../src/sync/status.ts'
+import { loadConfig, printJson, withDatabase } from './_shared.ts'
+
+export default defineCommand({
+  meta: { name: 'status', description: 'Rows, cursors and last sweep per table; inbox depth' },
+  args: {
+    json: { type: 'boolean', description: 'Print one JSON object' },
+  },
+  async run({ args }) {
+    const config = loadConfig({ store: true })
+    const status = await withDatabase(config, 'bc-mirror status', (db) => readStatus(db, config.storeHash))
+    if (args.json) printJson(status)
+    else process.stdout.write(formatStatus(status))
+  },
+})
+
+function formatStatus(status: MirrorStatus): string {
+  const lines = [`Store ${status.storeHash}`, '', 'table       rows  cursor                    last success              last run']
+  for (const [name, t] of Object.entries(status.tables)) {
+    lines.push(
+      `${name.padEnd(10)} ${String(t.rows).padStart(6)}  ${(t.cursor ?? '-').padEnd(24)}  ${(t.lastSuccessAt ?? '-').padEnd(24)}  ${t.lastStatus ?? 'never'}${t.lastError ? `: ${t.lastError}` : ''}`,
+    )
+  }
+  const inbox = status.inbox
+  lines.push(
+    '',
+    `inbox: ${inbox.pending} pending, ${inbox.failed} failed; oldest pending ${inbox.oldestPendingAt ?? '-'}; last event received ${inbox.lastReceivedAt ?? '-'}`,
+  )
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,48 @@
+// Opens the mirror's database for a Node command: PostgreSQL when DATABASE_URL is set, otherwise
+// the embedded PGlite under DATA_DIR (locked to this process). Pending migrations are applied.
+import type { Config } from '../config.ts'
+import type { Database } from '../db/database.ts'
+import { migrateDatabase } from '../db/migrate.ts'
+import { lockDataDir } from './data-dir-lock.ts'
+
+export interface OpenedDatabase {
+  db: Database
+  /** Closes the database and releases the data directory. */
+  close(): Promise<void>
+}
+
+export async function openConfiguredDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  command: string,
+): Promise<OpenedDatabase> {
+  if (config.databaseUrl) {
+    const { openPostgres } = await import('../db/postgres.ts')
+    const db = openPostgres(config.databaseUrl)
+    try {
+      await migrateDatabase(db)
+    } catch (error) {
+      await db.close()
+      throw error
+    }
+    return { db, close: () => db.close() }
+  }
+  const release = lockDataDir(config.dataDir, command)
+  try {
+    const { openPglite } = await import('../db/pglite.ts')
+    const db = await openPglite({ dataDir: config.dataDir })
+    await migrateDatabase(db).catch(async (error: unknown) => {
+      await db.close()
+      throw error
+    })
+    return {
+      db,
+      async close() {
+        await db.close()
+        release()
+      },
+    }
+  } catch (error) {
+    release()
+    throw error
+  }
+}
