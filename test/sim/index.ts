@@ -1,0 +1,5 @@
+// The simulated BigCommerce store for tests, benchmarks and demos.
+export * from './generate.ts'
+export * from './server.ts'
+export * from './state.ts'
+export * from './webhooks.ts'

@@ -1,0 +1,302 @@
+// The in-memory state of the simulated store: rows per resource, a clock that tests can freeze and
+// advance (BigCommerce timestamps have whole seconds, so tests need same-second ties on demand),
+// mutations that bump date_modified as BigCommerce does, and rendering of rows in each API's
+// format. Mutations report webhook events to a listener; the server turns them into deliveries.
+import {
+  FIELD_GENERATORS,
+  generateTimeline,
+  type GenerateContext,
+  type SimRecord,
+  type SimResourceName,
+  type TimelineOptions,
+} from './generate.ts'
+
+export interface SimClock {
+  /** Milliseconds since the epoch. */
+  now(): number
+  /** Freeze the clock at this instant. */
+  set(at: Date | number): void
+  /** Move a frozen clock forward (or freeze it at real time + ms). */
+  advance(ms: number): void
+  useRealTime(): void
+}
+
+export function createSimClock(start?: Date | number): SimClock {
+  let frozen: number | null = start === undefined ? null : Number(start)
+  return {
+    now: () => frozen ?? Date.now(),
+    set(at) {
+      frozen = Number(at)
+    },
+    advance(ms) {
+      frozen = (frozen ?? Date.now()) + ms
+    },
+    useRealTime() {
+      frozen = null
+    },
+  }
+}
+
+export interface SimDataOptions {
+  seed?: number
+  counts?: Partial<Record<SimResourceName, number>>
+  /** Range of creation times for generated rows; default the last 365 days before the clock. */
+  from?: Date
+  to?: Date
+  modifiedShare?: number
+  bulkImport?: { at: Date; share: number }
+}
+
+export interface SimEvent {
+  scope: string
+  data: Record<string, unknown>
+}
+
+export type Fields = Record<string, unknown>
+
+const RESOURCE_NAMES: SimResourceName[] = ['coupons', 'customers', 'orders', 'products']
+
+/** v2: RFC 2822 in UTC with `+0000`, as BigCommerce writes it. */
+export function formatRfc2822(seconds: number): string {
+  return new Date(seconds * 1000).toUTCString().replace('GMT', '+0000')
+}
+
+/** v3 products write `+00:00`, v3 customers write `Z`; both whole seconds. */
+export function formatIso(seconds: number, zone: 'Z' | '+00:00'): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, zone)
+}
+
+interface Table {
+  byId: Map<number, SimRecord>
+  /** Ascending id; rebuilt lazily after creates with out-of-order ids or deletes. */
+  idOrder: SimRecord[] | null
+  /** Ascending (modified, id); rebuilt lazily after any mutation. */
+  modifiedOrder: SimRecord[] | null
+  nextId: number
+}
+
+export function createSimState(
+  options: { data?: SimDataOptions; clock?: SimClock; variantEditsBumpProduct?: boolean } = {},
+) {
+  const clock = options.clock ?? createSimClock()
+  const data = options.data ?? {}
+  const seed = data.seed ?? 1
+  const context: GenerateContext = {
+    seed,
+    storeUrl: 'https://api.bigcommerce.com/stores/sim',
+    customerCount: data.counts?.customers ?? 0,
+  }
+  const variantEditsBumpProduct = options.variantEditsBumpProduct ?? true
+  let listener: (event: SimEvent) => void = () => {}
+
+  const tables = {} as Record<SimResourceName, Table>
+  RESOURCE_NAMES.forEach((name, index) => {
+    const count = data.counts?.[name] ?? 0
+    const to = data.to ?? new Date(clock.now())
+    const timeline: TimelineOptions = {
+      count,
+      seed: seed + index,
+      from: data.from ?? new Date(to.getTime() - 365 * 86_400_000),
+      to,
+      modifiedShare: data.modifiedShare,
+      bulkImport: data.bulkImport,
+    }
+    const records = generateTimeline(timeline)
+    tables[name] = {
+      byId: new Map(records.map((r) => [r.id, r])),
+      idOrder: records,
+      modifiedOrder: null,
+      nextId: count + 1,
+    }
+  })
+
+  const nowSeconds = () => Math.floor(clock.now() / 1000)
+  const table = (name: SimResourceName) => tables[name]
+
+  function invalidate(name: SimResourceName, idOrderToo: boolean) {
+    const t = table(name)
+    t.modifiedOrder = null
+    if (idOrderToo) t.idOrder = null
+  }
+
+  function fieldsOf(name: SimResourceName, record: SimRecord): Fields {
+    return record.fields ?? FIELD_GENERATORS[name](context, record.id)
+  }
+
+  function materialise(name: SimResourceName, record: SimRecord): Fields {
+    if (!record.fields) record.fields = { ...FIELD_GENERATORS[name](context, record.id) }
+    return record.fields
+  }
+
+  function requireRecord(name: SimResourceName, id: number): SimRecord {
+    const record = table(name).byId.get(id)
+    if (!record) throw new Error(`sim: no ${name} with id ${id}`)
+    return record
+  }
+
+  function touch(name: SimResourceName, record: SimRecord) {
+    if (name !== 'coupons') record.modified = nowSeconds()
+    invalidate(name, false)
+  }
+
+  const emit = (scope: string, eventData: Record<string, unknown>) => listener({ scope, data: eventData })
+  const singular: Record<SimResourceName, string> = {
+    coupons: 'coupon',
+    customers: 'customer',
+    orders: 'order',
+    products: 'product',
+  }
+  const emits = (name: SimResourceName) => name !== 'coupons'
+
+  return {
+    clock,
+    context,
+    setStoreUrl(url: string) {
+      context.storeUrl = url
+    },
+    onEvent(fn: (event: SimEvent) => void) {
+      listener = fn
+    },
+
+    count: (name: SimResourceName) => table(name).byId.size,
+    get: (name: SimResourceName, id: number) => table(name).byId.get(id),
+    fieldsOf,
+
+    /** Rows by ascending id. */
+    byId(name: SimResourceName): SimRecord[] {
+      const t = table(name)
+      if (!t.idOrder) t.idOrder = [...t.byId.values()].sort((a, b) => a.id - b.id)
+      return t.idOrder
+    },
+
+    /** Rows by ascending (date_modified, id). */
+    byModified(name: SimResourceName): SimRecord[] {
+      const t = table(name)
+      if (!t.modifiedOrder) {
+        t.modifiedOrder = [...t.byId.values()].sort((a, b) => a.modified - b.modified || a.id - b.id)
+      }
+      return t.modifiedOrder
+    },
+
+    /** Create a row (generated fields overridden by `fields`); returns its id. */
+    create(name: SimResourceName, fields: Fields = {}): number {
+      const t = table(name)
+      const id = typeof fields.id === 'number' ? fields.id : t.nextId
+      t.nextId = Math.max(t.nextId, id + 1)
+      const now = nowSeconds()
+      const { id: _ignored, ...rest } = fields
+      const record: SimRecord = {
+        id,
+        created: now,
+        modified: now,
+        fields: { ...FIELD_GENERATORS[name](context, id), ...rest },
+      }
+      const isAppend = t.idOrder !== null && (t.idOrder.at(-1)?.id ?? 0) < id
+      t.byId.set(id, record)
+      if (isAppend && t.idOrder) t.idOrder.push(record)
+      else t.idOrder = null
+      t.modifiedOrder = null
+      if (emits(name)) emit(`store/${singular[name]}/created`, { type: singular[name], id })
+      return id
+    },
+
+    /** Change fields and bump date_modified. */
+    update(name: SimResourceName, id: number, patch: Fields) {
+      const record = requireRecord(name, id)
+      const fields = materialise(name, record)
+      const previousStatus = fields.status_id
+      Object.assign(fields, patch)
+      touch(name, record)
+      if (!emits(name)) return
+      emit(`store/${singular[name]}/updated`, { type: singular[name], id })
+      if (name === 'orders' && 'status_id' in patch && patch.status_id !== previousStatus) {
+        emit('store/order/statusUpdated', {
+          type: 'order',
+          id,
+          status: { previous_status_id: previousStatus, new_status_id: patch.status_id },
+        })
+      }
+    },
+
+    delete(name: SimResourceName, id: number): boolean {
+      const t = table(name)
+      if (!t.byId.delete(id)) return false
+      invalidate(name, true)
+      // BigCommerce documents no order-deleted event (orders are archived); the others have one.
+      if (name === 'products' || name === 'customers') {
+        emit(`store/${singular[name]}/deleted`, { type: singular[name], id })
+      }
+      return true
+    },
+
+    /** Archive an order: is_deleted true and a new date_modified, like the control panel does. */
+    archiveOrder(id: number) {
+      const record = requireRecord('orders', id)
+      materialise('orders', record).is_deleted = true
+      touch('orders', record)
+      emit('store/order/archived', { type: 'order', id })
+    },
+
+    /** Edit one variant (a SKU); whether the product's date_modified moves is a store option. */
+    updateVariant(productId: number, variantId: number, patch: Fields) {
+      const record = requireRecord('products', productId)
+      const variants = materialise('products', record).variants
+      const variant = Array.isArray(variants)
+        ? variants.find((v: { id?: unknown }) => v.id === variantId)
+        : undefined
+      if (!variant) throw new Error(`sim: product ${productId} has no variant ${variantId}`)
+      Object.assign(variant, patch)
+      if (variantEditsBumpProduct) touch('products', record)
+      emit('store/sku/updated', { type: 'sku', id: variantId, sku: { product_id: productId, variant_id: variantId } })
+    },
+
+    /** Edit one address of a customer; bumps the customer's date_modified. */
+    updateAddress(customerId: number, addressId: number, patch: Fields) {
+      const record = requireRecord('customers', customerId)
+      const addresses = materialise('customers', record).addresses
+      const address = Array.isArray(addresses)
+        ? addresses.find((a: { id?: unknown }) => a.id === addressId)
+        : undefined
+      if (!address) throw new Error(`sim: customer ${customerId} has no address ${addressId}`)
+      Object.assign(address, patch)
+      touch('customers', record)
+      emit('store/customer/address/updated', {
+        type: 'customer',
+        id: addressId,
+        address: { customer_id: customerId },
+      })
+    },
+
+    /** The row as v2 / v3 returns it (all includes present; the server trims them). */
+    render(name: SimResourceName, record: SimRecord): Fields {
+      const fields = fieldsOf(name, record)
+      switch (name) {
+        case 'orders':
+          return {
+            id: record.id,
+            ...fields,
+            date_created: formatRfc2822(record.created),
+            date_modified: formatRfc2822(record.modified),
+          }
+        case 'coupons':
+          return { id: record.id, ...fields, date_created: formatRfc2822(record.created) }
+        case 'products':
+          return {
+            id: record.id,
+            ...fields,
+            date_created: formatIso(record.created, '+00:00'),
+            date_modified: formatIso(record.modified, '+00:00'),
+          }
+        case 'customers':
+          return {
+            id: record.id,
+            ...fields,
+            date_created: formatIso(record.created, 'Z'),
+            date_modified: formatIso(record.modified, 'Z'),
+          }
+      }
+    },
+  }
+}
+
+export type SimState = ReturnType<typeof createSimState>
