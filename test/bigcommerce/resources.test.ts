@@ -1,0 +1,166 @@
+// The four resource definitions against the simulated store: windows, order, refetch by id,
+// id sweeps, webhook targets and rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BigCommerceDataError } from '../../src/bigcommerce/errors.ts'
+import { RESOURCES, resourceForScope } from '../../src/resources/index.ts'
+import { createSimClock } from '../sim/state.ts'
+import { startSimStore, type SimStore } from '../sim/server.ts'
+import { collect, connectClient } from './helpers.ts'
+
+const NOW = new Date('2025-06-01T12:00:00Z')
+let sim: SimStore
+
+beforeAll(async () => {
+  sim = await startSimStore({
+    quota: null,
+    clock: createSimClock(NOW),
+    data: {
+      seed: 11,
+      counts: { orders: 700, products: 650, customers: 600, coupons: 300 },
+      from: new Date('2025-01-01T00:00:00Z'),
+      to: new Date('2025-05-01T00:00:00Z'),
+      bulkImport: { at: new Date('2025-03-01T10:00:00Z'), share: 0.2 },
+    },
+  })
+})
+afterAll(() => sim.close())
+
+const idsOf = (items: unknown[]) => items.map((i) => (i as { id: number }).id)
+
+describe.each(['orders', 'products', 'customers'] as const)('%s', (name) => {
+  const resource = RESOURCES[name]
+
+  it('lists a date window in date_modified order, bounds inclusive', async () => {
+    const client = connectClient(sim)
+    const from = new Date('2025-03-01T10:00:00Z')
+    const to = new Date('2025-04-01T00:00:00Z')
+    const pages = await collect(resource.listPages(client, { from, to }))
+    const rows = pages.flatMap((p) => p.items.map((item) => resource.toRow(item)))
+    const expected = sim.store
+      .byModified(name)
+      .filter((r) => r.modified * 1000 >= from.getTime() && r.modified * 1000 <= to.getTime())
+    expect(rows.map((r) => r.id)).toEqual(expected.map((r) => r.id))
+    // The bulk import second is inside, and shared by many rows.
+    expect(rows.filter((r) => r.date_modified?.getTime() === from.getTime()).length).toBeGreaterThan(50)
+    for (let i = 1; i < rows.length; i += 1) {
+      expect(rows[i]?.date_modified?.getTime()).toBeGreaterThanOrEqual(rows[i - 1]?.date_modified?.getTime() ?? 0)
+    }
+  })
+
+  it('refetches by id; missing ids are absent', async () => {
+    const client = connectClient(sim)
+    const found = await resource.fetchByIds(client, [3, 1, 99_999, 3])
+    expect([...found.keys()].sort((a, b) => a - b)).toEqual([1, 3])
+    expect(resource.toRow(found.get(3)).id).toBe(3)
+  })
+
+  it('sweeps every id', async () => {
+    const client = connectClient(sim)
+    const ids = (await collect(resource.listAllIds(client))).flat()
+    expect(new Set(ids)).toEqual(new Set(sim.store.byId(name).map((r) => r.id)))
+  })
+})
+
+describe('products and customers', () => {
+  it('batch 600 ids with id:in into 3 requests', async () => {
+    const client = connectClient(sim)
+    for (const name of ['products', 'customers'] as const) {
+      sim.resetStats()
+      const ids = Array.from({ length: 600 }, (_, i) => i + 1)
+      const found = await RESOURCES[name].fetchByIds(client, ids)
+      expect(found.size).toBe(600)
+      const path = name === 'products' ? 'GET /v3/catalog/products' : 'GET /v3/customers'
+      expect(sim.stats.byPath[path]).toBe(3)
+    }
+  })
+
+  it('products come with variants and images but not options; customers with addresses', async () => {
+    const client = connectClient(sim)
+    const product = (await RESOURCES.products.fetchByIds(client, [5])).get(5) as Record<string, unknown>
+    expect(Array.isArray(product.variants)).toBe(true)
+    expect(Array.isArray(product.images)).toBe(true)
+    expect(product).not.toHaveProperty('options')
+    const customer = (await RESOURCES.customers.fetchByIds(client, [5])).get(5) as Record<string, unknown>
+    expect(Array.isArray(customer.addresses)).toBe(true)
+    expect(customer.date_modified).toMatch(/Z$/)
+  })
+})
+
+describe('coupons', () => {
+  it('lists all by id and refetches ranges', async () => {
+    const client = connectClient(sim)
+    const pages = await collect(RESOURCES.coupons.listPages(client, {}))
+    expect(idsOf(pages.flatMap((p) => p.items))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+    const resumed = await collect(RESOURCES.coupons.listPages(client, { minId: 251 }))
+    expect(idsOf(resumed.flatMap((p) => p.items))).toEqual(Array.from({ length: 50 }, (_, i) => i + 251))
+    sim.resetStats()
+    const found = await RESOURCES.coupons.fetchByIds(client, [1, 2, 200, 290, 1000])
+    expect([...found.keys()].sort((a, b) => a - b)).toEqual([1, 2, 200, 290])
+    // 1..200 in one range request, 290 and 1000 alone.
+    expect(sim.stats.byPath['GET /v2/coupons']).toBe(3)
+    const row = RESOURCES.coupons.toRow(found.get(2))
+    expect(row).toMatchObject({ id: 2, date_modified: null })
+    expect(row.date_created).toBeInstanceOf(Date)
+  })
+})
+
+describe('changes during a sweep', () => {
+  it('sees an archived order and a mid-sweep update through a later window', async () => {
+    const client = connectClient(sim)
+    sim.store.clock.set(new Date('2025-06-02T00:00:00Z'))
+    sim.store.archiveOrder(7)
+    const from = new Date('2025-06-02T00:00:00Z')
+    let mutated = false
+    sim.setOptions({
+      onRequest: () => {
+        if (!mutated) {
+          mutated = true
+          sim.store.update('orders', 8, { status_id: 2 })
+        }
+      },
+    })
+    try {
+      const rows = (await collect(RESOURCES.orders.listPages(client, { from }))).flatMap((p) =>
+        p.items.map((i) => RESOURCES.orders.toRow(i)),
+      )
+      expect(rows.map((r) => r.id)).toEqual([7, 8])
+      expect(rows[0]).toMatchObject({ is_deleted: true })
+      expect(rows[1]).toMatchObject({ status_id: 2 })
+    } finally {
+      sim.setOptions({ onRequest: undefined })
+    }
+  })
+})
+
+describe('rows and events', () => {
+  it('maps typed columns', async () => {
+    const client = connectClient(sim)
+    const order = RESOURCES.orders.toRow((await RESOURCES.orders.fetchByIds(client, [10])).get(10))
+    expect(order).toMatchObject({ id: 10, currency_code: 'USD', is_deleted: false })
+    expect(order.total_inc_tax).toMatch(/^\d+\.\d{4}$/)
+    expect(order.date_modified).toBeInstanceOf(Date)
+    const product = RESOURCES.products.toRow((await RESOURCES.products.fetchByIds(client, [10])).get(10))
+    expect(typeof product.sku).toBe('string')
+    expect(typeof product.is_visible).toBe('boolean')
+  })
+
+  it('rejects malformed objects with a clear error', () => {
+    expect(() => RESOURCES.orders.toRow({ id: 'x' })).toThrow(BigCommerceDataError)
+    expect(() => RESOURCES.products.toRow({ id: 4, date_modified: 'soon' })).toThrow(/product.*id 4.*date_modified/)
+  })
+
+  it('maps webhook scopes to the row they refresh', () => {
+    expect(RESOURCES.orders.targetOf('store/order/statusUpdated', { type: 'order', id: 250 })).toBe(250)
+    expect(RESOURCES.orders.targetOf('store/order/transaction/created', { type: 'transaction', order_id: '250' })).toBe(250)
+    expect(RESOURCES.orders.targetOf('store/order/metafield/updated', { metafield_id: 3, resource_id: '270' })).toBe(270)
+    expect(RESOURCES.products.targetOf('store/sku/updated', { type: 'sku', id: 55, sku: { product_id: 9, variant_id: 55 } })).toBe(9)
+    expect(RESOURCES.products.targetOf('store/product/deleted', { type: 'product', id: 9 })).toBe(9)
+    expect(RESOURCES.customers.targetOf('store/customer/address/updated', { type: 'customer', id: 77, address: { customer_id: 4 } })).toBe(4)
+    expect(RESOURCES.customers.targetOf('store/order/created', { type: 'order', id: 4 })).toBeNull()
+    expect(RESOURCES.coupons.targetOf('store/cart/couponApplied', { id: 'x', couponId: 3 })).toBeNull()
+    expect(resourceForScope('store/sku/created')?.name).toBe('products')
+    expect(resourceForScope('store/customer/updated')?.name).toBe('customers')
+    expect(resourceForScope('store/cart/created')).toBeNull()
+    expect(RESOURCES.coupons.webhookScopes).toEqual([])
+  })
+})
