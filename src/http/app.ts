@@ -1,0 +1,182 @@
+// The mirror's HTTP app: `POST /webhooks/bigcommerce` (authenticate, validate, store durably,
+// answer at once) and `GET /healthz`. Built from injected dependencies, never from `c.env`, so the
+// Node server and the Cloudflare Worker serve the very same app. Nothing slow happens in a request:
+// the refetch is the worker's job.
+import { Hono, type MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import { resourceForScope } from '../resources/index.ts'
+import type { InboxEvent } from '../sync/inbox.ts'
+import { createSecretChecker, createSignatureVerifier, type SignatureVerdict } from './verify.ts'
+
+export const WEBHOOK_PATH = '/webhooks/bigcommerce'
+export const MAX_BODY_BYTES = 1024 * 1024
+
+export interface AppDeps {
+  storeHash: string
+  /** Expected in X-Webhook-Secret on every delivery. */
+  webhookSecret: string
+  /** When set, deliveries carrying Standard Webhooks headers must be signed with it. */
+  clientSecret?: string
+  /** Stores one event durably (a single insert); rejects when the database is unavailable. */
+  enqueue(event: InboxEvent): Promise<void>
+  /** True when the database answers. */
+  checkHealth(): Promise<boolean>
+  /** Told how each delivery was answered, for the host's request log. Never carries secrets. */
+  onDelivery?(outcome: DeliveryOutcome): void
+  /** Told about unexpected errors (the answer is 500 or 503). */
+  onError?(error: unknown): void
+  now?: () => number
+}
+
+export interface DeliveryOutcome {
+  status: number
+  /** Why it was refused or ignored; absent for a stored event. */
+  reason?: string
+  scope?: string
+}
+
+/** A delivery refused with a 4xx; the message is safe to send back and to log. */
+export class DeliveryRejected extends Error {
+  override readonly name = 'DeliveryRejected'
+  constructor(
+    readonly status: 400 | 401 | 403 | 413,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The inbox could not store the event: 503, so BigCommerce delivers it again later. */
+export class InboxUnavailable extends Error {
+  override readonly name = 'InboxUnavailable'
+}
+
+const envelopeSchema = z.object({
+  scope: z.string().min(1).max(200),
+  store_id: z.union([z.string(), z.number()]).optional(),
+  data: z.record(z.string(), z.unknown()),
+  hash: z.string().min(1).max(200),
+  created_at: z.number().optional(),
+  producer: z.string().max(200).optional(),
+})
+
+type Env = { Variables: { body: Uint8Array } }
+
+/** 401 unless X-Webhook-Secret matches; runs before the body is read at all. */
+function requireWebhookSecret(secret: string): MiddlewareHandler<Env> {
+  const matches = createSecretChecker(secret)
+  return async function requireWebhookSecret(c, next) {
+    const given = c.req.header('x-webhook-secret')
+    if (given === undefined) throw new DeliveryRejected(401, 'missing X-Webhook-Secret')
+    if (!(await matches(given))) throw new DeliveryRejected(401, 'wrong X-Webhook-Secret')
+    await next()
+  }
+}
+
+/** 401 when the delivery is signed and the signature or its timestamp does not hold. */
+function verifySignature(clientSecret: string | undefined, now: () => number): MiddlewareHandler<Env> {
+  const verify = clientSecret ? createSignatureVerifier(clientSecret, now) : null
+  return async function verifySignature(c, next) {
+    const body = new Uint8Array(await c.req.arrayBuffer())
+    c.set('body', body)
+    if (verify) {
+      const verdict: SignatureVerdict = await verify(
+        {
+          id: c.req.header('webhook-id'),
+          timestamp: c.req.header('webhook-timestamp'),
+          signature: c.req.header('webhook-signature'),
+        },
+        body,
+      )
+      if (verdict === 'invalid') throw new DeliveryRejected(401, 'bad webhook-signature')
+      if (verdict === 'stale') throw new DeliveryRejected(401, 'webhook-timestamp outside 5 minutes')
+    }
+    await next()
+  }
+}
+
+function parseEnvelope(body: Uint8Array) {
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
+  } catch {
+    throw new DeliveryRejected(400, 'body is not JSON')
+  }
+  const parsed = envelopeSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : ''
+    throw new DeliveryRejected(400, `not a BigCommerce webhook envelope${where}`)
+  }
+  return parsed.data
+}
+
+export function createApp(deps: AppDeps) {
+  const now = deps.now ?? Date.now
+  const producer = `stores/${deps.storeHash}`.toLowerCase()
+  const report = deps.onDelivery ?? (() => {})
+  const app = new Hono<Env>()
+
+  app.get('/healthz', async (c) => {
+    const healthy = await deps.checkHealth().catch(() => false)
+    return c.json({ ok: healthy }, healthy ? 200 : 503)
+  })
+
+  app.post(
+    WEBHOOK_PATH,
+    requireWebhookSecret(deps.webhookSecret),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new DeliveryRejected(413, `body over ${MAX_BODY_BYTES} bytes`)
+      },
+    }),
+    verifySignature(deps.clientSecret, now),
+    async (c) => {
+      const envelope = parseEnvelope(c.get('body'))
+      if (envelope.producer !== undefined && envelope.producer.toLowerCase() !== producer) {
+        throw new DeliveryRejected(403, 'delivery for another store')
+      }
+      const resource = resourceForScope(envelope.scope)
+      const resourceId = resource?.targetOf(envelope.scope, envelope.data) ?? null
+      // Acknowledged but not stored: BigCommerce deactivates hooks that keep failing, and there is
+      // nothing to refresh.
+      if (!resource || resourceId === null) {
+        report({ status: 200, reason: 'ignored scope', scope: envelope.scope })
+        return c.body(null, 200)
+      }
+      try {
+        await deps.enqueue({
+          hash: envelope.hash,
+          scope: envelope.scope,
+          resource: resource.name,
+          resourceId,
+          payload: envelope,
+        })
+      } catch (error) {
+        throw new InboxUnavailable('could not store the event', { cause: error })
+      }
+      report({ status: 200, scope: envelope.scope })
+      return c.body(null, 200)
+    },
+  )
+
+  app.onError((error, c) => {
+    if (error instanceof DeliveryRejected) {
+      report({ status: error.status, reason: error.message })
+      return c.json({ error: error.message }, error.status)
+    }
+    deps.onError?.(error)
+    if (error instanceof InboxUnavailable) {
+      report({ status: 503, reason: error.message })
+      return c.json({ error: 'temporarily unavailable; deliver again later' }, 503)
+    }
+    report({ status: 500, reason: 'internal error' })
+    return c.json({ error: 'internal error' }, 500)
+  })
+
+  return app
+}
+
+export type MirrorApp = ReturnType<typeof createApp>
