@@ -36,7 +36,7 @@ function appFor(db: Database, extra: Partial<AppDeps> = {}) {
   return { app, outcomes }
 }
 
-function post(
+async function post(
   app: ReturnType<typeof createApp>,
   body: string | object,
   headers: Record<string, string> = { 'X-Webhook-Secret': SECRET },
