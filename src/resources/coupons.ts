@@ -6,6 +6,7 @@ import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { listV2Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import { mapWithConcurrency, optionalBcDateSchema, parseApiObject } from '../bigcommerce/validate.ts'
+import { readV2Count, readV2List, widenedMaxId, widenedMinId } from './range.ts'
 import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
 
 const PATH = '/v2/coupons'
@@ -46,6 +47,19 @@ export const coupons: ResourceDefinition = {
   name: 'coupons',
   hasDateModified: false,
   listPages: listCouponPages,
+  // No date_modified: sweeps page through coupon ids, which are their own sort order.
+  sweepKey: 'id',
+  keyOf: (item) => parseApiObject(idSchema, item, 'coupon').id,
+  canOrderById: true,
+
+  async listRange(client, query) {
+    const filters = { min_id: widenedMinId(query.lo), max_id: widenedMaxId(query.hi) }
+    const list = client.get(PATH, { ...filters, page: query.page, limit: MAX_PAGE_SIZE })
+    // The count endpoint is documented without filters: only an unbounded range can use it.
+    const unbounded = query.lo === undefined && query.hi === undefined
+    const count = query.withTotal && unbounded ? client.get(`${PATH}/count`) : undefined
+    return { items: readV2List(await list), total: count ? readV2Count(await count) : undefined }
+  },
 
   async fetchByIds(client, ids) {
     const wanted = new Set(ids)

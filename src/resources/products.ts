@@ -14,6 +14,7 @@ import {
   pick,
   toId,
 } from '../bigcommerce/validate.ts'
+import { modifiedSecondsOf, readV3List, widenedDates, widenedMinId } from './range.ts'
 import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
 
 export const PRODUCT_INCLUDE = 'variants,images,custom_fields,bulk_pricing_rules'
@@ -55,6 +56,25 @@ export const products: ResourceDefinition = {
   name: 'products',
   hasDateModified: true,
   listPages: listProductPages,
+  sweepKey: 'date_modified',
+  keyOf: modifiedSecondsOf,
+  canOrderById: true,
+
+  async listRange(client, query) {
+    const { from, to } = widenedDates(query)
+    const byId = query.order === 'id'
+    const body = await client.get(PATH, {
+      include: PRODUCT_INCLUDE,
+      sort: byId ? 'id' : 'date_modified',
+      direction: 'asc',
+      'date_modified:min': from ? formatV3Date(from) : undefined,
+      'date_modified:max': to ? formatV3Date(to) : undefined,
+      'id:min': byId ? widenedMinId(query.minId) : undefined,
+      page: query.page,
+      limit: MAX_PAGE_SIZE,
+    })
+    return readV3List(body)
+  },
 
   async fetchByIds(client, ids) {
     const found = new Map<number, unknown>()

@@ -33,8 +33,46 @@ export interface ListPage {
   items: unknown[]
 }
 
+/**
+ * One list request for sweeps over a key range. The key is date_modified in whole Unix seconds
+ * (coupons: the id). Whether BigCommerce's min/max filters are inclusive is not documented, so
+ * an implementation widens the bounds by one unit: the answer holds at least every row whose key
+ * is in [lo, hi], sorted ascending by key (or by id, with `order: 'id'`).
+ */
+export interface RangeQuery {
+  /** Lowest key; undefined means no lower bound. */
+  lo?: number
+  /** Highest key; undefined means no upper bound. */
+  hi?: number
+  /** 'key' (the default) sorts by the sweep key; 'id' sorts by id, to page through one busy second. */
+  order?: 'key' | 'id'
+  /** With order 'id': only ids at or above this. */
+  minId?: number
+  /**
+   * Send `lo` as it is instead of widened: for when an answer has shown that the API's lower
+   * bound is inclusive and the second below `lo` alone filled a page.
+   */
+  exactLo?: boolean
+  /** 1-based offset page. */
+  page: number
+  /** Also report how many rows the range holds (free on v3; one count request on v2). */
+  withTotal?: boolean
+}
+
+export interface RangePage {
+  items: unknown[]
+  total?: number
+}
+
 export interface ResourceDefinition {
   name: ResourceName
+  /** What sweeps page by: date_modified seconds, or the id for coupons. */
+  sweepKey: 'date_modified' | 'id'
+  /** The sweep key of a raw API object. */
+  keyOf(item: unknown): number
+  /** Whether `listRange` can sort by id with `minId` inside a key range (not for v3 customers). */
+  canOrderById: boolean
+  listRange(client: BigCommerceClient, query: RangeQuery): Promise<RangePage>
   /** false for coupons, which have no date_modified. */
   hasDateModified: boolean
   /**

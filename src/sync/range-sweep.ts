@@ -1,0 +1,200 @@
+// Sweeping one key range (date_modified seconds, or coupon ids) so that no row is lost to paging,
+// as fast as the quota allows.
+//
+// Offset pages (`page=N`) alone lose rows: when a row on an earlier page leaves the result set
+// mid-run (modified past the frozen upper bound, or deleted), every later row shifts up one place
+// and a row can slip between two pages. Keyset paging (`key >= last key seen`) cannot lose a row
+// that stays put, but it is sequential. This sweep combines them, relying only on what one
+// response guarantees by itself (a response is an atomic snapshot):
+//
+// 1. Page 1 at offset 0 holds every row whose key is below its last key.
+// 2. Probes: every S-th offset page, fetched concurrently. A full page holds every row whose key
+//    lies strictly between its first and last key, however the pages around it shifted.
+// 3. Walks: each gap the probes left is walked by keyset, the gaps concurrently. A full page
+//    covers [cursor, last key - 1]; the next request starts at the last key. When one second holds
+//    more than a page of rows (a bulk import), that second is paged by id instead (or, where the
+//    API cannot filter by id, by offset, repeated until two counts agree).
+//
+// So a row that existed before the run and did not change during it is always seen; the covered
+// intervals are the checkpoint, recorded only after their rows are committed.
+import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
+import type { RangeQuery, ResourceDefinition } from '../resources/types.ts'
+import { Coverage } from './coverage.ts'
+
+/** Keys are never below this; a range starting here has no lower bound. */
+export const KEY_MIN = 0
+/** A range ending here has no upper bound. */
+export const KEY_MAX = Number.MAX_SAFE_INTEGER
+
+export interface RangeSweepOptions {
+  resource: ResourceDefinition
+  client: BigCommerceClient
+  /** Already-covered parts (from a checkpoint) are skipped. */
+  coverage: Coverage
+  /** Commits rows (upserts them); coverage is recorded only after it resolves. */
+  commit: (items: unknown[]) => Promise<void>
+  /** Called after coverage grew (to save a checkpoint). */
+  onCovered?: () => void
+  /** Called once the total row count of a range is known. */
+  onTotal?: (rows: number) => void
+  /** How many requests this sweep keeps in flight at most; the pacer decides the real rate. */
+  concurrency?: number
+  signal?: AbortSignal
+}
+
+/** Offset-paging a busy second is retried this often before the sweep gives up. */
+const MAX_VERIFY_ATTEMPTS = 6
+
+export class SweepIncompleteError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SweepIncompleteError'
+  }
+}
+
+function createLimiter(limit: number) {
+  let active = 0
+  const waiting: Array<() => void> = []
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
+    active += 1
+    try {
+      return await task()
+    } finally {
+      active -= 1
+      waiting.shift()?.()
+    }
+  }
+}
+
+/** Waits for every task, then throws the first failure (so nothing runs on after a failure). */
+async function settleAll(tasks: Array<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(tasks)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+}
+
+export async function sweepRange(lo: number, hi: number, options: RangeSweepOptions): Promise<void> {
+  const { resource, client, coverage } = options
+  const concurrency = Math.max(1, options.concurrency ?? 16)
+  const limit = createLimiter(concurrency)
+  const keyOf = (item: unknown) => resource.keyOf(item)
+  const bound = (key: number, edge: number) => (key === edge ? undefined : key)
+
+  const fetchRange = (query: Omit<RangeQuery, 'lo' | 'hi'> & { lo: number; hi: number }) => {
+    options.signal?.throwIfAborted()
+    return limit(() =>
+      resource.listRange(client, { ...query, lo: bound(query.lo, KEY_MIN), hi: bound(query.hi, KEY_MAX) }),
+    )
+  }
+
+  async function commitCovering(items: unknown[], from: number, to: number) {
+    if (items.length > 0) await options.commit(items)
+    const a = Math.max(from, lo)
+    const b = Math.min(to, hi)
+    if (a <= b) {
+      coverage.add(a, b)
+      options.onCovered?.()
+    }
+  }
+
+  /** Pages one second that holds more rows than a page, by id where the API can. */
+  async function sweepBusySecond(second: number): Promise<void> {
+    if (resource.canOrderById) {
+      let minId: number | undefined
+      for (;;) {
+        const { items } = await fetchRange({ lo: second, hi: second, order: 'id', minId, page: 1 })
+        const full = items.length >= MAX_PAGE_SIZE
+        if (!full) return commitCovering(items, second, second)
+        await options.commit(items)
+        minId = idOf(items[items.length - 1]) + 1
+      }
+    }
+    for (let attempt = 1; attempt <= MAX_VERIFY_ATTEMPTS; attempt++) {
+      const first = await fetchRange({ lo: second, hi: second, page: 1, withTotal: true })
+      const total = first.total ?? first.items.length
+      const pages = Math.ceil(total / MAX_PAGE_SIZE)
+      const seen = new Set(first.items.map(idOf))
+      await options.commit(first.items)
+      const rest = await Promise.all(
+        Array.from({ length: Math.max(0, pages - 1) }, (_, i) => fetchRange({ lo: second, hi: second, page: i + 2 })),
+      )
+      for (const page of rest) {
+        for (const item of page.items) seen.add(idOf(item))
+        await options.commit(page.items)
+      }
+      // Nothing left the second while it was paged, and every row counted was seen: complete.
+      const after = await fetchRange({ lo: second, hi: second, page: 1, withTotal: true })
+      await options.commit(after.items)
+      if ((after.total ?? after.items.length) === total && seen.size >= total) {
+        return commitCovering([], second, second)
+      }
+    }
+    throw new SweepIncompleteError(
+      `${resource.name}: rows modified at ${new Date(second * 1000).toISOString()} kept changing while they were paged; run the sync again`,
+    )
+  }
+
+  /** Keyset walk over [from, to]. */
+  async function walk(from: number, to: number): Promise<void> {
+    let cursor = from
+    let writing: Promise<void> = Promise.resolve()
+    while (cursor <= to) {
+      let { items } = await fetchRange({ lo: cursor, hi: to, page: 1 })
+      if (items.length >= MAX_PAGE_SIZE && keyOf(items[items.length - 1]) < cursor) {
+        // The lower bound is inclusive and the busy second before the cursor (widening's extra
+        // second) filled the page: ask again with the exact bound.
+        ;({ items } = await fetchRange({ lo: cursor, hi: to, page: 1, exactLo: true }))
+      }
+      await writing
+      if (items.length < MAX_PAGE_SIZE) return commitCovering(items, cursor, to)
+      const last = keyOf(items[items.length - 1])
+      if (last > cursor) {
+        writing = commitCovering(items, cursor, last - 1)
+        // Awaited on the next turn; this only keeps a failure from counting as unhandled meanwhile.
+        writing.catch(() => {})
+        cursor = last
+      } else {
+        await options.commit(items)
+        await sweepBusySecond(cursor)
+        cursor += 1
+      }
+    }
+    await writing
+  }
+
+  async function sweepGap(from: number, to: number): Promise<void> {
+    const first = await fetchRange({ lo: from, hi: to, page: 1, withTotal: true })
+    if (first.total !== undefined) options.onTotal?.(first.total)
+    if (first.items.length < MAX_PAGE_SIZE) return commitCovering(first.items, from, to)
+    await commitCovering(first.items, from, keyOf(first.items[first.items.length - 1]) - 1)
+
+    const totalPages = first.total === undefined ? 1 : Math.ceil(first.total / MAX_PAGE_SIZE)
+    const stride = Math.max(4, Math.ceil(totalPages / concurrency))
+    const probes: Array<Promise<void>> = []
+    for (let page = 1 + stride; page <= totalPages; page += stride) {
+      probes.push(
+        fetchRange({ lo: from, hi: to, page }).then(({ items }) => {
+          if (items.length === 0) return
+          const firstKey = keyOf(items[0])
+          const end = items.length < MAX_PAGE_SIZE ? to : keyOf(items[items.length - 1]) - 1
+          return commitCovering(items, firstKey + 1, end)
+        }),
+      )
+    }
+    await settleAll(probes)
+    await settleAll(coverage.gaps(from, to).map(([a, b]) => walk(a, b)))
+  }
+
+  await settleAll(coverage.gaps(lo, hi).map(([a, b]) => sweepGap(a, b)))
+  if (!coverage.covers(lo, hi)) {
+    throw new SweepIncompleteError(`${resource.name}: the sweep ended with gaps ${JSON.stringify(coverage.gaps(lo, hi))}`)
+  }
+}
+
+function idOf(item: unknown): number {
+  const id = item && typeof item === 'object' && 'id' in item ? item.id : undefined
+  if (typeof id !== 'number') throw new TypeError('API object has no numeric id')
+  return id
+}
