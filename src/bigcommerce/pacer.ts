@@ -18,7 +18,10 @@ export interface RatePacerOptions {
   initialConcurrency?: number
   /** Hard ceiling on requests in flight, whatever the quota allows. */
   maxConcurrency?: number
-  /** Requests per window left for other apps on the store; default 2% of the quota, at least 1. */
+  /**
+   * Requests per window kept unspent, against estimation error. Default 1: other apps' use already
+   * shows in Requests-Left, so a larger reserve only slows backfills.
+   */
   reserve?: number
   /** Extra wait after the estimated reset, against timer and clock granularity. */
   resetMarginMs?: number
@@ -104,7 +107,7 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
 
   // Never reserve the whole quota, or a tiny quota would never let a request through.
   const reserveFor = () =>
-    Math.min(options.reserve ?? Math.max(1, Math.floor(quota * 0.02)), Math.max(0, quota - 1))
+    Math.min(options.reserve ?? 1, Math.max(0, quota - 1))
 
   /** Once the estimated reset has passed, the whole quota is back (less what is still in flight). */
   function rollWindow(at: number) {

@@ -58,9 +58,14 @@ export interface SimStoreOptions {
   variantEditsBumpProduct?: boolean
   webhooks?: Omit<WebhookOptions, 'storeHash'>
   seed?: number
+  /** Cache each row's rendered JSON (for large benchmarks; memory grows with rows read). */
+  cacheRendered?: boolean
 }
 
-type MutableOptions = Omit<SimStoreOptions, 'storeHash' | 'data' | 'clock' | 'variantEditsBumpProduct' | 'webhooks'>
+type MutableOptions = Omit<
+  SimStoreOptions,
+  'storeHash' | 'data' | 'clock' | 'variantEditsBumpProduct' | 'webhooks' | 'cacheRendered'
+>
 
 export interface SimStats {
   /** Every request that reached the store. */
@@ -122,7 +127,12 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   const accessToken = options.accessToken ?? 'sim-token'
   let settings: MutableOptions = { quota: 150, windowMs: 30_000, ...options }
   const clock = options.clock ?? createSimClock()
-  const store = createSimState({ data: options.data, clock, variantEditsBumpProduct: options.variantEditsBumpProduct })
+  const store = createSimState({
+    data: options.data,
+    clock,
+    variantEditsBumpProduct: options.variantEditsBumpProduct,
+    cacheRendered: options.cacheRendered,
+  })
   const webhooks = createWebhookEmitter({ ...options.webhooks, storeHash, clock: () => clock.now() })
   store.onEvent((event) => webhooks.emit(event))
   const random = createRng(options.seed ?? 42)
@@ -131,7 +141,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
 
   const stats: SimStats = { requests: 0, counted: 0, throttled: 0, errors: 0, dropped: 0, maxCountedInWindow: 0, byPath: {} }
   // Fixed windows from server start, like BigCommerce's quota refreshing every window.
-  const startedAt = Date.now()
+  let startedAt = Date.now()
   let windowIndex = -1
   let windowCount = 0
 
@@ -160,6 +170,14 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     return Math.max(0, (base + (random() * 2 - 1) * jitter) / 2)
   }
 
+  function resetStats() {
+    Object.assign(stats, { requests: 0, counted: 0, throttled: 0, errors: 0, dropped: 0, maxCountedInWindow: 0, byPath: {} })
+    // A fresh window too, so a measured run starts with the whole quota.
+    startedAt = Date.now()
+    windowIndex = -1
+    windowCount = 0
+  }
+
   function takeFault(path: string): SimFault | undefined {
     const index = faults.findIndex((f) =>
       f.path === undefined ? true : typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path),
@@ -172,6 +190,15 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   app.onError((error, c) => {
     if (error instanceof BadRequest) return c.json({ status: error.status, title: error.message }, error.status)
     return c.json({ status: 500, title: String(error) }, 500)
+  })
+
+  // Outside the API (no auth, not counted): lets a benchmark read a store in another process.
+  app.get('/__sim/stats', (c) => c.json(stats))
+  // Change quota, latency and fault rates, and zero the stats (for a store in another process).
+  app.post('/__sim/options', async (c) => {
+    settings = { ...settings, ...((await c.req.json()) as Partial<MutableOptions>) }
+    resetStats()
+    return c.json(stats)
   })
 
   app.use('/stores/:hash/*', async (c, next) => {
@@ -305,15 +332,25 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     return rows
   }
 
+  /** A v3 list answer from rows already rendered to JSON text (cheap for big pages). */
+  function v3JsonEnvelope(c: Context, rows: string[], total: number, page: number, limit: number) {
+    const meta = v3Meta(rows.length, total, page, limit)
+    return c.body(`{"data":[${rows.join(',')}],"meta":${JSON.stringify(meta)}}`, 200, {
+      'Content-Type': 'application/json',
+    })
+  }
+
   function v3Envelope(c: Context, data: unknown[], total: number, page: number, limit: number) {
+    return c.json({ data, meta: v3Meta(data.length, total, page, limit) })
+  }
+
+  function v3Meta(count: number, total: number, page: number, limit: number) {
     const totalPages = Math.ceil(total / limit)
     const link = (p: number) => `?page=${p}&limit=${limit}`
-    return c.json({
-      data,
-      meta: {
+    return {
         pagination: {
           total,
-          count: data.length,
+          count,
           per_page: limit,
           current_page: page,
           total_pages: totalPages,
@@ -323,8 +360,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
             ...(page < totalPages ? { next: link(page + 1) } : {}),
           },
         },
-      },
-    })
+    }
   }
 
   // ---- v2 orders -----------------------------------------------------------------------------
@@ -368,7 +404,8 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const rows = select('orders', orderSelection(c)).slice((page - 1) * limit, page * limit)
     // v2 answers an empty page with 204 and no body [observed in client code, not in the docs].
     if (rows.length === 0) return c.body(null, 204)
-    return c.json(rows.map((r) => store.render('orders', r)))
+    const json = rows.map((r) => store.renderJson('orders', r, '', (full) => full))
+    return c.body(`[${json.join(',')}]`, 200, { 'Content-Type': 'application/json' })
   })
 
   // ---- v2 coupons ----------------------------------------------------------------------------
@@ -405,8 +442,12 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     videos: 'videos',
   }
 
-  function shapeProduct(c: Context, record: SimRecord) {
-    const full = store.render('products', record)
+  function productJson(c: Context, record: SimRecord): string {
+    const key = `${c.req.query('include') ?? ''}|${c.req.query('include_fields') ?? ''}|${c.req.query('exclude_fields') ?? ''}`
+    return store.renderJson('products', record, key, (full) => shapeProduct(c, full))
+  }
+
+  function shapeProduct(c: Context, full: Record<string, unknown>) {
     const include = new Set((c.req.query('include') ?? '').split(',').filter(Boolean))
     const out: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(full)) {
@@ -437,7 +478,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   app.get(`${base}/v3/catalog/products/:id{[0-9]+}`, (c) => {
     const record = store.get('products', Number(c.req.param('id')))
     if (!record) return c.json({ status: 404, title: 'The requested product was not found.', type: 'about:blank' }, 404)
-    return c.json({ data: shapeProduct(c, record), meta: {} })
+    return c.json({ data: shapeProduct(c, store.render('products', record)), meta: {} })
   })
 
   app.get(`${base}/v3/catalog/products`, (c) => {
@@ -459,7 +500,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       ids: idList(c.req.query('id:in')),
     })
     const pageRows = rows.slice((page - 1) * limit, page * limit)
-    return v3Envelope(c, pageRows.map((r) => shapeProduct(c, r)), rows.length, page, limit)
+    return v3JsonEnvelope(c, pageRows.map((r) => productJson(c, r)), rows.length, page, limit)
   })
 
   // ---- v3 customers --------------------------------------------------------------------------
@@ -471,11 +512,12 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     formfields: 'form_fields',
   }
 
-  function shapeCustomer(c: Context, record: SimRecord) {
-    const full = store.render('customers', record)
+  function customerJson(c: Context, record: SimRecord): string {
     const include = new Set((c.req.query('include') ?? '').split(',').filter(Boolean))
-    for (const [param, key] of Object.entries(CUSTOMER_INCLUDES)) if (!include.has(param)) delete full[key]
-    return full
+    return store.renderJson('customers', record, [...include].sort().join(','), (full) => {
+      for (const [param, key] of Object.entries(CUSTOMER_INCLUDES)) if (!include.has(param)) delete full[key]
+      return full
+    })
   }
 
   app.get(`${base}/v3/customers`, (c) => {
@@ -492,7 +534,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       ids: idList(c.req.query('id:in')),
     })
     const pageRows = rows.slice((page - 1) * limit, page * limit)
-    return v3Envelope(c, pageRows.map((r) => shapeCustomer(c, r)), rows.length, page, limit)
+    return v3JsonEnvelope(c, pageRows.map((r) => customerJson(c, r)), rows.length, page, limit)
   })
 
   // ---- v3 hooks ------------------------------------------------------------------------------
@@ -592,10 +634,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     webhooks,
     stats,
     app,
-    resetStats() {
-      Object.assign(stats, { requests: 0, counted: 0, throttled: 0, errors: 0, dropped: 0, maxCountedInWindow: 0, byPath: {} })
-      windowCount = 0
-    },
+    resetStats,
     setOptions(changes: Partial<MutableOptions>) {
       settings = { ...settings, ...changes }
     },

@@ -76,7 +76,13 @@ interface Table {
 }
 
 export function createSimState(
-  options: { data?: SimDataOptions; clock?: SimClock; variantEditsBumpProduct?: boolean } = {},
+  options: {
+    data?: SimDataOptions
+    clock?: SimClock
+    variantEditsBumpProduct?: boolean
+    /** Keep each row's JSON once rendered (fast big benchmarks; costs memory per row). */
+    cacheRendered?: boolean
+  } = {},
 ) {
   const clock = options.clock ?? createSimClock()
   const data = options.data ?? {}
@@ -112,6 +118,11 @@ export function createSimState(
 
   const nowSeconds = () => Math.floor(clock.now() / 1000)
   const table = (name: SimResourceName) => tables[name]
+  // resource → shape key (which includes and fields) → id → JSON text
+  const renderCache = new Map<string, Map<number, string>>()
+  const forget = (name: SimResourceName, id: number) => {
+    for (const [key, rows] of renderCache) if (key.startsWith(`${name}|`)) rows.delete(id)
+  }
 
   function invalidate(name: SimResourceName, idOrderToo: boolean) {
     const t = table(name)
@@ -124,6 +135,8 @@ export function createSimState(
   }
 
   function materialise(name: SimResourceName, record: SimRecord): Fields {
+    // Whoever materialises is about to change the row.
+    forget(name, record.id)
     if (!record.fields) record.fields = { ...FIELD_GENERATORS[name](context, record.id) }
     return record.fields
   }
@@ -221,6 +234,7 @@ export function createSimState(
     delete(name: SimResourceName, id: number): boolean {
       const t = table(name)
       if (!t.byId.delete(id)) return false
+      forget(name, id)
       invalidate(name, true)
       // BigCommerce documents no order-deleted event (orders are archived); the others have one.
       if (name === 'products' || name === 'customers') {
@@ -265,6 +279,23 @@ export function createSimState(
         id: addressId,
         address: { customer_id: customerId },
       })
+    },
+
+    /** JSON text of `shape(render(...))`, cached per shape key when cacheRendered is on. */
+    renderJson(name: SimResourceName, record: SimRecord, shapeKey: string, shape: (full: Fields) => Fields): string {
+      if (!options.cacheRendered) return JSON.stringify(shape(this.render(name, record)))
+      const key = `${name}|${shapeKey}`
+      let rows = renderCache.get(key)
+      if (!rows) {
+        rows = new Map()
+        renderCache.set(key, rows)
+      }
+      let json = rows.get(record.id)
+      if (json === undefined) {
+        json = JSON.stringify(shape(this.render(name, record)))
+        rows.set(record.id, json)
+      }
+      return json
     },
 
     /** The row as v2 / v3 returns it (all includes present; the server trims them). */
