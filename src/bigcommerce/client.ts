@@ -15,7 +15,13 @@ import { MIRROR_VERSION } from './version.ts'
 
 export const DEFAULT_API_URL = 'https://api.bigcommerce.com'
 
-export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>
+export type QueryValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | ReadonlyArray<string | number>
 export type Query = Record<string, QueryValue>
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
@@ -47,13 +53,13 @@ export interface BigCommerceClientOptions {
   maxRetries?: number
   /** Retries after a 429 (each waits for the window to reset). Default 20. */
   maxThrottleRetries?: number
-  /** First retry backoff; doubles per attempt, with jitter, up to retryMaxMs. Default 1 s / 30 s. */
+  /** First retry backoff; doubles per attempt, with jitter, up to retryMaxMs (1 s / 30 s). */
   retryBaseMs?: number
   retryMaxMs?: number
   userAgent?: string
   /**
-   * The store's rate budget. Default: the process-wide pacer for apiUrl + storeHash, so every client
-   * for the same store in one process shares one budget.
+   * The store's rate budget. Default: the process-wide pacer for apiUrl + storeHash, so every
+   * client for the same store in one process shares one budget.
    */
   pacer?: RatePacer
   /** Options for the shared pacer when this client is the first to create it. */
@@ -147,17 +153,24 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
 
   async function request(path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse> {
     const method = requestOptions.method ?? 'GET'
-    if (!/^\/v[23]\//.test(path)) throw new TypeError(`BigCommerce path must start with /v2/ or /v3/: ${path}`)
-    const url = `${apiUrl}/stores/${encodeURIComponent(storeHash)}${path}${encodeQuery(requestOptions.query)}`
-    const bodyText = requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body)
-    const requestHeaders = bodyText === undefined ? headers : { ...headers, 'Content-Type': 'application/json' }
+    if (!/^\/v[23]\//.test(path)) {
+      throw new TypeError(`BigCommerce path must start with /v2/ or /v3/: ${path}`)
+    }
+    const query = encodeQuery(requestOptions.query)
+    const url = `${apiUrl}/stores/${encodeURIComponent(storeHash)}${path}${query}`
+    const requestBody = requestOptions.body
+    const bodyText = requestBody === undefined ? undefined : JSON.stringify(requestBody)
+    const requestHeaders =
+      bodyText === undefined ? headers : { ...headers, 'Content-Type': 'application/json' }
     let failures = 0
     let throttles = 0
 
     for (;;) {
       const ticket = await pacer.acquire(requestOptions.signal)
       const timeout = AbortSignal.timeout(timeoutMs)
-      const signal = requestOptions.signal ? AbortSignal.any([requestOptions.signal, timeout]) : timeout
+      const signal = requestOptions.signal
+        ? AbortSignal.any([requestOptions.signal, timeout])
+        : timeout
       const startedAt = Date.now()
       let response: Response
       let observation: RateObservation | null = null
@@ -170,12 +183,14 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
       } catch (error) {
         ticket.release()
         if (requestOptions.signal?.aborted) throw error
-        failure = { status: null, reason: timeout.aborted ? 'timeout' : 'connection error', cause: error }
+        const reason = timeout.aborted ? 'timeout' : 'connection error'
+        failure = { status: null, reason, cause: error }
         response = new Response(null, { status: 599 })
       }
 
       if (failure === null) {
-        emit({ type: 'response', method, path, status: response.status, durationMs: Date.now() - startedAt })
+        const durationMs = Date.now() - startedAt
+        emit({ type: 'response', method, path, status: response.status, durationMs })
         try {
           body = await readBody(response)
         } catch (error) {
@@ -191,7 +206,9 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
 
       if (failure === null) {
         const status = response.status
-        if ((status >= 200 && status < 300) || status === 404) return { status, body, headers: response.headers }
+        if ((status >= 200 && status < 300) || status === 404) {
+          return { status, body, headers: response.headers }
+        }
         if (status === 401 || status === 403) {
           throw new BigCommerceAuthError(describeAuthFailure(method, path, status), {
             method,
@@ -231,7 +248,8 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
       }
       const delayMs = backoff(failures)
       failures += 1
-      emit({ type: 'retry', method, path, status: failure.status, attempt: failures, delayMs, reason: failure.reason })
+      const { status, reason } = failure
+      emit({ type: 'retry', method, path, status, attempt: failures, delayMs, reason })
       await sleep(delayMs)
     }
   }

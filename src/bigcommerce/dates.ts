@@ -6,10 +6,19 @@
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 
-const RFC_2822 =
-  /^\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|GMT|UTC|UT|Z)?\s*$/i
-const ISO_8601 =
-  /^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?\s*$/i
+// `[Day,] D Mon YYYY HH:MM[:SS] [zone]`
+const RFC_2822 = new RegExp(
+  '^\\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\\s*)?(\\d{1,2})\\s+' +
+    '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\\s+(\\d{4})\\s+' +
+    '(\\d{2}):(\\d{2})(?::(\\d{2}))?\\s*([+-]\\d{4}|GMT|UTC|UT|Z)?\\s*$',
+  'i',
+)
+// `YYYY-MM-DD[THH:MM[:SS[.fff]][zone]]`
+const ISO_8601 = new RegExp(
+  '^\\s*(\\d{4})-(\\d{2})-(\\d{2})(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?' +
+    '\\s*(Z|[+-]\\d{2}:?\\d{2}|[+-]\\d{2})?)?\\s*$',
+  'i',
+)
 
 /** Offset in minutes east of UTC, from `+0000`, `-04:00`, `+05`, `Z`, `GMT`; absent means UTC. */
 function parseOffset(zone: string | undefined): number {
@@ -88,7 +97,7 @@ export function parseBcDate(value: string): Date {
   throw new RangeError(`Not a valid BigCommerce date: ${JSON.stringify(value)}`)
 }
 
-/** Like `parseBcDate`, but `null`, `undefined` and `""` (v2's "not set", e.g. date_shipped) give null. */
+/** Like `parseBcDate`, but null, undefined and `""` (v2 for "not set") give null. */
 export function parseBcDateOrNull(value: unknown): Date | null {
   if (value === null || value === undefined || value === '') return null
   if (typeof value !== 'string') throw new RangeError(`Not a BigCommerce date: ${String(value)}`)
@@ -101,8 +110,9 @@ const pad = (n: number) => String(n).padStart(2, '0')
 export function formatV2Date(date: Date): string {
   const d = date
   return (
-    `${DAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
+    `${DAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ` +
+    `${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:` +
+    `${pad(d.getUTCSeconds())} +0000`
   )
 }
 

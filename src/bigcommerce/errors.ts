@@ -14,7 +14,13 @@ export class BigCommerceApiError extends Error {
 
   constructor(
     message: string,
-    details: { method: string; path: string; status: number | null; attempts: number; cause?: unknown },
+    details: {
+      method: string
+      path: string
+      status: number | null
+      attempts: number
+      cause?: unknown
+    },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
     this.method = details.method

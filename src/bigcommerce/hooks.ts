@@ -27,10 +27,11 @@ export interface HookInput {
 function readHook(value: unknown): Hook {
   const parsed = hookSchema.safeParse(value)
   if (!parsed.success) {
-    throw new BigCommerceDataError(`BigCommerce returned a malformed hook: ${parsed.error.message}`, {
-      resource: 'hooks',
-      id: value && typeof value === 'object' && 'id' in value ? value.id : null,
-    })
+    const id = value && typeof value === 'object' && 'id' in value ? value.id : null
+    throw new BigCommerceDataError(
+      `BigCommerce returned a malformed hook: ${parsed.error.message}`,
+      { resource: 'hooks', id },
+    )
   }
   return parsed.data
 }

@@ -32,7 +32,7 @@ export interface RatePacerOptions {
 }
 
 export interface RateTicket {
-  /** Order in which requests were let through; later tickets were not counted in earlier answers. */
+  /** Order in which requests went out; later tickets were not counted in earlier answers. */
   readonly seq: number
   /** Report how the request ended; call exactly once (later calls are ignored). */
   release(outcome?: { observation?: RateObservation | null; throttled?: boolean }): void
@@ -106,10 +106,9 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
   const waiters: Waiter[] = []
 
   // Never reserve the whole quota, or a tiny quota would never let a request through.
-  const reserveFor = () =>
-    Math.min(options.reserve ?? 1, Math.max(0, quota - 1))
+  const reserveFor = () => Math.min(options.reserve ?? 1, Math.max(0, quota - 1))
 
-  /** Once the estimated reset has passed, the whole quota is back (less what is still in flight). */
+  /** Once the estimated reset has passed, the whole quota is back (less what is in flight). */
   function rollWindow(at: number) {
     if (at < resetAt + resetMarginMs) return
     const passed = Math.floor((at - resetAt) / windowMs) + 1

@@ -27,10 +27,10 @@ export interface PagingOptions {
 function readV2Items(path: string, body: unknown): unknown[] {
   if (body === null) return []
   if (Array.isArray(body)) return body
-  throw new BigCommerceDataError(`BigCommerce GET ${path} returned ${typeof body}, expected an array`, {
-    resource: path,
-    id: null,
-  })
+  throw new BigCommerceDataError(
+    `BigCommerce GET ${path} returned ${typeof body}, expected an array`,
+    { resource: path, id: null },
+  )
 }
 
 interface V3Meta {
@@ -42,7 +42,10 @@ interface V3Meta {
 function readV3Page(path: string, body: unknown): V3Meta {
   if (body === null) return { items: [] }
   if (typeof body !== 'object' || !('data' in body) || !Array.isArray(body.data)) {
-    throw new BigCommerceDataError(`BigCommerce GET ${path} returned no data array`, { resource: path, id: null })
+    throw new BigCommerceDataError(`BigCommerce GET ${path} returned no data array`, {
+      resource: path,
+      id: null,
+    })
   }
   const result: V3Meta = { items: body.data }
   const meta = 'meta' in body ? body.meta : undefined
@@ -52,7 +55,9 @@ function readV3Page(path: string, body: unknown): V3Meta {
     if ('total_pages' in pagination && typeof pagination.total_pages === 'number') {
       result.totalPages = pagination.total_pages
     }
-    if ('total' in pagination && typeof pagination.total === 'number') result.totalRows = pagination.total
+    if ('total' in pagination && typeof pagination.total === 'number') {
+      result.totalRows = pagination.total
+    }
   }
   return result
 }
@@ -141,7 +146,7 @@ export async function* listV2Pages(
   }
 }
 
-/** A v3 list (`{data, meta.pagination}`): the first page gives total_pages, the rest go concurrently. */
+/** A v3 list (`{data, meta.pagination}`): page one gives total_pages, the rest go concurrently. */
 export async function* listV3Pages(
   client: BigCommerceClient,
   path: string,

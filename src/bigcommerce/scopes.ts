@@ -9,10 +9,16 @@ export interface ScopeNeed {
 }
 
 const SCOPES: Array<[RegExp, ScopeNeed]> = [
-  [/^\/v2\/orders(\/|$)|^\/v3\/orders(\/|$)/, { scope: 'store_v2_orders_read_only', label: 'Orders' }],
-  [/^\/v3\/catalog(\/|$)|^\/v2\/products(\/|$)/, { scope: 'store_v2_products_read_only', label: 'Products' }],
+  [/^\/v[23]\/orders(\/|$)/, { scope: 'store_v2_orders_read_only', label: 'Orders' }],
+  [
+    /^\/v3\/catalog(\/|$)|^\/v2\/products(\/|$)/,
+    { scope: 'store_v2_products_read_only', label: 'Products' },
+  ],
   [/^\/v[23]\/customers(\/|$)/, { scope: 'store_v2_customers_read_only', label: 'Customers' }],
-  [/^\/v2\/coupons(\/|$)|^\/v3\/promotions(\/|$)/, { scope: 'store_v2_marketing_read_only', label: 'Marketing' }],
+  [
+    /^\/v2\/coupons(\/|$)|^\/v3\/promotions(\/|$)/,
+    { scope: 'store_v2_marketing_read_only', label: 'Marketing' },
+  ],
 ]
 
 /** The scope a path needs; null for paths every API account may use (hooks) or unknown paths. */

@@ -18,8 +18,12 @@ export const bcDateSchema = z.string().refine(isBcDate, { message: 'not a BigCom
 /** A date string, or "" / null for "not set". */
 export const optionalBcDateSchema = z.union([z.literal(''), z.null(), bcDateSchema]).optional()
 
-/** Parse `value` with `schema` or throw a BigCommerceDataError naming the resource, id and field. */
-export function parseApiObject<T extends z.ZodType>(schema: T, value: unknown, resource: string): z.infer<T> {
+/** Parse `value` with `schema`, or throw a BigCommerceDataError naming resource, id and field. */
+export function parseApiObject<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  resource: string,
+): z.infer<T> {
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
   const id = value && typeof value === 'object' && 'id' in value ? value.id : null

@@ -5,7 +5,11 @@ import { z } from 'zod'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { listV2Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
-import { mapWithConcurrency, optionalBcDateSchema, parseApiObject } from '../bigcommerce/validate.ts'
+import {
+  mapWithConcurrency,
+  optionalBcDateSchema,
+  parseApiObject,
+} from '../bigcommerce/validate.ts'
 import { readV2Count, readV2List, widenedMaxId, widenedMinId } from './range.ts'
 import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
 

@@ -75,7 +75,8 @@ export const customers: ResourceDefinition = {
     const found = new Map<number, unknown>()
     const batches = chunk([...new Set(ids)], MAX_PAGE_SIZE)
     await mapWithConcurrency(batches, 8, async (batch) => {
-      const body = await client.get(PATH, { 'id:in': batch, include: CUSTOMER_INCLUDE, limit: MAX_PAGE_SIZE })
+      const query = { 'id:in': batch, include: CUSTOMER_INCLUDE, limit: MAX_PAGE_SIZE }
+      const body = await client.get(PATH, query)
       const data = pick(body, 'data')
       for (const item of Array.isArray(data) ? data : []) {
         found.set(parseApiObject(idSchema, item, 'customer').id, item)
@@ -97,7 +98,9 @@ export const customers: ResourceDefinition = {
   targetOf(scope, data) {
     if (!scope.startsWith('store/customer/')) return null
     // Address events say type "customer" but their id is the address id.
-    if (scope.startsWith('store/customer/address/')) return toId(pick(data, 'address', 'customer_id'))
+    if (scope.startsWith('store/customer/address/')) {
+      return toId(pick(data, 'address', 'customer_id'))
+    }
     return toId(pick(data, 'id'))
   },
 

@@ -5,9 +5,20 @@ import { orders } from './orders.ts'
 import { products } from './products.ts'
 import type { ResourceDefinition, ResourceName } from './types.ts'
 
-export type { ListPage, ListWindow, ResourceDefinition, ResourceName, ResourceRow } from './types.ts'
+export type {
+  ListPage,
+  ListWindow,
+  ResourceDefinition,
+  ResourceName,
+  ResourceRow,
+} from './types.ts'
 
-export const RESOURCES: Record<ResourceName, ResourceDefinition> = { coupons, customers, orders, products }
+export const RESOURCES: Record<ResourceName, ResourceDefinition> = {
+  coupons,
+  customers,
+  orders,
+  products,
+}
 
 /** The resource a webhook scope refreshes (`store/sku/*` → products), or null for other scopes. */
 export function resourceForScope(scope: string): ResourceDefinition | null {

@@ -80,7 +80,8 @@ export const products: ResourceDefinition = {
     const found = new Map<number, unknown>()
     const batches = chunk([...new Set(ids)], MAX_PAGE_SIZE)
     await mapWithConcurrency(batches, 8, async (batch) => {
-      const body = await client.get(PATH, { 'id:in': batch, include: PRODUCT_INCLUDE, limit: MAX_PAGE_SIZE })
+      const query = { 'id:in': batch, include: PRODUCT_INCLUDE, limit: MAX_PAGE_SIZE }
+      const body = await client.get(PATH, query)
       const data = pick(body, 'data')
       for (const item of Array.isArray(data) ? data : []) {
         found.set(parseApiObject(idSchema, item, 'product').id, item)
@@ -90,7 +91,8 @@ export const products: ResourceDefinition = {
   },
 
   async *listAllIds(client) {
-    for await (const page of listV3Pages(client, PATH, { include_fields: 'id', sort: 'id', direction: 'asc' })) {
+    const query = { include_fields: 'id', sort: 'id', direction: 'asc' }
+    for await (const page of listV3Pages(client, PATH, query)) {
       yield page.items.map((item) => parseApiObject(idSchema, item, 'product').id)
     }
   },
