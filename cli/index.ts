@@ -13,7 +13,7 @@ const main = defineCommand({
     migrate: () => import('./migrate.ts').then((m) => m.default),
     sync: () => notBuilt('sync', 'Reconcile: incremental date_modified sweeps, full coupon sweeps, backfill'),
     serve: () => notBuilt('serve', 'Webhook receiver, event worker and sweep schedule in one process'),
-    webhooks: () => notBuilt('webhooks', "Manage the store's webhooks (ensure, list, remove)"),
+    webhooks: () => import('./webhooks.ts').then((m) => m.default),
     status: () => import('./status.ts').then((m) => m.default),
   },
 })

@@ -53,12 +53,6 @@ describe('bc-mirror command', () => {
     expect(result.stderr).not.toContain('BIGCOMMERCE_STORE_HASH')
   })
 
-  it('a command not built yet says so and fails', async () => {
-    const result = await runCli(['webhooks'], STORE)
-    expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/not built yet/)
-  })
-
   it('migrate then status --json on the embedded database', async () => {
     const env = { ...STORE, DATA_DIR: join(workDir, 'embedded') }
     const migrate = await runCli(['migrate'], env)

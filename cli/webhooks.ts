@@ -1,0 +1,100 @@
+// `bc-mirror webhooks ensure|list|remove`: the store's hooks for this mirror. Arguments in, one
+// core call, the outcome printed; the rules live in src/sync/hooks.ts.
+import { defineCommand } from 'citty'
+import type { Hook } from '../src/bigcommerce/hooks.ts'
+import { createStoreClient } from '../src/node/store-client.ts'
+import {
+  checkDestination,
+  ensureHooks,
+  listMirrorHooks,
+  removeHooks,
+  RECEIVER_PATH,
+  type HookAction,
+} from '../src/sync/hooks.ts'
+import { loadConfig, printJson, UsageError } from './_shared.ts'
+
+const print = (text: string) => process.stdout.write(`${text}\n`)
+
+function describeHook(hook: Hook): string {
+  return `#${hook.id} ${hook.scope.padEnd(18)} ${hook.is_active ? 'active  ' : 'INACTIVE'} ${hook.destination}`
+}
+
+function describeAction(action: HookAction): string {
+  switch (action.kind) {
+    case 'create':
+      return `created   ${action.scope}`
+    case 'update':
+      return `updated   ${action.scope} (#${action.hook.id}: ${action.reasons.join(', ')})`
+    case 'keep':
+      return `unchanged ${action.scope} (#${action.hook.id})`
+  }
+}
+
+const ensure = defineCommand({
+  meta: { name: 'ensure', description: 'Create, reactivate or fix the hooks so the store delivers to URL' },
+  args: {
+    url: { type: 'string', required: true, description: `The receiver's public URL, ending in ${RECEIVER_PATH}` },
+    'allow-insecure': { type: 'boolean', description: 'Accept http:// or a port other than 443 (local testing only)' },
+    json: { type: 'boolean', description: 'Print the actions as JSON' },
+  },
+  async run({ args }) {
+    if (!URL.canParse(args.url) || !/^https?:$/.test(new URL(args.url).protocol)) {
+      throw new UsageError(`"${args.url}" is not an http(s) URL; expected e.g. https://mirror.example.com${RECEIVER_PATH}`)
+    }
+    const problem = checkDestination(args.url)
+    if (problem && !args['allow-insecure']) {
+      throw new UsageError(`${problem} Use a public https:// URL, or pass --allow-insecure for local testing.`)
+    }
+    const config = loadConfig({ store: true, webhookSecret: true })
+    const result = await ensureHooks(createStoreClient(config), {
+      destination: args.url,
+      secret: config.webhookSecret ?? '',
+    })
+    if (args.json) {
+      printJson({
+        unchanged: result.unchanged,
+        actions: result.actions.map((a) => ({ kind: a.kind, scope: a.scope, ...(a.kind === 'update' ? { reasons: a.reasons } : {}) })),
+      })
+      return
+    }
+    for (const action of result.actions) print(describeAction(action))
+    print(
+      result.unchanged
+        ? `Nothing to change: every hook already delivers to ${args.url}.`
+        : `Done: the store now delivers ${result.actions.length} scopes to ${args.url} (a new hook can take a minute to start).`,
+    )
+  },
+})
+
+const list = defineCommand({
+  meta: { name: 'list', description: "Show this mirror's hooks" },
+  args: {
+    url: { type: 'string', description: `Only hooks to this URL (default: every hook ending in ${RECEIVER_PATH})` },
+    json: { type: 'boolean', description: 'Print JSON' },
+  },
+  async run({ args }) {
+    const config = loadConfig({ store: true })
+    const hooks = await listMirrorHooks(createStoreClient(config), args.url)
+    if (args.json) return printJson(hooks.map(({ headers: _secret, ...hook }) => hook))
+    if (hooks.length === 0) print('No hooks for this mirror. Create them with: bc-mirror webhooks ensure --url URL')
+    for (const hook of hooks) print(describeHook(hook))
+  },
+})
+
+const remove = defineCommand({
+  meta: { name: 'remove', description: "Delete this mirror's hooks" },
+  args: {
+    url: { type: 'string', description: `Only hooks to this URL (default: every hook ending in ${RECEIVER_PATH})` },
+  },
+  async run({ args }) {
+    const config = loadConfig({ store: true })
+    const removed = await removeHooks(createStoreClient(config), args.url)
+    for (const hook of removed) print(`removed ${describeHook(hook)}`)
+    print(removed.length === 0 ? 'No hooks to remove.' : `Removed ${removed.length} hooks.`)
+  },
+})
+
+export default defineCommand({
+  meta: { name: 'webhooks', description: "Manage the store's webhooks (ensure, list, remove)" },
+  subCommands: { ensure, list, remove },
+})
