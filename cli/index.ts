@@ -11,7 +11,7 @@ const main = defineCommand({
   meta: { name: 'bc-mirror', version: pkg.version, description: 'Mirror a BigCommerce store into PostgreSQL' },
   subCommands: {
     migrate: () => import('./migrate.ts').then((m) => m.default),
-    sync: () => notBuilt('sync', 'Reconcile: incremental date_modified sweeps, full coupon sweeps, backfill'),
+    sync: () => import('./sync.ts').then((m) => m.default),
     serve: () => notBuilt('serve', 'Webhook receiver, event worker and sweep schedule in one process'),
     webhooks: () => import('./webhooks.ts').then((m) => m.default),
     status: () => import('./status.ts').then((m) => m.default),

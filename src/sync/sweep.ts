@@ -204,13 +204,21 @@ async function runTable(
     ...(error ? { error } : {}),
   })
 
-  let saving = Promise.resolve()
-  let lastSave = 0
+  // The checkpoint follows coverage closely (a small update per committed page), one write at a
+  // time, so a run killed at any point loses at most the pages in flight.
   const current = (): Checkpoint => ({ ...checkpoint, covered: coverage.toJSON() })
+  let saving: Promise<void> | null = null
+  let dirty = false
+  async function flushCheckpoint() {
+    while (dirty) {
+      dirty = false
+      await saveCheckpoint(ctx.db, ctx.storeHash, table, current()).catch(() => {})
+    }
+    saving = null
+  }
   const saveSoon = () => {
-    if (Date.now() - lastSave < 1000) return
-    lastSave = Date.now()
-    saving = saving.then(() => saveCheckpoint(ctx.db, ctx.storeHash, table, current())).catch(() => {})
+    dirty = true
+    saving ??= flushCheckpoint()
   }
 
   async function commit(items: unknown[]) {

@@ -1,0 +1,74 @@
+import { defineCommand } from 'citty'
+import { parseStartDate } from '../src/config.ts'
+import type { ResourceName } from '../src/db/schema.ts'
+import { createStoreClient } from '../src/node/store-client.ts'
+import { createClientEventHub } from '../src/sync/request-stats.ts'
+import { runSync, SYNC_TABLES } from '../src/sync/sweep.ts'
+import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
+import { createProgressReporter, formatSummary } from './sync-output.ts'
+
+export default defineCommand({
+  meta: {
+    name: 'sync',
+    description:
+      'Reconcile the mirror with the store: incremental date_modified sweeps (customers, orders, products) and a full coupon sweep; the first run backfills from the start date',
+  },
+  args: {
+    tables: { type: 'string', description: 'Comma-separated tables (default: all)', valueHint: 'coupons,customers,orders,products' },
+    full: { type: 'boolean', description: 'Sweep every chosen table from the start date and delete rows the store no longer has' },
+    since: { type: 'string', description: 'Sweep from this date (MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp); the saved cursor never moves back', valueHint: 'DATE' },
+    json: { type: 'boolean', description: 'Print the summary as one JSON object' },
+    wait: { type: 'boolean', description: 'If a sync of this store is running, wait for it instead of exiting' },
+  },
+  async run({ args }) {
+    const config = loadConfig({ store: true })
+    const tables = parseTables(args.tables)
+    const since = args.since === undefined ? undefined : parseSince(args.since)
+    if (since && config.startDate && since < config.startDate) {
+      throw new UsageError(
+        `--since ${args.since} is before BIGCOMMERCE_START_DATE (${config.startDate.toISOString().slice(0, 10)}); rows before the start date are not mirrored. Use a later date.`,
+      )
+    }
+    const events = createClientEventHub()
+    const client = createStoreClient(config, events.emit)
+    const reporter = createProgressReporter(process.stderr, tables)
+    const abort = new AbortController()
+    const stop = () => abort.abort(new Error('interrupted'))
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    const summary = await withDatabase(config, 'bc-mirror sync', (db) =>
+      runSync(
+        { db, client, storeHash: config.storeHash, startDate: config.startDate, clientEvents: events, onProgress: reporter.update },
+        { tables, full: args.full, since, wait: args.wait, signal: abort.signal },
+      ),
+    )
+    reporter.finish()
+    if (args.json) printJson(summary)
+    else process.stdout.write(formatSummary(summary))
+    if (!summary.ok) {
+      const failed = Object.entries(summary.tables).filter(([, t]) => t.status === 'failed').map(([name]) => name)
+      throw new CommandFailed(`sync did not complete for ${failed.join(', ')}; the next run resumes where it stopped.`)
+    }
+  },
+})
+
+function parseTables(text: string | undefined): ResourceName[] {
+  if (text === undefined) return [...SYNC_TABLES]
+  const names = text.split(',').map((t) => t.trim()).filter(Boolean)
+  const unknown = names.filter((n) => !SYNC_TABLES.includes(n as ResourceName))
+  if (unknown.length > 0 || names.length === 0) {
+    throw new UsageError(
+      `--tables ${unknown.length > 0 ? `has unknown table ${unknown.map((u) => `"${u}"`).join(', ')}` : 'is empty'}. Expected a comma-separated list of ${SYNC_TABLES.join(', ')}, e.g. --tables orders,products`,
+    )
+  }
+  return [...new Set(names)] as ResourceName[]
+}
+
+function parseSince(text: string): Date {
+  const date = parseStartDate(text) ?? (/^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : null)
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new UsageError(`--since "${text}" is not a date. Expected MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp, e.g. --since 2024-01-31`)
+  }
+  if (date.getTime() > Date.now()) throw new UsageError(`--since ${text} is in the future. Expected a past date, e.g. --since 2024-01-31`)
+  return date
+}

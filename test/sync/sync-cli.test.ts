@@ -1,0 +1,140 @@
+// `bc-mirror sync` as users run it, in a child process against the simulated store: bad input,
+// the summary, a backfill killed with SIGKILL and resumed, and two syncs at once.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { openPglite } from '../../src/db/pglite.ts'
+import { openPostgres } from '../../src/db/postgres.ts'
+import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
+import type { SimStore } from '../sim/index.ts'
+import { expectMirrorEqualsStore, startStore } from './support.ts'
+
+let workDir = ''
+let sim: SimStore | undefined
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-sync-'))
+})
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true })
+})
+afterEach(async () => {
+  await sim?.close()
+  sim = undefined
+})
+
+const storeEnv = (s: SimStore) => ({
+  BIGCOMMERCE_STORE_HASH: s.storeHash,
+  BIGCOMMERCE_ACCESS_TOKEN: s.accessToken,
+  BIGCOMMERCE_API_URL: s.url,
+})
+
+describe('sync arguments', () => {
+  it.each([
+    [['--tables', 'orders,refunds'], /--tables has unknown table "refunds"\. Expected a comma-separated list of coupons, customers, orders, products/],
+    [['--since', 'last tuesday'], /--since "last tuesday" is not a date\. Expected MM\/DD\/YYYY, YYYY-MM-DD or an ISO timestamp/],
+    [['--since', '2999-01-01'], /is in the future/],
+  ])('%j is refused with exit code 2 and nothing written', async (args, message) => {
+    const dataDir = join(workDir, `never-${Math.random().toString(36).slice(2)}`)
+    const result = await runCli(['sync', ...args], { BIGCOMMERCE_STORE_HASH: 'abc', BIGCOMMERCE_ACCESS_TOKEN: 'tok', DATA_DIR: dataDir })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(existsSync(dataDir)).toBe(false)
+  })
+
+  it('a start date after --since is refused', async () => {
+    const dataDir = join(workDir, 'never-since')
+    const result = await runCli(['sync', '--since', '2024-01-01'], {
+      BIGCOMMERCE_STORE_HASH: 'abc',
+      BIGCOMMERCE_ACCESS_TOKEN: 'tok',
+      BIGCOMMERCE_START_DATE: '06/01/2024',
+      DATA_DIR: dataDir,
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--since 2024-01-01 is before BIGCOMMERCE_START_DATE \(2024-06-01\)/)
+    expect(existsSync(dataDir)).toBe(false)
+  })
+})
+
+for (const kind of databaseKinds()) {
+  describe(`bc-mirror sync [${kind}]`, () => {
+    let fresh: FreshDatabase | undefined
+    let dataDir = ''
+    const target = () => (kind === 'postgres' ? { DATABASE_URL: fresh?.url } : { DATA_DIR: dataDir })
+    /** The database, opened only while no child holds it (PGlite allows one process). */
+    async function inspect<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+      const db = kind === 'postgres' ? openPostgres(fresh?.url ?? '') : await openPglite({ dataDir })
+      try {
+        return await fn(db)
+      } finally {
+        await db.close()
+      }
+    }
+
+    beforeAll(async () => {
+      if (kind === 'postgres') fresh = await createFreshDatabase('postgres')
+      dataDir = join(workDir, `data-${kind}`)
+    })
+    afterAll(async () => {
+      await fresh?.dispose()
+    })
+
+    it('a backfill killed with SIGKILL resumes from its checkpoint and completes', async () => {
+      sim = await startStore({ latencyMs: 40, data: { seed: 11, counts: { orders: 6000, products: 4000, customers: 3000, coupons: 600 } } })
+      const store = sim
+      let requests = 0
+      store.setOptions({ onRequest: () => void (requests += 1) })
+      const child = spawn(process.execPath, [BIN, 'sync'], { env: cliEnv({ ...storeEnv(store), ...target() }), stdio: 'ignore' })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code)))
+      while (requests < 30) await new Promise((r) => setTimeout(r, 10))
+      child.kill('SIGKILL')
+      expect(await exited).toBe(-1)
+
+      const state = await inspect((db) =>
+        db.execute<{ table_name: string; last_status: string; covered: number }>(sql`
+          select table_name, last_status, jsonb_array_length(checkpoint->'covered')::int as covered
+          from bigcommerce.sync_state order by table_name`),
+      )
+      expect(state.map((s) => s.last_status)).toContain('running')
+      expect(state.some((s) => s.covered > 0)).toBe(true)
+
+      const rerun = await runCli(['sync', '--json'], { ...storeEnv(store), ...target() })
+      expect(rerun.code).toBe(0)
+      const summary = JSON.parse(rerun.stdout) as { ok: boolean; tables: Record<string, { fetched: number }> }
+      expect(summary.ok).toBe(true)
+      // It continued instead of starting over: fewer rows fetched than the store holds.
+      const fetched = Object.values(summary.tables).reduce((n, t) => n + t.fetched, 0)
+      expect(fetched).toBeLessThan(13_600)
+      await inspect((db) => expectMirrorEqualsStore(db, store, ['coupons', 'customers', 'orders', 'products']))
+    })
+
+    it('a second sync of the same store exits at once with a clear message; the first completes', async () => {
+      sim = await startStore({ storeHash: 'held', data: { seed: 12, counts: { orders: 3000 } } })
+      const env = { ...storeEnv(sim), ...target() }
+      // Hold the first sync's requests until the second one has given up.
+      let requests = 0
+      let release = () => {}
+      const held = new Promise<void>((resolve) => (release = resolve))
+      sim.setOptions({
+        onRequest: async () => {
+          requests += 1
+          await held
+        },
+      })
+      const first = runCli(['sync', '--tables', 'orders'], env)
+      while (requests < 1) await new Promise((r) => setTimeout(r, 10))
+      const second = await runCli(['sync', '--tables', 'orders'], env)
+      release()
+      expect(second.code).toBe(1)
+      expect(second.stderr).toMatch(kind === 'postgres' ? /Another sync of store .* is running/ : /in use by process \d+/)
+      const done = await first
+      expect(done.code).toBe(0)
+      expect(done.stdout).toMatch(/orders\s+completed\s+3,0\d\d\s+3,000/)
+    })
+  })
+}
