@@ -179,7 +179,7 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
       try {
         response = await fetchImpl(url, { method, headers: requestHeaders, body: bodyText, signal })
         observation = parseRateHeaders(response.headers)
-        ticket.release({ observation, throttled: response.status === 429 })
+        ticket.release({ observation, throttled: response.status === 429, answered: true })
       } catch (error) {
         ticket.release()
         if (requestOptions.signal?.aborted) throw error

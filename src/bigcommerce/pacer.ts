@@ -14,7 +14,10 @@ export interface RateObservation {
 }
 
 export interface RatePacerOptions {
-  /** In flight before any rate-limit header has been seen. */
+  /**
+   * In flight before any rate-limit header has been seen. While answers keep coming without
+   * headers (a plan without a request limit), this grows by about one per round trip.
+   */
   initialConcurrency?: number
   /** Hard ceiling on requests in flight, whatever the quota allows. */
   maxConcurrency?: number
@@ -35,7 +38,12 @@ export interface RateTicket {
   /** Order in which requests went out; later tickets were not counted in earlier answers. */
   readonly seq: number
   /** Report how the request ended; call exactly once (later calls are ignored). */
-  release(outcome?: { observation?: RateObservation | null; throttled?: boolean }): void
+  release(outcome?: {
+    observation?: RateObservation | null
+    throttled?: boolean
+    /** The store answered (any status); false or absent for timeouts and connection errors. */
+    answered?: boolean
+  }): void
 }
 
 export interface PacerSnapshot {
@@ -101,6 +109,8 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
   let lastStartAt = Number.NEGATIVE_INFINITY
   let blockedUntil = 0
   let headerless429s = 0
+  // In-flight limit while no header has been seen: additive increase, halved on a 429.
+  let blindLimit = initialConcurrency
   let throttled = 0
   let timer: ReturnType<typeof setTimeout> | undefined
   const waiters: Waiter[] = []
@@ -126,7 +136,7 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
   /** 0: send now; a number: check again after that many ms; Infinity: wait for an answer. */
   function nextDelay(at: number): number {
     if (at < blockedUntil) return blockedUntil - at
-    if (!known) return inFlight < initialConcurrency ? 0 : Number.POSITIVE_INFINITY
+    if (!known) return inFlight < Math.floor(blindLimit) ? 0 : Number.POSITIVE_INFINITY
     if (inFlight >= maxConcurrency) return Number.POSITIVE_INFINITY
     rollWindow(at)
     const room = available()
@@ -179,6 +189,7 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
         inFlight -= 1
         if (outcome.throttled) {
           throttled += 1
+          blindLimit = Math.max(1, blindLimit / 2)
           if (!outcome.observation) {
             // A 429 without headers means the platform is under load: back off, growing.
             const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** headerless429s)
@@ -187,6 +198,9 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
           }
         } else {
           headerless429s = 0
+          if (!outcome.observation && outcome.answered) {
+            blindLimit = Math.min(maxConcurrency, blindLimit + 1 / Math.floor(blindLimit))
+          }
         }
         if (outcome.observation) observe(outcome.observation, seq, outcome.throttled === true)
         pump()
