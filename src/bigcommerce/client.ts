@@ -162,10 +162,12 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
     const bodyText = requestBody === undefined ? undefined : JSON.stringify(requestBody)
     const requestHeaders =
       bodyText === undefined ? headers : { ...headers, 'Content-Type': 'application/json' }
-    let failures = 0
-    let throttles = 0
+    type Attempt =
+      | { kind: 'answer'; response: ApiResponse; observation: RateObservation | null }
+      | { kind: 'failure'; status: number | null; reason: string; cause?: unknown }
 
-    for (;;) {
+    /** One try: an answer with its body read, or a transient failure worth retrying. */
+    async function attempt(): Promise<Attempt> {
       const ticket = await pacer.acquire(requestOptions.signal)
       const timeout = AbortSignal.timeout(timeoutMs)
       const signal = requestOptions.signal
@@ -173,9 +175,7 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
         : timeout
       const startedAt = Date.now()
       let response: Response
-      let observation: RateObservation | null = null
-      let body: unknown
-      let failure: { status: number | null; reason: string; cause?: unknown } | null = null
+      let observation: RateObservation | null
       try {
         response = await fetchImpl(url, { method, headers: requestHeaders, body: bodyText, signal })
         observation = parseRateHeaders(response.headers)
@@ -184,31 +184,30 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
         ticket.release()
         if (requestOptions.signal?.aborted) throw error
         const reason = timeout.aborted ? 'timeout' : 'connection error'
-        failure = { status: null, reason, cause: error }
-        response = new Response(null, { status: 599 })
+        return { kind: 'failure', status: null, reason, cause: error }
       }
-
-      if (failure === null) {
-        const durationMs = Date.now() - startedAt
-        emit({ type: 'response', method, path, status: response.status, durationMs })
-        try {
-          body = await readBody(response)
-        } catch (error) {
-          if (requestOptions.signal?.aborted) throw error
-          // A body cut short by a timeout or a dropped connection is as transient as no answer.
-          failure = {
-            status: response.ok ? null : response.status,
-            reason: timeout.aborted ? 'timeout reading body' : 'unreadable body',
-            cause: error,
-          }
-        }
+      const status = response.status
+      emit({ type: 'response', method, path, status, durationMs: Date.now() - startedAt })
+      try {
+        const body = await readBody(response)
+        const answer = { status, body, headers: response.headers }
+        return { kind: 'answer', response: answer, observation }
+      } catch (error) {
+        if (requestOptions.signal?.aborted) throw error
+        // A body cut short by a timeout or a dropped connection is as transient as no answer.
+        const reason = timeout.aborted ? 'timeout reading body' : 'unreadable body'
+        return { kind: 'failure', status: response.ok ? null : status, reason, cause: error }
       }
+    }
 
-      if (failure === null) {
-        const status = response.status
-        if ((status >= 200 && status < 300) || status === 404) {
-          return { status, body, headers: response.headers }
-        }
+    let failures = 0
+    let throttles = 0
+    for (;;) {
+      const outcome = await attempt()
+      let failure: Extract<Attempt, { kind: 'failure' }>
+      if (outcome.kind === 'answer') {
+        const { status, body } = outcome.response
+        if ((status >= 200 && status < 300) || status === 404) return outcome.response
         if (status === 401 || status === 403) {
           throw new BigCommerceAuthError(describeAuthFailure(method, path, status), {
             method,
@@ -219,7 +218,8 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
         }
         if (status === 429) {
           throttles += 1
-          emit({ type: 'throttled', method, path, resetMs: observation?.resetMs ?? null })
+          const resetMs = outcome.observation?.resetMs ?? null
+          emit({ type: 'throttled', method, path, resetMs })
           if (throttles > maxThrottleRetries) {
             throw new BigCommerceApiError(
               `BigCommerce ${method} ${path} answered 429 ${throttles} times in a row; giving up`,
@@ -236,10 +236,15 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
             { method, path, status, attempts: failures + throttles + 1 },
           )
         }
-        failure = { status, reason: `status ${status}` }
+        failure = { kind: 'failure', status, reason: `status ${status}` }
+      } else {
+        failure = outcome
       }
 
-      if (failures >= maxRetries) {
+      // A POST that timed out or failed with a plain 500 may have taken effect; repeating it
+      // could create a second hook. Gateway errors (502-504) mean it never arrived.
+      const maybeApplied = failure.status === null || failure.status === 500
+      if (failures >= maxRetries || (method === 'POST' && maybeApplied)) {
         const what = failure.status === null ? failure.reason : `${failure.status}`
         throw new BigCommerceApiError(
           `BigCommerce ${method} ${path} failed after ${failures + 1} attempts (last: ${what})`,

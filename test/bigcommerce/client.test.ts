@@ -137,6 +137,18 @@ describe('retries and throttling', () => {
     expect(message).not.toContain('hush')
   })
 
+  it('retries a POST only when it cannot have taken effect (gateway errors)', async () => {
+    const client = connectClient(sim)
+    const hook = { scope: 'store/order/*', destination: 'https://example.com/a' }
+    sim.injectFaults({ path: '/v3/hooks', status: 500 })
+    const error = await client.request('/v3/hooks', { method: 'POST', body: hook }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 500, attempts: 1 })
+    sim.injectFaults({ path: '/v3/hooks', status: 503 })
+    const created = await client.request('/v3/hooks', { method: 'POST', body: hook })
+    expect(created.status).toBe(200)
+    await client.request(`/v3/hooks/${(created.body as { data: { id: number } }).data.id}`, { method: 'DELETE' })
+  })
+
   it('does not retry other 4xx and reports them', async () => {
     const client = connectClient(sim)
     sim.resetStats()
