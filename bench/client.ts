@@ -26,16 +26,32 @@ const scenarios = [
   { label: 'Pro (450 per window)', quota: 450 },
 ]
 
-console.log(`Paging ${productCount.toLocaleString('en')} products, ${latencyMs} ms latency, ${windowMs} ms windows\n`)
+console.log(
+  `Paging ${productCount.toLocaleString('en')} products, ${latencyMs} ms latency, ${windowMs} ms windows\n`,
+)
 const rows: string[][] = [
-  ['quota', 'pages', 'seconds', 'pages/s', 'quota rate/s', 'quota used', 'throttled', 'max in flight', 'max/window'],
+  [
+    'quota',
+    'pages',
+    'seconds',
+    'pages/s',
+    'quota rate/s',
+    'quota used',
+    'throttled',
+    'max in flight',
+    'max/window',
+  ],
 ]
 
 /** The store in its own process: in this one, rendering 600 KB pages would compete with the client. */
 async function startStoreProcess(options: SimStoreOptions) {
-  const child = spawn(process.execPath, [...process.execArgv, 'test/sim/serve.ts', JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, 'test/sim/serve.ts', JSON.stringify(options)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const lines = createInterface({ input: child.stdout })
   const [line] = (await once(lines, 'line')) as [string]
   const info = JSON.parse(line) as { url: string; storeHash: string; accessToken: string }
@@ -65,9 +81,18 @@ async function pageAllProducts(client: ReturnType<typeof createBigCommerceClient
   return pages
 }
 
-const sim = await startStoreProcess({ quota: null, cacheRendered: true, data: { seed: 1, counts: { products: productCount } } })
+const sim = await startStoreProcess({
+  quota: null,
+  cacheRendered: true,
+  data: { seed: 1, counts: { products: productCount } },
+})
 const connect = () =>
-  createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken, pacer: createRatePacer() })
+  createBigCommerceClient({
+    apiUrl: sim.url,
+    storeHash: sim.storeHash,
+    accessToken: sim.accessToken,
+    pacer: createRatePacer(),
+  })
 try {
   // One unmetered pass first, so the store has rendered every row once and the measured runs time
   // the client and its pacing rather than the simulator building JSON.
@@ -105,7 +130,8 @@ try {
 }
 
 const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? []
-for (const row of rows) console.log(row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  '))
+for (const row of rows)
+  console.log(row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  '))
 console.log(
   '\nquota used = requests counted by the store / (elapsed time x quota per second): 100% is the\n' +
     'quota-limited speed. Below it with max in flight at 32 (the page look-ahead), the client CPU\n' +

@@ -16,12 +16,7 @@ import { MIRROR_VERSION } from './version.ts'
 export const DEFAULT_API_URL = 'https://api.bigcommerce.com'
 
 export type QueryValue =
-  | string
-  | number
-  | boolean
-  | null
-  | undefined
-  | ReadonlyArray<string | number>
+  string | number | boolean | null | undefined | ReadonlyArray<string | number>
 export type Query = Record<string, QueryValue>
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 

@@ -27,6 +27,8 @@ const orderSchema = z.looseObject({
   currency_code: z.string().nullable().optional(),
 })
 
+const orderIdSchema = z.looseObject({ id: z.number().int().positive() })
+
 function windowQuery(window: ListWindow) {
   return {
     min_date_modified: window.from ? formatV2Date(window.from) : undefined,
@@ -41,11 +43,16 @@ async function* listOrderPages(
   options: { concurrency?: number; startPage?: number } = {},
 ) {
   const filters = windowQuery(window)
-  yield* listV2Pages(client, '/v2/orders', { ...filters, sort: 'date_modified:asc' }, {
-    ...options,
-    countPath: '/v2/orders/count',
-    countQuery: filters,
-  })
+  yield* listV2Pages(
+    client,
+    '/v2/orders',
+    { ...filters, sort: 'date_modified:asc' },
+    {
+      ...options,
+      countPath: '/v2/orders/count',
+      countQuery: filters,
+    },
+  )
 }
 
 export const orders: ResourceDefinition = {
@@ -87,9 +94,8 @@ export const orders: ResourceDefinition = {
   },
 
   async *listAllIds(client) {
-    for await (const page of listV2Pages(client, '/v2/orders', { sort: 'id:asc' }, {
-      countPath: '/v2/orders/count',
-    })) {
+    const options = { countPath: '/v2/orders/count' }
+    for await (const page of listV2Pages(client, '/v2/orders', { sort: 'id:asc' }, options)) {
       yield page.items.map((item) => parseApiObject(orderIdSchema, item, 'order').id)
     }
   },
@@ -121,5 +127,3 @@ export const orders: ResourceDefinition = {
     }
   },
 }
-
-const orderIdSchema = z.looseObject({ id: z.number().int().positive() })

@@ -68,7 +68,9 @@ describe('paging', () => {
 
   it('v2 with a count fetches the known pages concurrently and in order', async () => {
     const client = connectClient(sim)
-    const pages = await collect(listV2Pages(client, '/v2/orders', { sort: 'id:asc' }, { countPath: '/v2/orders/count' }))
+    const pages = await collect(
+      listV2Pages(client, '/v2/orders', { sort: 'id:asc' }, { countPath: '/v2/orders/count' }),
+    )
     expect(pages.map((p) => [p.page, p.totalPages, p.items.length])).toEqual([
       [1, 3, 250],
       [2, 3, 250],
@@ -113,7 +115,10 @@ describe('retries and throttling', () => {
 
   it('retries 5xx, a dropped connection and a timeout, then succeeds', async () => {
     const events: string[] = []
-    const client = connectClient(sim, { timeoutMs: 200, onEvent: (e) => e.type === 'retry' && events.push(e.reason) })
+    const client = connectClient(sim, {
+      timeoutMs: 200,
+      onEvent: (e) => e.type === 'retry' && events.push(e.reason),
+    })
     sim.injectFaults(
       { path: '/v2/orders/4', status: 500 },
       { path: '/v2/orders/4', status: 503 },
@@ -141,12 +146,16 @@ describe('retries and throttling', () => {
     const client = connectClient(sim)
     const hook = { scope: 'store/order/*', destination: 'https://example.com/a' }
     sim.injectFaults({ path: '/v3/hooks', status: 500 })
-    const error = await client.request('/v3/hooks', { method: 'POST', body: hook }).catch((e: unknown) => e)
+    const error = await client
+      .request('/v3/hooks', { method: 'POST', body: hook })
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ status: 500, attempts: 1 })
     sim.injectFaults({ path: '/v3/hooks', status: 503 })
     const created = await client.request('/v3/hooks', { method: 'POST', body: hook })
     expect(created.status).toBe(200)
-    await client.request(`/v3/hooks/${(created.body as { data: { id: number } }).data.id}`, { method: 'DELETE' })
+    await client.request(`/v3/hooks/${(created.body as { data: { id: number } }).data.id}`, {
+      method: 'DELETE',
+    })
   })
 
   it('does not retry other 4xx and reports them', async () => {

@@ -1,6 +1,9 @@
 // Shared set-up for the client suites: a simulated store and a client with its own pacer (so
 // suites do not share a budget) and short retry delays (so retries take milliseconds).
-import { createBigCommerceClient, type BigCommerceClientOptions } from '../../src/bigcommerce/client.ts'
+import {
+  createBigCommerceClient,
+  type BigCommerceClientOptions,
+} from '../../src/bigcommerce/client.ts'
 import { createRatePacer, type RatePacerOptions } from '../../src/bigcommerce/pacer.ts'
 import type { SimStore } from '../sim/server.ts'
 

@@ -115,7 +115,12 @@ describe('createRatePacer', () => {
       'X-RATE-LIMIT-REQUESTS-QUOTA': '150',
       'x-rate-limit-time-window-ms': '30000',
     })
-    expect(parseRateHeaders(headers)).toEqual({ left: 35, resetMs: 15000, quota: 150, windowMs: 30000 })
+    expect(parseRateHeaders(headers)).toEqual({
+      left: 35,
+      resetMs: 15000,
+      quota: 150,
+      windowMs: 30000,
+    })
     expect(parseRateHeaders(new Headers())).toBeNull()
   })
 })

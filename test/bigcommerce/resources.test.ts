@@ -41,9 +41,13 @@ describe.each(['orders', 'products', 'customers'] as const)('%s', (name) => {
       .filter((r) => r.modified * 1000 >= from.getTime() && r.modified * 1000 <= to.getTime())
     expect(rows.map((r) => r.id)).toEqual(expected.map((r) => r.id))
     // The bulk import second is inside, and shared by many rows.
-    expect(rows.filter((r) => r.date_modified?.getTime() === from.getTime()).length).toBeGreaterThan(50)
+    expect(
+      rows.filter((r) => r.date_modified?.getTime() === from.getTime()).length,
+    ).toBeGreaterThan(50)
     for (let i = 1; i < rows.length; i += 1) {
-      expect(rows[i]?.date_modified?.getTime()).toBeGreaterThanOrEqual(rows[i - 1]?.date_modified?.getTime() ?? 0)
+      expect(rows[i]?.date_modified?.getTime()).toBeGreaterThanOrEqual(
+        rows[i - 1]?.date_modified?.getTime() ?? 0,
+      )
     }
   })
 
@@ -76,11 +80,17 @@ describe('products and customers', () => {
 
   it('products come with variants and images but not options; customers with addresses', async () => {
     const client = connectClient(sim)
-    const product = (await RESOURCES.products.fetchByIds(client, [5])).get(5) as Record<string, unknown>
+    const product = (await RESOURCES.products.fetchByIds(client, [5])).get(5) as Record<
+      string,
+      unknown
+    >
     expect(Array.isArray(product.variants)).toBe(true)
     expect(Array.isArray(product.images)).toBe(true)
     expect(product).not.toHaveProperty('options')
-    const customer = (await RESOURCES.customers.fetchByIds(client, [5])).get(5) as Record<string, unknown>
+    const customer = (await RESOURCES.customers.fetchByIds(client, [5])).get(5) as Record<
+      string,
+      unknown
+    >
     expect(Array.isArray(customer.addresses)).toBe(true)
     expect(customer.date_modified).toMatch(/Z$/)
   })
@@ -90,9 +100,13 @@ describe('coupons', () => {
   it('lists all by id and refetches ranges', async () => {
     const client = connectClient(sim)
     const pages = await collect(RESOURCES.coupons.listPages(client, {}))
-    expect(idsOf(pages.flatMap((p) => p.items))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+    expect(idsOf(pages.flatMap((p) => p.items))).toEqual(
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    )
     const resumed = await collect(RESOURCES.coupons.listPages(client, { minId: 251 }))
-    expect(idsOf(resumed.flatMap((p) => p.items))).toEqual(Array.from({ length: 50 }, (_, i) => i + 251))
+    expect(idsOf(resumed.flatMap((p) => p.items))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 251),
+    )
     sim.resetStats()
     const found = await RESOURCES.coupons.fetchByIds(client, [1, 2, 200, 290, 1000])
     expect([...found.keys()].sort((a, b) => a - b)).toEqual([1, 2, 200, 290])
@@ -139,25 +153,55 @@ describe('rows and events', () => {
     expect(order).toMatchObject({ id: 10, currency_code: 'USD', is_deleted: false })
     expect(order.total_inc_tax).toMatch(/^\d+\.\d{4}$/)
     expect(order.date_modified).toBeInstanceOf(Date)
-    const product = RESOURCES.products.toRow((await RESOURCES.products.fetchByIds(client, [10])).get(10))
+    const product = RESOURCES.products.toRow(
+      (await RESOURCES.products.fetchByIds(client, [10])).get(10),
+    )
     expect(typeof product.sku).toBe('string')
     expect(typeof product.is_visible).toBe('boolean')
   })
 
   it('rejects malformed objects with a clear error', () => {
     expect(() => RESOURCES.orders.toRow({ id: 'x' })).toThrow(BigCommerceDataError)
-    expect(() => RESOURCES.products.toRow({ id: 4, date_modified: 'soon' })).toThrow(/product.*id 4.*date_modified/)
+    expect(() => RESOURCES.products.toRow({ id: 4, date_modified: 'soon' })).toThrow(
+      /product.*id 4.*date_modified/,
+    )
   })
 
   it('maps webhook scopes to the row they refresh', () => {
-    expect(RESOURCES.orders.targetOf('store/order/statusUpdated', { type: 'order', id: 250 })).toBe(250)
-    expect(RESOURCES.orders.targetOf('store/order/transaction/created', { type: 'transaction', order_id: '250' })).toBe(250)
-    expect(RESOURCES.orders.targetOf('store/order/metafield/updated', { metafield_id: 3, resource_id: '270' })).toBe(270)
-    expect(RESOURCES.products.targetOf('store/sku/updated', { type: 'sku', id: 55, sku: { product_id: 9, variant_id: 55 } })).toBe(9)
+    expect(RESOURCES.orders.targetOf('store/order/statusUpdated', { type: 'order', id: 250 })).toBe(
+      250,
+    )
+    expect(
+      RESOURCES.orders.targetOf('store/order/transaction/created', {
+        type: 'transaction',
+        order_id: '250',
+      }),
+    ).toBe(250)
+    expect(
+      RESOURCES.orders.targetOf('store/order/metafield/updated', {
+        metafield_id: 3,
+        resource_id: '270',
+      }),
+    ).toBe(270)
+    expect(
+      RESOURCES.products.targetOf('store/sku/updated', {
+        type: 'sku',
+        id: 55,
+        sku: { product_id: 9, variant_id: 55 },
+      }),
+    ).toBe(9)
     expect(RESOURCES.products.targetOf('store/product/deleted', { type: 'product', id: 9 })).toBe(9)
-    expect(RESOURCES.customers.targetOf('store/customer/address/updated', { type: 'customer', id: 77, address: { customer_id: 4 } })).toBe(4)
+    expect(
+      RESOURCES.customers.targetOf('store/customer/address/updated', {
+        type: 'customer',
+        id: 77,
+        address: { customer_id: 4 },
+      }),
+    ).toBe(4)
     expect(RESOURCES.customers.targetOf('store/order/created', { type: 'order', id: 4 })).toBeNull()
-    expect(RESOURCES.coupons.targetOf('store/cart/couponApplied', { id: 'x', couponId: 3 })).toBeNull()
+    expect(
+      RESOURCES.coupons.targetOf('store/cart/couponApplied', { id: 'x', couponId: 3 }),
+    ).toBeNull()
     expect(resourceForScope('store/sku/created')?.name).toBe('products')
     expect(resourceForScope('store/customer/updated')?.name).toBe('customers')
     expect(resourceForScope('store/cart/created')).toBeNull()

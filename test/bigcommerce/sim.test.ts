@@ -15,7 +15,11 @@ async function call(path: string, init: RequestInit = {}) {
     headers: { 'X-Auth-Token': sim.accessToken, ...init.headers },
   })
   const text = await response.text()
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : null }
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as unknown) : null,
+  }
 }
 
 beforeAll(async () => {
@@ -23,7 +27,11 @@ beforeAll(async () => {
     quota: 1000,
     windowMs: 30_000,
     clock: createSimClock(NOW),
-    data: { seed: 5, counts: { orders: 60, products: 60, customers: 60, coupons: 60 }, to: new Date('2025-05-01T00:00:00Z') },
+    data: {
+      seed: 5,
+      counts: { orders: 60, products: 60, customers: 60, coupons: 60 },
+      to: new Date('2025-05-01T00:00:00Z'),
+    },
   })
 })
 afterAll(() => sim.close())
@@ -36,7 +44,10 @@ describe('generated data', () => {
     const order = generateOrderFields(ctx, 4)
     expect(order.total_inc_tax).toMatch(/^\d+\.\d{4}$/)
     expect(order.billing_address).toMatchObject({ country_iso2: 'US' })
-    expect(order.products).toEqual({ url: 'https://example/v2/orders/4/products', resource: '/orders/4/products' })
+    expect(order.products).toEqual({
+      url: 'https://example/v2/orders/4/products',
+      resource: '/orders/4/products',
+    })
     const product = generateProductFields(ctx, 4)
     expect(typeof product.price).toBe('number')
     expect((product.variants as unknown[]).length).toBeGreaterThan(0)
@@ -54,13 +65,21 @@ describe('generated data', () => {
       },
     })
     try {
-      const response = await fetch(`${big.url}/stores/${big.storeHash}/v3/catalog/products?sort=date_modified&limit=250&page=4000`, {
-        headers: { 'X-Auth-Token': big.accessToken },
-      })
-      const body = (await response.json()) as { data: unknown[]; meta: { pagination: { total: number } } }
+      const response = await fetch(
+        `${big.url}/stores/${big.storeHash}/v3/catalog/products?sort=date_modified&limit=250&page=4000`,
+        {
+          headers: { 'X-Auth-Token': big.accessToken },
+        },
+      )
+      const body = (await response.json()) as {
+        data: unknown[]
+        meta: { pagination: { total: number } }
+      }
       expect(body.meta.pagination.total).toBe(1_000_000)
       expect(body.data).toHaveLength(250)
-      const sameSecond = big.store.byModified('products').filter((r) => r.modified === Date.parse('2025-05-15T00:00:00Z') / 1000)
+      const sameSecond = big.store
+        .byModified('products')
+        .filter((r) => r.modified === Date.parse('2025-05-15T00:00:00Z') / 1000)
       expect(sameSecond.length).toBeGreaterThan(50_000)
     } finally {
       await big.close()
@@ -73,7 +92,9 @@ describe('BigCommerce behaviours', () => {
   it('formats dates per API: v2 RFC 2822 +0000, products +00:00, customers Z, whole seconds', async () => {
     const order = (await call('/v2/orders/1')).body as Record<string, string>
     const product = (await call('/v3/catalog/products/1')).body as { data: Record<string, string> }
-    const customers = (await call('/v3/customers?id:in=1')).body as { data: Array<Record<string, string>> }
+    const customers = (await call('/v3/customers?id:in=1')).body as {
+      data: Array<Record<string, string>>
+    }
     expect(order.date_modified).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/)
     expect(product.data.date_modified).toMatch(/T\d{2}:\d{2}:\d{2}\+00:00$/)
     expect(customers.data[0]?.date_modified).toMatch(/T\d{2}:\d{2}:\d{2}Z$/)
@@ -92,7 +113,9 @@ describe('BigCommerce behaviours', () => {
 
   it('rejects limits above 250 with 413 and caps pages at 10 with options included', async () => {
     expect((await call('/v3/catalog/products?limit=251')).status).toBe(413)
-    const capped = (await call('/v3/catalog/products?limit=250&include=options')).body as { data: unknown[] }
+    const capped = (await call('/v3/catalog/products?limit=250&include=options')).body as {
+      data: unknown[]
+    }
     expect(capped.data).toHaveLength(10)
   })
 
@@ -102,24 +125,33 @@ describe('BigCommerce behaviours', () => {
     const last = sim.store.byModified('products').at(-1)
     const lastIso = new Date((last?.modified ?? 0) * 1000).toISOString()
     const bareDay = lastIso.slice(0, 10)
-    const body = (await call(`/v3/catalog/products?date_modified:min=${bareDay}`)).body as { data: unknown[] }
+    const body = (await call(`/v3/catalog/products?date_modified:min=${bareDay}`)).body as {
+      data: unknown[]
+    }
     const lastSecondOfDay = (last?.modified ?? 0) % 86_400
     const timeOfDay = (NOW.getTime() / 1000) % 86_400
     expect(body.data.length).toBe(lastSecondOfDay >= timeOfDay ? 1 : 0)
-    const full = (await call(`/v3/catalog/products?date_modified:min=${encodeURIComponent(lastIso)}`)).body as { data: Array<{ id: number }> }
+    const full = (
+      await call(`/v3/catalog/products?date_modified:min=${encodeURIComponent(lastIso)}`)
+    ).body as { data: Array<{ id: number }> }
     expect(full.data.map((p) => p.id)).toContain(last?.id)
   })
 
   it('rejects an unencoded + in a v3 date (it arrives as a space)', async () => {
-    expect((await call('/v3/catalog/products?date_modified:min=2025-01-01T00:00:00+00:00')).status).toBe(422)
-    expect((await call('/v3/catalog/products?date_modified:min=2025-01-01T00:00:00%2B00:00')).status).toBe(200)
+    expect(
+      (await call('/v3/catalog/products?date_modified:min=2025-01-01T00:00:00+00:00')).status,
+    ).toBe(422)
+    expect(
+      (await call('/v3/catalog/products?date_modified:min=2025-01-01T00:00:00%2B00:00')).status,
+    ).toBe(200)
   })
 
   it('filters orders by inclusive date bounds and min_id', async () => {
     const target = sim.store.byModified('orders')[30]
     const stamp = new Date((target?.modified ?? 0) * 1000).toUTCString().replace('GMT', '+0000')
     const q = encodeURIComponent(stamp)
-    const rows = (await call(`/v2/orders?min_date_modified=${q}&max_date_modified=${q}`)).body as Array<{ id: number }>
+    const rows = (await call(`/v2/orders?min_date_modified=${q}&max_date_modified=${q}`))
+      .body as Array<{ id: number }>
     expect(rows.map((r) => r.id)).toContain(target?.id)
     const above = (await call('/v2/orders?min_id=55')).body as Array<{ id: number }>
     expect(above.map((r) => r.id)).toEqual([55, 56, 57, 58, 59, 60])

@@ -52,11 +52,17 @@ const payloads = () => received.map((r) => JSON.parse(r.body) as Record<string, 
 describe('hooks API', () => {
   it('creates, lists, updates and deletes hooks', async () => {
     const client = connectClient(sim)
-    const hook = await createHook(client, { scope: 'store/order/*', destination, headers: { 'X-Webhook-Secret': 'abc' } })
+    const hook = await createHook(client, {
+      scope: 'store/order/*',
+      destination,
+      headers: { 'X-Webhook-Secret': 'abc' },
+    })
     expect(hook).toMatchObject({ scope: 'store/order/*', destination, is_active: true })
     const other = await createHook(client, { scope: 'store/sku/*', destination })
     expect((await listHooks(client)).map((h) => h.id)).toEqual([hook.id, other.id])
-    expect(await updateHook(client, other.id, { is_active: false })).toMatchObject({ is_active: false })
+    expect(await updateHook(client, other.id, { is_active: false })).toMatchObject({
+      is_active: false,
+    })
     expect(await deleteHook(client, other.id)).toBe(true)
     expect(await deleteHook(client, other.id)).toBe(false)
     expect(await updateHook(client, 9999, { is_active: true })).toBeNull()
@@ -70,9 +76,15 @@ describe('deliveries', () => {
     sim.store.update('orders', 2, { status_id: 5 })
     await sim.flushDeliveries()
     const bodies = payloads()
-    expect(bodies.map((b) => b.scope).sort()).toEqual(['store/order/statusUpdated', 'store/order/updated'])
+    expect(bodies.map((b) => b.scope).sort()).toEqual([
+      'store/order/statusUpdated',
+      'store/order/updated',
+    ])
     for (const [i, body] of bodies.entries()) {
-      expect(body).toMatchObject({ store_id: expect.any(String), producer: `stores/${sim.storeHash}` })
+      expect(body).toMatchObject({
+        store_id: expect.any(String),
+        producer: `stores/${sim.storeHash}`,
+      })
       expect(body.hash).toMatch(/^[0-9a-f]{40}$/)
       expect(typeof body.created_at).toBe('number')
       expect(RESOURCES.orders.targetOf(String(body.scope), body.data)).toBe(2)
@@ -127,10 +139,14 @@ describe('deliveries', () => {
     })
     expect(withAddress).toBeDefined()
     const customerId = withAddress?.id ?? 0
-    const [address] = sim.store.fieldsOf('customers', withAddress ?? { id: 0, created: 0, modified: 0, fields: {} })
-      .addresses as Array<{ id: number }>
+    const [address] = sim.store.fieldsOf(
+      'customers',
+      withAddress ?? { id: 0, created: 0, modified: 0, fields: {} },
+    ).addresses as Array<{ id: number }>
     const product = sim.store.get('products', 2)
-    const [variant] = (product ? sim.store.fieldsOf('products', product).variants : []) as Array<{ id: number }>
+    const [variant] = (product ? sim.store.fieldsOf('products', product).variants : []) as Array<{
+      id: number
+    }>
     const before = sim.store.get('customers', customerId)?.modified
     sim.store.clock.advance(5000)
     received.length = 0

@@ -28,8 +28,50 @@ export function mixSeed(seed: number, id: number, salt: number): number {
   return h
 }
 
-const FIRST_NAMES = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Maya', 'Nils', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tomas']
-const LAST_NAMES = ['Abbott', 'Bauer', 'Costa', 'Diaz', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jensen', 'Kowalski', 'Lopez', 'Moreau', 'Novak', "O'Brien", 'Patel', 'Rossi', 'Schmidt', 'Tanaka', 'Urban']
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Maya',
+  'Nils',
+  'Olga',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tomas',
+]
+const LAST_NAMES = [
+  'Abbott',
+  'Bauer',
+  'Costa',
+  'Diaz',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Novak',
+  "O'Brien",
+  'Patel',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Urban',
+]
 const CITIES: Array<[string, string, string]> = [
   ['Austin', 'Texas', '78701'],
   ['Portland', 'Oregon', '97205'],
@@ -39,22 +81,58 @@ const CITIES: Array<[string, string, string]> = [
   ['Raleigh', 'North Carolina', '27601'],
 ]
 const STREETS = ['Maple Ave', 'Oak St', 'Market St', 'Elm Rd', 'Harbor Blvd', 'Cedar Ln']
-const ADJECTIVES = ['Classic', 'Everyday', 'Rugged', 'Organic', 'Compact', 'Deluxe', 'Vintage', 'Modern']
+const ADJECTIVES = [
+  'Classic',
+  'Everyday',
+  'Rugged',
+  'Organic',
+  'Compact',
+  'Deluxe',
+  'Vintage',
+  'Modern',
+]
 const MATERIALS = ['Cotton', 'Walnut', 'Steel', 'Linen', 'Ceramic', 'Leather', 'Bamboo', 'Wool']
 const NOUNS = ['Tote', 'Mug', 'Lamp', 'Scarf', 'Notebook', 'Backpack', 'Planter', 'Blanket', 'Cap']
-const PAYMENT_METHODS = ['Credit Card', 'PayPal', 'Cash on Delivery', 'Bank Deposit', 'Test Payment Gateway']
-const COUPON_TYPES = ['per_item_discount', 'percentage_discount', 'per_total_discount', 'shipping_discount', 'free_shipping', 'promotion']
+const PAYMENT_METHODS = [
+  'Credit Card',
+  'PayPal',
+  'Cash on Delivery',
+  'Bank Deposit',
+  'Test Payment Gateway',
+]
+const COUPON_TYPES = [
+  'per_item_discount',
+  'percentage_discount',
+  'per_total_discount',
+  'shipping_discount',
+  'free_shipping',
+  'promotion',
+]
 
 /** Order status ids 0-14 and their labels (bigcommerce-api.md §2.1). */
 export const ORDER_STATUSES = [
-  'Incomplete', 'Pending', 'Shipped', 'Partially Shipped', 'Refunded', 'Cancelled', 'Declined',
-  'Awaiting Payment', 'Awaiting Pickup', 'Awaiting Shipment', 'Completed', 'Awaiting Fulfillment',
-  'Manual Verification Required', 'Disputed', 'Partially Refunded',
+  'Incomplete',
+  'Pending',
+  'Shipped',
+  'Partially Shipped',
+  'Refunded',
+  'Cancelled',
+  'Declined',
+  'Awaiting Payment',
+  'Awaiting Pickup',
+  'Awaiting Shipment',
+  'Completed',
+  'Awaiting Fulfillment',
+  'Manual Verification Required',
+  'Disputed',
+  'Partially Refunded',
 ]
 
-const pickFrom = <T>(rng: () => number, list: readonly T[]): T => list[Math.floor(rng() * list.length)] as T
+const pickFrom = <T>(rng: () => number, list: readonly T[]): T =>
+  list[Math.floor(rng() * list.length)] as T
 const money = (value: number) => value.toFixed(4)
-const int = (rng: () => number, min: number, max: number) => min + Math.floor(rng() * (max - min + 1))
+const int = (rng: () => number, min: number, max: number) =>
+  min + Math.floor(rng() * (max - min + 1))
 
 export interface GenerateContext {
   seed: number
@@ -112,7 +190,8 @@ export function generateOrderFields(ctx: GenerateContext, id: number): Record<st
     items_shipped: statusId === 2 ? items : 0,
     payment_method: pickFrom(rng, PAYMENT_METHODS),
     payment_provider_id: '',
-    payment_status: statusId === 10 || statusId === 2 ? 'captured' : statusId === 0 ? '' : 'authorized',
+    payment_status:
+      statusId === 10 || statusId === 2 ? 'captured' : statusId === 0 ? '' : 'authorized',
     refunded_amount: money(statusId === 4 ? subtotal + shipping + tax - discount : 0),
     order_is_digital: false,
     store_credit_amount: money(0),
@@ -184,7 +263,10 @@ export function generateProductFields(ctx: GenerateContext, id: number): Record<
     inventory_level: int(rng, 0, 200),
     is_free_shipping: false,
     purchasing_disabled: false,
-    option_values: variantCount === 1 ? [] : [{ id: 70 + k, label: ['S', 'M', 'L'][k], option_id: 7, option_display_name: 'Size' }],
+    option_values:
+      variantCount === 1
+        ? []
+        : [{ id: 70 + k, label: ['S', 'M', 'L'][k], option_id: 7, option_display_name: 'Size' }],
   }))
   const imageCount = int(rng, 0, 2)
   const images = Array.from({ length: imageCount }, (_, k) => ({
@@ -248,7 +330,10 @@ export function generateProductFields(ctx: GenerateContext, id: number): Record<
     is_preorder_only: false,
     is_price_hidden: false,
     price_hidden_label: '',
-    custom_url: { url: `/${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}/`, is_customized: false },
+    custom_url: {
+      url: `/${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}/`,
+      is_customized: false,
+    },
     base_variant_id: variantCount === 1 ? id * 10 : null,
     open_graph_type: 'product',
     open_graph_title: '',
@@ -325,12 +410,16 @@ export function generateCouponFields(ctx: GenerateContext, id: number): Record<s
   return {
     name: `Coupon ${id}`,
     type,
-    amount: money(isPromotion ? 0 : type === 'percentage_discount' ? int(rng, 5, 30) : int(rng, 5, 50)),
+    amount: money(
+      isPromotion ? 0 : type === 'percentage_discount' ? int(rng, 5, 30) : int(rng, 5, 50),
+    ),
     min_purchase: money(isPromotion ? 0 : int(rng, 0, 3) * 25),
     expires: '',
     enabled: rng() < 0.8,
     code: `SAVE-${id.toString(36).toUpperCase()}-${int(rng, 100, 999)}`,
-    applies_to: isPromotion ? { entity: 'categories', ids: [] } : { entity: 'categories', ids: [0] },
+    applies_to: isPromotion
+      ? { entity: 'categories', ids: [] }
+      : { entity: 'categories', ids: [0] },
     num_uses: int(rng, 0, 500),
     max_uses: rng() < 0.5 ? 0 : int(rng, 100, 1000),
     max_uses_per_customer: rng() < 0.7 ? 0 : 1,
@@ -339,7 +428,10 @@ export function generateCouponFields(ctx: GenerateContext, id: number): Record<s
   }
 }
 
-export const FIELD_GENERATORS: Record<SimResourceName, (ctx: GenerateContext, id: number) => Record<string, unknown>> = {
+export const FIELD_GENERATORS: Record<
+  SimResourceName,
+  (ctx: GenerateContext, id: number) => Record<string, unknown>
+> = {
   coupons: generateCouponFields,
   customers: generateCustomerFields,
   orders: generateOrderFields,

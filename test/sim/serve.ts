@@ -6,7 +6,9 @@ import { startSimStore, type SimStoreOptions } from './server.ts'
 
 const options = JSON.parse(process.argv[2] ?? '{}') as SimStoreOptions
 const sim = await startSimStore(options)
-console.log(JSON.stringify({ url: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken }))
+console.log(
+  JSON.stringify({ url: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken }),
+)
 
 const stop = () => {
   void sim.close().then(() => process.exit(0))

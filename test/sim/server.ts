@@ -52,7 +52,11 @@ export interface SimStoreOptions {
   slowRate?: number
   slowMs?: number
   /** Runs at the start of every API request (e.g. to mutate the store mid-sweep). */
-  onRequest?: (request: { method: string; path: string; query: URLSearchParams }) => void | Promise<void>
+  onRequest?: (request: {
+    method: string
+    path: string
+    query: URLSearchParams
+  }) => void | Promise<void>
   data?: SimDataOptions
   clock?: SimClock
   variantEditsBumpProduct?: boolean
@@ -81,7 +85,8 @@ export interface SimStats {
   byPath: Record<string, number>
 }
 
-const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve())
+const sleep = (ms: number) =>
+  ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 
 function scopeForPath(path: string): string | null {
   if (/^\/v2\/orders(\/|$)/.test(path)) return 'store_v2_orders_read_only'
@@ -133,13 +138,26 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     variantEditsBumpProduct: options.variantEditsBumpProduct,
     cacheRendered: options.cacheRendered,
   })
-  const webhooks = createWebhookEmitter({ ...options.webhooks, storeHash, clock: () => clock.now() })
+  const webhooks = createWebhookEmitter({
+    ...options.webhooks,
+    storeHash,
+    clock: () => clock.now(),
+  })
   store.onEvent((event) => webhooks.emit(event))
   const random = createRng(options.seed ?? 42)
   const faults: SimFault[] = []
-  const tokens = () => settings.tokens ?? { [accessToken]: { scopes: ALL_READ_SCOPES, clientId: 'sim-client' } }
+  const tokens = () =>
+    settings.tokens ?? { [accessToken]: { scopes: ALL_READ_SCOPES, clientId: 'sim-client' } }
 
-  const stats: SimStats = { requests: 0, counted: 0, throttled: 0, errors: 0, dropped: 0, maxCountedInWindow: 0, byPath: {} }
+  const stats: SimStats = {
+    requests: 0,
+    counted: 0,
+    throttled: 0,
+    errors: 0,
+    dropped: 0,
+    maxCountedInWindow: 0,
+    byPath: {},
+  }
   // Fixed windows from server start, like BigCommerce's quota refreshing every window.
   let startedAt = Date.now()
   let windowIndex = -1
@@ -171,7 +189,15 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   }
 
   function resetStats() {
-    Object.assign(stats, { requests: 0, counted: 0, throttled: 0, errors: 0, dropped: 0, maxCountedInWindow: 0, byPath: {} })
+    Object.assign(stats, {
+      requests: 0,
+      counted: 0,
+      throttled: 0,
+      errors: 0,
+      dropped: 0,
+      maxCountedInWindow: 0,
+      byPath: {},
+    })
     // A fresh window too, so a measured run starts with the whole quota.
     startedAt = Date.now()
     windowIndex = -1
@@ -180,7 +206,11 @@ export async function startSimStore(options: SimStoreOptions = {}) {
 
   function takeFault(path: string): SimFault | undefined {
     const index = faults.findIndex((f) =>
-      f.path === undefined ? true : typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path),
+      f.path === undefined
+        ? true
+        : typeof f.path === 'string'
+          ? path.includes(f.path)
+          : f.path.test(path),
     )
     return index < 0 ? undefined : faults.splice(index, 1)[0]
   }
@@ -188,7 +218,8 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   const app = new Hono<{ Bindings: HttpBindings; Variables: { clientId: string } }>()
 
   app.onError((error, c) => {
-    if (error instanceof BadRequest) return c.json({ status: error.status, title: error.message }, error.status)
+    if (error instanceof BadRequest)
+      return c.json({ status: error.status, title: error.message }, error.status)
     return c.json({ status: 500, title: String(error) }, 500)
   })
 
@@ -207,7 +238,11 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     stats.requests += 1
     const key = `${c.req.method} ${path.replace(/\/\d+(?=\/|$)/g, '/:id')}`
     stats.byPath[key] = (stats.byPath[key] ?? 0) + 1
-    await settings.onRequest?.({ method: c.req.method, path, query: new URL(c.req.url).searchParams })
+    await settings.onRequest?.({
+      method: c.req.method,
+      path,
+      query: new URL(c.req.url).searchParams,
+    })
     await sleep(halfLatency())
 
     if (hash !== storeHash) return c.json({ status: 404, title: 'Store not found' }, 404)
@@ -215,8 +250,15 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const account = tokens()[token]
     if (!account) return c.json({ status: 401, title: 'Unauthorized: no valid X-Auth-Token' }, 401)
     const needed = scopeForPath(path)
-    if (needed && !account.scopes.includes(needed) && !account.scopes.includes(needed.replace(/_read_only$/, ''))) {
-      return c.json({ status: 403, title: "You don't have a required scope to access the endpoint" }, 403)
+    if (
+      needed &&
+      !account.scopes.includes(needed) &&
+      !account.scopes.includes(needed.replace(/_read_only$/, ''))
+    ) {
+      return c.json(
+        { status: 403, title: "You don't have a required scope to access the endpoint" },
+        403,
+      )
     }
     c.set('clientId', account.clientId ?? token)
 
@@ -236,7 +278,8 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     windowCount += 1
     stats.counted += 1
     stats.maxCountedInWindow = Math.max(stats.maxCountedInWindow, windowCount)
-    if (!fault?.withoutRateHeaders) setRateHeaders(c, (quota ?? 1_000_000) - windowCount, resetMs, windowMs)
+    if (!fault?.withoutRateHeaders)
+      setRateHeaders(c, (quota ?? 1_000_000) - windowCount, resetMs, windowMs)
 
     if (fault?.drop || random() < (settings.dropRate ?? 0)) {
       stats.dropped += 1
@@ -282,16 +325,23 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   function v3Date(value: string | undefined, name: string): number | undefined {
     if (value === undefined) return undefined
     let text = value
-    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text = `${text}T${new Date(clock.now()).toISOString().slice(11)}`
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text))
+      text = `${text}T${new Date(clock.now()).toISOString().slice(11)}`
     else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(text)) text = `${text}Z`
     // An unencoded `+` arrives as a space: "2025-01-01T00:00:00 00:00" fails here, as it should.
     const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text)
-    if (Number.isNaN(ms) || !/^\d{4}-|^\d+$/.test(text)) throw new BadRequest(422, `${name} is not a valid date-time`)
+    if (Number.isNaN(ms) || !/^\d{4}-|^\d+$/.test(text))
+      throw new BadRequest(422, `${name} is not a valid date-time`)
     return Math.floor(ms / 1000)
   }
 
   const idList = (value: string | undefined): number[] | undefined =>
-    value === undefined ? undefined : value.split(',').filter(Boolean).map((v) => int(v.trim(), 'id:in') ?? 0)
+    value === undefined
+      ? undefined
+      : value
+          .split(',')
+          .filter(Boolean)
+          .map((v) => int(v.trim(), 'id:in') ?? 0)
 
   /**
    * Rows matching a selection, as a total and a page. Min and max date filters are both treated
@@ -305,11 +355,18 @@ export async function startSimStore(options: SimStoreOptions = {}) {
         const r = store.get(name, id)
         return r ? [r] : []
       })
-      rows.sort(s.sortBy === 'modified' ? (a, b) => a.modified - b.modified || a.id - b.id : (a, b) => a.id - b.id)
+      rows.sort(
+        s.sortBy === 'modified'
+          ? (a, b) => a.modified - b.modified || a.id - b.id
+          : (a, b) => a.id - b.id,
+      )
     } else if (s.sortBy === 'modified') {
       const all = store.byModified(name)
       const lo = s.minModified === undefined ? 0 : lowerBound(all, s.minModified, (r) => r.modified)
-      const hi = s.maxModified === undefined ? all.length : lowerBound(all, s.maxModified + 1, (r) => r.modified)
+      const hi =
+        s.maxModified === undefined
+          ? all.length
+          : lowerBound(all, s.maxModified + 1, (r) => r.modified)
       rows = lo === 0 && hi === all.length ? all : all.slice(lo, hi)
     } else {
       const all = store.byId(name)
@@ -318,7 +375,10 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       rows = lo === 0 && hi === all.length ? all : all.slice(lo, hi)
     }
     const needsFilter =
-      s.minModified !== undefined || s.maxModified !== undefined || s.minId !== undefined || s.maxId !== undefined
+      s.minModified !== undefined ||
+      s.maxModified !== undefined ||
+      s.minId !== undefined ||
+      s.maxId !== undefined
     if (needsFilter) {
       rows = rows.filter(
         (r) =>
@@ -348,18 +408,18 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const totalPages = Math.ceil(total / limit)
     const link = (p: number) => `?page=${p}&limit=${limit}`
     return {
-        pagination: {
-          total,
-          count,
-          per_page: limit,
-          current_page: page,
-          total_pages: totalPages,
-          links: {
-            ...(page > 1 ? { previous: link(page - 1) } : {}),
-            current: link(page),
-            ...(page < totalPages ? { next: link(page + 1) } : {}),
-          },
+      pagination: {
+        total,
+        count,
+        per_page: limit,
+        current_page: page,
+        total_pages: totalPages,
+        links: {
+          ...(page > 1 ? { previous: link(page - 1) } : {}),
+          current: link(page),
+          ...(page < totalPages ? { next: link(page + 1) } : {}),
         },
+      },
     }
   }
 
@@ -368,8 +428,14 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   function orderSelection(c: Context): Selection {
     const sort = c.req.query('sort') ?? 'id:asc'
     const [field, direction = 'asc'] = sort.split(':')
-    const sortBy = field === 'date_modified' ? 'modified' : field === 'id' || field === 'date_created' ? 'id' : null
-    if (sortBy === null || (direction !== 'asc' && direction !== 'desc')) throw new BadRequest(400, `Unsupported sort ${sort}`)
+    const sortBy =
+      field === 'date_modified'
+        ? 'modified'
+        : field === 'id' || field === 'date_created'
+          ? 'id'
+          : null
+    if (sortBy === null || (direction !== 'asc' && direction !== 'desc'))
+      throw new BadRequest(400, `Unsupported sort ${sort}`)
     return {
       sortBy,
       desc: direction === 'desc',
@@ -389,13 +455,22 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       const status = Number(store.fieldsOf('orders', r).status_id)
       byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
     }
-    const statuses = ORDER_STATUSES.map((name, id) => ({ id, name, system_label: name, custom_label: name, system_description: '', count: byStatus.get(id) ?? 0, sort_order: id }))
+    const statuses = ORDER_STATUSES.map((name, id) => ({
+      id,
+      name,
+      system_label: name,
+      custom_label: name,
+      system_description: '',
+      count: byStatus.get(id) ?? 0,
+      sort_order: id,
+    }))
     return c.json({ statuses, count: rows.length })
   })
 
   app.get(`${base}/v2/orders/:id{[0-9]+}`, (c) => {
     const record = store.get('orders', Number(c.req.param('id')))
-    if (!record) return c.json([{ status: 404, message: 'The requested resource was not found.' }], 404)
+    if (!record)
+      return c.json([{ status: 404, message: 'The requested resource was not found.' }], 404)
     return c.json(store.render('orders', record))
   })
 
@@ -420,7 +495,9 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     }
   }
 
-  app.get(`${base}/v2/coupons/count`, (c) => c.json({ count: select('coupons', couponSelection(c)).length }))
+  app.get(`${base}/v2/coupons/count`, (c) =>
+    c.json({ count: select('coupons', couponSelection(c)).length }),
+  )
 
   app.get(`${base}/v2/coupons`, (c) => {
     const { page, limit } = readPaging(c)
@@ -457,7 +534,8 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     if (include.has('options')) out.options = []
     if (include.has('modifiers')) out.modifiers = []
     if (include.has('videos')) out.videos = []
-    if (include.has('primary_image')) out.primary_image = Array.isArray(full.images) ? (full.images[0] ?? null) : null
+    if (include.has('primary_image'))
+      out.primary_image = Array.isArray(full.images) ? (full.images[0] ?? null) : null
     return trimFields(c, out)
   }
 
@@ -470,14 +548,19 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const include = new Set((c.req.query('include') ?? '').split(','))
     return Object.fromEntries(
       Object.entries(object).filter(
-        ([key]) => (keep === null || keep.has(key) || include.has(key)) && (key === 'id' || !drop.has(key)),
+        ([key]) =>
+          (keep === null || keep.has(key) || include.has(key)) && (key === 'id' || !drop.has(key)),
       ),
     )
   }
 
   app.get(`${base}/v3/catalog/products/:id{[0-9]+}`, (c) => {
     const record = store.get('products', Number(c.req.param('id')))
-    if (!record) return c.json({ status: 404, title: 'The requested product was not found.', type: 'about:blank' }, 404)
+    if (!record)
+      return c.json(
+        { status: 404, title: 'The requested product was not found.', type: 'about:blank' },
+        404,
+      )
     return c.json({ data: shapeProduct(c, store.render('products', record)), meta: {} })
   })
 
@@ -487,7 +570,8 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const capped = include.includes('options') || include.includes('modifiers')
     const { page, limit } = readPaging(c, capped ? 10 : 250)
     const sort = c.req.query('sort') ?? 'id'
-    if (sort !== 'id' && sort !== 'date_modified') throw new BadRequest(422, `sort ${sort} is not supported by the simulator`)
+    if (sort !== 'id' && sort !== 'date_modified')
+      throw new BadRequest(422, `sort ${sort} is not supported by the simulator`)
     const direction = c.req.query('direction') ?? 'asc'
     const exactId = int(c.req.query('id'), 'id')
     const rows = select('products', {
@@ -500,7 +584,13 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       ids: idList(c.req.query('id:in')),
     })
     const pageRows = rows.slice((page - 1) * limit, page * limit)
-    return v3JsonEnvelope(c, pageRows.map((r) => productJson(c, r)), rows.length, page, limit)
+    return v3JsonEnvelope(
+      c,
+      pageRows.map((r) => productJson(c, r)),
+      rows.length,
+      page,
+      limit,
+    )
   })
 
   // ---- v3 customers --------------------------------------------------------------------------
@@ -515,7 +605,8 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   function customerJson(c: Context, record: SimRecord): string {
     const include = new Set((c.req.query('include') ?? '').split(',').filter(Boolean))
     return store.renderJson('customers', record, [...include].sort().join(','), (full) => {
-      for (const [param, key] of Object.entries(CUSTOMER_INCLUDES)) if (!include.has(param)) delete full[key]
+      for (const [param, key] of Object.entries(CUSTOMER_INCLUDES))
+        if (!include.has(param)) delete full[key]
       return full
     })
   }
@@ -524,7 +615,8 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const { page, limit } = readPaging(c)
     const sort = c.req.query('sort') ?? 'date_created:asc'
     const [field, direction = 'asc'] = sort.split(':')
-    if (!['date_created', 'date_modified', 'last_name'].includes(field ?? '')) throw new BadRequest(422, `sort ${sort} is not supported`)
+    if (!['date_created', 'date_modified', 'last_name'].includes(field ?? ''))
+      throw new BadRequest(422, `sort ${sort} is not supported`)
     const rows = select('customers', {
       // last_name sorting is not simulated; creation (id) order stands in for it.
       sortBy: field === 'date_modified' ? 'modified' : 'id',
@@ -534,7 +626,13 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       ids: idList(c.req.query('id:in')),
     })
     const pageRows = rows.slice((page - 1) * limit, page * limit)
-    return v3JsonEnvelope(c, pageRows.map((r) => customerJson(c, r)), rows.length, page, limit)
+    return v3JsonEnvelope(
+      c,
+      pageRows.map((r) => customerJson(c, r)),
+      rows.length,
+      page,
+      limit,
+    )
   })
 
   // ---- v3 hooks ------------------------------------------------------------------------------
@@ -555,11 +653,13 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const b = body as Record<string, unknown>
     const out: Partial<Pick<SimHook, 'scope' | 'destination' | 'is_active' | 'headers'>> = {}
     if (b.scope !== undefined) {
-      if (typeof b.scope !== 'string' || !b.scope.startsWith('store/')) throw new BadRequest(422, 'scope is invalid')
+      if (typeof b.scope !== 'string' || !b.scope.startsWith('store/'))
+        throw new BadRequest(422, 'scope is invalid')
       out.scope = b.scope
     }
     if (b.destination !== undefined) {
-      if (typeof b.destination !== 'string' || !/^https?:\/\//.test(b.destination)) throw new BadRequest(422, 'destination is invalid')
+      if (typeof b.destination !== 'string' || !/^https?:\/\//.test(b.destination))
+        throw new BadRequest(422, 'destination is invalid')
       out.destination = b.destination
     }
     if (b.is_active !== undefined) out.is_active = Boolean(b.is_active)
@@ -584,11 +684,15 @@ export async function startSimStore(options: SimStoreOptions = {}) {
 
   app.post(`${base}/v3/hooks`, async (c) => {
     const input = await readHookBody(c)
-    if (!input.scope || !input.destination) throw new BadRequest(422, 'scope and destination are required')
+    if (!input.scope || !input.destination)
+      throw new BadRequest(422, 'scope and destination are required')
     const { scope, destination } = input
     const clientId = c.get('clientId')
-    const same = [...webhooks.hooks.values()].filter((h) => h.client_id === clientId && h.scope === scope)
-    if (same.some((h) => h.destination === destination)) throw new BadRequest(422, 'A hook for this scope and destination exists')
+    const same = [...webhooks.hooks.values()].filter(
+      (h) => h.client_id === clientId && h.scope === scope,
+    )
+    if (same.some((h) => h.destination === destination))
+      throw new BadRequest(422, 'A hook for this scope and destination exists')
     if (same.length >= 10) throw new BadRequest(422, 'At most 10 hooks per scope')
     const hook = webhooks.createHook({ ...input, scope, destination }, clientId)
     return c.json({ data: hook, meta: {} })
@@ -596,7 +700,9 @@ export async function startSimStore(options: SimStoreOptions = {}) {
 
   app.get(`${base}/v3/hooks/:id{[0-9]+}`, (c) => {
     const hook = visibleHook(c.get('clientId'), Number(c.req.param('id')))
-    return hook ? c.json({ data: hook, meta: {} }) : c.json({ status: 404, title: 'Hook not found' }, 404)
+    return hook
+      ? c.json({ data: hook, meta: {} })
+      : c.json({ status: 404, title: 'Hook not found' }, 404)
   })
 
   app.put(`${base}/v3/hooks/:id{[0-9]+}`, async (c) => {

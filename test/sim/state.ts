@@ -152,7 +152,8 @@ export function createSimState(
     invalidate(name, false)
   }
 
-  const emit = (scope: string, eventData: Record<string, unknown>) => listener({ scope, data: eventData })
+  const emit = (scope: string, eventData: Record<string, unknown>) =>
+    listener({ scope, data: eventData })
   const singular: Record<SimResourceName, string> = {
     coupons: 'coupon',
     customers: 'customer',
@@ -186,7 +187,9 @@ export function createSimState(
     byModified(name: SimResourceName): SimRecord[] {
       const t = table(name)
       if (!t.modifiedOrder) {
-        t.modifiedOrder = [...t.byId.values()].sort((a, b) => a.modified - b.modified || a.id - b.id)
+        t.modifiedOrder = [...t.byId.values()].sort(
+          (a, b) => a.modified - b.modified || a.id - b.id,
+        )
       }
       return t.modifiedOrder
     },
@@ -261,7 +264,11 @@ export function createSimState(
       if (!variant) throw new Error(`sim: product ${productId} has no variant ${variantId}`)
       Object.assign(variant, patch)
       if (variantEditsBumpProduct) touch('products', record)
-      emit('store/sku/updated', { type: 'sku', id: variantId, sku: { product_id: productId, variant_id: variantId } })
+      emit('store/sku/updated', {
+        type: 'sku',
+        id: variantId,
+        sku: { product_id: productId, variant_id: variantId },
+      })
     },
 
     /** Edit one address of a customer; bumps the customer's date_modified. */
@@ -282,7 +289,12 @@ export function createSimState(
     },
 
     /** JSON text of `shape(render(...))`, cached per shape key when cacheRendered is on. */
-    renderJson(name: SimResourceName, record: SimRecord, shapeKey: string, shape: (full: Fields) => Fields): string {
+    renderJson(
+      name: SimResourceName,
+      record: SimRecord,
+      shapeKey: string,
+      shape: (full: Fields) => Fields,
+    ): string {
       if (!options.cacheRendered) return JSON.stringify(shape(this.render(name, record)))
       const key = `${name}|${shapeKey}`
       let rows = renderCache.get(key)

@@ -68,13 +68,22 @@ export function createWebhookEmitter(options: WebhookOptions) {
   const random = createRng(options.seed ?? 7)
   const now = () => (settings.clock ?? Date.now)()
 
-  async function deliver(hook: SimHook, body: string, hash: string, scope: string, messageId: string) {
+  async function deliver(
+    hook: SimHook,
+    body: string,
+    hash: string,
+    scope: string,
+    messageId: string,
+  ) {
     const delays = settings.retryDelaysMs ?? [20, 50, 100]
     if (settings.maxDelayMs) await sleep(random() * settings.maxDelayMs)
     for (let attempt = 0; ; attempt += 1) {
       // A hook switched off meanwhile gets nothing more.
       if (!hook.is_active) return
-      const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(hook.headers ?? {}) }
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json',
+        ...(hook.headers ?? {}),
+      }
       if (settings.clientSecret) {
         const timestamp = String(Math.floor(now() / 1000))
         const signature = createHmac('sha256', Buffer.from(settings.clientSecret, 'utf8'))
@@ -122,7 +131,15 @@ export function createWebhookEmitter(options: WebhookOptions) {
     setOptions(changes: Partial<WebhookOptions>) {
       settings = { ...settings, ...changes }
     },
-    createHook(input: { scope: string; destination: string; is_active?: boolean; headers?: Record<string, string> | null }, clientId: string): SimHook {
+    createHook(
+      input: {
+        scope: string
+        destination: string
+        is_active?: boolean
+        headers?: Record<string, string> | null
+      },
+      clientId: string,
+    ): SimHook {
       const at = Math.floor(now() / 1000)
       const hook: SimHook = {
         id: nextHookId++,
@@ -146,7 +163,12 @@ export function createWebhookEmitter(options: WebhookOptions) {
       const hashSource =
         settings.hashMode === 'data'
           ? JSON.stringify(event.data)
-          : JSON.stringify({ scope: event.scope, data: event.data, created_at: createdAt, n: eventCounter })
+          : JSON.stringify({
+              scope: event.scope,
+              data: event.data,
+              created_at: createdAt,
+              n: eventCounter,
+            })
       const hash = createHash('sha1').update(hashSource).digest('hex')
       const body = JSON.stringify({
         scope: event.scope,
