@@ -12,7 +12,7 @@ const main = defineCommand({
   subCommands: {
     migrate: () => import('./migrate.ts').then((m) => m.default),
     sync: () => import('./sync.ts').then((m) => m.default),
-    serve: () => notBuilt('serve', 'Webhook receiver, event worker and sweep schedule in one process'),
+    serve: () => import('./serve.ts').then((m) => m.default),
     webhooks: () => import('./webhooks.ts').then((m) => m.default),
     status: () => import('./status.ts').then((m) => m.default),
   },

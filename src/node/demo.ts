@@ -1,0 +1,137 @@
+// `serve --demo` (and `npm start` with nothing configured): the real mirror, against the simulated
+// BigCommerce store from test/sim running in this process. The store is seeded with a small
+// dataset, its webhooks are registered to the local receiver with a generated secret, and it
+// changes a few rows a second, so the logs show events arriving and rows being refreshed.
+// The demo always uses the embedded database, in <DATA_DIR>/demo, apart from real data.
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { parseConfig, type Env } from '../config.ts'
+import { WEBHOOK_PATH } from '../http/app.ts'
+import { ensureHooks } from '../sync/hooks.ts'
+import { createJsonLogger, describeError } from './log.ts'
+import { runServe } from './serve.ts'
+import { createStoreClient } from './store-client.ts'
+
+/** Any of these set (in the environment or .env) means the user is pointing at a real store. */
+export const STORE_SETTINGS = ['BIGCOMMERCE_STORE_HASH', 'BIGCOMMERCE_ACCESS_TOKEN', 'WEBHOOK_SECRET'] as const
+
+export function isStoreConfigured(env: Env): boolean {
+  return STORE_SETTINGS.some((name) => (env[name] ?? '').trim() !== '')
+}
+
+const DEMO_COUNTS = { products: 200, customers: 100, orders: 300, coupons: 20 }
+/** Store changes per second. */
+const CHANGES_PER_SECOND = 3
+
+function banner(port: number, dataDir: string, storeHash: string): string {
+  const line = '-'.repeat(78)
+  return [
+    line,
+    'bc-mirror DEMO: this is not your store.',
+    `A simulated BigCommerce store (${DEMO_COUNTS.products} products, ${DEMO_COUNTS.customers} customers, ${DEMO_COUNTS.orders} orders,`,
+    `${DEMO_COUNTS.coupons} coupons; store hash "${storeHash}") runs inside this process and changes`,
+    `${CHANGES_PER_SECOND} rows a second. Its webhooks arrive at http://127.0.0.1:${port}${WEBHOOK_PATH}; the worker`,
+    `refetches each changed row and writes it to the embedded database in ${dataDir}.`,
+    'Watch the "worker batch" lines below. Stop with Ctrl-C.',
+    '',
+    'To mirror your real store: set BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN and',
+    'WEBHOOK_SECRET in the environment or in .env (see README.md, "Quick start"), run npm start',
+    'again, expose the port over HTTPS, then run:',
+    '  npx bc-mirror webhooks ensure --url https://<your-host>/webhooks/bigcommerce',
+    line,
+    '',
+  ].join('\n')
+}
+
+export async function runDemo(env: Env): Promise<void> {
+  const { startSimStore } = await import('../../test/sim/index.ts')
+  const sim = await startSimStore({
+    quota: 450,
+    windowMs: 30_000,
+    latencyMs: 40,
+    data: { counts: DEMO_COUNTS, seed: 2024 },
+  })
+  const secret = randomBytes(24).toString('hex')
+  const dataDir = join(env.DATA_DIR?.trim() || './data', 'demo')
+  const config = parseConfig(
+    {
+      PORT: env.PORT,
+      BIGCOMMERCE_STORE_HASH: sim.storeHash,
+      BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
+      BIGCOMMERCE_API_URL: sim.url,
+      WEBHOOK_SECRET: secret,
+      DATA_DIR: dataDir,
+      // Shorter than the defaults so the demo shows sweeps too.
+      SYNC_INTERVAL_MINUTES: env.SYNC_INTERVAL_MINUTES ?? '2',
+      COUPONS_INTERVAL_MINUTES: env.COUPONS_INTERVAL_MINUTES ?? '5',
+      FULL_SYNC_INTERVAL_MINUTES: env.FULL_SYNC_INTERVAL_MINUTES ?? '30',
+      HOOKS_CHECK_INTERVAL_MINUTES: env.HOOKS_CHECK_INTERVAL_MINUTES ?? '5',
+    },
+    { store: true, webhookSecret: true },
+  )
+  const log = createJsonLogger([secret, sim.accessToken])
+  let changer: ReturnType<typeof setInterval> | undefined
+
+  await runServe(config, {
+    log,
+    async afterListen(server) {
+      await ensureHooks(createStoreClient(config), { destination: `${server.url}${WEBHOOK_PATH}`, secret })
+      process.stderr.write(banner(server.port, dataDir, sim.storeHash))
+      const change = createStoreChanger(sim.store)
+      changer = setInterval(() => {
+        try {
+          change()
+        } catch (error) {
+          log('warn', 'demo store change failed', { error: describeError(error) })
+        }
+      }, 1000 / CHANGES_PER_SECOND)
+    },
+    async beforeClose() {
+      clearInterval(changer)
+      await sim.close()
+    },
+  })
+}
+
+type SimStoreState = Awaited<ReturnType<typeof import('../../test/sim/index.ts').startSimStore>>['store']
+
+/** One random, realistic change per call: edits mostly, now and then a new order or a deletion. */
+function createStoreChanger(store: SimStoreState): () => void {
+  let n = 0
+  const pick = (name: 'orders' | 'products' | 'customers') => {
+    const rows = store.byId(name)
+    return rows[Math.floor(Math.random() * rows.length)]
+  }
+  return () => {
+    n += 1
+    const roll = Math.random()
+    if (roll < 0.3) {
+      const product = pick('products')
+      if (product) store.update('products', product.id, { price: Math.round(Math.random() * 20_000) / 100 })
+    } else if (roll < 0.45) {
+      const product = pick('products')
+      const variants = product ? store.fieldsOf('products', product).variants : undefined
+      const variant = Array.isArray(variants) ? (variants[0] as { id?: number } | undefined) : undefined
+      if (product && variant?.id) store.updateVariant(product.id, variant.id, { inventory_level: n % 50 })
+    } else if (roll < 0.65) {
+      const order = pick('orders')
+      if (order) store.update('orders', order.id, { status_id: 1 + (n % 11) })
+    } else if (roll < 0.8) {
+      const customer = pick('customers')
+      if (customer) store.update('customers', customer.id, { notes: `edited in the demo (#${n})` })
+    } else if (roll < 0.9) {
+      const customer = pick('customers')
+      const addresses = customer ? store.fieldsOf('customers', customer).addresses : undefined
+      const address = Array.isArray(addresses) ? (addresses[0] as { id?: number } | undefined) : undefined
+      if (customer && address?.id) store.updateAddress(customer.id, address.id, { phone: `555-01${n % 100}` })
+    } else if (roll < 0.97) {
+      store.create('orders')
+    } else if (roll < 0.99) {
+      const order = pick('orders')
+      if (order) store.archiveOrder(order.id)
+    } else {
+      const product = pick('products')
+      if (product && store.count('products') > 50) store.delete('products', product.id)
+    }
+  }
+}
