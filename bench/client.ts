@@ -6,10 +6,7 @@
 import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
 import { createRatePacer } from '../src/bigcommerce/pacer.ts'
 import { RESOURCES } from '../src/resources/index.ts'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
-import type { SimStats, SimStoreOptions } from '../test/sim/server.ts'
+import { startSimProcess } from './support/sim-client.ts'
 
 function readArg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`)
@@ -43,33 +40,6 @@ const rows: string[][] = [
   ],
 ]
 
-/** The store in its own process: in this one, rendering 600 KB pages would compete with the client. */
-async function startStoreProcess(options: SimStoreOptions) {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, 'test/sim/serve.ts', JSON.stringify(options)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  const lines = createInterface({ input: child.stdout })
-  const [line] = (await once(lines, 'line')) as [string]
-  const info = JSON.parse(line) as { url: string; storeHash: string; accessToken: string }
-  return {
-    ...info,
-    async configure(changes: Partial<SimStoreOptions>): Promise<void> {
-      await fetch(`${info.url}/__sim/options`, { method: 'POST', body: JSON.stringify(changes) })
-    },
-    async readStats(): Promise<SimStats> {
-      return (await (await fetch(`${info.url}/__sim/stats`)).json()) as SimStats
-    },
-    async close() {
-      child.kill('SIGTERM')
-      await once(child, 'exit')
-    },
-  }
-}
-
 async function pageAllProducts(client: ReturnType<typeof createBigCommerceClient>) {
   let pages = 0
   let items = 0
@@ -81,7 +51,7 @@ async function pageAllProducts(client: ReturnType<typeof createBigCommerceClient
   return pages
 }
 
-const sim = await startStoreProcess({
+const sim = await startSimProcess({
   quota: null,
   cacheRendered: true,
   data: { seed: 1, counts: { products: productCount } },
@@ -110,7 +80,7 @@ try {
     const pages = await pageAllProducts(client)
     const seconds = (performance.now() - started) / 1000
     clearInterval(probe)
-    const stats = await sim.readStats()
+    const stats = await sim.stats()
     const quotaRate = scenario.quota / (windowMs / 1000)
     const used = stats.counted / seconds / quotaRate
     rows.push([

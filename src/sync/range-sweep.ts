@@ -40,6 +40,8 @@ export interface RangeSweepOptions {
   onTotal?: (rows: number) => void
   /** How many requests this sweep keeps in flight at most; the pacer decides the real rate. */
   concurrency?: number
+  /** How many ranges are swept at the same time (they share the quota). Default 1. */
+  parallelSweeps?: number
   signal?: AbortSignal
 }
 
@@ -136,11 +138,21 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     )
   }
 
-  /** Keyset walk over [from, to]. */
-  async function walk(from: number, to: number): Promise<void> {
-    let cursor = from
+  /** A keyset walk's progress; `to` shrinks when the rest of its range is split off. */
+  interface Walk {
+    start: number
+    cursor: number
+    to: number
+    rows: number
+  }
+  const walking = new Set<Walk>()
+  let targetWalks = concurrency
+
+  /** Keyset walk from `cursor` to `to`. */
+  async function walk(range: Walk): Promise<void> {
     let writing: Promise<void> = Promise.resolve()
-    while (cursor <= to) {
+    while (range.cursor <= range.to) {
+      const { cursor, to } = range
       let { items } = await fetchRange({ lo: cursor, hi: to, page: 1 })
       if (items.length >= MAX_PAGE_SIZE && keyOf(items[items.length - 1]) < cursor) {
         // The lower bound is inclusive and the busy second before the cursor (widening's extra
@@ -148,30 +160,86 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
         ;({ items } = await fetchRange({ lo: cursor, hi: to, page: 1, exactLo: true }))
       }
       await writing
-      if (items.length < MAX_PAGE_SIZE) return commitCovering(items, cursor, to)
+      range.rows += items.length
+      if (items.length < MAX_PAGE_SIZE) {
+        range.cursor = to + 1
+        return commitCovering(items, cursor, to)
+      }
       const last = keyOf(items[items.length - 1])
       if (last > cursor) {
         writing = commitCovering(items, cursor, last - 1)
         // Awaited on the next turn; this only keeps a failure from counting as unhandled meanwhile.
         writing.catch(() => {})
-        cursor = last
+        range.cursor = last
       } else {
         await options.commit(items)
         await sweepBusySecond(cursor)
-        cursor += 1
+        range.cursor = cursor + 1
       }
     }
     await writing
   }
 
+  /**
+   * Runs a walk; when it ends while fewer walks than wanted are left, splits the remaining range
+   * of the walk with the most rows still ahead (estimated from the rows it met per key so far),
+   * so the last minutes of a sweep keep the quota busy too.
+   */
+  async function runWalk(range: Walk): Promise<void> {
+    walking.add(range)
+    try {
+      await walk(range)
+    } finally {
+      walking.delete(range)
+    }
+    const splits: Array<Promise<void>> = []
+    while (walking.size + splits.length < targetWalks) {
+      const split = splitBusiestWalk()
+      if (!split) break
+      splits.push(runWalk(split))
+    }
+    await settleAll(splits)
+  }
+
+  function splitBusiestWalk(): Walk | null {
+    let best: { walk: Walk; ahead: number } | null = null
+    for (const w of walking) {
+      const done = Math.max(1, w.cursor - w.start)
+      const ahead = ((w.to - w.cursor) * w.rows) / done
+      if (!best || ahead > best.ahead) best = { walk: w, ahead }
+    }
+    if (!best || best.ahead < 4 * MAX_PAGE_SIZE) return null
+    const { walk: w } = best
+    const middle = w.cursor + Math.floor((w.to - w.cursor) / 2)
+    const split: Walk = { start: middle + 1, cursor: middle + 1, to: w.to, rows: 0 }
+    w.to = middle
+    return split
+  }
+
+  /**
+   * How many keyset walks to run side by side. Each walk ends in a partial page, so no more than
+   * the quota can use: requests per second times round-trip time, with headroom, shared among
+   * the sweeps running at once. Without rate headers (no quota), as many as allowed.
+   */
+  function walksFor(roundTripMs: number): number {
+    const { quota, windowMs } = client.pacer.snapshot()
+    if (!quota || !windowMs) return concurrency
+    const inFlight = (quota / windowMs) * Math.max(roundTripMs, 50)
+    const wanted = Math.ceil((1.5 * inFlight) / Math.max(1, options.parallelSweeps ?? 1))
+    return Math.min(concurrency, Math.max(2, wanted))
+  }
+
   async function sweepGap(from: number, to: number): Promise<void> {
+    const requestedAt = Date.now()
     const first = await fetchRange({ lo: from, hi: to, page: 1, withTotal: true })
+    const roundTripMs = Date.now() - requestedAt
     if (first.total !== undefined) options.onTotal?.(first.total)
     if (first.items.length < MAX_PAGE_SIZE) return commitCovering(first.items, from, to)
     await commitCovering(first.items, from, keyOf(first.items[first.items.length - 1]) - 1)
 
     const totalPages = first.total === undefined ? 1 : Math.ceil(first.total / MAX_PAGE_SIZE)
-    const stride = Math.max(4, Math.ceil(totalPages / concurrency))
+    targetWalks = walksFor(roundTripMs)
+    const stride = Math.max(2, Math.ceil(totalPages / targetWalks))
     const probes: Array<Promise<void>> = []
     for (let page = 1 + stride; page <= totalPages; page += stride) {
       probes.push(
@@ -184,7 +252,7 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
       )
     }
     await settleAll(probes)
-    await settleAll(coverage.gaps(from, to).map(([a, b]) => walk(a, b)))
+    await settleAll(coverage.gaps(from, to).map(([a, b]) => runWalk({ start: a, cursor: a, to: b, rows: 0 })))
   }
 
   await settleAll(coverage.gaps(lo, hi).map(([a, b]) => sweepGap(a, b)))

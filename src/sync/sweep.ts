@@ -112,7 +112,7 @@ async function runTables(ctx: SyncContext, options: SyncOptions, tables: readonl
   const counter = countRequests(ctx.clientEvents)
   try {
     const results = await Promise.all(
-      tables.map(async (table) => [table, await runTable(ctx, options, RESOURCES[table], startedAt, counter.of)] as const),
+      tables.map(async (table) => [table, await runTable(ctx, options, RESOURCES[table], startedAt, counter.of, tables.length)] as const),
     )
     const summary: SyncSummary = {
       ok: results.every(([, r]) => r.status === 'completed'),
@@ -159,6 +159,7 @@ async function runTable(
   resource: ResourceDefinition,
   runStart: Date,
   countsOf: (table: ResourceName) => RequestCounts,
+  parallelTables: number,
 ): Promise<TableSummary> {
   const table = resource.name
   const began = Date.now()
@@ -244,6 +245,7 @@ async function runTable(
       coverage,
       commit,
       concurrency: ctx.concurrency,
+      parallelSweeps: parallelTables,
       signal: options.signal,
       onCovered: saveSoon,
       onTotal: (rows) => {

@@ -1,0 +1,313 @@
+// Webhook path speed: the real `bc-mirror serve` on PostgreSQL, the simulated store in a third
+// process at 100 ms API latency, and this process delivering events over HTTP on 127.0.0.1.
+//
+//   npm run bench:webhooks [-- --rate 2000 --seconds 10 --burst 2000]
+//
+// Prints: durable acknowledgements per second with p50/p99 acknowledgement latency at a fixed
+// offered rate (open loop) and at saturation (closed loop); event-to-row latency p50/p99 (a
+// product changed in the store, its webhook delivered, until its new price is in the table); and
+// for a burst of `store/product/updated` events on distinct products, how many API requests the
+// worker made. A scratch database is created on BENCH_DATABASE_URL (default the local server)
+// and dropped at the end. Every loop is bounded; traffic goes to 127.0.0.1 only.
+import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { request, Agent } from 'node:http'
+import { createServer, type AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import postgres from 'postgres'
+import type { SimStats } from '../test/sim/index.ts'
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '10' },
+    burst: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    'latency-ms': { type: 'string', default: '100' },
+  },
+})
+const RATE = Number(values.rate)
+const SECONDS = Number(values.seconds)
+const BURST = Number(values.burst)
+const CONCURRENCY = Number(values.concurrency)
+const LATENCY_MS = Number(values['latency-ms'])
+const PRODUCTS = Math.max(BURST, 5000)
+const SECRET = 'bench-webhook-secret-0123456789abcdef'
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const BIN = fileURLToPath(new URL('../bin/bc-mirror.js', import.meta.url))
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+const ms = (n: number) => `${n.toFixed(2)} ms`
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+// ---- the simulated store ---------------------------------------------------------------------
+
+interface Sim {
+  url: string
+  storeHash: string
+  accessToken: string
+  ask<T>(message: object, reply: string): Promise<T>
+  child: ChildProcess
+}
+
+async function startSim(): Promise<Sim> {
+  const script = fileURLToPath(new URL('./webhooks-sim.ts', import.meta.url))
+  const options = { quota: null, latencyMs: LATENCY_MS, data: { counts: { products: PRODUCTS } } }
+  const child = fork(script, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
+  const ready = await new Promise<{ url: string; storeHash: string; accessToken: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; storeHash: string; accessToken: string }))
+    child.once('exit', (code) => reject(new Error(`simulated store exited with ${code}`)))
+  })
+  const ask = <T>(message: object, reply: string) =>
+    new Promise<T>((resolve) => {
+      const onMessage = (m: { type: string }) => {
+        if (m.type !== reply) return
+        child.off('message', onMessage)
+        resolve(m as T)
+      }
+      child.on('message', onMessage)
+      child.send(message)
+    })
+  return { ...ready, ask, child }
+}
+
+// ---- the server under test -------------------------------------------------------------------
+
+async function startServe(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let buffer = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString()
+      const match = /"msg":"listening","url":"([^"]+)"/.exec(buffer)
+      if (match?.[1]) resolve(match[1])
+      // Keep only the tail: the worker logs a line per batch and nobody reads them here.
+      if (buffer.length > 100_000) buffer = buffer.slice(-1000)
+    })
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
+  })
+  return { child, url }
+}
+
+// ---- deliveries ------------------------------------------------------------------------------
+
+const agent = new Agent({ keepAlive: true, maxSockets: 128 })
+let sequence = 0
+
+/** POSTs one delivery; resolves with its status and how long the answer took. */
+function deliver(url: string, productId: number): Promise<{ status: number; ms: number }> {
+  sequence += 1
+  const body = JSON.stringify({
+    scope: 'store/product/updated',
+    store_id: '1000001',
+    data: { type: 'product', id: productId },
+    hash: `bench-${process.pid}-${sequence}`,
+    created_at: Math.floor(Date.now() / 1000),
+    producer: 'stores/sim123',
+  })
+  const target = new URL('/webhooks/bigcommerce', url)
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-webhook-secret': SECRET },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }))
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Open loop: `rate` deliveries a second for `seconds`, whatever the answers' pace. */
+async function offeredLoad(url: string, rate: number, seconds: number) {
+  const latencies: number[] = []
+  let failed = 0
+  const inFlight = new Set<Promise<void>>()
+  const tickMs = 5
+  const started = performance.now()
+  const total = Math.round(rate * seconds)
+  let sent = 0
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate))
+    for (; sent < due; sent++) {
+      const p: Promise<void> = deliver(url, 1 + (sent % PRODUCTS)).then(
+        (r) => {
+          if (r.status === 200) latencies.push(r.ms)
+          else failed += 1
+        },
+        () => void (failed += 1),
+      )
+      inFlight.add(p)
+      void p.finally(() => inFlight.delete(p))
+    }
+    await sleep(tickMs)
+  }
+  await Promise.all(inFlight)
+  const elapsed = (performance.now() - started) / 1000
+  return { acked: latencies.length, failed, elapsed, sorted: latencies.sort((a, b) => a - b) }
+}
+
+/** Closed loop: `concurrency` deliveries always in flight for `seconds`. */
+async function saturation(url: string, concurrency: number, seconds: number) {
+  const latencies: number[] = []
+  let failed = 0
+  const started = performance.now()
+  const deadline = started + seconds * 1000
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const r = await deliver(url, 1 + (next++ % PRODUCTS)).catch(() => ({ status: 0, ms: 0 }))
+        if (r.status === 200) latencies.push(r.ms)
+        else failed += 1
+      }
+    }),
+  )
+  const elapsed = (performance.now() - started) / 1000
+  return { acked: latencies.length, failed, elapsed, sorted: latencies.sort((a, b) => a - b) }
+}
+
+async function waitForEmptyInbox(sql: postgres.Sql, timeoutMs: number): Promise<number> {
+  const started = performance.now()
+  while (performance.now() - started < timeoutMs) {
+    const [row] = await sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
+    if (row?.n === 0) return performance.now() - started
+    await sleep(20)
+  }
+  throw new Error(`inbox not drained within ${timeoutMs} ms`)
+}
+
+// ---- the run ---------------------------------------------------------------------------------
+
+const scratch = `bcm_bench_webhooks_${process.pid}`
+const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
+await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
+await admin.unsafe(`create database "${scratch}"`)
+const dbUrl = new URL(SERVER_URL)
+dbUrl.pathname = `/${scratch}`
+const sql = postgres(dbUrl.toString(), { max: 2, onnotice: () => {} })
+
+const sim = await startSim()
+const serve = await startServe({
+  DATABASE_URL: dbUrl.toString(),
+  BIGCOMMERCE_STORE_HASH: sim.storeHash,
+  BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
+  BIGCOMMERCE_API_URL: sim.url,
+  WEBHOOK_SECRET: SECRET,
+  PORT: String(await freePort()),
+  SYNC_INTERVAL_MINUTES: '0',
+  COUPONS_INTERVAL_MINUTES: '0',
+  FULL_SYNC_INTERVAL_MINUTES: '0',
+  HOOKS_CHECK_INTERVAL_MINUTES: '0',
+})
+
+try {
+  console.log(
+    `bc-mirror serve on PostgreSQL (${scratch}); simulated store in its own process, ${LATENCY_MS} ms API latency, ` +
+      `no quota; ${PRODUCTS} products; load from this process over keep-alive HTTP on 127.0.0.1`,
+  )
+  // Warm up connections, JIT and the pool.
+  await offeredLoad(serve.url, 500, 1)
+  await waitForEmptyInbox(sql, 60_000)
+
+  // 1. Offered load.
+  const open = await offeredLoad(serve.url, RATE, SECONDS)
+  const [stored] = await sql`select count(*)::int as n from bigcommerce.webhook_events`
+  console.log(
+    `\nsustained load, offered ${RATE}/s for ${SECONDS} s: ${(open.acked / open.elapsed).toFixed(0)} acks/s, ` +
+      `p50 ${ms(percentile(open.sorted, 50))}, p99 ${ms(percentile(open.sorted, 99))}, max ${ms(open.sorted.at(-1) ?? 0)}; ` +
+      `${open.failed} not acknowledged; ${stored?.n} events in the inbox`,
+  )
+  const drainMs = await waitForEmptyInbox(sql, 120_000)
+  console.log(`  inbox drained ${(drainMs / 1000).toFixed(1)} s after the last ack`)
+
+  // 2. Saturation.
+  const closed = await saturation(serve.url, CONCURRENCY, 5)
+  console.log(
+    `saturation, ${CONCURRENCY} deliveries in flight for 5 s: ${(closed.acked / closed.elapsed).toFixed(0)} acks/s, ` +
+      `p50 ${ms(percentile(closed.sorted, 50))}, p99 ${ms(percentile(closed.sorted, 99))}; ${closed.failed} not acknowledged`,
+  )
+  await waitForEmptyInbox(sql, 120_000)
+
+  // 3. Event to row: change a product in the store, deliver its webhook, time until the row shows it.
+  const samples: number[] = []
+  for (let i = 0; i < 60; i++) {
+    const id = 1 + ((i * 37) % PRODUCTS)
+    const price = 1000 + i + Math.round(Math.random() * 1000) / 100
+    await sim.ask({ type: 'update', id, fields: { price } }, 'updated')
+    const started = performance.now()
+    const response = await deliver(serve.url, id)
+    if (response.status !== 200) throw new Error(`delivery answered ${response.status}`)
+    for (let polls = 0; polls < 2000; polls++) {
+      const [row] = await sql`select (data->>'price')::float8 as price from bigcommerce.products where id = ${id}`
+      if (row && Number(row.price) === price) break
+      await sleep(2)
+    }
+    samples.push(performance.now() - started)
+    await sleep(30)
+  }
+  samples.sort((a, b) => a - b)
+  console.log(
+    `event to row (one change at a time, ${LATENCY_MS} ms API latency): p50 ${ms(percentile(samples, 50))}, p99 ${ms(percentile(samples, 99))}`,
+  )
+
+  // 4. Burst: distinct products, as a bulk import fires them.
+  await waitForEmptyInbox(sql, 60_000)
+  await sim.ask({ type: 'reset' }, 'reset')
+  const burstStarted = performance.now()
+  const ids = Array.from({ length: BURST }, (_, i) => i + 1)
+  let cursor = 0
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (cursor < ids.length) {
+        const id = ids[cursor++] ?? 1
+        const r = await deliver(serve.url, id)
+        if (r.status !== 200) throw new Error(`delivery answered ${r.status}`)
+      }
+    }),
+  )
+  const ackedMs = performance.now() - burstStarted
+  await waitForEmptyInbox(sql, 120_000)
+  const doneMs = performance.now() - burstStarted
+  const { stats } = await sim.ask<{ stats: SimStats }>({ type: 'stats' }, 'stats')
+  console.log(
+    `burst of ${BURST} store/product/updated on ${BURST} products: acknowledged in ${(ackedMs / 1000).toFixed(2)} s, ` +
+      `all rows refreshed ${(doneMs / 1000).toFixed(2)} s after the first delivery, ` +
+      `${stats.requests} API requests (${JSON.stringify(stats.byPath)})`,
+  )
+} finally {
+  serve.child.kill('SIGTERM')
+  await new Promise((resolve) => serve.child.once('exit', resolve))
+  sim.child.disconnect()
+  agent.destroy()
+  await sql.end()
+  await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
+  await admin.end()
+}
