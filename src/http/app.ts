@@ -69,7 +69,7 @@ function requireWebhookSecret(secret: string): MiddlewareHandler<Env> {
   return async function requireWebhookSecret(c, next) {
     const given = c.req.header('x-webhook-secret')
     if (given === undefined) throw new DeliveryRejected(401, 'missing X-Webhook-Secret')
-    if (!(await matches(given))) throw new DeliveryRejected(401, 'wrong X-Webhook-Secret')
+    if (!matches(given)) throw new DeliveryRejected(401, 'wrong X-Webhook-Secret')
     await next()
   }
 }

@@ -11,7 +11,7 @@ import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome } from '../http/app.ts'
 import { checkHooks } from '../sync/hooks.ts'
-import { insertEvents } from '../sync/inbox.ts'
+import { createInboxWriter } from '../sync/inbox.ts'
 import { runSync, SyncBusyError, type SyncOptions, type SyncSummary } from '../sync/sweep.ts'
 import { startWorker, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
 import { describeError, type Logger } from './log.ts'
@@ -89,12 +89,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.worker,
   )
   const tally = createRequestTally(log, options.requestLogMs ?? 10_000)
+  const store = createInboxWriter(db, storeHash)
   const app = createApp({
     storeHash,
     webhookSecret,
     clientSecret: config.clientSecret,
     async enqueue(event) {
-      await insertEvents(db, storeHash, [event])
+      await store(event)
       worker.wake()
     },
     checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,

@@ -1,0 +1,83 @@
+// The inbox's statements: group commit under concurrency, deduplication while an event waits,
+// re-arming once it is done or in a worker's hands, and leases that only their holder can finish.
+import { sql } from 'drizzle-orm'
+import { beforeEach, expect, it } from 'vitest'
+import {
+  claimEvents,
+  createInboxWriter,
+  finishEvents,
+  insertEvents,
+  type InboxEvent,
+} from '../../src/sync/inbox.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+
+const STORE = 'inbox1'
+const event = (hash: string, id = 1): InboxEvent => ({
+  hash,
+  scope: 'store/product/updated',
+  resource: 'products',
+  resourceId: id,
+  payload: { scope: 'store/product/updated', data: { type: 'product', id }, hash },
+})
+
+describeEachDatabase('inbox', (ctx) => {
+  const statuses = () =>
+    ctx.db.execute<{ hash: string; status: string; attempts: number }>(
+      sql`select hash, status, attempts from bigcommerce.webhook_events order by hash`,
+    )
+
+  beforeEach(async () => {
+    await ctx.db.execute(sql`delete from bigcommerce.webhook_events`)
+  })
+
+  it('the writer commits every event before resolving, sharing statements under concurrency', async () => {
+    const write = createInboxWriter(ctx.db, STORE, { maxInFlight: 2 })
+    // 300 deliveries of 100 events (each delivered three times), all at once.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => write(event(`h${i % 100}`, i % 100))))
+    const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from bigcommerce.webhook_events`)
+    expect(count?.n).toBe(100)
+  })
+
+  it('a failed statement rejects every delivery in it, and the writer carries on', async () => {
+    const write = createInboxWriter(ctx.db, STORE)
+    const bad = { ...event('bad'), scope: null } as unknown as InboxEvent
+    await expect(write(bad)).rejects.toThrow()
+    await write(event('good'))
+    expect((await statuses()).map((r) => r.hash)).toEqual(['good'])
+  })
+
+  it('absorbs duplicates while waiting; re-arms a done or claimed event', async () => {
+    expect(await insertEvents(ctx.db, STORE, [event('a'), event('a')])).toBe(1)
+    expect(await insertEvents(ctx.db, STORE, [event('a')])).toBe(0)
+    const [claimed] = await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })
+    expect(claimed).toMatchObject({ resource: 'products', resourceId: 1, attempts: 1 })
+    // A delivery with the same hash while the worker holds it: re-armed, and the holder's finish
+    // no longer applies (it may have read the row before this change).
+    expect(await insertEvents(ctx.db, STORE, [event('a')])).toBe(1)
+    await finishEvents(ctx.db, claimed ? [claimed] : [])
+    expect(await statuses()).toEqual([{ hash: 'a', status: 'pending', attempts: 0 }])
+    const [again] = await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })
+    await finishEvents(ctx.db, again ? [again] : [])
+    expect(await statuses()).toEqual([{ hash: 'a', status: 'done', attempts: 1 }])
+    // Done, then delivered again (BigCommerce's hash may repeat for a later change): re-armed.
+    expect(await insertEvents(ctx.db, STORE, [event('a')])).toBe(1)
+    expect(await statuses()).toEqual([{ hash: 'a', status: 'pending', attempts: 0 }])
+  })
+
+  it('claims skip events other workers hold, and an expired lease makes them claimable again', async () => {
+    await insertEvents(ctx.db, STORE, [event('x', 1), event('y', 2), event('z', 3)])
+    const first = await claimEvents(ctx.db, STORE, { limit: 2, leaseMs: 300 })
+    const second = await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })
+    expect(first).toHaveLength(2)
+    expect(second.map((e) => e.resourceId)).toEqual([3])
+    expect(await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const reclaimed = await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })
+    expect(reclaimed.map((e) => e.resourceId).sort()).toEqual(first.map((e) => e.resourceId).sort())
+    // The first holder's late finish is ignored; the new holder's counts.
+    await finishEvents(ctx.db, first)
+    expect((await statuses()).filter((r) => r.status === 'done')).toEqual([])
+    await finishEvents(ctx.db, [...reclaimed, ...second])
+    expect((await statuses()).every((r) => r.status === 'done')).toBe(true)
+  })
+})
