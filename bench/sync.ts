@@ -49,7 +49,7 @@ async function freshDatabase(label: string): Promise<{ db: Database; dispose(): 
     await migrateDatabase(db)
     return { db, kind: 'PGlite (in memory)', dispose: () => db.close() }
   }
-  const name = `bcm_bench_${label}_${process.pid}`
+  const name = `bcm_bench_${process.pid}_${label}`
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   await admin.unsafe(`drop database if exists "${name}" with (force)`)
   await admin.unsafe(`create database "${name}"`)

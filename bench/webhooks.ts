@@ -10,8 +10,10 @@
 // worker made. A scratch database is created on BENCH_DATABASE_URL (default the local server)
 // and dropped at the end. Every loop is bounded; traffic goes to 127.0.0.1 only.
 import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { request, Agent } from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
+import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
     'latency-ms': { type: 'string', default: '100' },
+    /** Products the sustained load touches; each batch of events refetches at most these. */
+    'hot-products': { type: 'string', default: '200' },
   },
 })
 const RATE = Number(values.rate)
@@ -32,9 +36,21 @@ const BURST = Number(values.burst)
 const CONCURRENCY = Number(values.concurrency)
 const LATENCY_MS = Number(values['latency-ms'])
 const PRODUCTS = Math.max(BURST, 5000)
+const HOT = Math.min(PRODUCTS, Number(values['hot-products']))
 const SECRET = 'bench-webhook-secret-0123456789abcdef'
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const BIN = fileURLToPath(new URL('../bin/bc-mirror.js', import.meta.url))
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -89,7 +105,9 @@ async function startSim(): Promise<Sim> {
 // ---- the server under test -------------------------------------------------------------------
 
 async function startServe(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  // BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof", profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -157,7 +175,7 @@ async function offeredLoad(url: string, rate: number, seconds: number) {
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate))
     for (; sent < due; sent++) {
-      const p: Promise<void> = deliver(url, 1 + (sent % PRODUCTS)).then(
+      const p: Promise<void> = deliver(url, 1 + (sent % HOT)).then(
         (r) => {
           if (r.status === 200) latencies.push(r.ms)
           else failed += 1
@@ -184,7 +202,7 @@ async function saturation(url: string, concurrency: number, seconds: number) {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
-        const r = await deliver(url, 1 + (next++ % PRODUCTS)).catch(() => ({ status: 0, ms: 0 }))
+        const r = await deliver(url, 1 + (next++ % HOT)).catch(() => ({ status: 0, ms: 0 }))
         if (r.status === 200) latencies.push(r.ms)
         else failed += 1
       }
@@ -206,7 +224,7 @@ async function waitForEmptyInbox(sql: postgres.Sql, timeoutMs: number): Promise<
 
 // ---- the run ---------------------------------------------------------------------------------
 
-const scratch = `bcm_bench_webhooks_${process.pid}`
+const scratch = `bcm_bench_${process.pid}_webhooks`
 const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
 await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
 await admin.unsafe(`create database "${scratch}"`)
@@ -231,8 +249,9 @@ const serve = await startServe({
 try {
   console.log(
     `bc-mirror serve on PostgreSQL (${scratch}); simulated store in its own process, ${LATENCY_MS} ms API latency, ` +
-      `no quota; ${PRODUCTS} products; load from this process over keep-alive HTTP on 127.0.0.1`,
+      `no quota; ${PRODUCTS} products, sustained load on ${HOT} of them; load from this process over keep-alive HTTP on 127.0.0.1`,
   )
+  console.log(`${cpus().length} cores; load average before the run ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   // Warm up connections, JIT and the pool.
   await offeredLoad(serve.url, 500, 1)
   await waitForEmptyInbox(sql, 60_000)
@@ -249,10 +268,17 @@ try {
   console.log(`  inbox drained ${(drainMs / 1000).toFixed(1)} s after the last ack`)
 
   // 2. Saturation.
+  const cpuBefore = [cpuSeconds(serve.child.pid), cpuSeconds(sim.child.pid), cpuSeconds(process.pid)]
   const closed = await saturation(serve.url, CONCURRENCY, 5)
+  const cpuAfter = [cpuSeconds(serve.child.pid), cpuSeconds(sim.child.pid), cpuSeconds(process.pid)]
+  const [serveCpu, simCpu, loadCpu] = cpuAfter.map((v, i) => v - (cpuBefore[i] ?? 0))
   console.log(
     `saturation, ${CONCURRENCY} deliveries in flight for 5 s: ${(closed.acked / closed.elapsed).toFixed(0)} acks/s, ` +
       `p50 ${ms(percentile(closed.sorted, 50))}, p99 ${ms(percentile(closed.sorted, 99))}; ${closed.failed} not acknowledged`,
+  )
+  console.log(
+    `  CPU used in those 5 s: serve ${serveCpu?.toFixed(2)} s (${(((serveCpu ?? 0) * 1e6) / Math.max(1, closed.acked)).toFixed(0)} µs per ack, worker included), ` +
+      `simulated store ${simCpu?.toFixed(2)} s, load generator ${loadCpu?.toFixed(2)} s`,
   )
   await waitForEmptyInbox(sql, 120_000)
 

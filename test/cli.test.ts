@@ -7,11 +7,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openPglite } from '../src/db/pglite.ts'
 import { openPostgres } from '../src/db/postgres.ts'
 import { runCli } from './support/cli.ts'
-import { databaseUrlFor, TEST_DB_PREFIX } from './support/paths.ts'
+import { databaseUrlFor, scratchDatabaseName } from './support/paths.ts'
 
 const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value' }
 let workDir = ''
@@ -68,7 +68,7 @@ describe('bc-mirror command', () => {
 
 describe.runIf(process.env.TEST_DATABASE_URL)('bc-mirror on PostgreSQL', () => {
   const serverUrl = process.env.TEST_DATABASE_URL ?? ''
-  const name = `${TEST_DB_PREFIX}cli_${process.pid}`
+  const name = scratchDatabaseName('test', inject('runPid'), 'cli')
   const url = databaseUrlFor(serverUrl, name)
   let admin: postgres.Sql
 

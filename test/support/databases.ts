@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, inject } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
-import { databaseUrlFor, TEST_DB_PREFIX } from './paths.ts'
+import { databaseUrlFor, scratchDatabaseName } from './paths.ts'
 
 export type DatabaseKind = 'pglite' | 'postgres'
 
@@ -31,7 +31,7 @@ export async function createFreshDatabase(kind: DatabaseKind): Promise<FreshData
   const serverUrl = process.env.TEST_DATABASE_URL
   const template = inject('postgresTemplate')
   if (!serverUrl || !template) throw new Error('TEST_DATABASE_URL is not set')
-  const name = `${TEST_DB_PREFIX}${randomBytes(6).toString('hex')}`
+  const name = scratchDatabaseName('test', inject('runPid'), randomBytes(6).toString('hex'))
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database "${name}" template "${template}"`)
   const url = databaseUrlFor(serverUrl, name)

@@ -9,12 +9,14 @@ import type { TestProject } from 'vitest/node'
 import { migrateDatabase } from '../../src/db/migrate.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
-import { PGLITE_IMAGE, databaseUrlFor, TEMPLATE_PREFIX } from './paths.ts'
+import { PGLITE_IMAGE, databaseUrlFor, ownerOfScratchDatabase, scratchDatabaseName } from './paths.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteImage: string
     postgresTemplate: string | null
+    /** The vitest process: owner of this run's scratch databases. */
+    runPid: number
   }
 }
 
@@ -27,6 +29,7 @@ export default async function setup(project: TestProject) {
   await writeFile(PGLITE_IMAGE, Buffer.from(await image.arrayBuffer()))
   await embedded.close()
   project.provide('pgliteImage', PGLITE_IMAGE)
+  project.provide('runPid', process.pid)
 
   const serverUrl = process.env.TEST_DATABASE_URL
   if (!serverUrl) {
@@ -35,7 +38,7 @@ export default async function setup(project: TestProject) {
   }
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   await dropLeftovers(admin)
-  const template = `${TEMPLATE_PREFIX}${process.pid}_${Date.now()}`
+  const template = scratchDatabaseName('template', process.pid, String(Date.now()))
   await admin.unsafe(`create database "${template}"`)
   const db = openPostgres(databaseUrlFor(serverUrl, template))
   await migrateDatabase(db)
@@ -48,8 +51,21 @@ export default async function setup(project: TestProject) {
   }
 }
 
-/** Databases left by an earlier run that was killed before its teardown. */
+/** Databases left by earlier runs that died before their teardown (never a live run's). */
 async function dropLeftovers(admin: postgres.Sql) {
   const rows = await admin`select datname from pg_database where datname like 'bcm\_%'`
-  for (const { datname } of rows) await admin.unsafe(`drop database if exists "${datname}" with (force)`)
+  for (const { datname } of rows) {
+    const owner = ownerOfScratchDatabase(String(datname))
+    if (owner !== null && isAlive(owner)) continue
+    await admin.unsafe(`drop database if exists "${datname}" with (force)`)
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

@@ -2,8 +2,18 @@
 import { fileURLToPath } from 'node:url'
 
 export const PGLITE_IMAGE = fileURLToPath(new URL('../../.test-cache/pglite-migrated.tgz', import.meta.url))
-export const TEMPLATE_PREFIX = 'bcm_template_'
-export const TEST_DB_PREFIX = 'bcm_test_'
+/**
+ * Scratch databases are named `bcm_<kind>_<pid>_<rest>` after the process that owns them, so a
+ * run cleans up only what dead runs left behind, never a concurrent run's databases.
+ */
+export function scratchDatabaseName(kind: string, ownerPid: number, rest: string): string {
+  return `bcm_${kind}_${ownerPid}_${rest}`
+}
+
+export function ownerOfScratchDatabase(name: string): number | null {
+  const match = /^bcm_[a-z]+_(\d+)_/.exec(name)
+  return match ? Number(match[1]) : null
+}
 
 /** The same server URL pointing at another database. */
 export function databaseUrlFor(serverUrl: string, database: string): string {
