@@ -27,5 +27,12 @@ function formatStatus(status: MirrorStatus): string {
     '',
     `inbox: ${inbox.pending} pending, ${inbox.failed} failed; oldest pending ${inbox.oldestPendingAt ?? '-'}; last event received ${inbox.lastReceivedAt ?? '-'}`,
   )
+  const hooks = status.hooks
+  lines.push(
+    hooks
+      ? `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
+          `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`
+      : 'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
+  )
   return `${lines.join('\n')}\n`
 }

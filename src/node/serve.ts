@@ -10,7 +10,7 @@ import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome } from '../http/app.ts'
-import { checkHooks } from '../sync/hooks.ts'
+import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import { createInboxWriter } from '../sync/inbox.ts'
 import { runSync, SyncBusyError, type SyncOptions, type SyncSummary } from '../sync/sweep.ts'
 import { startWorker, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
@@ -129,15 +129,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       everyMinutes: schedule.hooksMinutes,
       atStart: true,
       async run() {
-        const check = await checkHooks(client, webhookSecret)
-        if (check.destination === null) {
-          log('warn', 'hook check', { problem: 'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url URL' })
-        } else {
-          const changed = check.result?.actions.filter((a) => a.kind !== 'keep') ?? []
-          log(changed.length > 0 ? 'warn' : 'info', 'hook check', {
-            destination: check.destination,
-            repaired: changed.map((a) => (a.kind === 'update' ? `${a.scope}: ${a.reasons.join(', ')}` : `${a.scope}: created`)),
-          })
+        try {
+          const check = await checkHooks(client, webhookSecret)
+          const repaired = describeRepairs(check.result)
+          const status = check.destination === null ? 'missing' : 'ok'
+          await recordHookState(db, storeHash, { status, destination: check.destination, repaired })
+          if (status === 'missing') {
+            log('warn', 'hook check', { problem: 'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url URL' })
+          } else {
+            log(repaired.length > 0 ? 'warn' : 'info', 'hook check', { destination: check.destination, repaired })
+          }
+        } catch (error) {
+          await recordHookState(db, storeHash, { status: 'failed', destination: null, repaired: [], error: describeError(error) })
+          throw error
         }
         return 'done'
       },

@@ -4,7 +4,10 @@
 // switches deactivated hooks back on (BigCommerce deactivates a hook after 48 hours of failed
 // deliveries and never reactivates it by itself) and fixes a changed destination or secret; a
 // second run finds nothing to do. The plan is computed apart from the calls so it can be shown.
+import { sql } from 'drizzle-orm'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import type { Executor } from '../db/database.ts'
+import { syncState } from '../db/schema.ts'
 import { createHook, deleteHook, listHooks, updateHook, type Hook, type HookInput } from '../bigcommerce/hooks.ts'
 import { RESOURCES } from '../resources/index.ts'
 
@@ -152,4 +155,36 @@ export async function checkHooks(client: BigCommerceClient, secret: string): Pro
   const destination = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
   if (destination === null) return { destination, result: null }
   return { destination, result: await ensureHooks(client, { destination, secret }) }
+}
+
+/** The `sync_state` row (beside the tables' rows) where the last hook check is kept for `status`. */
+export const HOOKS_STATE_NAME = 'webhooks'
+
+export interface HookState {
+  /** 'ok': every scope delivers to the destination; 'missing': no hooks; 'failed': the check failed. */
+  status: 'ok' | 'missing' | 'failed'
+  destination: string | null
+  /** What the check had to repair, e.g. "store/order/*: was deactivated". */
+  repaired: string[]
+  error?: string
+}
+
+/** What a check or an ensure found, in words for logs and `status`. */
+export function describeRepairs(result: EnsureResult | null): string[] {
+  return (result?.actions ?? []).flatMap((a) =>
+    a.kind === 'update' ? [`${a.scope}: ${a.reasons.join(', ')}`] : a.kind === 'create' ? [`${a.scope}: created`] : [],
+  )
+}
+
+/** Keeps the outcome of a hook check (or ensure) for `status`. */
+export async function recordHookState(db: Executor, storeHash: string, state: HookState): Promise<void> {
+  await db.execute(sql`
+    insert into ${syncState} (store_hash, table_name, last_finished_at, last_success_at, last_status, last_error, last_summary)
+    values (${storeHash}, ${HOOKS_STATE_NAME}, now(), case when ${state.status} = 'ok' then now() end,
+            ${state.status}, ${state.error ?? null}, ${JSON.stringify(state)}::jsonb)
+    on conflict (store_hash, table_name) do update set
+      last_finished_at = excluded.last_finished_at,
+      last_success_at = coalesce(excluded.last_success_at, ${syncState.last_success_at}),
+      last_status = excluded.last_status, last_error = excluded.last_error,
+      last_summary = excluded.last_summary`)
 }

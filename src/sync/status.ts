@@ -1,6 +1,7 @@
 // What `bc-mirror status` reports: per table its rows, cursor and last sweep; the inbox's depth.
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../db/database.ts'
+import { HOOKS_STATE_NAME } from './hooks.ts'
 import { RESOURCE_NAMES, resourceTables, syncState, webhookEvents, type ResourceName } from '../db/schema.ts'
 
 export interface TableStatus {
@@ -18,10 +19,21 @@ export interface InboxStatus {
   lastReceivedAt: string | null
 }
 
+/** The last webhook check by `serve` (or `webhooks ensure`); null when none has run. */
+export interface HooksStatus {
+  status: string
+  destination: string | null
+  repaired: string[]
+  checkedAt: string | null
+  lastOkAt: string | null
+  error: string | null
+}
+
 export interface MirrorStatus {
   storeHash: string
   tables: Record<ResourceName, TableStatus>
   inbox: InboxStatus
+  hooks: HooksStatus | null
 }
 
 const iso = (value: unknown): string | null => (value ? new Date(String(value)).toISOString() : null)
@@ -60,6 +72,24 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
            min(received_at) filter (where status = 'pending') as oldest_pending,
            max(received_at) as last_received
     from ${webhookEvents} where store_hash = ${storeHash}`)
+  const [hookRow] = await db.execute<{
+    last_status: string
+    last_error: string | null
+    last_finished_at: string | null
+    last_success_at: string | null
+    last_summary: { destination?: string | null; repaired?: string[] } | null
+  }>(sql`select last_status, last_error, last_finished_at, last_success_at, last_summary from ${syncState}
+         where store_hash = ${storeHash} and table_name = ${HOOKS_STATE_NAME}`)
+  const hooks: HooksStatus | null = hookRow
+    ? {
+        status: hookRow.last_status,
+        destination: hookRow.last_summary?.destination ?? null,
+        repaired: hookRow.last_summary?.repaired ?? [],
+        checkedAt: iso(hookRow.last_finished_at),
+        lastOkAt: iso(hookRow.last_success_at),
+        error: hookRow.last_error,
+      }
+    : null
   return {
     storeHash,
     tables,
@@ -69,5 +99,6 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
       oldestPendingAt: iso(inbox?.oldest_pending),
       lastReceivedAt: iso(inbox?.last_received),
     },
+    hooks,
   }
 }

@@ -17,6 +17,7 @@ import { openPglite } from '../../src/db/pglite.ts'
 import { WEBHOOK_PATH } from '../../src/http/app.ts'
 import { startServer, type RunningServer } from '../../src/node/serve.ts'
 import { ensureHooks } from '../../src/sync/hooks.ts'
+import { readStatus } from '../../src/sync/status.ts'
 import { startSimStore, type SimStore } from '../sim/index.ts'
 import { BIN, cliEnv } from '../support/cli.ts'
 import { describeEachDatabase } from '../support/databases.ts'
@@ -110,6 +111,31 @@ describeEachDatabase('serve', (ctx) => {
     expect(logs.some((l) => l.msg === 'worker batch')).toBe(true)
     expect(JSON.stringify(logs)).not.toContain(SECRET)
     sim.webhooks.setOptions({ duplicateRate: 0, maxDelayMs: 0 })
+  })
+
+  it('the hook check reactivates a deactivated hook and records what it did for status', async () => {
+    const [first] = [...sim.webhooks.hooks.values()]
+    if (first) first.is_active = false
+    const client = createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken, pacer: createRatePacer() })
+    const checker = await startServer({
+      config: { storeHash: sim.storeHash, webhookSecret: SECRET, schedule: { ...OFF, hooksMinutes: 60 } },
+      db: ctx.db,
+      client,
+      port: 0,
+      hostname: '127.0.0.1',
+      log: () => {},
+      scheduleStartDelayMs: 0,
+    })
+    try {
+      await expect.poll(async () => (await readStatus(ctx.db, sim.storeHash)).hooks, { timeout: 10_000 }).toMatchObject({
+        status: 'ok',
+        destination: `${server.url}${WEBHOOK_PATH}`,
+        repaired: [`${first?.scope}: was deactivated`],
+      })
+      expect(first?.is_active).toBe(true)
+    } finally {
+      await checker.stop()
+    }
   })
 
   it('answers 503 while PostgreSQL is unreachable, then recovers by itself', async () => {
