@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
 import type { InboxEvent } from '../sync/inbox.ts'
+import { findUnstorable } from './storable.ts'
 import { createSecretChecker, createSignatureVerifier, type SignatureVerdict } from './verify.ts'
 
 export const WEBHOOK_PATH = '/webhooks/bigcommerce'
@@ -126,6 +127,8 @@ function parseEnvelope(body: Uint8Array) {
   } catch {
     throw new DeliveryRejected(400, 'body is not JSON')
   }
+  const unstorable = findUnstorable(json)
+  if (unstorable) throw new DeliveryRejected(400, `body has ${unstorable}`)
   const parsed = envelopeSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
