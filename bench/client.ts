@@ -5,7 +5,8 @@
 //   npm run bench:client [-- --products 50000 --latency 100]
 import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
 import { createRatePacer } from '../src/bigcommerce/pacer.ts'
-import { RESOURCES } from '../src/resources/index.ts'
+import { listV3Pages } from '../src/bigcommerce/paging.ts'
+import { PRODUCT_INCLUDE } from '../src/resources/products.ts'
 import { startSimProcess } from './support/sim-client.ts'
 
 function readArg(name: string, fallback: number): number {
@@ -43,7 +44,8 @@ const rows: string[][] = [
 async function pageAllProducts(client: ReturnType<typeof createBigCommerceClient>) {
   let pages = 0
   let items = 0
-  for await (const page of RESOURCES.products.listPages(client, {})) {
+  const query = { include: PRODUCT_INCLUDE, sort: 'id', direction: 'asc' }
+  for await (const page of listV3Pages(client, '/v3/catalog/products', query)) {
     pages += 1
     items += page.items.length
   }

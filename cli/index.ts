@@ -3,8 +3,7 @@
 // was done), 1 for failures. Stack traces only with DEBUG set.
 import { defineCommand, runCommand, showUsage, type CommandDef } from 'citty'
 import { ConfigError } from '../src/config.ts'
-import { CommandFailed, UsageError } from './_shared.ts'
-import { notBuilt } from './not-built.ts'
+import { UsageError } from './_shared.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 const main = defineCommand({

@@ -2,16 +2,15 @@
 // by id and removes the ones that are gone. v2 has no documented GET /coupons/{id}; refetches ask
 // for id ranges with min_id/max_id instead, one request per run of nearby ids.
 import { z } from 'zod'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { parseBcDateOrNull } from '../bigcommerce/dates.ts'
-import { listV2Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
+import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   mapWithConcurrency,
   optionalBcDateSchema,
   parseApiObject,
 } from '../bigcommerce/validate.ts'
 import { readV2Count, readV2List, widenedMaxId, widenedMinId } from './range.ts'
-import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
+import type { ResourceDefinition, ResourceRow } from './types.ts'
 
 const PATH = '/v2/coupons'
 
@@ -24,16 +23,6 @@ const couponSchema = z.looseObject({
   enabled: z.boolean().nullable().optional(),
 })
 const idSchema = z.looseObject({ id: z.number().int().positive() })
-
-async function* listCouponPages(
-  client: BigCommerceClient,
-  window: ListWindow,
-  options: { concurrency?: number; startPage?: number } = {},
-) {
-  // The count endpoint is documented without filters, so it only helps for an unbounded list.
-  const countPath = window.minId === undefined ? `${PATH}/count` : undefined
-  yield* listV2Pages(client, PATH, { min_id: window.minId }, { ...options, countPath })
-}
 
 /** Sorted ids grouped so that each group spans fewer than 250 ids (one page covers it). */
 function groupIdRanges(ids: number[]): Array<{ min: number; max: number }> {
@@ -49,8 +38,6 @@ function groupIdRanges(ids: number[]): Array<{ min: number; max: number }> {
 
 export const coupons: ResourceDefinition = {
   name: 'coupons',
-  hasDateModified: false,
-  listPages: listCouponPages,
   // No date_modified: sweeps page through coupon ids, which are their own sort order.
   sweepKey: 'id',
   keyOf: (item) => parseApiObject(idSchema, item, 'coupon').id,
@@ -77,12 +64,6 @@ export const coupons: ResourceDefinition = {
       }
     })
     return found
-  },
-
-  async *listAllIds(client) {
-    for await (const page of listCouponPages(client, {})) {
-      yield page.items.map((item) => parseApiObject(idSchema, item, 'coupon').id)
-    }
   },
 
   webhookScopes: [],

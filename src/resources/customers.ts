@@ -1,9 +1,8 @@
 // Customers: v3, swept by date_modified ascending with addresses, store credit, attributes and
 // form fields embedded. v3 has no GET by id, so refetches use `id:in`.
 import { z } from 'zod'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
-import { listV3Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
+import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
   chunk,
@@ -14,7 +13,7 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { modifiedSecondsOf, readV3List, widenedDates } from './range.ts'
-import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
+import type { ResourceDefinition, ResourceRow } from './types.ts'
 
 export const CUSTOMER_INCLUDE = 'addresses,storecredit,attributes,formfields'
 const PATH = '/v3/customers'
@@ -30,29 +29,8 @@ const customerSchema = z.looseObject({
 })
 const idSchema = z.looseObject({ id: z.number().int().positive() })
 
-async function* listCustomerPages(
-  client: BigCommerceClient,
-  window: ListWindow,
-  options: { concurrency?: number; startPage?: number } = {},
-) {
-  yield* listV3Pages(
-    client,
-    PATH,
-    {
-      include: CUSTOMER_INCLUDE,
-      sort: 'date_modified:asc',
-      'date_modified:min': window.from ? formatV3Date(window.from) : undefined,
-      'date_modified:max': window.to ? formatV3Date(window.to) : undefined,
-      'id:min': window.minId,
-    },
-    options,
-  )
-}
-
 export const customers: ResourceDefinition = {
   name: 'customers',
-  hasDateModified: true,
-  listPages: listCustomerPages,
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   // v3 customers filter ids only with id:in, so a busy second is paged by offset (and verified).
@@ -83,14 +61,6 @@ export const customers: ResourceDefinition = {
       }
     })
     return found
-  },
-
-  async *listAllIds(client) {
-    // v3 customers cannot sort by id; creation order is stable enough, and callers confirm
-    // absences with fetchByIds.
-    for await (const page of listV3Pages(client, PATH, { sort: 'date_created:asc' })) {
-      yield page.items.map((item) => parseApiObject(idSchema, item, 'customer').id)
-    }
   },
 
   webhookScopes: ['store/customer/*'],

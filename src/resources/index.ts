@@ -6,8 +6,8 @@ import { products } from './products.ts'
 import type { ResourceDefinition, ResourceName } from './types.ts'
 
 export type {
-  ListPage,
-  ListWindow,
+  RangePage,
+  RangeQuery,
   ResourceDefinition,
   ResourceName,
   ResourceRow,

@@ -2,9 +2,8 @@
 // order on refetch, since v2 has no id:in. `data` is the order object alone: its products,
 // shipping addresses and coupons are links that would cost three more requests per order.
 import { z } from 'zod'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { formatV2Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
-import { listV2Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
+import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
   mapWithConcurrency,
@@ -14,7 +13,7 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { modifiedSecondsOf, readV2Count, readV2List, widenedDates, widenedMinId } from './range.ts'
-import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
+import type { ResourceDefinition, ResourceRow } from './types.ts'
 
 const orderSchema = z.looseObject({
   id: z.number().int().positive(),
@@ -27,38 +26,8 @@ const orderSchema = z.looseObject({
   currency_code: z.string().nullable().optional(),
 })
 
-const orderIdSchema = z.looseObject({ id: z.number().int().positive() })
-
-function windowQuery(window: ListWindow) {
-  return {
-    min_date_modified: window.from ? formatV2Date(window.from) : undefined,
-    max_date_modified: window.to ? formatV2Date(window.to) : undefined,
-    min_id: window.minId,
-  }
-}
-
-async function* listOrderPages(
-  client: BigCommerceClient,
-  window: ListWindow,
-  options: { concurrency?: number; startPage?: number } = {},
-) {
-  const filters = windowQuery(window)
-  yield* listV2Pages(
-    client,
-    '/v2/orders',
-    { ...filters, sort: 'date_modified:asc' },
-    {
-      ...options,
-      countPath: '/v2/orders/count',
-      countQuery: filters,
-    },
-  )
-}
-
 export const orders: ResourceDefinition = {
   name: 'orders',
-  hasDateModified: true,
-  listPages: listOrderPages,
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   canOrderById: true,
@@ -91,13 +60,6 @@ export const orders: ResourceDefinition = {
       if (order !== null) found.set(id, order)
     })
     return found
-  },
-
-  async *listAllIds(client) {
-    const options = { countPath: '/v2/orders/count' }
-    for await (const page of listV2Pages(client, '/v2/orders', { sort: 'id:asc' }, options)) {
-      yield page.items.map((item) => parseApiObject(orderIdSchema, item, 'order').id)
-    }
   },
 
   webhookScopes: ['store/order/*'],

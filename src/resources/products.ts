@@ -2,9 +2,8 @@
 // bulk pricing come embedded; options and modifiers are left out because including them caps
 // pages at 10 rows.
 import { z } from 'zod'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
-import { listV3Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
+import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
   chunk,
@@ -15,7 +14,7 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { modifiedSecondsOf, readV3List, widenedDates, widenedMinId } from './range.ts'
-import type { ListWindow, ResourceDefinition, ResourceRow } from './types.ts'
+import type { ResourceDefinition, ResourceRow } from './types.ts'
 
 export const PRODUCT_INCLUDE = 'variants,images,custom_fields,bulk_pricing_rules'
 const PATH = '/v3/catalog/products'
@@ -32,30 +31,8 @@ const productSchema = z.looseObject({
 })
 const idSchema = z.looseObject({ id: z.number().int().positive() })
 
-async function* listProductPages(
-  client: BigCommerceClient,
-  window: ListWindow,
-  options: { concurrency?: number; startPage?: number } = {},
-) {
-  yield* listV3Pages(
-    client,
-    PATH,
-    {
-      include: PRODUCT_INCLUDE,
-      sort: 'date_modified',
-      direction: 'asc',
-      'date_modified:min': window.from ? formatV3Date(window.from) : undefined,
-      'date_modified:max': window.to ? formatV3Date(window.to) : undefined,
-      'id:min': window.minId,
-    },
-    options,
-  )
-}
-
 export const products: ResourceDefinition = {
   name: 'products',
-  hasDateModified: true,
-  listPages: listProductPages,
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   canOrderById: true,
@@ -88,13 +65,6 @@ export const products: ResourceDefinition = {
       }
     })
     return found
-  },
-
-  async *listAllIds(client) {
-    const query = { include_fields: 'id', sort: 'id', direction: 'asc' }
-    for await (const page of listV3Pages(client, PATH, query)) {
-      yield page.items.map((item) => parseApiObject(idSchema, item, 'product').id)
-    }
   },
 
   webhookScopes: ['store/product/*', 'store/sku/*'],

@@ -19,20 +19,6 @@ export type { ResourceName }
 // through it. The client type comes from the API layer, which does not import resources.
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 
-export interface ListWindow {
-  from?: Date
-  to?: Date
-  /** Only ids at or above this (keyset resume; for coupons the only bound that applies). */
-  minId?: number
-}
-
-export interface ListPage {
-  page: number
-  totalPages?: number
-  totalRows?: number
-  items: unknown[]
-}
-
 /**
  * One list request for sweeps over a key range. The key is date_modified in whole Unix seconds
  * (coupons: the id). Whether BigCommerce's min/max filters are inclusive is not documented, so
@@ -73,26 +59,8 @@ export interface ResourceDefinition {
   /** Whether `listRange` can sort by id with `minId` inside a key range (not for v3 customers). */
   canOrderById: boolean
   listRange(client: BigCommerceClient, query: RangeQuery): Promise<RangePage>
-  /** false for coupons, which have no date_modified. */
-  hasDateModified: boolean
-  /**
-   * Pages of the list in date_modified-ascending order (coupons: id ascending) within [from, to]
-   * (either bound optional, both inclusive; coupons ignore dates). One array of raw API objects per
-   * page. Pages after the first are fetched concurrently when the total is known. Offset pages can
-   * shift while the store changes, so sweeps should overlap their windows.
-   */
-  listPages(
-    client: BigCommerceClient,
-    window: ListWindow,
-    options?: { concurrency?: number; startPage?: number },
-  ): AsyncIterable<ListPage>
   /** Current state by id; ids absent from the map no longer exist. */
   fetchByIds(client: BigCommerceClient, ids: number[]): Promise<Map<number, unknown>>
-  /**
-   * Every id in the store, page by page, for finding deletions. Offset pages can skip a row that
-   * moves while the sweep runs, so confirm an id's absence with `fetchByIds` before deleting it.
-   */
-  listAllIds(client: BigCommerceClient): AsyncIterable<number[]>
   /** Webhook scopes to subscribe to; empty for coupons (BigCommerce has no coupon events). */
   webhookScopes: string[]
   /** The id of the row an event refreshes, or null when the event is not for this resource. */
