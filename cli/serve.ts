@@ -11,27 +11,39 @@ import { loadConfig, UsageError } from './_shared.ts'
 const leaseSchema = z.coerce.number().int().min(1).max(86_400)
 
 export default defineCommand({
-  meta: { name: 'serve', description: 'Webhook receiver, event worker and sweep schedule in one process' },
+  meta: {
+    name: 'serve',
+    description: 'Webhook receiver, event worker and sweep schedule in one process',
+  },
   args: {
-    demo: { type: 'boolean', description: 'Run against a simulated store in this process (no settings needed)' },
+    demo: {
+      type: 'boolean',
+      description: 'Run against a simulated store in this process (no settings needed)',
+    },
     'demo-unless-configured': {
       type: 'boolean',
-      description: 'Run the demo when none of BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN, WEBHOOK_SECRET is set',
+      description:
+        'Run the demo when none of BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN, WEBHOOK_SECRET is set',
     },
     'worker-lease': {
       type: 'string',
-      description: 'Seconds a claimed batch of events stays with this process before another may take it (default 300)',
+      description:
+        'Seconds a claimed batch of events stays with this process before another may take it (default 300)',
     },
   },
   async run({ args }) {
     let leaseMs: number | undefined
     if (args['worker-lease'] !== undefined) {
       const lease = leaseSchema.safeParse(args['worker-lease'])
-      if (!lease.success) throw new UsageError('--worker-lease must be whole seconds from 1 to 86400, e.g. --worker-lease 300')
+      if (!lease.success)
+        throw new UsageError(
+          '--worker-lease must be whole seconds from 1 to 86400, e.g. --worker-lease 300',
+        )
       leaseMs = lease.data * 1000
     }
     const env = readNodeEnv()
-    if (args.demo || (args['demo-unless-configured'] && !isStoreConfigured(env))) return runDemo(env)
+    if (args.demo || (args['demo-unless-configured'] && !isStoreConfigured(env)))
+      return runDemo(env)
     const config = loadConfig({ store: true, webhookSecret: true })
     await runServe(config, { worker: leaseMs === undefined ? undefined : { leaseMs } })
   },

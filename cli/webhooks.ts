@@ -31,19 +31,33 @@ function describeAction(action: HookAction): string {
 }
 
 const ensure = defineCommand({
-  meta: { name: 'ensure', description: 'Create, reactivate or fix the hooks so the store delivers to URL' },
+  meta: {
+    name: 'ensure',
+    description: 'Create, reactivate or fix the hooks so the store delivers to URL',
+  },
   args: {
-    url: { type: 'string', required: true, description: `The receiver's public URL, ending in ${RECEIVER_PATH}` },
-    'allow-insecure': { type: 'boolean', description: 'Accept http:// or a port other than 443 (local testing only)' },
+    url: {
+      type: 'string',
+      required: true,
+      description: `The receiver's public URL, ending in ${RECEIVER_PATH}`,
+    },
+    'allow-insecure': {
+      type: 'boolean',
+      description: 'Accept http:// or a port other than 443 (local testing only)',
+    },
     json: { type: 'boolean', description: 'Print the actions as JSON' },
   },
   async run({ args }) {
     if (!URL.canParse(args.url) || !/^https?:$/.test(new URL(args.url).protocol)) {
-      throw new UsageError(`"${args.url}" is not an http(s) URL; expected e.g. https://mirror.example.com${RECEIVER_PATH}`)
+      throw new UsageError(
+        `"${args.url}" is not an http(s) URL; expected e.g. https://mirror.example.com${RECEIVER_PATH}`,
+      )
     }
     const problem = checkDestination(args.url)
     if (problem && !args['allow-insecure']) {
-      throw new UsageError(`${problem} Use a public https:// URL, or pass --allow-insecure for local testing.`)
+      throw new UsageError(
+        `${problem} Use a public https:// URL, or pass --allow-insecure for local testing.`,
+      )
     }
     const config = loadConfig({ store: true, webhookSecret: true })
     const result = await ensureHooks(createStoreClient(config), {
@@ -53,7 +67,11 @@ const ensure = defineCommand({
     if (args.json) {
       printJson({
         unchanged: result.unchanged,
-        actions: result.actions.map((a) => ({ kind: a.kind, scope: a.scope, ...(a.kind === 'update' ? { reasons: a.reasons } : {}) })),
+        actions: result.actions.map((a) => ({
+          kind: a.kind,
+          scope: a.scope,
+          ...(a.kind === 'update' ? { reasons: a.reasons } : {}),
+        })),
       })
       return
     }
@@ -69,14 +87,18 @@ const ensure = defineCommand({
 const list = defineCommand({
   meta: { name: 'list', description: "Show this mirror's hooks" },
   args: {
-    url: { type: 'string', description: `Only hooks to this URL (default: every hook ending in ${RECEIVER_PATH})` },
+    url: {
+      type: 'string',
+      description: `Only hooks to this URL (default: every hook ending in ${RECEIVER_PATH})`,
+    },
     json: { type: 'boolean', description: 'Print JSON' },
   },
   async run({ args }) {
     const config = loadConfig({ store: true })
     const hooks = await listMirrorHooks(createStoreClient(config), args.url)
     if (args.json) return printJson(hooks.map(({ headers: _secret, ...hook }) => hook))
-    if (hooks.length === 0) print('No hooks for this mirror. Create them with: bc-mirror webhooks ensure --url URL')
+    if (hooks.length === 0)
+      print('No hooks for this mirror. Create them with: bc-mirror webhooks ensure --url URL')
     for (const hook of hooks) print(describeHook(hook))
   },
 })
@@ -84,7 +106,10 @@ const list = defineCommand({
 const remove = defineCommand({
   meta: { name: 'remove', description: "Delete this mirror's hooks" },
   args: {
-    url: { type: 'string', description: `Only hooks to this URL (default: every hook ending in ${RECEIVER_PATH})` },
+    url: {
+      type: 'string',
+      description: `Only hooks to this URL (default: every hook ending in ${RECEIVER_PATH})`,
+    },
   },
   async run({ args }) {
     const config = loadConfig({ store: true })

@@ -13,7 +13,11 @@ import { runServe } from './serve.ts'
 import { createStoreClient } from './store-client.ts'
 
 /** Any of these set (in the environment or .env) means the user is pointing at a real store. */
-export const STORE_SETTINGS = ['BIGCOMMERCE_STORE_HASH', 'BIGCOMMERCE_ACCESS_TOKEN', 'WEBHOOK_SECRET'] as const
+export const STORE_SETTINGS = [
+  'BIGCOMMERCE_STORE_HASH',
+  'BIGCOMMERCE_ACCESS_TOKEN',
+  'WEBHOOK_SECRET',
+] as const
 
 export function isStoreConfigured(env: Env): boolean {
   return STORE_SETTINGS.some((name) => (env[name] ?? '').trim() !== '')
@@ -75,7 +79,10 @@ export async function runDemo(env: Env): Promise<void> {
   await runServe(config, {
     log,
     async afterListen(server) {
-      await ensureHooks(createStoreClient(config), { destination: `${server.url}${WEBHOOK_PATH}`, secret })
+      await ensureHooks(createStoreClient(config), {
+        destination: `${server.url}${WEBHOOK_PATH}`,
+        secret,
+      })
       process.stderr.write(banner(server.port, dataDir, sim.storeHash))
       const change = createStoreChanger(sim.store)
       changer = setInterval(() => {
@@ -93,7 +100,9 @@ export async function runDemo(env: Env): Promise<void> {
   })
 }
 
-type SimStoreState = Awaited<ReturnType<typeof import('../../test/sim/index.ts').startSimStore>>['store']
+type SimStoreState = Awaited<
+  ReturnType<typeof import('../../test/sim/index.ts').startSimStore>
+>['store']
 
 /** One random, realistic change per call: edits mostly, now and then a new order or a deletion. */
 function createStoreChanger(store: SimStoreState): () => void {
@@ -107,12 +116,16 @@ function createStoreChanger(store: SimStoreState): () => void {
     const roll = Math.random()
     if (roll < 0.3) {
       const product = pick('products')
-      if (product) store.update('products', product.id, { price: Math.round(Math.random() * 20_000) / 100 })
+      if (product)
+        store.update('products', product.id, { price: Math.round(Math.random() * 20_000) / 100 })
     } else if (roll < 0.45) {
       const product = pick('products')
       const variants = product ? store.fieldsOf('products', product).variants : undefined
-      const variant = Array.isArray(variants) ? (variants[0] as { id?: number } | undefined) : undefined
-      if (product && variant?.id) store.updateVariant(product.id, variant.id, { inventory_level: n % 50 })
+      const variant = Array.isArray(variants)
+        ? (variants[0] as { id?: number } | undefined)
+        : undefined
+      if (product && variant?.id)
+        store.updateVariant(product.id, variant.id, { inventory_level: n % 50 })
     } else if (roll < 0.65) {
       const order = pick('orders')
       if (order) store.update('orders', order.id, { status_id: 1 + (n % 11) })
@@ -122,8 +135,11 @@ function createStoreChanger(store: SimStoreState): () => void {
     } else if (roll < 0.9) {
       const customer = pick('customers')
       const addresses = customer ? store.fieldsOf('customers', customer).addresses : undefined
-      const address = Array.isArray(addresses) ? (addresses[0] as { id?: number } | undefined) : undefined
-      if (customer && address?.id) store.updateAddress(customer.id, address.id, { phone: `555-01${n % 100}` })
+      const address = Array.isArray(addresses)
+        ? (addresses[0] as { id?: number } | undefined)
+        : undefined
+      if (customer && address?.id)
+        store.updateAddress(customer.id, address.id, { phone: `555-01${n % 100}` })
     } else if (roll < 0.97) {
       store.create('orders')
     } else if (roll < 0.99) {

@@ -73,7 +73,14 @@ function summarizeSweep(summary: SyncSummary) {
   const tables: Record<string, unknown> = {}
   for (const [name, t] of Object.entries(summary.tables)) {
     if (!t) continue
-    tables[name] = { status: t.status, mode: t.mode, fetched: t.fetched, upserted: t.upserted, deleted: t.deleted, error: t.error }
+    tables[name] = {
+      status: t.status,
+      mode: t.mode,
+      fetched: t.fetched,
+      upserted: t.upserted,
+      deleted: t.deleted,
+      error: t.error,
+    }
   }
   return { ok: summary.ok, seconds: summary.seconds, tables }
 }
@@ -103,17 +110,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onError: (error) => log('error', 'request failed', { error: describeError(error) }),
   })
 
-  const sweep = (name: string, sweepOptions: SyncOptions) => async (signal: AbortSignal): Promise<JobOutcome> => {
-    try {
-      const summary = await runSync({ db, client, storeHash, startDate: config.startDate }, { ...sweepOptions, signal })
-      log(summary.ok ? 'info' : 'warn', `sweep ${name}`, summarizeSweep(summary))
-      return 'done'
-    } catch (error) {
-      if (!(error instanceof SyncBusyError)) throw error
-      log('info', `sweep ${name} skipped`, { reason: 'another sweep of this store is running; retrying in a minute' })
-      return 'busy'
+  const sweep =
+    (name: string, sweepOptions: SyncOptions) =>
+    async (signal: AbortSignal): Promise<JobOutcome> => {
+      try {
+        const summary = await runSync(
+          { db, client, storeHash, startDate: config.startDate },
+          { ...sweepOptions, signal },
+        )
+        log(summary.ok ? 'info' : 'warn', `sweep ${name}`, summarizeSweep(summary))
+        return 'done'
+      } catch (error) {
+        if (!(error instanceof SyncBusyError)) throw error
+        log('info', `sweep ${name} skipped`, {
+          reason: 'another sweep of this store is running; retrying in a minute',
+        })
+        return 'busy'
+      }
     }
-  }
   const { schedule } = config
   const jobs: ScheduledJob[] = [
     {
@@ -122,8 +136,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       atStart: true,
       run: sweep('incremental', { tables: ['customers', 'orders', 'products'] }),
     },
-    { name: 'coupons', everyMinutes: schedule.couponsMinutes, atStart: true, run: sweep('coupons', { tables: ['coupons'] }) },
-    { name: 'full', everyMinutes: schedule.fullMinutes, atStart: false, run: sweep('full', { full: true }) },
+    {
+      name: 'coupons',
+      everyMinutes: schedule.couponsMinutes,
+      atStart: true,
+      run: sweep('coupons', { tables: ['coupons'] }),
+    },
+    {
+      name: 'full',
+      everyMinutes: schedule.fullMinutes,
+      atStart: false,
+      run: sweep('full', { full: true }),
+    },
     {
       name: 'hooks',
       everyMinutes: schedule.hooksMinutes,
@@ -135,26 +159,43 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           const status = check.destination === null ? 'missing' : 'ok'
           await recordHookState(db, storeHash, { status, destination: check.destination, repaired })
           if (status === 'missing') {
-            log('warn', 'hook check', { problem: 'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url URL' })
+            log('warn', 'hook check', {
+              problem:
+                'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url URL',
+            })
           } else {
-            log(repaired.length > 0 ? 'warn' : 'info', 'hook check', { destination: check.destination, repaired })
+            log(repaired.length > 0 ? 'warn' : 'info', 'hook check', {
+              destination: check.destination,
+              repaired,
+            })
           }
         } catch (error) {
-          await recordHookState(db, storeHash, { status: 'failed', destination: null, repaired: [], error: describeError(error) })
+          await recordHookState(db, storeHash, {
+            status: 'failed',
+            destination: null,
+            repaired: [],
+            error: describeError(error),
+          })
           throw error
         }
         return 'done'
       },
     },
   ]
-  const scheduled = startSchedule(jobs, (job, error) => log('error', `${job} failed`, { error: describeError(error) }), {
-    startDelayMs: options.scheduleStartDelayMs ?? 2_000,
-  })
+  const scheduled = startSchedule(
+    jobs,
+    (job, error) => log('error', `${job} failed`, { error: describeError(error) }),
+    {
+      startDelayMs: options.scheduleStartDelayMs ?? 2_000,
+    },
+  )
 
   let server: ServerType
   try {
     server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }, () => resolve(s))
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }, () =>
+        resolve(s),
+      )
       s.once('error', reject)
     })
   } catch (error) {
@@ -206,7 +247,13 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
   const { openConfiguredDatabase } = await import('./open-database.ts')
   const { createStoreClient } = await import('./store-client.ts')
   const log =
-    options.log ?? createJsonLogger([config.accessToken, config.webhookSecret, config.clientSecret, config.databaseUrl])
+    options.log ??
+    createJsonLogger([
+      config.accessToken,
+      config.webhookSecret,
+      config.clientSecret,
+      config.databaseUrl,
+    ])
   const opened = await openConfiguredDatabase(config, 'bc-mirror serve')
   let server: RunningServer | undefined
   try {
@@ -214,7 +261,14 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       if (event.type === 'retry') log('warn', 'api retry', { ...event })
       else if (event.type === 'throttled') log('warn', 'api throttled', { ...event })
     })
-    server = await startServer({ config, db: opened.db, client, log, port: config.port, worker: options.worker })
+    server = await startServer({
+      config,
+      db: opened.db,
+      client,
+      log,
+      port: config.port,
+      worker: options.worker,
+    })
     await options.afterListen?.(server)
     const signal = await waitForStopSignal()
     log('info', 'stopping', { signal })

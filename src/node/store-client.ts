@@ -1,7 +1,11 @@
 // The BigCommerce client for a configured store, as the Node commands create it. Every client for
 // the same store in this process shares one rate pacer (the client's default), so the webhook
 // worker and the sweeps of `serve` draw on one budget.
-import { createBigCommerceClient, type BigCommerceClient, type ClientEvent } from '../bigcommerce/client.ts'
+import {
+  createBigCommerceClient,
+  type BigCommerceClient,
+  type ClientEvent,
+} from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
 
 export function createStoreClient(

@@ -8,7 +8,14 @@ import { sql } from 'drizzle-orm'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Executor } from '../db/database.ts'
 import { syncState } from '../db/schema.ts'
-import { createHook, deleteHook, listHooks, updateHook, type Hook, type HookInput } from '../bigcommerce/hooks.ts'
+import {
+  createHook,
+  deleteHook,
+  listHooks,
+  updateHook,
+  type Hook,
+  type HookInput,
+} from '../bigcommerce/hooks.ts'
 import { RESOURCES } from '../resources/index.ts'
 
 export const SECRET_HEADER = 'X-Webhook-Secret'
@@ -16,7 +23,9 @@ export const SECRET_HEADER = 'X-Webhook-Secret'
 export const RECEIVER_PATH = '/webhooks/bigcommerce'
 
 /** Every scope the mirror subscribes to, from the resources (coupons have none). */
-export const MIRROR_SCOPES: readonly string[] = Object.values(RESOURCES).flatMap((r) => r.webhookScopes)
+export const MIRROR_SCOPES: readonly string[] = Object.values(RESOURCES).flatMap(
+  (r) => r.webhookScopes,
+)
 
 export type HookAction =
   | { kind: 'create'; scope: string; input: HookInput }
@@ -58,10 +67,16 @@ export function checkDestination(url: string): string | null {
   return null
 }
 
-function sameHeaders(a: Record<string, string> | null | undefined, b: Record<string, string>): boolean {
+function sameHeaders(
+  a: Record<string, string> | null | undefined,
+  b: Record<string, string>,
+): boolean {
   const left = Object.entries(a ?? {}).sort()
   const right = Object.entries(b).sort()
-  return left.length === right.length && left.every(([k, v], i) => right[i]?.[0] === k && right[i]?.[1] === v)
+  return (
+    left.length === right.length &&
+    left.every(([k, v], i) => right[i]?.[0] === k && right[i]?.[1] === v)
+  )
 }
 
 /** What has to change so that every mirror scope has one active hook to `destination`. */
@@ -74,7 +89,8 @@ export function planHooks(existing: Hook[], destination: string, secret: string)
     const hook =
       candidates.find((h) => h.destination === destination) ??
       candidates.find((h) => isMirrorDestination(h.destination))
-    if (!hook) return { kind: 'create', scope, input: { scope, destination, is_active: true, headers } }
+    if (!hook)
+      return { kind: 'create', scope, input: { scope, destination, is_active: true, headers } }
     const changes: Partial<HookInput> = {}
     const reasons: string[] = []
     if (hook.destination !== destination) {
@@ -89,7 +105,9 @@ export function planHooks(existing: Hook[], destination: string, secret: string)
       changes.is_active = true
       reasons.push('was deactivated')
     }
-    return reasons.length === 0 ? { kind: 'keep', scope, hook } : { kind: 'update', scope, hook, changes, reasons }
+    return reasons.length === 0
+      ? { kind: 'keep', scope, hook }
+      : { kind: 'update', scope, hook, changes, reasons }
   })
 }
 
@@ -124,13 +142,21 @@ export async function ensureHooks(
 }
 
 /** This mirror's hooks: those to `destination` when given, else every one to a mirror receiver. */
-export async function listMirrorHooks(client: BigCommerceClient, destination?: string): Promise<Hook[]> {
+export async function listMirrorHooks(
+  client: BigCommerceClient,
+  destination?: string,
+): Promise<Hook[]> {
   const hooks = await listHooks(client)
-  return hooks.filter((h) => (destination ? h.destination === destination : isMirrorDestination(h.destination)))
+  return hooks.filter((h) =>
+    destination ? h.destination === destination : isMirrorDestination(h.destination),
+  )
 }
 
 /** Deletes this mirror's hooks (see listMirrorHooks); returns the ones deleted. */
-export async function removeHooks(client: BigCommerceClient, destination?: string): Promise<Hook[]> {
+export async function removeHooks(
+  client: BigCommerceClient,
+  destination?: string,
+): Promise<Hook[]> {
   const hooks = await listMirrorHooks(client, destination)
   const removed: Hook[] = []
   for (const hook of hooks) if (await deleteHook(client, hook.id)) removed.push(hook)
@@ -172,12 +198,20 @@ export interface HookState {
 /** What a check or an ensure found, in words for logs and `status`. */
 export function describeRepairs(result: EnsureResult | null): string[] {
   return (result?.actions ?? []).flatMap((a) =>
-    a.kind === 'update' ? [`${a.scope}: ${a.reasons.join(', ')}`] : a.kind === 'create' ? [`${a.scope}: created`] : [],
+    a.kind === 'update'
+      ? [`${a.scope}: ${a.reasons.join(', ')}`]
+      : a.kind === 'create'
+        ? [`${a.scope}: created`]
+        : [],
   )
 }
 
 /** Keeps the outcome of a hook check (or ensure) for `status`. */
-export async function recordHookState(db: Executor, storeHash: string, state: HookState): Promise<void> {
+export async function recordHookState(
+  db: Executor,
+  storeHash: string,
+  state: HookState,
+): Promise<void> {
   await db.execute(sql`
     insert into ${syncState} (store_hash, table_name, last_finished_at, last_success_at, last_status, last_error, last_summary)
     values (${storeHash}, ${HOOKS_STATE_NAME}, now(), case when ${state.status} = 'ok' then now() end,

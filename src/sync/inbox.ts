@@ -42,7 +42,11 @@ export interface ClaimedEvent {
  * Stores events in one statement; returns how many rows were inserted or re-armed (the rest were
  * identical deliveries of an event still waiting).
  */
-export async function insertEvents(db: Executor, storeHash: string, events: InboxEvent[]): Promise<number> {
+export async function insertEvents(
+  db: Executor,
+  storeHash: string,
+  events: InboxEvent[],
+): Promise<number> {
   // One statement may not touch a row twice, so identical deliveries in one batch go in once.
   const unique = [...new Map(events.map((e) => [e.hash, e])).values()]
   if (unique.length === 0) return 0
@@ -81,7 +85,8 @@ export function createInboxWriter(
 ): (event: InboxEvent) => Promise<void> {
   const maxInFlight = options.maxInFlight ?? 4
   const maxBatch = options.maxBatch ?? 500
-  let waiting: Array<{ event: InboxEvent; resolve: () => void; reject: (error: unknown) => void }> = []
+  let waiting: Array<{ event: InboxEvent; resolve: () => void; reject: (error: unknown) => void }> =
+    []
   let inFlight = 0
 
   function flush() {
@@ -93,13 +98,15 @@ export function createInboxWriter(
         db,
         storeHash,
         batch.map((w) => w.event),
-      ).then(
-        () => batch.forEach((w) => w.resolve()),
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
-      ).finally(() => {
-        inFlight -= 1
-        flush()
-      })
+      )
+        .then(
+          () => batch.forEach((w) => w.resolve()),
+          (error: unknown) => batch.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          inFlight -= 1
+          flush()
+        })
     }
   }
 
@@ -117,7 +124,11 @@ export interface ClaimOptions {
 }
 
 /** Claims up to `limit` due events, oldest first, skipping those other workers hold. */
-export async function claimEvents(db: Executor, storeHash: string, options: ClaimOptions): Promise<ClaimedEvent[]> {
+export async function claimEvents(
+  db: Executor,
+  storeHash: string,
+  options: ClaimOptions,
+): Promise<ClaimedEvent[]> {
   const leaseSeconds = options.leaseMs / 1000
   // available_at moves with the lease, so the partial index on pending events finds due ones alone.
   const rows = await db.execute<{
@@ -178,7 +189,11 @@ export interface RetryPolicy {
   maxDelayMs: number
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5_000, maxDelayMs: 600_000 }
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 5_000,
+  maxDelayMs: 600_000,
+}
 
 /** Puts failed events back with backoff, or marks them 'failed' after the last attempt. */
 export async function retryEvents(
@@ -190,8 +205,16 @@ export async function retryEvents(
   if (events.length === 0) return { retried: 0, failed: 0 }
   const message = error.slice(0, 1000)
   const items = events.map((e) => {
-    const delayMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, e.attempts - 1))
-    return { id: e.id, lease: e.lease, give_up: e.attempts >= policy.maxAttempts, delay_s: delayMs / 1000 }
+    const delayMs = Math.min(
+      policy.maxDelayMs,
+      policy.baseDelayMs * 2 ** Math.max(0, e.attempts - 1),
+    )
+    return {
+      id: e.id,
+      lease: e.lease,
+      give_up: e.attempts >= policy.maxAttempts,
+      delay_s: delayMs / 1000,
+    }
   })
   await db.execute(sql`
     update ${webhookEvents} e
@@ -208,7 +231,11 @@ export async function retryEvents(
 }
 
 /** Deletes finished events older than `olderThanMs`; returns how many went. */
-export async function pruneEvents(db: Executor, storeHash: string, olderThanMs: number): Promise<number> {
+export async function pruneEvents(
+  db: Executor,
+  storeHash: string,
+  olderThanMs: number,
+): Promise<number> {
   const [row] = await db.execute<{ n: number }>(sql`
     with gone as (
       delete from ${webhookEvents}

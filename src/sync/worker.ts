@@ -31,7 +31,14 @@ export interface WorkerContext {
 
 export type WorkerLogEntry =
   | ({ event: 'batch' } & BatchSummary)
-  | { event: 'refetch_failed'; resource: ResourceName; ids: number; error: string; retried: number; failed: number }
+  | {
+      event: 'refetch_failed'
+      resource: ResourceName
+      ids: number
+      error: string
+      retried: number
+      failed: number
+    }
   | { event: 'worker_error'; error: string }
 
 export interface WorkerOptions {
@@ -73,7 +80,12 @@ export interface BatchSummary {
 // Ids per fetchByIds call: the API's id:in page for products and customers. Orders are fetched one
 // request per id anyway (v2 has no id:in), so one per call costs nothing and keeps a single bad
 // order from holding back the others.
-const REFETCH_CHUNK: Record<ResourceName, number> = { coupons: 250, customers: 250, orders: 1, products: 250 }
+const REFETCH_CHUNK: Record<ResourceName, number> = {
+  coupons: 250,
+  customers: 250,
+  orders: 1,
+  products: 250,
+}
 const CHUNK_CONCURRENCY = 8
 
 function describe(error: unknown): string {
@@ -85,20 +97,34 @@ function isResourceName(value: string | null): value is ResourceName {
 }
 
 /** Claims, refetches and applies one batch; null when no event was due. */
-export async function processBatch(ctx: WorkerContext, options: WorkerOptions = {}): Promise<BatchSummary | null> {
+export async function processBatch(
+  ctx: WorkerContext,
+  options: WorkerOptions = {},
+): Promise<BatchSummary | null> {
   const startedAt = Date.now()
   const events = await claimEvents(ctx.db, ctx.storeHash, {
     limit: options.batchSize ?? 1000,
     leaseMs: options.leaseMs ?? 300_000,
   })
   if (events.length === 0) return null
-  const summary: BatchSummary = { claimed: events.length, ignored: 0, retried: 0, failed: 0, tables: {}, durationMs: 0 }
+  const summary: BatchSummary = {
+    claimed: events.length,
+    ignored: 0,
+    retried: 0,
+    failed: 0,
+    tables: {},
+    durationMs: 0,
+  }
 
   // Coalesce: every event on one row shares its refetch.
   const byTable = new Map<ResourceName, Map<number, ClaimedEvent[]>>()
   const ignored: ClaimedEvent[] = []
   for (const event of events) {
-    if (!isResourceName(event.resource) || event.resource === 'coupons' || event.resourceId === null) {
+    if (
+      !isResourceName(event.resource) ||
+      event.resource === 'coupons' ||
+      event.resourceId === null
+    ) {
       ignored.push(event)
       continue
     }
@@ -115,22 +141,37 @@ export async function processBatch(ctx: WorkerContext, options: WorkerOptions = 
     [...byTable].map(async ([resource, ids]) => {
       const outcome: TableOutcome = { ids: ids.size, written: 0, unchanged: 0, deleted: 0 }
       summary.tables[resource] = outcome
-      await mapWithConcurrency(chunk([...ids.keys()], REFETCH_CHUNK[resource]), CHUNK_CONCURRENCY, async (part) => {
-        const partEvents = part.flatMap((id) => ids.get(id) ?? [])
-        try {
-          const applied = await refreshRows(ctx, resource, part)
-          outcome.written += applied.written
-          outcome.unchanged += applied.unchanged
-          outcome.deleted += applied.deleted
-          await finishEvents(ctx.db, partEvents)
-        } catch (error) {
-          const message = describe(error)
-          const result = await retryEvents(ctx.db, partEvents, message, options.retry ?? DEFAULT_RETRY)
-          summary.retried += result.retried
-          summary.failed += result.failed
-          ctx.log?.({ event: 'refetch_failed', resource, ids: part.length, error: message, ...result })
-        }
-      })
+      await mapWithConcurrency(
+        chunk([...ids.keys()], REFETCH_CHUNK[resource]),
+        CHUNK_CONCURRENCY,
+        async (part) => {
+          const partEvents = part.flatMap((id) => ids.get(id) ?? [])
+          try {
+            const applied = await refreshRows(ctx, resource, part)
+            outcome.written += applied.written
+            outcome.unchanged += applied.unchanged
+            outcome.deleted += applied.deleted
+            await finishEvents(ctx.db, partEvents)
+          } catch (error) {
+            const message = describe(error)
+            const result = await retryEvents(
+              ctx.db,
+              partEvents,
+              message,
+              options.retry ?? DEFAULT_RETRY,
+            )
+            summary.retried += result.retried
+            summary.failed += result.failed
+            ctx.log?.({
+              event: 'refetch_failed',
+              resource,
+              ids: part.length,
+              error: message,
+              ...result,
+            })
+          }
+        },
+      )
     }),
   )
   summary.durationMs = Date.now() - startedAt

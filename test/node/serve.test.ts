@@ -2,13 +2,13 @@
 // real HTTP to the server, the worker refreshing rows; the database going away and coming back;
 // and the real command: SIGTERM shuts it down cleanly, SIGKILL mid-batch loses no event.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
 import type { Config } from '../../src/config.ts'
@@ -79,15 +79,22 @@ describeEachDatabase('serve', (ctx) => {
     const record = sim.store.get(name, id)
     return record ? sim.store.render(name, record) : null
   }
-  const mirrored = (name: 'orders' | 'products' | 'customers', id: number) => rowData(ctx.db, name, sim.storeHash, id)
+  const mirrored = (name: 'orders' | 'products' | 'customers', id: number) =>
+    rowData(ctx.db, name, sim.storeHash, id)
 
   it('mirrors every scope family from signed deliveries, duplicates included', async () => {
     sim.webhooks.setOptions({ duplicateRate: 0.5, maxDelayMs: 30 })
     const store = sim.store
     const product2 = store.get('products', 2)
-    const variantId = product2 ? (store.fieldsOf('products', product2).variants as Array<{ id: number }>)[0]?.id : undefined
-    const withAddress = store.byId('customers').find((c) => (store.fieldsOf('customers', c).addresses as unknown[]).length > 0)
-    const addressId = withAddress ? (store.fieldsOf('customers', withAddress).addresses as Array<{ id: number }>)[0]?.id : undefined
+    const variantId = product2
+      ? (store.fieldsOf('products', product2).variants as Array<{ id: number }>)[0]?.id
+      : undefined
+    const withAddress = store
+      .byId('customers')
+      .find((c) => (store.fieldsOf('customers', c).addresses as unknown[]).length > 0)
+    const addressId = withAddress
+      ? (store.fieldsOf('customers', withAddress).addresses as Array<{ id: number }>)[0]?.id
+      : undefined
     store.update('products', 1, { name: 'Changed in the store' })
     store.updateVariant(2, variantId ?? 0, { price: 12.34 })
     store.update('customers', 1, { company: 'Acme' })
@@ -98,14 +105,20 @@ describeEachDatabase('serve', (ctx) => {
     store.delete('products', 3)
     store.delete('customers', 4)
     await sim.flushDeliveries()
-    await expect.poll(() => mirrored('customers', created), { timeout: 10_000 }).toMatchObject({ email: 'new@example.com' })
+    await expect
+      .poll(() => mirrored('customers', created), { timeout: 10_000 })
+      .toMatchObject({ email: 'new@example.com' })
     await expect.poll(() => mirrored('products', 3), { timeout: 10_000 }).toBeNull()
     await expect.poll(() => mirrored('customers', 4), { timeout: 10_000 }).toBeNull()
-    await expect.poll(() => mirrored('orders', 2), { timeout: 10_000 }).toMatchObject({ is_deleted: true })
+    await expect
+      .poll(() => mirrored('orders', 2), { timeout: 10_000 })
+      .toMatchObject({ is_deleted: true })
     await expect.poll(() => mirrored('products', 1)).toEqual(render('products', 1))
     await expect.poll(() => mirrored('products', 2)).toEqual(render('products', 2))
     await expect.poll(() => mirrored('customers', 1)).toEqual(render('customers', 1))
-    await expect.poll(() => mirrored('customers', withAddress?.id ?? 0)).toEqual(render('customers', withAddress?.id ?? 0))
+    await expect
+      .poll(() => mirrored('customers', withAddress?.id ?? 0))
+      .toEqual(render('customers', withAddress?.id ?? 0))
     await expect.poll(() => mirrored('orders', 1)).toEqual(render('orders', 1))
     expect(sim.webhooks.deliveries.every((d) => d.ok)).toBe(true)
     expect(logs.some((l) => l.msg === 'worker batch')).toBe(true)
@@ -116,9 +129,18 @@ describeEachDatabase('serve', (ctx) => {
   it('the hook check reactivates a deactivated hook and records what it did for status', async () => {
     const [first] = [...sim.webhooks.hooks.values()]
     if (first) first.is_active = false
-    const client = createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken, pacer: createRatePacer() })
+    const client = createBigCommerceClient({
+      apiUrl: sim.url,
+      storeHash: sim.storeHash,
+      accessToken: sim.accessToken,
+      pacer: createRatePacer(),
+    })
     const checker = await startServer({
-      config: { storeHash: sim.storeHash, webhookSecret: SECRET, schedule: { ...OFF, hooksMinutes: 60 } },
+      config: {
+        storeHash: sim.storeHash,
+        webhookSecret: SECRET,
+        schedule: { ...OFF, hooksMinutes: 60 },
+      },
       db: ctx.db,
       client,
       port: 0,
@@ -127,11 +149,13 @@ describeEachDatabase('serve', (ctx) => {
       scheduleStartDelayMs: 0,
     })
     try {
-      await expect.poll(async () => (await readStatus(ctx.db, sim.storeHash)).hooks, { timeout: 10_000 }).toMatchObject({
-        status: 'ok',
-        destination: `${server.url}${WEBHOOK_PATH}`,
-        repaired: [`${first?.scope}: was deactivated`],
-      })
+      await expect
+        .poll(async () => (await readStatus(ctx.db, sim.storeHash)).hooks, { timeout: 10_000 })
+        .toMatchObject({
+          status: 'ok',
+          destination: `${server.url}${WEBHOOK_PATH}`,
+          repaired: [`${first?.scope}: was deactivated`],
+        })
       expect(first?.is_active).toBe(true)
     } finally {
       await checker.stop()
@@ -151,11 +175,18 @@ describeEachDatabase('serve', (ctx) => {
       fetch(`${server.url}${WEBHOOK_PATH}`, {
         method: 'POST',
         headers: { 'X-Webhook-Secret': SECRET },
-        body: JSON.stringify({ scope: 'store/order/updated', data: { type: 'order', id }, hash: `down-${id}`, producer: `stores/${sim.storeHash}` }),
+        body: JSON.stringify({
+          scope: 'store/order/updated',
+          data: { type: 'order', id },
+          hash: `down-${id}`,
+          producer: `stores/${sim.storeHash}`,
+        }),
       })
     try {
       await admin.unsafe(`alter database "${name}" allow_connections false`)
-      await admin.unsafe(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`)
+      await admin.unsafe(
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`,
+      )
       expect((await deliver(30)).status).toBe(503)
       expect((await fetch(`${server.url}/healthz`)).status).toBe(503)
     } finally {
@@ -166,7 +197,9 @@ describeEachDatabase('serve', (ctx) => {
     await sim.flushDeliveries()
     expect((await deliver(31)).status).toBe(200)
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
-    await expect.poll(() => mirrored('orders', 30), { timeout: 10_000 }).toMatchObject({ staff_notes: 'after the outage' })
+    await expect
+      .poll(() => mirrored('orders', 30), { timeout: 10_000 })
+      .toMatchObject({ staff_notes: 'after the outage' })
     expect(logs.some((l) => l.msg === 'request failed')).toBe(true)
   })
 })
@@ -181,7 +214,10 @@ interface Child {
 }
 
 function startServeCommand(env: Record<string, string | undefined>, args: string[] = []): Child {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: cliEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const lines: Array<Record<string, unknown>> = []
   let out = ''
   let err = ''
@@ -189,11 +225,19 @@ function startServeCommand(env: Record<string, string | undefined>, args: string
     out += chunk.toString()
     const parts = out.split('\n')
     out = parts.pop() ?? ''
-    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>)
+    for (const line of parts)
+      if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>)
   })
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return { process: child, lines, raw: () => JSON.stringify(lines) + err, exited }
+}
+
+/** An embedded database directory, already migrated (cloning the suite's image skips initdb). */
+async function seedDataDir(dir: string) {
+  const image = new Blob([await readFile(inject('pgliteImage'))])
+  const db = await openPglite({ dataDir: dir, loadDataDir: image })
+  await db.close()
 }
 
 /** A port nothing listens on right now. */
@@ -223,6 +267,7 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
   beforeAll(async () => {
     sim = await startSimStore({ quota: null, data: { counts: { orders: 20 } } })
     workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-serve-'))
+    if (ctx.kind === 'pglite') await seedDataDir(join(workDir, 'data'))
   })
   afterAll(async () => {
     await sim?.close()
@@ -257,7 +302,12 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
     fetch(`${url}${WEBHOOK_PATH}`, {
       method: 'POST',
       headers: { 'X-Webhook-Secret': SECRET },
-      body: JSON.stringify({ scope: 'store/order/updated', data: { type: 'order', id }, hash: `cmd-${id}`, producer: `stores/${sim.storeHash}` }),
+      body: JSON.stringify({
+        scope: 'store/order/updated',
+        data: { type: 'order', id },
+        hash: `cmd-${id}`,
+        producer: `stores/${sim.storeHash}`,
+      }),
     })
 
   it('a worker killed mid-batch loses nothing; SIGTERM stops the next one cleanly with exit 0', async () => {
@@ -276,7 +326,9 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
     const second = startServeCommand(await env(), ['--worker-lease', '2'])
     await listening(second)
     const claimed = () =>
-      second.lines.filter((l) => l.msg === 'worker batch').reduce((sum, l) => sum + Number(l.claimed), 0)
+      second.lines
+        .filter((l) => l.msg === 'worker batch')
+        .reduce((sum, l) => sum + Number(l.claimed), 0)
     await expect.poll(claimed, { timeout: 20_000, interval: 250 }).toBe(10)
     second.process.kill('SIGTERM')
     expect(await second.exited).toBe(0)
@@ -286,7 +338,10 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
     expect(second.raw()).not.toContain(sim.accessToken)
 
     await withMirror(async (db) => {
-      for (let id = 1; id <= 10; id++) expect(await rowData(db, 'orders', sim.storeHash, id)).toMatchObject({ staff_notes: `kept ${id}` })
+      for (let id = 1; id <= 10; id++)
+        expect(await rowData(db, 'orders', sim.storeHash, id)).toMatchObject({
+          staff_notes: `kept ${id}`,
+        })
       const states = await db.execute<{ status: string; n: number }>(
         sql`select status, count(*)::int as n from bigcommerce.webhook_events group by status`,
       )
@@ -299,13 +354,16 @@ describe('npm start (serve --demo-unless-configured)', () => {
   let workDir = ''
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-demo-'))
+    await seedDataDir(join(workDir, 'demo'))
   })
   afterAll(async () => {
     await rm(workDir, { recursive: true, force: true })
   })
 
   it('with no settings runs the demo: a simulated store whose changes reach the embedded database', async () => {
-    const demo = startServeCommand({ PORT: String(await freePort()), DATA_DIR: workDir }, ['--demo-unless-configured'])
+    const demo = startServeCommand({ PORT: String(await freePort()), DATA_DIR: workDir }, [
+      '--demo-unless-configured',
+    ])
     await listening(demo)
     await expect
       .poll(() => demo.lines.filter((l) => l.msg === 'worker batch').length, { timeout: 20_000 })
@@ -330,7 +388,9 @@ describe('npm start (serve --demo-unless-configured)', () => {
   })
 
   it('with only some store settings it stops with the usual settings error, exit code 2', async () => {
-    const partial = startServeCommand({ BIGCOMMERCE_STORE_HASH: 'abc123', DATA_DIR: workDir }, ['--demo-unless-configured'])
+    const partial = startServeCommand({ BIGCOMMERCE_STORE_HASH: 'abc123', DATA_DIR: workDir }, [
+      '--demo-unless-configured',
+    ])
     expect(await partial.exited).toBe(2)
     expect(partial.raw()).toContain('BIGCOMMERCE_ACCESS_TOKEN is missing')
     expect(partial.raw()).toContain('WEBHOOK_SECRET is missing')

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createHook, listHooks, updateHook } from '../../src/bigcommerce/hooks.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
-import { checkDestination, checkHooks, ensureHooks, MIRROR_SCOPES, removeHooks } from '../../src/sync/hooks.ts'
+import {
+  checkDestination,
+  checkHooks,
+  ensureHooks,
+  MIRROR_SCOPES,
+  removeHooks,
+} from '../../src/sync/hooks.ts'
 import { startSimStore, type SimStore } from '../sim/index.ts'
 import { runCli } from '../support/cli.ts'
 
@@ -22,7 +28,12 @@ afterAll(async () => {
 })
 
 const client = () =>
-  createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken, pacer: createRatePacer() })
+  createBigCommerceClient({
+    apiUrl: sim.url,
+    storeHash: sim.storeHash,
+    accessToken: sim.accessToken,
+    pacer: createRatePacer(),
+  })
 
 beforeEach(() => {
   sim.webhooks.hooks.clear()
@@ -30,13 +41,20 @@ beforeEach(() => {
 
 describe('ensureHooks', () => {
   it('subscribes the four scope families with the secret header, and a second run changes nothing', async () => {
-    expect([...MIRROR_SCOPES].sort()).toEqual(['store/customer/*', 'store/order/*', 'store/product/*', 'store/sku/*'])
+    expect([...MIRROR_SCOPES].sort()).toEqual([
+      'store/customer/*',
+      'store/order/*',
+      'store/product/*',
+      'store/sku/*',
+    ])
     const first = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
     expect(first.unchanged).toBe(false)
     expect(first.actions.map((a) => a.kind)).toEqual(['create', 'create', 'create', 'create'])
     const hooks = await listHooks(client())
     expect(hooks.map((h) => [h.scope, h.destination, h.is_active, h.headers]).sort()).toEqual(
-      [...MIRROR_SCOPES].sort().map((scope) => [scope, URL_A, true, { 'X-Webhook-Secret': SECRET }]),
+      [...MIRROR_SCOPES]
+        .sort()
+        .map((scope) => [scope, URL_A, true, { 'X-Webhook-Secret': SECRET }]),
     )
     sim.resetStats()
     const second = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
@@ -48,13 +66,20 @@ describe('ensureHooks', () => {
     await ensureHooks(client(), { destination: URL_A, secret: SECRET })
     const [order, product] = await listHooks(client())
     await updateHook(client(), order?.id ?? 0, { is_active: false })
-    await updateHook(client(), product?.id ?? 0, { headers: { 'X-Webhook-Secret': 'an-old-secret' } })
+    await updateHook(client(), product?.id ?? 0, {
+      headers: { 'X-Webhook-Secret': 'an-old-secret' },
+    })
     const repaired = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
-    expect(repaired.actions.filter((a) => a.kind === 'update').map((a) => (a.kind === 'update' ? a.reasons : []))).toEqual([
-      ['was deactivated'],
-      ['secret header changed'],
-    ])
-    expect((await listHooks(client())).every((h) => h.is_active && h.headers?.['X-Webhook-Secret'] === SECRET)).toBe(true)
+    expect(
+      repaired.actions
+        .filter((a) => a.kind === 'update')
+        .map((a) => (a.kind === 'update' ? a.reasons : [])),
+    ).toEqual([['was deactivated'], ['secret header changed']])
+    expect(
+      (await listHooks(client())).every(
+        (h) => h.is_active && h.headers?.['X-Webhook-Secret'] === SECRET,
+      ),
+    ).toBe(true)
 
     const moved = await ensureHooks(client(), { destination: URL_B, secret: SECRET })
     expect(moved.actions.map((a) => a.kind)).toEqual(['update', 'update', 'update', 'update'])
@@ -66,7 +91,10 @@ describe('ensureHooks', () => {
   it("the health check re-ensures at the hooks' own address; other apps' hooks are left alone", async () => {
     expect(await checkHooks(client(), SECRET)).toEqual({ destination: null, result: null })
     await ensureHooks(client(), { destination: URL_A, secret: SECRET })
-    const other = await createHook(client(), { scope: 'store/order/*', destination: 'https://erp.example.com/hook' })
+    const other = await createHook(client(), {
+      scope: 'store/order/*',
+      destination: 'https://erp.example.com/hook',
+    })
     const [first] = await listHooks(client())
     await updateHook(client(), first?.id ?? 0, { is_active: false })
     const check = await checkHooks(client(), SECRET)
@@ -74,7 +102,12 @@ describe('ensureHooks', () => {
     expect(check.result?.actions.filter((a) => a.kind === 'update')).toHaveLength(1)
     expect((await listHooks(client())).filter((h) => !h.is_active)).toEqual([])
 
-    expect((await removeHooks(client())).map((h) => h.destination)).toEqual([URL_A, URL_A, URL_A, URL_A])
+    expect((await removeHooks(client())).map((h) => h.destination)).toEqual([
+      URL_A,
+      URL_A,
+      URL_A,
+      URL_A,
+    ])
     expect((await listHooks(client())).map((h) => h.id)).toEqual([other.id])
   })
 
@@ -82,7 +115,9 @@ describe('ensureHooks', () => {
     expect(checkDestination(URL_A)).toBeNull()
     expect(checkDestination('https://mirror.example.com:443/webhooks/bigcommerce')).toBeNull()
     expect(checkDestination('http://mirror.example.com/webhooks/bigcommerce')).toMatch(/HTTPS/)
-    expect(checkDestination('https://mirror.example.com:8443/webhooks/bigcommerce')).toMatch(/port 443/)
+    expect(checkDestination('https://mirror.example.com:8443/webhooks/bigcommerce')).toMatch(
+      /port 443/,
+    )
   })
 })
 
@@ -116,13 +151,22 @@ describe('bc-mirror webhooks', () => {
   })
 
   it('refuses an http:// or non-443 URL with exit code 2 unless --allow-insecure', async () => {
-    const insecure = await runCli(['webhooks', 'ensure', '--url', 'http://127.0.0.1:3000/webhooks/bigcommerce'], env())
+    const insecure = await runCli(
+      ['webhooks', 'ensure', '--url', 'http://127.0.0.1:3000/webhooks/bigcommerce'],
+      env(),
+    )
     expect(insecure.code).toBe(2)
     expect(insecure.stderr).toMatch(/only over HTTPS/)
     expect(insecure.stderr).toContain('--allow-insecure')
     expect(sim.webhooks.hooks.size).toBe(0)
     const allowed = await runCli(
-      ['webhooks', 'ensure', '--url', 'http://127.0.0.1:3000/webhooks/bigcommerce', '--allow-insecure'],
+      [
+        'webhooks',
+        'ensure',
+        '--url',
+        'http://127.0.0.1:3000/webhooks/bigcommerce',
+        '--allow-insecure',
+      ],
       env(),
     )
     expect(allowed.code).toBe(0)
@@ -130,7 +174,10 @@ describe('bc-mirror webhooks', () => {
   })
 
   it('ensure without WEBHOOK_SECRET stops with exit code 2', async () => {
-    const result = await runCli(['webhooks', 'ensure', '--url', URL_A], { ...env(), WEBHOOK_SECRET: undefined })
+    const result = await runCli(['webhooks', 'ensure', '--url', URL_A], {
+      ...env(),
+      WEBHOOK_SECRET: undefined,
+    })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('WEBHOOK_SECRET is missing')
   })

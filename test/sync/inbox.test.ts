@@ -34,7 +34,9 @@ describeEachDatabase('inbox', (ctx) => {
     const write = createInboxWriter(ctx.db, STORE, { maxInFlight: 2 })
     // 300 deliveries of 100 events (each delivered three times), all at once.
     await Promise.all(Array.from({ length: 300 }, (_, i) => write(event(`h${i % 100}`, i % 100))))
-    const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from bigcommerce.webhook_events`)
+    const [count] = await ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from bigcommerce.webhook_events`,
+    )
     expect(count?.n).toBe(100)
   })
 

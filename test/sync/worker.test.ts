@@ -23,7 +23,10 @@ let hashes = 0
 /** A fresh simulated store for each database kind's suite (the tests mutate and delete rows). */
 function useSimStore() {
   beforeAll(async () => {
-    sim = await startSimStore({ quota: null, data: { counts: { orders: 30, products: 600, customers: 30 } } })
+    sim = await startSimStore({
+      quota: null,
+      data: { counts: { orders: 30, products: 600, customers: 30 } },
+    })
     // Collect the store's events here instead of delivering them over HTTP (serve's suite does that).
     sim.store.onEvent((event) => events.push(event))
   })
@@ -54,9 +57,17 @@ async function deliver(db: Database, list: SimEvent[] = events.splice(0), copies
     checkHealth: async () => true,
   })
   for (const event of list) {
-    const body = JSON.stringify({ ...event, hash: `hash-${++hashes}`, producer: `stores/${sim.storeHash}` })
+    const body = JSON.stringify({
+      ...event,
+      hash: `hash-${++hashes}`,
+      producer: `stores/${sim.storeHash}`,
+    })
     for (let i = 0; i < copies; i++) {
-      const response = await app.request(WEBHOOK_PATH, { method: 'POST', body, headers: { 'X-Webhook-Secret': SECRET } })
+      const response = await app.request(WEBHOOK_PATH, {
+        method: 'POST',
+        body,
+        headers: { 'X-Webhook-Secret': SECRET },
+      })
       expect(response.status).toBe(200)
     }
   }
@@ -78,7 +89,9 @@ const render = (name: 'orders' | 'products' | 'customers', id: number) => {
 function firstAddress(): [number, number] {
   for (const record of sim.store.byId('customers')) {
     const addresses = sim.store.fieldsOf('customers', record).addresses
-    const first = Array.isArray(addresses) ? (addresses[0] as { id?: number } | undefined) : undefined
+    const first = Array.isArray(addresses)
+      ? (addresses[0] as { id?: number } | undefined)
+      : undefined
     if (record.id > 20 && first?.id) return [record.id, first.id]
   }
   throw new Error('no customer with an address in the simulated store')
@@ -94,7 +107,11 @@ async function inboxStatuses(db: Database) {
 
 describeEachDatabase('event worker', (ctx) => {
   useSimStore()
-  const context = (): WorkerContext => ({ db: ctx.db, client: clientFor(), storeHash: sim.storeHash })
+  const context = (): WorkerContext => ({
+    db: ctx.db,
+    client: clientFor(),
+    storeHash: sim.storeHash,
+  })
 
   beforeEach(async () => {
     events.splice(0)
@@ -117,9 +134,15 @@ describeEachDatabase('event worker', (ctx) => {
     expect(summary).toMatchObject({ claimed: 8, ignored: 0, retried: 0, failed: 0 })
     expect((await row(ctx.db, 'products', 1))?.data).toEqual(render('products', 1))
     expect((await row(ctx.db, 'products', 2))?.data).toEqual(render('products', 2))
-    expect(((await row(ctx.db, 'products', 2))?.data.variants as Array<{ id: number; price: number }>).find((v) => v.id === 21)?.price).toBe(99.5)
+    expect(
+      (
+        (await row(ctx.db, 'products', 2))?.data.variants as Array<{ id: number; price: number }>
+      ).find((v) => v.id === 21)?.price,
+    ).toBe(99.5)
     expect((await row(ctx.db, 'customers', 3))?.data).toMatchObject({ first_name: 'Zelda' })
-    expect((await row(ctx.db, 'customers', withAddress))?.data).toEqual(render('customers', withAddress))
+    expect((await row(ctx.db, 'customers', withAddress))?.data).toEqual(
+      render('customers', withAddress),
+    )
     expect((await row(ctx.db, 'orders', 5))?.data).toMatchObject({ status_id: 2 })
     const archived = await row(ctx.db, 'orders', 6)
     expect(archived?.data).toMatchObject({ id: 6, is_deleted: true })
@@ -132,13 +155,19 @@ describeEachDatabase('event worker', (ctx) => {
     store.delete('products', 1)
     store.delete('customers', 3)
     await deliver(ctx.db)
-    expect(await processBatch(context())).toMatchObject({ claimed: 2, tables: { products: { deleted: 1 }, customers: { deleted: 1 } } })
+    expect(await processBatch(context())).toMatchObject({
+      claimed: 2,
+      tables: { products: { deleted: 1 }, customers: { deleted: 1 } },
+    })
     expect(await row(ctx.db, 'products', 1)).toBeUndefined()
     expect(await row(ctx.db, 'customers', 3)).toBeUndefined()
     const tombstones = await ctx.db.execute<{ resource: string; id: number }>(
       sql`select resource, id::int as id from bigcommerce.deletions order by resource`,
     )
-    expect(tombstones).toEqual([{ resource: 'customers', id: 3 }, { resource: 'products', id: 1 }])
+    expect(tombstones).toEqual([
+      { resource: 'customers', id: 3 },
+      { resource: 'products', id: 1 },
+    ])
   })
 
   it('six identical deliveries cost one refetch', async () => {
@@ -157,17 +186,27 @@ describeEachDatabase('event worker', (ctx) => {
     await deliver(ctx.db)
     sim.resetStats()
     const summary = await processBatch(context())
-    expect(summary).toMatchObject({ claimed: 500, tables: { products: { ids: 500, written: 500 } } })
+    expect(summary).toMatchObject({
+      claimed: 500,
+      tables: { products: { ids: 500, written: 500 } },
+    })
     expect(requests()).toBe(2)
     expect((await row(ctx.db, 'products', 599))?.data).toMatchObject({ inventory_level: 599 })
   })
 
   it('a refetch older than the stored row never overwrites it', async () => {
     const current = render('products', 8)
-    const newer = RESOURCES.products.toRow({ ...current, name: 'Newer than the API', date_modified: '2099-01-01T00:00:00+00:00' })
+    const newer = RESOURCES.products.toRow({
+      ...current,
+      name: 'Newer than the API',
+      date_modified: '2099-01-01T00:00:00+00:00',
+    })
     await upsertRows(ctx.db, 'products', sim.storeHash, [newer])
     await deliver(ctx.db, [{ scope: 'store/product/updated', data: { type: 'product', id: 8 } }])
-    expect(await processBatch(context())).toMatchObject({ claimed: 1, tables: { products: { written: 0, unchanged: 1 } } })
+    expect(await processBatch(context())).toMatchObject({
+      claimed: 1,
+      tables: { products: { written: 0, unchanged: 1 } },
+    })
     expect((await row(ctx.db, 'products', 8))?.data).toMatchObject({ name: 'Newer than the API' })
     expect(await inboxStatuses(ctx.db)).toEqual([{ status: 'done', n: 1 }])
   })
@@ -177,17 +216,33 @@ describeEachDatabase('event worker', (ctx) => {
     sim.injectFaults({ path: '/v3/customers', status: 500 }, { path: '/v3/customers', status: 500 })
     const failing: WorkerContext = { ...context(), client: clientFor({ maxRetries: 0 }) }
     const retry = { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 }
-    expect(await processBatch(failing, { retry })).toMatchObject({ claimed: 1, retried: 1, failed: 0 })
-    const [pending] = await ctx.db.execute<{ status: string; attempts: number; last_error: string }>(
-      sql`select status, attempts, last_error from bigcommerce.webhook_events`,
-    )
+    expect(await processBatch(failing, { retry })).toMatchObject({
+      claimed: 1,
+      retried: 1,
+      failed: 0,
+    })
+    const [pending] = await ctx.db.execute<{
+      status: string
+      attempts: number
+      last_error: string
+    }>(sql`select status, attempts, last_error from bigcommerce.webhook_events`)
     expect(pending).toMatchObject({ status: 'pending', attempts: 1 })
     expect(pending?.last_error).toMatch(/500/)
-    expect(await processBatch(failing, { retry })).toMatchObject({ claimed: 1, retried: 0, failed: 1 })
+    expect(await processBatch(failing, { retry })).toMatchObject({
+      claimed: 1,
+      retried: 0,
+      failed: 1,
+    })
     expect((await readStatus(ctx.db, sim.storeHash)).inbox).toMatchObject({ pending: 0, failed: 1 })
     // Another delivery of the same event re-arms it.
     await insertEvents(ctx.db, sim.storeHash, [
-      { hash: `hash-${hashes}`, scope: 'store/customer/updated', resource: 'customers', resourceId: 9, payload: {} },
+      {
+        hash: `hash-${hashes}`,
+        scope: 'store/customer/updated',
+        resource: 'customers',
+        resourceId: 9,
+        payload: {},
+      },
     ])
     expect(await processBatch(context())).toMatchObject({ claimed: 1, failed: 0 })
     expect((await row(ctx.db, 'customers', 9))?.data).toEqual(render('customers', 9))
@@ -197,11 +252,13 @@ describeEachDatabase('event worker', (ctx) => {
     await deliver(ctx.db, [{ scope: 'store/order/updated', data: { type: 'order', id: 10 } }])
     sim.injectFaults({ path: '/v2/orders/10', status: 500 })
     const failing: WorkerContext = { ...context(), client: clientFor({ maxRetries: 0 }) }
-    await processBatch(failing, { retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 } })
+    await processBatch(failing, {
+      retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+    })
     expect(await processBatch(context())).toBeNull()
   })
 
-  it("a worker that dies mid-batch loses nothing: its events are claimed again when its lease ends", async () => {
+  it('a worker that dies mid-batch loses nothing: its events are claimed again when its lease ends', async () => {
     for (let id = 11; id <= 20; id++) sim.store.update('orders', id, { staff_notes: `note ${id}` })
     await deliver(ctx.db)
     // The doomed worker claims everything, then hangs forever inside its API calls (as if killed).
@@ -221,8 +278,11 @@ describeEachDatabase('event worker', (ctx) => {
     void doomed
     // The restarted worker finds them once the lease has run out.
     const restarted = startWorker(context(), { leaseMs: 60_000, idleMs: 100 })
-    await expect.poll(() => inboxStatuses(ctx.db), { timeout: 10_000 }).toEqual([{ status: 'done', n: 10 }])
+    await expect
+      .poll(() => inboxStatuses(ctx.db), { timeout: 10_000 })
+      .toEqual([{ status: 'done', n: 10 }])
     await restarted.stop()
-    for (let id = 11; id <= 20; id++) expect((await row(ctx.db, 'orders', id))?.data).toMatchObject({ staff_notes: `note ${id}` })
+    for (let id = 11; id <= 20; id++)
+      expect((await row(ctx.db, 'orders', id))?.data).toMatchObject({ staff_notes: `note ${id}` })
   })
 })
