@@ -3,11 +3,19 @@
 // `stats`, `reset` (zero the counters) and `update` (change a product, as a merchant would).
 import { startSimStore, type SimStoreOptions } from '../test/sim/index.ts'
 
-type Message = { type: 'stats' } | { type: 'reset' } | { type: 'update'; id: number; fields: Record<string, unknown> }
+type Message =
+  | { type: 'stats' }
+  | { type: 'reset' }
+  | { type: 'update'; id: number; fields: Record<string, unknown> }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as SimStoreOptions
 const sim = await startSimStore(options)
-process.send?.({ type: 'ready', url: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken })
+process.send?.({
+  type: 'ready',
+  url: sim.url,
+  storeHash: sim.storeHash,
+  accessToken: sim.accessToken,
+})
 process.on('message', (message: Message) => {
   if (message.type === 'stats') process.send?.({ type: 'stats', stats: sim.stats })
   if (message.type === 'reset') {

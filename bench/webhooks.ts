@@ -84,11 +84,18 @@ interface Sim {
 async function startSim(): Promise<Sim> {
   const script = fileURLToPath(new URL('./webhooks-sim.ts', import.meta.url))
   const options = { quota: null, latencyMs: LATENCY_MS, data: { counts: { products: PRODUCTS } } }
-  const child = fork(script, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
-  const ready = await new Promise<{ url: string; storeHash: string; accessToken: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; storeHash: string; accessToken: string }))
-    child.once('exit', (code) => reject(new Error(`simulated store exited with ${code}`)))
+  const child = fork(script, [JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
   })
+  const ready = await new Promise<{ url: string; storeHash: string; accessToken: string }>(
+    (resolve, reject) => {
+      child.once('message', (m) =>
+        resolve(m as { url: string; storeHash: string; accessToken: string }),
+      )
+      child.once('exit', (code) => reject(new Error(`simulated store exited with ${code}`)))
+    },
+  )
   const ask = <T>(message: object, reply: string) =>
     new Promise<T>((resolve) => {
       const onMessage = (m: { type: string }) => {
@@ -104,7 +111,9 @@ async function startSim(): Promise<Sim> {
 
 // ---- the server under test -------------------------------------------------------------------
 
-async function startServe(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+async function startServe(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
   // BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof", profiles the server.
   const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
@@ -151,11 +160,17 @@ function deliver(url: string, productId: number): Promise<{ status: number; ms: 
         port: target.port,
         path: target.pathname,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-webhook-secret': SECRET },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-webhook-secret': SECRET,
+        },
       },
       (res) => {
         res.resume()
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }),
+        )
       },
     )
     req.on('error', reject)
@@ -215,7 +230,8 @@ async function saturation(url: string, concurrency: number, seconds: number) {
 async function waitForEmptyInbox(sql: postgres.Sql, timeoutMs: number): Promise<number> {
   const started = performance.now()
   while (performance.now() - started < timeoutMs) {
-    const [row] = await sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
+    const [row] =
+      await sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
     if (row?.n === 0) return performance.now() - started
     await sleep(20)
   }
@@ -251,7 +267,11 @@ try {
     `bc-mirror serve on PostgreSQL (${scratch}); simulated store in its own process, ${LATENCY_MS} ms API latency, ` +
       `no quota; ${PRODUCTS} products, sustained load on ${HOT} of them; load from this process over keep-alive HTTP on 127.0.0.1`,
   )
-  console.log(`${cpus().length} cores; load average before the run ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `${cpus().length} cores; load average before the run ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
   // Warm up connections, JIT and the pool.
   await offeredLoad(serve.url, 500, 1)
   await waitForEmptyInbox(sql, 60_000)
@@ -268,7 +288,11 @@ try {
   console.log(`  inbox drained ${(drainMs / 1000).toFixed(1)} s after the last ack`)
 
   // 2. Saturation.
-  const cpuBefore = [cpuSeconds(serve.child.pid), cpuSeconds(sim.child.pid), cpuSeconds(process.pid)]
+  const cpuBefore = [
+    cpuSeconds(serve.child.pid),
+    cpuSeconds(sim.child.pid),
+    cpuSeconds(process.pid),
+  ]
   const closed = await saturation(serve.url, CONCURRENCY, 5)
   const cpuAfter = [cpuSeconds(serve.child.pid), cpuSeconds(sim.child.pid), cpuSeconds(process.pid)]
   const [serveCpu, simCpu, loadCpu] = cpuAfter.map((v, i) => v - (cpuBefore[i] ?? 0))
@@ -292,7 +316,8 @@ try {
     const response = await deliver(serve.url, id)
     if (response.status !== 200) throw new Error(`delivery answered ${response.status}`)
     for (let polls = 0; polls < 2000; polls++) {
-      const [row] = await sql`select (data->>'price')::float8 as price from bigcommerce.products where id = ${id}`
+      const [row] =
+        await sql`select (data->>'price')::float8 as price from bigcommerce.products where id = ${id}`
       if (row && Number(row.price) === price) break
       await sleep(2)
     }
