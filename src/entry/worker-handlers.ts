@@ -1,0 +1,377 @@
+// The mirror on Cloudflare Workers, the handlers (src/entry/worker.ts is the module workerd loads,
+// and may export nothing else). The same Hono app and the same core as `bc-mirror serve`:
+// `fetch` serves the app (webhooks into the inbox, /healthz) and, after a stored webhook, drains
+// one bounded batch of the inbox in `waitUntil`, so events reach their rows within seconds.
+// `scheduled` (the crons in wrangler.toml) drains what is left and runs the sweeps within a time
+// budget; an interrupted sweep resumes from its checkpoint on the next run, and a table's cursor
+// only moves when its whole window is committed (the core's rule, unchanged here).
+//
+// The database is PostgreSQL through postgres.js, one small client per invocation (a Worker may
+// not share sockets between requests), from the HYPERDRIVE binding when present, else
+// DATABASE_URL. The Worker never migrates: `bc-mirror migrate` does, and until it has, every
+// request gets 503. Nothing here may pull in PGlite or the file system (see the bundle test).
+import { sql } from 'drizzle-orm'
+import { createBigCommerceClient, type BigCommerceClient } from '../bigcommerce/client.ts'
+import { createRatePacer } from '../bigcommerce/pacer.ts'
+import { ConfigError, parseConfig, type Config, type Env } from '../config.ts'
+import type { Database } from '../db/database.ts'
+import type { ResourceName } from '../db/schema.ts'
+import { openPostgres } from '../db/postgres.ts'
+import { createApp } from '../http/app.ts'
+import { createJsonLogger, describeError, type Logger } from '../node/log.ts'
+import { checkHooks } from '../sync/hooks.ts'
+import { insertEvents, pruneEvents } from '../sync/inbox.ts'
+import { runSync, SyncBusyError, type SyncSummary } from '../sync/sweep.ts'
+import { processBatch, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
+
+/** The bindings this Worker reads: the settings as strings, and optionally Hyperdrive. */
+export interface WorkerEnv {
+  HYPERDRIVE?: { connectionString: string }
+  [name: string]: unknown
+}
+
+/** The parts of the Workers runtime's ExecutionContext and ScheduledController used here. */
+export interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void
+}
+export interface ScheduledEvent {
+  cron: string
+  scheduledTime: number
+}
+
+/** What one cron trigger does. The expressions must match `[triggers] crons` in wrangler.toml. */
+export interface CronJob {
+  /** Tables swept (incremental for customers, orders, products; a full snapshot for coupons). */
+  tables: readonly ResourceName[]
+  /** Wall-clock budget; sweeps are aborted at its end and resume from their checkpoints. */
+  budgetMs: number
+  /** Also check the store's hooks and delete old finished inbox events. */
+  housekeeping: boolean
+}
+
+export const HOURLY_CRON = '0 * * * *'
+export const INCREMENTAL_CRON = '5,10,15,20,25,30,35,40,45,50,55 * * * *'
+
+const INCREMENTAL_JOB: CronJob = {
+  tables: ['customers', 'orders', 'products'],
+  // Ends before the next run starts five minutes later, so runs never find each other busy.
+  budgetMs: 4 * 60_000,
+  housekeeping: false,
+}
+const HOURLY_JOB: CronJob = {
+  tables: ['coupons', 'customers', 'orders', 'products'],
+  // Cron triggers may run 15 minutes; leave room to wind down after the budget.
+  budgetMs: 10 * 60_000,
+  housekeeping: true,
+}
+
+/** The job of a cron; a cron not known here drains the inbox and sweeps incrementally. */
+export function jobForCron(cron: string): CronJob {
+  return cron.trim() === HOURLY_CRON ? HOURLY_JOB : INCREMENTAL_JOB
+}
+
+/** Events claimed after a delivery: small enough to finish within waitUntil's 30 seconds. */
+const DELIVERY_BATCH: WorkerOptions = { batchSize: 50, leaseMs: 60_000 }
+/** Per cron batch; the lease outlives any batch, so a killed run's events come back later. */
+const CRON_BATCH: WorkerOptions = { batchSize: 250, leaseMs: 120_000 }
+/** Wait this long after a delivery before claiming: a burst's events on one row share a refetch. */
+const GATHER_MS = 250
+/** Requests in flight per swept table: a Worker has 6 connections, the database uses some. */
+const SWEEP_CONCURRENCY = 3
+const INBOX_RETAIN_MS = 7 * 86_400_000
+
+export const MIGRATE_HINT =
+  'the mirror schema is missing in this database: run `bc-mirror migrate` with DATABASE_URL set to the same database, then try again'
+
+interface Setup {
+  config: Config
+  databaseUrl: string
+  webhookSecret: string
+  log: Logger
+}
+
+/** The string bindings, as parseConfig takes them (Hyperdrive and other bindings are objects). */
+function settingsOf(env: WorkerEnv): Env {
+  const settings: Env = {}
+  for (const [name, value] of Object.entries(env))
+    if (typeof value === 'string') settings[name] = value
+  return settings
+}
+
+/** A settings problem, saying where a Worker's settings live (ConfigError's own text says .env). */
+export class WorkerSettingsError extends Error {
+  override readonly name = 'WorkerSettingsError'
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid settings (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet them as [vars] in wrangler.toml, or as secrets with `wrangler secret put NAME`.',
+    )
+  }
+}
+
+/** Parses the settings; throws WorkerSettingsError naming every problem (never a value). */
+export function setupFrom(env: WorkerEnv): Setup {
+  let config: Config
+  try {
+    config = parseConfig(settingsOf(env), { store: true, webhookSecret: true })
+  } catch (error) {
+    throw error instanceof ConfigError ? new WorkerSettingsError(error.problems) : error
+  }
+  const databaseUrl = env.HYPERDRIVE?.connectionString ?? config.databaseUrl
+  if (!databaseUrl) {
+    throw new WorkerSettingsError([
+      'No database: bind Hyperdrive as HYPERDRIVE in wrangler.toml, or set DATABASE_URL (wrangler secret put DATABASE_URL)',
+    ])
+  }
+  const log = createJsonLogger(
+    [config.accessToken, config.webhookSecret, config.clientSecret, databaseUrl],
+    (line) => console.log(line.trimEnd()),
+  )
+  return { config, databaseUrl, webhookSecret: config.webhookSecret ?? '', log }
+}
+
+// Once the schema was found in this isolate it stays found; a missing schema is asked again each
+// time, so the Worker recovers by itself as soon as `bc-mirror migrate` has run.
+const schemaFound = new Set<string>()
+
+async function hasSchema(db: Database, databaseUrl: string): Promise<boolean> {
+  if (schemaFound.has(databaseUrl)) return true
+  const [row] = await db.execute<{ found: boolean }>(
+    sql`select to_regclass('bigcommerce.webhook_events') is not null as found`,
+  )
+  if (row?.found === true) schemaFound.add(databaseUrl)
+  return row?.found === true
+}
+
+function createClient(
+  setup: Setup,
+  options: { timeoutMs: number; maxRetries: number },
+): BigCommerceClient {
+  const { config, log } = setup
+  return createBigCommerceClient({
+    storeHash: config.storeHash,
+    accessToken: config.accessToken,
+    apiUrl: config.apiUrl,
+    clientId: config.clientId,
+    // Per invocation: a pacer shared by the isolate would carry timers across requests, and other
+    // isolates have their own anyway. The headers and 429s keep each one within the store's quota.
+    pacer: createRatePacer(),
+    timeoutMs: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    onEvent: (event) => {
+      if (event.type === 'retry') log('warn', 'api retry', { ...event })
+      else if (event.type === 'throttled') log('warn', 'api throttled', { ...event })
+    },
+  })
+}
+
+function logWorker(log: Logger, entry: WorkerLogEntry) {
+  const { event, ...fields } = entry
+  if (event === 'batch') log('info', 'worker batch', fields)
+  else log(event === 'refetch_failed' ? 'warn' : 'error', event.replace('_', ' '), fields)
+}
+
+const json = (body: unknown, status: number) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Refreshes the rows of one batch of stored events (run after the answer has gone). */
+async function drainAfterDelivery(setup: Setup, db: Database): Promise<void> {
+  try {
+    await sleep(GATHER_MS)
+    const client = createClient(setup, { timeoutMs: 10_000, maxRetries: 1 })
+    const summary = await processBatch(
+      {
+        db,
+        client,
+        storeHash: setup.config.storeHash,
+        log: (entry) => logWorker(setup.log, entry),
+      },
+      DELIVERY_BATCH,
+    )
+    if (summary) setup.log('info', 'worker batch', { ...summary })
+  } catch (error) {
+    // The events stay pending (or come back when their lease ends); the next cron takes them.
+    setup.log('error', 'worker error', { error: describeError(error) })
+  }
+}
+
+export async function handleFetch(
+  request: Request,
+  env: WorkerEnv,
+  ctx: WorkerContext,
+): Promise<Response> {
+  let setup: Setup
+  try {
+    setup = setupFrom(env)
+  } catch (error) {
+    if (error instanceof WorkerSettingsError) {
+      console.error(error.message)
+      return json({ error: error.message }, 500)
+    }
+    throw error
+  }
+  const { config, log } = setup
+  const db = openPostgres(setup.databaseUrl, { max: 1 })
+  let stored = false
+  try {
+    let ready: boolean
+    try {
+      ready = await hasSchema(db, setup.databaseUrl)
+    } catch (error) {
+      log('error', 'request failed', { error: describeError(error) })
+      return json({ error: 'temporarily unavailable; deliver again later' }, 503)
+    }
+    if (!ready) {
+      log('error', 'schema missing', { hint: MIGRATE_HINT })
+      return json({ error: MIGRATE_HINT }, 503)
+    }
+    const app = createApp({
+      storeHash: config.storeHash,
+      webhookSecret: setup.webhookSecret,
+      clientSecret: config.clientSecret,
+      async enqueue(event) {
+        await insertEvents(db, config.storeHash, [event])
+        stored = true
+      },
+      checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,
+      onDelivery: (outcome) => {
+        if (outcome.status !== 200) log('info', 'delivery refused', { ...outcome })
+      },
+      onError: (error) => log('error', 'request failed', { error: describeError(error) }),
+    })
+    return await app.fetch(request)
+  } finally {
+    const after = stored ? drainAfterDelivery(setup, db) : Promise.resolve()
+    ctx.waitUntil(after.finally(() => db.close().catch(() => {})))
+  }
+}
+
+function summarizeSweep(summary: SyncSummary) {
+  const tables: Record<string, unknown> = {}
+  for (const [name, t] of Object.entries(summary.tables)) {
+    if (!t) continue
+    tables[name] = {
+      status: t.status,
+      mode: t.mode,
+      fetched: t.fetched,
+      upserted: t.upserted,
+      deleted: t.deleted,
+      error: t.error,
+    }
+  }
+  return { ok: summary.ok, seconds: summary.seconds, tables }
+}
+
+/** Claims batches until the inbox has nothing due or the budget is spent. */
+async function drainInbox(
+  setup: Setup,
+  db: Database,
+  client: BigCommerceClient,
+  signal: AbortSignal,
+) {
+  const ctx = {
+    db,
+    client,
+    storeHash: setup.config.storeHash,
+    log: (e: WorkerLogEntry) => logWorker(setup.log, e),
+  }
+  let claimed = 0
+  while (!signal.aborted) {
+    const summary = await processBatch(ctx, CRON_BATCH)
+    if (!summary) break
+    claimed += summary.claimed
+    setup.log('info', 'worker batch', { ...summary })
+  }
+  return claimed
+}
+
+async function sweep(
+  setup: Setup,
+  db: Database,
+  client: BigCommerceClient,
+  job: CronJob,
+  signal: AbortSignal,
+) {
+  const { config, log } = setup
+  try {
+    const summary = await runSync(
+      {
+        db,
+        client,
+        storeHash: config.storeHash,
+        startDate: config.startDate,
+        concurrency: SWEEP_CONCURRENCY,
+      },
+      { tables: job.tables, signal },
+    )
+    // A sweep cut short by the budget reports failed tables; their checkpoints carry the next run.
+    log(
+      summary.ok ? 'info' : 'warn',
+      signal.aborted ? 'sweep paused (budget spent)' : 'sweep',
+      summarizeSweep(summary),
+    )
+  } catch (error) {
+    if (!(error instanceof SyncBusyError)) throw error
+    log('info', 'sweep skipped', { reason: 'another sweep of this store is running' })
+  }
+}
+
+async function housekeep(setup: Setup, db: Database, client: BigCommerceClient) {
+  const { config, log } = setup
+  const pruned = await pruneEvents(db, config.storeHash, INBOX_RETAIN_MS)
+  const check = await checkHooks(client, setup.webhookSecret)
+  if (check.destination === null) {
+    log('warn', 'hook check', {
+      problem:
+        'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url https://<worker>/webhooks/bigcommerce',
+    })
+  } else {
+    const changed = check.result?.actions.filter((a) => a.kind !== 'keep') ?? []
+    log(changed.length > 0 ? 'warn' : 'info', 'hook check', {
+      destination: check.destination,
+      pruned,
+      repaired: changed.map((a) =>
+        a.kind === 'update' ? `${a.scope}: ${a.reasons.join(', ')}` : `${a.scope}: created`,
+      ),
+    })
+  }
+}
+
+export async function handleScheduled(
+  event: ScheduledEvent,
+  env: WorkerEnv,
+  ctx: WorkerContext,
+): Promise<void> {
+  const setup = setupFrom(env)
+  const { log } = setup
+  const job = jobForCron(event.cron)
+  const signal = AbortSignal.timeout(job.budgetMs)
+  // Two connections: a sweep holds one for the store's sweep lock and writes through the other.
+  const db = openPostgres(setup.databaseUrl, { max: 2 })
+  try {
+    if (!(await hasSchema(db, setup.databaseUrl))) throw new Error(MIGRATE_HINT)
+    const client = createClient(setup, { timeoutMs: 30_000, maxRetries: 4 })
+    const started = Date.now()
+    const results = await Promise.allSettled([
+      drainInbox(setup, db, client, signal),
+      sweep(setup, db, client, job, signal),
+      job.housekeeping ? housekeep(setup, db, client) : Promise.resolve(),
+    ])
+    const failures = results.flatMap((r) =>
+      r.status === 'rejected' ? [describeError(r.reason)] : [],
+    )
+    for (const error of failures) log('error', 'scheduled job failed', { cron: event.cron, error })
+    log('info', 'scheduled run', {
+      cron: event.cron,
+      seconds: (Date.now() - started) / 1000,
+      failures: failures.length,
+    })
+    if (failures.length > 0)
+      throw new Error(`scheduled run of "${event.cron}" had ${failures.length} failure(s)`)
+  } finally {
+    ctx.waitUntil(db.close())
+  }
+}
