@@ -1,0 +1,30 @@
+// The Worker bundles with the pinned wrangler, without a login, and carries neither PGlite nor the
+// Node-only parts of the mirror (migrations from the file system, the data-directory lock).
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runWrangler } from './wrangler.ts'
+
+describe('wrangler deploy --dry-run', () => {
+  let outDir = ''
+  afterAll(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true })
+  })
+
+  it('bundles src/entry/worker.ts without PGlite or the file system', async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'bcm-worker-bundle-'))
+    const run = await runWrangler(['deploy', '--dry-run', '--outdir', outDir])
+    expect(run.code, run.output).toBe(0)
+    expect(run.output).toContain('--dry-run: exiting now.')
+
+    const files = (await readdir(outDir)).filter((f) => f.endsWith('.js'))
+    expect(files).toEqual(['worker.js'])
+    const bundle = await readFile(join(outDir, 'worker.js'), 'utf8')
+    expect(bundle).toMatch(/createApp/)
+    expect(bundle).toContain('cloudflare:sockets') // postgres.js's Workers build, not its Node one
+    expect(bundle.toLowerCase()).not.toContain('pglite')
+    expect(bundle).not.toMatch(/from ["']node:(fs|fs\/promises|url|child_process)["']/)
+    expect(bundle).not.toContain('readMigrationFiles') // migrations are `bc-mirror migrate`'s job
+  })
+})
