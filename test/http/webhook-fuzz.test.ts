@@ -197,7 +197,7 @@ const envelope: fc.Arbitrary<Envelope> = fc
 
 /** A delivery: body bytes, headers, and the answer it must get. */
 interface Delivery {
-  body: Uint8Array
+  body: Uint8Array<ArrayBuffer>
   headers: Record<string, string>
   status: number
   /** Only for status 200: the row id the stored event must name, or null when nothing is stored. */
@@ -212,7 +212,7 @@ const sign = (secret: string, id: string, timestamp: string, body: Uint8Array) =
   `v1,${createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${id}.${timestamp}.`).update(body).digest('base64')}`
 
 /** Turns a body into one that is not JSON or not storable (always a 400). */
-const corruption: fc.Arbitrary<{ apply: (body: string) => Uint8Array; why: string }> = fc.oneof(
+const corruption: fc.Arbitrary<{ apply: (body: string) => Uint8Array<ArrayBuffer>; why: string }> = fc.oneof(
   fc.double({ min: 0, max: 0.999, noNaN: true }).map((f) => ({
     apply: (body: string) => encoder.encode(body.slice(0, Math.floor(body.length * f))),
     why: 'truncated',
