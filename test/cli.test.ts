@@ -67,12 +67,14 @@ describe('bc-mirror command', () => {
 })
 
 describe.runIf(process.env.TEST_DATABASE_URL)('bc-mirror on PostgreSQL', () => {
+  // Collected (not run) without TEST_DATABASE_URL too, so nothing here may parse the URL eagerly.
   const serverUrl = process.env.TEST_DATABASE_URL ?? ''
   const name = scratchDatabaseName('test', inject('runPid'), 'cli')
-  const url = databaseUrlFor(serverUrl, name)
+  let url = ''
   let admin: postgres.Sql
 
   beforeAll(async () => {
+    url = databaseUrlFor(serverUrl, name)
     admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
     await admin.unsafe(`create database "${name}"`)
   })
