@@ -162,6 +162,18 @@ export const webhookEvents = bigcommerce.table(
   ],
 )
 
+/**
+ * Leases: named locks that any number of processes can take through any connection pooler
+ * (a session advisory lock is lost or leaked behind PgBouncer or Hyperdrive in transaction
+ * mode). A holder renews `expires_at` while it works; a crashed holder's lease simply expires.
+ */
+export const leases = bigcommerce.table('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  acquired_at: tz('acquired_at').notNull().defaultNow(),
+  expires_at: tz('expires_at').notNull(),
+})
+
 export const resourceTables = { coupons, customers, orders, products } as const
 export type ResourceName = keyof typeof resourceTables
 export const RESOURCE_NAMES = ['coupons', 'customers', 'orders', 'products'] as const satisfies readonly ResourceName[]

@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Database } from '../db/database.ts'
 import { resourceTables, type ResourceName } from '../db/schema.ts'
+import { withLease } from '../db/lease.ts'
 import { deleteRows, deleteRowsNotSeen, upsertRows } from '../db/write.ts'
 import { RESOURCES } from '../resources/index.ts'
 import type { ResourceDefinition, ResourceRow } from '../resources/types.ts'
@@ -99,7 +100,9 @@ export class SyncBusyError extends Error {
 
 export async function runSync(ctx: SyncContext, options: SyncOptions = {}): Promise<SyncSummary> {
   const tables = options.tables ?? SYNC_TABLES
-  const locked = await ctx.db.withLock(`bigcommerce-mirror:sync:${ctx.storeHash}`, () => runTables(ctx, options, tables), {
+  // A lease, not a session advisory lock: it holds behind transaction-mode poolers (PgBouncer,
+  // Hyperdrive), where a session lock could be taken and released on different connections.
+  const locked = await withLease(ctx.db, `sync:${ctx.storeHash}`, () => runTables(ctx, options, tables), {
     wait: options.wait ?? false,
   })
   if (!locked.acquired) throw new SyncBusyError(ctx.storeHash)

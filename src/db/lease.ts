@@ -1,0 +1,56 @@
+// Named leases: a lock that holds across processes and through any connection pooler. Taking one
+// is a single upsert that succeeds only when nobody holds the name or the holder's lease expired;
+// the holder renews it while it works, so a crashed holder blocks others for one lease at most.
+import { sql } from 'drizzle-orm'
+import type { Executor } from './database.ts'
+import { leases } from './schema.ts'
+
+export interface LeaseOptions {
+  /** Wait for the lease instead of giving up at once. */
+  wait?: boolean
+  /** How long a lease lasts without renewal. Default 60 s; renewed every third of that. */
+  ttlMs?: number
+  /** How often a waiting caller tries again. Default 1 s. */
+  retryMs?: number
+}
+
+export type LeaseResult<T> = { acquired: true; value: T } | { acquired: false }
+
+async function tryAcquire(db: Executor, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const rows = await db.execute<{ holder: string }>(sql`
+    insert into ${leases} (name, holder, acquired_at, expires_at)
+    values (${name}, ${holder}, now(), now() + ${ttlMs} * interval '1 millisecond')
+    on conflict (name) do update
+      set holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+      where ${leases.expires_at} < now()
+    returning holder`)
+  return rows[0]?.holder === holder
+}
+
+/** Runs `fn` while holding the lease `name`, or returns `{ acquired: false }`. */
+export async function withLease<T>(
+  db: Executor,
+  name: string,
+  fn: () => Promise<T>,
+  options: LeaseOptions = {},
+): Promise<LeaseResult<T>> {
+  const ttlMs = options.ttlMs ?? 60_000
+  const holder = crypto.randomUUID()
+  while (!(await tryAcquire(db, name, holder, ttlMs))) {
+    if (!options.wait) return { acquired: false }
+    await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 1000))
+  }
+  const renew = setInterval(() => {
+    db.execute(sql`
+      update ${leases} set expires_at = now() + ${ttlMs} * interval '1 millisecond'
+      where name = ${name} and holder = ${holder}`).catch(() => {
+      // A missed renewal is retried on the next tick; the lease lasts three ticks.
+    })
+  }, ttlMs / 3)
+  try {
+    return { acquired: true, value: await fn() }
+  } finally {
+    clearInterval(renew)
+    await db.execute(sql`delete from ${leases} where name = ${name} and holder = ${holder}`)
+  }
+}
