@@ -1,8 +1,10 @@
 // Opens the mirror's database for a Node command: PostgreSQL when DATABASE_URL is set, otherwise
 // the embedded PGlite under DATA_DIR (locked to this process). Pending migrations are applied.
+import { sql } from 'drizzle-orm'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { migrateDatabase } from '../db/migrate.ts'
+import { leases } from '../db/schema.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 
 export interface OpenedDatabase {
@@ -30,10 +32,14 @@ export async function openConfiguredDatabase(
   try {
     const { openPglite } = await import('../db/pglite.ts')
     const db = await openPglite({ dataDir: config.dataDir })
-    await migrateDatabase(db).catch(async (error: unknown) => {
-      await db.close()
-      throw error
-    })
+    // This process holds DATA_DIR alone, so any lease in it belongs to a process that died holding
+    // it (a SIGKILLed sync); left in place, it would refuse every sync for up to its TTL.
+    await migrateDatabase(db)
+      .then(() => db.execute(sql`delete from ${leases}`))
+      .catch(async (error: unknown) => {
+        await db.close()
+        throw error
+      })
     return {
       db,
       async close() {
