@@ -42,6 +42,8 @@ export interface WebhookOptions {
 }
 
 export interface DeliveryRecord {
+  /** The event's number, as emit() returned it (1, 2, ...). */
+  event: number
   hookId: number
   scope: string
   hash: string
@@ -74,6 +76,7 @@ export function createWebhookEmitter(options: WebhookOptions) {
     hash: string,
     scope: string,
     messageId: string,
+    event: number,
   ) {
     const delays = settings.retryDelaysMs ?? [20, 50, 100]
     if (settings.maxDelayMs) await sleep(random() * settings.maxDelayMs)
@@ -107,7 +110,7 @@ export function createWebhookEmitter(options: WebhookOptions) {
         status = null
       }
       const ok = status !== null && status >= 200 && status < 300
-      deliveries.push({ hookId: hook.id, scope, hash, attempt, status, ok })
+      deliveries.push({ event, hookId: hook.id, scope, hash, attempt, status, ok })
       if (ok) return
       const delay = delays[attempt]
       if (delay === undefined) {
@@ -156,8 +159,8 @@ export function createWebhookEmitter(options: WebhookOptions) {
       return hook
     },
 
-    /** Deliver one store event to every active hook whose scope matches. */
-    emit(event: SimEvent) {
+    /** Deliver one store event to every active hook whose scope matches; returns its number. */
+    emit(event: SimEvent): number {
       const createdAt = Math.floor(now() / 1000)
       eventCounter += 1
       const hashSource =
@@ -183,8 +186,10 @@ export function createWebhookEmitter(options: WebhookOptions) {
         if (random() < (settings.dropRate ?? 0)) continue
         const messageId = `msg_${randomUUID().replace(/-/g, '')}`
         const copies = random() < (settings.duplicateRate ?? 0) ? 2 : 1
-        for (let i = 0; i < copies; i += 1) track(deliver(hook, body, hash, event.scope, messageId))
+        for (let i = 0; i < copies; i += 1)
+          track(deliver(hook, body, hash, event.scope, messageId, eventCounter))
       }
+      return eventCounter
     },
 
     /** Resolve once every delivery (including retries) has finished. */
