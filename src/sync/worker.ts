@@ -52,8 +52,8 @@ export interface WorkerOptions {
   /** After a wake, wait this long so that a burst arriving together is coalesced. Default 20 ms. */
   gatherMs?: number
   /**
-   * Under a steady stream, start batches at most this often, so that more events on the same rows
-   * share a refetch (fewer API requests and writes) at the cost of this much latency. Default 200 ms.
+   * While events keep arriving during batches, start batches at most this often, so that more events on the same rows
+   * share a refetch (fewer API requests and writes) at the cost of this much latency. Default 300 ms.
    */
   minBatchIntervalMs?: number
   /** Finished events are deleted after this long. Default 7 days. */
@@ -202,7 +202,7 @@ export interface RunningWorker {
 export function startWorker(ctx: WorkerContext, options: WorkerOptions = {}): RunningWorker {
   const idleMs = options.idleMs ?? 1000
   const gatherMs = options.gatherMs ?? 20
-  const minBatchIntervalMs = options.minBatchIntervalMs ?? 200
+  const minBatchIntervalMs = options.minBatchIntervalMs ?? 300
   const retainMs = options.retainMs ?? 7 * 86_400_000
   let stopping = false
   let wakeUp: (() => void) | null = null
@@ -236,9 +236,11 @@ export function startWorker(ctx: WorkerContext, options: WorkerOptions = {}): Ru
         const summary = await processBatch(ctx, options)
         if (summary) {
           ctx.log?.({ event: 'batch', ...summary })
+          // Events arrived while this batch ran: a stream. Let more gather before the next claim.
+          // A lone event after a quiet spell still goes through at once.
           const full = summary.claimed >= (options.batchSize ?? 1000)
           const rest = minBatchIntervalMs - (Date.now() - startedAt)
-          if (!full && rest > 0 && !stopping) await pause(rest, false)
+          if (woken && !full && rest > 0 && !stopping) await pause(rest, false)
           continue
         }
       } catch (error) {
