@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty'
 import { parseStartDate } from '../src/config.ts'
 import type { ResourceName } from '../src/db/schema.ts'
+import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
 import { createStoreClient } from '../src/node/store-client.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
 import { runSync, SYNC_TABLES } from '../src/sync/sweep.ts'
@@ -38,7 +39,15 @@ export default defineCommand({
     process.once('SIGTERM', stop)
     const summary = await withDatabase(config, 'bc-mirror sync', (db) =>
       runSync(
-        { db, client, storeHash: config.storeHash, startDate: config.startDate, clientEvents: events, onProgress: reporter.update },
+        {
+          db,
+          client,
+          storeHash: config.storeHash,
+          startDate: config.startDate,
+          clientEvents: events,
+          onProgress: reporter.update,
+          lease: nodeLeaseIdentity(),
+        },
         { tables, full: args.full, since, wait: args.wait, signal: abort.signal },
       ),
     )

@@ -12,6 +12,13 @@ export interface LeaseOptions {
   ttlMs?: number
   /** How often a waiting caller tries again. Default 1 s. */
   retryMs?: number
+  /** Who takes the lease (e.g. host:pid:random); default a random id. */
+  holder?: string
+  /**
+   * Whether a holder is known to be gone (its process died); such a lease is taken over at once
+   * instead of after it expires. Hosts that can tell (same machine, pid gone) pass this.
+   */
+  isGone?: (holder: string) => boolean
 }
 
 export type LeaseResult<T> = { acquired: true; value: T } | { acquired: false }
@@ -27,6 +34,24 @@ async function tryAcquire(db: Executor, name: string, holder: string, ttlMs: num
   return rows[0]?.holder === holder
 }
 
+/** Replaces a holder known to be dead; compare-and-swap on the holder, so only one taker wins. */
+async function takeOverFromGone(
+  db: Executor,
+  name: string,
+  holder: string,
+  ttlMs: number,
+  isGone: (holder: string) => boolean,
+): Promise<boolean> {
+  const [current] = await db.execute<{ holder: string }>(sql`select holder from ${leases} where name = ${name}`)
+  if (!current || !isGone(current.holder)) return false
+  const taken = await db.execute<{ holder: string }>(sql`
+    update ${leases} set holder = ${holder}, acquired_at = now(),
+      expires_at = now() + ${ttlMs} * interval '1 millisecond'
+    where name = ${name} and holder = ${current.holder}
+    returning holder`)
+  return taken.length === 1
+}
+
 /** Runs `fn` while holding the lease `name`, or returns `{ acquired: false }`. */
 export async function withLease<T>(
   db: Executor,
@@ -35,8 +60,9 @@ export async function withLease<T>(
   options: LeaseOptions = {},
 ): Promise<LeaseResult<T>> {
   const ttlMs = options.ttlMs ?? 60_000
-  const holder = crypto.randomUUID()
+  const holder = options.holder ?? crypto.randomUUID()
   while (!(await tryAcquire(db, name, holder, ttlMs))) {
+    if (options.isGone && (await takeOverFromGone(db, name, holder, ttlMs, options.isGone))) break
     if (!options.wait) return { acquired: false }
     await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 1000))
   }

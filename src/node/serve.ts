@@ -14,6 +14,7 @@ import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import { createInboxWriter } from '../sync/inbox.ts'
 import { runSync, SyncBusyError, type SyncOptions, type SyncSummary } from '../sync/sweep.ts'
 import { startWorker, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
+import { nodeLeaseIdentity } from './lease-identity.ts'
 import { describeError, type Logger } from './log.ts'
 import { startSchedule, type JobOutcome, type ScheduledJob } from './schedule.ts'
 
@@ -110,12 +111,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onError: (error) => log('error', 'request failed', { error: describeError(error) }),
   })
 
+  const lease = nodeLeaseIdentity()
   const sweep =
     (name: string, sweepOptions: SyncOptions) =>
     async (signal: AbortSignal): Promise<JobOutcome> => {
       try {
         const summary = await runSync(
-          { db, client, storeHash, startDate: config.startDate },
+          { db, client, storeHash, startDate: config.startDate, lease },
           { ...sweepOptions, signal },
         )
         log(summary.ok ? 'info' : 'warn', `sweep ${name}`, summarizeSweep(summary))

@@ -48,6 +48,8 @@ export interface SyncContext {
   concurrency?: number
   overlapSeconds?: number
   now?: () => Date
+  /** Who this sweep is, for the store's sweep lease, and how to tell a dead holder (see lease.ts). */
+  lease?: { holder: string; isGone(holder: string): boolean }
 }
 
 export interface SyncOptions {
@@ -104,6 +106,8 @@ export async function runSync(ctx: SyncContext, options: SyncOptions = {}): Prom
   // Hyperdrive), where a session lock could be taken and released on different connections.
   const locked = await withLease(ctx.db, `sync:${ctx.storeHash}`, () => runTables(ctx, options, tables), {
     wait: options.wait ?? false,
+    holder: ctx.lease?.holder,
+    isGone: ctx.lease?.isGone,
   })
   if (!locked.acquired) throw new SyncBusyError(ctx.storeHash)
   return locked.value

@@ -40,3 +40,17 @@ describeEachDatabase('leases', (ctx) => {
     expect(await held).toEqual({ acquired: true, value: 'kept' })
   })
 })
+
+describeEachDatabase('leases of dead holders', (ctx) => {
+  it('are taken over at once when the host can tell the holder is gone', async () => {
+    await ctx.db.execute(
+      sql`insert into bigcommerce.leases (name, holder, expires_at) values ('crashed', 'host:1:a', now() + interval '1 hour')`,
+    )
+    const isGone = (holder: string) => holder === 'host:1:a'
+    expect(await withLease(ctx.db, 'crashed', async () => 'alive?', { isGone: () => false })).toEqual({ acquired: false })
+    expect(await withLease(ctx.db, 'crashed', async () => 'mine', { holder: 'host:2:b', isGone })).toEqual({
+      acquired: true,
+      value: 'mine',
+    })
+  })
+})
