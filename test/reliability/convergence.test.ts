@@ -15,9 +15,7 @@ import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../suppo
 import { describeMismatches, runScenario, type MirrorTarget, type ScenarioReport } from './harness.ts'
 
 const kind = databaseKinds().at(-1) ?? 'pglite'
-// On PostgreSQL the rerun after the SIGKILLed backfill waits out the dead process's sync lease
-// (60 s), so one seed fits the CI budget there; PGlite runs two.
-const SEEDS = kind === 'postgres' ? [1] : [1, 2]
+const SEEDS = [1, 2]
 
 function verdict(report: ScenarioReport) {
   const lines = [
@@ -38,7 +36,7 @@ describe(`convergence under faults [${kind}]`, () => {
     await rm(workDir, { recursive: true, force: true })
   })
 
-  it.each(SEEDS)('seed %i: the mirror equals the store', { timeout: 150_000 }, async (seed) => {
+  it.each(SEEDS)('seed %i: the mirror equals the store', { timeout: 100_000 }, async (seed) => {
     let fresh: FreshDatabase | undefined
     let target: MirrorTarget
     if (kind === 'postgres') {

@@ -6,6 +6,7 @@
 // comparison of every table with what the API returns (same ids, date_modified and data, read with
 // the mirror's includes).
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { isDeepStrictEqual } from 'node:util'
 import { sql } from 'drizzle-orm'
@@ -424,6 +425,18 @@ export function runSyncCommand(env: CommandEnv, args: string[], killAfterRequest
   })
 }
 
+/** Resident memory of a process in MB, from /proc (Linux); null when unknown. */
+export function rssMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1]
+    return kb ? Math.round(Number(kb) / 1024) : null
+  } catch {
+    return null
+  }
+}
+
 // ---- the inbox ---------------------------------------------------------------------------------
 
 export interface InboxState {
@@ -612,6 +625,8 @@ export interface ScenarioReport {
   drain: { restarts: number; failed: number; done: number }
   /** Sampled while serve ran (PostgreSQL only; PGlite cannot be read beside serve). */
   inboxHighWater: number | null
+  /** serve's resident memory (MB): shortly after its first start, at the end, and the most seen. */
+  serveRssMb: { first: number | null; last: number | null; max: number }
   /** Rows whose last change was acknowledged by the mirror: compared before the final sync. */
   acknowledged: Comparison
   finalSync: { code: number | null; seconds: number }
@@ -636,12 +651,22 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   let churn: Churn | undefined
   let serve: ServeProcess | undefined
   let sampleDb: Database | undefined
+  const serveRssMb: ScenarioReport['serveRssMb'] = { first: null, last: null, max: 0 }
+  const sampleRss = () => {
+    const rss = rssMb(serve?.child.pid)
+    if (rss === null) return
+    if (serveRssMb.first === null && Date.now() - servedSince > 10_000) serveRssMb.first = rss
+    serveRssMb.last = rss
+    serveRssMb.max = Math.max(serveRssMb.max, rss)
+  }
+  let servedSince = Date.now()
   try {
     // A backfill, SIGKILLed part way.
     const killed = await runSyncCommand(env, [], options.killBackfillAfter)
     log(`backfill: ${killed.signal ?? `exit ${killed.code}`} after ${sim.stats.requests} API requests`)
 
     serve = await startServe(env)
+    servedSince = Date.now()
     await pointHooks(sim, serve)
     churn = startChurn(sim, options.seed, options.churn)
     if (options.target.kind === 'postgres') {
@@ -649,6 +674,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       sampleDb = db
       let sampling = false
       sampler = setInterval(() => {
+        sampleRss()
         if (sampling) return
         sampling = true
         void readInbox(db)
@@ -669,9 +695,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       // The killed backfill is rerun (later: the periodic sync), while serve is down and the store
       // keeps changing; deliveries meanwhile fail and are retried by the store.
       for (let attempt = 1; ; attempt++) {
-        // --wait: on PostgreSQL the killed backfill's lease lasts until its TTL runs out.
         const started = Date.now()
-        const run = await runSyncCommand(env, ['--json', '--wait'])
+        const run = await runSyncCommand(env, ['--json'])
         reruns += 1
         log(`sync while serve is down: exit ${run.code} in ${((Date.now() - started) / 1000).toFixed(1)} s ${run.code === 0 ? '' : run.stderr.slice(-1500)}`)
         if (run.code === 0) break
@@ -684,6 +709,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     // The last restarted serve takes changes too before the store stops.
     await sleep(Math.max(options.killEverySeconds * 1000, end - Date.now()))
 
+    sampleRss()
     await churn.stop()
     await sim.flushDeliveries()
     log('store stopped changing; deliveries flushed')
@@ -712,6 +738,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       backfill: { killedBy: killed.signal, reruns },
       drain: { restarts: drained.restarts, failed: drained.inbox.failed, done: drained.inbox.done },
       inboxHighWater,
+      serveRssMb,
       acknowledged,
       finalSync,
       final,
