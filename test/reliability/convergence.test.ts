@@ -52,12 +52,12 @@ describe(`convergence under faults [${kind}]`, () => {
     try {
       const report = await runScenario({
         seed,
-        counts: { coupons: 300, customers: 600, orders: 900, products: 600 },
+        counts: { coupons: 200, customers: 400, orders: 600, products: 400 },
         target,
-        seconds: 5,
-        killEverySeconds: 2.5,
+        seconds: 4,
+        killEverySeconds: 2,
         churn: { opsPerTick: 3, tickMs: 50 },
-        killBackfillAfter: 6,
+        killBackfillAfter: 4,
         log: process.env.CONVERGENCE_LOG ? (m) => console.log(`${new Date().toISOString().slice(11, 23)} seed ${seed}: ${m}`) : undefined,
       })
       console.log(
