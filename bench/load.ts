@@ -9,15 +9,15 @@
 // Prints deliveries offered and acknowledged, events processed, lost (acknowledged but not done
 // after the drain; must be 0), the inbox peak, the drain time after the last acknowledgement, and
 // serve's memory before, during and after the load. Exits 1 if anything acknowledged was lost.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { Agent, request } from 'node:http'
 import { cpus, loadavg } from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { databaseUrlFor, scratchDatabaseName } from '../test/support/paths.ts'
-import { freePort, rssMb } from '../test/reliability/harness.ts'
+import { rssMb } from '../test/reliability/harness.ts'
+import { freePort } from '../test/support/ports.ts'
+import { startServeProcess } from './support/serve-process.ts'
 import { startSimProcess } from './support/sim-client.ts'
 
 const { values } = parseArgs({
@@ -33,23 +33,7 @@ const LATENCY_MS = Number(values['latency-ms'])
 const ROWS = 20_000
 const SECRET = 'load-webhook-secret-0123456789abcdef'
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const BIN = fileURLToPath(new URL('../bin/bc-mirror.js', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function startServe(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-  let buffer = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const match = /"msg":"listening","url":"([^"]+)"/.exec(buffer)
-      if (match?.[1]) resolve(match[1])
-      if (buffer.length > 100_000) buffer = buffer.slice(-1000)
-    })
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
-  })
-  return { child, url }
-}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 })
 // Half products, 30% customers, 20% orders. Orders are refetched one request each (v2 has no
@@ -99,7 +83,7 @@ const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
 await admin.unsafe(`create database "${name}"`)
 const dbUrl = databaseUrlFor(SERVER_URL, name)
 const sim = await startSimProcess({ quota: null, latencyMs: LATENCY_MS, data: { counts: { products: ROWS, orders: ROWS, customers: ROWS } } })
-const serve = await startServe({
+const serve = await startServeProcess({
   DATABASE_URL: dbUrl,
   BIGCOMMERCE_STORE_HASH: sim.storeHash,
   BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,

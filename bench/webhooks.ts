@@ -9,10 +9,11 @@
 // for a burst of `store/product/updated` events on distinct products, how many API requests the
 // worker made. A scratch database is created on BENCH_DATABASE_URL (default the local server)
 // and dropped at the end. Every loop is bounded; traffic goes to 127.0.0.1 only.
-import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { request, Agent } from 'node:http'
-import { createServer, type AddressInfo } from 'node:net'
+import { freePort } from '../test/support/ports.ts'
+import { startServeProcess } from './support/serve-process.ts'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -39,7 +40,6 @@ const PRODUCTS = Math.max(BURST, 5000)
 const HOT = Math.min(PRODUCTS, Number(values['hot-products']))
 const SECRET = 'bench-webhook-secret-0123456789abcdef'
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const BIN = fileURLToPath(new URL('../bin/bc-mirror.js', import.meta.url))
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSeconds(pid: number | undefined): number {
@@ -59,17 +59,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
 const ms = (n: number) => `${n.toFixed(2)} ms`
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 // ---- the simulated store ---------------------------------------------------------------------
 
@@ -110,29 +99,6 @@ async function startSim(): Promise<Sim> {
 }
 
 // ---- the server under test -------------------------------------------------------------------
-
-async function startServe(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
-  // BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof", profiles the server.
-  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  let buffer = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const match = /"msg":"listening","url":"([^"]+)"/.exec(buffer)
-      if (match?.[1]) resolve(match[1])
-      // Keep only the tail: the worker logs a line per batch and nobody reads them here.
-      if (buffer.length > 100_000) buffer = buffer.slice(-1000)
-    })
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
-  })
-  return { child, url }
-}
 
 // ---- deliveries ------------------------------------------------------------------------------
 
@@ -249,7 +215,9 @@ dbUrl.pathname = `/${scratch}`
 const sql = postgres(dbUrl.toString(), { max: 2, onnotice: () => {} })
 
 const sim = await startSim()
-const serve = await startServe({
+// BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof", profiles the server.
+const serveNodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
+const serve = await startServeProcess({
   DATABASE_URL: dbUrl.toString(),
   BIGCOMMERCE_STORE_HASH: sim.storeHash,
   BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
@@ -260,7 +228,7 @@ const serve = await startServe({
   COUPONS_INTERVAL_MINUTES: '0',
   FULL_SYNC_INTERVAL_MINUTES: '0',
   HOOKS_CHECK_INTERVAL_MINUTES: '0',
-})
+}, serveNodeArgs)
 
 try {
   console.log(

@@ -21,7 +21,7 @@ import { createApp } from '../http/app.ts'
 import { createJsonLogger, describeError, type Logger } from '../node/log.ts'
 import { checkHooks } from '../sync/hooks.ts'
 import { insertEvents, pruneEvents } from '../sync/inbox.ts'
-import { runSync, SyncBusyError, type SyncSummary } from '../sync/sweep.ts'
+import { runSync, summarizeSweepForLog, SyncBusyError } from '../sync/sweep.ts'
 import { processBatch, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
 
 /** The bindings this Worker reads: the settings as strings, and optionally Hyperdrive. */
@@ -249,22 +249,6 @@ export async function handleFetch(
   }
 }
 
-function summarizeSweep(summary: SyncSummary) {
-  const tables: Record<string, unknown> = {}
-  for (const [name, t] of Object.entries(summary.tables)) {
-    if (!t) continue
-    tables[name] = {
-      status: t.status,
-      mode: t.mode,
-      fetched: t.fetched,
-      upserted: t.upserted,
-      deleted: t.deleted,
-      error: t.error,
-    }
-  }
-  return { ok: summary.ok, seconds: summary.seconds, tables }
-}
-
 /** Claims batches until the inbox has nothing due or the budget is spent. */
 async function drainInbox(
   setup: Setup,
@@ -311,7 +295,7 @@ async function sweep(
     log(
       summary.ok ? 'info' : 'warn',
       signal.aborted ? 'sweep paused (budget spent)' : 'sweep',
-      summarizeSweep(summary),
+      summarizeSweepForLog(summary),
     )
   } catch (error) {
     if (!(error instanceof SyncBusyError)) throw error

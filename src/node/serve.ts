@@ -12,7 +12,7 @@ import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome } from '../http/app.ts'
 import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import { createInboxWriter } from '../sync/inbox.ts'
-import { runSync, SyncBusyError, type SyncOptions, type SyncSummary } from '../sync/sweep.ts'
+import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from '../sync/sweep.ts'
 import { startWorker, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
 import { describeError, type Logger } from './log.ts'
@@ -70,22 +70,6 @@ function logWorker(log: Logger, entry: WorkerLogEntry) {
   else log(event === 'refetch_failed' ? 'warn' : 'error', event.replace('_', ' '), fields)
 }
 
-function summarizeSweep(summary: SyncSummary) {
-  const tables: Record<string, unknown> = {}
-  for (const [name, t] of Object.entries(summary.tables)) {
-    if (!t) continue
-    tables[name] = {
-      status: t.status,
-      mode: t.mode,
-      fetched: t.fetched,
-      upserted: t.upserted,
-      deleted: t.deleted,
-      error: t.error,
-    }
-  }
-  return { ok: summary.ok, seconds: summary.seconds, tables }
-}
-
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, db, client, log } = options
   const storeHash = config.storeHash
@@ -120,7 +104,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           { db, client, storeHash, startDate: config.startDate, lease },
           { ...sweepOptions, signal },
         )
-        log(summary.ok ? 'info' : 'warn', `sweep ${name}`, summarizeSweep(summary))
+        log(summary.ok ? 'info' : 'warn', `sweep ${name}`, summarizeSweepForLog(summary))
         return 'done'
       } catch (error) {
         if (!(error instanceof SyncBusyError)) throw error

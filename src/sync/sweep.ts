@@ -312,3 +312,20 @@ async function removeGone(
   const gone = unseen.filter((id) => !found.has(id))
   return deleteRows(ctx.db, resource.name, ctx.storeHash, gone)
 }
+
+/** The fields of a summary worth one structured log line per sweep (serve, the Worker). */
+export function summarizeSweepForLog(summary: SyncSummary) {
+  const tables: Record<string, unknown> = {}
+  for (const [name, t] of Object.entries(summary.tables)) {
+    if (!t) continue
+    tables[name] = {
+      status: t.status,
+      mode: t.mode,
+      fetched: t.fetched,
+      upserted: t.upserted,
+      deleted: t.deleted,
+      error: t.error,
+    }
+  }
+  return { ok: summary.ok, seconds: summary.seconds, tables }
+}

@@ -3,7 +3,7 @@
 // and the real command: SIGTERM shuts it down cleanly, SIGKILL mid-batch loses no event.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
+import { freePort } from '../support/ports.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
@@ -237,18 +237,6 @@ async function seedDataDir(dir: string) {
   const image = new Blob([await readFile(inject('pgliteImage'))])
   const db = await openPglite({ dataDir: dir, loadDataDir: image })
   await db.close()
-}
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 async function listening(child: Child): Promise<string> {

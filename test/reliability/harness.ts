@@ -7,7 +7,7 @@
 // the mirror's includes).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
+import { freePort } from '../support/ports.ts'
 import { isDeepStrictEqual } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { createBigCommerceClient, type BigCommerceClient } from '../../src/bigcommerce/client.ts'
@@ -315,17 +315,6 @@ function commandEnv({ sim, target, port }: CommandEnv): NodeJS.ProcessEnv {
     FULL_SYNC_INTERVAL_MINUTES: '0',
     HOOKS_CHECK_INTERVAL_MINUTES: '0',
     ...targetEnv(target),
-  })
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
   })
 }
 
