@@ -17,6 +17,7 @@ import postgres from 'postgres'
 import { databaseUrlFor, scratchDatabaseName } from '../test/support/paths.ts'
 import { rssMb } from '../test/reliability/harness.ts'
 import { freePort } from '../test/support/ports.ts'
+import { serveEnvForSim } from '../test/support/serve-env.ts'
 import { startServeProcess } from './support/serve-process.ts'
 import { startSimProcess } from './support/sim-client.ts'
 
@@ -85,15 +86,7 @@ const dbUrl = databaseUrlFor(SERVER_URL, name)
 const sim = await startSimProcess({ quota: null, latencyMs: LATENCY_MS, data: { counts: { products: ROWS, orders: ROWS, customers: ROWS } } })
 const serve = await startServeProcess({
   DATABASE_URL: dbUrl,
-  BIGCOMMERCE_STORE_HASH: sim.storeHash,
-  BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
-  BIGCOMMERCE_API_URL: sim.url,
-  WEBHOOK_SECRET: SECRET,
-  PORT: String(await freePort()),
-  SYNC_INTERVAL_MINUTES: '0',
-  COUPONS_INTERVAL_MINUTES: '0',
-  FULL_SYNC_INTERVAL_MINUTES: '0',
-  HOOKS_CHECK_INTERVAL_MINUTES: '0',
+  ...serveEnvForSim(sim, SECRET, await freePort()),
 })
 const sql = postgres(dbUrl, { max: 2, onnotice: () => {} })
 const pending = async () => {

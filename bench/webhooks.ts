@@ -13,6 +13,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { request, Agent } from 'node:http'
 import { freePort } from '../test/support/ports.ts'
+import { serveEnvForSim } from '../test/support/serve-env.ts'
 import { startServeProcess } from './support/serve-process.ts'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -219,15 +220,7 @@ const sim = await startSim()
 const serveNodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const serve = await startServeProcess({
   DATABASE_URL: dbUrl.toString(),
-  BIGCOMMERCE_STORE_HASH: sim.storeHash,
-  BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
-  BIGCOMMERCE_API_URL: sim.url,
-  WEBHOOK_SECRET: SECRET,
-  PORT: String(await freePort()),
-  SYNC_INTERVAL_MINUTES: '0',
-  COUPONS_INTERVAL_MINUTES: '0',
-  FULL_SYNC_INTERVAL_MINUTES: '0',
-  HOOKS_CHECK_INTERVAL_MINUTES: '0',
+  ...serveEnvForSim(sim, SECRET, await freePort()),
 }, serveNodeArgs)
 
 try {

@@ -16,6 +16,9 @@ const isBcDate = (value: string) => {
 /** A BigCommerce date string (RFC 2822 or ISO 8601). */
 export const bcDateSchema = z.string().refine(isBcDate, { message: 'not a BigCommerce date' })
 /** A date string, or "" / null for "not set". */
+/** Any API object with a positive integer id (the rest is kept as it came). */
+export const idSchema = z.looseObject({ id: z.number().int().positive() })
+
 export const optionalBcDateSchema = z.union([z.literal(''), z.null(), bcDateSchema]).optional()
 
 /** Parse `value` with `schema`, or throw a BigCommerceDataError naming resource, id and field. */

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
+  idSchema,
   mapWithConcurrency,
   optionalBcDateSchema,
   parseApiObject,
@@ -22,7 +23,6 @@ const couponSchema = z.looseObject({
   type: z.string().nullable().optional(),
   enabled: z.boolean().nullable().optional(),
 })
-const idSchema = z.looseObject({ id: z.number().int().positive() })
 
 /** Sorted ids grouped so that each group spans fewer than 250 ids (one page covers it). */
 function groupIdRanges(ids: number[]): Array<{ min: number; max: number }> {

@@ -5,6 +5,7 @@ import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dat
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
+  idSchema,
   chunk,
   mapWithConcurrency,
   optionalBcDateSchema,
@@ -27,7 +28,6 @@ const customerSchema = z.looseObject({
   last_name: z.string().nullable().optional(),
   customer_group_id: z.number().int().nullable().optional(),
 })
-const idSchema = z.looseObject({ id: z.number().int().positive() })
 
 export const customers: ResourceDefinition = {
   name: 'customers',

@@ -6,6 +6,7 @@ import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dat
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
+  idSchema,
   chunk,
   mapWithConcurrency,
   optionalBcDateSchema,
@@ -29,7 +30,6 @@ const productSchema = z.looseObject({
   price: z.union([z.number(), z.string()]).nullable().optional(),
   inventory_level: z.number().int().nullable().optional(),
 })
-const idSchema = z.looseObject({ id: z.number().int().positive() })
 
 export const products: ResourceDefinition = {
   name: 'products',

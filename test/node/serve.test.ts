@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { freePort } from '../support/ports.ts'
+import { serveEnvForSim } from '../support/serve-env.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
@@ -262,15 +263,7 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
   })
 
   const env = async () => ({
-    BIGCOMMERCE_STORE_HASH: sim.storeHash,
-    BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
-    BIGCOMMERCE_API_URL: sim.url,
-    WEBHOOK_SECRET: SECRET,
-    PORT: String(await freePort()),
-    SYNC_INTERVAL_MINUTES: '0',
-    COUPONS_INTERVAL_MINUTES: '0',
-    FULL_SYNC_INTERVAL_MINUTES: '0',
-    HOOKS_CHECK_INTERVAL_MINUTES: '0',
+    ...serveEnvForSim(sim, SECRET, await freePort()),
     ...(ctx.url ? { DATABASE_URL: ctx.url } : { DATA_DIR: join(workDir, 'data') }),
   })
 

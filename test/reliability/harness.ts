@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { freePort } from '../support/ports.ts'
+import { serveEnvForSim } from '../support/serve-env.ts'
 import { isDeepStrictEqual } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { createBigCommerceClient, type BigCommerceClient } from '../../src/bigcommerce/client.ts'
@@ -303,19 +304,8 @@ export interface CommandEnv {
 }
 
 function commandEnv({ sim, target, port }: CommandEnv): NodeJS.ProcessEnv {
-  return cliEnv({
-    BIGCOMMERCE_STORE_HASH: sim.storeHash,
-    BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
-    BIGCOMMERCE_API_URL: sim.url,
-    WEBHOOK_SECRET: SECRET,
-    PORT: String(port),
-    // Off: webhooks and the explicit syncs below are what is under test.
-    SYNC_INTERVAL_MINUTES: '0',
-    COUPONS_INTERVAL_MINUTES: '0',
-    FULL_SYNC_INTERVAL_MINUTES: '0',
-    HOOKS_CHECK_INTERVAL_MINUTES: '0',
-    ...targetEnv(target),
-  })
+  // The schedule is off: webhooks and the explicit syncs below are what is under test.
+  return cliEnv({ ...serveEnvForSim(sim, SECRET, port), ...targetEnv(target) })
 }
 
 export interface ServeProcess {
