@@ -16,10 +16,11 @@ export interface OpenedDatabase {
 export async function openConfiguredDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
   command: string,
+  options: { poolSize?: number } = {},
 ): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
     const { openPostgres } = await import('../db/postgres.ts')
-    const db = openPostgres(config.databaseUrl)
+    const db = openPostgres(config.databaseUrl, { max: options.poolSize })
     try {
       await migrateDatabase(db)
     } catch (error) {

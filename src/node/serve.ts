@@ -1,41 +1,36 @@
-// `bc-mirror serve` on Node: the Hono app on @hono/node-server, the event worker, and the schedule
-// (incremental sweeps, coupon sweeps, the full reconciliation, the hook check) in one process.
-// startServer takes an opened database and client so tests run it in-process; runServe is the
-// command: it opens everything from the settings, serves until SIGTERM or SIGINT, then stops
-// accepting, lets the worker finish its batch, aborts running sweeps and closes the database.
+// `bc-mirror serve` on Node: the Hono app on @hono/node-server, and the background work (the event
+// worker and the schedule, background.ts). startServer takes an opened database and the background
+// so tests run it in-process; runServe is the command: it opens everything from the settings,
+// serves until SIGTERM or SIGINT, then stops accepting, lets the worker finish its batch, aborts
+// running sweeps and closes the database. On PostgreSQL the background runs in a thread of its own
+// (background-thread.ts), so the receiver's event loop does nothing but answer deliveries.
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome } from '../http/app.ts'
-import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import { createInboxWriter } from '../sync/inbox.ts'
-import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from '../sync/sweep.ts'
-import { startWorker, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
-import { nodeLeaseIdentity } from './lease-identity.ts'
+import type { WorkerOptions } from '../sync/worker.ts'
+import { startBackgroundWork, type BackgroundWork } from './background.ts'
 import { describeError, type Logger } from './log.ts'
-import { startSchedule, type JobOutcome, type ScheduledJob } from './schedule.ts'
 
 export interface ServerOptions {
-  config: Pick<Config, 'storeHash' | 'webhookSecret' | 'clientSecret' | 'startDate' | 'schedule'>
+  config: Pick<Config, 'storeHash' | 'webhookSecret' | 'clientSecret'>
   db: Database
-  client: BigCommerceClient
+  /** The worker and schedule; the server wakes it on each stored event and stops it on stop(). */
+  background: BackgroundWork
   log: Logger
   port: number
   hostname?: string
-  worker?: WorkerOptions
   /** How often the request summary line is written. Default 10 s. */
   requestLogMs?: number
-  /** Delay before the jobs that run at start. Default 2 s (let the server settle first). */
-  scheduleStartDelayMs?: number
 }
 
 export interface RunningServer {
   url: string
   port: number
-  /** Stop accepting, finish the batch in hand, stop the schedule. Does not close the database. */
+  /** Stop accepting, then stop the background (the batch in hand finishes). Leaves the database open. */
   stop(): Promise<void>
 }
 
@@ -64,22 +59,12 @@ function createRequestTally(log: Logger, everyMs: number) {
   }
 }
 
-function logWorker(log: Logger, entry: WorkerLogEntry) {
-  const { event, ...fields } = entry
-  if (event === 'batch') log('info', 'worker batch', fields)
-  else log(event === 'refetch_failed' ? 'warn' : 'error', event.replace('_', ' '), fields)
-}
-
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, db, client, log } = options
+  const { config, db, background, log } = options
   const storeHash = config.storeHash
   const webhookSecret = config.webhookSecret
   if (!webhookSecret) throw new Error('serve needs WEBHOOK_SECRET')
 
-  const worker = startWorker(
-    { db, client, storeHash, log: (entry) => logWorker(log, entry) },
-    options.worker,
-  )
   const tally = createRequestTally(log, options.requestLogMs ?? 10_000)
   const store = createInboxWriter(db, storeHash)
   const app = createApp({
@@ -88,93 +73,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clientSecret: config.clientSecret,
     async enqueue(event) {
       await store(event)
-      worker.wake()
+      background.wake()
     },
     checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,
     onDelivery: (outcome) => tally.add(outcome),
     onError: (error) => log('error', 'request failed', { error: describeError(error) }),
   })
-
-  const lease = nodeLeaseIdentity()
-  const sweep =
-    (name: string, sweepOptions: SyncOptions) =>
-    async (signal: AbortSignal): Promise<JobOutcome> => {
-      try {
-        const summary = await runSync(
-          { db, client, storeHash, startDate: config.startDate, lease },
-          { ...sweepOptions, signal },
-        )
-        log(summary.ok ? 'info' : 'warn', `sweep ${name}`, summarizeSweepForLog(summary))
-        return 'done'
-      } catch (error) {
-        if (!(error instanceof SyncBusyError)) throw error
-        log('info', `sweep ${name} skipped`, {
-          reason: 'another sweep of this store is running; retrying in a minute',
-        })
-        return 'busy'
-      }
-    }
-  const { schedule } = config
-  const jobs: ScheduledJob[] = [
-    {
-      name: 'incremental',
-      everyMinutes: schedule.incrementalMinutes,
-      atStart: true,
-      run: sweep('incremental', { tables: ['customers', 'orders', 'products'] }),
-    },
-    {
-      name: 'coupons',
-      everyMinutes: schedule.couponsMinutes,
-      atStart: true,
-      run: sweep('coupons', { tables: ['coupons'] }),
-    },
-    {
-      name: 'full',
-      everyMinutes: schedule.fullMinutes,
-      atStart: false,
-      run: sweep('full', { full: true }),
-    },
-    {
-      name: 'hooks',
-      everyMinutes: schedule.hooksMinutes,
-      atStart: true,
-      async run() {
-        try {
-          const check = await checkHooks(client, webhookSecret)
-          const repaired = describeRepairs(check.result)
-          const status = check.destination === null ? 'missing' : 'ok'
-          await recordHookState(db, storeHash, { status, destination: check.destination, repaired })
-          if (status === 'missing') {
-            log('warn', 'hook check', {
-              problem:
-                'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url URL',
-            })
-          } else {
-            log(repaired.length > 0 ? 'warn' : 'info', 'hook check', {
-              destination: check.destination,
-              repaired,
-            })
-          }
-        } catch (error) {
-          await recordHookState(db, storeHash, {
-            status: 'failed',
-            destination: null,
-            repaired: [],
-            error: describeError(error),
-          })
-          throw error
-        }
-        return 'done'
-      },
-    },
-  ]
-  const scheduled = startSchedule(
-    jobs,
-    (job, error) => log('error', `${job} failed`, { error: describeError(error) }),
-    {
-      startDelayMs: options.scheduleStartDelayMs ?? 2_000,
-    },
-  )
 
   let server: ServerType
   try {
@@ -185,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       s.once('error', reject)
     })
   } catch (error) {
-    await Promise.all([worker.stop(), scheduled.stop()])
+    await background.stop()
     tally.stop()
     throw error
   }
@@ -199,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      await Promise.all([closed, worker.stop(), scheduled.stop()])
+      await Promise.all([closed, background.stop()])
       tally.stop()
     },
   }
@@ -227,11 +131,15 @@ export interface ServeCommandOptions {
   log?: Logger
 }
 
+/** The receiver's connections: the inbox writer's statements in flight (4) and a health check. */
+const RECEIVER_POOL_SIZE = 5
+
 /** The whole `serve` command: open, serve until a stop signal, shut down cleanly. */
 export async function runServe(config: Config, options: ServeCommandOptions = {}): Promise<void> {
   const { createJsonLogger } = await import('./log.ts')
   const { openConfiguredDatabase } = await import('./open-database.ts')
-  const { createStoreClient } = await import('./store-client.ts')
+  const { createStoreClient, logClientEvents } = await import('./store-client.ts')
+  const { startBackgroundThread } = await import('./background-thread.ts')
   const log =
     options.log ??
     createJsonLogger([
@@ -240,26 +148,40 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       config.clientSecret,
       config.databaseUrl,
     ])
-  const opened = await openConfiguredDatabase(config, 'bc-mirror serve')
+  const onPostgres = config.databaseUrl !== undefined
+  // With the background in its own thread and pool, the receiver's inserts need few connections.
+  const opened = await openConfiguredDatabase(config, 'bc-mirror serve', {
+    poolSize: onPostgres ? RECEIVER_POOL_SIZE : undefined,
+  })
   let server: RunningServer | undefined
+  let background: BackgroundWork | undefined
   try {
-    const client = createStoreClient(config, (event) => {
-      if (event.type === 'retry') log('warn', 'api retry', { ...event })
-      else if (event.type === 'throttled') log('warn', 'api throttled', { ...event })
-    })
-    server = await startServer({
-      config,
-      db: opened.db,
-      client,
-      log,
-      port: config.port,
-      worker: options.worker,
-    })
+    background = onPostgres
+      ? await startBackgroundThread(config, { log, worker: options.worker })
+      : startBackgroundWork({
+          config,
+          db: opened.db,
+          client: createStoreClient(config, logClientEvents(log)),
+          log,
+          worker: options.worker,
+        })
+    server = await startServer({ config, db: opened.db, background, log, port: config.port })
     await options.afterListen?.(server)
-    const signal = await waitForStopSignal()
-    log('info', 'stopping', { signal })
+    const stopped = await Promise.race([
+      waitForStopSignal().then((signal) => ({ signal, error: undefined })),
+      background.crashed.then((error) => ({ signal: undefined, error })),
+    ])
+    if (stopped.error !== undefined) {
+      log('error', 'background failed', { error: describeError(stopped.error) })
+      throw new Error('the background work (event worker and sweeps) stopped; serve cannot go on without it', {
+        cause: stopped.error,
+      })
+    }
+    log('info', 'stopping', { signal: stopped.signal })
   } finally {
-    await server?.stop()
+    // stop() stops the background too; without a server it still needs stopping.
+    if (server) await server.stop()
+    else await background?.stop()
     await options.beforeClose?.()
     await opened.close()
     log('info', 'stopped')

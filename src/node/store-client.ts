@@ -7,6 +7,7 @@ import {
   type ClientEvent,
 } from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
+import type { Logger } from './log.ts'
 
 export function createStoreClient(
   config: Pick<Config, 'storeHash' | 'accessToken' | 'apiUrl' | 'clientId'>,
@@ -19,4 +20,12 @@ export function createStoreClient(
     clientId: config.clientId,
     onEvent,
   })
+}
+
+/** Logs the client's retries and throttling (one line each), as `serve` reports them. */
+export function logClientEvents(log: Logger): (event: ClientEvent) => void {
+  return (event) => {
+    if (event.type === 'retry') log('warn', 'api retry', { ...event })
+    else if (event.type === 'throttled') log('warn', 'api throttled', { ...event })
+  }
 }

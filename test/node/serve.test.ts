@@ -2,7 +2,7 @@
 // real HTTP to the server, the worker refreshing rows; the database going away and coming back;
 // and the real command: SIGTERM shuts it down cleanly, SIGKILL mid-batch loses no event.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
 import { tmpdir } from 'node:os'
@@ -16,6 +16,8 @@ import type { Config } from '../../src/config.ts'
 import type { Database } from '../../src/db/database.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { WEBHOOK_PATH } from '../../src/http/app.ts'
+import { startBackgroundWork } from '../../src/node/background.ts'
+import type { Logger } from '../../src/node/log.ts'
 import { startServer, type RunningServer } from '../../src/node/serve.ts'
 import { ensureHooks } from '../../src/sync/hooks.ts'
 import { readStatus } from '../../src/sync/status.ts'
@@ -60,14 +62,14 @@ describeEachDatabase('serve', (ctx) => {
       clientSecret: CLIENT_SECRET,
       schedule: OFF,
     }
+    const log: Logger = (level, msg, fields) => logs.push({ level, msg, ...fields })
     server = await startServer({
       config,
       db: ctx.db,
-      client,
+      background: startBackgroundWork({ config, db: ctx.db, client, log, worker: { idleMs: 100 } }),
       port: 0,
       hostname: '127.0.0.1',
-      log: (level, msg, fields) => logs.push({ level, msg, ...fields }),
-      worker: { idleMs: 100 },
+      log,
     })
     await ensureHooks(client, { destination: `${server.url}${WEBHOOK_PATH}`, secret: SECRET })
   })
@@ -136,18 +138,19 @@ describeEachDatabase('serve', (ctx) => {
       accessToken: sim.accessToken,
       pacer: createRatePacer(),
     })
+    const config = {
+      storeHash: sim.storeHash,
+      webhookSecret: SECRET,
+      schedule: { ...OFF, hooksMinutes: 60 },
+    }
+    const log: Logger = () => {}
     const checker = await startServer({
-      config: {
-        storeHash: sim.storeHash,
-        webhookSecret: SECRET,
-        schedule: { ...OFF, hooksMinutes: 60 },
-      },
+      config,
       db: ctx.db,
-      client,
+      background: startBackgroundWork({ config, db: ctx.db, client, log, scheduleStartDelayMs: 0 }),
       port: 0,
       hostname: '127.0.0.1',
-      log: () => {},
-      scheduleStartDelayMs: 0,
+      log,
     })
     try {
       await expect
@@ -328,6 +331,36 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
       expect(states).toEqual([{ status: 'done', n: 10 }])
     })
   })
+
+  if (ctx.kind === 'postgres' && process.platform === 'linux') {
+    it('on PostgreSQL the worker and sweeps run in a thread below the receiver in CPU priority', async () => {
+      const child = startServeCommand(await env())
+      const url = await listening(child)
+      try {
+        // Nice values per thread, from /proc: the receiver's threads at 0, the background at 10.
+        const pid = child.process.pid
+        const tasks = await readdir(`/proc/${pid}/task`)
+        const nice = await Promise.all(
+          tasks.map(async (tid) => {
+            const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+          }),
+        )
+        expect(nice.filter((n) => n === 10)).toHaveLength(1)
+        expect(nice.filter((n) => n === 0).length).toBe(nice.length - 1)
+        // Its log lines reach stdout through the main thread's logger.
+        sim.store.update('orders', 11, { staff_notes: 'through the thread' })
+        expect((await deliver(url, 11)).status).toBe(200)
+        await expect
+          .poll(() => child.lines.some((l) => l.msg === 'worker batch'), { timeout: 10_000 })
+          .toBe(true)
+      } finally {
+        child.process.kill('SIGTERM')
+      }
+      expect(await child.exited).toBe(0)
+      expect(child.lines.at(-1)).toMatchObject({ msg: 'stopped' })
+    })
+  }
 })
 
 describe('npm start (serve --demo-unless-configured)', () => {

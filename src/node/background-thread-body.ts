@@ -1,0 +1,45 @@
+// The program of the background thread (see background-thread.ts): opens its own PostgreSQL
+// connections and store client, runs the worker and the schedule, sends its log lines to the main
+// thread, and on `stop` finishes its batch, closes its connections and ends.
+import { setPriority } from 'node:os'
+import { parentPort, workerData } from 'node:worker_threads'
+import { openPostgres } from '../db/postgres.ts'
+import { startBackgroundWork } from './background.ts'
+import type { FromThread, ThreadData, ToThread } from './background-thread.ts'
+import type { Logger } from './log.ts'
+import { createStoreClient, logClientEvents } from './store-client.ts'
+
+/** Nice value of the background thread: below the receiver, above nothing else in particular. */
+const BACKGROUND_NICE = 10
+
+if (!parentPort) throw new Error('background-thread-body.ts runs only as a worker thread')
+const port = parentPort
+const { config, worker } = workerData as ThreadData
+if (!config.databaseUrl) throw new Error('the background thread needs DATABASE_URL')
+
+if (process.platform === 'linux') {
+  try {
+    setPriority(BACKGROUND_NICE) // this thread only: Linux keeps nice values per thread
+  } catch {
+    // Best effort: without it the background competes with the receiver on equal terms.
+  }
+}
+
+const post = (message: FromThread) => port.postMessage(message)
+const log: Logger = (level, msg, fields) => post({ type: 'log', level, msg, fields })
+const db = openPostgres(config.databaseUrl)
+const client = createStoreClient(config, logClientEvents(log))
+const work = startBackgroundWork({ config, db, client, log, worker })
+
+port.on('message', (message: ToThread) => {
+  if (message.type === 'wake') work.wake()
+  else void stop()
+})
+
+async function stop() {
+  await work.stop()
+  await db.close()
+  port.close()
+}
+
+post({ type: 'ready' })

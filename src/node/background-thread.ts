@@ -1,0 +1,73 @@
+// Runs the background half of `serve` (background.ts: the event worker and the schedule) in a
+// thread of its own, with its own PostgreSQL connections, so that nothing it does (parsing a page
+// of 250 products, a garbage collection of its heap) holds up the receiver's event loop: a
+// delivery is answered as soon as its insert commits. The thread also runs at a lower CPU priority
+// (Linux sets nice values per thread), so on a small machine acknowledgements come first and the
+// background catches up in the gaps. Used when the database is PostgreSQL; PGlite lives in one
+// thread, so there the background runs beside the receiver.
+import { once } from 'node:events'
+import { Worker } from 'node:worker_threads'
+import type { Config } from '../config.ts'
+import type { WorkerOptions } from '../sync/worker.ts'
+import type { BackgroundWork } from './background.ts'
+import type { LogFields, Logger, LogLevel } from './log.ts'
+
+/** What the thread is started with. */
+export interface ThreadData {
+  config: Config
+  worker?: WorkerOptions
+}
+
+export type ToThread = { type: 'wake' } | { type: 'stop' }
+export type FromThread =
+  | { type: 'ready' }
+  | { type: 'log'; level: LogLevel; msg: string; fields?: LogFields }
+
+// A plain .js file registers tsx inside the thread: a worker thread does not inherit the loader
+// the main thread registered.
+const ENTRY = new URL('./background-thread-entry.js', import.meta.url)
+
+export async function startBackgroundThread(
+  config: Config,
+  options: { log: Logger; worker?: WorkerOptions },
+): Promise<BackgroundWork> {
+  const data: ThreadData = { config, worker: options.worker }
+  const thread = new Worker(ENTRY, { workerData: data })
+  let ready: () => void = () => {}
+  const started = new Promise<void>((resolve) => (ready = resolve))
+  // Log lines come through here, so that they are masked and ordered by the one logger.
+  thread.on('message', (message: FromThread) => {
+    if (message.type === 'ready') ready()
+    else options.log(message.level, message.msg, message.fields)
+  })
+  let stopping = false
+  const crashed = new Promise<unknown>((resolve) => {
+    thread.once('error', resolve)
+    thread.once('exit', (code) => {
+      if (!stopping) resolve(new Error(`the background thread exited with code ${code}`))
+    })
+  })
+  const failedToStart = crashed.then((error) => Promise.reject(error))
+  await Promise.race([started, failedToStart])
+
+  // One message per turn of the event loop however many events were stored in it.
+  let wakeQueued = false
+  const send = (message: ToThread) => thread.postMessage(message)
+  return {
+    wake() {
+      if (wakeQueued) return
+      wakeQueued = true
+      setImmediate(() => {
+        wakeQueued = false
+        send({ type: 'wake' })
+      })
+    },
+    async stop() {
+      stopping = true
+      const exited = once(thread, 'exit')
+      send({ type: 'stop' })
+      await exited
+    },
+    crashed,
+  }
+}
