@@ -1,25 +1,30 @@
-// Webhook path speed: the real `bc-mirror serve` on PostgreSQL, the simulated store in a third
-// process at 100 ms API latency, and this process delivering events over HTTP on 127.0.0.1.
+// Webhook path speed: the real `bc-mirror serve` on PostgreSQL, the simulated store in a process
+// of its own at 100 ms API latency, and the load from a fourth process (support/delivery-load.ts,
+// a lean HTTP/1.1 sender) over 127.0.0.1.
 //
-//   npm run bench:webhooks [-- --rate 2000 --seconds 10 --burst 2000]
+//   npm run bench:webhooks [-- --rate 2000 --seconds 10 --warmup-seconds 3 --burst 2000]
 //
 // Prints: durable acknowledgements per second with p50/p99 acknowledgement latency at a fixed
-// offered rate (open loop) and at saturation (closed loop); event-to-row latency p50/p99 (a
+// offered rate (open loop, after a warm-up at the same rate) and at saturation (closed loop), with
+// the CPU each process used; event-to-row latency p50/p99 (a
 // product changed in the store, its webhook delivered, until its new price is in the table); and
 // for a burst of `store/product/updated` events on distinct products, how many API requests the
 // worker made. A scratch database is created on BENCH_DATABASE_URL (default the local server)
 // and dropped at the end. Every loop is bounded; traffic goes to 127.0.0.1 only.
-import { fork, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { readdirSync, readFileSync } from 'node:fs'
 import { request, Agent } from 'node:http'
-import { freePort } from '../test/support/ports.ts'
-import { serveEnvForSim } from '../test/support/serve-env.ts'
-import { startServeProcess } from './support/serve-process.ts'
 import { cpus, loadavg } from 'node:os'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import type { SimStats } from '../test/sim/index.ts'
+import { freePort } from '../test/support/ports.ts'
+import { serveEnvForSim } from '../test/support/serve-env.ts'
+import type { LoadOptions, LoadResult } from './support/delivery-load.ts'
+import { startServeProcess } from './support/serve-process.ts'
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +35,8 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '100' },
     /** Products the sustained load touches; each batch of events refetches at most these. */
     'hot-products': { type: 'string', default: '200' },
+    /** Seconds of load at the same rate before the measured seconds (not counted). */
+    'warmup-seconds': { type: 'string', default: '3' },
   },
 })
 const RATE = Number(values.rate)
@@ -38,6 +45,7 @@ const BURST = Number(values.burst)
 const CONCURRENCY = Number(values.concurrency)
 const LATENCY_MS = Number(values['latency-ms'])
 const PRODUCTS = Math.max(BURST, 5000)
+const WARMUP = Number(values['warmup-seconds'])
 const HOT = Math.min(PRODUCTS, Number(values['hot-products']))
 const SECRET = 'bench-webhook-secret-0123456789abcdef'
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -145,53 +153,70 @@ function deliver(url: string, productId: number): Promise<{ status: number; ms: 
   })
 }
 
-/** Open loop: `rate` deliveries a second for `seconds`, whatever the answers' pace. */
-async function offeredLoad(url: string, rate: number, seconds: number) {
-  const latencies: number[] = []
-  let failed = 0
-  const inFlight = new Set<Promise<void>>()
-  const tickMs = 5
-  const started = performance.now()
-  const total = Math.round(rate * seconds)
-  let sent = 0
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate))
-    for (; sent < due; sent++) {
-      const p: Promise<void> = deliver(url, 1 + (sent % HOT)).then(
-        (r) => {
-          if (r.status === 200) latencies.push(r.ms)
-          else failed += 1
-        },
-        () => void (failed += 1),
-      )
-      inFlight.add(p)
-      void p.finally(() => inFlight.delete(p))
-    }
-    await sleep(tickMs)
+const LOAD_SCRIPT = fileURLToPath(new URL('./support/delivery-load.ts', import.meta.url))
+let loadRuns = 0
+
+/**
+ * Deliveries from a process of their own (support/delivery-load.ts): `rate` a second (open loop)
+ * or `concurrency` always in flight (closed loop), for `seconds` after `warmupSeconds`.
+ */
+async function runLoad(
+  url: string,
+  mode: { rate: number } | { concurrency: number },
+  seconds: number,
+  warmupSeconds: number,
+): Promise<LoadResult> {
+  loadRuns += 1
+  const options: LoadOptions = {
+    url,
+    secret: SECRET,
+    rate: 'rate' in mode ? mode.rate : 0,
+    concurrency: 'concurrency' in mode ? mode.concurrency : undefined,
+    seconds,
+    warmupSeconds,
+    hot: HOT,
+    tag: `load-${process.pid}-${loadRuns}`,
   }
-  await Promise.all(inFlight)
-  const elapsed = (performance.now() - started) / 1000
-  return { acked: latencies.length, failed, elapsed, sorted: latencies.sort((a, b) => a - b) }
+  const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const lines = createInterface({ input: child.stdout })
+  const [line] = (await once(lines, 'line')) as [string]
+  return JSON.parse(line) as LoadResult
 }
 
-/** Closed loop: `concurrency` deliveries always in flight for `seconds`. */
-async function saturation(url: string, concurrency: number, seconds: number) {
-  const latencies: number[] = []
-  let failed = 0
-  const started = performance.now()
-  const deadline = started + seconds * 1000
-  let next = 0
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const r = await deliver(url, 1 + (next++ % HOT)).catch(() => ({ status: 0, ms: 0 }))
-        if (r.status === 200) latencies.push(r.ms)
-        else failed += 1
-      }
-    }),
+/** CPU seconds used by every PostgreSQL process on this machine (the server under the mirror). */
+function postgresCpuSeconds(): number {
+  let total = 0
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid))
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total
+}
+
+/** CPU used by serve, the simulated store and PostgreSQL while `fn` runs, and fn's result. */
+async function withCpu<T>(fn: () => Promise<T>) {
+  const sample = () => [cpuSeconds(serve.child.pid), cpuSeconds(sim.child.pid), postgresCpuSeconds()]
+  const before = sample()
+  const result = await fn()
+  const [serveCpu = 0, simCpu = 0, postgresCpu = 0] = sample().map((v, i) => v - (before[i] ?? 0))
+  return { result, serveCpu, simCpu, postgresCpu }
+}
+
+function describeCpu(
+  usage: { serveCpu: number; simCpu: number; postgresCpu: number; result: LoadResult },
+): string {
+  const { serveCpu, simCpu, postgresCpu, result } = usage
+  const perDelivery = (seconds: number) => `${((seconds * 1e6) / Math.max(1, result.sent)).toFixed(0)} µs`
+  return (
+    `  CPU for ${result.sent} deliveries (warm-up included): serve ${serveCpu.toFixed(2)} s (${perDelivery(serveCpu)} each, worker included), ` +
+    `PostgreSQL ${postgresCpu.toFixed(2)} s (${perDelivery(postgresCpu)} each), ` +
+    `simulated store ${simCpu.toFixed(2)} s, load generator ${result.cpuSeconds.toFixed(2)} s`
   )
-  const elapsed = (performance.now() - started) / 1000
-  return { acked: latencies.length, failed, elapsed, sorted: latencies.sort((a, b) => a - b) }
 }
 
 async function waitForEmptyInbox(sql: postgres.Sql, timeoutMs: number): Promise<number> {
@@ -226,45 +251,39 @@ const serve = await startServeProcess({
 try {
   console.log(
     `bc-mirror serve on PostgreSQL (${scratch}); simulated store in its own process, ${LATENCY_MS} ms API latency, ` +
-      `no quota; ${PRODUCTS} products, sustained load on ${HOT} of them; load from this process over keep-alive HTTP on 127.0.0.1`,
+      `no quota; ${PRODUCTS} products, sustained load on ${HOT} of them; load from a process of its own over keep-alive HTTP/1.1 on 127.0.0.1`,
   )
   console.log(
     `${cpus().length} cores; load average before the run ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   )
-  // Warm up connections, JIT and the pool.
-  await offeredLoad(serve.url, 500, 1)
-  await waitForEmptyInbox(sql, 60_000)
-
-  // 1. Offered load.
-  const open = await offeredLoad(serve.url, RATE, SECONDS)
+  // 1. Offered load, after a warm-up at the same rate (JIT, sockets, the database pool).
+  const open = await withCpu(() => runLoad(serve.url, { rate: RATE }, SECONDS, WARMUP))
   const [stored] = await sql`select count(*)::int as n from bigcommerce.webhook_events`
+  const { latencies, lateness } = open.result
   console.log(
-    `\nsustained load, offered ${RATE}/s for ${SECONDS} s: ${(open.acked / open.elapsed).toFixed(0)} acks/s, ` +
-      `p50 ${ms(percentile(open.sorted, 50))}, p99 ${ms(percentile(open.sorted, 99))}, max ${ms(open.sorted.at(-1) ?? 0)}; ` +
-      `${open.failed} not acknowledged; ${stored?.n} events in the inbox`,
+    `\nsustained load, offered ${RATE}/s for ${SECONDS} s after ${WARMUP} s of warm-up: ` +
+      `${(latencies.length / open.result.elapsedSeconds).toFixed(0)} acks/s, ` +
+      `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? 0)}; ` +
+      `${open.result.failed} not acknowledged; ${stored?.n} events in the inbox`,
   )
+  console.log(
+    `  sends behind schedule: p50 ${ms(percentile(lateness, 50))}, p99 ${ms(percentile(lateness, 99))}, ` +
+      `max ${ms(lateness.at(-1) ?? 0)}; ${open.result.sockets} sockets`,
+  )
+  console.log(describeCpu(open))
   const drainMs = await waitForEmptyInbox(sql, 120_000)
   console.log(`  inbox drained ${(drainMs / 1000).toFixed(1)} s after the last ack`)
 
   // 2. Saturation.
-  const cpuBefore = [
-    cpuSeconds(serve.child.pid),
-    cpuSeconds(sim.child.pid),
-    cpuSeconds(process.pid),
-  ]
-  const closed = await saturation(serve.url, CONCURRENCY, 5)
-  const cpuAfter = [cpuSeconds(serve.child.pid), cpuSeconds(sim.child.pid), cpuSeconds(process.pid)]
-  const [serveCpu, simCpu, loadCpu] = cpuAfter.map((v, i) => v - (cpuBefore[i] ?? 0))
+  const closed = await withCpu(() => runLoad(serve.url, { concurrency: CONCURRENCY }, 5, 1))
+  const acked = closed.result.latencies
   console.log(
-    `saturation, ${CONCURRENCY} deliveries in flight for 5 s: ${(closed.acked / closed.elapsed).toFixed(0)} acks/s, ` +
-      `p50 ${ms(percentile(closed.sorted, 50))}, p99 ${ms(percentile(closed.sorted, 99))}; ${closed.failed} not acknowledged`,
+    `saturation, ${CONCURRENCY} deliveries in flight for 5 s: ${(acked.length / 5).toFixed(0)} acks/s, ` +
+      `p50 ${ms(percentile(acked, 50))}, p99 ${ms(percentile(acked, 99))}; ${closed.result.failed} not acknowledged`,
   )
-  console.log(
-    `  CPU used in those 5 s: serve ${serveCpu?.toFixed(2)} s (${(((serveCpu ?? 0) * 1e6) / Math.max(1, closed.acked)).toFixed(0)} µs per ack, worker included), ` +
-      `simulated store ${simCpu?.toFixed(2)} s, load generator ${loadCpu?.toFixed(2)} s`,
-  )
+  console.log(describeCpu(closed))
   await waitForEmptyInbox(sql, 120_000)
 
   // 3. Event to row: change a product in the store, deliver its webhook, time until the row shows it.
