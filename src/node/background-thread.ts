@@ -5,7 +5,6 @@
 // (Linux sets nice values per thread), so on a small machine acknowledgements come first and the
 // background catches up in the gaps. Used when the database is PostgreSQL; PGlite lives in one
 // thread, so there the background runs beside the receiver.
-import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
 import type { Config } from '../config.ts'
 import type { WorkerOptions } from '../sync/worker.ts'
@@ -27,12 +26,19 @@ export type FromThread =
 // the main thread registered.
 const ENTRY = new URL('./background-thread-entry.js', import.meta.url)
 
+export interface BackgroundThreadOptions {
+  log: Logger
+  worker?: WorkerOptions
+  /** The thread's program; tests give one that fails on purpose. Default: the background. */
+  entry?: URL
+}
+
 export async function startBackgroundThread(
   config: Config,
-  options: { log: Logger; worker?: WorkerOptions },
+  options: BackgroundThreadOptions,
 ): Promise<BackgroundWork> {
   const data: ThreadData = { config, worker: options.worker }
-  const thread = new Worker(ENTRY, { workerData: data })
+  const thread = new Worker(options.entry ?? ENTRY, { workerData: data })
   let ready: () => void = () => {}
   const started = new Promise<void>((resolve) => (ready = resolve))
   // Log lines come through here, so that they are masked and ordered by the one logger.
@@ -41,6 +47,8 @@ export async function startBackgroundThread(
     else options.log(message.level, message.msg, message.fields)
   })
   let stopping = false
+  // Listened for from the start, so that stop() also returns for a thread that already ended.
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()))
   const crashed = new Promise<unknown>((resolve) => {
     thread.once('error', resolve)
     thread.once('exit', (code) => {
@@ -64,7 +72,6 @@ export async function startBackgroundThread(
     },
     async stop() {
       stopping = true
-      const exited = once(thread, 'exit')
       send({ type: 'stop' })
       await exited
     },
