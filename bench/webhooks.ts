@@ -3,6 +3,7 @@
 // a lean HTTP/1.1 sender) over 127.0.0.1.
 //
 //   npm run bench:webhooks [-- --rate 2000 --seconds 10 --warmup-seconds 3 --burst 2000]
+//   npm run bench:webhooks -- --embedded   # serve on PGlite: the acknowledgement phases only
 //
 // Prints: durable acknowledgements per second with p50/p99 acknowledgement latency at a fixed
 // offered rate (open loop, after a warm-up at the same rate) and at saturation (closed loop), with
@@ -13,9 +14,10 @@
 // and dropped at the end. Every loop is bounded; traffic goes to 127.0.0.1 only.
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { request, Agent } from 'node:http'
-import { cpus, loadavg } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     'hot-products': { type: 'string', default: '200' },
     /** Seconds of load at the same rate before the measured seconds (not counted). */
     'warmup-seconds': { type: 'string', default: '3' },
+    /** serve on the embedded database (PGlite) instead: the acknowledgement phases only. */
+    embedded: { type: 'boolean', default: false },
   },
 })
 const RATE = Number(values.rate)
@@ -46,6 +50,7 @@ const CONCURRENCY = Number(values.concurrency)
 const LATENCY_MS = Number(values['latency-ms'])
 const PRODUCTS = Math.max(BURST, 5000)
 const WARMUP = Number(values['warmup-seconds'])
+const EMBEDDED = values.embedded === true
 const HOT = Math.min(PRODUCTS, Number(values['hot-products']))
 const SECRET = 'bench-webhook-secret-0123456789abcdef'
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -213,8 +218,8 @@ function describeCpu(
   const { serveCpu, simCpu, postgresCpu, result } = usage
   const perDelivery = (seconds: number) => `${((seconds * 1e6) / Math.max(1, result.sent)).toFixed(0)} µs`
   return (
-    `  CPU for ${result.sent} deliveries (warm-up included): serve ${serveCpu.toFixed(2)} s (${perDelivery(serveCpu)} each, worker included), ` +
-    `PostgreSQL ${postgresCpu.toFixed(2)} s (${perDelivery(postgresCpu)} each), ` +
+    `  CPU for ${result.sent} deliveries (warm-up included): serve ${serveCpu.toFixed(2)} s (${perDelivery(serveCpu)} each, worker${EMBEDDED ? ' and PGlite' : ''} included), ` +
+    (EMBEDDED ? '' : `PostgreSQL ${postgresCpu.toFixed(2)} s (${perDelivery(postgresCpu)} each), `) +
     `simulated store ${simCpu.toFixed(2)} s, load generator ${result.cpuSeconds.toFixed(2)} s`
   )
 }
@@ -232,25 +237,47 @@ async function waitForEmptyInbox(sql: postgres.Sql, timeoutMs: number): Promise<
 
 // ---- the run ---------------------------------------------------------------------------------
 
+// On PostgreSQL the bench reads the mirror's tables itself; an embedded database belongs to serve
+// alone, so there the bench can only tell from serve's log when the worker has gone quiet.
 const scratch = `bcm_bench_${process.pid}_webhooks`
-const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
-await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
-await admin.unsafe(`create database "${scratch}"`)
+const admin = EMBEDDED ? null : postgres(SERVER_URL, { max: 1, onnotice: () => {} })
+await admin?.unsafe(`drop database if exists "${scratch}" with (force)`)
+await admin?.unsafe(`create database "${scratch}"`)
 const dbUrl = new URL(SERVER_URL)
 dbUrl.pathname = `/${scratch}`
-const sql = postgres(dbUrl.toString(), { max: 2, onnotice: () => {} })
+const sql = EMBEDDED ? null : postgres(dbUrl.toString(), { max: 2, onnotice: () => {} })
+const dataDir = EMBEDDED ? mkdtempSync(join(tmpdir(), 'bcm-bench-webhooks-')) : null
+let lastBatchAt = performance.now()
+
+/** Until no pending event is left: from the table on PostgreSQL, else once the worker is quiet. */
+async function waitForDrain(timeoutMs: number): Promise<number> {
+  if (sql) return waitForEmptyInbox(sql, timeoutMs)
+  const started = performance.now()
+  while (performance.now() - lastBatchAt < 2000) {
+    if (performance.now() - started > timeoutMs) throw new Error(`worker busy after ${timeoutMs} ms`)
+    await sleep(100)
+  }
+  return Math.max(0, lastBatchAt - started)
+}
 
 const sim = await startSim()
 // BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof", profiles the server.
 const serveNodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
-const serve = await startServeProcess({
-  DATABASE_URL: dbUrl.toString(),
-  ...serveEnvForSim(sim, SECRET, await freePort()),
-}, serveNodeArgs)
+const serve = await startServeProcess(
+  {
+    ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: dbUrl.toString() }),
+    ...serveEnvForSim(sim, SECRET, await freePort()),
+  },
+  serveNodeArgs,
+  (line) => {
+    if (line.includes('"msg":"worker batch"')) lastBatchAt = performance.now()
+  },
+)
 
 try {
   console.log(
-    `bc-mirror serve on PostgreSQL (${scratch}); simulated store in its own process, ${LATENCY_MS} ms API latency, ` +
+    `bc-mirror serve on ${dataDir ? `the embedded database (PGlite in ${dataDir})` : `PostgreSQL (${scratch})`}; ` +
+      `simulated store in its own process, ${LATENCY_MS} ms API latency, ` +
       `no quota; ${PRODUCTS} products, sustained load on ${HOT} of them; load from a process of its own over keep-alive HTTP/1.1 on 127.0.0.1`,
   )
   console.log(
@@ -260,21 +287,23 @@ try {
   )
   // 1. Offered load, after a warm-up at the same rate (JIT, sockets, the database pool).
   const open = await withCpu(() => runLoad(serve.url, { rate: RATE }, SECONDS, WARMUP))
-  const [stored] = await sql`select count(*)::int as n from bigcommerce.webhook_events`
+  const [stored] = sql ? await sql`select count(*)::int as n from bigcommerce.webhook_events` : []
   const { latencies, lateness } = open.result
   console.log(
     `\nsustained load, offered ${RATE}/s for ${SECONDS} s after ${WARMUP} s of warm-up: ` +
       `${(latencies.length / open.result.elapsedSeconds).toFixed(0)} acks/s, ` +
       `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? 0)}; ` +
-      `${open.result.failed} not acknowledged; ${stored?.n} events in the inbox`,
+      `${open.result.failed} not acknowledged ${JSON.stringify(open.result.failures)}` +
+      (stored ? `; ${stored.n} events in the inbox` : ''),
   )
   console.log(
     `  sends behind schedule: p50 ${ms(percentile(lateness, 50))}, p99 ${ms(percentile(lateness, 99))}, ` +
       `max ${ms(lateness.at(-1) ?? 0)}; ${open.result.sockets} sockets`,
   )
   console.log(describeCpu(open))
-  const drainMs = await waitForEmptyInbox(sql, 120_000)
-  console.log(`  inbox drained ${(drainMs / 1000).toFixed(1)} s after the last ack`)
+  const drainMs = await waitForDrain(300_000)
+  const drained = sql ? 'inbox drained' : 'last worker batch (from serve\'s log)'
+  console.log(`  ${drained} ${(drainMs / 1000).toFixed(1)} s after the last ack`)
 
   // 2. Saturation.
   const closed = await withCpu(() => runLoad(serve.url, { concurrency: CONCURRENCY }, 5, 1))
@@ -284,8 +313,24 @@ try {
       `p50 ${ms(percentile(acked, 50))}, p99 ${ms(percentile(acked, 99))}; ${closed.result.failed} not acknowledged`,
   )
   console.log(describeCpu(closed))
-  await waitForEmptyInbox(sql, 120_000)
+  await waitForDrain(300_000)
+  if (!sql) {
+    console.log('event to row and the burst read the tables from outside serve: run them on PostgreSQL')
+  } else {
+    await eventToRowAndBurst(sql)
+  }
+} finally {
+  serve.child.kill('SIGTERM')
+  await new Promise((resolve) => serve.child.once('exit', resolve))
+  sim.child.disconnect()
+  agent.destroy()
+  await sql?.end()
+  await admin?.unsafe(`drop database if exists "${scratch}" with (force)`)
+  await admin?.end()
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+}
 
+async function eventToRowAndBurst(sql: postgres.Sql) {
   // 3. Event to row: change a product in the store, deliver its webhook, time until the row shows it.
   const samples: number[] = []
   for (let i = 0; i < 60; i++) {
@@ -333,12 +378,4 @@ try {
       `all rows refreshed ${(doneMs / 1000).toFixed(2)} s after the first delivery, ` +
       `${stats.requests} API requests (${JSON.stringify(stats.byPath)})`,
   )
-} finally {
-  serve.child.kill('SIGTERM')
-  await new Promise((resolve) => serve.child.once('exit', resolve))
-  sim.child.disconnect()
-  agent.destroy()
-  await sql.end()
-  await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
-  await admin.end()
 }

@@ -38,6 +38,8 @@ export interface LoadResult {
   /** Acknowledgement latencies of the 200s, in ms, sorted. */
   latencies: number[]
   failed: number
+  /** The failures by answer status, or `closed` for a socket closed under a request. */
+  failures: Record<string, number>
   elapsedSeconds: number
   /** How far behind schedule sends went, in ms, sorted. */
   lateness: number[]
@@ -95,6 +97,11 @@ interface Connection {
 function createLoad() {
   const latencies: number[] = []
   let failed = 0
+  const failures: Record<string, number> = {}
+  const fail = (why: string) => {
+    failed += 1
+    failures[why] = (failures[why] ?? 0) + 1
+  }
   let outstanding = 0
   let sockets = 0
   let sent = 0
@@ -119,7 +126,7 @@ function createLoad() {
         // A socket closed under a request: that delivery failed.
         if (!connection.awaiting) return
         connection.awaiting = false
-        if (connection.counted) failed += 1
+        if (connection.counted) fail('closed')
         answered()
       })
       socket.on('data', (chunk: string) => {
@@ -131,7 +138,7 @@ function createLoad() {
         connection.awaiting = false
         if (connection.counted && status === '200') {
           latencies.push(performance.now() - connection.sentAt)
-        } else if (connection.counted) failed += 1
+        } else if (connection.counted) fail(status)
         answered()
         onFree(connection)
       })
@@ -148,6 +155,7 @@ function createLoad() {
     open,
     idle,
     failed: () => failed,
+    failures,
     sockets: () => sockets,
     sent: () => sent,
     setOnFree(fn: (connection: Connection) => void) {
@@ -231,6 +239,7 @@ function finish(
   return {
     latencies: load.latencies.sort(byValue),
     failed: load.failed(),
+    failures: load.failures,
     elapsedSeconds,
     lateness: lateness.sort(byValue),
     sockets: load.sockets(),

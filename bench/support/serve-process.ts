@@ -1,6 +1,7 @@
 // `bc-mirror serve` as a child process for benchmarks: started with only the environment given,
 // resolved once it logs that it is listening.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 const BIN = fileURLToPath(new URL('../../bin/bc-mirror.js', import.meta.url))
@@ -8,19 +9,19 @@ const BIN = fileURLToPath(new URL('../../bin/bc-mirror.js', import.meta.url))
 export async function startServeProcess(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  /** Told each log line (one JSON object) serve writes. */
+  onLine?: (line: string) => void,
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  let buffer = ''
+  const lines = createInterface({ input: child.stdout! })
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const match = /"msg":"listening","url":"([^"]+)"/.exec(buffer)
+    lines.on('line', (line) => {
+      const match = /"msg":"listening","url":"([^"]+)"/.exec(line)
       if (match?.[1]) resolve(match[1])
-      // Keep only the tail: the worker logs a line per batch and nobody reads them here.
-      if (buffer.length > 100_000) buffer = buffer.slice(-1000)
+      onLine?.(line)
     })
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
   })
