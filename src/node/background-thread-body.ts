@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { openPostgres } from '../db/postgres.ts'
 import { startBackgroundWork } from './background.ts'
 import type { FromThread, ThreadData, ToThread } from './background-thread.ts'
-import type { Logger } from './log.ts'
+import type { LogFields, Logger } from './log.ts'
 import { createStoreClient, logClientEvents } from './store-client.ts'
 
 /** Nice value of the background thread: below the receiver, above nothing else in particular. */
@@ -26,7 +26,10 @@ if (process.platform === 'linux') {
 }
 
 const post = (message: FromThread) => port.postMessage(message)
-const log: Logger = (level, msg, fields) => post({ type: 'log', level, msg, fields })
+// Fields go as the JSON the logger would write anyway: a value that cannot be cloned into a
+// message (a function, say) must not turn a log line into a crash of the thread.
+const log: Logger = (level, msg, fields) =>
+  post({ type: 'log', level, msg, fields: fields && (JSON.parse(JSON.stringify(fields)) as LogFields) })
 const db = openPostgres(config.databaseUrl)
 const client = createStoreClient(config, logClientEvents(log))
 const work = startBackgroundWork({ config, db, client, log, worker })
