@@ -28,8 +28,9 @@ if (process.platform === 'linux') {
 const post = (message: FromThread) => port.postMessage(message)
 // Fields go as the JSON the logger would write anyway: a value that cannot be cloned into a
 // message (a function, say) must not turn a log line into a crash of the thread.
+const asJson = (fields: LogFields) => JSON.parse(JSON.stringify(fields)) as LogFields
 const log: Logger = (level, msg, fields) =>
-  post({ type: 'log', level, msg, fields: fields && (JSON.parse(JSON.stringify(fields)) as LogFields) })
+  post({ type: 'log', level, msg, fields: fields && asJson(fields) })
 const db = openPostgres(config.databaseUrl)
 const client = createStoreClient(config, logClientEvents(log))
 const work = startBackgroundWork({ config, db, client, log, worker })

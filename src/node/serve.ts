@@ -30,7 +30,7 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string
   port: number
-  /** Stop accepting, then stop the background (the batch in hand finishes). Leaves the database open. */
+  /** Stops accepting, then stops the background (its batch in hand finishes); keeps the database. */
   stop(): Promise<void>
 }
 
@@ -173,9 +173,10 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
     ])
     if (stopped.error !== undefined) {
       log('error', 'background failed', { error: describeError(stopped.error) })
-      throw new Error('the background work (event worker and sweeps) stopped; serve cannot go on without it', {
-        cause: stopped.error,
-      })
+      throw new Error(
+        'the background work (event worker and sweeps) stopped; serve cannot go on without it',
+        { cause: stopped.error },
+      )
     }
     log('info', 'stopping', { signal: stopped.signal })
   } finally {
