@@ -30,7 +30,7 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string
   port: number
-  /** Stops accepting, then stops the background (its batch in hand finishes); keeps the database. */
+  /** Stops accepting, then the background (its batch in hand finishes); keeps the database. */
   stop(): Promise<void>
 }
 
