@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
+import { procStatField } from './proc-stat.ts'
 
 export const LOCK_FILE = 'bc-mirror.lock'
 
@@ -28,9 +29,7 @@ export class DataDirLockedError extends Error {
 
 function processStartTicks(pid: number): string | undefined {
   try {
-    // Field 22 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so split after ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+    return procStatField(`/proc/${pid}/stat`, 22)
   } catch {
     return undefined
   }

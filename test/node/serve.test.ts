@@ -18,6 +18,7 @@ import { openPglite } from '../../src/db/pglite.ts'
 import { WEBHOOK_PATH } from '../../src/http/app.ts'
 import { startBackgroundWork } from '../../src/node/background.ts'
 import type { Logger } from '../../src/node/log.ts'
+import { procStatField } from '../../src/node/proc-stat.ts'
 import { startServer, type RunningServer } from '../../src/node/serve.ts'
 import { ensureHooks } from '../../src/sync/hooks.ts'
 import { readStatus } from '../../src/sync/status.ts'
@@ -340,12 +341,7 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
         // Nice values per thread, from /proc: the receiver's threads at 0, the background at 10.
         const pid = child.process.pid
         const tasks = await readdir(`/proc/${pid}/task`)
-        const nice = await Promise.all(
-          tasks.map(async (tid) => {
-            const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-          }),
-        )
+        const nice = tasks.map((tid) => Number(procStatField(`/proc/${pid}/task/${tid}/stat`, 19)))
         expect(nice.filter((n) => n === 10)).toHaveLength(1)
         expect(nice.filter((n) => n === 0).length).toBe(nice.length - 1)
         // Its log lines reach stdout through the main thread's logger.
