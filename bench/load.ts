@@ -18,6 +18,7 @@ import { databaseUrlFor, scratchDatabaseName } from '../test/support/paths.ts'
 import { rssMb } from '../test/reliability/harness.ts'
 import { freePort } from '../test/support/ports.ts'
 import { serveEnvForSim } from '../test/support/serve-env.ts'
+import { webhookBody } from './support/envelope.ts'
 import { startServeProcess } from './support/serve-process.ts'
 import { startSimProcess } from './support/sim-client.ts'
 
@@ -48,16 +49,9 @@ let sequence = 0
 
 function deliver(url: string): Promise<number> {
   sequence += 1
-  const kind = SCOPES[sequence % SCOPES.length] ?? SCOPES[0]
+  const kind = SCOPES[sequence % SCOPES.length] ?? PRODUCT
   const id = 1 + Math.floor(Math.random() * ROWS)
-  const body = JSON.stringify({
-    scope: kind?.scope,
-    store_id: '1000001',
-    data: kind?.data(id),
-    hash: `load-${process.pid}-${sequence}`,
-    created_at: Math.floor(Date.now() / 1000),
-    producer: 'stores/sim123',
-  })
+  const body = webhookBody(kind.scope, kind.data(id), `load-${process.pid}-${sequence}`)
   const target = new URL('/webhooks/bigcommerce', url)
   return new Promise((resolve) => {
     const req = request(

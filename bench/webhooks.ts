@@ -26,6 +26,8 @@ import type { SimStats } from '../test/sim/index.ts'
 import { freePort } from '../test/support/ports.ts'
 import { serveEnvForSim } from '../test/support/serve-env.ts'
 import type { LoadOptions, LoadResult } from './support/delivery-load.ts'
+import { webhookBody } from './support/envelope.ts'
+import { procStatField } from '../src/node/proc-stat.ts'
 import { startServeProcess } from './support/serve-process.ts'
 
 const { values } = parseArgs({
@@ -58,9 +60,8 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSeconds(pid: number | undefined): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    const path = `/proc/${pid}/stat`
+    return (Number(procStatField(path, 14)) + Number(procStatField(path, 15))) / 100 // utime, stime
   } catch {
     return Number.NaN
   }
@@ -112,8 +113,6 @@ async function startSim(): Promise<Sim> {
   return { ...ready, ask, child }
 }
 
-// ---- the server under test -------------------------------------------------------------------
-
 // ---- deliveries ------------------------------------------------------------------------------
 
 const agent = new Agent({ keepAlive: true, maxSockets: 128 })
@@ -122,14 +121,8 @@ let sequence = 0
 /** POSTs one delivery; resolves with its status and how long the answer took. */
 function deliver(url: string, productId: number): Promise<{ status: number; ms: number }> {
   sequence += 1
-  const body = JSON.stringify({
-    scope: 'store/product/updated',
-    store_id: '1000001',
-    data: { type: 'product', id: productId },
-    hash: `bench-${process.pid}-${sequence}`,
-    created_at: Math.floor(Date.now() / 1000),
-    producer: 'stores/sim123',
-  })
+  const product = { type: 'product', id: productId }
+  const body = webhookBody('store/product/updated', product, `bench-${process.pid}-${sequence}`)
   const target = new URL('/webhooks/bigcommerce', url)
   const started = performance.now()
   return new Promise((resolve, reject) => {

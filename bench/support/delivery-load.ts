@@ -14,6 +14,7 @@
 // sends ran against the schedule is reported too: if the generator falls behind, its figures say
 // so instead of hiding the delay.
 import { connect, type Socket } from 'node:net'
+import { webhookBody } from './envelope.ts'
 
 export interface LoadOptions {
   url: string
@@ -56,14 +57,8 @@ const target = new URL('/webhooks/bigcommerce', options.url)
 const INITIAL_SOCKETS = 32
 
 function requestText(sequence: number): string {
-  const body = JSON.stringify({
-    scope: 'store/product/updated',
-    store_id: '1000001',
-    data: { type: 'product', id: 1 + (sequence % options.hot) },
-    hash: `${options.tag}-${sequence}`,
-    created_at: Math.floor(Date.now() / 1000),
-    producer: 'stores/sim123',
-  })
+  const product = { type: 'product', id: 1 + (sequence % options.hot) }
+  const body = webhookBody('store/product/updated', product, `${options.tag}-${sequence}`)
   return (
     `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\n` +
     `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
