@@ -5,13 +5,20 @@
 // is not configured: it follows from the spacing (at 2 ms spacing and 100 ms latency, ~50 requests
 // are in flight), so it grows when the quota is large and shrinks as it runs low.
 
-/** What one response said about the budget (the four `X-Rate-Limit-*` headers). */
-export interface RateObservation {
-  left: number
-  resetMs: number
-  quota?: number
-  windowMs?: number
-}
+import {
+  availableRequests,
+  DEFAULT_PACER_SETTINGS,
+  delayBeforeNext,
+  finishRequest,
+  initialPacerState,
+  rollWindow,
+  startRequest,
+  type PacerSettings,
+  type RateObservation,
+  type RequestOutcome,
+} from './pacer-state.ts'
+
+export type { RateObservation, RequestOutcome }
 
 export interface RatePacerOptions {
   /**
@@ -38,12 +45,7 @@ export interface RateTicket {
   /** Order in which requests went out; later tickets were not counted in earlier answers. */
   readonly seq: number
   /** Report how the request ended; call exactly once (later calls are ignored). */
-  release(outcome?: {
-    observation?: RateObservation | null
-    throttled?: boolean
-    /** The store answered (any status); false or absent for timeouts and connection errors. */
-    answered?: boolean
-  }): void
+  release(outcome?: RequestOutcome): void
 }
 
 export interface PacerSnapshot {
@@ -89,120 +91,37 @@ interface Waiter {
   onAbort: (() => void) | undefined
 }
 
+function settingsFrom(options: RatePacerOptions): PacerSettings {
+  const defaults = DEFAULT_PACER_SETTINGS
+  return {
+    initialConcurrency: options.initialConcurrency ?? defaults.initialConcurrency,
+    maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
+    reserve: options.reserve ?? defaults.reserve,
+    resetMarginMs: options.resetMarginMs ?? defaults.resetMarginMs,
+    backoffBaseMs: options.backoffBaseMs ?? defaults.backoffBaseMs,
+    backoffMaxMs: options.backoffMaxMs ?? defaults.backoffMaxMs,
+  }
+}
+
+/** The shell around the pure steps in pacer-state.ts: a queue of waiters and one timer. */
 export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
   const now = options.now ?? Date.now
-  const initialConcurrency = options.initialConcurrency ?? 3
-  const maxConcurrency = options.maxConcurrency ?? 64
-  const resetMarginMs = options.resetMarginMs ?? 10
-  const backoffBaseMs = options.backoffBaseMs ?? 1000
-  const backoffMaxMs = options.backoffMaxMs ?? 60_000
-
-  let known = false
-  let quota = 0
-  let windowMs = 30_000
-  let left = 0
-  // seq of the request whose answer gave `left`; requests with a later seq are not counted in it.
-  let leftSeq = 0
-  let resetAt = 0
-  let issued = 0
-  let inFlight = 0
-  let lastStartAt = Number.NEGATIVE_INFINITY
-  let blockedUntil = 0
-  let headerless429s = 0
-  // In-flight limit while no header has been seen: additive increase, halved on a 429.
-  let blindLimit = initialConcurrency
-  let throttled = 0
+  const settings = settingsFrom(options)
+  let state = initialPacerState(settings)
   let timer: ReturnType<typeof setTimeout> | undefined
   const waiters: Waiter[] = []
 
-  // Never reserve the whole quota, or a tiny quota would never let a request through.
-  const reserveFor = () => Math.min(options.reserve ?? 1, Math.max(0, quota - 1))
-
-  /** Once the estimated reset has passed, the whole quota is back (less what is in flight). */
-  function rollWindow(at: number) {
-    if (at < resetAt + resetMarginMs) return
-    const passed = Math.floor((at - resetAt) / windowMs) + 1
-    resetAt += passed * windowMs
-    // A 429 can arrive before any quota header did; then restart as cautiously as at first.
-    left = quota > 0 ? quota : initialConcurrency
-    // Requests still in flight may land in the new window, so count them in it.
-    leftSeq = issued - inFlight
-  }
-
-  function available(): number {
-    return left - (issued - leftSeq) - reserveFor()
-  }
-
-  /** 0: send now; a number: check again after that many ms; Infinity: wait for an answer. */
-  function nextDelay(at: number): number {
-    if (at < blockedUntil) return blockedUntil - at
-    if (!known) return inFlight < Math.floor(blindLimit) ? 0 : Number.POSITIVE_INFINITY
-    if (inFlight >= maxConcurrency) return Number.POSITIVE_INFINITY
-    rollWindow(at)
-    const room = available()
-    if (room <= 0) return Math.max(1, resetAt + resetMarginMs - at)
-    // Spread what is left evenly over what remains of the window.
-    const interval = Math.max(0, resetAt - at) / room
-    return Math.max(0, lastStartAt + interval - at)
-  }
-
-  function observe(observation: RateObservation, seq: number, wasThrottled: boolean) {
-    const at = now()
-    if (observation.windowMs !== undefined) windowMs = observation.windowMs
-    if (observation.quota !== undefined) quota = observation.quota
-    else quota = Math.max(quota, observation.left)
-    const observedResetAt = at + observation.resetMs
-    if (!known || wasThrottled) {
-      known = true
-      left = wasThrottled ? 0 : observation.left
-      leftSeq = seq
-      resetAt = observedResetAt
-      return
-    }
-    if (observedResetAt > resetAt + windowMs / 2) {
-      // A later window than the one we were tracking.
-      left = observation.left
-      leftSeq = seq
-      resetAt = observedResetAt
-    } else if (observedResetAt >= resetAt - windowMs / 2 && seq > leftSeq) {
-      left = observation.left
-      leftSeq = seq
-      // Every estimate is at or after the true reset (the answer took time to arrive): keep the
-      // earliest, which is the closest.
-      resetAt = Math.min(resetAt, observedResetAt)
-    }
-    // Otherwise the answer is older news than what we already know (or from a past window).
-  }
-
   function start(waiter: Waiter) {
     if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort)
-    issued += 1
-    inFlight += 1
-    lastStartAt = now()
-    const seq = issued
+    state = startRequest(state, now())
+    const seq = state.issued
     let released = false
     waiter.resolve({
       seq,
       release(outcome = {}) {
         if (released) return
         released = true
-        inFlight -= 1
-        if (outcome.throttled) {
-          throttled += 1
-          blindLimit = Math.max(1, blindLimit / 2)
-          if (!outcome.observation) {
-            // A 429 without headers means the platform is under load: back off, growing.
-            const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** headerless429s)
-            headerless429s += 1
-            blockedUntil = Math.max(blockedUntil, now() + delay * (0.75 + Math.random() * 0.5))
-          }
-        } else {
-          headerless429s = 0
-          if (!outcome.observation && outcome.answered) {
-            blindLimit = Math.min(maxConcurrency, blindLimit + 1 / Math.floor(blindLimit))
-          }
-        }
-        if (outcome.observation) observe(outcome.observation, seq, outcome.throttled === true)
+        state = finishRequest(state, settings, seq, outcome, now(), Math.random())
         pump()
       },
     })
@@ -214,7 +133,9 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
       timer = undefined
     }
     while (waiters.length > 0) {
-      const delay = nextDelay(now())
+      const at = now()
+      state = rollWindow(state, settings, at)
+      const delay = delayBeforeNext(state, settings, at)
       if (delay <= 0) {
         const waiter = waiters.shift()
         if (waiter) start(waiter)
@@ -230,52 +151,61 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
     }
   }
 
+  function enqueue(resolve: Waiter['resolve'], reject: Waiter['reject'], signal?: AbortSignal) {
+    if (signal?.aborted) {
+      reject(signal.reason)
+      return
+    }
+    const waiter: Waiter = { resolve, reject, signal, onAbort: undefined }
+    if (signal) {
+      waiter.onAbort = () => {
+        const index = waiters.indexOf(waiter)
+        if (index >= 0) waiters.splice(index, 1)
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', waiter.onAbort, { once: true })
+    }
+    waiters.push(waiter)
+    pump()
+  }
+
   return {
-    acquire(signal) {
-      return new Promise<RateTicket>((resolve, reject) => {
-        if (signal?.aborted) {
-          reject(signal.reason)
-          return
-        }
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined }
-        if (signal) {
-          waiter.onAbort = () => {
-            const index = waiters.indexOf(waiter)
-            if (index >= 0) waiters.splice(index, 1)
-            reject(signal.reason)
-          }
-          signal.addEventListener('abort', waiter.onAbort, { once: true })
-        }
-        waiters.push(waiter)
-        pump()
-      })
-    },
+    acquire: (signal) =>
+      new Promise<RateTicket>((resolve, reject) => enqueue(resolve, reject, signal)),
     snapshot() {
+      const known = state.known
       return {
         known,
-        quota: known ? quota : null,
-        windowMs: known ? windowMs : null,
-        available: known ? available() : null,
-        inFlight,
-        issued,
-        throttled,
+        quota: known ? state.quota : null,
+        windowMs: known ? state.windowMs : null,
+        available: known ? availableRequests(rollWindow(state, settings, now()), settings) : null,
+        inFlight: state.inFlight,
+        issued: state.issued,
+        throttled: state.throttled,
       }
     },
   }
 }
 
+/** Stores whose pacer is kept for sharing; the least recently used one is let go beyond this. */
+const MAX_SHARED_PACERS = 64
 const sharedPacers = new Map<string, RatePacer>()
 
 /**
  * The pacer for one store, shared by every client in this process (and so by the sweeps and the
- * webhook worker), because the quota belongs to the store, not to a client. Options apply only
- * when the pacer is first made.
+ * webhook worker), because the quota belongs to the store, not to a client. Clients asking with
+ * different options get different pacers (the options are part of the key), and a process that
+ * talks to many stores keeps only the most recently used ones.
  */
-export function getSharedPacer(key: string, options?: RatePacerOptions): RatePacer {
-  let pacer = sharedPacers.get(key)
-  if (!pacer) {
-    pacer = createRatePacer(options)
-    sharedPacers.set(key, pacer)
+export function getSharedPacer(key: string, options: RatePacerOptions = {}): RatePacer {
+  const fullKey = `${key}|${JSON.stringify(settingsFrom(options))}`
+  const pacer = sharedPacers.get(fullKey) ?? createRatePacer(options)
+  // Re-inserting moves the key to the end: the Map's order is the recency order.
+  sharedPacers.delete(fullKey)
+  sharedPacers.set(fullKey, pacer)
+  if (sharedPacers.size > MAX_SHARED_PACERS) {
+    const oldest = sharedPacers.keys().next()
+    if (!oldest.done) sharedPacers.delete(oldest.value)
   }
   return pacer
 }

@@ -1,7 +1,12 @@
 // The pacer on its own, on fake timers: conservative start, spreading, never past what is left,
 // waiting out a 429, backing off when a 429 has no headers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createRatePacer, parseRateHeaders, type RateTicket } from '../../src/bigcommerce/pacer.ts'
+import {
+  createRatePacer,
+  getSharedPacer,
+  parseRateHeaders,
+  type RateTicket,
+} from '../../src/bigcommerce/pacer.ts'
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 })
@@ -122,5 +127,13 @@ describe('createRatePacer', () => {
       windowMs: 30000,
     })
     expect(parseRateHeaders(new Headers())).toBeNull()
+  })
+
+  it('shares one pacer per store and options, and lets the least recently used stores go', () => {
+    const first = getSharedPacer('https://api.test|store-a')
+    expect(getSharedPacer('https://api.test|store-a')).toBe(first)
+    expect(getSharedPacer('https://api.test|store-a', { reserve: 5 })).not.toBe(first)
+    for (let i = 0; i < 100; i += 1) getSharedPacer(`https://api.test|other-${i}`)
+    expect(getSharedPacer('https://api.test|store-a')).not.toBe(first)
   })
 })
