@@ -2,7 +2,12 @@
 // request, pacing through the store's shared rate budget, and retries. Expected outcomes come back
 // as values (404 is a response, 204 has a null body); failures throw the typed errors in errors.ts.
 // Uses only web-standard APIs (fetch, AbortSignal, setTimeout) so it runs on Node and in Workers.
-import { BigCommerceApiError, BigCommerceAuthError } from './errors.ts'
+import {
+  BigCommerceApiError,
+  BigCommerceAuthError,
+  BigCommerceRedirectError,
+  BigCommerceResponseTooLargeError,
+} from './errors.ts'
 import {
   getSharedPacer,
   parseRateHeaders,
@@ -14,6 +19,10 @@ import { describeAuthFailure, findScopeForPath } from './scopes.ts'
 import { MIRROR_VERSION } from './version.ts'
 
 export const DEFAULT_API_URL = 'https://api.bigcommerce.com'
+/** The largest answer the client reads: a 250-row page of big products is a few MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+/** Same-origin redirects followed per request (GET only). */
+const MAX_REDIRECTS = 3
 
 export type QueryValue =
   string | number | boolean | null | undefined | ReadonlyArray<string | number>
@@ -52,6 +61,8 @@ export interface BigCommerceClientOptions {
   retryBaseMs?: number
   retryMaxMs?: number
   userAgent?: string
+  /** Answers larger than this are refused (BigCommerceResponseTooLargeError). Default 64 MiB. */
+  maxResponseBytes?: number
   /**
    * The store's rate budget. Default: the process-wide pacer for apiUrl + storeHash, so every
    * client for the same store in one process shares one budget.
@@ -116,11 +127,52 @@ function describeErrorBody(body: unknown): string {
   return ''
 }
 
-async function readBody(response: Response): Promise<unknown> {
+/**
+ * The body as JSON (null for 204 and empty bodies), counted while it streams in: an answer over
+ * `limit` is refused at that point, never buffered whole.
+ */
+async function readBody(response: Response, limit: number, refuse: () => Error): Promise<unknown> {
   if (response.status === 204) return null
-  const text = await response.text()
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => {})
+    throw refuse()
+  }
+  if (!response.body) return null
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      throw refuse()
+    }
+    chunks.push(value)
+  }
+  const text = new TextDecoder().decode(concatChunks(chunks, size))
   if (text.trim() === '') return null
   return JSON.parse(text)
+}
+
+function concatChunks(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0]
+  const all = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    all.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return all
+}
+
+/** Where a 3xx points, resolved against the request URL; null when it names no valid place. */
+function redirectTarget(response: Response, from: string): URL | null {
+  const location = response.headers.get('location')
+  if (location === null || !URL.canParse(location, from)) return null
+  return new URL(location, from)
 }
 
 export function createBigCommerceClient(options: BigCommerceClientOptions): BigCommerceClient {
@@ -132,6 +184,7 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
   const maxThrottleRetries = options.maxThrottleRetries ?? 20
   const retryBaseMs = options.retryBaseMs ?? 1000
   const retryMaxMs = options.retryMaxMs ?? 30_000
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
   const pacer = options.pacer ?? getSharedPacer(`${apiUrl}|${storeHash}`, options.pacerOptions)
   const emit = options.onEvent ?? (() => {})
   const headers: Record<string, string> = {
@@ -152,13 +205,15 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
       throw new TypeError(`BigCommerce path must start with /v2/ or /v3/: ${path}`)
     }
     const query = encodeQuery(requestOptions.query)
-    const url = `${apiUrl}/stores/${encodeURIComponent(storeHash)}${path}${query}`
+    let url = `${apiUrl}/stores/${encodeURIComponent(storeHash)}${path}${query}`
+    let redirects = 0
     const requestBody = requestOptions.body
     const bodyText = requestBody === undefined ? undefined : JSON.stringify(requestBody)
     const requestHeaders =
       bodyText === undefined ? headers : { ...headers, 'Content-Type': 'application/json' }
     type Attempt =
       | { kind: 'answer'; response: ApiResponse; observation: RateObservation | null }
+      | { kind: 'redirect'; to: URL }
       | { kind: 'failure'; status: number | null; reason: string; cause?: unknown }
 
     /** One try: an answer with its body read, or a transient failure worth retrying. */
@@ -172,7 +227,14 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
       let response: Response
       let observation: RateObservation | null
       try {
-        response = await fetchImpl(url, { method, headers: requestHeaders, body: bodyText, signal })
+        // Redirects are handled below, never by fetch: it would send X-Auth-Token to any origin.
+        response = await fetchImpl(url, {
+          method,
+          headers: requestHeaders,
+          body: bodyText,
+          signal,
+          redirect: 'manual',
+        })
         observation = parseRateHeaders(response.headers)
         ticket.release({ observation, throttled: response.status === 429, answered: true })
       } catch (error) {
@@ -183,16 +245,34 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
       }
       const status = response.status
       emit({ type: 'response', method, path, status, durationMs: Date.now() - startedAt })
+      if (status >= 300 && status < 400 && status !== 304) {
+        await response.body?.cancel().catch(() => {})
+        return { kind: 'redirect', to: checkRedirect(response, status) }
+      }
+      const tooLarge = () =>
+        new BigCommerceResponseTooLargeError({ method, path, status, limitBytes: maxResponseBytes })
       try {
-        const body = await readBody(response)
+        const body = await readBody(response, maxResponseBytes, tooLarge)
         const answer = { status, body, headers: response.headers }
         return { kind: 'answer', response: answer, observation }
       } catch (error) {
-        if (requestOptions.signal?.aborted) throw error
+        if (requestOptions.signal?.aborted || error instanceof BigCommerceResponseTooLargeError)
+          throw error
         // A body cut short by a timeout or a dropped connection is as transient as no answer.
         const reason = timeout.aborted ? 'timeout reading body' : 'unreadable body'
         return { kind: 'failure', status: response.ok ? null : status, reason, cause: error }
       }
+    }
+
+    /** A same-origin GET redirect is followed (a few times); anything else is refused. */
+    function checkRedirect(response: Response, status: number): URL {
+      const to = redirectTarget(response, url)
+      const sameOrigin = to !== null && to.origin === new URL(url).origin
+      if (!sameOrigin || method !== 'GET' || redirects >= MAX_REDIRECTS) {
+        const targetOrigin = to === null ? 'nowhere' : to.origin
+        throw new BigCommerceRedirectError({ method, path, status, targetOrigin })
+      }
+      return to
     }
 
     let failures = 0
@@ -200,6 +280,11 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
     for (;;) {
       const outcome = await attempt()
       let failure: Extract<Attempt, { kind: 'failure' }>
+      if (outcome.kind === 'redirect') {
+        redirects += 1
+        url = outcome.to.toString()
+        continue
+      }
       if (outcome.kind === 'answer') {
         const { status, body } = outcome.response
         if ((status >= 200 && status < 300) || status === 404) return outcome.response

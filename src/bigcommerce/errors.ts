@@ -57,3 +57,34 @@ export class BigCommerceDataError extends Error {
     this.id = details.id
   }
 }
+
+/** An answer larger than the client's limit: refused while streaming, never buffered whole. */
+export class BigCommerceResponseTooLargeError extends BigCommerceApiError {
+  override readonly name: string = 'BigCommerceResponseTooLargeError'
+  readonly limitBytes: number
+
+  constructor(details: { method: string; path: string; status: number; limitBytes: number }) {
+    const kib = details.limitBytes / 1024
+    const size = kib >= 1024 ? `${Math.round((kib / 1024) * 10) / 10} MiB` : `${Math.round(kib)} KiB`
+    super(
+      `BigCommerce ${details.method} ${details.path} answered more than ${size}; refused (the client's maxResponseBytes)`,
+      { ...details, attempts: 1 },
+    )
+    this.limitBytes = details.limitBytes
+  }
+}
+
+/** A redirect the client will not follow: to another origin (the token would go there too). */
+export class BigCommerceRedirectError extends BigCommerceApiError {
+  override readonly name: string = 'BigCommerceRedirectError'
+  /** Only the target's origin: its path and query could carry data. */
+  readonly targetOrigin: string
+
+  constructor(details: { method: string; path: string; status: number; targetOrigin: string }) {
+    super(
+      `BigCommerce ${details.method} ${details.path} answered ${details.status}, a redirect to ${details.targetOrigin}; not followed, so the access token stays with the API`,
+      { ...details, attempts: 1 },
+    )
+    this.targetOrigin = details.targetOrigin
+  }
+}

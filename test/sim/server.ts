@@ -32,6 +32,11 @@ export interface SimFault {
   drop?: boolean
   /** Answer this much later (for timeouts). */
   delayMs?: number
+  /**
+   * Answer 302 with this Location (absolute, or a path on the store's origin): a misconfigured
+   * proxy or API URL; BigCommerce's API itself is not documented to redirect.
+   */
+  redirectTo?: string
 }
 
 export interface SimStoreOptions {
@@ -286,6 +291,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       c.env.incoming.socket.destroy()
       return c.body(null, 500)
     }
+    if (fault?.redirectTo) return c.redirect(fault.redirectTo, 302)
     if (fault?.delayMs) await sleep(fault.delayMs)
     if (random() < (settings.slowRate ?? 0)) await sleep(settings.slowMs ?? 0)
     if (fault?.status || random() < (settings.errorRate ?? 0)) {
