@@ -1,8 +1,14 @@
 // The `bc-mirror` command: a lazy map of subcommands (each loads only what it needs), and one
 // place that turns errors into messages and exit codes: 2 for bad settings or arguments (nothing
-// was done), 1 for failures. Stack traces only with DEBUG set.
-import { defineCommand, runCommand, showUsage, type CommandDef } from 'citty'
-import { ConfigError } from '../src/config.ts'
+// was done), 1 for failures. A user sees one line per error, never a stack trace: those only with
+// --debug or DEBUG=1, and every configured secret is masked in whatever is printed.
+import { defineCommand, renderUsage, runCommand, showUsage, type CommandDef } from 'citty'
+import { StoreAccessError } from '../src/bigcommerce/preflight.ts'
+import { BigCommerceApiError, BigCommerceDataError } from '../src/bigcommerce/errors.ts'
+import { describeFailure } from '../src/bigcommerce/explain.ts'
+import { ConfigError, maskSecrets } from '../src/config.ts'
+import { readNodeEnv } from '../src/node/env.ts'
+import { ArgumentError, checkArgs, MissingSubcommand } from './_args.ts'
 import { UsageError } from './_shared.ts'
 import pkg from '../package.json' with { type: 'json' }
 
@@ -19,12 +25,25 @@ const main = defineCommand({
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError || error instanceof UsageError) return 2
-  // citty's own argument errors (unknown command, missing required argument)
-  if (error instanceof Error && error.name === 'CLIError') return 2
+  // The store hash or the token is wrong: a bad setting, found out by asking the API.
+  if (error instanceof StoreAccessError && error.problem !== 'unreachable') return 2
   return 1
 }
 
-async function run(rawArgs: string[]): Promise<number> {
+let debug = false
+
+/** Writes one error line (masked), and its stack only when debugging. */
+function report(error: unknown): void {
+  const env = readNodeEnv()
+  const fromApi = error instanceof BigCommerceApiError || error instanceof BigCommerceDataError
+  const text = fromApi || !(error instanceof Error) ? describeFailure(error) : error.message
+  process.stderr.write(`${maskSecrets(`bc-mirror: ${text}`, env)}\n`)
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${maskSecrets(error.stack, env)}\n`)
+}
+
+async function run(args: string[]): Promise<number> {
+  debug = args.includes('--debug') || process.env.DEBUG === '1' || process.env.DEBUG === 'true'
+  const rawArgs = args.filter((a) => a !== '--debug')
   if (rawArgs.includes('--help') || rawArgs.includes('-h') || rawArgs.length === 0) {
     const [command, parent] = await resolveForUsage(rawArgs)
     await showUsage(command, parent)
@@ -35,14 +54,23 @@ async function run(rawArgs: string[]): Promise<number> {
     return 0
   }
   try {
+    await checkArgs(main, rawArgs)
+  } catch (error) {
+    if (error instanceof MissingSubcommand) {
+      await showUsage(error.command, error.parent)
+      return 2
+    }
+    if (!(error instanceof ArgumentError)) throw error
+    const usage = await renderUsage(error.command, error.parent)
+    process.stderr.write(`bc-mirror: ${error.message}\n\n${usage}\n`)
+    return 2
+  }
+  try {
     await runCommand(main, { rawArgs })
     return 0
   } catch (error) {
-    const code = exitCodeFor(error)
-    const message = error instanceof Error ? error.message : String(error)
-    process.stderr.write(`bc-mirror: ${message}\n`)
-    if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
-    return code
+    report(error)
+    return exitCodeFor(error)
   }
 }
 
@@ -59,5 +87,14 @@ async function resolveForUsage(rawArgs: string[]): Promise<[CommandDef, CommandD
   }
   return [command, parent]
 }
+
+// A failure outside the command's own flow (a rejected promise nobody awaited, a throw in a
+// timer) still ends as one line and exit code 1, never as Node's stack dump.
+const crash = (error: unknown) => {
+  report(error)
+  process.exit(1)
+}
+process.on('unhandledRejection', crash)
+process.on('uncaughtException', crash)
 
 process.exitCode = await run(process.argv.slice(2))

@@ -70,7 +70,7 @@ export function formatSummary(summary: SyncSummary): string {
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
   const failures = Object.entries(summary.tables)
     .filter(([, t]) => t.status === 'failed')
-    .map(([table, t]) => `${table} failed: ${t.error ?? 'unknown error'}`)
+    .map(([table, t]) => `${table}: ${t.error ?? 'failed for an unknown reason'}`)
   return [line(header), ...rows.map(line), '', ...failures, `${summary.ok ? 'Completed' : 'Incomplete'} in ${summary.seconds.toFixed(1)}s.`]
     .filter((l, i, all) => l !== '' || i < all.length - 1)
     .join('\n')

@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty'
+import { checkStoreAccess } from '../src/bigcommerce/preflight.ts'
 import { parseStartDate } from '../src/config.ts'
 import type { ResourceName } from '../src/db/schema.ts'
 import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
@@ -32,6 +33,8 @@ export default defineCommand({
     }
     const events = createClientEventHub()
     const client = createStoreClient(config, events.emit)
+    // A wrong store hash or a refused token is said once, here, not once per table.
+    await checkStoreAccess(client)
     const reporter = createProgressReporter(process.stderr, tables)
     const abort = new AbortController()
     const stop = () => abort.abort(new Error('interrupted'))

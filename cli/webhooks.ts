@@ -2,6 +2,8 @@
 // core call, the outcome printed; the rules live in src/sync/hooks.ts.
 import { defineCommand } from 'citty'
 import type { Hook } from '../src/bigcommerce/hooks.ts'
+import { checkStoreAccess } from '../src/bigcommerce/preflight.ts'
+import type { Config } from '../src/config.ts'
 import { createStoreClient } from '../src/node/store-client.ts'
 import {
   checkDestination,
@@ -14,6 +16,13 @@ import {
 import { loadConfig, printJson, UsageError } from './_shared.ts'
 
 const print = (text: string) => process.stdout.write(`${text}\n`)
+
+/** The store's client, once the store hash and the token are known to work. */
+async function checkedClient(config: Config) {
+  const client = createStoreClient(config)
+  await checkStoreAccess(client)
+  return client
+}
 
 function describeHook(hook: Hook): string {
   return `#${hook.id} ${hook.scope.padEnd(18)} ${hook.is_active ? 'active  ' : 'INACTIVE'} ${hook.destination}`
@@ -53,6 +62,12 @@ const ensure = defineCommand({
         `"${args.url}" is not an http(s) URL; expected e.g. https://mirror.example.com${RECEIVER_PATH}`,
       )
     }
+    // serve answers deliveries on this one path; a hook to any other would never be answered.
+    if (!new URL(args.url).pathname.endsWith(RECEIVER_PATH)) {
+      throw new UsageError(
+        `--url ${args.url} does not end in ${RECEIVER_PATH}, the only path bc-mirror serve answers deliveries on; expected e.g. https://mirror.example.com${RECEIVER_PATH}`,
+      )
+    }
     const problem = checkDestination(args.url)
     if (problem && !args['allow-insecure']) {
       throw new UsageError(
@@ -60,7 +75,7 @@ const ensure = defineCommand({
       )
     }
     const config = loadConfig({ store: true, webhookSecret: true })
-    const result = await ensureHooks(createStoreClient(config), {
+    const result = await ensureHooks(await checkedClient(config), {
       destination: args.url,
       secret: config.webhookSecret ?? '',
     })
@@ -95,7 +110,7 @@ const list = defineCommand({
   },
   async run({ args }) {
     const config = loadConfig({ store: true })
-    const hooks = await listMirrorHooks(createStoreClient(config), args.url)
+    const hooks = await listMirrorHooks(await checkedClient(config), args.url)
     if (args.json) return printJson(hooks.map(({ headers: _secret, ...hook }) => hook))
     if (hooks.length === 0)
       print('No hooks for this mirror. Create them with: bc-mirror webhooks ensure --url URL')
@@ -113,7 +128,7 @@ const remove = defineCommand({
   },
   async run({ args }) {
     const config = loadConfig({ store: true })
-    const removed = await removeHooks(createStoreClient(config), args.url)
+    const removed = await removeHooks(await checkedClient(config), args.url)
     for (const hook of removed) print(`removed ${describeHook(hook)}`)
     print(removed.length === 0 ? 'No hooks to remove.' : `Removed ${removed.length} hooks.`)
   },

@@ -15,7 +15,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     onnotice: () => {},
     // Prepared statements break behind PgBouncer/Hyperdrive in transaction mode.
     prepare: false,
-    connect_timeout: 10,
+    // Seconds: a server that does not answer is reported soon, not after a long silence.
+    connect_timeout: 5,
   })
   const orm = drizzle({ client })
   const executor = wrapExecutor(orm)

@@ -1,6 +1,9 @@
 // Structured logs for `serve`: one JSON object per line on stdout, with a time and a level. As a
 // last line of defence every configured secret is masked in the text before it is written, so
-// an error message that happens to quote one cannot leak it.
+// an error message that happens to quote one cannot leak it, and connection URLs of any shape
+// have their passwords hidden.
+import { passwordsInUrl, redactUrl } from '../config.ts'
+
 export type LogLevel = 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
 export type Logger = (level: LogLevel, msg: string, fields?: LogFields) => void
@@ -9,12 +12,15 @@ export function createJsonLogger(
   secrets: Array<string | undefined>,
   write: (line: string) => void = (line) => process.stdout.write(line),
 ): Logger {
-  // Short values would mask ordinary words; real secrets are long.
-  const masked = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8)
+  // Short tokens would mask ordinary words (real ones are long); a database password can be short
+  // and shows up alone too (in a driver's message), maybe percent-decoded.
+  const given = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8)
+  const passwords = given.flatMap((s) => (/^[a-z][a-z0-9+.-]*:/i.test(s) ? passwordsInUrl(s) : []))
+  const masked = [...given, ...passwords.filter((s) => s.length >= 4)].sort((a, b) => b.length - a.length)
   return (level, msg, fields = {}) => {
     let line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })
     for (const secret of masked) line = line.split(secret).join('***')
-    write(`${line}\n`)
+    write(`${redactUrl(line)}\n`)
   }
 }
 

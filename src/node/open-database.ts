@@ -5,7 +5,10 @@ import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { migrateDatabase } from '../db/migrate.ts'
 import { leases } from '../db/schema.ts'
+import { DatabaseUnavailableError, describeConnectError } from '../db/unavailable.ts'
 import { lockDataDir } from './data-dir-lock.ts'
+import { makePrivateDir } from './private-dir.ts'
+import { probePostgres, probeTarget } from './probe-postgres.ts'
 
 export interface OpenedDatabase {
   db: Database
@@ -18,17 +21,8 @@ export async function openConfiguredDatabase(
   command: string,
   options: { poolSize?: number } = {},
 ): Promise<OpenedDatabase> {
-  if (config.databaseUrl) {
-    const { openPostgres } = await import('../db/postgres.ts')
-    const db = openPostgres(config.databaseUrl, { max: options.poolSize })
-    try {
-      await migrateDatabase(db)
-    } catch (error) {
-      await db.close()
-      throw error
-    }
-    return { db, close: () => db.close() }
-  }
+  if (config.databaseUrl) return openServerDatabase(config.databaseUrl, options.poolSize)
+  makePrivateDir(config.dataDir)
   const release = lockDataDir(config.dataDir, command)
   try {
     const { openPglite } = await import('../db/pglite.ts')
@@ -41,10 +35,13 @@ export async function openConfiguredDatabase(
         await db.close()
         throw error
       })
+    // PGlite copies its initial files in with their packaged modes (0666), whatever the umask.
+    makePrivateDir(config.dataDir)
     return {
       db,
       async close() {
         await db.close()
+        makePrivateDir(config.dataDir)
         release()
       },
     }
@@ -52,4 +49,32 @@ export async function openConfiguredDatabase(
     release()
     throw error
   }
+}
+
+/**
+ * A PostgreSQL server: one probe connection first (is it there, is it PostgreSQL), then one query
+ * on the pool; either failing ends the attempt with a DatabaseUnavailableError, so a bad URL
+ * costs a few connections and a few seconds, never an endless reconnect loop.
+ */
+async function openServerDatabase(url: string, poolSize: number | undefined): Promise<OpenedDatabase> {
+  const target = probeTarget(url)
+  if (target) {
+    const probe = await probePostgres(target.host, target.port)
+    if (!probe.ok) throw new DatabaseUnavailableError(url, probe.reason)
+  }
+  const { openPostgres } = await import('../db/postgres.ts')
+  const db = openPostgres(url, { max: poolSize })
+  try {
+    await db.execute(sql`select 1`)
+  } catch (error) {
+    await db.close().catch(() => {})
+    throw new DatabaseUnavailableError(url, describeConnectError(error, url), { cause: error })
+  }
+  try {
+    await migrateDatabase(db)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+  return { db, close: () => db.close() }
 }

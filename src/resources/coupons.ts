@@ -49,7 +49,10 @@ export const coupons: ResourceDefinition = {
     // The count endpoint is documented without filters: only an unbounded range can use it.
     const unbounded = query.lo === undefined && query.hi === undefined
     const count = query.withTotal && unbounded ? client.get(`${PATH}/count`) : undefined
-    return { items: readV2List(await list), total: count ? readV2Count(await count) : undefined }
+    // Both settle before either is read: awaiting the list first left a failed count (a 401 on
+    // the second request) rejected with no handler, which crashed the whole process.
+    const [listBody, countBody] = await Promise.all([list, count])
+    return { items: readV2List(listBody), total: count ? readV2Count(countBody) : undefined }
   },
 
   async fetchByIds(client, ids) {

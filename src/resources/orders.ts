@@ -48,7 +48,10 @@ export const orders: ResourceDefinition = {
     })
     // v2 lists carry no total; the count endpoint takes the same filters.
     const count = query.withTotal ? client.get('/v2/orders/count', filters) : undefined
-    return { items: readV2List(await list), total: count ? readV2Count(await count) : undefined }
+    // Both settle before either is read: awaiting the list first left a failed count (a 401 on
+    // the second request) rejected with no handler, which crashed the whole process.
+    const [listBody, countBody] = await Promise.all([list, count])
+    return { items: readV2List(listBody), total: count ? readV2Count(countBody) : undefined }
   },
 
   async fetchByIds(client, ids) {

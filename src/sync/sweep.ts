@@ -11,6 +11,7 @@
 // A killed run resumes from its checkpoint (the intervals already committed).
 import { sql } from 'drizzle-orm'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import { describeFailure } from '../bigcommerce/explain.ts'
 import type { Database } from '../db/database.ts'
 import { resourceTables, type ResourceName } from '../db/schema.ts'
 import { withLease } from '../db/lease.ts'
@@ -268,7 +269,8 @@ async function runTable(
     return result
   } catch (error) {
     await saving
-    const message = error instanceof Error ? error.message : String(error)
+    // One line that names the status, what it means and what to do (not the bare error text).
+    const message = describeFailure(error)
     const result = summary('failed', message)
     await markRunFailed(ctx.db, ctx.storeHash, table, { error: message, checkpoint: current(), summary: result }).catch(
       () => {},

@@ -1,0 +1,97 @@
+// Secrets in printed values: every connection URL shape has its password hidden, wherever in a
+// message or a JSON log line it appears (property tests over passwords holding @, /, :, ?, #, %).
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { maskSecrets, redactUrl } from '../src/config.ts'
+import { createJsonLogger } from '../src/node/log.ts'
+
+/** Passwords people use: anything printable but spaces and quotes, with a marker to find it by. */
+const password = fc
+  .string({ unit: fc.constantFrom(...'abcXYZ019@/:?#%!$*+=-_.~,[]'.split('')), minLength: 4, maxLength: 24 })
+  .map((s) => `Qz7${s}`)
+
+type Shape = (pw: string) => string
+const USERINFO_SHAPES: Array<[string, Shape]> = [
+  ['postgres://', (pw) => `postgres://mirror:${pw}@db.example.com:5432/mirror`],
+  ['postgresql:// with options', (pw) => `postgresql://mirror:${pw}@db.example.com/mirror?sslmode=require`],
+  ['postgres:/ (one slash)', (pw) => `postgres:/mirror:${pw}@db.example.com/x`],
+  ['no scheme', (pw) => `mirror:${pw}@db.example.com/x`],
+  ['jdbc:postgresql://', (pw) => `jdbc:postgresql://mirror:${pw}@db.example.com/x`],
+]
+const QUERY_SHAPES: Array<[string, Shape]> = [
+  ['jdbc ?password=', (pw) => `jdbc:postgresql://db.example.com:5432/mirror?user=mirror&password=${pw}&ssl=true`],
+  ['postgresql ?password=', (pw) => `postgresql://db.example.com/mirror?password=${pw}`],
+  ['jdbc ;password=', (pw) => `jdbc:sqlserver://db.example.com;user=mirror;password=${pw};database=x`],
+  ['sslpassword', (pw) => `postgres://mirror@db.example.com/x?sslpassword=${pw}`],
+]
+/** Where a URL ends up: alone, inside a sentence, quoted, in a JSON log line. */
+const CONTEXTS: Array<(url: string) => string> = [
+  (url) => url,
+  (url) => `connect failed for ${url} (timeout)`,
+  (url) => `DATABASE_URL is wrong (got "${url}")`,
+  (url) => JSON.stringify({ level: 'error', msg: 'open failed', url, email: 'a@b.com' }),
+]
+
+describe('redactUrl', () => {
+  it.each(USERINFO_SHAPES)('hides a user:password@ password (%s), whatever it holds', (_name, shape) => {
+    fc.assert(
+      fc.property(password, fc.constantFrom(...CONTEXTS), (pw, context) => {
+        const text = redactUrl(context(shape(pw)))
+        expect(text).not.toContain(pw)
+        expect(text).toContain('mirror:***@db.example.com')
+      }),
+    )
+  })
+
+  it.each(QUERY_SHAPES)('hides a password query parameter (%s)', (_name, shape) => {
+    fc.assert(
+      fc.property(password, fc.constantFrom(...CONTEXTS), (pw, context) => {
+        const encoded = encodeURIComponent(pw)
+        const text = redactUrl(context(shape(encoded)))
+        expect(text).not.toContain(encoded)
+        expect(text).toMatch(/password=\*\*\*/)
+      }),
+    )
+  })
+
+  it.each([
+    ['connect ECONNREFUSED 127.0.0.1:5499'],
+    ['postgres://mirror@db.example.com:5432/x'],
+    ['mail a@b.com about it'],
+    ['{"time":"2026-01-01T10:00:00Z","path":"/v2/orders","status":503}'],
+  ])('leaves text without a password alone: %s', (text) => {
+    expect(redactUrl(text)).toBe(text)
+  })
+})
+
+describe('maskSecrets: the last line before anything is printed', () => {
+  it('hides the configured database password wherever it appears, raw or percent-encoded', () => {
+    fc.assert(
+      fc.property(password, (pw) => {
+        const env = { DATABASE_URL: `postgres://mirror:${encodeURIComponent(pw)}@db/x` }
+        const text = maskSecrets(`auth failed (${pw}); url ${env.DATABASE_URL}; again ${encodeURIComponent(pw)}`, env)
+        expect(text).not.toContain(pw)
+        expect(text).not.toContain(encodeURIComponent(pw))
+      }),
+    )
+  })
+
+  it('hides the API token and secrets', () => {
+    const env = { BIGCOMMERCE_ACCESS_TOKEN: 'tok-abcdef', WEBHOOK_SECRET: 'whsec-123456', BIGCOMMERCE_CLIENT_SECRET: 'cs-987654' }
+    expect(maskSecrets('a tok-abcdef b whsec-123456 c cs-987654', env)).toBe('a *** b *** c ***')
+  })
+})
+
+describe('the JSON logger', () => {
+  it('hides a database password that appears alone, or inside another URL', () => {
+    fc.assert(
+      fc.property(password, (pw) => {
+        const lines: string[] = []
+        const url = `postgres://mirror:${encodeURIComponent(pw)}@db/x`
+        const log = createJsonLogger(['token-value-1', url], (line) => lines.push(line))
+        log('error', 'database error', { error: `password ${pw} refused`, other: `postgres:/u:${pw}@h/x` })
+        expect(lines.join('')).not.toContain(pw)
+      }),
+    )
+  })
+})
