@@ -12,6 +12,7 @@ import { openPglite } from '../src/db/pglite.ts'
 import { openPostgres } from '../src/db/postgres.ts'
 import { runCli } from './support/cli.ts'
 import { databaseUrlFor, scratchDatabaseName } from './support/paths.ts'
+import { createScratchDatabase } from './support/scratch-databases.ts'
 
 const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value' }
 let workDir = ''
@@ -76,7 +77,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('bc-mirror on PostgreSQL', () => {
   beforeAll(async () => {
     url = databaseUrlFor(serverUrl, name)
     admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
-    await admin.unsafe(`create database "${name}"`)
+    await createScratchDatabase(admin, name, inject('runPid'))
   })
   afterAll(async () => {
     await admin.unsafe(`drop database if exists "${name}" with (force)`)

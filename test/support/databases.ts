@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/database.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
 import { databaseUrlFor, scratchDatabaseName } from './paths.ts'
+import { createScratchDatabase } from './scratch-databases.ts'
 
 export type DatabaseKind = 'pglite' | 'postgres'
 
@@ -33,7 +34,7 @@ export async function createFreshDatabase(kind: DatabaseKind): Promise<FreshData
   if (!serverUrl || !template) throw new Error('TEST_DATABASE_URL is not set')
   const name = scratchDatabaseName('test', inject('runPid'), randomBytes(6).toString('hex'))
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database "${name}" template "${template}"`)
+  await createScratchDatabase(admin, name, inject('runPid'), template)
   const url = databaseUrlFor(serverUrl, name)
   const db = openPostgres(url)
   return {

@@ -9,7 +9,8 @@ import type { TestProject } from 'vitest/node'
 import { migrateDatabase } from '../../src/db/migrate.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
-import { PGLITE_IMAGE, databaseUrlFor, ownerOfScratchDatabase, scratchDatabaseName } from './paths.ts'
+import { PGLITE_IMAGE, databaseUrlFor, scratchDatabaseName } from './paths.ts'
+import { createScratchDatabase, dropLeftovers, isProcessAlive } from './scratch-databases.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,9 +38,9 @@ export default async function setup(project: TestProject) {
     return
   }
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
-  await dropLeftovers(admin)
+  await dropLeftovers(admin, isProcessAlive)
   const template = scratchDatabaseName('template', process.pid, String(Date.now()))
-  await admin.unsafe(`create database "${template}"`)
+  await createScratchDatabase(admin, template, process.pid)
   const db = openPostgres(databaseUrlFor(serverUrl, template))
   await migrateDatabase(db)
   await db.execute(sql`select 1`)
@@ -48,24 +49,5 @@ export default async function setup(project: TestProject) {
   return async () => {
     await admin.unsafe(`drop database if exists "${template}" with (force)`)
     await admin.end()
-  }
-}
-
-/** Databases left by earlier runs that died before their teardown (never a live run's). */
-async function dropLeftovers(admin: postgres.Sql) {
-  const rows = await admin`select datname from pg_database where datname like 'bcm\_%'`
-  for (const { datname } of rows) {
-    const owner = ownerOfScratchDatabase(String(datname))
-    if (owner !== null && isAlive(owner)) continue
-    await admin.unsafe(`drop database if exists "${datname}" with (force)`)
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

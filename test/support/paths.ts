@@ -3,16 +3,12 @@ import { fileURLToPath } from 'node:url'
 
 export const PGLITE_IMAGE = fileURLToPath(new URL('../../.test-cache/pglite-migrated.tgz', import.meta.url))
 /**
- * Scratch databases are named `bcm_<kind>_<pid>_<rest>` after the process that owns them, so a
- * run cleans up only what dead runs left behind, never a concurrent run's databases.
+ * Scratch databases are named `bcm_<kind>_<pid>_<rest>` after the process that owns them, for a
+ * person reading the server's list; what a run may drop is decided by the marker each carries
+ * (scratch-databases.ts), never by this name.
  */
 export function scratchDatabaseName(kind: string, ownerPid: number, rest: string): string {
   return `bcm_${kind}_${ownerPid}_${rest}`
-}
-
-export function ownerOfScratchDatabase(name: string): number | null {
-  const match = /^bcm_[a-z]+_(\d+)_/.exec(name)
-  return match ? Number(match[1]) : null
 }
 
 /** The same server URL pointing at another database. */

@@ -8,6 +8,7 @@ import { migrateDatabase } from '../../src/db/migrate.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
 import { handleFetch, MIGRATE_HINT, type WorkerEnv } from '../../src/entry/worker-handlers.ts'
 import { databaseUrlFor, scratchDatabaseName } from '../support/paths.ts'
+import { createScratchDatabase } from '../support/scratch-databases.ts'
 
 const SECRET = 'handler-test-webhook-secret-0123'
 const TOKEN = 'handler-test-access-token-0123'
@@ -74,7 +75,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
     })
 
     it('answers 503 with the hint to run bc-mirror migrate, then serves once migrated', async () => {
-      await admin.unsafe(`create database "${name}"`)
+      await createScratchDatabase(admin, name, process.pid)
       const url = databaseUrlFor(serverUrl, name)
       const before = await call(settings(url))
       expect(before.status).toBe(503)
