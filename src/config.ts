@@ -84,15 +84,18 @@ function describeValue(name: string, value: string): string {
 const SECRET_PARAM =
   /([?&;](?:password|passwd|pwd|pass|sslpassword|sslkey|secret|token|access_token|api_key|apikey)=)[^&;\s"']*/gi
 
+const KNOWN_SCHEMES =
+  'postgres|postgresql|pgsql|jdbc|mysql|mariadb|sqlserver|oracle|mongodb|mongodb\\+srv|redis|rediss|amqps?|https?|tcp'
+
 /** Hides the password in a `user:password@` part: everything from the first colon to the last @. */
 function redactUserInfo(token: string): string {
   const at = token.lastIndexOf('@')
   if (at < 0) return token
   const before = token.slice(0, at)
-  // Skip what the text put before the URL (a quote, a bracket), the scheme(s) and their slashes
-  // (`postgres://`, `postgres:/`, `jdbc:postgresql://`). A scheme is only a scheme when slashes
-  // follow it: in `user:pw@host` the `user:` is the user.
-  const lead = /^[^a-z0-9]*(?:(?:[a-z][a-z0-9+.-]*:)+(?=\/))?\/*/i.exec(before)?.[0] ?? ''
+  // Skip what the text put before the URL (a quote, a bracket), then known schemes followed by
+  // slashes (`postgres://`, `postgres:/`, `jdbc:postgresql://`). Only those: in `postgres:pw@host`
+  // or `user:pw:/x@host` the first word is the user, and the password starts right after it.
+  const lead = new RegExp(`^[^a-z0-9]*(?:(?:(?:${KNOWN_SCHEMES}):)+(?=/))?/*`, 'i').exec(before)?.[0] ?? ''
   const userInfo = before.slice(lead.length)
   const colon = userInfo.indexOf(':')
   if (colon < 0) return token

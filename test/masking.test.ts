@@ -16,6 +16,7 @@ const USERINFO_SHAPES: Array<[string, Shape]> = [
   ['postgresql:// with options', (pw) => `postgresql://mirror:${pw}@db.example.com/mirror?sslmode=require`],
   ['postgres:/ (one slash)', (pw) => `postgres:/mirror:${pw}@db.example.com/x`],
   ['no scheme', (pw) => `mirror:${pw}@db.example.com/x`],
+  ['no scheme, a user named like a scheme', (pw) => `postgres:${pw}@db.example.com/x`],
   ['jdbc:postgresql://', (pw) => `jdbc:postgresql://mirror:${pw}@db.example.com/x`],
 ]
 const QUERY_SHAPES: Array<[string, Shape]> = [
@@ -38,8 +39,9 @@ describe('redactUrl', () => {
       fc.property(password, fc.constantFrom(...CONTEXTS), (pw, context) => {
         const text = redactUrl(context(shape(pw)))
         expect(text).not.toContain(pw)
-        expect(text).toContain('mirror:***@db.example.com')
+        expect(text).toMatch(/(mirror|postgres):\*\*\*@db\.example\.com/)
       }),
+      { numRuns: 500 },
     )
   })
 
@@ -51,6 +53,7 @@ describe('redactUrl', () => {
         expect(text).not.toContain(encoded)
         expect(text).toMatch(/password=\*\*\*/)
       }),
+      { numRuns: 500 },
     )
   })
 
