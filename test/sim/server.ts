@@ -37,6 +37,8 @@ export interface SimFault {
    * proxy or API URL; BigCommerce's API itself is not documented to redirect.
    */
   redirectTo?: string
+  /** Answer 200 with a JSON array this many bytes long, streamed (a page far too large). */
+  oversizeBytes?: number
 }
 
 export interface SimStoreOptions {
@@ -99,6 +101,26 @@ function scopeForPath(path: string): string | null {
   if (/^\/v3\/customers(\/|$)/.test(path)) return 'store_v2_customers_read_only'
   if (/^\/v2\/coupons(\/|$)/.test(path)) return 'store_v2_marketing_read_only'
   return null
+}
+
+/** `[` + spaces + `]`, `bytes` long, produced as the reader pulls (never held whole). */
+function streamOversize(bytes: number): Response {
+  const chunk = new Uint8Array(1024 * 1024).fill(0x20)
+  let sent = 0
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === 0) controller.enqueue(new TextEncoder().encode('['))
+      const size = Math.min(chunk.length, bytes - 2 - sent)
+      if (size <= 0) {
+        controller.enqueue(new TextEncoder().encode(']'))
+        controller.close()
+        return
+      }
+      controller.enqueue(size === chunk.length ? chunk : chunk.subarray(0, size))
+      sent += size
+    },
+  })
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
 }
 
 class BadRequest extends Error {
@@ -292,6 +314,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       return c.body(null, 500)
     }
     if (fault?.redirectTo) return c.redirect(fault.redirectTo, 302)
+    if (fault?.oversizeBytes) return streamOversize(fault.oversizeBytes)
     if (fault?.delayMs) await sleep(fault.delayMs)
     if (random() < (settings.slowRate ?? 0)) await sleep(settings.slowMs ?? 0)
     if (fault?.status || random() < (settings.errorRate ?? 0)) {

@@ -138,6 +138,16 @@ describe('a wrong store hash or token is named once, before any table work', () 
     expect(result.stderr).toMatch(/does not know store hash "wronghash"/)
   })
 
+  it('a page over the 64 MiB limit fails only its table, with one line', async () => {
+    sim = await startStore({ data: { seed: 25, counts: { orders: 20, products: 20, customers: 20, coupons: 20 } } })
+    sim.injectFaults({ path: /^\/v3\/customers$/, oversizeBytes: 80 * 1024 * 1024 })
+    const result = await runCli(['sync'], { ...storeEnv(sim), DATA_DIR: join(workDir, 'data-oversize') })
+    expectNoStack(result)
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/^customers: answer too large on GET \/v3\/customers: answered more than 64 MiB; refused/m)
+    for (const table of ['coupons', 'orders', 'products']) expect(result.stdout).toMatch(new RegExp(`${table}\\s+completed\\s+20`))
+  })
+
   it('a redirect to another origin ends the command with one line, and --debug adds the stack', async () => {
     sim = await startStore()
     const env = { ...storeEnv(sim), DATA_DIR: join(workDir, 'never-redirect') }
