@@ -33,7 +33,9 @@ export async function checkArgs(main: CommandDef, rawArgs: readonly string[]): P
     if (!subCommands || Object.keys(subCommands).length === 0) break
     const [name, ...after] = rest
     const names = Object.keys(subCommands).join(', ')
-    if (name === undefined) throw new MissingSubcommand(`a command is needed: one of ${names}`, command, parent)
+    if (name === undefined) {
+      throw new MissingSubcommand(`a command is needed: one of ${names}`, command, parent)
+    }
     const next = name.startsWith('-') ? undefined : subCommands[name]
     if (!next) {
       const what = name.startsWith('-') ? `option ${name}` : `command "${name}"`
@@ -46,13 +48,20 @@ export async function checkArgs(main: CommandDef, rawArgs: readonly string[]): P
   checkOptions((await resolve(command.args)) ?? {}, rest, command, parent)
 }
 
-function checkOptions(args: ArgsDef, tokens: string[], command: CommandDef, parent: CommandDef | undefined) {
+function checkOptions(
+  args: ArgsDef,
+  tokens: string[],
+  command: CommandDef,
+  parent: CommandDef | undefined,
+) {
   const fail = (message: string) => new ArgumentError(message, command, parent)
   const byName = new Map<string, ArgDef>()
   for (const [name, def] of Object.entries(args)) {
     if (def.type === 'positional') continue
     byName.set(`--${name}`, def)
-    for (const alias of ['alias' in def ? (def.alias ?? []) : []].flat()) byName.set(alias.length === 1 ? `-${alias}` : `--${alias}`, def)
+    for (const alias of ['alias' in def ? (def.alias ?? []) : []].flat()) {
+      byName.set(alias.length === 1 ? `-${alias}` : `--${alias}`, def)
+    }
   }
   const known = [...byName.keys()].filter((k) => k.startsWith('--')).join(', ') || 'none'
   const positionals = Object.values(args).filter((def) => def.type === 'positional').length
@@ -76,7 +85,10 @@ function checkOptions(args: ArgsDef, tokens: string[], command: CommandDef, pare
       continue
     }
     const value = tokens[i + 1]
-    if (value === undefined || value.startsWith('--')) throw fail(`${flag} needs a value${def.valueHint ? `, e.g. ${flag} ${def.valueHint}` : ''}`)
+    if (value === undefined || value.startsWith('--')) {
+      const example = def.valueHint ? `, e.g. ${flag} ${def.valueHint}` : ''
+      throw fail(`${flag} needs a value${example}`)
+    }
     i += 1
   }
 }

@@ -125,7 +125,9 @@ export function maskSecrets(text: string, env: Env): string {
   if (databaseUrl) secrets.push(...passwordsInUrl(databaseUrl))
   // Longest first, so a secret that contains another is hidden whole. Very short values would
   // mask ordinary words.
-  const masks = secrets.filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length)
+  const masks = secrets
+    .filter((s): s is string => !!s && s.length >= 4)
+    .sort((a, b) => b.length - a.length)
   let masked = text
   for (const secret of masks) masked = masked.split(secret).join('***')
   return redactUrl(masked)
@@ -137,7 +139,9 @@ export function passwordsInUrl(url: string): string[] {
   const userInfo = /^[a-z][a-z0-9+.-]*:\/*(.*)@/is.exec(url)?.[1]
   const colon = userInfo?.indexOf(':') ?? -1
   if (userInfo && colon >= 0) found.push(userInfo.slice(colon + 1))
-  for (const match of url.matchAll(/[?&;](?:password|sslpassword)=([^&;]*)/gi)) found.push(match[1] ?? '')
+  for (const match of url.matchAll(/[?&;](?:password|sslpassword)=([^&;]*)/gi)) {
+    found.push(match[1] ?? '')
+  }
   for (const value of [...found]) {
     try {
       found.push(decodeURIComponent(value))

@@ -16,7 +16,9 @@ export function createJsonLogger(
   // and shows up alone too (in a driver's message), maybe percent-decoded.
   const given = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8)
   const passwords = given.flatMap((s) => (/^[a-z][a-z0-9+.-]*:/i.test(s) ? passwordsInUrl(s) : []))
-  const masked = [...given, ...passwords.filter((s) => s.length >= 4)].sort((a, b) => b.length - a.length)
+  const masked = [...given, ...passwords.filter((s) => s.length >= 4)].sort(
+    (a, b) => b.length - a.length,
+  )
   return (level, msg, fields = {}) => {
     let line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })
     for (const secret of masked) line = line.split(secret).join('***')

@@ -56,7 +56,10 @@ export async function openConfiguredDatabase(
  * on the pool; either failing ends the attempt with a DatabaseUnavailableError, so a bad URL
  * costs a few connections and a few seconds, never an endless reconnect loop.
  */
-async function openServerDatabase(url: string, poolSize: number | undefined): Promise<OpenedDatabase> {
+async function openServerDatabase(
+  url: string,
+  poolSize: number | undefined,
+): Promise<OpenedDatabase> {
   const target = probeTarget(url)
   if (target) {
     const probe = await probePostgres(target.host, target.port)

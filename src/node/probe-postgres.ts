@@ -31,18 +31,18 @@ export function probePostgres(host: string, port: number, timeoutMs = 5000): Pro
       socket.destroy()
       resolve(result)
     }
-    const notPostgres = () => {
+    const notPostgres = (): ProbeResult => {
       const shown = answer.toString('latin1').replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 40)
       const http = /^HTTP\//.test(shown) ? ' (it answered as an HTTP server)' : ''
-      return { ok: false as const, reason: `the server at ${where} is not PostgreSQL${http}: it answered ${shown ? `"${shown}"` : 'nothing and closed the connection'} to PostgreSQL's opening message` }
+      const what = shown ? `"${shown}"` : 'nothing and closed the connection'
+      const reason = `the server at ${where} is not PostgreSQL${http}: it answered ${what} to PostgreSQL's opening message`
+      return { ok: false, reason }
     }
-    const timer = setTimeout(() => {
-      finish(
-        answer.length > 0
-          ? notPostgres()
-          : { ok: false, reason: `${where} accepted the connection but sent no answer within ${timeoutMs / 1000} s; it is probably not PostgreSQL, or it is overloaded` },
-      )
-    }, timeoutMs)
+    const silent = (): ProbeResult => ({
+      ok: false,
+      reason: `${where} accepted the connection but sent no answer within ${timeoutMs / 1000} s; it is probably not PostgreSQL, or it is overloaded`,
+    })
+    const timer = setTimeout(() => finish(answer.length > 0 ? notPostgres() : silent()), timeoutMs)
     socket.setNoDelay(true)
     socket.once('connect', () => socket.write(SSL_REQUEST))
     socket.on('data', (chunk: Buffer) => {
@@ -56,7 +56,9 @@ export function probePostgres(host: string, port: number, timeoutMs = 5000): Pro
       }
     })
     socket.once('end', () => finish(answer.length === 1 ? { ok: true } : notPostgres()))
-    socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, reason: describeSocketError(error, where, host) }))
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ ok: false, reason: describeSocketError(error, where, host) }),
+    )
   })
 }
 
