@@ -32,6 +32,7 @@ export async function withDatabase<T>(
   fn: (db: Database) => Promise<T>,
 ): Promise<T> {
   const opened = await openConfiguredDatabase(config, command)
+  for (const warning of opened.warnings) process.stderr.write(`bc-mirror: warning: ${warning}\n`)
   try {
     return await fn(opened.db)
   } finally {

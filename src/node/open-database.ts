@@ -7,11 +7,13 @@ import { migrateDatabase } from '../db/migrate.ts'
 import { leases } from '../db/schema.ts'
 import { DatabaseUnavailableError, describeConnectError } from '../db/unavailable.ts'
 import { lockDataDir } from './data-dir-lock.ts'
-import { makePrivateDir } from './private-dir.ts'
+import { describeStillOpen, makePrivateDir } from './private-dir.ts'
 import { probePostgres, probeTarget } from './probe-postgres.ts'
 
 export interface OpenedDatabase {
   db: Database
+  /** Things the user should fix that did not stop the command (a DATA_DIR others can read). */
+  warnings: string[]
   /** Closes the database and releases the data directory. */
   close(): Promise<void>
 }
@@ -22,7 +24,7 @@ export async function openConfiguredDatabase(
   options: { poolSize?: number } = {},
 ): Promise<OpenedDatabase> {
   if (config.databaseUrl) return openServerDatabase(config.databaseUrl, options.poolSize)
-  makePrivateDir(config.dataDir)
+  const before = makePrivateDir(config.dataDir)
   const release = lockDataDir(config.dataDir, command)
   try {
     const { openPglite } = await import('../db/pglite.ts')
@@ -36,9 +38,11 @@ export async function openConfiguredDatabase(
         throw error
       })
     // PGlite copies its initial files in with their packaged modes (0666), whatever the umask.
-    makePrivateDir(config.dataDir)
+    const after = makePrivateDir(config.dataDir)
+    const warning = describeStillOpen(config.dataDir, after.stillOpen.length > 0 ? after : before)
     return {
       db,
+      warnings: warning ? [warning] : [],
       async close() {
         await db.close()
         makePrivateDir(config.dataDir)
@@ -79,5 +83,5 @@ async function openServerDatabase(
     await db.close()
     throw error
   }
-  return { db, close: () => db.close() }
+  return { db, warnings: [], close: () => db.close() }
 }
