@@ -18,6 +18,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
 
@@ -116,6 +117,30 @@ export const deletions = bigcommerce.table(
   ],
 )
 
+/**
+ * Objects the API returned that the mirror could not store (no id, no date_modified, a date far in
+ * the future, a value PostgreSQL refuses), with the reason. One entry per id (or, for an object
+ * without an id, per distinct raw text); the next read of the id retries it, and a stored row
+ * clears its entry. `raw` is the JSON text as received: text, because jsonb refuses some of what
+ * lands here (a NUL in a string).
+ */
+export const rejectedRows = bigcommerce.table(
+  'rejected_rows',
+  {
+    store_hash: text('store_hash').notNull(),
+    resource: text('resource').notNull(),
+    id: bigint('id', { mode: 'number' }),
+    reason: text('reason').notNull(),
+    raw: text('raw').notNull(),
+    fingerprint: text('fingerprint')
+      .notNull()
+      .generatedAlwaysAs(sql`coalesce(id::text, 'md5:' || md5(raw))`),
+    first_seen_at: tz('first_seen_at').notNull().defaultNow(),
+    last_seen_at: tz('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('rejected_rows_key').on(t.store_hash, t.resource, t.fingerprint)],
+)
+
 /** Per store and table: the sweep cursor, a resumable checkpoint, and the last run's outcome. */
 export const syncState = bigcommerce.table(
   'sync_state',
@@ -152,9 +177,15 @@ export const webhookEvents = bigcommerce.table(
     locked_until: tz('locked_until'),
     processed_at: tz('processed_at'),
     last_error: text('last_error'),
+    /** Later reads made to confirm a not-found (or a deleted event the store still answered). */
+    rechecks: integer('rechecks').notNull().default(0),
   },
   (t) => [
-    uniqueIndex('webhook_events_store_hash_hash_key').on(t.store_hash, t.hash),
+    // What the event targets, not the hash alone: BigCommerce's hash is of the payload's data,
+    // which two events on different scopes or ids could share.
+    unique('webhook_events_target_key')
+      .on(t.store_hash, t.hash, t.scope, t.resource_id)
+      .nullsNotDistinct(),
     index('webhook_events_pending_idx')
       .on(t.available_at)
       .where(sql`${t.status} = 'pending'`),

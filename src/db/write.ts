@@ -3,8 +3,9 @@
 // - a row is replaced only when the incoming date_modified is not older than the stored one
 //   (equal replaces: timestamps have one-second resolution and a refetch is the freshest truth);
 //   coupons, which have no date_modified, always replace;
-// - a row whose version is not newer than its tombstone in `deletions` stays deleted, so a stale
-//   read can never bring a deleted row back;
+// - a tombstone in `deletions` stops only reads that began before the deletion, so a stale read
+//   can never bring a deleted row back, while a row that a later read sees in the store comes back
+//   (and its tombstone goes): a wrongful deletion heals on the next read;
 // - identical rows are not rewritten (no churn in WAL or `synced_at` for unchanged data).
 // Rows travel as one JSON parameter per batch (jsonb_to_recordset): one round trip, no
 // parameter-count limit, the same on PGlite and postgres.js.
@@ -17,7 +18,7 @@ import type { ResourceRow } from '../resources/types.ts'
 export const DEFAULT_BATCH_SIZE = 500
 
 export interface UpsertOptions {
-  /** When the rows were read from the API; versions coupons (no date_modified) against tombstones. */
+  /** When the read that returned the rows began; tombstones at or after it stop the rows. */
   fetchedAt?: Date
   batchSize?: number
 }
@@ -78,14 +79,17 @@ function upsertStatement(resource: ResourceName, storeHash: string, rows: Resour
       where not exists (
         select 1 from ${deletions} d
         where d.store_hash = ${storeHash} and d.resource = ${resource} and d.id = x.id
-          and d.deleted_at >= coalesce(x.date_modified, ${fetchedAt.toISOString()}::timestamptz)
+          and d.deleted_at >= ${fetchedAt.toISOString()}::timestamptz
       )
       on conflict (store_hash, id) do update set ${updates}
       where (stored.date_modified is null or excluded.date_modified is null
              or stored.date_modified <= excluded.date_modified)
         and (stored.data is distinct from excluded.data
              or stored.date_modified is distinct from excluded.date_modified)
-      returning 1
+      returning stored.id
+    ), restored as (
+      delete from ${deletions} d using written w
+      where d.store_hash = ${storeHash} and d.resource = ${resource} and d.id = w.id
     )
     select count(*)::int as written from written`
 }
@@ -111,7 +115,10 @@ export async function upsertRows(
 }
 
 export interface DeleteOptions {
-  /** When the deletion was observed; defaults to now. */
+  /**
+   * When the read that confirmed the deletion began; defaults to now. Reads that began before it
+   * cannot bring the row back; reads after it that find the row restore it.
+   */
   deletedAt?: Date
 }
 
@@ -135,12 +142,11 @@ export async function deleteRows(
     ), gone as (
       delete from ${table} t using ids
       where t.store_hash = ${storeHash} and t.id = ids.id
-      returning t.id, t.date_modified
+      returning t.id
     ), tombstones as (
       insert into ${deletions} (store_hash, resource, id, deleted_at)
-      select ${storeHash}, ${resource}, ids.id,
-             greatest(${deletedAt}::timestamptz, gone.date_modified)
-      from ids left join gone on gone.id = ids.id
+      select ${storeHash}, ${resource}, ids.id, ${deletedAt}::timestamptz
+      from ids
       on conflict (store_hash, resource, id)
         do update set deleted_at = greatest(${deletions.deleted_at}, excluded.deleted_at)
     )

@@ -1,4 +1,5 @@
-// The guarded write path: stale rows never win, equal timestamps replace, tombstones hold.
+// The guarded write path: stale rows never win, equal timestamps replace, tombstones stop only
+// reads that began before the deletion.
 import { sql } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import type { Executor } from '../../src/db/database.ts'
@@ -90,29 +91,47 @@ describeEachDatabase('guarded upsert', (ctx) => {
     expect(rows).toEqual([{ code: 'SAVE20' }])
   })
 
-  it('deletes with a tombstone, and a stale upsert does not bring the row back', async () => {
+  it('deletes with a tombstone; a read that began before the deletion does not bring the row back', async () => {
     await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T10:00:00Z')])
     const deleted = await deleteRows(ctx.db, 'products', STORE, [8], { deletedAt: at('2024-05-08T11:00:00Z') })
     expect(deleted).toBe(1)
-    const tombstones = await ctx.db.execute<{ resource: string; id: number }>(
-      sql`select resource, id::int as id from bigcommerce.deletions where store_hash = ${STORE} and id = 8`,
-    )
-    expect(tombstones).toEqual([{ resource: 'products', id: 8 }])
+    const tombstones = async () =>
+      ctx.db.execute<{ resource: string; id: number }>(
+        sql`select resource, id::int as id from bigcommerce.deletions where store_hash = ${STORE} and id = 8`,
+      )
+    expect(await tombstones()).toEqual([{ resource: 'products', id: 8 }])
 
-    const stale = await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T10:30:00Z')])
+    const stale = await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T10:30:00Z')], {
+      fetchedAt: at('2024-05-08T10:59:00Z'),
+    })
     expect(stale).toEqual({ written: 0, unchanged: 1 })
     expect(await storedName(ctx.db, 8)).toBeUndefined()
 
-    // A version written after the deletion (the resource exists again) is real and comes back.
-    const newer = await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T12:00:00Z', 'back')])
-    expect(newer.written).toBe(1)
+    // A read that began after the deletion and found the row: the store has it, so it comes back
+    // whatever its date_modified, and its tombstone goes.
+    const later = await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T10:30:00Z', 'back')], {
+      fetchedAt: at('2024-05-08T11:00:01Z'),
+    })
+    expect(later.written).toBe(1)
     expect(await storedName(ctx.db, 8)).toBe('back')
+    expect(await tombstones()).toEqual([])
   })
 
   it('tombstones an id the mirror never held, so a late stale read cannot insert it', async () => {
     expect(await deleteRows(ctx.db, 'products', STORE, [9], { deletedAt: at('2024-05-09T11:00:00Z') })).toBe(0)
-    await upsertRows(ctx.db, 'products', STORE, [product(9, '2024-05-09T10:00:00Z')])
+    await upsertRows(ctx.db, 'products', STORE, [product(9, '2024-05-09T10:00:00Z')], {
+      fetchedAt: at('2024-05-09T10:59:00Z'),
+    })
     expect(await storedName(ctx.db, 9)).toBeUndefined()
+  })
+
+  it('a tombstone newer than every date_modified does not pin a row the store still has', async () => {
+    // The old write path compared tombstones with date_modified, so a wrongful deletion was permanent.
+    await deleteRows(ctx.db, 'products', STORE, [11], { deletedAt: at('2030-01-01T00:00:00Z') })
+    await upsertRows(ctx.db, 'products', STORE, [product(11, '2024-05-09T10:00:00Z')], {
+      fetchedAt: at('2030-01-01T00:00:01Z'),
+    })
+    expect(await storedName(ctx.db, 11)).toBe('Product 11')
   })
 
   it('guards coupons against tombstones by when they were fetched', async () => {

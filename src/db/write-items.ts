@@ -1,0 +1,181 @@
+// The one write path from raw API objects to a resource table, used by sweeps and the event
+// processor alike. One odd object never holds back the others: an object that fails validation
+// (no id, no date_modified where the table needs one, a date_modified more than a day ahead) or
+// that PostgreSQL refuses (a NUL in a string, an integer out of range) is set aside in
+// `rejected_rows` with its reason, and every other object of the batch is written. A failed batch
+// is split in halves until the refused rows stand alone, so one bad row costs about
+// 2·log2(batch) extra statements and a clean batch costs none. A row stored later (or found
+// unchanged) clears its id's entry, so the next read of that id is its retry.
+import { sql } from 'drizzle-orm'
+import type { Executor } from './database.ts'
+import { describeCause, isRowError, shorten } from './errors.ts'
+import { rejectedRows } from './schema.ts'
+import { DEFAULT_BATCH_SIZE, dedupeById, upsertRows } from './write.ts'
+import type { ResourceDefinition, ResourceRow } from '../resources/types.ts'
+
+/** A date_modified further ahead than this is a wrong clock or a bad value, never a version. */
+export const MAX_FUTURE_MS = 86_400_000
+
+export interface RejectedItem {
+  /** The object's id, or null when it had none. */
+  id: number | null
+  /** Why, in one short line: the validation failure or PostgreSQL's own message. */
+  reason: string
+}
+
+export interface WriteItemsResult {
+  /** Rows inserted or replaced. */
+  written: number
+  /** Objects that changed nothing: identical, older than the stored row, or deleted (tombstoned). */
+  unchanged: number
+  /** Objects set aside in rejected_rows. */
+  rejected: RejectedItem[]
+  /** Ids of the objects accepted (written or unchanged). */
+  ids: number[]
+}
+
+export interface WriteItemsOptions {
+  /** When the read that returned the objects began (see upsertRows). */
+  fetchedAt?: Date
+  /** The clock for the far-future check; default now. */
+  now?: Date
+  batchSize?: number
+}
+
+interface Rejection extends RejectedItem {
+  raw: string
+}
+
+function idOf(item: unknown): number | null {
+  const id = item && typeof item === 'object' ? (item as { id?: unknown }).id : undefined
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null
+}
+
+/** JSON text of the object as received (text survives what jsonb refuses, such as \u0000). */
+function rawText(item: unknown): string {
+  try {
+    return JSON.stringify(item) ?? String(item)
+  } catch {
+    return String(item)
+  }
+}
+
+function checkItem(
+  resource: ResourceDefinition,
+  item: unknown,
+  now: Date,
+): { row: ResourceRow } | Rejection {
+  let row: ResourceRow
+  try {
+    row = resource.toRow(item)
+  } catch (error) {
+    return { id: idOf(item), reason: describeCause(error), raw: rawText(item) }
+  }
+  const modified = row.date_modified
+  if (modified && modified.getTime() > now.getTime() + MAX_FUTURE_MS) {
+    const reason = `date_modified ${modified.toISOString()} is more than a day in the future`
+    return { id: row.id, reason, raw: rawText(item) }
+  }
+  return { row }
+}
+
+/** Writes `rows`, splitting on a row-level refusal until the refused rows stand alone. */
+async function writeIsolating(
+  db: Executor,
+  resource: ResourceDefinition,
+  storeHash: string,
+  rows: ResourceRow[],
+  fetchedAt: Date,
+  rejected: Rejection[],
+): Promise<{ written: number; refused: Set<number> }> {
+  try {
+    const result = await upsertRows(db, resource.name, storeHash, rows, {
+      fetchedAt,
+      batchSize: rows.length,
+    })
+    return { written: result.written, refused: new Set() }
+  } catch (error) {
+    if (!isRowError(error)) throw error
+    const [only] = rows
+    if (rows.length === 1 && only) {
+      rejected.push({ id: only.id, reason: describeCause(error), raw: rawText(only.data) })
+      return { written: 0, refused: new Set([only.id]) }
+    }
+    const half = Math.ceil(rows.length / 2)
+    const left = await writeIsolating(db, resource, storeHash, rows.slice(0, half), fetchedAt, rejected)
+    const right = await writeIsolating(db, resource, storeHash, rows.slice(half), fetchedAt, rejected)
+    return { written: left.written + right.written, refused: new Set([...left.refused, ...right.refused]) }
+  }
+}
+
+/** Validates and writes raw API objects of one resource; see the file's first lines. */
+export async function writeItems(
+  db: Executor,
+  resource: ResourceDefinition,
+  storeHash: string,
+  items: unknown[],
+  options: WriteItemsOptions = {},
+): Promise<WriteItemsResult> {
+  const now = options.now ?? new Date()
+  const fetchedAt = options.fetchedAt ?? now
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+  const rejected: Rejection[] = []
+  const valid: ResourceRow[] = []
+  for (const item of items) {
+    const checked = checkItem(resource, item, now)
+    if ('row' in checked) valid.push(checked.row)
+    else rejected.push(checked)
+  }
+  const unique = dedupeById(valid)
+  let written = 0
+  const refused = new Set<number>()
+  for (let start = 0; start < unique.length; start += batchSize) {
+    const batch = unique.slice(start, start + batchSize)
+    const result = await writeIsolating(db, resource, storeHash, batch, fetchedAt, rejected)
+    written += result.written
+    for (const id of result.refused) refused.add(id)
+  }
+  const ids = unique.map((row) => row.id).filter((id) => !refused.has(id))
+  await recordRejections(db, storeHash, resource.name, rejected)
+  await clearRejections(db, storeHash, resource.name, ids)
+  return {
+    written,
+    unchanged: items.length - written - rejected.length,
+    rejected: rejected.map(({ id, reason }) => ({ id, reason })),
+    ids,
+  }
+}
+
+/** Keeps (or refreshes) one entry per id, or per raw text for objects without an id. */
+export async function recordRejections(
+  db: Executor,
+  storeHash: string,
+  resource: string,
+  rejections: Rejection[],
+): Promise<void> {
+  if (rejections.length === 0) return
+  const byKey = new Map(rejections.map((r) => [r.id === null ? `raw:${r.raw}` : String(r.id), r]))
+  const payload = JSON.stringify(
+    [...byKey.values()].map((r) => ({ id: r.id, reason: shorten(r.reason), raw: r.raw })),
+  )
+  await db.execute(sql`
+    insert into ${rejectedRows} as r (store_hash, resource, id, reason, raw)
+    select ${storeHash}, ${resource}, x.id, x.reason, x.raw
+    from jsonb_to_recordset(${payload}::jsonb) as x(id bigint, reason text, raw text)
+    on conflict (store_hash, resource, fingerprint) do update
+      set reason = excluded.reason, raw = excluded.raw, last_seen_at = now()`)
+}
+
+/** A stored (or unchanged) row clears its id's entry. */
+export async function clearRejections(
+  db: Executor,
+  storeHash: string,
+  resource: string,
+  ids: number[],
+): Promise<void> {
+  if (ids.length === 0) return
+  await db.execute(sql`
+    delete from ${rejectedRows} r
+    using jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as x(value)
+    where r.store_hash = ${storeHash} and r.resource = ${resource} and r.id = x.value::bigint`)
+}
