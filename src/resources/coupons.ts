@@ -11,6 +11,7 @@ import {
   parseApiObject,
 } from '../bigcommerce/validate.ts'
 import { readV2Count, readV2List, widenedMaxId, widenedMinId } from './range.ts'
+import { emptyAnswer, fileAnswer, getV2IdPage } from './by-id.ts'
 import type { ResourceDefinition, ResourceRow } from './types.ts'
 
 const PATH = '/v2/coupons'
@@ -56,17 +57,14 @@ export const coupons: ResourceDefinition = {
   },
 
   async fetchByIds(client, ids) {
-    const wanted = new Set(ids)
-    const found = new Map<number, unknown>()
-    await mapWithConcurrency(groupIdRanges(ids), 8, async ({ min, max }) => {
+    const answer = emptyAnswer()
+    const unique = [...new Set(ids)]
+    await mapWithConcurrency(groupIdRanges(unique), 8, async ({ min, max }) => {
       const query = min === max ? { id: min } : { min_id: min, max_id: max, limit: MAX_PAGE_SIZE }
-      const body = await client.get(PATH, query)
-      for (const item of Array.isArray(body) ? body : []) {
-        const id = parseApiObject(idSchema, item, 'coupon').id
-        if (wanted.has(id)) found.set(id, item)
-      }
+      const asked = unique.filter((id) => id >= min && id <= max)
+      fileAnswer(answer, asked, await getV2IdPage(client, PATH, query, 'coupon'), { min, max })
     })
-    return found
+    return answer
   },
 
   webhookScopes: [],

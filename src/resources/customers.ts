@@ -5,7 +5,6 @@ import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dat
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
-  idSchema,
   chunk,
   mapWithConcurrency,
   optionalBcDateSchema,
@@ -14,6 +13,7 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { modifiedSecondsOf, readV3List, widenedDates } from './range.ts'
+import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
 import type { ResourceDefinition, ResourceRow } from './types.ts'
 
 export const CUSTOMER_INCLUDE = 'addresses,storecredit,attributes,formfields'
@@ -50,20 +50,18 @@ export const customers: ResourceDefinition = {
   },
 
   async fetchByIds(client, ids) {
-    const found = new Map<number, unknown>()
+    const answer = emptyAnswer()
     const batches = chunk([...new Set(ids)], MAX_PAGE_SIZE)
     await mapWithConcurrency(batches, 8, async (batch) => {
       const query = { 'id:in': batch, include: CUSTOMER_INCLUDE, limit: MAX_PAGE_SIZE }
-      const body = await client.get(PATH, query)
-      const data = pick(body, 'data')
-      for (const item of Array.isArray(data) ? data : []) {
-        found.set(parseApiObject(idSchema, item, 'customer').id, item)
-      }
+      fileAnswer(answer, batch, await getV3IdPage(client, PATH, query, 'customer'))
     })
-    return found
+    return answer
   },
 
-  webhookScopes: ['store/customer/*'],
+  // The nested family too: whether store/customer/* covers address events is unconfirmed.
+  webhookScopes: ['store/customer/*', 'store/customer/address/*'],
+  deletionScope: 'store/customer/deleted',
 
   targetOf(scope, data) {
     if (!scope.startsWith('store/customer/')) return null

@@ -6,6 +6,7 @@ import { products } from './products.ts'
 import type { ResourceDefinition, ResourceName } from './types.ts'
 
 export type {
+  IdAnswer,
   RangePage,
   RangeQuery,
   ResourceDefinition,

@@ -13,6 +13,7 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { modifiedSecondsOf, readV2Count, readV2List, widenedDates, widenedMinId } from './range.ts'
+import { emptyAnswer, fileAnswer } from './by-id.ts'
 import type { ResourceDefinition, ResourceRow } from './types.ts'
 
 const orderSchema = z.looseObject({
@@ -55,17 +56,25 @@ export const orders: ResourceDefinition = {
   },
 
   async fetchByIds(client, ids) {
-    const found = new Map<number, unknown>()
+    const answer = emptyAnswer()
     const unique = [...new Set(ids)]
     // The pacer spaces these out; the limit only bounds how many promises wait at once.
     await mapWithConcurrency(unique, 32, async (id) => {
       const order = await client.get(`/v2/orders/${id}`)
-      if (order !== null) found.set(id, order)
+      // An order under another id is no answer about this one (and is not written as it).
+      if (order !== null) fileAnswer(answer, [id], [order])
     })
-    return found
+    return answer
   },
 
-  webhookScopes: ['store/order/*'],
+  // The nested families too: whether store/order/* covers them is unconfirmed.
+  webhookScopes: [
+    'store/order/*',
+    'store/order/message/*',
+    'store/order/refund/*',
+    'store/order/transaction/*',
+    'store/order/metafield/*',
+  ],
 
   targetOf(scope, data) {
     if (!scope.startsWith('store/order/')) return null

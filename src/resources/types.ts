@@ -59,12 +59,27 @@ export interface ResourceDefinition {
   /** Whether `listRange` can sort by id with `minId` inside a key range (not for v3 customers). */
   canOrderById: boolean
   listRange(client: BigCommerceClient, query: RangeQuery): Promise<RangePage>
-  /** Current state by id; ids absent from the map no longer exist. */
-  fetchByIds(client: BigCommerceClient, ids: number[]): Promise<Map<number, unknown>>
+  /** Current state by id: what the API answered about each asked id (see IdAnswer). */
+  fetchByIds(client: BigCommerceClient, ids: number[]): Promise<IdAnswer>
+  /** The scope of the event that announces this resource's deletion (none for orders and coupons). */
+  deletionScope?: string
   /** Webhook scopes to subscribe to; empty for coupons (BigCommerce has no coupon events). */
   webhookScopes: string[]
   /** The id of the row an event refreshes, or null when the event is not for this resource. */
   targetOf(scope: string, data: unknown): number | null
   /** The row to write; throws BigCommerceDataError for an object that is not a valid resource. */
   toRow(item: unknown): ResourceRow
+}
+
+/**
+ * What a read by id found. An asked id in `found` exists; one in `unanswered` is unknown (the
+ * answer held objects nobody asked for, or objects without a usable id, so its silence about the
+ * id proves nothing); any other asked id was not found this time, which is a deletion only once a
+ * second read confirms it.
+ */
+export interface IdAnswer {
+  found: Map<number, unknown>
+  unanswered: Set<number>
+  /** Objects in the answer without a usable id: set aside as rejected, never written. */
+  unidentified: unknown[]
 }

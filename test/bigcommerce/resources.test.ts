@@ -67,7 +67,7 @@ describe.each(['orders', 'products', 'customers'] as const)('%s', (name) => {
 
   it('refetches by id; missing ids are absent', async () => {
     const client = connectClient(sim)
-    const found = await resource.fetchByIds(client, [3, 1, 99_999, 3])
+    const found = (await resource.fetchByIds(client, [3, 1, 99_999, 3])).found
     expect([...found.keys()].sort((a, b) => a - b)).toEqual([1, 3])
     expect(resource.toRow(found.get(3)).id).toBe(3)
   })
@@ -79,7 +79,7 @@ describe('products and customers', () => {
     for (const name of ['products', 'customers'] as const) {
       sim.resetStats()
       const ids = Array.from({ length: 600 }, (_, i) => i + 1)
-      const found = await RESOURCES[name].fetchByIds(client, ids)
+      const found = (await RESOURCES[name].fetchByIds(client, ids)).found
       expect(found.size).toBe(600)
       const path = name === 'products' ? 'GET /v3/catalog/products' : 'GET /v3/customers'
       expect(sim.stats.byPath[path]).toBe(3)
@@ -88,14 +88,14 @@ describe('products and customers', () => {
 
   it('products come with variants and images but not options; customers with addresses', async () => {
     const client = connectClient(sim)
-    const product = (await RESOURCES.products.fetchByIds(client, [5])).get(5) as Record<
+    const product = (await RESOURCES.products.fetchByIds(client, [5])).found.get(5) as Record<
       string,
       unknown
     >
     expect(Array.isArray(product.variants)).toBe(true)
     expect(Array.isArray(product.images)).toBe(true)
     expect(product).not.toHaveProperty('options')
-    const customer = (await RESOURCES.customers.fetchByIds(client, [5])).get(5) as Record<
+    const customer = (await RESOURCES.customers.fetchByIds(client, [5])).found.get(5) as Record<
       string,
       unknown
     >
@@ -115,7 +115,7 @@ describe('coupons', () => {
     const range = await listAll(RESOURCES.coupons, client, { lo: 251, hi: 260 })
     expect(idsOf(range)).toEqual(Array.from({ length: 12 }, (_, i) => i + 250))
     sim.resetStats()
-    const found = await RESOURCES.coupons.fetchByIds(client, [1, 2, 200, 290, 1000])
+    const found = (await RESOURCES.coupons.fetchByIds(client, [1, 2, 200, 290, 1000])).found
     expect([...found.keys()].sort((a, b) => a - b)).toEqual([1, 2, 200, 290])
     // 1..200 in one range request, 290 and 1000 alone.
     expect(sim.stats.byPath['GET /v2/coupons']).toBe(3)
@@ -155,12 +155,12 @@ describe('changes during a sweep', () => {
 describe('rows and events', () => {
   it('maps typed columns', async () => {
     const client = connectClient(sim)
-    const order = RESOURCES.orders.toRow((await RESOURCES.orders.fetchByIds(client, [10])).get(10))
+    const order = RESOURCES.orders.toRow((await RESOURCES.orders.fetchByIds(client, [10])).found.get(10))
     expect(order).toMatchObject({ id: 10, currency_code: 'USD', is_deleted: false })
     expect(order.total_inc_tax).toMatch(/^\d+\.\d{4}$/)
     expect(order.date_modified).toBeInstanceOf(Date)
     const product = RESOURCES.products.toRow(
-      (await RESOURCES.products.fetchByIds(client, [10])).get(10),
+      (await RESOURCES.products.fetchByIds(client, [10])).found.get(10),
     )
     expect(typeof product.sku).toBe('string')
     expect(typeof product.is_visible).toBe('boolean')
