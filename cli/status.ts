@@ -16,10 +16,17 @@ export default defineCommand({
 })
 
 function formatStatus(status: MirrorStatus): string {
-  const lines = [`Store ${status.storeHash}`, '', 'table       rows  cursor                    last success              last run']
+  const lines = [`Store ${status.storeHash}`, '', 'table       rows  rejected  cursor                    last success              last run']
   for (const [name, t] of Object.entries(status.tables)) {
     lines.push(
-      `${name.padEnd(10)} ${String(t.rows).padStart(6)}  ${(t.cursor ?? '-').padEnd(24)}  ${(t.lastSuccessAt ?? '-').padEnd(24)}  ${t.lastStatus ?? 'never'}${t.lastError ? `: ${t.lastError}` : ''}`,
+      `${name.padEnd(10)} ${String(t.rows).padStart(6)}  ${String(t.rejected).padStart(8)}  ${(t.cursor ?? '-').padEnd(24)}  ${(t.lastSuccessAt ?? '-').padEnd(24)}  ${t.lastStatus ?? 'never'}${t.lastError ? `: ${t.lastError}` : ''}`,
+    )
+  }
+  const rejected = Object.values(status.tables).reduce((n, t) => n + t.rejected, 0)
+  if (rejected > 0) {
+    lines.push(
+      '',
+      `${rejected} object(s) from the API could not be stored; see bigcommerce.rejected_rows (reason, raw). The next read of each id retries it.`,
     )
   }
   const inbox = status.inbox

@@ -53,6 +53,17 @@ export function createProgressReporter(out: NodeJS.WriteStream, tables: readonly
   }
 }
 
+/** "customers: 2 rows rejected (ids 17, 23) ..." — ids only: reasons can be long, rows private. */
+function describeRejections(
+  table: string,
+  rejected: Array<{ id: number | null }>,
+  count: number,
+): string {
+  const ids = rejected.map((r) => (r.id === null ? 'no id' : String(r.id)))
+  const more = count > rejected.length ? ` and ${number(count - rejected.length)} more` : ''
+  return `${table}: ${number(count)} row(s) rejected (ids ${ids.join(', ')}${more}); reasons in bigcommerce.rejected_rows`
+}
+
 export function formatSummary(summary: SyncSummary): string {
   const header = ['table', 'status', 'fetched', 'upserted', 'unchanged', 'deleted', 'seconds', 'requests', 'throttled']
   const rows = Object.entries(summary.tables).map(([table, t]) => [
@@ -71,7 +82,10 @@ export function formatSummary(summary: SyncSummary): string {
   const failures = Object.entries(summary.tables)
     .filter(([, t]) => t.status === 'failed')
     .map(([table, t]) => `${table}: ${t.error ?? 'failed for an unknown reason'}`)
-  return [line(header), ...rows.map(line), '', ...failures, `${summary.ok ? 'Completed' : 'Incomplete'} in ${summary.seconds.toFixed(1)}s.`]
+  const rejections = Object.entries(summary.tables)
+    .filter(([, t]) => t.rejectedCount > 0)
+    .map(([table, t]) => describeRejections(table, t.rejected, t.rejectedCount))
+  return [line(header), ...rows.map(line), '', ...failures, ...rejections, `${summary.ok ? 'Completed' : 'Incomplete'} in ${summary.seconds.toFixed(1)}s.`]
     .filter((l, i, all) => l !== '' || i < all.length - 1)
     .join('\n')
     .concat('\n')

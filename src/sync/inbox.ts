@@ -3,8 +3,10 @@
 // share the inbox: claims use FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so the events
 // of a worker that died mid-batch become claimable again once its lease runs out.
 //
-// Deduplication is on (store_hash, hash). An event that is still waiting absorbs identical
-// deliveries. One that is done, failed, or being worked on is re-armed by a new delivery with the
+// Deduplication is on what the event targets: (store_hash, hash, scope, resource_id). The hash
+// alone is not enough: BigCommerce's docs describe it as the SHA-1 of the payload's data, which
+// an event on another scope or id can share, and absorbing that one would never refresh its row.
+// An event that is still waiting absorbs identical deliveries. One that is done, failed, or being worked on is re-armed by a new delivery with the
 // same hash instead: BigCommerce's docs describe the hash as the SHA-1 of the payload's data, so two
 // real updates of one order may share it, and dropping the second would lose a change. A re-arm
 // costs at most one more refetch; a lost change would cost up to a sweep interval of staleness.
@@ -32,8 +34,10 @@ export interface ClaimedEvent {
   scope: string
   resource: string | null
   resourceId: number | null
-  /** Claims so far, this one included. */
+  /** Claims so far, this one included (confirmation re-reads do not count). */
   attempts: number
+  /** Confirmation re-reads already made for this event (see deferEvents). */
+  rechecks: number
   /** Identifies this claim: finishing is a no-op once someone else has claimed or re-armed it. */
   lease: string
 }
@@ -48,7 +52,9 @@ export async function insertEvents(
   events: InboxEvent[],
 ): Promise<number> {
   // One statement may not touch a row twice, so identical deliveries in one batch go in once.
-  const unique = [...new Map(events.map((e) => [e.hash, e])).values()]
+  const unique = [
+    ...new Map(events.map((e) => [`${e.hash}\n${e.scope}\n${e.resourceId}`, e])).values(),
+  ]
   if (unique.length === 0) return 0
   const rows = unique.map(
     (e) =>
@@ -57,9 +63,9 @@ export async function insertEvents(
   const stored = await db.execute(sql`
     insert into ${webhookEvents} as e (store_hash, hash, scope, resource, resource_id, payload)
     values ${sql.join(rows, sql`, `)}
-    on conflict (store_hash, hash) do update
+    on conflict (store_hash, hash, scope, resource_id) do update
       set status = 'pending', attempts = 0, received_at = now(), available_at = now(),
-          locked_until = null, processed_at = null, last_error = null
+          locked_until = null, processed_at = null, last_error = null, rechecks = 0
       where e.status <> 'pending' or e.locked_until is not null
     returning 1 as stored`)
   return stored.length
@@ -137,6 +143,7 @@ export async function claimEvents(
     resource: string | null
     resource_id: number | null
     attempts: number
+    rechecks: number
     lease: string
   }>(sql`
     with due as (
@@ -152,13 +159,14 @@ export async function claimEvents(
         available_at = now() + make_interval(secs => ${leaseSeconds})
     from due where e.id = due.id
     returning e.id::float8 as id, e.scope, e.resource, e.resource_id::float8 as resource_id,
-              e.attempts, (extract(epoch from e.locked_until) * 1000000)::bigint::text as lease`)
+              e.attempts, e.rechecks, (extract(epoch from e.locked_until) * 1000000)::bigint::text as lease`)
   return rows.map((r) => ({
     id: Number(r.id),
     scope: r.scope,
     resource: r.resource,
     resourceId: r.resource_id === null ? null : Number(r.resource_id),
     attempts: Number(r.attempts),
+    rechecks: Number(r.rechecks),
     lease: r.lease,
   }))
 }
@@ -228,6 +236,27 @@ export async function retryEvents(
       and (extract(epoch from e.locked_until) * 1000000)::bigint::text = x.lease`)
   const failed = items.filter((i) => i.give_up).length
   return { retried: items.length - failed, failed }
+}
+
+/**
+ * Puts claimed events back for a confirmation re-read in `delayMs` (a refetch that did not find
+ * the row, or a deleted event the store still answered). Not a failure: the claim is not counted
+ * as an attempt.
+ */
+export async function deferEvents(
+  db: Executor,
+  events: ClaimedEvent[],
+  delayMs: number,
+): Promise<void> {
+  if (events.length === 0) return
+  await db.execute(sql`
+    update ${webhookEvents} e
+    set available_at = now() + make_interval(secs => ${delayMs / 1000}),
+        attempts = greatest(0, e.attempts - 1), rechecks = e.rechecks + 1,
+        locked_until = null, last_error = null
+    from jsonb_to_recordset(${leaseList(events)}::jsonb) as x(id bigint, lease text)
+    where e.id = x.id and e.status = 'pending'
+      and (extract(epoch from e.locked_until) * 1000000)::bigint::text = x.lease`)
 }
 
 /** Deletes finished events older than `olderThanMs`; returns how many went. */

@@ -2,10 +2,19 @@
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../db/database.ts'
 import { HOOKS_STATE_NAME } from './hooks.ts'
-import { RESOURCE_NAMES, resourceTables, syncState, webhookEvents, type ResourceName } from '../db/schema.ts'
+import {
+  RESOURCE_NAMES,
+  rejectedRows,
+  resourceTables,
+  syncState,
+  webhookEvents,
+  type ResourceName,
+} from '../db/schema.ts'
 
 export interface TableStatus {
   rows: number
+  /** Objects the API returned that the mirror could not store (bigcommerce.rejected_rows). */
+  rejected: number
   cursor: string | null
   lastSuccessAt: string | null
   lastStatus: string | null
@@ -47,6 +56,9 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
     last_error: string | null
   }>(sql`select table_name, cursor, last_success_at, last_status, last_error from ${syncState}
          where store_hash = ${storeHash}`)
+  const rejected = await db.execute<{ resource: string; n: number }>(
+    sql`select resource, count(*)::int as n from ${rejectedRows} where store_hash = ${storeHash} group by resource`,
+  )
   const tables = {} as Record<ResourceName, TableStatus>
   for (const name of RESOURCE_NAMES) {
     const [count] = await db.execute<{ n: number }>(
@@ -55,6 +67,7 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
     const state = states.find((s) => s.table_name === name)
     tables[name] = {
       rows: count?.n ?? 0,
+      rejected: rejected.find((r) => r.resource === name)?.n ?? 0,
       cursor: iso(state?.cursor),
       lastSuccessAt: iso(state?.last_success_at),
       lastStatus: state?.last_status ?? null,

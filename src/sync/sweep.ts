@@ -11,13 +11,14 @@
 // A killed run resumes from its checkpoint (the intervals already committed).
 import { sql } from 'drizzle-orm'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
-import { describeFailure } from '../bigcommerce/explain.ts'
 import type { Database } from '../db/database.ts'
 import { resourceTables, type ResourceName } from '../db/schema.ts'
 import { withLease } from '../db/lease.ts'
-import { deleteRows, deleteRowsNotSeen, upsertRows } from '../db/write.ts'
+import { describeFailure } from '../db/errors.ts'
+import { deleteRows, deleteRowsNotSeen } from '../db/write.ts'
+import { writeItems, type RejectedItem } from '../db/write-items.ts'
 import { RESOURCES } from '../resources/index.ts'
-import type { ResourceDefinition, ResourceRow } from '../resources/types.ts'
+import type { ResourceDefinition } from '../resources/types.ts'
 import { Coverage } from './coverage.ts'
 import { KEY_MAX, KEY_MIN, sweepRange } from './range-sweep.ts'
 import { countRequests, type ClientEventHub, type RequestCounts } from './request-stats.ts'
@@ -80,9 +81,16 @@ export interface TableSummary extends RequestCounts {
   upserted: number
   unchanged: number
   deleted: number
+  /** Objects set aside in rejected_rows this run (the first MAX_REJECTED_LISTED, with why). */
+  rejected: RejectedItem[]
+  /** How many were set aside in all. */
+  rejectedCount: number
   seconds: number
   error?: string
 }
+
+/** Rejected objects a summary lists by id; the rest are counted (rejected_rows has them all). */
+export const MAX_REJECTED_LISTED = 100
 
 export interface SyncSummary {
   ok: boolean
@@ -181,6 +189,8 @@ async function runTable(
   const coverage = new Coverage(checkpoint.covered)
   const startKey = resource.sweepKey === 'date_modified' && ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN
   const totals = { fetched: 0, upserted: 0, unchanged: 0, deleted: 0, total: undefined as number | undefined }
+  const rejected: RejectedItem[] = []
+  let rejectedCount = 0
   const seen = new Set<number>()
 
   const counts = () => {
@@ -208,6 +218,8 @@ async function runTable(
     upserted: totals.upserted,
     unchanged: totals.unchanged,
     deleted: totals.deleted,
+    rejected: [...rejected],
+    rejectedCount,
     seconds: (Date.now() - began) / 1000,
     ...counts(),
     ...(error ? { error } : {}),
@@ -231,15 +243,23 @@ async function runTable(
   }
 
   async function commit(items: unknown[]) {
-    const rows: ResourceRow[] = []
-    for (const item of items) {
-      if (resource.keyOf(item) < startKey) continue // before the start date: not mirrored
-      const row = resource.toRow(item)
-      rows.push(row)
-      seen.add(row.id)
-    }
+    // Before the start date: not mirrored. An object without a readable key goes on to be
+    // rejected with its reason rather than stopping the page.
+    const kept = items.filter((item) => {
+      try {
+        return resource.keyOf(item) >= startKey
+      } catch {
+        return true
+      }
+    })
     totals.fetched += items.length
-    const result = await upsertRows(ctx.db, table, ctx.storeHash, rows)
+    // Tombstones stop only reads that began before the deletion; this run's reads began at its start.
+    const result = await writeItems(ctx.db, resource, ctx.storeHash, kept, { fetchedAt: runStart })
+    for (const id of result.ids) seen.add(id)
+    // A rejected row exists in the store all the same: never deleted for being unstorable.
+    for (const item of result.rejected) if (item.id !== null) seen.add(item.id)
+    rejectedCount += result.rejected.length
+    rejected.push(...result.rejected.slice(0, MAX_REJECTED_LISTED - rejected.length))
     totals.upserted += result.written
     totals.unchanged += result.unchanged
     progress(false)
@@ -269,8 +289,7 @@ async function runTable(
     return result
   } catch (error) {
     await saving
-    // One line that names the status, what it means and what to do (not the bare error text).
-    const message = describeFailure(error)
+    const message = describeFailure(table, error)
     const result = summary('failed', message)
     await markRunFailed(ctx.db, ctx.storeHash, table, { error: message, checkpoint: current(), summary: result }).catch(
       () => {},
@@ -308,10 +327,12 @@ async function removeGone(
       and (${from}::timestamptz is null or date_modified >= ${from}::timestamptz)`)
   const unseen = held.map((r) => Number(r.id)).filter((id) => !seen.has(id))
   if (unseen.length === 0) return 0
-  const found = await resource.fetchByIds(ctx.client, unseen)
-  const present = [...found.values()].map((item) => resource.toRow(item))
-  if (present.length > 0) await upsertRows(ctx.db, resource.name, ctx.storeHash, present)
-  const gone = unseen.filter((id) => !found.has(id))
+  const readAt = new Date()
+  const answer = await resource.fetchByIds(ctx.client, unseen)
+  const present = [...answer.found.values(), ...answer.unidentified]
+  if (present.length > 0) await writeItems(ctx.db, resource, ctx.storeHash, present, { fetchedAt: readAt })
+  // Only an id the answer is sure about counts as gone (see IdAnswer).
+  const gone = unseen.filter((id) => !answer.found.has(id) && !answer.unanswered.has(id))
   return deleteRows(ctx.db, resource.name, ctx.storeHash, gone)
 }
 

@@ -1,7 +1,12 @@
 // The event worker: turns inbox events into fresh rows. A batch is claimed under a lease,
 // coalesced per (table, id) so that a burst of events on one row costs one refetch, refetched
 // through the resources' fetchByIds (products and customers 250 ids a request, orders one by one),
-// and applied with the guarded upsert; ids the API no longer has are deleted with a tombstone.
+// and written through writeItems (the guarded upsert; odd objects go to rejected_rows).
+// Absence is not deletion: BigCommerce promises no read-after-write consistency, so an id the
+// refetch does not find is read once more after a confirmation delay, and deleted (with a
+// tombstone) only when that second read misses it too, or when the event itself announced the
+// deletion (`store/product/deleted`, `store/customer/deleted`). An answer holding ids nobody asked
+// for says nothing about the asked ones: they are retried, never deleted.
 // A refetch that fails leaves its events pending with backoff, and marks them failed after the
 // retry policy's last attempt (the next sweep covers them). The client carries the store's shared
 // rate pacer, so the worker and the sweeps draw on one budget.
@@ -9,11 +14,13 @@ import { chunk, mapWithConcurrency } from '../bigcommerce/validate.ts'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Database } from '../db/database.ts'
 import { RESOURCE_NAMES, type ResourceName } from '../db/schema.ts'
-import { deleteRows, upsertRows } from '../db/write.ts'
+import { describeCause, describeFailure } from '../db/errors.ts'
+import { deleteRows } from '../db/write.ts'
+import { writeItems, type RejectedItem } from '../db/write-items.ts'
 import { RESOURCES } from '../resources/index.ts'
-import type { ResourceRow } from '../resources/types.ts'
 import {
   claimEvents,
+  deferEvents,
   DEFAULT_RETRY,
   finishEvents,
   pruneEvents,
@@ -58,13 +65,31 @@ export interface WorkerOptions {
   minBatchIntervalMs?: number
   /** Finished events are deleted after this long. Default 7 days. */
   retainMs?: number
+  /** Wait before the read that confirms a not-found (see DEFAULT_CONFIRM_DELAY_MS). */
+  confirmDelayMs?: number
 }
+
+/**
+ * 25 s between a refetch that missed a row and the read that confirms it is gone. BigCommerce
+ * promises no read-after-write consistency; the lag of a read behind a write is seconds at most,
+ * so 25 s is a wide margin. A deletion announced by a `.../deleted` event needs no second read
+ * (the refetch that misses the row confirms it); only when that refetch still finds the row is it
+ * read again after this delay, which keeps the deletion well within a minute (25 s, plus the
+ * worker's 1 s poll and a refetch).
+ */
+export const DEFAULT_CONFIRM_DELAY_MS = 25_000
 
 export interface TableOutcome {
   ids: number
   written: number
   unchanged: number
   deleted: number
+  /** Objects set aside in rejected_rows, with why. */
+  rejected: RejectedItem[]
+  /** Ids put back for a confirmation re-read (not found, or deleted but still answered). */
+  deferred: number
+  /** Ids retried because the answer held objects nobody asked for. */
+  unanswered: number
 }
 
 export interface BatchSummary {
@@ -87,10 +112,6 @@ const REFETCH_CHUNK: Record<ResourceName, number> = {
   products: 250,
 }
 const CHUNK_CONCURRENCY = 8
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
 
 function isResourceName(value: string | null): value is ResourceName {
   return value !== null && (RESOURCE_NAMES as readonly string[]).includes(value)
@@ -139,7 +160,15 @@ export async function processBatch(
 
   await Promise.all(
     [...byTable].map(async ([resource, ids]) => {
-      const outcome: TableOutcome = { ids: ids.size, written: 0, unchanged: 0, deleted: 0 }
+      const outcome: TableOutcome = {
+        ids: ids.size,
+        written: 0,
+        unchanged: 0,
+        deleted: 0,
+        rejected: [],
+        deferred: 0,
+        unanswered: 0,
+      }
       summary.tables[resource] = outcome
       await mapWithConcurrency(
         chunk([...ids.keys()], REFETCH_CHUNK[resource]),
@@ -147,13 +176,31 @@ export async function processBatch(
         async (part) => {
           const partEvents = part.flatMap((id) => ids.get(id) ?? [])
           try {
-            const applied = await refreshRows(ctx, resource, part)
+            const applied = await refreshRows(ctx, resource, part, (id) => ids.get(id) ?? [])
             outcome.written += applied.written
             outcome.unchanged += applied.unchanged
             outcome.deleted += applied.deleted
-            await finishEvents(ctx.db, partEvents)
+            outcome.rejected.push(...applied.rejected)
+            outcome.deferred += applied.deferredIds
+            outcome.unanswered += applied.unansweredIds
+            await finishEvents(ctx.db, applied.done)
+            await deferEvents(
+              ctx.db,
+              applied.deferred,
+              options.confirmDelayMs ?? DEFAULT_CONFIRM_DELAY_MS,
+            )
+            if (applied.unanswered.length > 0) {
+              const result = await retryEvents(
+                ctx.db,
+                applied.unanswered,
+                `${resource}: the API's answer held objects nobody asked for, so it says nothing about the asked ids; read again later`,
+                options.retry ?? DEFAULT_RETRY,
+              )
+              summary.retried += result.retried
+              summary.failed += result.failed
+            }
           } catch (error) {
-            const message = describe(error)
+            const message = describeFailure(resource, error, part.length === 1 ? part[0] : null)
             const result = await retryEvents(
               ctx.db,
               partEvents,
@@ -178,17 +225,60 @@ export async function processBatch(
   return summary
 }
 
-/** Refetches `ids` of one table and writes what the API says now. */
-async function refreshRows(ctx: WorkerContext, resource: ResourceName, ids: number[]) {
+/**
+ * Refetches `ids` of one table, writes what the API says now, and sorts the ids' events: done,
+ * deferred for a confirmation re-read, or unanswered (retried). See the file's first lines.
+ */
+async function refreshRows(
+  ctx: WorkerContext,
+  resource: ResourceName,
+  ids: number[],
+  eventsOf: (id: number) => ClaimedEvent[],
+) {
   const definition = RESOURCES[resource]
   const fetchedAt = new Date()
-  const found = await definition.fetchByIds(ctx.client, ids)
-  const rows: ResourceRow[] = []
-  for (const item of found.values()) rows.push(definition.toRow(item))
-  const gone = ids.filter((id) => !found.has(id))
-  const written = await upsertRows(ctx.db, resource, ctx.storeHash, rows, { fetchedAt })
+  const answer = await definition.fetchByIds(ctx.client, ids)
+  const items = [...answer.found.values(), ...answer.unidentified]
+  const result = await writeItems(ctx.db, definition, ctx.storeHash, items, { fetchedAt })
+  const gone: number[] = []
+  const done: ClaimedEvent[] = []
+  const deferred: ClaimedEvent[] = []
+  const unanswered: ClaimedEvent[] = []
+  let deferredIds = 0
+  let unansweredIds = 0
+  for (const id of ids) {
+    const events = eventsOf(id)
+    const announced = events.some((e) => e.scope === definition.deletionScope)
+    const rechecked = events.some((e) => e.rechecks > 0)
+    if (answer.found.has(id)) {
+      // Deleted, says the event, yet still answered: the store may lag; look once more later.
+      if (announced && !rechecked) {
+        deferred.push(...events)
+        deferredIds += 1
+      } else done.push(...events)
+    } else if (answer.unanswered.has(id)) {
+      unanswered.push(...events)
+      unansweredIds += 1
+    } else if (announced || rechecked) {
+      gone.push(id)
+      done.push(...events)
+    } else {
+      deferred.push(...events)
+      deferredIds += 1
+    }
+  }
   const deleted = await deleteRows(ctx.db, resource, ctx.storeHash, gone, { deletedAt: fetchedAt })
-  return { ...written, deleted }
+  return {
+    written: result.written,
+    unchanged: result.unchanged,
+    rejected: result.rejected,
+    deleted,
+    done,
+    deferred,
+    unanswered,
+    deferredIds,
+    unansweredIds,
+  }
 }
 
 export interface RunningWorker {
@@ -245,7 +335,7 @@ export function startWorker(ctx: WorkerContext, options: WorkerOptions = {}): Ru
         }
       } catch (error) {
         // The database is down or the like: say so, wait, try again.
-        ctx.log?.({ event: 'worker_error', error: describe(error) })
+        ctx.log?.({ event: 'worker_error', error: describeCause(error) })
       }
       if (stopping) break
       if (!woken) await pause(idleMs, true)

@@ -381,7 +381,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     let rows: SimRecord[]
     if (s.ids) {
       rows = [...new Set(s.ids)].flatMap((id) => {
-        const r = store.get(name, id)
+        const r = store.readById(name, id)
         return r ? [r] : []
       })
       rows.sort(
@@ -497,7 +497,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   })
 
   app.get(`${base}/v2/orders/:id{[0-9]+}`, (c) => {
-    const record = store.get('orders', Number(c.req.param('id')))
+    const record = store.readById('orders', Number(c.req.param('id')))
     if (!record)
       return c.json([{ status: 404, message: 'The requested resource was not found.' }], 404)
     return c.json(store.render('orders', record))
@@ -584,7 +584,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   }
 
   app.get(`${base}/v3/catalog/products/:id{[0-9]+}`, (c) => {
-    const record = store.get('products', Number(c.req.param('id')))
+    const record = store.readById('products', Number(c.req.param('id')))
     if (!record)
       return c.json(
         { status: 404, title: 'The requested product was not found.', type: 'about:blank' },

@@ -116,6 +116,14 @@ export function createSimState(
     }
   })
 
+  // Switches for answers a real store can give (bigcommerce-api.md 9), keyed `${name}:${id}`.
+  /** Reads by id left to answer "not found" although the row exists (no read-after-write). */
+  const hidden = new Map<string, number>()
+  /** A read by this id answers with another row (a hostile or broken proxy). */
+  const aliases = new Map<string, number>()
+  /** Rewrites a row as rendered: no id, no date_modified, a far-future date, ... */
+  const corruptions = new Map<string, (rendered: Fields) => Fields>()
+
   const nowSeconds = () => Math.floor(clock.now() / 1000)
   const table = (name: SimResourceName) => tables[name]
   // resource → shape key (which includes and fields) → id → JSON text
@@ -288,6 +296,35 @@ export function createSimState(
       })
     },
 
+    /** The next `times` reads of this id (GET by id, `id:in`) answer as if it did not exist. */
+    hideById(name: SimResourceName, id: number, times: number) {
+      hidden.set(`${name}:${id}`, times)
+    },
+
+    /** Reads of `askedId` by id answer with the row `servedId` instead (null: stop). */
+    answerAs(name: SimResourceName, askedId: number, servedId: number | null) {
+      if (servedId === null) aliases.delete(`${name}:${askedId}`)
+      else aliases.set(`${name}:${askedId}`, servedId)
+    },
+
+    /** Every rendering of this row goes through `fn` (null: stop); lists and reads by id alike. */
+    corrupt(name: SimResourceName, id: number, fn: ((rendered: Fields) => Fields) | null) {
+      forget(name, id)
+      if (fn === null) corruptions.delete(`${name}:${id}`)
+      else corruptions.set(`${name}:${id}`, fn)
+    },
+
+    /** The row a read by id answers with: undefined while hidden, another row while aliased. */
+    readById(name: SimResourceName, id: number): SimRecord | undefined {
+      const key = `${name}:${id}`
+      const left = hidden.get(key) ?? 0
+      if (left > 0) {
+        hidden.set(key, left - 1)
+        return undefined
+      }
+      return table(name).byId.get(aliases.get(key) ?? id)
+    },
+
     /** JSON text of `shape(render(...))`, cached per shape key when cacheRendered is on. */
     renderJson(
       name: SimResourceName,
@@ -312,6 +349,12 @@ export function createSimState(
 
     /** The row as v2 / v3 returns it (all includes present; the server trims them). */
     render(name: SimResourceName, record: SimRecord): Fields {
+      const rendered = this.renderClean(name, record)
+      const fix = corruptions.get(`${name}:${record.id}`)
+      return fix ? fix(rendered) : rendered
+    },
+
+    renderClean(name: SimResourceName, record: SimRecord): Fields {
       const fields = fieldsOf(name, record)
       switch (name) {
         case 'orders':

@@ -37,6 +37,12 @@ export interface WebhookOptions {
    * literally say, so two events with equal data (two updates of one order) share a hash.
    */
   hashMode?: 'event' | 'data'
+  /**
+   * Whether `store/customer/*` also delivers nested events (`store/customer/address/updated`).
+   * BigCommerce's docs leave it open (bigcommerce-api.md 4.3): 'covered' (default) says yes,
+   * 'separate' says a wildcard covers only the events one level below it.
+   */
+  nestedWildcards?: 'covered' | 'separate'
   seed?: number
   clock?: () => number
 }
@@ -52,10 +58,19 @@ export interface DeliveryRecord {
   ok: boolean
 }
 
-/** `store/order/*` matches every scope under `store/order/`; other scopes match exactly. */
-export function matchesScope(pattern: string, scope: string): boolean {
-  if (pattern.endsWith('/*')) return scope.startsWith(pattern.slice(0, -1))
-  return pattern === scope
+/**
+ * `store/order/*` matches every scope under `store/order/` ('covered'), or only those one level
+ * below it ('separate'); other scopes match exactly.
+ */
+export function matchesScope(
+  pattern: string,
+  scope: string,
+  nested: 'covered' | 'separate' = 'covered',
+): boolean {
+  if (!pattern.endsWith('/*')) return pattern === scope
+  const prefix = pattern.slice(0, -1)
+  if (!scope.startsWith(prefix)) return false
+  return nested === 'covered' || !scope.slice(prefix.length).includes('/')
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -182,7 +197,8 @@ export function createWebhookEmitter(options: WebhookOptions) {
         producer: `stores/${options.storeHash}`,
       })
       for (const hook of hooks.values()) {
-        if (!hook.is_active || !matchesScope(hook.scope, event.scope)) continue
+        if (!hook.is_active || !matchesScope(hook.scope, event.scope, settings.nestedWildcards))
+          continue
         if (random() < (settings.dropRate ?? 0)) continue
         const messageId = `msg_${randomUUID().replace(/-/g, '')}`
         const copies = random() < (settings.duplicateRate ?? 0) ? 2 : 1

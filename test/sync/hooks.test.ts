@@ -40,16 +40,27 @@ beforeEach(() => {
 })
 
 describe('ensureHooks', () => {
-  it('subscribes the four scope families with the secret header, and a second run changes nothing', async () => {
+  it('subscribes the four scope families and their nested families with the secret header, and a second run changes nothing', async () => {
+    // Either reading of the wildcard rule (bigcommerce-api.md 4.3): the nested families too.
     expect([...MIRROR_SCOPES].sort()).toEqual([
       'store/customer/*',
+      'store/customer/address/*',
       'store/order/*',
+      'store/order/message/*',
+      'store/order/metafield/*',
+      'store/order/refund/*',
+      'store/order/transaction/*',
       'store/product/*',
+      'store/product/inventory/*',
+      'store/product/inventory/order/updated',
+      'store/product/metafield/*',
       'store/sku/*',
+      'store/sku/inventory/*',
+      'store/sku/inventory/order/updated',
     ])
     const first = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
     expect(first.unchanged).toBe(false)
-    expect(first.actions.map((a) => a.kind)).toEqual(['create', 'create', 'create', 'create'])
+    expect(first.actions.map((a) => a.kind)).toEqual(MIRROR_SCOPES.map(() => 'create'))
     const hooks = await listHooks(client())
     expect(hooks.map((h) => [h.scope, h.destination, h.is_active, h.headers]).sort()).toEqual(
       [...MIRROR_SCOPES]
@@ -82,9 +93,9 @@ describe('ensureHooks', () => {
     ).toBe(true)
 
     const moved = await ensureHooks(client(), { destination: URL_B, secret: SECRET })
-    expect(moved.actions.map((a) => a.kind)).toEqual(['update', 'update', 'update', 'update'])
+    expect(moved.actions.map((a) => a.kind)).toEqual(MIRROR_SCOPES.map(() => 'update'))
     const hooks = await listHooks(client())
-    expect(hooks).toHaveLength(4)
+    expect(hooks).toHaveLength(MIRROR_SCOPES.length)
     expect(hooks.every((h) => h.destination === URL_B)).toBe(true)
   })
 
@@ -102,13 +113,29 @@ describe('ensureHooks', () => {
     expect(check.result?.actions.filter((a) => a.kind === 'update')).toHaveLength(1)
     expect((await listHooks(client())).filter((h) => !h.is_active)).toEqual([])
 
-    expect((await removeHooks(client())).map((h) => h.destination)).toEqual([
-      URL_A,
-      URL_A,
-      URL_A,
-      URL_A,
-    ])
+    expect((await removeHooks(client())).map((h) => h.destination)).toEqual(
+      MIRROR_SCOPES.map(() => URL_A),
+    )
     expect((await listHooks(client())).map((h) => h.id)).toEqual([other.id])
+  })
+
+  it('ensure on a mirror subscribed to the four top-level wildcards only adds the nested families', async () => {
+    const old = ['store/order/*', 'store/product/*', 'store/sku/*', 'store/customer/*']
+    for (const scope of old) {
+      await createHook(client(), {
+        scope,
+        destination: URL_A,
+        is_active: true,
+        headers: { 'X-Webhook-Secret': SECRET },
+      })
+    }
+    const result = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
+    const created = result.actions.filter((a) => a.kind === 'create').map((a) => a.scope)
+    expect(created.sort()).toEqual(MIRROR_SCOPES.filter((s) => !old.includes(s)).sort())
+    expect(result.actions.filter((a) => a.kind === 'keep').map((a) => a.scope).sort()).toEqual(
+      [...old].sort(),
+    )
+    expect((await listHooks(client())).map((h) => h.scope).sort()).toEqual([...MIRROR_SCOPES].sort())
   })
 
   it('refuses destinations BigCommerce cannot deliver to', () => {
@@ -133,7 +160,7 @@ describe('bc-mirror webhooks', () => {
     const first = await runCli(['webhooks', 'ensure', '--url', URL_A], env())
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)
-    expect(first.stdout.match(/^created /gm)).toHaveLength(4)
+    expect(first.stdout.match(/^created /gm)).toHaveLength(MIRROR_SCOPES.length)
     const second = await runCli(['webhooks', 'ensure', '--url', URL_A], env())
     expect(second.code).toBe(0)
     expect(second.stdout).toContain('Nothing to change')
@@ -141,12 +168,12 @@ describe('bc-mirror webhooks', () => {
 
     const list = await runCli(['webhooks', 'list', '--json'], env())
     expect(list.code).toBe(0)
-    expect(JSON.parse(list.stdout)).toHaveLength(4)
+    expect(JSON.parse(list.stdout)).toHaveLength(MIRROR_SCOPES.length)
     expect(list.stdout).not.toContain(SECRET)
 
     const removed = await runCli(['webhooks', 'remove'], env())
     expect(removed.code).toBe(0)
-    expect(removed.stdout).toContain('Removed 4 hooks')
+    expect(removed.stdout).toContain(`Removed ${MIRROR_SCOPES.length} hooks`)
     expect(sim.webhooks.hooks.size).toBe(0)
   })
 
@@ -170,7 +197,7 @@ describe('bc-mirror webhooks', () => {
       env(),
     )
     expect(allowed.code).toBe(0)
-    expect(sim.webhooks.hooks.size).toBe(4)
+    expect(sim.webhooks.hooks.size).toBe(MIRROR_SCOPES.length)
   })
 
   it('ensure without WEBHOOK_SECRET stops with exit code 2', async () => {
