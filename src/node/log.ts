@@ -3,6 +3,7 @@
 // an error message that happens to quote one cannot leak it, and connection URLs of any shape
 // have their passwords hidden.
 import { passwordsInUrl, redactUrl } from '../config.ts'
+import { describeCause } from '../db/errors.ts'
 
 export type LogLevel = 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
@@ -26,7 +27,10 @@ export function createJsonLogger(
   }
 }
 
-/** An error's name and message, for a log field. */
+/**
+ * An error's name and cause, for a log field: short, and for a database error PostgreSQL's own
+ * message instead of drizzle's, which quotes the SQL and every parameter (customers' emails).
+ */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return error instanceof Error ? `${error.name}: ${describeCause(error)}` : describeCause(error)
 }
