@@ -137,5 +137,23 @@ for (const kind of databaseKinds()) {
       expect(done.code).toBe(0)
       expect(done.stdout).toMatch(/orders\s+completed\s+3,0\d\d\s+3,000/)
     })
+
+    it('sync names the rejected ids per table and still completes; status counts them', async () => {
+      sim = await startStore({ storeHash: `rej${kind}`, data: { seed: 5, counts: { customers: 20, products: 20 } } })
+      sim.store.update('products', 3, { inventory_level: 3_000_000_000 })
+      sim.store.update('customers', 4, { notes: 'NUL \u0000 inside' })
+      const email = String(sim.store.render('customers', sim.store.byId('customers')[3] ?? sim.store.byId('customers')[0]!).email)
+      const env = { ...storeEnv(sim), ...target() }
+      const result = await runCli(['sync', '--tables', 'customers,products'], env)
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain('products: 1 row(s) rejected (ids 3); reasons in bigcommerce.rejected_rows')
+      expect(result.stdout).toContain('customers: 1 row(s) rejected (ids 4)')
+      expect(result.stdout + result.stderr).not.toContain(email)
+      const status = await runCli(['status', '--json'], env)
+      const parsed = JSON.parse(status.stdout) as { tables: Record<string, { rows: number; rejected: number }> }
+      expect(parsed.tables.products).toMatchObject({ rows: 19, rejected: 1 })
+      expect(parsed.tables.customers).toMatchObject({ rows: 19, rejected: 1 })
+      expect(parsed.tables.orders).toMatchObject({ rejected: 0 })
+    })
   })
 }
