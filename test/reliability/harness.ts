@@ -110,6 +110,8 @@ export interface ChurnCounts {
   couponEdits: number
   bursts: number
   injected429: number
+  /** New rows whose first read by id answered "not found" (no read-after-write consistency). */
+  lateVisible: number
   /** Webhook events the store emitted. */
   events: number
 }
@@ -126,8 +128,8 @@ export const rowKey = (table: ResourceName, id: number) => `${table}:${id}`
 
 /**
  * Changes the store `opsPerTick` times every `tickMs`: creates, updates, same-second bursts on one
- * row, deletes, archived orders, SKU and address edits, coupon edits; now and then the next API
- * request is answered 429 or 502. Seeded: the same seed makes the same choices.
+ * row, deletes, archived orders, SKU and address edits, coupon edits; a fifth of new rows answer
+ * "not found" to their first read by id; now and then the next API request is answered 429 or 502. Seeded: the same seed makes the same choices.
  */
 export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: number; tickMs: number }): Churn {
   const rng = createRng(seed ^ 0x5eed)
@@ -142,6 +144,7 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
     couponEdits: 0,
     bursts: 0,
     injected429: 0,
+    lateVisible: 0,
     events: 0,
   }
   const lastEvents = new Map<string, number[]>()
@@ -200,6 +203,11 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
       if (!lastEvents.has(rowKey(table, created))) lastEvents.set(rowKey(table, created), [])
       ids.push(created)
       counts.creates += 1
+      // A fifth of new rows are not yet visible to the refetch their created event triggers.
+      if (table !== 'coupons' && rng() < 0.2) {
+        store.hideById(table, created, 1)
+        counts.lateVisible += 1
+      }
       return
     }
     if (roll < 0.16 && (table === 'products' || table === 'customers' || table === 'coupons')) {
