@@ -136,8 +136,8 @@ export async function writeItems(
     for (const id of result.refused) refused.add(id)
   }
   const ids = unique.map((row) => row.id).filter((id) => !refused.has(id))
+  // Entries of the accepted ids went with their upsert statements (see write.ts).
   await recordRejections(db, storeHash, resource.name, rejected)
-  await clearRejections(db, storeHash, resource.name, ids)
   return {
     written,
     unchanged: items.length - written - rejected.length,
@@ -164,18 +164,4 @@ export async function recordRejections(
     from jsonb_to_recordset(${payload}::jsonb) as x(id bigint, reason text, raw text)
     on conflict (store_hash, resource, fingerprint) do update
       set reason = excluded.reason, raw = excluded.raw, last_seen_at = now()`)
-}
-
-/** A stored (or unchanged) row clears its id's entry. */
-export async function clearRejections(
-  db: Executor,
-  storeHash: string,
-  resource: string,
-  ids: number[],
-): Promise<void> {
-  if (ids.length === 0) return
-  await db.execute(sql`
-    delete from ${rejectedRows} r
-    using jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as x(value)
-    where r.store_hash = ${storeHash} and r.resource = ${resource} and r.id = x.value::bigint`)
 }

@@ -6,12 +6,13 @@
 // - a tombstone in `deletions` stops only reads that began before the deletion, so a stale read
 //   can never bring a deleted row back, while a row that a later read sees in the store comes back
 //   (and its tombstone goes): a wrongful deletion heals on the next read;
-// - identical rows are not rewritten (no churn in WAL or `synced_at` for unchanged data).
+// - identical rows are not rewritten (no churn in WAL or `synced_at` for unchanged data);
+// - a row that could be stored (written or not) clears its `rejected_rows` entry.
 // Rows travel as one JSON parameter per batch (jsonb_to_recordset): one round trip, no
 // parameter-count limit, the same on PGlite and postgres.js.
 import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import { deletions, resourceTables, type ResourceName } from './schema.ts'
+import { deletions, rejectedRows, resourceTables, type ResourceName } from './schema.ts'
 import type { Executor } from './database.ts'
 import type { ResourceRow } from '../resources/types.ts'
 
@@ -90,6 +91,11 @@ function upsertStatement(resource: ResourceName, storeHash: string, rows: Resour
     ), restored as (
       delete from ${deletions} d using written w
       where d.store_hash = ${storeHash} and d.resource = ${resource} and d.id = w.id
+    ), accepted as (
+      -- Every row of a statement that succeeds was storable: its rejected_rows entry goes.
+      -- (fingerprint is the id as text for entries with an id, and it is what the index holds.)
+      delete from ${rejectedRows} r using incoming x
+      where r.store_hash = ${storeHash} and r.resource = ${resource} and r.fingerprint = x.id::text
     )
     select count(*)::int as written from written`
 }
