@@ -345,6 +345,25 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     expect((await row(ctx.db, 'orders', 30))?.data).toEqual(render('orders', 30))
   })
 
+  it("a full sweep's read by id that answers with other ids deletes nothing", async () => {
+    await runSync(sync(), { tables: ['products'], full: true })
+    // A row the mirror holds that the sweep will not see, as after a deletion in the store.
+    await ctx.db.execute(sql`
+      insert into bigcommerce.products (store_hash, id, date_modified, data, synced_at)
+      values (${sim.storeHash}, 9999, now() - interval '1 day', '{"id": 9999}', now() - interval '1 day')`)
+    // Asked by id, the store answers with product 1 instead: no evidence that 9999 is gone.
+    sim.store.answerAs('products', 9999, 1)
+    const strayed = await runSync(sync(), { tables: ['products'], full: true })
+    expect(strayed.tables.products?.deleted).toBe(0)
+    expect(await row(ctx.db, 'products', 9999)).toBeDefined()
+    expect(await tombstone(ctx.db, 'products', 9999)).toBeUndefined()
+    // A straight answer that lacks it is evidence.
+    sim.store.answerAs('products', 9999, null)
+    const straight = await runSync(sync(), { tables: ['products'], full: true })
+    expect(straight.tables.products?.deleted).toBe(1)
+    expect(await row(ctx.db, 'products', 9999)).toBeUndefined()
+  })
+
   it('deliveries with the same hash but another scope or id each get their rows refreshed', async () => {
     sim.store.update('products', 40, { name: 'same hash, product 40' })
     sim.store.update('products', 41, { name: 'same hash, product 41' })
