@@ -26,7 +26,7 @@ export interface RejectedItem {
 export interface WriteItemsResult {
   /** Rows inserted or replaced. */
   written: number
-  /** Objects that changed nothing: identical, older than the stored row, or deleted (tombstoned). */
+  /** Objects that changed nothing: identical, older than the stored row, or tombstoned. */
   unchanged: number
   /** Objects set aside in rejected_rows. */
   rejected: RejectedItem[]
@@ -102,9 +102,14 @@ async function writeIsolating(
       return { written: 0, refused: new Set([only.id]) }
     }
     const half = Math.ceil(rows.length / 2)
-    const left = await writeIsolating(db, resource, storeHash, rows.slice(0, half), fetchedAt, rejected)
-    const right = await writeIsolating(db, resource, storeHash, rows.slice(half), fetchedAt, rejected)
-    return { written: left.written + right.written, refused: new Set([...left.refused, ...right.refused]) }
+    const write = (part: ResourceRow[]) =>
+      writeIsolating(db, resource, storeHash, part, fetchedAt, rejected)
+    const left = await write(rows.slice(0, half))
+    const right = await write(rows.slice(half))
+    return {
+      written: left.written + right.written,
+      refused: new Set([...left.refused, ...right.refused]),
+    }
   }
 }
 

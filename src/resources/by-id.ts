@@ -6,7 +6,11 @@ import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { pick, toId } from '../bigcommerce/validate.ts'
 import type { IdAnswer } from './types.ts'
 
-export const emptyAnswer = (): IdAnswer => ({ found: new Map(), unanswered: new Set(), unidentified: [] })
+export const emptyAnswer = (): IdAnswer => ({
+  found: new Map(),
+  unanswered: new Set(),
+  unidentified: [],
+})
 
 /**
  * Files the objects of one answer to the ids it was asked for. `inRange` accepts any id in
@@ -33,11 +37,16 @@ export function fileAnswer(
 }
 
 /** A 404 on a list path says nothing about rows (a wrong URL, a retired endpoint): an error. */
-async function getListBody(client: BigCommerceClient, path: string, query: Query): Promise<unknown> {
+async function getListBody(
+  client: BigCommerceClient,
+  path: string,
+  query: Query,
+): Promise<unknown> {
   const response = await client.request(path, { query })
   if (response.status === 404) {
     throw new BigCommerceApiError(
-      `BigCommerce GET ${path} answered 404 for a list: not an empty list, and no evidence about any id`,
+      `BigCommerce GET ${path} answered 404 for a list: not an empty list, and no evidence ` +
+        'about any id',
       { method: 'GET', path, status: 404, attempts: 1 },
     )
   }

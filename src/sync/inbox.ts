@@ -6,10 +6,11 @@
 // Deduplication is on what the event targets: (store_hash, hash, scope, resource_id). The hash
 // alone is not enough: BigCommerce's docs describe it as the SHA-1 of the payload's data, which
 // an event on another scope or id can share, and absorbing that one would never refresh its row.
-// An event that is still waiting absorbs identical deliveries. One that is done, failed, or being worked on is re-armed by a new delivery with the
-// same hash instead: BigCommerce's docs describe the hash as the SHA-1 of the payload's data, so two
-// real updates of one order may share it, and dropping the second would lose a change. A re-arm
-// costs at most one more refetch; a lost change would cost up to a sweep interval of staleness.
+// An event that is still waiting absorbs identical deliveries. One that is done, failed, or
+// being worked on is re-armed by a new delivery of the same event instead: since the hash is of
+// the data, two real updates of one order may share it, and dropping the second would lose a
+// change. A re-arm costs at most one more refetch; a lost
+// change would cost up to a sweep interval of staleness.
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../db/database.ts'
 import { webhookEvents, type ResourceName } from '../db/schema.ts'

@@ -193,7 +193,8 @@ export async function processBatch(
               const result = await retryEvents(
                 ctx.db,
                 applied.unanswered,
-                `${resource}: the API's answer held objects nobody asked for, so it says nothing about the asked ids; read again later`,
+                `${resource}: the API's answer held objects nobody asked for, so it says ` +
+                  'nothing about the asked ids; read again later',
                 options.retry ?? DEFAULT_RETRY,
               )
               summary.retried += result.retried
