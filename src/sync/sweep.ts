@@ -347,6 +347,7 @@ export function summarizeSweepForLog(summary: SyncSummary) {
       fetched: t.fetched,
       upserted: t.upserted,
       deleted: t.deleted,
+      rejected: t.rejected.map((r) => r.id),
       error: t.error,
     }
   }
