@@ -67,13 +67,53 @@ describe.each(['orders', 'products', 'customers'] as const)('%s', (name) => {
 
   it('refetches by id; missing ids are absent', async () => {
     const client = connectClient(sim)
-    const found = (await resource.fetchByIds(client, [3, 1, 99_999, 3])).found
+    const answer = await resource.fetchByIds(client, [3, 1, 99_999, 3])
+    const found = answer.found
     expect([...found.keys()].sort((a, b) => a - b)).toEqual([1, 3])
     expect(resource.toRow(found.get(3)).id).toBe(3)
+    // A clean answer vouches for its silence: 99,999 is not found (not unanswered).
+    expect([...answer.unanswered]).toEqual([])
+  })
+
+  it('an answer holding an id nobody asked for is ignored for it, and says nothing about the asked ones', async () => {
+    const client = connectClient(sim)
+    sim.store.answerAs(name, 4, 5)
+    try {
+      const answer = await resource.fetchByIds(client, [4, 6, 99_998])
+      expect([...answer.found.keys()]).toEqual([6])
+      // 5 was not asked for: not in found. 4 and 99,998 are unknown, not gone.
+      expect([...answer.unanswered].sort((a, b) => a - b)).toEqual(
+        name === 'orders' ? [4] : [4, 99_998],
+      )
+    } finally {
+      sim.store.answerAs(name, 4, null)
+    }
+  })
+
+  it('an object without an id is set aside, and the answer proves no absence', async () => {
+    const client = connectClient(sim)
+    sim.store.corrupt(name, 7, ({ id: _gone, ...rest }) => rest)
+    try {
+      const answer = await resource.fetchByIds(client, [7, 8])
+      expect([...answer.found.keys()]).toEqual([8])
+      expect(answer.unidentified).toHaveLength(1)
+      expect([...answer.unanswered]).toEqual([7])
+    } finally {
+      sim.store.corrupt(name, 7, null)
+    }
   })
 })
 
 describe('products and customers', () => {
+  it('a 404 on the id:in list is an error, never "none of them exist"', async () => {
+    const client = connectClient(sim)
+    for (const name of ['products', 'customers'] as const) {
+      const path = name === 'products' ? '/v3/catalog/products' : '/v3/customers'
+      sim.injectFaults({ path: new RegExp(`^${path}$`), status: 404 })
+      await expect(RESOURCES[name].fetchByIds(client, [1, 2])).rejects.toThrow(/answered 404 for a list/)
+    }
+  })
+
   it('batch 600 ids with id:in into 3 requests', async () => {
     const client = connectClient(sim)
     for (const name of ['products', 'customers'] as const) {
