@@ -65,7 +65,7 @@ function describeRejections(
 }
 
 export function formatSummary(summary: SyncSummary): string {
-  const header = ['table', 'status', 'fetched', 'upserted', 'unchanged', 'deleted', 'seconds', 'requests', 'throttled']
+  const header = ['table', 'status', 'fetched', 'upserted', 'unchanged', 'deleted', 'rejected', 'seconds', 'requests', 'throttled']
   const rows = Object.entries(summary.tables).map(([table, t]) => [
     table,
     t.status,
@@ -73,6 +73,7 @@ export function formatSummary(summary: SyncSummary): string {
     number(t.upserted),
     number(t.unchanged),
     number(t.deleted),
+    number(t.rejectedCount),
     t.seconds.toFixed(1),
     number(t.requests),
     number(t.throttled),
