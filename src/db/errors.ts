@@ -2,8 +2,11 @@
 // message is "Failed query: <sql> params: <every parameter>", which for a batch of customers holds
 // their emails and runs to hundreds of kilobytes; PostgreSQL's message sits in the error's cause.
 
-/** Longest text stored in last_error, rejected_rows.reason or a log line. */
-export const MAX_ERROR_LENGTH = 300
+/**
+ * Longest error text stored in last_error or rejected_rows.reason, or logged: room for the longest
+ * message this project writes (a 401 naming the OAuth scope, about 270 characters) with its table.
+ */
+export const MAX_ERROR_LENGTH = 400
 
 export interface PgErrorInfo {
   /** SQLSTATE, e.g. 22003 (numeric value out of range). */

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
+import { MAX_ERROR_LENGTH } from '../../src/db/errors.ts'
 import { deleteRows } from '../../src/db/write.ts'
 import { createApp, WEBHOOK_PATH } from '../../src/http/app.ts'
 import { insertEvents } from '../../src/sync/inbox.ts'
@@ -268,7 +269,7 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     // PostgreSQL's message, never the SQL or its parameters.
     for (const r of [...products, ...customers]) {
       expect(r.reason).not.toMatch(/Failed query|insert into|@example\.com/)
-      expect(r.reason.length).toBeLessThanOrEqual(300)
+      expect(r.reason.length).toBeLessThanOrEqual(MAX_ERROR_LENGTH)
     }
     const status = await readStatus(ctx.db, sim.storeHash)
     expect(status.tables.products.rejected).toBe(3)
@@ -405,7 +406,7 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
       )
       const stored = state?.last_error ?? ''
       expect(stored).toMatch(/^customers: PostgreSQL: writes refused for this test/)
-      expect(stored.length).toBeLessThanOrEqual(300)
+      expect(stored.length).toBeLessThanOrEqual(MAX_ERROR_LENGTH)
       expect(summary.tables.customers?.error).toBe(stored)
 
       sim.store.update('customers', 5, { first_name: 'Refused' })
