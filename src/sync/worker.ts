@@ -226,9 +226,33 @@ export async function processBatch(
   return summary
 }
 
+/** What becomes of one refetched id: see decideId. */
+export type IdDecision = 'done' | 'confirm-later' | 'retry' | 'delete'
+
 /**
- * Refetches `ids` of one table, writes what the API says now, and sorts the ids' events: done,
- * deferred for a confirmation re-read, or unanswered (retried). See the file's first lines.
+ * The rule "absence is not deletion" for one id, from what the read by id answered and the events
+ * that asked for it:
+ * - found: done, unless a deleted event announced it and this is the first read (the store may
+ *   lag behind its own event): confirm later;
+ * - unanswered (the answer held objects nobody asked for): retry, never delete;
+ * - not found: delete when a deleted event announced it or an earlier read missed it too;
+ *   otherwise confirm later.
+ */
+export function decideId(
+  answer: 'found' | 'unanswered' | 'not-found',
+  events: ReadonlyArray<Pick<ClaimedEvent, 'scope' | 'rechecks'>>,
+  deletionScope: string | undefined,
+): IdDecision {
+  const announced = deletionScope !== undefined && events.some((e) => e.scope === deletionScope)
+  const rechecked = events.some((e) => e.rechecks > 0)
+  if (answer === 'unanswered') return 'retry'
+  if (answer === 'found') return announced && !rechecked ? 'confirm-later' : 'done'
+  return announced || rechecked ? 'delete' : 'confirm-later'
+}
+
+/**
+ * Refetches `ids` of one table, writes what the API says now, deletes what is confirmed gone,
+ * and sorts the ids' events by decideId.
  */
 async function refreshRows(
   ctx: WorkerContext,
@@ -241,44 +265,33 @@ async function refreshRows(
   const answer = await definition.fetchByIds(ctx.client, ids)
   const items = [...answer.found.values(), ...answer.unidentified]
   const result = await writeItems(ctx.db, definition, ctx.storeHash, items, { fetchedAt })
-  const gone: number[] = []
-  const done: ClaimedEvent[] = []
-  const deferred: ClaimedEvent[] = []
-  const unanswered: ClaimedEvent[] = []
-  let deferredIds = 0
-  let unansweredIds = 0
-  for (const id of ids) {
-    const events = eventsOf(id)
-    const announced = events.some((e) => e.scope === definition.deletionScope)
-    const rechecked = events.some((e) => e.rechecks > 0)
-    if (answer.found.has(id)) {
-      // Deleted, says the event, yet still answered: the store may lag; look once more later.
-      if (announced && !rechecked) {
-        deferred.push(...events)
-        deferredIds += 1
-      } else done.push(...events)
-    } else if (answer.unanswered.has(id)) {
-      unanswered.push(...events)
-      unansweredIds += 1
-    } else if (announced || rechecked) {
-      gone.push(id)
-      done.push(...events)
-    } else {
-      deferred.push(...events)
-      deferredIds += 1
-    }
+  const byDecision: Record<IdDecision, number[]> = {
+    done: [],
+    'confirm-later': [],
+    retry: [],
+    delete: [],
   }
+  for (const id of ids) {
+    const read = answer.found.has(id)
+      ? 'found'
+      : answer.unanswered.has(id)
+        ? 'unanswered'
+        : 'not-found'
+    byDecision[decideId(read, eventsOf(id), definition.deletionScope)].push(id)
+  }
+  const gone = byDecision.delete
   const deleted = await deleteRows(ctx.db, resource, ctx.storeHash, gone, { deletedAt: fetchedAt })
+  const eventsFor = (list: number[]) => list.flatMap(eventsOf)
   return {
     written: result.written,
     unchanged: result.unchanged,
     rejected: result.rejected,
     deleted,
-    done,
-    deferred,
-    unanswered,
-    deferredIds,
-    unansweredIds,
+    done: eventsFor([...byDecision.done, ...gone]),
+    deferred: eventsFor(byDecision['confirm-later']),
+    unanswered: eventsFor(byDecision.retry),
+    deferredIds: byDecision['confirm-later'].length,
+    unansweredIds: byDecision.retry.length,
   }
 }
 
