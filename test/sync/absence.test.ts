@@ -15,6 +15,7 @@ import { runSync } from '../../src/sync/sweep.ts'
 import {
   DEFAULT_CONFIRM_DELAY_MS,
   processBatch,
+  startWorker,
   type WorkerContext,
   type WorkerLogEntry,
 } from '../../src/sync/worker.ts'
@@ -191,6 +192,31 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     await skipConfirmationDelay(ctx.db)
     expect((await processBatch(context()))?.tables.products).toMatchObject({ deleted: 1 })
     expect(await row(ctx.db, 'products', 5)).toBeUndefined()
+  })
+
+  it('a running worker deletes a row whose deleted event came early once its confirming read misses it', async () => {
+    await deliver(ctx.db, [updated('products', 6)])
+    await processBatch(context())
+    expect(await row(ctx.db, 'products', 6)).toBeDefined()
+    await deliver(ctx.db, [{ scope: 'store/product/deleted', data: { type: 'product', id: 6 } }])
+    const worker = startWorker(context(), { confirmDelayMs: 2000, idleMs: 50, gatherMs: 0 })
+    try {
+      const rechecks = async () => {
+        const [event] = await ctx.db.execute<{ rechecks: number }>(
+          sql`select rechecks from bigcommerce.webhook_events where scope = 'store/product/deleted'`,
+        )
+        return event?.rechecks
+      }
+      // The first read still found it: put back for a confirming read, the row kept meanwhile.
+      await expect.poll(rechecks, { timeout: 10_000 }).toBe(1)
+      expect(await row(ctx.db, 'products', 6)).toBeDefined()
+      sim.store.delete('products', 6)
+      events.splice(0)
+      await expect.poll(() => row(ctx.db, 'products', 6), { timeout: 10_000 }).toBeUndefined()
+      expect(await tombstone(ctx.db, 'products', 6)).toEqual({ id: 6 })
+    } finally {
+      await worker.stop()
+    }
   })
 
   it('rows deleted and tombstoned at T by the old behaviour are all restored by a later sync --full', async () => {
