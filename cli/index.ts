@@ -7,6 +7,7 @@ import { StoreAccessError } from '../src/bigcommerce/preflight.ts'
 import { BigCommerceApiError, BigCommerceDataError } from '../src/bigcommerce/errors.ts'
 import { describeFailure } from '../src/bigcommerce/explain.ts'
 import { ConfigError, maskSecrets } from '../src/config.ts'
+import { describeCause } from '../src/db/errors.ts'
 import { readNodeEnv } from '../src/node/env.ts'
 import { ArgumentError, checkArgs, MissingSubcommand } from './_args.ts'
 import { UsageError } from './_shared.ts'
@@ -36,7 +37,14 @@ let debug = false
 function report(error: unknown): void {
   const env = readNodeEnv()
   const fromApi = error instanceof BigCommerceApiError || error instanceof BigCommerceDataError
-  const text = fromApi || !(error instanceof Error) ? describeFailure(error) : error.message
+  // drizzle's message quotes the SQL and every parameter (rows, customers' emails): never shown.
+  const fromDatabase = error instanceof Error && error.message.startsWith('Failed query:')
+  const text =
+    fromApi || !(error instanceof Error)
+      ? describeFailure(error)
+      : fromDatabase
+        ? describeCause(error)
+        : error.message
   process.stderr.write(`${maskSecrets(`bc-mirror: ${text}`, env)}\n`)
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${maskSecrets(error.stack, env)}\n`)
 }

@@ -54,9 +54,3 @@ export function describeCause(error: unknown): string {
   }
   return shorten(message.replace(/\s+/g, ' '))
 }
-
-/** "customers id 17: PostgreSQL: ..." — names the table, the id where known, and the cause. */
-export function describeFailure(table: string, error: unknown, id?: number | null): string {
-  const where = id === undefined || id === null ? table : `${table} id ${id}`
-  return shorten(`${where}: ${describeCause(error)}`)
-}

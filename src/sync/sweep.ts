@@ -14,12 +14,12 @@ import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Database } from '../db/database.ts'
 import { resourceTables, type ResourceName } from '../db/schema.ts'
 import { withLease } from '../db/lease.ts'
-import { describeFailure } from '../db/errors.ts'
 import { deleteRows, deleteRowsNotSeen } from '../db/write.ts'
 import { writeItems, type RejectedItem } from '../db/write-items.ts'
 import { RESOURCES } from '../resources/index.ts'
 import type { ResourceDefinition } from '../resources/types.ts'
 import { Coverage } from './coverage.ts'
+import { describeProblem } from './failure.ts'
 import { KEY_MAX, KEY_MIN, sweepRange } from './range-sweep.ts'
 import { countRequests, type ClientEventHub, type RequestCounts } from './request-stats.ts'
 import {
@@ -289,7 +289,9 @@ async function runTable(
     return result
   } catch (error) {
     await saving
-    const message = describeFailure(table, error)
+    // One line that names the status, what it means and what to do (not the bare error text);
+    // the table is named by where it is kept (its sync_state row, its summary line).
+    const message = describeProblem(error)
     const result = summary('failed', message)
     await markRunFailed(ctx.db, ctx.storeHash, table, { error: message, checkpoint: current(), summary: result }).catch(
       () => {},

@@ -14,10 +14,11 @@ import { chunk, mapWithConcurrency } from '../bigcommerce/validate.ts'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Database } from '../db/database.ts'
 import { RESOURCE_NAMES, type ResourceName } from '../db/schema.ts'
-import { describeCause, describeFailure } from '../db/errors.ts'
+import { describeCause } from '../db/errors.ts'
 import { deleteRows } from '../db/write.ts'
 import { writeItems, type RejectedItem } from '../db/write-items.ts'
 import { RESOURCES } from '../resources/index.ts'
+import { describeFailureAt } from './failure.ts'
 import {
   claimEvents,
   deferEvents,
@@ -201,7 +202,7 @@ export async function processBatch(
               summary.failed += result.failed
             }
           } catch (error) {
-            const message = describeFailure(resource, error, part.length === 1 ? part[0] : null)
+            const message = describeFailureAt(resource, error, part.length === 1 ? part[0] : null)
             const result = await retryEvents(
               ctx.db,
               partEvents,

@@ -1,13 +1,11 @@
 // Error texts that are safe to store and log: PostgreSQL's own message from a drizzle error's
-// cause (never the SQL and its parameters), short, naming the table and the id where known.
+// cause (never the SQL and its parameters), API failures explained, short, naming the table and
+// the id where known.
 import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { describe, expect, it } from 'vitest'
-import {
-  describeCause,
-  describeFailure,
-  isRowError,
-  MAX_ERROR_LENGTH,
-} from '../../src/db/errors.ts'
+import { describeCause, isRowError, MAX_ERROR_LENGTH } from '../../src/db/errors.ts'
+import { describeFailureAt as describeFailure, describeProblem } from '../../src/sync/failure.ts'
+import { BigCommerceApiError } from '../../src/bigcommerce/errors.ts'
 
 const EMAIL = 'ada.lovelace@example.com'
 
@@ -40,6 +38,17 @@ describe('error texts', () => {
     for (const code of ['22P05', '22003', '23502', '54000']) expect(isRowError(pgError(code, 'x'))).toBe(true)
     for (const code of ['57014', '40001', '08006', 'P0001', '53300']) expect(isRowError(pgError(code, 'x'))).toBe(false)
     expect(isRowError(new Error('plain'))).toBe(false)
+  })
+
+  it('an API failure is explained as every command explains it', () => {
+    const error = new BigCommerceApiError('BigCommerce GET /v3/customers answered 500', {
+      method: 'GET',
+      path: '/v3/customers',
+      status: 500,
+      attempts: 4,
+    })
+    expect(describeProblem(error)).toMatch(/^500 Internal Server Error on GET \/v3\/customers after 4 attempts/)
+    expect(describeFailure('customers', error, 9)).toMatch(/^customers id 9: 500 Internal Server Error/)
   })
 
   it('texts stay short and on one line', () => {
