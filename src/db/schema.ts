@@ -194,6 +194,27 @@ export const webhookEvents = bigcommerce.table(
 )
 
 /**
+ * Run history: one row per sweep (incremental, full, coupons, since) and per hook check, with
+ * per-table counts in `tables`. Pruned by age when a run is recorded (see src/sync/runs.ts).
+ */
+export const syncRuns = bigcommerce.table(
+  'sync_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    store_hash: text('store_hash').notNull(),
+    kind: text('kind').notNull(),
+    started_at: tz('started_at').notNull(),
+    finished_at: tz('finished_at').notNull(),
+    outcome: text('outcome').notNull(),
+    tables: jsonb('tables').notNull().default({}),
+    requests: integer('requests').notNull().default(0),
+    throttled: integer('throttled').notNull().default(0),
+    error: text('error'),
+  },
+  (t) => [index('sync_runs_started_at_idx').on(t.store_hash, t.started_at)],
+)
+
+/**
  * Leases: named locks that any number of processes can take through any connection pooler
  * (a session advisory lock is lost or leaked behind PgBouncer or Hyperdrive in transaction
  * mode). A holder renews `expires_at` while it works; a crashed holder's lease simply expires.

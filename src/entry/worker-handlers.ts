@@ -19,7 +19,7 @@ import type { ResourceName } from '../db/schema.ts'
 import { openPostgres } from '../db/postgres.ts'
 import { createApp } from '../http/app.ts'
 import { createJsonLogger, describeError, type Logger } from '../node/log.ts'
-import { checkHooks } from '../sync/hooks.ts'
+import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import { insertEvents, pruneEvents } from '../sync/inbox.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError } from '../sync/sweep.ts'
 import { processBatch, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
@@ -306,20 +306,25 @@ async function sweep(
 async function housekeep(setup: Setup, db: Database, client: BigCommerceClient) {
   const { config, log } = setup
   const pruned = await pruneEvents(db, config.storeHash, INBOX_RETAIN_MS)
-  const check = await checkHooks(client, setup.webhookSecret)
+  const startedAt = new Date()
+  const check = await checkHooks(client, setup.webhookSecret).catch(async (error: unknown) => {
+    const state = { status: 'failed' as const, destination: null, repaired: [], error: describeError(error) }
+    await recordHookState(db, config.storeHash, state, startedAt).catch(() => {})
+    throw error
+  })
+  const status = check.destination === null ? 'missing' : 'ok'
+  const repaired = describeRepairs(check.result)
+  await recordHookState(db, config.storeHash, { status, destination: check.destination, repaired }, startedAt)
   if (check.destination === null) {
     log('warn', 'hook check', {
       problem:
         'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url https://<worker>/webhooks/bigcommerce',
     })
   } else {
-    const changed = check.result?.actions.filter((a) => a.kind !== 'keep') ?? []
-    log(changed.length > 0 ? 'warn' : 'info', 'hook check', {
+    log(repaired.length > 0 ? 'warn' : 'info', 'hook check', {
       destination: check.destination,
       pruned,
-      repaired: changed.map((a) =>
-        a.kind === 'update' ? `${a.scope}: ${a.reasons.join(', ')}` : `${a.scope}: created`,
-      ),
+      repaired,
     })
   }
 }

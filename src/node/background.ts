@@ -116,11 +116,12 @@ async function checkHooksJob({
 }: Pick<BackgroundOptions, 'config' | 'db' | 'client' | 'log'>): Promise<JobOutcome> {
   const { storeHash, webhookSecret } = config
   if (!webhookSecret) throw new Error('the hook check needs WEBHOOK_SECRET')
+  const startedAt = new Date()
   try {
     const check = await checkHooks(client, webhookSecret)
     const repaired = describeRepairs(check.result)
     const status = check.destination === null ? 'missing' : 'ok'
-    await recordHookState(db, storeHash, { status, destination: check.destination, repaired })
+    await recordHookState(db, storeHash, { status, destination: check.destination, repaired }, startedAt)
     if (status === 'missing') {
       log('warn', 'hook check', {
         problem: 'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url URL',
@@ -137,7 +138,7 @@ async function checkHooksJob({
       destination: null,
       repaired: [],
       error: describeError(error),
-    })
+    }, startedAt)
     throw error
   }
   return 'done'

@@ -17,6 +17,7 @@ import {
   type HookInput,
 } from '../bigcommerce/hooks.ts'
 import { RESOURCES } from '../resources/index.ts'
+import { recordRun } from './runs.ts'
 
 export const SECRET_HEADER = 'X-Webhook-Secret'
 /** The receiver's path; hooks whose destination ends in it are this mirror's. */
@@ -206,12 +207,24 @@ export function describeRepairs(result: EnsureResult | null): string[] {
   )
 }
 
-/** Keeps the outcome of a hook check (or ensure) for `status`. */
+/** Keeps the outcome of a hook check (or ensure) for `status`, and in the run history. */
 export async function recordHookState(
   db: Executor,
   storeHash: string,
   state: HookState,
+  startedAt?: Date,
 ): Promise<void> {
+  const finishedAt = new Date()
+  await recordRun(db, storeHash, {
+    kind: 'hooks',
+    startedAt: startedAt ?? finishedAt,
+    finishedAt,
+    outcome: state.status,
+    tables: {},
+    requests: 0,
+    throttled: 0,
+    error: state.error ?? (state.status === 'missing' ? 'the store has no hooks for this mirror' : null),
+  })
   await db.execute(sql`
     insert into ${syncState} (store_hash, table_name, last_finished_at, last_success_at, last_status, last_error, last_summary)
     values (${storeHash}, ${HOOKS_STATE_NAME}, now(), case when ${state.status} = 'ok' then now() end,

@@ -22,6 +22,7 @@ import { Coverage } from './coverage.ts'
 import { describeProblem } from './failure.ts'
 import { KEY_MAX, KEY_MIN, sweepRange } from './range-sweep.ts'
 import { countRequests, type ClientEventHub, type RequestCounts } from './request-stats.ts'
+import { kindOfSweep, recordRun, runFromSweep } from './runs.ts'
 import {
   markRunCompleted,
   markRunFailed,
@@ -137,6 +138,7 @@ async function runTables(ctx: SyncContext, options: SyncOptions, tables: readonl
       seconds: (now().getTime() - startedAt.getTime()) / 1000,
       tables: Object.fromEntries(results),
     }
+    await recordRun(ctx.db, ctx.storeHash, runFromSweep(kindOfSweep(options, tables), summary, now()))
     return summary
   } finally {
     counter.stop()

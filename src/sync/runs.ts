@@ -1,0 +1,143 @@
+// Run history (`sync_runs`): one row per sweep and per hook check, so "did last night's
+// reconciliation run, and what did it change?" has an answer. Rows older than the kept age are
+// pruned whenever a run is recorded; recording never fails the run it records.
+import { sql } from 'drizzle-orm'
+import type { Executor } from '../db/database.ts'
+import { syncRuns, type ResourceName } from '../db/schema.ts'
+import type { SyncOptions, SyncSummary, TableSummary } from './sweep.ts'
+
+export type RunKind = 'incremental' | 'full' | 'coupons' | 'since' | 'hooks'
+
+/** How long runs are kept. */
+export const RUN_HISTORY_DAYS = 30
+
+export interface RunTableCounts {
+  status: string
+  fetched: number
+  written: number
+  deleted: number
+  rejected: number
+  requests: number
+  throttled: number
+  seconds: number
+  error?: string
+}
+
+export interface RunRecord {
+  kind: RunKind
+  startedAt: Date
+  finishedAt: Date
+  /** 'completed' | 'failed' for sweeps; 'ok' | 'missing' | 'failed' for hook checks. */
+  outcome: string
+  tables: Partial<Record<ResourceName, RunTableCounts>>
+  requests: number
+  throttled: number
+  error: string | null
+}
+
+export interface RunRow extends RunRecord {
+  id: number
+}
+
+/** What kind of run a sweep's options make, for the history. */
+export function kindOfSweep(options: SyncOptions, tables: readonly ResourceName[]): RunKind {
+  if (options.full) return 'full'
+  if (options.since) return 'since'
+  return tables.length === 1 && tables[0] === 'coupons' ? 'coupons' : 'incremental'
+}
+
+/** Rejected rows a table summary reports, when the write path counts them. */
+function rejectedOf(summary: TableSummary): number {
+  const value: unknown = (summary as unknown as Record<string, unknown>).rejected
+  return typeof value === 'number' ? value : 0
+}
+
+/** The history row of a finished sweep. */
+export function runFromSweep(kind: RunKind, summary: SyncSummary, finishedAt: Date): RunRecord {
+  const tables: RunRecord['tables'] = {}
+  let requests = 0
+  let throttled = 0
+  const errors: string[] = []
+  for (const [name, t] of Object.entries(summary.tables) as Array<[ResourceName, TableSummary | undefined]>) {
+    if (!t) continue
+    tables[name] = {
+      status: t.status,
+      fetched: t.fetched,
+      written: t.upserted,
+      deleted: t.deleted,
+      rejected: rejectedOf(t),
+      requests: t.requests,
+      throttled: t.throttled,
+      seconds: t.seconds,
+      ...(t.error ? { error: t.error } : {}),
+    }
+    requests += t.requests
+    throttled += t.throttled
+    if (t.error) errors.push(`${name}: ${t.error}`)
+  }
+  return {
+    kind,
+    startedAt: new Date(summary.startedAt),
+    finishedAt,
+    outcome: summary.ok ? 'completed' : 'failed',
+    tables,
+    requests,
+    throttled,
+    error: errors.length > 0 ? shorten(errors.join('; ')) : null,
+  }
+}
+
+const shorten = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` : text)
+
+/** Records one run and prunes the ones older than `keepDays`. Never throws. */
+export async function recordRun(
+  db: Executor,
+  storeHash: string,
+  run: RunRecord,
+  keepDays = RUN_HISTORY_DAYS,
+): Promise<boolean> {
+  try {
+    await db.execute(sql`
+      insert into ${syncRuns} (store_hash, kind, started_at, finished_at, outcome, tables, requests, throttled, error)
+      values (${storeHash}, ${run.kind}, ${run.startedAt.toISOString()}::timestamptz,
+              ${run.finishedAt.toISOString()}::timestamptz, ${run.outcome}, ${JSON.stringify(run.tables)}::jsonb,
+              ${run.requests}, ${run.throttled}, ${run.error === null ? null : shorten(run.error)})`)
+    await db.execute(sql`
+      delete from ${syncRuns}
+      where store_hash = ${storeHash}
+        and started_at < ${run.finishedAt.toISOString()}::timestamptz - make_interval(days => ${keepDays})`)
+    return true
+  } catch {
+    // The history is for people; a run whose record could not be written still did its work.
+    return false
+  }
+}
+
+/** The most recent runs, newest first. */
+export async function readRecentRuns(db: Executor, storeHash: string, limit = 10): Promise<RunRow[]> {
+  const rows = await db.execute<{
+    id: number
+    kind: RunKind
+    started_at: string
+    finished_at: string
+    outcome: string
+    tables: RunRecord['tables'] | null
+    requests: number
+    throttled: number
+    error: string | null
+  }>(sql`
+    select id::float8 as id, kind, started_at, finished_at, outcome, tables, requests, throttled, error
+    from ${syncRuns} where store_hash = ${storeHash}
+    order by started_at desc, id desc limit ${limit}`)
+  return rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    startedAt: new Date(r.started_at),
+    finishedAt: new Date(r.finished_at),
+    outcome: r.outcome,
+    tables: r.tables ?? {},
+    requests: r.requests,
+    throttled: r.throttled,
+    error: r.error,
+  }))
+}
