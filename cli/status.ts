@@ -1,9 +1,16 @@
+// `bc-mirror status`: what the mirror holds and how its sweeps, events and hooks are doing. Exits 1
+// when something needs a person (failed sweeps, failed events, missing hooks, rejected rows), so a
+// cron job can alert on it; each problem comes with the command that fixes it.
 import { defineCommand } from 'citty'
 import { readStatus, type MirrorStatus } from '../src/sync/status.ts'
-import { loadConfig, printJson, withDatabase } from './_shared.ts'
+import type { RunRow } from '../src/sync/runs.ts'
+import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
 
 export default defineCommand({
-  meta: { name: 'status', description: 'Rows, cursors and last sweep per table; inbox depth' },
+  meta: {
+    name: 'status',
+    description: 'Rows, cursors and last sweep per table; inbox; hooks; recent runs. Exit 1 when something needs a person',
+  },
   args: {
     json: { type: 'boolean', description: 'Print one JSON object' },
   },
@@ -12,6 +19,8 @@ export default defineCommand({
     const status = await withDatabase(config, 'bc-mirror status', (db) => readStatus(db, config.storeHash))
     if (args.json) printJson(status)
     else process.stdout.write(formatStatus(status))
+    const count = status.problems.length
+    if (count > 0) throw new CommandFailed(`${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`)
   },
 })
 
@@ -41,5 +50,28 @@ function formatStatus(status: MirrorStatus): string {
           `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`
       : 'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
   )
+  lines.push(
+    status.rejected ? `rejected rows: ${status.rejected.total}` : 'rejected rows: not recorded by this version',
+  )
+  lines.push('', 'recent runs:')
+  if (status.runs.length === 0) lines.push('  none yet')
+  for (const run of status.runs) lines.push(`  ${formatRun(run)}`)
+  if (status.problems.length > 0) {
+    lines.push('', 'needs attention:')
+    for (const p of status.problems) lines.push(`  - ${p.what}`, `    fix: ${p.fix}`)
+  }
   return `${lines.join('\n')}\n`
+}
+
+function formatRun(run: RunRow): string {
+  const seconds = ((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)
+  const counts = Object.entries(run.tables)
+    .map(([name, t]) => (t ? `${name} ${t.fetched}/${t.written}/${t.deleted}${t.rejected ? `/${t.rejected}r` : ''}` : ''))
+    .filter(Boolean)
+    .join(', ')
+  return (
+    `${run.startedAt.toISOString()}  ${run.kind.padEnd(11)} ${run.outcome.padEnd(9)} ${seconds.padStart(6)} s` +
+    `  ${run.requests} requests, ${run.throttled} 429s${counts ? `; fetched/written/deleted ${counts}` : ''}` +
+    `${run.error ? `; ${run.error}` : ''}`
+  )
 }

@@ -1,7 +1,10 @@
-// What `bc-mirror status` reports: per table its rows, cursor and last sweep; the inbox's depth.
+// What `bc-mirror status` reports: per table its rows, cursor and last sweep; the inbox's depth;
+// the hooks; rejected rows; recent runs; and what needs a person, each with the command that fixes
+// it (the status page and `status`'s exit code both read `problems`).
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../db/database.ts'
 import { HOOKS_STATE_NAME } from './hooks.ts'
+import { readRecentRuns, type RunRow } from './runs.ts'
 import {
   RESOURCE_NAMES,
   rejectedRows,
@@ -24,6 +27,10 @@ export interface TableStatus {
 export interface InboxStatus {
   pending: number
   failed: number
+  /** Failed events whose rows no sweep has covered since (see readUnresolvedFailures). */
+  unresolvedFailed: number
+  /** The most common reasons of the unresolved failures, most frequent first. */
+  failureReasons: Array<{ resource: string | null; reason: string; count: number }>
   oldestPendingAt: string | null
   lastReceivedAt: string | null
 }
@@ -38,14 +45,30 @@ export interface HooksStatus {
   error: string | null
 }
 
+/** Objects the API returned that the mirror could not store (bigcommerce.rejected_rows). */
+export interface RejectedStatus {
+  total: number
+  byTable: Partial<Record<ResourceName, { count: number; reason: string }>>
+}
+
+/** Something that needs a person, and the command that fixes it. */
+export interface Problem {
+  what: string
+  fix: string
+}
+
 export interface MirrorStatus {
   storeHash: string
   tables: Record<ResourceName, TableStatus>
   inbox: InboxStatus
   hooks: HooksStatus | null
+  rejected: RejectedStatus
+  runs: RunRow[]
+  problems: Problem[]
 }
 
-const iso = (value: unknown): string | null => (value ? new Date(String(value)).toISOString() : null)
+const iso = (value: unknown): string | null =>
+  value ? new Date(String(value)).toISOString() : null
 
 export async function readStatus(db: Executor, storeHash: string): Promise<MirrorStatus> {
   const states = await db.execute<{
@@ -56,9 +79,7 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
     last_error: string | null
   }>(sql`select table_name, cursor, last_success_at, last_status, last_error from ${syncState}
          where store_hash = ${storeHash}`)
-  const rejected = await db.execute<{ resource: string; n: number }>(
-    sql`select resource, count(*)::int as n from ${rejectedRows} where store_hash = ${storeHash} group by resource`,
-  )
+  const rejected = await readRejected(db, storeHash)
   const tables = {} as Record<ResourceName, TableStatus>
   for (const name of RESOURCE_NAMES) {
     const [count] = await db.execute<{ n: number }>(
@@ -67,13 +88,25 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
     const state = states.find((s) => s.table_name === name)
     tables[name] = {
       rows: count?.n ?? 0,
-      rejected: rejected.find((r) => r.resource === name)?.n ?? 0,
+      rejected: rejected.byTable[name]?.count ?? 0,
       cursor: iso(state?.cursor),
       lastSuccessAt: iso(state?.last_success_at),
       lastStatus: state?.last_status ?? null,
       lastError: state?.last_error ?? null,
     }
   }
+  const inbox = await readInbox(db, storeHash, tables)
+  const hooks = await readHooks(db, storeHash)
+  const runs = await readRecentRuns(db, storeHash, 10)
+  const partial = { storeHash, tables, inbox, hooks, rejected, runs }
+  return { ...partial, problems: findProblems(partial) }
+}
+
+async function readInbox(
+  db: Executor,
+  storeHash: string,
+  tables: Record<ResourceName, TableStatus>,
+): Promise<InboxStatus> {
   const [inbox] = await db.execute<{
     pending: number
     failed: number
@@ -85,6 +118,37 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
            min(received_at) filter (where status = 'pending') as oldest_pending,
            max(received_at) as last_received
     from ${webhookEvents} where store_hash = ${storeHash}`)
+  // A failed event stops mattering once a sweep's window has covered its row: the table's cursor
+  // (the start of its last completed incremental sweep) is later than the failure.
+  const cursors = JSON.stringify(
+    Object.fromEntries(Object.entries(tables).map(([n, t]) => [n, t.cursor])),
+  )
+  const reasons = await db.execute<{
+    resource: string | null
+    reason: string | null
+    n: number
+  }>(sql`
+    select resource, last_error as reason, count(*)::int as n from ${webhookEvents}
+    where store_hash = ${storeHash} and status = 'failed'
+      and (resource is null or processed_at is null
+           or (${cursors}::jsonb ->> resource) is null
+           or processed_at > (${cursors}::jsonb ->> resource)::timestamptz)
+    group by resource, last_error order by n desc`)
+  return {
+    pending: inbox?.pending ?? 0,
+    failed: inbox?.failed ?? 0,
+    unresolvedFailed: reasons.reduce((sum, r) => sum + r.n, 0),
+    failureReasons: reasons.slice(0, 5).map((r) => ({
+      resource: r.resource,
+      reason: r.reason ?? 'unknown',
+      count: r.n,
+    })),
+    oldestPendingAt: iso(inbox?.oldest_pending),
+    lastReceivedAt: iso(inbox?.last_received),
+  }
+}
+
+async function readHooks(db: Executor, storeHash: string): Promise<HooksStatus | null> {
   const [hookRow] = await db.execute<{
     last_status: string
     last_error: string | null
@@ -93,7 +157,7 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
     last_summary: { destination?: string | null; repaired?: string[] } | null
   }>(sql`select last_status, last_error, last_finished_at, last_success_at, last_summary from ${syncState}
          where store_hash = ${storeHash} and table_name = ${HOOKS_STATE_NAME}`)
-  const hooks: HooksStatus | null = hookRow
+  return hookRow
     ? {
         status: hookRow.last_status,
         destination: hookRow.last_summary?.destination ?? null,
@@ -103,15 +167,57 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
         error: hookRow.last_error,
       }
     : null
-  return {
-    storeHash,
-    tables,
-    inbox: {
-      pending: inbox?.pending ?? 0,
-      failed: inbox?.failed ?? 0,
-      oldestPendingAt: iso(inbox?.oldest_pending),
-      lastReceivedAt: iso(inbox?.last_received),
-    },
-    hooks,
+}
+
+/** Rejected rows per table, with one of their reasons. */
+async function readRejected(db: Executor, storeHash: string): Promise<RejectedStatus> {
+  const rows = await db.execute<{ resource: string; n: number; reason: string | null }>(sql`
+    select resource, count(*)::int as n, max(reason) as reason
+    from ${rejectedRows} where store_hash = ${storeHash} group by resource`)
+  const byTable: RejectedStatus['byTable'] = {}
+  for (const r of rows) {
+    if ((RESOURCE_NAMES as readonly string[]).includes(r.resource)) {
+      byTable[r.resource as ResourceName] = { count: r.n, reason: r.reason ?? 'unknown' }
+    }
   }
+  return { total: rows.reduce((sum, r) => sum + r.n, 0), byTable }
+}
+
+/** What needs a person: failed sweeps, failed events, missing or failing hooks, rejected rows. */
+export function findProblems(status: Omit<MirrorStatus, 'problems'>): Problem[] {
+  const problems: Problem[] = []
+  for (const [name, t] of Object.entries(status.tables)) {
+    if (t.lastStatus === 'failed') {
+      problems.push({
+        what: `the last sweep of ${name} failed: ${t.lastError ?? 'no reason recorded'}`,
+        fix: `bc-mirror sync --tables ${name}`,
+      })
+    }
+  }
+  for (const f of status.inbox.failureReasons) {
+    problems.push({
+      what: `${f.count} webhook event${f.count === 1 ? '' : 's'}${f.resource ? ` for ${f.resource}` : ''} failed: ${f.reason}`,
+      fix: f.resource ? `bc-mirror sync --tables ${f.resource}` : 'bc-mirror sync',
+    })
+  }
+  const hooks = status.hooks
+  if (hooks?.status === 'missing') {
+    problems.push({
+      what: 'the store has no webhooks for this mirror',
+      fix: 'bc-mirror webhooks ensure --url https://<this mirror>/webhooks/bigcommerce',
+    })
+  } else if (hooks?.status === 'failed') {
+    problems.push({
+      what: `the last webhook check failed: ${hooks.error ?? 'no reason recorded'}`,
+      fix: 'bc-mirror webhooks list',
+    })
+  }
+  for (const [name, r] of Object.entries(status.rejected?.byTable ?? {})) {
+    if (!r || r.count === 0) continue
+    problems.push({
+      what: `${r.count} ${name} row${r.count === 1 ? '' : 's'} rejected (e.g. ${r.reason})`,
+      fix: `fix the object${r.count === 1 ? '' : 's'} in the store, then bc-mirror sync --tables ${name}`,
+    })
+  }
+  return problems
 }
