@@ -21,6 +21,7 @@ const main = defineCommand({
     serve: () => import('./serve.ts').then((m) => m.default),
     webhooks: () => import('./webhooks.ts').then((m) => m.default),
     status: () => import('./status.ts').then((m) => m.default),
+    verify: () => import('./verify.ts').then((m) => m.default),
   },
 })
 

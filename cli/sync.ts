@@ -64,7 +64,7 @@ export default defineCommand({
   },
 })
 
-function parseTables(text: string | undefined): ResourceName[] {
+export function parseTables(text: string | undefined): ResourceName[] {
   if (text === undefined) return [...SYNC_TABLES]
   const names = text.split(',').map((t) => t.trim()).filter(Boolean)
   const unknown = names.filter((n) => !SYNC_TABLES.includes(n as ResourceName))
