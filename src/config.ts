@@ -14,6 +14,8 @@ export interface Config {
   databaseUrl?: string
   dataDir: string
   webhookSecret?: string
+  /** Opens `GET /status` and `GET /metrics` to `Authorization: Bearer <token>`; unset, both are off. */
+  statusToken?: string
   port: number
   schedule: ScheduleConfig
 }
@@ -51,6 +53,7 @@ const SECRET_NAMES = new Set([
   'BIGCOMMERCE_ACCESS_TOKEN',
   'BIGCOMMERCE_CLIENT_SECRET',
   'WEBHOOK_SECRET',
+  'STATUS_TOKEN',
 ])
 
 /** Parses a start date given as MM/DD/YYYY (Stitch's form) or YYYY-MM-DD; null when invalid. */
@@ -248,6 +251,12 @@ function buildSchema(needs: ConfigNeeds, now: Date) {
           'a long random string that BigCommerce sends back in X-Webhook-Secret, e.g. the output of `openssl rand -hex 32`',
         ).min(16, { message: 'WEBHOOK_SECRET is too short. Expected at least 16 characters, e.g. the output of `openssl rand -hex 32`' })
       : optional,
+    STATUS_TOKEN: optional.pipe(
+      z
+        .string()
+        .min(16, { message: 'STATUS_TOKEN is too short. Expected at least 16 characters, e.g. the output of `openssl rand -hex 32` (or unset it to keep /status and /metrics off)' })
+        .optional(),
+    ),
     PORT: wholeNumber('PORT', 3000, 1, 65_535, 'a whole number'),
     SYNC_INTERVAL_MINUTES: minutes('SYNC_INTERVAL_MINUTES', 15),
     COUPONS_INTERVAL_MINUTES: minutes('COUPONS_INTERVAL_MINUTES', 60),
@@ -280,6 +289,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = {}, now = new Date())
     databaseUrl: v.DATABASE_URL,
     dataDir: v.DATA_DIR,
     webhookSecret: v.WEBHOOK_SECRET,
+    statusToken: v.STATUS_TOKEN,
     port: v.PORT,
     schedule: {
       incrementalMinutes: v.SYNC_INTERVAL_MINUTES,

@@ -18,9 +18,11 @@ import type { Database } from '../db/database.ts'
 import type { ResourceName } from '../db/schema.ts'
 import { openPostgres } from '../db/postgres.ts'
 import { createApp } from '../http/app.ts'
+import { createMirrorMetrics } from '../http/metrics.ts'
 import { createJsonLogger, describeError, type Logger } from '../node/log.ts'
 import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import { insertEvents, pruneEvents } from '../sync/inbox.ts'
+import { readStatus } from '../sync/status.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError } from '../sync/sweep.ts'
 import { processBatch, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
 
@@ -78,6 +80,8 @@ const CRON_BATCH: WorkerOptions = { batchSize: 250, leaseMs: 120_000 }
 const GATHER_MS = 250
 /** Requests in flight per swept table: a Worker has 6 connections, the database uses some. */
 const SWEEP_CONCURRENCY = 3
+/** This isolate's counters for `/metrics` (deliveries); the database's figures are read per scrape. */
+const isolateMetrics = createMirrorMetrics()
 const INBOX_RETAIN_MS = 7 * 86_400_000
 
 export const MIGRATE_HINT =
@@ -238,9 +242,18 @@ export async function handleFetch(
       },
       checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,
       onDelivery: (outcome) => {
+        isolateMetrics.recordDelivery(outcome)
         if (outcome.status !== 200) log('info', 'delivery refused', { ...outcome })
       },
       onError: (error) => log('error', 'request failed', { error: describeError(error) }),
+      observe: config.statusToken
+        ? {
+            token: config.statusToken,
+            readStatus: () => readStatus(db, config.storeHash),
+            renderMetrics: () => isolateMetrics.render(db, config.storeHash),
+            apiState: () => isolateMetrics.apiState(),
+          }
+        : undefined,
     })
     return await app.fetch(request)
   } finally {

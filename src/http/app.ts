@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
 import type { InboxEvent } from '../sync/inbox.ts'
+import { createObserveRoutes, type ObserveDeps } from './observe.tsx'
 import { findUnstorable } from './storable.ts'
 import { createSecretChecker, createSignatureVerifier, type SignatureVerdict } from './verify.ts'
 
@@ -27,6 +28,8 @@ export interface AppDeps {
   onDelivery?(outcome: DeliveryOutcome): void
   /** Told about unexpected errors (the answer is 500 or 503). */
   onError?(error: unknown): void
+  /** `GET /status` and `GET /metrics`, only when STATUS_TOKEN is set; absent, both answer 404. */
+  observe?: ObserveDeps
   now?: () => number
 }
 
@@ -148,6 +151,8 @@ export function createApp(deps: AppDeps) {
     const healthy = await deps.checkHealth().catch(() => false)
     return c.json({ ok: healthy }, healthy ? 200 : 503)
   })
+
+  if (deps.observe) app.route('/', createObserveRoutes(deps.observe))
 
   app.post(
     WEBHOOK_PATH,

@@ -32,7 +32,12 @@ const asJson = (fields: LogFields) => JSON.parse(JSON.stringify(fields)) as LogF
 const log: Logger = (level, msg, fields) =>
   post({ type: 'log', level, msg, fields: fields && asJson(fields) })
 const db = openPostgres(config.databaseUrl)
-const client = createStoreClient(config, logClientEvents(log))
+const logEvent = logClientEvents(log)
+// Each API event also goes to the receiver, whose `/metrics` counts them.
+const client = createStoreClient(config, (event) => {
+  logEvent(event)
+  post({ type: 'api', event: { ...event }, quota: client.pacer.snapshot() })
+})
 const work = startBackgroundWork({ config, db, client, log, worker })
 
 port.on('message', (message: ToThread) => {

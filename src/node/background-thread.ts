@@ -6,6 +6,8 @@
 // background catches up in the gaps. Used when the database is PostgreSQL; PGlite lives in one
 // thread, so there the background runs beside the receiver.
 import { Worker } from 'node:worker_threads'
+import type { ClientEvent } from '../bigcommerce/client.ts'
+import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import type { Config } from '../config.ts'
 import type { WorkerOptions } from '../sync/worker.ts'
 import type { BackgroundWork } from './background.ts'
@@ -21,6 +23,7 @@ export type ToThread = { type: 'wake' } | { type: 'stop' }
 export type FromThread =
   | { type: 'ready' }
   | { type: 'log'; level: LogLevel; msg: string; fields?: LogFields }
+  | { type: 'api'; event: ClientEvent; quota: PacerSnapshot }
 
 // A plain .js file registers tsx inside the thread: a worker thread does not inherit the loader
 // the main thread registered.
@@ -29,6 +32,8 @@ const ENTRY = new URL('./background-thread-entry.js', import.meta.url)
 export interface BackgroundThreadOptions {
   log: Logger
   worker?: WorkerOptions
+  /** Told of each API event of the thread's client, for the receiver's `/metrics`. */
+  onApiEvent?: (event: ClientEvent, quota: PacerSnapshot) => void
   /** The thread's program; tests give one that fails on purpose. Default: the background. */
   entry?: URL
 }
@@ -44,6 +49,7 @@ export async function startBackgroundThread(
   // Log lines come through here, so that they are masked and ordered by the one logger.
   thread.on('message', (message: FromThread) => {
     if (message.type === 'ready') ready()
+    else if (message.type === 'api') options.onApiEvent?.(message.event, message.quota)
     else options.log(message.level, message.msg, message.fields)
   })
   let stopping = false

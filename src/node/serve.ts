@@ -10,14 +10,18 @@ import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome } from '../http/app.ts'
+import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
 import { createInboxWriter } from '../sync/inbox.ts'
+import { readStatus } from '../sync/status.ts'
 import type { WorkerOptions } from '../sync/worker.ts'
 import { startBackgroundWork, type BackgroundWork } from './background.ts'
 import { describeError, type Logger } from './log.ts'
 
 export interface ServerOptions {
-  config: Pick<Config, 'storeHash' | 'webhookSecret' | 'clientSecret'>
+  config: Pick<Config, 'storeHash' | 'webhookSecret' | 'clientSecret' | 'statusToken'>
   db: Database
+  /** Counters of this process for `/metrics` (deliveries, API requests); default: a new set. */
+  metrics?: MirrorMetrics
   /** The worker and schedule; the server wakes it on each stored event and stops it on stop(). */
   background: BackgroundWork
   log: Logger
@@ -66,7 +70,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!webhookSecret) throw new Error('serve needs WEBHOOK_SECRET')
 
   const tally = createRequestTally(log, options.requestLogMs ?? 10_000)
+  const metrics = options.metrics ?? createMirrorMetrics()
   const store = createInboxWriter(db, storeHash)
+  const observe = config.statusToken
+    ? {
+        token: config.statusToken,
+        readStatus: () => readStatus(db, storeHash),
+        renderMetrics: () => metrics.render(db, storeHash),
+        apiState: () => metrics.apiState(),
+      }
+    : undefined
   const app = createApp({
     storeHash,
     webhookSecret,
@@ -76,8 +89,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       background.wake()
     },
     checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,
-    onDelivery: (outcome) => tally.add(outcome),
+    onDelivery: (outcome) => {
+      tally.add(outcome)
+      metrics.recordDelivery(outcome)
+    },
     onError: (error) => log('error', 'request failed', { error: describeError(error) }),
+    observe,
   })
 
   let server: ServerType
@@ -155,17 +172,23 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
   })
   let server: RunningServer | undefined
   let background: BackgroundWork | undefined
+  const metrics = createMirrorMetrics()
   try {
-    background = onPostgres
-      ? await startBackgroundThread(config, { log, worker: options.worker })
-      : startBackgroundWork({
-          config,
-          db: opened.db,
-          client: createStoreClient(config, logClientEvents(log)),
-          log,
-          worker: options.worker,
-        })
-    server = await startServer({ config, db: opened.db, background, log, port: config.port })
+    if (onPostgres) {
+      background = await startBackgroundThread(config, {
+        log,
+        worker: options.worker,
+        onApiEvent: metrics.recordApiEvent,
+      })
+    } else {
+      const logEvent = logClientEvents(log)
+      const client = createStoreClient(config, (event) => {
+        logEvent(event)
+        metrics.recordApiEvent(event, client.pacer.snapshot())
+      })
+      background = startBackgroundWork({ config, db: opened.db, client, log, worker: options.worker })
+    }
+    server = await startServer({ config, db: opened.db, background, log, port: config.port, metrics })
     await options.afterListen?.(server)
     const stopped = await Promise.race([
       waitForStopSignal().then((signal) => ({ signal, error: undefined })),

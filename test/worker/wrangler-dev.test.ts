@@ -15,6 +15,7 @@ import { startWranglerDev, type WranglerDev } from './wrangler.ts'
 
 const SECRET = 'worker-test-webhook-secret-0123'
 const CLIENT_SECRET = 'worker-test-client-secret'
+const STATUS_TOKEN = 'worker-test-status-token-0123'
 
 describe.runIf(process.env.TEST_DATABASE_URL)('the Worker under wrangler dev [postgres]', () => {
   let fresh: FreshDatabase
@@ -34,6 +35,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the Worker under wrangler dev [po
       BIGCOMMERCE_API_URL: sim.url,
       BIGCOMMERCE_CLIENT_SECRET: CLIENT_SECRET,
       WEBHOOK_SECRET: SECRET,
+      STATUS_TOKEN,
       DATABASE_URL: fresh.url ?? '',
     })
     const client = createBigCommerceClient({
@@ -148,5 +150,18 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the Worker under wrangler dev [po
     expect((await deliver(undefined)).status).toBe(401)
     expect(await count('webhook_events')).toBe(before)
     expect(dev.output()).not.toContain(SECRET)
+  })
+
+  it('serves /metrics (prom-client inside workerd) and /status with the token, 401 without', async () => {
+    const auth = { Authorization: `Bearer ${STATUS_TOKEN}` }
+    const metrics = await fetch(`${dev.url}/metrics`, { headers: auth })
+    const text = await metrics.text()
+    expect(metrics.status, text).toBe(200)
+    expect(text).toContain('# TYPE bcmirror_webhook_deliveries_total counter')
+    expect(text).toMatch(new RegExp(`bcmirror_rows\\{table="orders"\\} ${await count('orders')}\\n`))
+    const page = await fetch(`${dev.url}/status?token=${STATUS_TOKEN}`)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain(`bc-mirror: store ${sim.storeHash}`)
+    expect((await fetch(`${dev.url}/metrics`)).status).toBe(401)
   })
 })

@@ -1,0 +1,234 @@
+/** @jsxImportSource hono/jsx */
+// `GET /status`: the mirror at a glance, for people. Rendered on the server from the same
+// readStatus that `bc-mirror status` prints, readable on a phone, reloading itself every 30 s.
+// Every problem comes first, with the command that fixes it. No row data is shown, only counts.
+import type { FC } from 'hono/jsx'
+import type { RunRow } from '../sync/runs.ts'
+import type { MirrorStatus, TableStatus } from '../sync/status.ts'
+
+export const REFRESH_SECONDS = 30
+
+/** What the host knows of the store's API (the pacer's view and the last error seen). */
+export interface ApiState {
+  quota: number | null
+  left: number | null
+  windowSeconds: number | null
+  lastError: string | null
+  lastErrorAt: string | null
+}
+
+function ago(iso: string | null, now: number): string {
+  if (!iso) return 'never'
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000))
+  return `${duration(seconds)} ago`
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`
+  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h`
+  return `${Math.round(seconds / 86400)} days`
+}
+
+/**
+ * How far behind the store a table could be: rows changed since its last completed window may be
+ * missing unless a webhook brought them (coupons have no webhooks: since their last sweep).
+ */
+function freshness(name: string, t: TableStatus, now: number): string {
+  const since = name === 'coupons' ? t.lastSuccessAt : (t.cursor ?? t.lastSuccessAt)
+  if (!since) return 'not swept yet'
+  return `${name === 'coupons' ? 'swept' : 'swept up to'} ${ago(since, now)}`
+}
+
+const STYLE = `
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330;line-height:1.4}
+main{max-width:960px;margin:0 auto;padding:12px}
+h1{font-size:1.3rem;margin:.4rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}
+.banner{padding:10px 12px;border-radius:8px;font-weight:600}
+.ok{background:#e3f6e8;color:#14532d}.bad{background:#fde8e8;color:#7f1d1d}
+section{background:#fff;border-radius:8px;padding:8px 12px;margin:10px 0;box-shadow:0 1px 2px #0001}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.92rem}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e7eb;white-space:nowrap}
+td.num,th.num{text-align:right}code{background:#eef1f5;padding:1px 4px;border-radius:4px;font-size:.88rem;white-space:normal;word-break:break-all}
+li{margin:.4rem 0}.muted{color:#5b6472;font-size:.85rem}.failed{color:#b91c1c;font-weight:600}.completed,.good{color:#15803d}
+`
+
+const Outcome: FC<{ value: string | null }> = ({ value }) => {
+  const text = value ?? 'never'
+  const cls = text === 'failed' || text === 'missing' ? 'failed' : text === 'completed' || text === 'ok' ? 'good' : ''
+  return <span class={cls}>{text}</span>
+}
+
+const Problems: FC<{ status: MirrorStatus }> = ({ status }) =>
+  status.problems.length === 0 ? (
+    <p class="banner ok" data-testid="state">All good: nothing needs attention.</p>
+  ) : (
+    <section>
+      <p class="banner bad" data-testid="state">
+        {status.problems.length} {status.problems.length === 1 ? 'problem needs' : 'problems need'} attention
+      </p>
+      <ul data-testid="problems">
+        {status.problems.map((p) => (
+          <li>
+            {p.what}
+            <br />
+            fix: <code>{p.fix}</code>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+
+const Tables: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => (
+  <section>
+    <h2>Tables</h2>
+    <div class="scroll">
+      <table data-testid="tables">
+        <tr>
+          <th>table</th>
+          <th class="num">rows</th>
+          <th>freshness</th>
+          <th>last sweep</th>
+          <th>rejected</th>
+        </tr>
+        {Object.entries(status.tables).map(([name, t]) => (
+          <tr data-table={name}>
+            <td>{name}</td>
+            <td class="num">{t.rows.toLocaleString('en-US')}</td>
+            <td>{freshness(name, t, now)}</td>
+            <td>
+              <Outcome value={t.lastStatus} />
+              {t.lastSuccessAt ? <span class="muted"> (last success {ago(t.lastSuccessAt, now)})</span> : ''}
+              {t.lastError ? <div class="muted">{t.lastError}</div> : ''}
+            </td>
+            <td class="num">
+              {status.rejected ? (status.rejected.byTable[name as keyof MirrorStatus['tables']]?.count ?? 0) : '-'}
+            </td>
+          </tr>
+        ))}
+      </table>
+    </div>
+  </section>
+)
+
+const Inbox: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => {
+  const inbox = status.inbox
+  return (
+    <section data-testid="inbox">
+      <h2>Webhook inbox</h2>
+      <p>
+        {inbox.pending} pending (oldest {ago(inbox.oldestPendingAt, now)}), {inbox.failed} failed; last event received{' '}
+        {ago(inbox.lastReceivedAt, now)}
+      </p>
+      {inbox.failureReasons.length > 0 ? (
+        <ul>
+          {inbox.failureReasons.map((f) => (
+            <li>
+              {f.count} × {f.resource ?? 'unknown'}: {f.reason}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        ''
+      )}
+    </section>
+  )
+}
+
+const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = ({ status, api, now }) => (
+  <section data-testid="hooks">
+    <h2>Webhooks and API</h2>
+    <p>
+      Hooks:{' '}
+      {status.hooks ? (
+        <>
+          <Outcome value={status.hooks.status} />
+          {status.hooks.destination ? ` to ${status.hooks.destination}` : ''}, checked {ago(status.hooks.checkedAt, now)}
+          {status.hooks.error ? ` (${status.hooks.error})` : ''}
+        </>
+      ) : (
+        'not checked yet'
+      )}
+    </p>
+    <p data-testid="api">
+      API:{' '}
+      {api && api.quota !== null
+        ? `${api.left ?? '?'} of ${api.quota} requests left in the ${api.windowSeconds ?? '?'} s window`
+        : 'quota not seen yet'}
+      {api?.lastError ? `; last error ${ago(api.lastErrorAt, now)}: ${api.lastError}` : '; no API errors seen'}
+    </p>
+    <p class="muted">
+      Rejected rows: {status.rejected ? status.rejected.total : 'not recorded by this version'}
+    </p>
+  </section>
+)
+
+function changes(run: RunRow): string {
+  const parts = Object.entries(run.tables).flatMap(([name, t]) =>
+    t ? [`${name} ${t.written} written${t.deleted ? `, ${t.deleted} deleted` : ''}${t.rejected ? `, ${t.rejected} rejected` : ''}`] : [],
+  )
+  return parts.join('; ')
+}
+
+const Runs: FC<{ runs: RunRow[]; now: number }> = ({ runs, now }) => (
+  <section>
+    <h2>Recent runs</h2>
+    {runs.length === 0 ? (
+      <p>No runs recorded yet.</p>
+    ) : (
+      <div class="scroll">
+        <table data-testid="runs">
+          <tr>
+            <th>started</th>
+            <th>kind</th>
+            <th>outcome</th>
+            <th class="num">took</th>
+            <th class="num">requests</th>
+            <th>changes</th>
+          </tr>
+          {runs.map((run) => (
+            <tr>
+              <td title={run.startedAt.toISOString()}>{ago(run.startedAt.toISOString(), now)}</td>
+              <td>{run.kind}</td>
+              <td>
+                <Outcome value={run.outcome} />
+              </td>
+              <td class="num">{duration(Math.round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000))}</td>
+              <td class="num">
+                {run.requests}
+                {run.throttled ? ` (${run.throttled} × 429)` : ''}
+              </td>
+              <td>{run.error ?? changes(run)}</td>
+            </tr>
+          ))}
+        </table>
+      </div>
+    )}
+  </section>
+)
+
+export const StatusPage: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = ({ status, api, now }) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta http-equiv="refresh" content={String(REFRESH_SECONDS)} />
+      <meta name="referrer" content="no-referrer" />
+      <title>{`${status.problems.length > 0 ? `(${status.problems.length}) ` : ''}bc-mirror ${status.storeHash}`}</title>
+      <style dangerouslySetInnerHTML={{ __html: STYLE }} />
+    </head>
+    <body>
+      <main>
+        <h1>bc-mirror: store {status.storeHash}</h1>
+        <p class="muted">
+          As of {new Date(now).toISOString()}; this page reloads every {REFRESH_SECONDS} s.
+        </p>
+        <Problems status={status} />
+        <Tables status={status} now={now} />
+        <Inbox status={status} now={now} />
+        <Hooks status={status} api={api} now={now} />
+        <Runs runs={status.runs} now={now} />
+      </main>
+    </body>
+  </html>
+)

@@ -1,0 +1,17 @@
+// Types for parse-prometheus-text-format (the package ships none): families as its README shows.
+declare module 'parse-prometheus-text-format' {
+  export interface PrometheusSample {
+    value?: string
+    labels?: Record<string, string>
+    buckets?: Record<string, string>
+    count?: string
+    sum?: string
+  }
+  export interface PrometheusFamily {
+    name: string
+    help: string
+    type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED'
+    metrics: PrometheusSample[]
+  }
+  export default function parsePrometheusTextFormat(text: string): PrometheusFamily[]
+}
