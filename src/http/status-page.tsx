@@ -48,9 +48,9 @@ h1{font-size:1.3rem;margin:.4rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}
 .ok{background:#e3f6e8;color:#14532d}.bad{background:#fde8e8;color:#7f1d1d}
 section{background:#fff;border-radius:8px;padding:8px 12px;margin:10px 0;box-shadow:0 1px 2px #0001}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.92rem}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e7eb;white-space:nowrap}
-td.num,th.num{text-align:right}code{background:#eef1f5;padding:1px 4px;border-radius:4px;font-size:.88rem;white-space:normal;word-break:break-all}
-li{margin:.4rem 0}.muted{color:#5b6472;font-size:.85rem}.failed{color:#b91c1c;font-weight:600}.completed,.good{color:#15803d}
+th,td{text-align:left;padding:5px 6px;border-bottom:1px solid #e5e7eb;vertical-align:top}
+td.num,th.num{text-align:right;white-space:nowrap}code{background:#eef1f5;padding:1px 4px;border-radius:4px;font-size:.88rem;overflow-wrap:anywhere}
+li{margin:.4rem 0}tr.run td{border-bottom:0}td.detail{padding-top:0}.muted{color:#5b6472;font-size:.85rem}.failed{color:#b91c1c;font-weight:600}.completed,.good{color:#15803d}
 `
 
 const Outcome: FC<{ value: string | null }> = ({ value }) => {
@@ -89,21 +89,21 @@ const Tables: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => (
           <th class="num">rows</th>
           <th>freshness</th>
           <th>last sweep</th>
-          <th>rejected</th>
+          {status.rejected ? <th class="num">rejected</th> : ''}
         </tr>
         {Object.entries(status.tables).map(([name, t]) => (
           <tr data-table={name}>
             <td>{name}</td>
             <td class="num">{t.rows.toLocaleString('en-US')}</td>
             <td>{freshness(name, t, now)}</td>
-            <td>
+            <td title={t.lastError ?? ''}>
               <Outcome value={t.lastStatus} />
-              {t.lastSuccessAt ? <span class="muted"> (last success {ago(t.lastSuccessAt, now)})</span> : ''}
-              {t.lastError ? <div class="muted">{t.lastError}</div> : ''}
             </td>
-            <td class="num">
-              {status.rejected ? (status.rejected.byTable[name as keyof MirrorStatus['tables']]?.count ?? 0) : '-'}
-            </td>
+            {status.rejected ? (
+              <td class="num">{status.rejected.byTable[name as keyof MirrorStatus['tables']]?.count ?? 0}</td>
+            ) : (
+              ''
+            )}
           </tr>
         ))}
       </table>
@@ -117,7 +117,8 @@ const Inbox: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => {
     <section data-testid="inbox">
       <h2>Webhook inbox</h2>
       <p>
-        {inbox.pending} pending (oldest {ago(inbox.oldestPendingAt, now)}), {inbox.failed} failed; last event received{' '}
+        {inbox.pending} pending{inbox.oldestPendingAt ? ` (oldest received ${ago(inbox.oldestPendingAt, now)})` : ''},{' '}
+        {inbox.failed} failed; last event received{' '}
         {ago(inbox.lastReceivedAt, now)}
       </p>
       {inbox.failureReasons.length > 0 ? (
@@ -182,24 +183,28 @@ const Runs: FC<{ runs: RunRow[]; now: number }> = ({ runs, now }) => (
             <th>started</th>
             <th>kind</th>
             <th>outcome</th>
-            <th class="num">took</th>
             <th class="num">requests</th>
-            <th>changes</th>
           </tr>
           {runs.map((run) => (
-            <tr>
+            <>
+            <tr class="run">
               <td title={run.startedAt.toISOString()}>{ago(run.startedAt.toISOString(), now)}</td>
               <td>{run.kind}</td>
               <td>
                 <Outcome value={run.outcome} />
               </td>
-              <td class="num">{duration(Math.round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000))}</td>
               <td class="num">
                 {run.requests}
                 {run.throttled ? ` (${run.throttled} × 429)` : ''}
               </td>
-              <td>{run.error ?? changes(run)}</td>
             </tr>
+            <tr>
+              <td colspan={4} class="muted detail">
+                took {duration(Math.round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000))};{' '}
+                {run.error ?? (changes(run) || 'no changes')}
+              </td>
+            </tr>
+            </>
           ))}
         </table>
       </div>
