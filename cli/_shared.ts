@@ -25,13 +25,16 @@ export function loadConfig(needs: ConfigNeeds = {}): Config {
   return parseConfig(readNodeEnv(), needs)
 }
 
-/** Opens (and migrates) the configured database, runs `fn`, and always closes it. */
+/**
+ * Opens (and migrates) the configured database, runs `fn`, and always closes it. An embedded
+ * database held by `serve` with PGLITE_PORT is reached through serve.
+ */
 export async function withDatabase<T>(
   config: Config,
   command: string,
   fn: (db: Database) => Promise<T>,
 ): Promise<T> {
-  const opened = await openConfiguredDatabase(config, command)
+  const opened = await openConfiguredDatabase(config, command, { viaServe: true })
   for (const warning of opened.warnings) process.stderr.write(`bc-mirror: warning: ${warning}\n`)
   try {
     return await fn(opened.db)

@@ -16,6 +16,8 @@ export interface Config {
   webhookSecret?: string
   /** Opens `GET /status` and `GET /metrics` to `Authorization: Bearer <token>`; unset, both are off. */
   statusToken?: string
+  /** While `serve` runs on the embedded database, it also answers PostgreSQL's protocol here (127.0.0.1). */
+  pglitePort?: number
   port: number
   schedule: ScheduleConfig
 }
@@ -258,6 +260,18 @@ function buildSchema(needs: ConfigNeeds, now: Date) {
         .optional(),
     ),
     PORT: wholeNumber('PORT', 3000, 1, 65_535, 'a whole number'),
+    PGLITE_PORT: optional.pipe(
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          if (v === undefined) return undefined
+          const n = Number(v)
+          if (Number.isInteger(n) && n >= 1 && n <= 65_535) return n
+          ctx.addIssue({ code: 'custom', message: 'PGLITE_PORT must be a whole number from 1 to 65535, e.g. PGLITE_PORT=5433 (or unset it)' })
+          return z.NEVER
+        }),
+    ),
     SYNC_INTERVAL_MINUTES: minutes('SYNC_INTERVAL_MINUTES', 15),
     COUPONS_INTERVAL_MINUTES: minutes('COUPONS_INTERVAL_MINUTES', 60),
     FULL_SYNC_INTERVAL_MINUTES: minutes('FULL_SYNC_INTERVAL_MINUTES', 1440),
@@ -290,6 +304,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = {}, now = new Date())
     dataDir: v.DATA_DIR,
     webhookSecret: v.WEBHOOK_SECRET,
     statusToken: v.STATUS_TOKEN,
+    pglitePort: v.PGLITE_PORT,
     port: v.PORT,
     schedule: {
       incrementalMinutes: v.SYNC_INTERVAL_MINUTES,

@@ -1,24 +1,29 @@
 // PGlite does not lock its data directory, and two processes writing one directory silently lose
 // data. This lock file makes a second process fail at once, naming the holder. A lock whose
 // process is gone (killed, crashed) is taken over, so a hard kill never blocks the next start.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { procStatField } from './proc-stat.ts'
 
 export const LOCK_FILE = 'bc-mirror.lock'
 
-interface LockOwner {
+export interface LockOwner {
   pid: number
   host: string
   command: string
   startedAt: string
   /** The process's start time in clock ticks since boot (Linux), so a reused pid is not mistaken for the holder. */
   processStart?: string
+  /** `serve` with PGLITE_PORT: where it answers PostgreSQL's protocol on 127.0.0.1. */
+  pgPort?: number
 }
 
 export class DataDirLockedError extends Error {
-  constructor(dataDir: string, owner: LockOwner) {
+  constructor(
+    dataDir: string,
+    readonly owner: LockOwner,
+  ) {
     super(
       `The embedded database in ${dataDir} is in use by process ${owner.pid} (${owner.command}, on ${owner.host}, since ${owner.startedAt}). ` +
         'Only one process can open it at a time. Stop that process first, or set DATABASE_URL to a PostgreSQL server so several processes can share one database.',
@@ -54,8 +59,11 @@ function readOwner(path: string): LockOwner | undefined {
   }
 }
 
+/** Releases the lock when called; `announcePort` adds serve's PostgreSQL port to it. */
+export type DataDirLock = (() => void) & { announcePort(port: number): void }
+
 /** Takes the lock on `dataDir` for this process; returns a function that releases it. */
-export function lockDataDir(dataDir: string, command: string): () => void {
+export function lockDataDir(dataDir: string, command: string): DataDirLock {
   const dir = resolve(dataDir)
   mkdirSync(dir, { recursive: true })
   const path = join(dir, LOCK_FILE)
@@ -74,7 +82,15 @@ export function lockDataDir(dataDir: string, command: string): () => void {
       const release = () => {
         if (readOwner(path)?.pid === me.pid) unlinkSync(path)
       }
-      return release
+      return Object.assign(release, {
+        /** Records in the lock where this process answers PostgreSQL's protocol. */
+        announcePort(port: number) {
+          if (readOwner(path)?.pid !== me.pid) return
+          const temporary = `${path}.${process.pid}.tmp`
+          writeFileSync(temporary, JSON.stringify({ ...me, pgPort: port }))
+          renameSync(temporary, path)
+        },
+      })
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }

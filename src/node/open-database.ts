@@ -1,12 +1,15 @@
 // Opens the mirror's database for a Node command: PostgreSQL when DATABASE_URL is set, otherwise
 // the embedded PGlite under DATA_DIR (locked to this process). Pending migrations are applied.
+// When DATA_DIR is held by `serve` answering PostgreSQL's protocol (PGLITE_PORT), commands that
+// allow it connect through serve instead of failing on the lock.
+import type { PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { migrateDatabase } from '../db/migrate.ts'
 import { leases } from '../db/schema.ts'
 import { DatabaseUnavailableError, describeConnectError } from '../db/unavailable.ts'
-import { lockDataDir } from './data-dir-lock.ts'
+import { DataDirLockedError, lockDataDir } from './data-dir-lock.ts'
 import { describeStillOpen, makePrivateDir } from './private-dir.ts'
 import { probePostgres, probeTarget } from './probe-postgres.ts'
 
@@ -14,21 +17,45 @@ export interface OpenedDatabase {
   db: Database
   /** Things the user should fix that did not stop the command (a DATA_DIR others can read). */
   warnings: string[]
+  /** The embedded database itself, when this process opened it (for serve's wire protocol). */
+  pglite?: PGlite
+  /** Records serve's PostgreSQL port in the DATA_DIR lock, so other commands can connect. */
+  announcePort?(port: number): void
+  /** How the database was reached: 'serve' when another process holds DATA_DIR. */
+  via?: 'serve'
   /** Closes the database and releases the data directory. */
   close(): Promise<void>
 }
 
+export interface OpenOptions {
+  poolSize?: number
+  /** Connect through a `serve` that holds DATA_DIR and answers on PGLITE_PORT. */
+  viaServe?: boolean
+}
+
+/** The URL of serve's PostgreSQL protocol on the embedded database (PGlite accepts any user). */
+export const embeddedUrl = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`
+
 export async function openConfiguredDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
   command: string,
-  options: { poolSize?: number } = {},
+  options: OpenOptions = {},
 ): Promise<OpenedDatabase> {
   if (config.databaseUrl) return openServerDatabase(config.databaseUrl, options.poolSize)
   const before = makePrivateDir(config.dataDir)
-  const release = lockDataDir(config.dataDir, command)
+  let release: ReturnType<typeof lockDataDir>
   try {
-    const { openPglite } = await import('../db/pglite.ts')
-    const db = await openPglite({ dataDir: config.dataDir })
+    release = lockDataDir(config.dataDir, command)
+  } catch (error) {
+    const port = error instanceof DataDirLockedError ? error.owner.pgPort : undefined
+    if (!options.viaServe || port === undefined) throw error
+    return openThroughServe(port)
+  }
+  try {
+    const { PGlite } = await import('@electric-sql/pglite')
+    const { wrapPglite } = await import('../db/pglite.ts')
+    const pglite = await PGlite.create({ dataDir: config.dataDir })
+    const db = wrapPglite(pglite)
     // This process holds DATA_DIR alone, so any lease in it belongs to a process that died holding
     // it (a SIGKILLed sync); left in place, it would refuse every sync for up to its TTL.
     await migrateDatabase(db)
@@ -43,6 +70,8 @@ export async function openConfiguredDatabase(
     return {
       db,
       warnings: warning ? [warning] : [],
+      pglite,
+      announcePort: (port) => release.announcePort(port),
       async close() {
         await db.close()
         makePrivateDir(config.dataDir)
@@ -53,6 +82,13 @@ export async function openConfiguredDatabase(
     release()
     throw error
   }
+}
+
+/** serve holds DATA_DIR and migrated it at its start: one connection, no migration. */
+async function openThroughServe(port: number): Promise<OpenedDatabase> {
+  const { openPostgres } = await import('../db/postgres.ts')
+  const db = openPostgres(embeddedUrl(port), { max: 1 })
+  return { db, warnings: [], via: 'serve', close: () => db.close() }
 }
 
 /**

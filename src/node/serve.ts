@@ -15,6 +15,7 @@ import { createInboxWriter } from '../sync/inbox.ts'
 import { readStatus } from '../sync/status.ts'
 import type { WorkerOptions } from '../sync/worker.ts'
 import { startBackgroundWork, type BackgroundWork } from './background.ts'
+import type { OpenedDatabase } from './open-database.ts'
 import { describeError, type Logger } from './log.ts'
 
 export interface ServerOptions {
@@ -151,10 +152,34 @@ export interface ServeCommandOptions {
 /** The receiver's connections: the inbox writer's statements in flight (4) and a health check. */
 const RECEIVER_POOL_SIZE = 5
 
+/**
+ * PostgreSQL's wire protocol on the embedded database, on 127.0.0.1 only, so psql, a BI tool and
+ * `status`, `sync` or `verify` on the same DATA_DIR can reach it while serve holds it. Their
+ * statements take turns with serve's own on PGlite's one session (see README, "psql").
+ */
+async function startWireProtocol(opened: OpenedDatabase, port: number) {
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket')
+  if (!opened.pglite) throw new Error('the PostgreSQL protocol needs the embedded database')
+  const socket = new PGLiteSocketServer({ db: opened.pglite, host: '127.0.0.1', port, maxConnections: 16 })
+  try {
+    await socket.start()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `PGLITE_PORT ${port} is in use by another program on 127.0.0.1; choose a free port or unset PGLITE_PORT`
+        : `could not listen on PGLITE_PORT ${port}: ${code ?? 'unknown error'}`,
+      { cause: error },
+    )
+  }
+  opened.announcePort?.(port)
+  return { stop: () => socket.stop() }
+}
+
 /** The whole `serve` command: open, serve until a stop signal, shut down cleanly. */
 export async function runServe(config: Config, options: ServeCommandOptions = {}): Promise<void> {
   const { createJsonLogger } = await import('./log.ts')
-  const { openConfiguredDatabase } = await import('./open-database.ts')
+  const { openConfiguredDatabase, embeddedUrl } = await import('./open-database.ts')
   const { createStoreClient, logClientEvents } = await import('./store-client.ts')
   const { startBackgroundThread } = await import('./background-thread.ts')
   const log =
@@ -172,6 +197,7 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
   })
   let server: RunningServer | undefined
   let background: BackgroundWork | undefined
+  let wire: { stop(): Promise<void> } | undefined
   const metrics = createMirrorMetrics()
   try {
     if (onPostgres) {
@@ -189,6 +215,10 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       background = startBackgroundWork({ config, db: opened.db, client, log, worker: options.worker })
     }
     server = await startServer({ config, db: opened.db, background, log, port: config.port, metrics })
+    if (opened.pglite && config.pglitePort !== undefined) {
+      wire = await startWireProtocol(opened, config.pglitePort)
+      log('info', 'postgres protocol', { url: embeddedUrl(config.pglitePort), psql: `psql -h 127.0.0.1 -p ${config.pglitePort} -U postgres` })
+    }
     await options.afterListen?.(server)
     const stopped = await Promise.race([
       waitForStopSignal().then((signal) => ({ signal, error: undefined })),
@@ -203,6 +233,7 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
     }
     log('info', 'stopping', { signal: stopped.signal })
   } finally {
+    await wire?.stop()
     // stop() stops the background too; without a server it still needs stopping.
     if (server) await server.stop()
     else await background?.stop()

@@ -1,0 +1,95 @@
+// psql on the embedded database: while `bc-mirror serve` holds DATA_DIR with PGLITE_PORT set, it
+// answers PostgreSQL's protocol on 127.0.0.1, so psql reads the mirror and `status`, `verify` and
+// `sync` on the same DATA_DIR go through serve instead of failing on the lock.
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { openPglite } from '../../src/db/pglite.ts'
+import { LOCK_FILE } from '../../src/node/data-dir-lock.ts'
+import { startSimStore, type SimStore } from '../sim/index.ts'
+import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { freePort } from '../support/ports.ts'
+import { serveEnvForSim } from '../support/serve-env.ts'
+
+function psql(port: number, query: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-At', '-c', query], {
+      env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '10' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout: stdout.trim(), stderr }))
+  })
+}
+
+describe('serve with PGLITE_PORT', () => {
+  let sim: SimStore
+  let dir = ''
+  let env: Record<string, string> = {}
+  let pgPort = 0
+  let stopServe: (() => Promise<void>) | undefined
+
+  beforeAll(async () => {
+    sim = await startSimStore({ quota: null, data: { seed: 41, counts: { coupons: 6, customers: 9, orders: 14, products: 11 } } })
+    dir = await mkdtemp(join(tmpdir(), 'bc-mirror-wire-'))
+    // A migrated directory from the suite's image (skips initdb), then a real backfill.
+    const seeded = await openPglite({ dataDir: join(dir, 'data'), loadDataDir: new Blob([await readFile(inject('pgliteImage'))]) })
+    await seeded.close()
+    pgPort = await freePort()
+    env = { ...serveEnvForSim(sim, 'wire-test-webhook-secret-0123', await freePort()), DATA_DIR: join(dir, 'data'), PGLITE_PORT: String(pgPort) }
+    expect((await runCli(['sync'], env)).code).toBe(0)
+
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()))
+    stopServe = async () => {
+      child.kill('SIGTERM')
+      await exited
+    }
+    const started = Date.now()
+    while (!output.includes('"msg":"postgres protocol"') && child.exitCode === null && Date.now() - started < 30_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(output).toContain(`psql -h 127.0.0.1 -p ${pgPort} -U postgres`)
+  }, 120_000)
+
+  afterAll(async () => {
+    await stopServe?.()
+    await sim?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('psql reads the mirror while serve runs', async () => {
+    const counts = await psql(pgPort, 'select (select count(*) from bigcommerce.orders) || \',\' || (select count(*) from bigcommerce.products)')
+    expect(counts.stderr).toBe('')
+    expect(counts.stdout).toBe('14,11')
+    const lock = JSON.parse(await readFile(join(dir, 'data', LOCK_FILE), 'utf8')) as { command: string; pgPort: number }
+    expect(lock).toMatchObject({ command: 'bc-mirror serve', pgPort })
+  })
+
+  it('status, verify and sync on the same DATA_DIR go through serve at the same time', async () => {
+    const [status, reading] = await Promise.all([runCli(['status', '--json'], env), psql(pgPort, 'select count(*) from bigcommerce.customers')])
+    expect(status.stderr).toBe('')
+    expect(status.code).toBe(0)
+    expect(JSON.parse(status.stdout)).toMatchObject({ tables: { orders: { rows: 14 }, customers: { rows: 9 } } })
+    expect(reading.stdout).toBe('9')
+
+    sim.store.create('orders', {})
+    const drift = await runCli(['verify', '--tables', 'orders'], env)
+    expect(drift.code).toBe(1)
+    expect(drift.stdout).toMatch(/orders\s+15\s+14\s+yes/)
+    const sync = await runCli(['sync', '--tables', 'orders'], env)
+    expect(sync.stderr).not.toContain('in use by process')
+    expect(sync.code).toBe(0)
+    expect((await psql(pgPort, 'select count(*) from bigcommerce.orders')).stdout).toBe('15')
+    expect((await runCli(['verify', '--tables', 'orders'], env)).code).toBe(0)
+  })
+})
