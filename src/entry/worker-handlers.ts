@@ -22,6 +22,7 @@ import { createMirrorMetrics } from '../http/metrics.ts'
 import { createJsonLogger, describeError, type Logger } from '../node/log.ts'
 import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import { insertEvents, pruneEvents } from '../sync/inbox.ts'
+import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
 import { readStatus } from '../sync/status.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError } from '../sync/sweep.ts'
 import { processBatch, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
@@ -150,7 +151,7 @@ async function hasSchema(db: Database, databaseUrl: string): Promise<boolean> {
 
 function createClient(
   setup: Setup,
-  options: { timeoutMs: number; maxRetries: number },
+  options: { timeoutMs: number; maxRetries: number; events?: ClientEventHub },
 ): BigCommerceClient {
   const { config, log } = setup
   return createBigCommerceClient({
@@ -164,6 +165,8 @@ function createClient(
     timeoutMs: options.timeoutMs,
     maxRetries: options.maxRetries,
     onEvent: (event) => {
+      options.events?.emit(event)
+      isolateMetrics.recordApiEvent(event)
       if (event.type === 'retry') log('warn', 'api retry', { ...event })
       else if (event.type === 'throttled') log('warn', 'api throttled', { ...event })
     },
@@ -291,6 +294,7 @@ async function sweep(
   client: BigCommerceClient,
   job: CronJob,
   signal: AbortSignal,
+  clientEvents: ClientEventHub,
 ) {
   const { config, log } = setup
   try {
@@ -301,6 +305,7 @@ async function sweep(
         storeHash: config.storeHash,
         startDate: config.startDate,
         concurrency: SWEEP_CONCURRENCY,
+        clientEvents,
       },
       { tables: job.tables, signal },
     )
@@ -355,11 +360,12 @@ export async function handleScheduled(
   const db = openPostgres(setup.databaseUrl, { max: 2 })
   try {
     if (!(await hasSchema(db, setup.databaseUrl))) throw new Error(MIGRATE_HINT)
-    const client = createClient(setup, { timeoutMs: 30_000, maxRetries: 4 })
+    const events = createClientEventHub()
+    const client = createClient(setup, { timeoutMs: 30_000, maxRetries: 4, events })
     const started = Date.now()
     const results = await Promise.allSettled([
       drainInbox(setup, db, client, signal),
-      sweep(setup, db, client, job, signal),
+      sweep(setup, db, client, job, signal, events),
       job.housekeeping ? housekeep(setup, db, client) : Promise.resolve(),
     ])
     const failures = results.flatMap((r) =>

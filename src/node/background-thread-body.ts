@@ -7,6 +7,7 @@ import { openPostgres } from '../db/postgres.ts'
 import { startBackgroundWork } from './background.ts'
 import type { FromThread, ThreadData, ToThread } from './background-thread.ts'
 import type { LogFields, Logger } from './log.ts'
+import { createClientEventHub } from '../sync/request-stats.ts'
 import { createStoreClient, logClientEvents } from './store-client.ts'
 
 /** Nice value of the background thread: below the receiver, above nothing else in particular. */
@@ -33,12 +34,14 @@ const log: Logger = (level, msg, fields) =>
   post({ type: 'log', level, msg, fields: fields && asJson(fields) })
 const db = openPostgres(config.databaseUrl)
 const logEvent = logClientEvents(log)
+const clientEvents = createClientEventHub()
 // Each API event also goes to the receiver, whose `/metrics` counts them.
 const client = createStoreClient(config, (event) => {
   logEvent(event)
+  clientEvents.emit(event)
   post({ type: 'api', event: { ...event }, quota: client.pacer.snapshot() })
 })
-const work = startBackgroundWork({ config, db, client, log, worker })
+const work = startBackgroundWork({ config, db, client, clientEvents, log, worker })
 
 port.on('message', (message: ToThread) => {
   if (message.type === 'wake') work.wake()

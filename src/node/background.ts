@@ -6,6 +6,7 @@ import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
+import type { ClientEventHub } from '../sync/request-stats.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from '../sync/sweep.ts'
 import { startWorker, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
@@ -25,6 +26,8 @@ export interface BackgroundOptions {
   config: Pick<Config, 'storeHash' | 'webhookSecret' | 'startDate' | 'schedule'>
   db: Database
   client: BigCommerceClient
+  /** The client's events, so the run history counts each sweep's requests and 429s. */
+  clientEvents?: ClientEventHub
   log: Logger
   worker?: WorkerOptions
   /** Delay before the jobs that run at start. Default 2 s (let the server settle first). */
@@ -58,7 +61,7 @@ export function startBackgroundWork(options: BackgroundOptions): BackgroundWork 
   }
 }
 
-function scheduledJobs({ config, db, client, log }: BackgroundOptions): ScheduledJob[] {
+function scheduledJobs({ config, db, client, clientEvents, log }: BackgroundOptions): ScheduledJob[] {
   const { storeHash, schedule } = config
   const lease = nodeLeaseIdentity()
   const sweep =
@@ -66,7 +69,7 @@ function scheduledJobs({ config, db, client, log }: BackgroundOptions): Schedule
     async (signal: AbortSignal): Promise<JobOutcome> => {
       try {
         const summary = await runSync(
-          { db, client, storeHash, startDate: config.startDate, lease },
+          { db, client, storeHash, startDate: config.startDate, lease, clientEvents },
           { ...sweepOptions, signal },
         )
         log(summary.ok ? 'info' : 'warn', `sweep ${name}`, summarizeSweepForLog(summary))

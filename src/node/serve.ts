@@ -12,6 +12,7 @@ import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome } from '../http/app.ts'
 import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
 import { createInboxWriter } from '../sync/inbox.ts'
+import { createClientEventHub } from '../sync/request-stats.ts'
 import { readStatus } from '../sync/status.ts'
 import type { WorkerOptions } from '../sync/worker.ts'
 import { startBackgroundWork, type BackgroundWork } from './background.ts'
@@ -208,11 +209,13 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       })
     } else {
       const logEvent = logClientEvents(log)
+      const clientEvents = createClientEventHub()
       const client = createStoreClient(config, (event) => {
         logEvent(event)
+        clientEvents.emit(event)
         metrics.recordApiEvent(event, client.pacer.snapshot())
       })
-      background = startBackgroundWork({ config, db: opened.db, client, log, worker: options.worker })
+      background = startBackgroundWork({ config, db: opened.db, client, clientEvents, log, worker: options.worker })
     }
     server = await startServer({ config, db: opened.db, background, log, port: config.port, metrics })
     if (opened.pglite && config.pglitePort !== undefined) {

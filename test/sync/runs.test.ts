@@ -4,6 +4,7 @@
 // fixed. On every database, against the simulated store over real HTTP.
 import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
+import { startBackgroundWork } from '../../src/node/background.ts'
 import { recordHookState } from '../../src/sync/hooks.ts'
 import { readRecentRuns, recordRun } from '../../src/sync/runs.ts'
 import { readStatus } from '../../src/sync/status.ts'
@@ -67,6 +68,31 @@ describeEachDatabase('run history', (ctx) => {
     const runs = await readRecentRuns(ctx.db, 'hookruns')
     expect(runs.map((r) => [r.kind, r.outcome])).toEqual([['hooks', 'missing'], ['full', 'completed']])
     expect(runs[0]?.error).toBe('the store has no hooks for this mirror')
+  })
+})
+
+describeEachDatabase('run history of serve', (ctx) => {
+  it("records serve's scheduled sweeps with their requests, and its hook checks", async () => {
+    sim = await startStore({ storeHash: 'served', data: { seed: 6, counts: { coupons: 600 } } })
+    const { client, events } = clientFor(sim)
+    const config = {
+      storeHash: 'served',
+      webhookSecret: 'served-webhook-secret-0123',
+      schedule: { incrementalMinutes: 0, couponsMinutes: 60, fullMinutes: 0, hooksMinutes: 60 },
+    }
+    const work = startBackgroundWork({ config, db: ctx.db, client, clientEvents: events, log: () => {}, scheduleStartDelayMs: 0 })
+    try {
+      await expect.poll(async () => (await readRecentRuns(ctx.db, 'served')).map((r) => r.kind).sort(), { timeout: 20_000 }).toEqual(['coupons', 'hooks'])
+    } finally {
+      await work.stop()
+    }
+    const runs = await readRecentRuns(ctx.db, 'served')
+    const coupons = runs.find((r) => r.kind === 'coupons')
+    // 600 coupons take at least three pages; the requests are counted from the client's events.
+    expect(coupons).toMatchObject({ outcome: 'completed', tables: { coupons: { written: 600 } } })
+    expect(coupons?.requests).toBeGreaterThanOrEqual(3)
+    expect(coupons?.requests).toBe(coupons?.tables.coupons?.requests)
+    expect(runs.find((r) => r.kind === 'hooks')).toMatchObject({ outcome: 'missing' })
   })
 })
 
