@@ -9,23 +9,33 @@ import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts
 export default defineCommand({
   meta: {
     name: 'status',
-    description: 'Rows, cursors and last sweep per table; inbox; hooks; recent runs. Exit 1 when something needs a person',
+    description:
+      'Rows, cursors and last sweep per table; inbox; hooks; recent runs. Exit 1 when something needs a person',
   },
   args: {
     json: { type: 'boolean', description: 'Print one JSON object' },
   },
   async run({ args }) {
     const config = loadConfig({ store: true })
-    const status = await withDatabase(config, 'bc-mirror status', (db) => readStatus(db, config.storeHash))
+    const status = await withDatabase(config, 'bc-mirror status', (db) =>
+      readStatus(db, config.storeHash),
+    )
     if (args.json) printJson(status)
     else process.stdout.write(formatStatus(status))
     const count = status.problems.length
-    if (count > 0) throw new CommandFailed(`${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`)
+    if (count > 0)
+      throw new CommandFailed(
+        `${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`,
+      )
   },
 })
 
 function formatStatus(status: MirrorStatus): string {
-  const lines = [`Store ${status.storeHash}`, '', 'table       rows  rejected  cursor                    last success              last run']
+  const lines = [
+    `Store ${status.storeHash}`,
+    '',
+    'table       rows  rejected  cursor                    last success              last run',
+  ]
   for (const [name, t] of Object.entries(status.tables)) {
     lines.push(
       `${name.padEnd(10)} ${String(t.rows).padStart(6)}  ${String(t.rejected).padStart(8)}  ${(t.cursor ?? '-').padEnd(24)}  ${(t.lastSuccessAt ?? '-').padEnd(24)}  ${t.lastStatus ?? 'never'}${t.lastError ? `: ${t.lastError}` : ''}`,
@@ -50,9 +60,6 @@ function formatStatus(status: MirrorStatus): string {
           `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`
       : 'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
   )
-  lines.push(
-    status.rejected ? `rejected rows: ${status.rejected.total}` : 'rejected rows: not recorded by this version',
-  )
   lines.push('', 'recent runs:')
   if (status.runs.length === 0) lines.push('  none yet')
   for (const run of status.runs) lines.push(`  ${formatRun(run)}`)
@@ -66,7 +73,11 @@ function formatStatus(status: MirrorStatus): string {
 function formatRun(run: RunRow): string {
   const seconds = ((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)
   const counts = Object.entries(run.tables)
-    .map(([name, t]) => (t ? `${name} ${t.fetched}/${t.written}/${t.deleted}${t.rejected ? `/${t.rejected}r` : ''}` : ''))
+    .map(([name, t]) =>
+      t
+        ? `${name} ${t.fetched}/${t.written}/${t.deleted}${t.rejected ? `/${t.rejected}r` : ''}`
+        : '',
+    )
     .filter(Boolean)
     .join(', ')
   return (

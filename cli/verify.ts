@@ -10,11 +10,20 @@ import { parseTables } from './sync.ts'
 export default defineCommand({
   meta: {
     name: 'verify',
-    description: 'Read-only drift report: the mirror against the store (counts; with --ids, missing, extra and stale ids). Exit 1 on drift',
+    description:
+      'Read-only drift report: the mirror against the store (counts; with --ids, missing, extra and stale ids). Exit 1 on drift',
   },
   args: {
-    tables: { type: 'string', description: 'Comma-separated tables (default: all)', valueHint: 'coupons,customers,orders,products' },
-    ids: { type: 'boolean', description: 'Compare id sets too (id-only pages on v3; v2 orders and coupons cost full pages)' },
+    tables: {
+      type: 'string',
+      description: 'Comma-separated tables (default: all)',
+      valueHint: 'coupons,customers,orders,products',
+    },
+    ids: {
+      type: 'boolean',
+      description:
+        'Compare id sets too (id-only pages on v3; v2 orders and coupons cost full pages)',
+    },
     json: { type: 'boolean', description: 'Print the report as one JSON object' },
   },
   async run({ args }) {
@@ -24,36 +33,62 @@ export default defineCommand({
     const client = createStoreClient(config, events.emit)
     const report = await withDatabase(config, 'bc-mirror verify', (db) =>
       verifyMirror(
-        { db, client, storeHash: config.storeHash, startDate: config.startDate, clientEvents: events },
+        {
+          db,
+          client,
+          storeHash: config.storeHash,
+          startDate: config.startDate,
+          clientEvents: events,
+        },
         { tables, ids: args.ids },
       ),
     )
     if (args.json) printJson(report)
     else process.stdout.write(formatReport(report))
     if (!report.ok) {
-      const drifting = Object.entries(report.tables).filter(([, t]) => t?.drift).map(([name]) => name)
-      throw new CommandFailed(`the mirror drifts from the store in ${drifting.join(', ')}; run the repair command shown above.`)
+      const drifting = Object.entries(report.tables)
+        .filter(([, t]) => t?.drift)
+        .map(([name]) => name)
+      throw new CommandFailed(
+        `the mirror drifts from the store in ${drifting.join(', ')}; run the repair command shown above.`,
+      )
     }
   },
 })
 
 const ids = (label: string, drift: IdDrift | undefined) =>
   drift && drift.count > 0
-    ? [`    ${label}: ${drift.count}${drift.count > drift.ids.length ? ` (first ${drift.ids.length})` : ''}: ${drift.ids.join(', ')}`]
+    ? [
+        `    ${label}: ${drift.count}${drift.count > drift.ids.length ? ` (first ${drift.ids.length})` : ''}: ${drift.ids.join(', ')}`,
+      ]
     : []
 
 function formatReport(report: VerifyReport): string {
-  const lines = [`Store ${report.storeHash}, checked ${report.checkedAt}${report.ids ? ' (counts and ids)' : ' (counts)'}`, '']
+  const lines = [
+    `Store ${report.storeHash}, checked ${report.checkedAt}${report.ids ? ' (counts and ids)' : ' (counts)'}`,
+    '',
+  ]
   lines.push('table        store   mirror  drift')
   for (const [name, t] of Object.entries(report.tables)) {
     if (!t) continue
-    lines.push(`${name.padEnd(10)} ${String(t.store).padStart(7)}  ${String(t.mirror).padStart(7)}  ${t.drift ? 'yes' : 'no'}`)
-    lines.push(...ids('missing from the mirror', t.missing), ...ids('extra in the mirror', t.extra), ...ids('older in the mirror', t.stale))
+    lines.push(
+      `${name.padEnd(10)} ${String(t.store).padStart(7)}  ${String(t.mirror).padStart(7)}  ${t.drift ? 'yes' : 'no'}`,
+    )
+    lines.push(
+      ...ids('missing from the mirror', t.missing),
+      ...ids('extra in the mirror', t.extra),
+      ...ids('older in the mirror', t.stale),
+    )
     if (t.note) lines.push(`    note: ${t.note}`)
     if (t.repair) lines.push(`    repair: ${t.repair}`)
   }
-  const quota = report.quota ? ` (store quota ${report.quota.requests} per ${report.quota.windowSeconds} s)` : ''
-  lines.push('', `cost: ${report.requests} requests${report.throttled > 0 ? `, ${report.throttled} of them answered 429` : ''}${quota}`)
+  const quota = report.quota
+    ? ` (store quota ${report.quota.requests} per ${report.quota.windowSeconds} s)`
+    : ''
+  lines.push(
+    '',
+    `cost: ${report.requests} requests${report.throttled > 0 ? `, ${report.throttled} of them answered 429` : ''}${quota}`,
+  )
   lines.push(report.ok ? 'no drift' : 'drift found')
   return `${lines.join('\n')}\n`
 }

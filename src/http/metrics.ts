@@ -72,7 +72,13 @@ export function createMirrorMetrics(): MirrorMetrics {
     help: "The store's requests per quota window, as its rate-limit headers last said",
     registers: [registry],
   })
-  const api: ApiState = { quota: null, left: null, windowSeconds: null, lastError: null, lastErrorAt: null }
+  const api: ApiState = {
+    quota: null,
+    left: null,
+    windowSeconds: null,
+    lastError: null,
+    lastErrorAt: null,
+  }
   return {
     registry,
     apiState: () => ({ ...api }),
@@ -80,7 +86,8 @@ export function createMirrorMetrics(): MirrorMetrics {
       deliveries.inc({ outcome: deliveryOutcome(outcome), status: String(outcome.status) })
     },
     recordApiEvent(event, snapshot) {
-      if (event.type === 'response') requests.inc({ route: routeOf(event.path), status: String(event.status) })
+      if (event.type === 'response')
+        requests.inc({ route: routeOf(event.path), status: String(event.status) })
       else if (event.type === 'throttled') throttled.inc()
       if (event.type === 'retry' || event.type === 'throttled') {
         api.lastError =
@@ -111,11 +118,13 @@ export function createMirrorMetrics(): MirrorMetrics {
 
 type Labels = Record<string, string>
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+const escapeLabel = (value: string) =>
+  value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
 
 function sample(name: string, labels: Labels, value: number): string {
   const entries = Object.entries(labels)
-  const text = entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`
+  const text =
+    entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`
   return `${name}${text} ${Number.isFinite(value) ? value : value > 0 ? '+Inf' : value < 0 ? '-Inf' : 'NaN'}`
 }
 
@@ -136,32 +145,55 @@ async function renderDatabaseMetrics(db: Executor, storeHash: string): Promise<s
   const now = Date.now() / 1000
   const out = new TextWriter()
   const tables = RESOURCE_NAMES.map((t) => [t, status.tables[t]] as const)
-  out.family('bcmirror_rows', 'gauge', 'Rows the mirror holds per table', tables.map(([t, s]) => sample('bcmirror_rows', { table: t }, s.rows)))
+  out.family(
+    'bcmirror_rows',
+    'gauge',
+    'Rows the mirror holds per table',
+    tables.map(([t, s]) => sample('bcmirror_rows', { table: t }, s.rows)),
+  )
   out.family(
     'bcmirror_last_successful_sweep_timestamp_seconds',
     'gauge',
     'When the last sweep of each table completed (Unix seconds); absent until one has',
     tables.flatMap(([t, s]) => {
       const at = seconds(s.lastSuccessAt)
-      return at === null ? [] : [sample('bcmirror_last_successful_sweep_timestamp_seconds', { table: t }, at)]
+      return at === null
+        ? []
+        : [sample('bcmirror_last_successful_sweep_timestamp_seconds', { table: t }, at)]
     }),
   )
   out.family(
     'bcmirror_sweep_last_failed',
     'gauge',
     "1 when a table's last sweep failed, else 0",
-    tables.map(([t, s]) => sample('bcmirror_sweep_last_failed', { table: t }, s.lastStatus === 'failed' ? 1 : 0)),
+    tables.map(([t, s]) =>
+      sample('bcmirror_sweep_last_failed', { table: t }, s.lastStatus === 'failed' ? 1 : 0),
+    ),
   )
   await renderSweepRuns(db, storeHash, out)
   const inbox = status.inbox
-  out.family('bcmirror_inbox_events', 'gauge', 'Webhook events in the inbox by status (pending, failed)', [
-    sample('bcmirror_inbox_events', { status: 'pending' }, inbox.pending),
-    sample('bcmirror_inbox_events', { status: 'failed' }, inbox.failed),
-  ])
+  out.family(
+    'bcmirror_inbox_events',
+    'gauge',
+    'Webhook events in the inbox by status (pending, failed)',
+    [
+      sample('bcmirror_inbox_events', { status: 'pending' }, inbox.pending),
+      sample('bcmirror_inbox_events', { status: 'failed' }, inbox.failed),
+    ],
+  )
   const oldest = seconds(inbox.oldestPendingAt)
-  out.family('bcmirror_inbox_oldest_pending_age_seconds', 'gauge', 'Age of the oldest pending webhook event (0 when none)', [
-    sample('bcmirror_inbox_oldest_pending_age_seconds', {}, oldest === null ? 0 : Math.max(0, now - oldest)),
-  ])
+  out.family(
+    'bcmirror_inbox_oldest_pending_age_seconds',
+    'gauge',
+    'Age of the oldest pending webhook event (0 when none)',
+    [
+      sample(
+        'bcmirror_inbox_oldest_pending_age_seconds',
+        {},
+        oldest === null ? 0 : Math.max(0, now - oldest),
+      ),
+    ],
+  )
   await renderLatency(db, storeHash, out)
   if (status.rejected) {
     const rejected = status.rejected
@@ -169,25 +201,37 @@ async function renderDatabaseMetrics(db: Executor, storeHash: string): Promise<s
       'bcmirror_rejected_rows',
       'gauge',
       'Objects the API returned that the mirror could not store, per table',
-      RESOURCE_NAMES.map((t) => sample('bcmirror_rejected_rows', { table: t }, rejected.byTable[t]?.count ?? 0)),
+      RESOURCE_NAMES.map((t) =>
+        sample('bcmirror_rejected_rows', { table: t }, rejected.byTable[t]?.count ?? 0),
+      ),
     )
   }
   const hookState = status.hooks?.status ?? 'unchecked'
   out.family(
     'bcmirror_hooks_state',
     'gauge',
-    "1 for the state of the last webhook check (ok, missing, failed, unchecked)",
-    ['ok', 'missing', 'failed', 'unchecked'].map((s) => sample('bcmirror_hooks_state', { state: s }, s === hookState ? 1 : 0)),
+    '1 for the state of the last webhook check (ok, missing, failed, unchecked)',
+    ['ok', 'missing', 'failed', 'unchecked'].map((s) =>
+      sample('bcmirror_hooks_state', { state: s }, s === hookState ? 1 : 0),
+    ),
   )
-  out.family('bcmirror_problems', 'gauge', 'Things that need a person (what `bc-mirror status` lists; it exits 1 when above 0)', [
-    sample('bcmirror_problems', {}, status.problems.length),
-  ])
+  out.family(
+    'bcmirror_problems',
+    'gauge',
+    'Things that need a person (what `bc-mirror status` lists; it exits 1 when above 0)',
+    [sample('bcmirror_problems', {}, status.problems.length)],
+  )
   return out.toString()
 }
 
 /** Sweep outcomes and the last duration per table, from the run history (kept 30 days). */
 async function renderSweepRuns(db: Executor, storeHash: string, out: TextWriter) {
-  const rows = await db.execute<{ table_name: string; status: string; n: number; last_seconds: number | null }>(sql`
+  const rows = await db.execute<{
+    table_name: string
+    status: string
+    n: number
+    last_seconds: number | null
+  }>(sql`
     select t.key as table_name, t.value->>'status' as status, count(*)::int as n,
            (array_agg((t.value->>'seconds')::float8 order by r.started_at desc))[1] as last_seconds
     from ${syncRuns} r, jsonb_each(r.tables) t
@@ -197,7 +241,9 @@ async function renderSweepRuns(db: Executor, storeHash: string, out: TextWriter)
     'bcmirror_sweeps_recorded',
     'gauge',
     'Sweeps of each table in the run history (the last 30 days), by outcome',
-    rows.map((r) => sample('bcmirror_sweeps_recorded', { table: r.table_name, outcome: r.status }, r.n)),
+    rows.map((r) =>
+      sample('bcmirror_sweeps_recorded', { table: r.table_name, outcome: r.status }, r.n),
+    ),
   )
   const last = await db.execute<{ table_name: string; seconds: number }>(sql`
     select distinct on (t.key) t.key as table_name, (t.value->>'seconds')::float8 as seconds
@@ -208,7 +254,9 @@ async function renderSweepRuns(db: Executor, storeHash: string, out: TextWriter)
     'bcmirror_sweep_last_duration_seconds',
     'gauge',
     'How long the last sweep of each table took',
-    last.map((r) => sample('bcmirror_sweep_last_duration_seconds', { table: r.table_name }, r.seconds)),
+    last.map((r) =>
+      sample('bcmirror_sweep_last_duration_seconds', { table: r.table_name }, r.seconds),
+    ),
   )
 }
 
@@ -224,10 +272,15 @@ async function renderLatency(db: Executor, storeHash: string, out: TextWriter) {
     select count(*)::int as n, sum(extract(epoch from processed_at - received_at))::float8 as sum
     from ${webhookEvents} where store_hash = ${storeHash} and status = 'done' and processed_at is not null`)
   const name = 'bcmirror_event_to_row_seconds'
-  out.family(name, 'histogram', 'Seconds from a webhook event received to its row written, over the done events the inbox keeps', [
-    ...rows.map((r) => sample(`${name}_bucket`, { le: String(Number(r.le)) }, r.n)),
-    sample(`${name}_bucket`, { le: '+Inf' }, total?.n ?? 0),
-    sample(`${name}_sum`, {}, total?.sum ?? 0),
-    sample(`${name}_count`, {}, total?.n ?? 0),
-  ])
+  out.family(
+    name,
+    'histogram',
+    'Seconds from a webhook event received to its row written, over the done events the inbox keeps',
+    [
+      ...rows.map((r) => sample(`${name}_bucket`, { le: String(Number(r.le)) }, r.n)),
+      sample(`${name}_bucket`, { le: '+Inf' }, total?.n ?? 0),
+      sample(`${name}_sum`, {}, total?.sum ?? 0),
+      sample(`${name}_count`, {}, total?.n ?? 0),
+    ],
+  )
 }

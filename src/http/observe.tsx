@@ -34,7 +34,10 @@ export function createObserveRoutes(deps: ObserveDeps) {
 
   app.get('/metrics', async (c) => {
     if (!allowed(bearerOf(c.req.header('authorization')))) return refuse()
-    return c.body(await deps.renderMetrics(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' })
+    return c.body(await deps.renderMetrics(), 200, {
+      'Content-Type': METRICS_CONTENT_TYPE,
+      'Cache-Control': 'no-store',
+    })
   })
 
   app.get('/status', async (c) => {
@@ -42,7 +45,9 @@ export function createObserveRoutes(deps: ObserveDeps) {
     const status = await deps.readStatus()
     const now = (deps.now ?? Date.now)()
     c.header('Cache-Control', 'no-store')
-    return c.html(`<!doctype html>${await (<StatusPage status={status} api={deps.apiState?.() ?? null} now={now} />)}`)
+    return c.html(
+      `<!doctype html>${await (<StatusPage status={status} api={deps.apiState?.() ?? null} now={now} />)}`,
+    )
   })
   return app
 }

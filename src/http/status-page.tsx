@@ -55,17 +55,25 @@ li{margin:.4rem 0}tr.run td{border-bottom:0}td.detail{padding-top:0}.muted{color
 
 const Outcome: FC<{ value: string | null }> = ({ value }) => {
   const text = value ?? 'never'
-  const cls = text === 'failed' || text === 'missing' ? 'failed' : text === 'completed' || text === 'ok' ? 'good' : ''
+  const cls =
+    text === 'failed' || text === 'missing'
+      ? 'failed'
+      : text === 'completed' || text === 'ok'
+        ? 'good'
+        : ''
   return <span class={cls}>{text}</span>
 }
 
 const Problems: FC<{ status: MirrorStatus }> = ({ status }) =>
   status.problems.length === 0 ? (
-    <p class="banner ok" data-testid="state">All good: nothing needs attention.</p>
+    <p class="banner ok" data-testid="state">
+      All good: nothing needs attention.
+    </p>
   ) : (
     <section>
       <p class="banner bad" data-testid="state">
-        {status.problems.length} {status.problems.length === 1 ? 'problem needs' : 'problems need'} attention
+        {status.problems.length} {status.problems.length === 1 ? 'problem needs' : 'problems need'}{' '}
+        attention
       </p>
       <ul data-testid="problems">
         {status.problems.map((p) => (
@@ -100,7 +108,9 @@ const Tables: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => (
               <Outcome value={t.lastStatus} />
             </td>
             {status.rejected ? (
-              <td class="num">{status.rejected.byTable[name as keyof MirrorStatus['tables']]?.count ?? 0}</td>
+              <td class="num">
+                {status.rejected.byTable[name as keyof MirrorStatus['tables']]?.count ?? 0}
+              </td>
             ) : (
               ''
             )}
@@ -117,9 +127,9 @@ const Inbox: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => {
     <section data-testid="inbox">
       <h2>Webhook inbox</h2>
       <p>
-        {inbox.pending} pending{inbox.oldestPendingAt ? ` (oldest received ${ago(inbox.oldestPendingAt, now)})` : ''},{' '}
-        {inbox.failed} failed; last event received{' '}
-        {ago(inbox.lastReceivedAt, now)}
+        {inbox.pending} pending
+        {inbox.oldestPendingAt ? ` (oldest received ${ago(inbox.oldestPendingAt, now)})` : ''},{' '}
+        {inbox.failed} failed; last event received {ago(inbox.lastReceivedAt, now)}
       </p>
       {inbox.failureReasons.length > 0 ? (
         <ul>
@@ -136,7 +146,11 @@ const Inbox: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => {
   )
 }
 
-const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = ({ status, api, now }) => (
+const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = ({
+  status,
+  api,
+  now,
+}) => (
   <section data-testid="hooks">
     <h2>Webhooks and API</h2>
     <p>
@@ -144,7 +158,8 @@ const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = (
       {status.hooks ? (
         <>
           <Outcome value={status.hooks.status} />
-          {status.hooks.destination ? ` to ${status.hooks.destination}` : ''}, checked {ago(status.hooks.checkedAt, now)}
+          {status.hooks.destination ? ` to ${status.hooks.destination}` : ''}, checked{' '}
+          {ago(status.hooks.checkedAt, now)}
           {status.hooks.error ? ` (${status.hooks.error})` : ''}
         </>
       ) : (
@@ -156,7 +171,9 @@ const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = (
       {api && api.quota !== null
         ? `${api.left ?? '?'} of ${api.quota} requests left in the ${api.windowSeconds ?? '?'} s window`
         : 'quota not seen yet'}
-      {api?.lastError ? `; last error ${ago(api.lastErrorAt, now)}: ${api.lastError}` : '; no API errors seen'}
+      {api?.lastError
+        ? `; last error ${ago(api.lastErrorAt, now)}: ${api.lastError}`
+        : '; no API errors seen'}
     </p>
     <p class="muted">
       Rejected rows: {status.rejected ? status.rejected.total : 'not recorded by this version'}
@@ -166,7 +183,11 @@ const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = (
 
 function changes(run: RunRow): string {
   const parts = Object.entries(run.tables).flatMap(([name, t]) =>
-    t ? [`${name} ${t.written} written${t.deleted ? `, ${t.deleted} deleted` : ''}${t.rejected ? `, ${t.rejected} rejected` : ''}`] : [],
+    t
+      ? [
+          `${name} ${t.written} written${t.deleted ? `, ${t.deleted} deleted` : ''}${t.rejected ? `, ${t.rejected} rejected` : ''}`,
+        ]
+      : [],
   )
   return parts.join('; ')
 }
@@ -187,23 +208,26 @@ const Runs: FC<{ runs: RunRow[]; now: number }> = ({ runs, now }) => (
           </tr>
           {runs.map((run) => (
             <>
-            <tr class="run">
-              <td title={run.startedAt.toISOString()}>{ago(run.startedAt.toISOString(), now)}</td>
-              <td>{run.kind}</td>
-              <td>
-                <Outcome value={run.outcome} />
-              </td>
-              <td class="num">
-                {run.requests}
-                {run.throttled ? ` (${run.throttled} × 429)` : ''}
-              </td>
-            </tr>
-            <tr>
-              <td colspan={4} class="muted detail">
-                took {duration(Math.round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000))};{' '}
-                {run.error ?? (changes(run) || 'no changes')}
-              </td>
-            </tr>
+              <tr class="run">
+                <td title={run.startedAt.toISOString()}>{ago(run.startedAt.toISOString(), now)}</td>
+                <td>{run.kind}</td>
+                <td>
+                  <Outcome value={run.outcome} />
+                </td>
+                <td class="num">
+                  {run.requests}
+                  {run.throttled ? ` (${run.throttled} × 429)` : ''}
+                </td>
+              </tr>
+              <tr>
+                <td colspan={4} class="muted detail">
+                  took{' '}
+                  {duration(
+                    Math.round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000),
+                  )}
+                  ; {run.error ?? (changes(run) || 'no changes')}
+                </td>
+              </tr>
             </>
           ))}
         </table>
@@ -212,7 +236,11 @@ const Runs: FC<{ runs: RunRow[]; now: number }> = ({ runs, now }) => (
   </section>
 )
 
-export const StatusPage: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = ({ status, api, now }) => (
+export const StatusPage: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = ({
+  status,
+  api,
+  now,
+}) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />

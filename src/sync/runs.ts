@@ -58,7 +58,9 @@ export function runFromSweep(kind: RunKind, summary: SyncSummary, finishedAt: Da
   let requests = 0
   let throttled = 0
   const errors: string[] = []
-  for (const [name, t] of Object.entries(summary.tables) as Array<[ResourceName, TableSummary | undefined]>) {
+  for (const [name, t] of Object.entries(summary.tables) as Array<
+    [ResourceName, TableSummary | undefined]
+  >) {
     if (!t) continue
     tables[name] = {
       status: t.status,
@@ -114,7 +116,11 @@ export async function recordRun(
 }
 
 /** The most recent runs, newest first. */
-export async function readRecentRuns(db: Executor, storeHash: string, limit = 10): Promise<RunRow[]> {
+export async function readRecentRuns(
+  db: Executor,
+  storeHash: string,
+  limit = 10,
+): Promise<RunRow[]> {
   const rows = await db.execute<{
     id: number
     kind: RunKind

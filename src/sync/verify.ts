@@ -83,7 +83,13 @@ interface StoreSide {
 }
 
 const SIDES: Record<ResourceName, StoreSide> = {
-  coupons: { path: '/v2/coupons', version: 'v2', countPath: '/v2/coupons/count', filters: () => ({}), sort: {} },
+  coupons: {
+    path: '/v2/coupons',
+    version: 'v2',
+    countPath: '/v2/coupons/count',
+    filters: () => ({}),
+    sort: {},
+  },
   orders: {
     path: '/v2/orders',
     version: 'v2',
@@ -120,7 +126,8 @@ async function countInStore(ctx: VerifyContext, side: StoreSide): Promise<number
     ctx.signal,
   )
   const total = readV3List(body).total
-  if (total === undefined) throw new Error(`GET ${side.path} answered without meta.pagination.total`)
+  if (total === undefined)
+    throw new Error(`GET ${side.path} answered without meta.pagination.total`)
   return total
 }
 
@@ -136,11 +143,19 @@ async function countInMirror(ctx: VerifyContext, table: ResourceName): Promise<n
 }
 
 /** id → date_modified in whole seconds (null for coupons), as the store lists them. */
-async function idsInStore(ctx: VerifyContext, side: StoreSide): Promise<Map<number, number | null>> {
+async function idsInStore(
+  ctx: VerifyContext,
+  side: StoreSide,
+): Promise<Map<number, number | null>> {
   const query: Query = { ...side.filters(ctx.startDate), ...side.sort }
   const pages =
     side.version === 'v3'
-      ? listV3Pages(ctx.client, side.path, { ...query, include_fields: side.idFields }, { signal: ctx.signal })
+      ? listV3Pages(
+          ctx.client,
+          side.path,
+          { ...query, include_fields: side.idFields },
+          { signal: ctx.signal },
+        )
       : listV2Pages(ctx.client, side.path, query, {
           countPath: side.countPath,
           countQuery: side.filters(ctx.startDate),
@@ -152,13 +167,19 @@ async function idsInStore(ctx: VerifyContext, side: StoreSide): Promise<Map<numb
       const id = pick(item, 'id')
       if (typeof id !== 'number' || !Number.isInteger(id)) continue
       const modified = pick(item, 'date_modified')
-      found.set(id, typeof modified === 'string' ? Math.floor(parseBcDate(modified).getTime() / 1000) : null)
+      found.set(
+        id,
+        typeof modified === 'string' ? Math.floor(parseBcDate(modified).getTime() / 1000) : null,
+      )
     }
   }
   return found
 }
 
-async function idsInMirror(ctx: VerifyContext, table: ResourceName): Promise<Map<number, number | null>> {
+async function idsInMirror(
+  ctx: VerifyContext,
+  table: ResourceName,
+): Promise<Map<number, number | null>> {
   const start = table === 'coupons' ? null : startSql(ctx.startDate)
   const rows = await ctx.db.execute<{ id: number; dm: number | null }>(sql`
     select id::float8 as id, floor(extract(epoch from date_modified))::float8 as dm
@@ -184,7 +205,8 @@ export function compareIds(
     if (!mirror.has(id)) missing.push(id)
     else {
       const mine = mirror.get(id)
-      if (modified !== null && (mine === null || mine === undefined || mine < modified)) stale.push(id)
+      if (modified !== null && (mine === null || mine === undefined || mine < modified))
+        stale.push(id)
     }
   }
   const extra = [...mirror.keys()].filter((id) => !store.has(id))
@@ -222,7 +244,10 @@ async function verifyTable(
   let extra = 0
   let oldestBehind: number | null = null
   if (withIds) {
-    const [storeIds, mirrorIds] = await Promise.all([idsInStore(ctx, side), idsInMirror(ctx, table)])
+    const [storeIds, mirrorIds] = await Promise.all([
+      idsInStore(ctx, side),
+      idsInMirror(ctx, table),
+    ])
     const diff = compareIds(storeIds, mirrorIds)
     result.missing = listed(diff.missing)
     result.extra = listed(diff.extra)
@@ -250,7 +275,10 @@ async function verifyTable(
 }
 
 /** The drift report. Reads the store and the mirror; writes nothing. */
-export async function verifyMirror(ctx: VerifyContext, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyMirror(
+  ctx: VerifyContext,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const tables = options.tables ?? SYNC_TABLES
   const counter = countRequests(ctx.clientEvents)
   const throttled = () => tables.reduce((sum, t) => sum + counter.of(t).throttled, 0)
@@ -258,7 +286,12 @@ export async function verifyMirror(ctx: VerifyContext, options: VerifyOptions = 
     const results: VerifyReport['tables'] = {}
     // One table at a time: each table's request count is then its own.
     for (const table of tables) {
-      results[table] = await verifyTable(ctx, table, options.ids ?? false, () => counter.of(table).requests)
+      results[table] = await verifyTable(
+        ctx,
+        table,
+        options.ids ?? false,
+        () => counter.of(table).requests,
+      )
     }
     const snapshot = ctx.client.pacer.snapshot()
     return {

@@ -42,7 +42,11 @@ const family = (families: PrometheusFamily[], name: string) => {
   if (!found) throw new Error(`no metric family ${name}`)
   return found
 }
-const valueOf = (families: PrometheusFamily[], name: string, labels: Record<string, string> = {}) => {
+const valueOf = (
+  families: PrometheusFamily[],
+  name: string,
+  labels: Record<string, string> = {},
+) => {
   const sample = family(families, name).metrics.find((m) =>
     Object.entries(labels).every(([k, v]) => m.labels?.[k] === v),
   )
@@ -81,7 +85,13 @@ describeEachDatabase('metrics and status page', (ctx) => {
   it('need the token: a bearer header for both, ?token= for the page only', async () => {
     const { app } = appFor(ctx.db, TOKEN)
     expect((await app.request('/metrics')).status).toBe(401)
-    expect((await app.request('/metrics', { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401)
+    expect(
+      (
+        await app.request('/metrics', {
+          headers: { Authorization: 'Bearer wrong-token-of-some-length' },
+        })
+      ).status,
+    ).toBe(401)
     expect((await app.request(`/metrics?token=${TOKEN}`)).status).toBe(401)
     expect((await app.request('/status?token=nope')).status).toBe(401)
     const ok = await app.request('/metrics', { headers: { Authorization: `Bearer ${TOKEN}` } })
@@ -97,11 +107,16 @@ describeEachDatabase('metrics and status page', (ctx) => {
   })
 
   it('/metrics parses as Prometheus text and agrees with the database', async () => {
-    sim = await startStore({ storeHash: STORE, data: { seed: 21, counts: { coupons: 7, customers: 11, orders: 13, products: 17 } } })
+    sim = await startStore({
+      storeHash: STORE,
+      data: { seed: 21, counts: { coupons: 7, customers: 11, orders: 13, products: 17 } },
+    })
     const { client, events } = clientFor(sim)
     const { app, metrics } = appFor(ctx.db, TOKEN)
     events.subscribe((event) => metrics.recordApiEvent(event, client.pacer.snapshot()))
-    expect((await runSync({ db: ctx.db, client, storeHash: STORE, clientEvents: events })).ok).toBe(true)
+    expect((await runSync({ db: ctx.db, client, storeHash: STORE, clientEvents: events })).ok).toBe(
+      true,
+    )
     await recordHookState(ctx.db, STORE, { status: 'missing', destination: null, repaired: [] })
     // Events: three done after 0.2, 3 and 40 s; one pending for 2 minutes; one failed.
     await ctx.db.execute(sql`
@@ -116,12 +131,18 @@ describeEachDatabase('metrics and status page', (ctx) => {
       app.request('/webhooks/bigcommerce', {
         method: 'POST',
         headers: { 'X-Webhook-Secret': secret, 'content-type': 'application/json' },
-        body: JSON.stringify({ scope: 'store/order/updated', data: { type: 'order', id: 1 }, hash: 'x1' }),
+        body: JSON.stringify({
+          scope: 'store/order/updated',
+          data: { type: 'order', id: 1 },
+          hash: 'x1',
+        }),
       })
     expect((await deliver('webhook-secret-for-tests-0123')).status).toBe(200)
     expect((await deliver('wrong-secret')).status).toBe(401)
 
-    const response = await app.request('/metrics', { headers: { Authorization: `Bearer ${TOKEN}` } })
+    const response = await app.request('/metrics', {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    })
     const families = parsePrometheus(await response.text())
 
     for (const table of ['coupons', 'customers', 'orders', 'products']) {
@@ -129,14 +150,18 @@ describeEachDatabase('metrics and status page', (ctx) => {
         select (select count(*)::int from ${sql.raw(`bigcommerce.${table}`)} where store_hash = ${STORE}) as n,
                (select extract(epoch from last_success_at)::float8 from bigcommerce.sync_state where store_hash = ${STORE} and table_name = ${table}) as at`)
       expect(valueOf(families, 'bcmirror_rows', { table })).toBe(row?.n)
-      expect(valueOf(families, 'bcmirror_last_successful_sweep_timestamp_seconds', { table })).toBeCloseTo(Number(row?.at), 2)
+      expect(
+        valueOf(families, 'bcmirror_last_successful_sweep_timestamp_seconds', { table }),
+      ).toBeCloseTo(Number(row?.at), 2)
       expect(valueOf(families, 'bcmirror_sweeps_recorded', { table, outcome: 'completed' })).toBe(1)
       expect(valueOf(families, 'bcmirror_sweep_last_failed', { table })).toBe(0)
     }
     expect(valueOf(families, 'bcmirror_rows', { table: 'products' })).toBe(17)
     expect(valueOf(families, 'bcmirror_inbox_events', { status: 'pending' })).toBe(1)
     expect(valueOf(families, 'bcmirror_inbox_events', { status: 'failed' })).toBe(1)
-    expect(valueOf(families, 'bcmirror_inbox_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(119)
+    expect(valueOf(families, 'bcmirror_inbox_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(
+      119,
+    )
 
     const latency = family(families, 'bcmirror_event_to_row_seconds')
     expect(latency.type).toBe('HISTOGRAM')
@@ -156,12 +181,21 @@ describeEachDatabase('metrics and status page', (ctx) => {
     expect(status.problems.length).toBeGreaterThan(0)
 
     expect(family(families, 'bcmirror_webhook_deliveries_total').type).toBe('COUNTER')
-    expect(valueOf(families, 'bcmirror_webhook_deliveries_total', { outcome: 'stored', status: '200' })).toBe(1)
-    expect(valueOf(families, 'bcmirror_webhook_deliveries_total', { outcome: 'refused', status: '401' })).toBe(1)
+    expect(
+      valueOf(families, 'bcmirror_webhook_deliveries_total', { outcome: 'stored', status: '200' }),
+    ).toBe(1)
+    expect(
+      valueOf(families, 'bcmirror_webhook_deliveries_total', { outcome: 'refused', status: '401' }),
+    ).toBe(1)
     const api = family(families, 'bcmirror_api_requests_total').metrics
     const total = api.reduce((sum, m) => sum + Number(m.value), 0)
     expect(total).toBe(sim.stats.requests)
-    expect(valueOf(families, 'bcmirror_api_requests_total', { route: '/v2/orders/count', status: '200' })).toBeGreaterThanOrEqual(1)
+    expect(
+      valueOf(families, 'bcmirror_api_requests_total', {
+        route: '/v2/orders/count',
+        status: '200',
+      }),
+    ).toBeGreaterThanOrEqual(1)
     expect(valueOf(families, 'bcmirror_api_quota')).toBeGreaterThan(0)
   })
 })

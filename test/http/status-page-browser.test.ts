@@ -46,10 +46,17 @@ describe('the status page in Chromium', () => {
   let url = ''
 
   beforeAll(async () => {
-    sim = await startSimStore({ quota: null, data: { seed: 31, counts: { coupons: 12, customers: 25, orders: 40, products: 30 } } })
+    sim = await startSimStore({
+      quota: null,
+      data: { seed: 31, counts: { coupons: 12, customers: 25, orders: 40, products: 30 } },
+    })
     dir = await mkdtemp(join(tmpdir(), 'bc-mirror-page-'))
     const port = await freePort()
-    const env = { ...serveEnvForSim(sim, SECRET, port), DATA_DIR: join(dir, 'data'), STATUS_TOKEN: TOKEN }
+    const env = {
+      ...serveEnvForSim(sim, SECRET, port),
+      DATA_DIR: join(dir, 'data'),
+      STATUS_TOKEN: TOKEN,
+    }
     // A real backfill, in which the coupons sweep is refused once (its table shows failed).
     sim.injectFaults({ path: /^\/v2\/coupons/, status: 403 })
     const sync = await runCli(['sync'], env)
@@ -62,7 +69,10 @@ describe('the status page in Chromium', () => {
     await recordHookState(db, sim.storeHash, { status: 'missing', destination: null, repaired: [] })
     await db.close()
 
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: cliEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -72,7 +82,11 @@ describe('the status page in Chromium', () => {
       await exited
     }
     const started = Date.now()
-    while (!output.includes('"msg":"listening"') && child.exitCode === null && Date.now() - started < 30_000) {
+    while (
+      !output.includes('"msg":"listening"') &&
+      child.exitCode === null &&
+      Date.now() - started < 30_000
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(output).toContain('"msg":"listening"')
@@ -98,7 +112,9 @@ describe('the status page in Chromium', () => {
     const problems = await page.getByTestId('problems').innerText()
     expect(problems).toMatch(/the last sweep of coupons failed: .*403/)
     expect(problems).toContain('fix: bc-mirror sync --tables coupons')
-    expect(problems).toContain('1 webhook event for products failed: GET /v3/catalog/products answered 500')
+    expect(problems).toContain(
+      '1 webhook event for products failed: GET /v3/catalog/products answered 500',
+    )
     expect(problems).toContain('fix: bc-mirror webhooks ensure --url')
 
     const rowOf = (table: string) => page.locator(`[data-table="${table}"]`).innerText()
@@ -115,7 +131,9 @@ describe('the status page in Chromium', () => {
     expect(runs).toMatch(/hooks\s+missing/)
     expect(await page.locator('meta[http-equiv="refresh"]').getAttribute('content')).toBe('30')
     // Nothing wider than the phone's screen except inside the scrolling table boxes.
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    )
     expect(overflow).toBeLessThanOrEqual(0)
 
     const shot = join(dir, 'status-page.png')

@@ -13,12 +13,31 @@ import { BIN, cliEnv, runCli } from '../support/cli.ts'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
 
-function psql(port: number, query: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function psql(
+  port: number,
+  query: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-At', '-c', query], {
-      env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '10' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      'psql',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-At',
+        '-c',
+        query,
+      ],
+      {
+        env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '10' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -36,16 +55,29 @@ describe('serve with PGLITE_PORT', () => {
   let stopServe: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    sim = await startSimStore({ quota: null, data: { seed: 41, counts: { coupons: 6, customers: 9, orders: 14, products: 11 } } })
+    sim = await startSimStore({
+      quota: null,
+      data: { seed: 41, counts: { coupons: 6, customers: 9, orders: 14, products: 11 } },
+    })
     dir = await mkdtemp(join(tmpdir(), 'bc-mirror-wire-'))
     // A migrated directory from the suite's image (skips initdb), then a real backfill.
-    const seeded = await openPglite({ dataDir: join(dir, 'data'), loadDataDir: new Blob([await readFile(inject('pgliteImage'))]) })
+    const seeded = await openPglite({
+      dataDir: join(dir, 'data'),
+      loadDataDir: new Blob([await readFile(inject('pgliteImage'))]),
+    })
     await seeded.close()
     pgPort = await freePort()
-    env = { ...serveEnvForSim(sim, 'wire-test-webhook-secret-0123', await freePort()), DATA_DIR: join(dir, 'data'), PGLITE_PORT: String(pgPort) }
+    env = {
+      ...serveEnvForSim(sim, 'wire-test-webhook-secret-0123', await freePort()),
+      DATA_DIR: join(dir, 'data'),
+      PGLITE_PORT: String(pgPort),
+    }
     expect((await runCli(['sync'], env)).code).toBe(0)
 
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: cliEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -55,7 +87,11 @@ describe('serve with PGLITE_PORT', () => {
       await exited
     }
     const started = Date.now()
-    while (!output.includes('"msg":"postgres protocol"') && child.exitCode === null && Date.now() - started < 30_000) {
+    while (
+      !output.includes('"msg":"postgres protocol"') &&
+      child.exitCode === null &&
+      Date.now() - started < 30_000
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(output).toContain(`psql -h 127.0.0.1 -p ${pgPort} -U postgres`)
@@ -68,18 +104,29 @@ describe('serve with PGLITE_PORT', () => {
   })
 
   it('psql reads the mirror while serve runs', async () => {
-    const counts = await psql(pgPort, 'select (select count(*) from bigcommerce.orders) || \',\' || (select count(*) from bigcommerce.products)')
+    const counts = await psql(
+      pgPort,
+      "select (select count(*) from bigcommerce.orders) || ',' || (select count(*) from bigcommerce.products)",
+    )
     expect(counts.stderr).toBe('')
     expect(counts.stdout).toBe('14,11')
-    const lock = JSON.parse(await readFile(join(dir, 'data', LOCK_FILE), 'utf8')) as { command: string; pgPort: number }
+    const lock = JSON.parse(await readFile(join(dir, 'data', LOCK_FILE), 'utf8')) as {
+      command: string
+      pgPort: number
+    }
     expect(lock).toMatchObject({ command: 'bc-mirror serve', pgPort })
   })
 
   it('status, verify and sync on the same DATA_DIR go through serve at the same time', async () => {
-    const [status, reading] = await Promise.all([runCli(['status', '--json'], env), psql(pgPort, 'select count(*) from bigcommerce.customers')])
+    const [status, reading] = await Promise.all([
+      runCli(['status', '--json'], env),
+      psql(pgPort, 'select count(*) from bigcommerce.customers'),
+    ])
     expect(status.stderr).toBe('')
     expect(status.code).toBe(0)
-    expect(JSON.parse(status.stdout)).toMatchObject({ tables: { orders: { rows: 14 }, customers: { rows: 9 } } })
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      tables: { orders: { rows: 14 }, customers: { rows: 9 } },
+    })
     expect(reading.stdout).toBe('9')
 
     sim.store.create('orders', {})

@@ -27,8 +27,24 @@ async function plantFailedSweep(db: Executor) {
     values ('stat1', 'orders', 'failed', 'BigCommerce GET /v2/orders answered 500', now())`)
   const at = new Date()
   await recordRun(db, 'stat1', {
-    kind: 'incremental', startedAt: at, finishedAt: at, outcome: 'failed', requests: 3, throttled: 1,
-    tables: { orders: { status: 'failed', fetched: 0, written: 0, deleted: 0, rejected: 0, requests: 3, throttled: 1, seconds: 0.2 } },
+    kind: 'incremental',
+    startedAt: at,
+    finishedAt: at,
+    outcome: 'failed',
+    requests: 3,
+    throttled: 1,
+    tables: {
+      orders: {
+        status: 'failed',
+        fetched: 0,
+        written: 0,
+        deleted: 0,
+        rejected: 0,
+        requests: 3,
+        throttled: 1,
+        seconds: 0.2,
+      },
+    },
     error: 'orders: BigCommerce GET /v2/orders answered 500',
   })
 }
@@ -37,14 +53,19 @@ async function expectAlert(env: Record<string, string>) {
   const text = await runCli(['status'], env)
   expect(text.code).toBe(1)
   expect(text.stdout).toContain('needs attention:')
-  expect(text.stdout).toContain('the last sweep of orders failed: BigCommerce GET /v2/orders answered 500')
+  expect(text.stdout).toContain(
+    'the last sweep of orders failed: BigCommerce GET /v2/orders answered 500',
+  )
   expect(text.stdout).toContain('fix: bc-mirror sync --tables orders')
   expect(text.stdout).toMatch(/incremental +failed .* 3 requests, 1 429s/)
   expect(text.stderr).toContain('1 problem needs attention')
   expect(text.stderr).not.toMatch(/\n\s+at /)
   const json = await runCli(['status', '--json'], env)
   expect(json.code).toBe(1)
-  const parsed = JSON.parse(json.stdout) as { runs: Array<{ kind: string; outcome: string }>; problems: Array<{ fix: string }> }
+  const parsed = JSON.parse(json.stdout) as {
+    runs: Array<{ kind: string; outcome: string }>
+    problems: Array<{ fix: string }>
+  }
   expect(parsed.runs).toMatchObject([{ kind: 'incremental', outcome: 'failed' }])
   expect(parsed.problems.map((p) => p.fix)).toEqual(['bc-mirror sync --tables orders'])
 }

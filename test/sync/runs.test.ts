@@ -22,7 +22,10 @@ afterEach(async () => {
 
 describeEachDatabase('run history', (ctx) => {
   it('records each sweep with its kind, outcome and per-table counts, newest first', async () => {
-    sim = await startStore({ storeHash: 'runs', data: { seed: 4, counts: { coupons: 30, customers: 40, orders: 50, products: 60 } } })
+    sim = await startStore({
+      storeHash: 'runs',
+      data: { seed: 4, counts: { coupons: 30, customers: 40, orders: 50, products: 60 } },
+    })
     const { client, events } = clientFor(sim)
     const sync = { db: ctx.db, client, storeHash: 'runs', clientEvents: events }
 
@@ -44,8 +47,18 @@ describeEachDatabase('run history', (ctx) => {
       ['incremental', 'completed'],
     ])
     const [bad, full, , backfill] = runs
-    expect(backfill?.tables.orders).toMatchObject({ status: 'completed', fetched: 50, written: 50, deleted: 0 })
-    expect(backfill?.requests).toBe(first.tables.orders!.requests + first.tables.products!.requests + first.tables.customers!.requests + first.tables.coupons!.requests)
+    expect(backfill?.tables.orders).toMatchObject({
+      status: 'completed',
+      fetched: 50,
+      written: 50,
+      deleted: 0,
+    })
+    expect(backfill?.requests).toBe(
+      first.tables.orders!.requests +
+        first.tables.products!.requests +
+        first.tables.customers!.requests +
+        first.tables.coupons!.requests,
+    )
     expect(backfill?.requests).toBeGreaterThan(0)
     expect(full?.tables.coupons).toMatchObject({ deleted: 1, fetched: 29 })
     expect(bad?.tables.products?.status).toBe('failed')
@@ -54,19 +67,43 @@ describeEachDatabase('run history', (ctx) => {
   })
 
   it('records hook checks, and prunes runs older than the kept age when recording', async () => {
-    await recordHookState(ctx.db, 'hookruns', { status: 'missing', destination: null, repaired: [] })
+    await recordHookState(ctx.db, 'hookruns', {
+      status: 'missing',
+      destination: null,
+      repaired: [],
+    })
     const old = new Date(Date.now() - 40 * 86_400_000)
     await recordRun(ctx.db, 'hookruns', {
-      kind: 'incremental', startedAt: old, finishedAt: old, outcome: 'completed', tables: {}, requests: 1, throttled: 0, error: null,
+      kind: 'incremental',
+      startedAt: old,
+      finishedAt: old,
+      outcome: 'completed',
+      tables: {},
+      requests: 1,
+      throttled: 0,
+      error: null,
     })
     // Pruning is relative to the run being recorded: the old one goes with the next record.
-    expect((await readRecentRuns(ctx.db, 'hookruns')).map((r) => r.kind)).toEqual(['hooks', 'incremental'])
+    expect((await readRecentRuns(ctx.db, 'hookruns')).map((r) => r.kind)).toEqual([
+      'hooks',
+      'incremental',
+    ])
     const now = new Date()
     await recordRun(ctx.db, 'hookruns', {
-      kind: 'full', startedAt: new Date(now.getTime() - 29 * 86_400_000), finishedAt: now, outcome: 'completed', tables: {}, requests: 1, throttled: 0, error: null,
+      kind: 'full',
+      startedAt: new Date(now.getTime() - 29 * 86_400_000),
+      finishedAt: now,
+      outcome: 'completed',
+      tables: {},
+      requests: 1,
+      throttled: 0,
+      error: null,
     })
     const runs = await readRecentRuns(ctx.db, 'hookruns')
-    expect(runs.map((r) => [r.kind, r.outcome])).toEqual([['hooks', 'missing'], ['full', 'completed']])
+    expect(runs.map((r) => [r.kind, r.outcome])).toEqual([
+      ['hooks', 'missing'],
+      ['full', 'completed'],
+    ])
     expect(runs[0]?.error).toBe('the store has no hooks for this mirror')
   })
 })
@@ -80,9 +117,20 @@ describeEachDatabase('run history of serve', (ctx) => {
       webhookSecret: 'served-webhook-secret-0123',
       schedule: { incrementalMinutes: 0, couponsMinutes: 60, fullMinutes: 0, hooksMinutes: 60 },
     }
-    const work = startBackgroundWork({ config, db: ctx.db, client, clientEvents: events, log: () => {}, scheduleStartDelayMs: 0 })
+    const work = startBackgroundWork({
+      config,
+      db: ctx.db,
+      client,
+      clientEvents: events,
+      log: () => {},
+      scheduleStartDelayMs: 0,
+    })
     try {
-      await expect.poll(async () => (await readRecentRuns(ctx.db, 'served')).map((r) => r.kind).sort(), { timeout: 20_000 }).toEqual(['coupons', 'hooks'])
+      await expect
+        .poll(async () => (await readRecentRuns(ctx.db, 'served')).map((r) => r.kind).sort(), {
+          timeout: 20_000,
+        })
+        .toEqual(['coupons', 'hooks'])
     } finally {
       await work.stop()
     }
@@ -98,7 +146,10 @@ describeEachDatabase('run history of serve', (ctx) => {
 
 describeEachDatabase('status problems', (ctx) => {
   it('names what needs a person and the command that fixes it, and clears once fixed', async () => {
-    sim = await startStore({ storeHash: 'probs', data: { seed: 5, counts: { coupons: 5, customers: 5, orders: 20, products: 5 } } })
+    sim = await startStore({
+      storeHash: 'probs',
+      data: { seed: 5, counts: { coupons: 5, customers: 5, orders: 20, products: 5 } },
+    })
     const { client } = clientFor(sim)
     const sync = { db: ctx.db, client, storeHash: 'probs' }
     expect((await readStatus(ctx.db, 'probs')).problems).toEqual([])
@@ -114,16 +165,29 @@ describeEachDatabase('status problems', (ctx) => {
 
     const status = await readStatus(ctx.db, 'probs')
     expect(status.problems).toEqual([
-      { what: expect.stringMatching(/^the last sweep of orders failed: /), fix: 'bc-mirror sync --tables orders' },
-      { what: '2 webhook events for orders failed: refetch failed: 500', fix: 'bc-mirror sync --tables orders' },
-      { what: 'the store has no webhooks for this mirror', fix: expect.stringContaining('bc-mirror webhooks ensure --url') },
+      {
+        what: expect.stringMatching(/^the last sweep of orders failed: /),
+        fix: 'bc-mirror sync --tables orders',
+      },
+      {
+        what: '2 webhook events for orders failed: refetch failed: 500',
+        fix: 'bc-mirror sync --tables orders',
+      },
+      {
+        what: 'the store has no webhooks for this mirror',
+        fix: expect.stringContaining('bc-mirror webhooks ensure --url'),
+      },
     ])
     expect(status.inbox).toMatchObject({ failed: 2, unresolvedFailed: 2 })
     expect(status.runs.map((r) => r.kind)).toEqual(['hooks', 'incremental'])
 
     // A completed sweep of orders starts after the failures: its window covers their rows.
     expect((await runSync(sync, { tables: ['orders'] })).ok).toBe(true)
-    await recordHookState(ctx.db, 'probs', { status: 'ok', destination: 'https://m.example.com/webhooks/bigcommerce', repaired: [] })
+    await recordHookState(ctx.db, 'probs', {
+      status: 'ok',
+      destination: 'https://m.example.com/webhooks/bigcommerce',
+      repaired: [],
+    })
     const fixed = await readStatus(ctx.db, 'probs')
     expect(fixed.problems).toEqual([])
     expect(fixed.inbox).toMatchObject({ failed: 2, unresolvedFailed: 0 })

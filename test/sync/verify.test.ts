@@ -35,7 +35,10 @@ async function fingerprint(db: Executor) {
 
 describeEachDatabase('verify', (ctx) => {
   it('finds each kind of drift, names the repair, counts its requests and writes nothing', async () => {
-    sim = await startStore({ storeHash: 'drift', data: { seed: 9, counts: { coupons: 30, customers: 40, orders: 50, products: 60 } } })
+    sim = await startStore({
+      storeHash: 'drift',
+      data: { seed: 9, counts: { coupons: 30, customers: 40, orders: 50, products: 60 } },
+    })
     const { client, events } = clientFor(sim)
     const context = { db: ctx.db, client, storeHash: 'drift', clientEvents: events }
     expect((await runSync(context)).ok).toBe(true)
@@ -43,7 +46,9 @@ describeEachDatabase('verify', (ctx) => {
     sim.resetStats()
     const clean = await verifyMirror(context, { ids: true })
     expect(clean.ok).toBe(true)
-    expect(Object.values(clean.tables).every((t) => t?.drift === false && t.repair === null)).toBe(true)
+    expect(Object.values(clean.tables).every((t) => t?.drift === false && t.repair === null)).toBe(
+      true,
+    )
     // Counts: one request a table. Ids: one id-only page for each v3 table (60 and 40 rows); v2
     // tables page in full after their /count (one page of 50 orders, one of 30 coupons).
     expect(clean.tables.products?.requests).toBe(2)
@@ -56,7 +61,9 @@ describeEachDatabase('verify', (ctx) => {
 
     // Plant: a product lost from the mirror, a customer deleted in the store (extra in the
     // mirror), an order changed in the store later (stale), a coupon created (the count differs).
-    await ctx.db.execute(sql`delete from bigcommerce.products where store_hash = 'drift' and id = 5`)
+    await ctx.db.execute(
+      sql`delete from bigcommerce.products where store_hash = 'drift' and id = 5`,
+    )
     sim.store.delete('customers', 7)
     // (The generated rows were last modified in the past, so the update makes order 9 newer.)
     sim.store.update('orders', 9, { staff_notes: 'changed' })
@@ -65,11 +72,26 @@ describeEachDatabase('verify', (ctx) => {
     const before = await fingerprint(ctx.db)
     const counts = await verifyMirror(context)
     expect(counts.ok).toBe(false)
-    expect(counts.tables.products).toMatchObject({ store: 60, mirror: 59, drift: true, repair: 'bc-mirror sync --tables products --full' })
+    expect(counts.tables.products).toMatchObject({
+      store: 60,
+      mirror: 59,
+      drift: true,
+      repair: 'bc-mirror sync --tables products --full',
+    })
     expect(counts.tables.customers).toMatchObject({ store: 39, mirror: 40, drift: true })
-    expect(counts.tables.coupons).toMatchObject({ store: 31, mirror: 30, drift: true, repair: 'bc-mirror sync --tables coupons' })
+    expect(counts.tables.coupons).toMatchObject({
+      store: 31,
+      mirror: 30,
+      drift: true,
+      repair: 'bc-mirror sync --tables coupons',
+    })
     // A stale row leaves the counts equal: only the ids show it.
-    expect(counts.tables.orders).toMatchObject({ store: 50, mirror: 50, drift: false, repair: null })
+    expect(counts.tables.orders).toMatchObject({
+      store: 50,
+      mirror: 50,
+      drift: false,
+      repair: null,
+    })
     expect(counts.requests).toBe(4)
 
     const full = await verifyMirror(context, { ids: true })
@@ -78,22 +100,39 @@ describeEachDatabase('verify', (ctx) => {
     const product5 = sim.store.get('products', 5)
     const order9 = sim.store.get('orders', 9)
     expect(full.tables.products).toMatchObject({
-      missing: { count: 1, ids: [5] }, extra: { count: 0 }, stale: { count: 0 },
+      missing: { count: 1, ids: [5] },
+      extra: { count: 0 },
+      stale: { count: 0 },
       repair: `bc-mirror sync --tables products --since ${day(new Date((product5?.modified ?? 0) * 1000).toISOString())}`,
     })
-    expect(full.tables.customers).toMatchObject({ missing: { count: 0 }, extra: { count: 1, ids: [7] }, repair: 'bc-mirror sync --tables customers --full' })
+    expect(full.tables.customers).toMatchObject({
+      missing: { count: 0 },
+      extra: { count: 1, ids: [7] },
+      repair: 'bc-mirror sync --tables customers --full',
+    })
     expect(full.tables.orders).toMatchObject({
-      drift: true, missing: { count: 0 }, extra: { count: 0 }, stale: { count: 1, ids: [9] },
+      drift: true,
+      missing: { count: 0 },
+      extra: { count: 0 },
+      stale: { count: 1, ids: [9] },
       repair: `bc-mirror sync --tables orders --since ${day(new Date((order9?.modified ?? 0) * 1000).toISOString())}`,
     })
     expect(full.tables.orders?.note).toMatch(/v2 has no field selection/)
-    expect(full.tables.coupons).toMatchObject({ missing: { count: 1, ids: [coupon] }, repair: 'bc-mirror sync --tables coupons' })
+    expect(full.tables.coupons).toMatchObject({
+      missing: { count: 1, ids: [coupon] },
+      repair: 'bc-mirror sync --tables coupons',
+    })
     expect(await fingerprint(ctx.db)).toEqual(before)
 
     // The repairs it names do repair.
     for (const command of Object.values(full.tables).map((t) => t?.repair)) {
       const [, , , table, flag, date] = String(command).split(' ')
-      const options = flag === '--full' ? { full: true } : flag === '--since' ? { since: new Date(`${date}T00:00:00Z`) } : {}
+      const options =
+        flag === '--full'
+          ? { full: true }
+          : flag === '--since'
+            ? { since: new Date(`${date}T00:00:00Z`) }
+            : {}
       expect((await runSync(context, { tables: [table as 'orders'], ...options })).ok).toBe(true)
     }
     expect((await verifyMirror(context, { ids: true })).ok).toBe(true)
@@ -104,21 +143,42 @@ describeEachDatabase('verify', (ctx) => {
     const { client, events } = clientFor(sim)
     const context = { db: ctx.db, client, storeHash: 'fields', clientEvents: events }
     expect((await runSync(context, { tables: ['customers'] })).ok).toBe(true)
-    await ctx.db.execute(sql`delete from bigcommerce.customers where store_hash = 'fields' and id in (3, 250)`)
+    await ctx.db.execute(
+      sql`delete from bigcommerce.customers where store_hash = 'fields' and id in (3, 250)`,
+    )
     for (const honoured of [false, true]) {
       sim.setOptions({ customersIncludeFields: honoured })
       const report = await verifyMirror(context, { tables: ['customers'], ids: true })
-      expect(report.tables.customers).toMatchObject({ store: 300, mirror: 298, missing: { count: 2, ids: [3, 250] }, stale: { count: 0 }, requests: 3 })
+      expect(report.tables.customers).toMatchObject({
+        store: 300,
+        mirror: 298,
+        missing: { count: 2, ids: [3, 250] },
+        stale: { count: 0 },
+        requests: 3,
+      })
     }
   })
 
   it('keeps to the store quota like a sweep', async () => {
-    sim = await startSimStore({ storeHash: 'quota', quota: 4, windowMs: 800, data: { seed: 11, counts: { products: 2000 } } })
+    sim = await startSimStore({
+      storeHash: 'quota',
+      quota: 4,
+      windowMs: 800,
+      data: { seed: 11, counts: { products: 2000 } },
+    })
     const { client, events } = clientFor(sim)
-    const report = await verifyMirror({ db: ctx.db, client, storeHash: 'quota', clientEvents: events }, { tables: ['products'], ids: true })
+    const report = await verifyMirror(
+      { db: ctx.db, client, storeHash: 'quota', clientEvents: events },
+      { tables: ['products'], ids: true },
+    )
     // 1 count + 8 id pages of 250 + 1 past the end (the last page was full: rows may have been
     // added meanwhile), over a quota of 4 requests per window.
-    expect(report.tables.products).toMatchObject({ store: 2000, mirror: 0, missing: { count: 2000 }, requests: 10 })
+    expect(report.tables.products).toMatchObject({
+      store: 2000,
+      mirror: 0,
+      missing: { count: 2000 },
+      requests: 10,
+    })
     expect(sim.stats.maxCountedInWindow).toBeLessThanOrEqual(4)
     expect(sim.stats.throttled).toBe(0)
     expect(report.quota).toEqual({ requests: 4, windowSeconds: 0.8 })
@@ -127,8 +187,19 @@ describeEachDatabase('verify', (ctx) => {
 
 describe('compareIds', () => {
   it('splits ids into missing, extra and stale (older in the mirror only)', () => {
-    const store = new Map<number, number | null>([[1, 100], [2, 200], [3, 300], [4, null]])
-    const mirror = new Map<number, number | null>([[2, 200], [3, 299], [5, 10], [4, null], [1, 101]])
+    const store = new Map<number, number | null>([
+      [1, 100],
+      [2, 200],
+      [3, 300],
+      [4, null],
+    ])
+    const mirror = new Map<number, number | null>([
+      [2, 200],
+      [3, 299],
+      [5, 10],
+      [4, null],
+      [1, 101],
+    ])
     expect(compareIds(store, mirror)).toEqual({ missing: [], extra: [5], stale: [3] })
     expect(compareIds(store, new Map())).toEqual({ missing: [1, 2, 3, 4], extra: [], stale: [] })
   })
@@ -136,9 +207,17 @@ describe('compareIds', () => {
 
 describe('bc-mirror verify', () => {
   it('exits 1 on drift with the repair and its request cost, 0 once repaired', async () => {
-    sim = await startStore({ storeHash: 'clidrift', data: { seed: 12, counts: { coupons: 20, customers: 5, orders: 5, products: 5 } } })
+    sim = await startStore({
+      storeHash: 'clidrift',
+      data: { seed: 12, counts: { coupons: 20, customers: 5, orders: 5, products: 5 } },
+    })
     const dir = await mkdtemp(join(tmpdir(), 'bc-mirror-verify-'))
-    const env = { BIGCOMMERCE_STORE_HASH: 'clidrift', BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken, BIGCOMMERCE_API_URL: sim.url, DATA_DIR: join(dir, 'data') }
+    const env = {
+      BIGCOMMERCE_STORE_HASH: 'clidrift',
+      BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
+      BIGCOMMERCE_API_URL: sim.url,
+      DATA_DIR: join(dir, 'data'),
+    }
     try {
       expect((await runCli(['sync'], env)).code).toBe(0)
       sim.store.delete('coupons', 4)
@@ -149,7 +228,10 @@ describe('bc-mirror verify', () => {
       expect(drift.stdout).toMatch(/cost: 6 requests/)
       expect(drift.stderr).toContain('drifts from the store in coupons')
       const json = await runCli(['verify', '--json', '--tables', 'coupons'], env)
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, tables: { coupons: { store: 19, mirror: 20 } } })
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        tables: { coupons: { store: 19, mirror: 20 } },
+      })
       expect((await runCli(['verify', '--tables', 'nope'], env)).code).toBe(2)
       expect((await runCli(['sync', '--tables', 'coupons'], env)).code).toBe(0)
       const clean = await runCli(['verify', '--ids'], env)
