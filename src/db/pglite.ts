@@ -16,14 +16,53 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database>
   return wrapPglite(client)
 }
 
-export function wrapPglite(client: PGlite): Database {
+export interface WrapOptions {
+  /**
+   * Other clients share PGlite's one session (serve's PGLITE_PORT). A statement of ours issued
+   * while one of theirs has a transaction open would join it, and be undone by its ROLLBACK; so
+   * ours wait for it to end, up to this long, then fail (a webhook gets 503 and comes again).
+   */
+  sharedSessionWaitMs?: number
+}
+
+export class SessionBusyError extends Error {
+  override readonly name = 'SessionBusyError'
+}
+
+export function wrapPglite(client: PGlite, options: WrapOptions = {}): Database {
   const orm = drizzle({ client })
   const executor = wrapExecutor(orm)
+  const waitMs = options.sharedSessionWaitMs
+  let ours = 0
+  // Between our own transaction's statements the session is in a transaction too: that is ours.
+  const foreignTransactionEnds = async () => {
+    if (waitMs === undefined || ours > 0) return
+    const until = Date.now() + waitMs
+    while (client.isInTransaction()) {
+      if (Date.now() > until) {
+        throw new SessionBusyError(
+          `a client on PGLITE_PORT has held a transaction open for over ${waitMs / 1000} s; the mirror's writes wait for it`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
   return {
     kind: 'pglite',
     orm,
-    execute: executor.execute,
-    transaction: (fn) => orm.transaction((tx) => fn(wrapExecutor(tx))),
+    async execute(query) {
+      await foreignTransactionEnds()
+      return executor.execute(query)
+    },
+    async transaction(fn) {
+      await foreignTransactionEnds()
+      ours += 1
+      try {
+        return await orm.transaction((tx) => fn(wrapExecutor(tx)))
+      } finally {
+        ours -= 1
+      }
+    },
     // One process owns the embedded database (the DATA_DIR lock): there is no one to exclude.
     withLock: async (_name, fn) => ({ acquired: true, value: await fn() }),
     close: () => client.close(),

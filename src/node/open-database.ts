@@ -31,7 +31,12 @@ export interface OpenOptions {
   poolSize?: number
   /** Connect through a `serve` that holds DATA_DIR and answers on PGLITE_PORT. */
   viaServe?: boolean
+  /** serve with PGLITE_PORT: other clients share the embedded session (see wrapPglite). */
+  sharedSession?: boolean
 }
+
+/** How long the mirror's writes wait for a PGLITE_PORT client's open transaction. */
+const SHARED_SESSION_WAIT_MS = 30_000
 
 /** The URL of serve's PostgreSQL protocol on the embedded database (PGlite accepts any user). */
 export const embeddedUrl = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`
@@ -55,7 +60,9 @@ export async function openConfiguredDatabase(
     const { PGlite } = await import('@electric-sql/pglite')
     const { wrapPglite } = await import('../db/pglite.ts')
     const pglite = await PGlite.create({ dataDir: config.dataDir })
-    const db = wrapPglite(pglite)
+    const db = wrapPglite(pglite, {
+      sharedSessionWaitMs: options.sharedSession ? SHARED_SESSION_WAIT_MS : undefined,
+    })
     // This process holds DATA_DIR alone, so any lease in it belongs to a process that died holding
     // it (a SIGKILLed sync); left in place, it would refuse every sync for up to its TTL.
     await migrateDatabase(db)

@@ -195,6 +195,7 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
   // With the background in its own thread and pool, the receiver's inserts need few connections.
   const opened = await openConfiguredDatabase(config, 'bc-mirror serve', {
     poolSize: onPostgres ? RECEIVER_POOL_SIZE : undefined,
+    sharedSession: config.pglitePort !== undefined,
   })
   let server: RunningServer | undefined
   let background: BackgroundWork | undefined

@@ -47,6 +47,36 @@ function psql(
   })
 }
 
+/** An interactive psql: send lines, wait for output. */
+function psqlSession(port: number) {
+  const child = spawn(
+    'psql',
+    ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-At'],
+    {
+      env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '10' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  )
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()))
+  return {
+    async send(line: string, expectOutput: string) {
+      child.stdin.write(`${line}\n`)
+      const started = Date.now()
+      while (!output.includes(expectOutput) && Date.now() - started < 20_000) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect(output).toContain(expectOutput)
+    },
+    async quit() {
+      child.stdin.end('\\q\n')
+      await closed
+    },
+  }
+}
+
 describe('serve with PGLITE_PORT', () => {
   let sim: SimStore
   let dir = ''
@@ -138,5 +168,34 @@ describe('serve with PGLITE_PORT', () => {
     expect(sync.code).toBe(0)
     expect((await psql(pgPort, 'select count(*) from bigcommerce.orders')).stdout).toBe('15')
     expect((await runCli(['verify', '--tables', 'orders'], env)).code).toBe(0)
+  })
+
+  it("a transaction left open in psql does not take the mirror's writes with it", async () => {
+    const session = psqlSession(pgPort)
+    await session.send('begin;', 'BEGIN')
+    await session.send(
+      "insert into bigcommerce.deletions (store_hash, resource, id) values ('wire', 'products', 1);",
+      'INSERT 0 1',
+    )
+    // A delivery while psql's transaction is open: its insert waits instead of joining it.
+    const delivery = fetch(`http://127.0.0.1:${env.PORT}/webhooks/bigcommerce`, {
+      method: 'POST',
+      headers: { 'X-Webhook-Secret': 'wire-test-webhook-secret-0123' },
+      body: JSON.stringify({
+        scope: 'store/order/updated',
+        data: { type: 'order', id: 3 },
+        hash: 'during-open-transaction',
+        producer: `stores/${sim.storeHash}`,
+      }),
+    })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await session.send('rollback;', 'ROLLBACK')
+    await session.quit()
+    expect((await delivery).status).toBe(200)
+    const stored = await psql(
+      pgPort,
+      "select (select count(*) from bigcommerce.webhook_events where hash = 'during-open-transaction') || ',' || (select count(*) from bigcommerce.deletions where store_hash = 'wire')",
+    )
+    expect(stored.stdout).toBe('1,0')
   })
 })
