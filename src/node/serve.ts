@@ -159,11 +159,11 @@ const RECEIVER_POOL_SIZE = 5
  * statements take turns with serve's own on PGlite's one session (see README, "psql").
  */
 async function startWireProtocol(opened: OpenedDatabase, port: number) {
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket')
+  const { startWireServer } = await import('./wire-server.ts')
   if (!opened.pglite) throw new Error('the PostgreSQL protocol needs the embedded database')
-  const socket = new PGLiteSocketServer({ db: opened.pglite, host: '127.0.0.1', port, maxConnections: 16 })
+  let wire: { stop(): Promise<void> }
   try {
-    await socket.start()
+    wire = await startWireServer(opened.pglite, port)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new Error(
@@ -174,7 +174,7 @@ async function startWireProtocol(opened: OpenedDatabase, port: number) {
     )
   }
   opened.announcePort?.(port)
-  return { stop: () => socket.stop() }
+  return wire
 }
 
 /** The whole `serve` command: open, serve until a stop signal, shut down cleanly. */
@@ -216,12 +216,29 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
         clientEvents.emit(event)
         metrics.recordApiEvent(event, client.pacer.snapshot())
       })
-      background = startBackgroundWork({ config, db: opened.db, client, clientEvents, log, worker: options.worker })
+      background = startBackgroundWork({
+        config,
+        db: opened.db,
+        client,
+        clientEvents,
+        log,
+        worker: options.worker,
+      })
     }
-    server = await startServer({ config, db: opened.db, background, log, port: config.port, metrics })
+    server = await startServer({
+      config,
+      db: opened.db,
+      background,
+      log,
+      port: config.port,
+      metrics,
+    })
     if (opened.pglite && config.pglitePort !== undefined) {
       wire = await startWireProtocol(opened, config.pglitePort)
-      log('info', 'postgres protocol', { url: embeddedUrl(config.pglitePort), psql: `psql -h 127.0.0.1 -p ${config.pglitePort} -U postgres` })
+      log('info', 'postgres protocol', {
+        url: embeddedUrl(config.pglitePort),
+        psql: `psql -h 127.0.0.1 -p ${config.pglitePort} -U postgres`,
+      })
     }
     await options.afterListen?.(server)
     const stopped = await Promise.race([

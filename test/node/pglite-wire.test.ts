@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openPglite } from '../../src/db/pglite.ts'
 import { LOCK_FILE } from '../../src/node/data-dir-lock.ts'
@@ -197,5 +198,40 @@ describe('serve with PGLITE_PORT', () => {
       "select (select count(*) from bigcommerce.webhook_events where hash = 'during-open-transaction') || ',' || (select count(*) from bigcommerce.deletions where store_hash = 'wire')",
     )
     expect(stored.stdout).toBe('1,0')
+  })
+
+  it("clients' parameterised queries and serve's own writes do not step on each other", async () => {
+    // postgres.js sends Parse, Bind, Execute and Sync as separate messages on PGlite's one
+    // session; serve's statements (one inbox insert per delivery) must not land in between.
+    const client = postgres(`postgres://postgres@127.0.0.1:${pgPort}/postgres`, {
+      max: 4,
+      prepare: false,
+      onnotice: () => {},
+    })
+    try {
+      const queries = Array.from({ length: 120 }, (_, i) =>
+        client<{ n: number }[]>`select ${i}::int + 1 as n`.then((rows) => rows[0]?.n),
+      )
+      const deliveries = Array.from({ length: 60 }, (_, i) =>
+        fetch(`http://127.0.0.1:${env.PORT}/webhooks/bigcommerce`, {
+          method: 'POST',
+          headers: { 'X-Webhook-Secret': 'wire-test-webhook-secret-0123' },
+          body: JSON.stringify({
+            scope: 'store/order/updated',
+            data: { type: 'order', id: (i % 10) + 1 },
+            hash: `interleaved-${i}`,
+            producer: `stores/${sim.storeHash}`,
+          }),
+        }).then((r) => r.status),
+      )
+      expect(await Promise.all(queries)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+      expect(new Set(await Promise.all(deliveries))).toEqual(new Set([200]))
+      const [stored] = await client<
+        { n: number }[]
+      >`select count(*)::int as n from bigcommerce.webhook_events where hash like 'interleaved-%'`
+      expect(stored?.n).toBe(60)
+    } finally {
+      await client.end({ timeout: 5 })
+    }
   })
 })
