@@ -97,8 +97,10 @@ for (const kind of databaseKinds()) {
       expect(summary.tables.orders?.status).toBe('completed')
       expect(summary.tables.customers?.error).toMatch(/^403 Forbidden on GET \/v3\/customers: the API account lacks the Customers read scope/)
       const status = await runCli(['status'], env)
-      expect(status.code).toBe(0)
+      // A failed sweep needs a person: status lists it with its fix and exits 1 (for cron alerts).
+      expect(status.code).toBe(1)
       expect(status.stdout).toMatch(/customers .* failed: 403 Forbidden on GET \/v3\/customers/)
+      expect(status.stdout).toContain('fix: bc-mirror sync --tables customers')
     }, 60_000)
   })
 }
