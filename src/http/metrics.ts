@@ -195,17 +195,12 @@ async function renderDatabaseMetrics(db: Executor, storeHash: string): Promise<s
     ],
   )
   await renderLatency(db, storeHash, out)
-  if (status.rejected) {
-    const rejected = status.rejected
-    out.family(
-      'bcmirror_rejected_rows',
-      'gauge',
-      'Objects the API returned that the mirror could not store, per table',
-      RESOURCE_NAMES.map((t) =>
-        sample('bcmirror_rejected_rows', { table: t }, rejected.byTable[t]?.count ?? 0),
-      ),
-    )
-  }
+  out.family(
+    'bcmirror_rejected_rows',
+    'gauge',
+    'Objects the API returned that the mirror could not store, per table',
+    tables.map(([t, s]) => sample('bcmirror_rejected_rows', { table: t }, s.rejected)),
+  )
   const hookState = status.hooks?.status ?? 'unchecked'
   out.family(
     'bcmirror_hooks_state',

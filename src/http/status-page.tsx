@@ -97,7 +97,7 @@ const Tables: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => (
           <th class="num">rows</th>
           <th>freshness</th>
           <th>last sweep</th>
-          {status.rejected ? <th class="num">rejected</th> : ''}
+          {status.rejected.total > 0 ? <th class="num">rejected</th> : ''}
         </tr>
         {Object.entries(status.tables).map(([name, t]) => (
           <tr data-table={name}>
@@ -107,7 +107,7 @@ const Tables: FC<{ status: MirrorStatus; now: number }> = ({ status, now }) => (
             <td title={t.lastError ?? ''}>
               <Outcome value={t.lastStatus} />
             </td>
-            {status.rejected ? (
+            {status.rejected.total > 0 ? (
               <td class="num">
                 {status.rejected.byTable[name as keyof MirrorStatus['tables']]?.count ?? 0}
               </td>
@@ -175,9 +175,7 @@ const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = (
         ? `; last error ${ago(api.lastErrorAt, now)}: ${api.lastError}`
         : '; no API errors seen'}
     </p>
-    <p class="muted">
-      Rejected rows: {status.rejected ? status.rejected.total : 'not recorded by this version'}
-    </p>
+    <p class="muted">Rejected rows: {status.rejected.total}</p>
   </section>
 )
 

@@ -46,12 +46,6 @@ export function kindOfSweep(options: SyncOptions, tables: readonly ResourceName[
   return tables.length === 1 && tables[0] === 'coupons' ? 'coupons' : 'incremental'
 }
 
-/** Rejected rows a table summary reports, when the write path counts them. */
-function rejectedOf(summary: TableSummary): number {
-  const value: unknown = (summary as unknown as Record<string, unknown>).rejected
-  return typeof value === 'number' ? value : 0
-}
-
 /** The history row of a finished sweep. */
 export function runFromSweep(kind: RunKind, summary: SyncSummary, finishedAt: Date): RunRecord {
   const tables: RunRecord['tables'] = {}
@@ -67,7 +61,7 @@ export function runFromSweep(kind: RunKind, summary: SyncSummary, finishedAt: Da
       fetched: t.fetched,
       written: t.upserted,
       deleted: t.deleted,
-      rejected: rejectedOf(t),
+      rejected: t.rejectedCount,
       requests: t.requests,
       throttled: t.throttled,
       seconds: t.seconds,

@@ -126,6 +126,9 @@ describeEachDatabase('metrics and status page', (ctx) => {
              (${STORE}, 'd3', 'store/order/updated', 'orders', 3, '{}'::jsonb, 'done', now() - interval '1 hour', now() - interval '1 hour' + interval '40 seconds', null),
              (${STORE}, 'p1', 'store/order/updated', 'orders', 4, '{}'::jsonb, 'pending', now() - interval '2 minutes', null, null),
              (${STORE}, 'f1', 'store/order/updated', 'orders', 5, '{}'::jsonb, 'failed', now() - interval '1 minute', now(), 'refetch failed: 500')`)
+    await ctx.db.execute(sql`
+      insert into bigcommerce.rejected_rows (store_hash, resource, id, reason, raw)
+      values (${STORE}, 'products', 999, 'no date_modified', '{"id":999}')`)
     // Deliveries through the app itself: one stored, one refused.
     const deliver = (secret: string) =>
       app.request('/webhooks/bigcommerce', {
@@ -174,6 +177,8 @@ describeEachDatabase('metrics and status page', (ctx) => {
     expect(Number(latency.metrics[0]?.count)).toBe(3)
     expect(Number(latency.metrics[0]?.sum)).toBeCloseTo(43.2, 3)
 
+    expect(valueOf(families, 'bcmirror_rejected_rows', { table: 'products' })).toBe(1)
+    expect(valueOf(families, 'bcmirror_rejected_rows', { table: 'orders' })).toBe(0)
     expect(valueOf(families, 'bcmirror_hooks_state', { state: 'missing' })).toBe(1)
     expect(valueOf(families, 'bcmirror_hooks_state', { state: 'ok' })).toBe(0)
     const status = await readStatus(ctx.db, STORE)

@@ -162,6 +162,9 @@ describeEachDatabase('status problems', (ctx) => {
       values ('probs', 'h1', 'store/order/updated', 'orders', 7, '{}'::jsonb, 'failed', now() - interval '5 seconds', 'refetch failed: 500'),
              ('probs', 'h2', 'store/order/updated', 'orders', 8, '{}'::jsonb, 'failed', now() - interval '5 seconds', 'refetch failed: 500')`)
     await recordHookState(ctx.db, 'probs', { status: 'missing', destination: null, repaired: [] })
+    await ctx.db.execute(sql`
+      insert into bigcommerce.rejected_rows (store_hash, resource, id, reason, raw)
+      values ('probs', 'customers', 4, 'no date_modified', '{"id":4}')`)
 
     const status = await readStatus(ctx.db, 'probs')
     expect(status.problems).toEqual([
@@ -177,11 +180,17 @@ describeEachDatabase('status problems', (ctx) => {
         what: 'the store has no webhooks for this mirror',
         fix: expect.stringContaining('bc-mirror webhooks ensure --url'),
       },
+      {
+        what: '1 customers row rejected (e.g. no date_modified)',
+        fix: 'fix the object in the store, then bc-mirror sync --tables customers',
+      },
     ])
     expect(status.inbox).toMatchObject({ failed: 2, unresolvedFailed: 2 })
     expect(status.runs.map((r) => r.kind)).toEqual(['hooks', 'incremental'])
 
-    // A completed sweep of orders starts after the failures: its window covers their rows.
+    // A completed sweep of orders starts after the failures: its window covers their rows; a
+    // rejected row clears once the row is stored (here: its entry goes).
+    await ctx.db.execute(sql`delete from bigcommerce.rejected_rows where store_hash = 'probs'`)
     expect((await runSync(sync, { tables: ['orders'] })).ok).toBe(true)
     await recordHookState(ctx.db, 'probs', {
       status: 'ok',
