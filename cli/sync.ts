@@ -21,6 +21,10 @@ export default defineCommand({
     since: { type: 'string', description: 'Sweep from this date (MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp); the saved cursor never moves back', valueHint: 'DATE' },
     json: { type: 'boolean', description: 'Print the summary as one JSON object' },
     wait: { type: 'boolean', description: 'If a sync of this store is running, wait for it instead of exiting' },
+    'allow-mass-delete': {
+      type: 'boolean',
+      description: 'Let a full sweep delete more than 10% of a table (or 1,000 rows, whichever is larger)',
+    },
   },
   async run({ args }) {
     const config = loadConfig({ store: true })
@@ -51,7 +55,14 @@ export default defineCommand({
           onProgress: reporter.update,
           lease: nodeLeaseIdentity(),
         },
-        { tables, full: args.full, since, wait: args.wait, signal: abort.signal },
+        {
+          tables,
+          full: args.full,
+          since,
+          wait: args.wait,
+          allowMassDelete: args['allow-mass-delete'],
+          signal: abort.signal,
+        },
       ),
     )
     reporter.finish()

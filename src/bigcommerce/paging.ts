@@ -1,9 +1,12 @@
 // Paging over BigCommerce list endpoints. v2 answers bare arrays and ends with 204 (or an empty or
 // short page); v3 answers `{data, meta.pagination}`. Once the total is known (v3's total_pages on
 // the first page, a v2 `/count` endpoint) the later pages are requested concurrently and yielded
-// in order; the pacer decides how many actually go out at once.
+// in order; the pacer decides how many actually go out at once. A page shorter than the limit
+// ends the list only when no total says more rows exist: only catalog products document that a
+// page holds up to 250 rows, so another list may answer fewer. Answers that are not lists (404,
+// a v3 body without data) throw BigCommerceListError (list-answer.ts).
 import type { BigCommerceClient, Query } from './client.ts'
-import { BigCommerceDataError } from './errors.ts'
+import { getListPage } from './list-answer.ts'
 
 export const MAX_PAGE_SIZE = 250
 
@@ -24,51 +27,14 @@ export interface PagingOptions {
   signal?: AbortSignal
 }
 
-function readV2Items(path: string, body: unknown): unknown[] {
-  if (body === null) return []
-  if (Array.isArray(body)) return body
-  throw new BigCommerceDataError(
-    `BigCommerce GET ${path} returned ${typeof body}, expected an array`,
-    { resource: path, id: null },
-  )
-}
-
-interface V3Meta {
-  items: unknown[]
-  totalPages?: number
-  totalRows?: number
-}
-
-function readV3Page(path: string, body: unknown): V3Meta {
-  if (body === null) return { items: [] }
-  if (typeof body !== 'object' || !('data' in body) || !Array.isArray(body.data)) {
-    throw new BigCommerceDataError(`BigCommerce GET ${path} returned no data array`, {
-      resource: path,
-      id: null,
-    })
-  }
-  const result: V3Meta = { items: body.data }
-  const meta = 'meta' in body ? body.meta : undefined
-  const pagination =
-    meta && typeof meta === 'object' && 'pagination' in meta ? meta.pagination : undefined
-  if (pagination && typeof pagination === 'object') {
-    if ('total_pages' in pagination && typeof pagination.total_pages === 'number') {
-      result.totalPages = pagination.total_pages
-    }
-    if ('total' in pagination && typeof pagination.total === 'number') {
-      result.totalRows = pagination.total
-    }
-  }
-  return result
-}
-
 /**
- * Pages `from..to` fetched up to `concurrency` ahead and yielded in order; then, if the last one
- * was full (rows were added meanwhile), further pages one by one until a short one.
+ * Pages `from..to` fetched up to `concurrency` ahead and yielded in order; then further pages one
+ * by one while the last one was full (rows were added meanwhile) or the total says rows are still
+ * missing (the store served shorter pages than asked for), until an empty one.
  */
 async function* fetchPageRange(
   fetchPage: (page: number) => Promise<unknown[]>,
-  range: { from: number; to: number; limit: number; concurrency: number },
+  range: { from: number; to: number; limit: number; concurrency: number; rowsBefore: number },
   totals: { totalPages?: number; totalRows?: number },
 ): AsyncGenerator<Page> {
   const pending = new Map<number, Promise<unknown[]>>()
@@ -84,7 +50,9 @@ async function* fetchPageRange(
     }
   }
   let lastCount = range.limit
+  let rows = range.rowsBefore
   let page = range.from
+  const missing = () => totals.totalRows !== undefined && rows < totals.totalRows
   try {
     for (; page <= range.to; page += 1) {
       launch()
@@ -93,11 +61,13 @@ async function* fetchPageRange(
       const items = await promise
       pending.delete(page)
       lastCount = items.length
+      rows += items.length
       yield { page, ...totals, items }
     }
-    while (lastCount >= range.limit) {
+    while (lastCount >= range.limit || (lastCount > 0 && missing())) {
       const items = await fetchPage(page)
       lastCount = items.length
+      rows += items.length
       if (items.length > 0) yield { page, ...totals, items }
       page += 1
     }
@@ -120,7 +90,7 @@ export async function* listV2Pages(
   const limit = Math.min(options.limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE)
   const startPage = options.startPage ?? 1
   const fetchPage = async (page: number) =>
-    readV2Items(path, await client.get(path, { ...query, page, limit }, options.signal))
+    (await getListPage(client, path, 'v2', { ...query, page, limit }, options.signal)).items
 
   if (options.countPath) {
     const body = await client.get(options.countPath, options.countQuery ?? {}, options.signal)
@@ -133,7 +103,13 @@ export async function* listV2Pages(
       if (startPage > totalPages) return
       yield* fetchPageRange(
         fetchPage,
-        { from: startPage, to: totalPages, limit, concurrency: options.concurrency ?? 32 },
+        {
+          from: startPage,
+          to: totalPages,
+          limit,
+          concurrency: options.concurrency ?? 32,
+          rowsBefore: (startPage - 1) * limit,
+        },
         { totalPages, totalRows: count },
       )
       return
@@ -155,17 +131,20 @@ export async function* listV3Pages(
 ): AsyncGenerator<Page> {
   const limit = Math.min(options.limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE)
   const startPage = options.startPage ?? 1
-  const fetchMeta = async (page: number) =>
-    readV3Page(path, await client.get(path, { ...query, page, limit }, options.signal))
+  const fetchMeta = (page: number) =>
+    getListPage(client, path, 'v3', { ...query, page, limit }, options.signal)
 
   const first = await fetchMeta(startPage)
   const totals = { totalPages: first.totalPages, totalRows: first.totalRows }
   if (first.items.length > 0) yield { page: startPage, ...totals, items: first.items }
-  if (first.items.length < limit) return
+  // total_pages counts the store's own page size, which may be smaller than the one asked for.
   const to = first.totalPages ?? startPage
+  const rowsBefore = (startPage - 1) * limit + first.items.length
+  const more = first.items.length >= limit || to > startPage || (first.totalRows ?? 0) > rowsBefore
+  if (!more) return
   yield* fetchPageRange(
     async (page) => (await fetchMeta(page)).items,
-    { from: startPage + 1, to, limit, concurrency: options.concurrency ?? 32 },
+    { from: startPage + 1, to, limit, concurrency: options.concurrency ?? 32, rowsBefore },
     totals,
   )
 }

@@ -10,7 +10,7 @@ import {
   optionalBcDateSchema,
   parseApiObject,
 } from '../bigcommerce/validate.ts'
-import { readV2Count, readV2List, widenedMaxId, widenedMinId } from './range.ts'
+import { countV2, listV2Range, widenedMaxId, widenedMinId } from './range.ts'
 import { emptyAnswer, fileAnswer, getV2IdPage } from './by-id.ts'
 import type { ResourceDefinition, ResourceRow } from './types.ts'
 
@@ -44,16 +44,17 @@ export const coupons: ResourceDefinition = {
   keyOf: (item) => parseApiObject(idSchema, item, 'coupon').id,
   canOrderById: true,
 
-  async listRange(client, query) {
+  listRange(client, query) {
     const filters = { min_id: widenedMinId(query.lo), max_id: widenedMaxId(query.hi) }
-    const list = client.get(PATH, { ...filters, page: query.page, limit: MAX_PAGE_SIZE })
     // The count endpoint is documented without filters: only an unbounded range can use it.
     const unbounded = query.lo === undefined && query.hi === undefined
-    const count = query.withTotal && unbounded ? client.get(`${PATH}/count`) : undefined
-    // Both settle before either is read: awaiting the list first left a failed count (a 401 on
-    // the second request) rejected with no handler, which crashed the whole process.
-    const [listBody, countBody] = await Promise.all([list, count])
-    return { items: readV2List(listBody), total: count ? readV2Count(countBody) : undefined }
+    const count = query.withTotal && unbounded ? { path: `${PATH}/count`, query: {} } : undefined
+    return listV2Range(client, PATH, { ...filters, page: query.page, limit: MAX_PAGE_SIZE }, count)
+  },
+
+  async countRange(client, query) {
+    if (query.lo !== undefined || query.hi !== undefined) return undefined
+    return countV2(client, `${PATH}/count`, {})
   },
 
   async fetchByIds(client, ids) {

@@ -12,9 +12,9 @@ import {
   pick,
   toId,
 } from '../bigcommerce/validate.ts'
-import { modifiedSecondsOf, readV3List, widenedDates } from './range.ts'
+import { countV3, listV3Range, modifiedSecondsOf, widenedDates } from './range.ts'
 import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
-import type { ResourceDefinition, ResourceRow } from './types.ts'
+import type { RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'
 
 export const CUSTOMER_INCLUDE = 'addresses,storecredit,attributes,formfields'
 const PATH = '/v3/customers'
@@ -29,6 +29,14 @@ const customerSchema = z.looseObject({
   customer_group_id: z.number().int().nullable().optional(),
 })
 
+function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
+  const { from, to } = widenedDates(query)
+  return {
+    'date_modified:min': from ? formatV3Date(from) : undefined,
+    'date_modified:max': to ? formatV3Date(to) : undefined,
+  }
+}
+
 export const customers: ResourceDefinition = {
   name: 'customers',
   sweepKey: 'date_modified',
@@ -36,17 +44,18 @@ export const customers: ResourceDefinition = {
   // v3 customers filter ids only with id:in, so a busy second is paged by offset (and verified).
   canOrderById: false,
 
-  async listRange(client, query) {
-    const { from, to } = widenedDates(query)
-    const body = await client.get(PATH, {
+  listRange(client, query) {
+    return listV3Range(client, PATH, {
       include: CUSTOMER_INCLUDE,
       sort: 'date_modified:asc',
-      'date_modified:min': from ? formatV3Date(from) : undefined,
-      'date_modified:max': to ? formatV3Date(to) : undefined,
+      ...dateFilters(query),
       page: query.page,
       limit: MAX_PAGE_SIZE,
     })
-    return readV3List(body)
+  },
+
+  countRange(client, query) {
+    return countV3(client, PATH, dateFilters(query))
   },
 
   async fetchByIds(client, ids) {

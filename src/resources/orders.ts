@@ -12,9 +12,9 @@ import {
   pick,
   toId,
 } from '../bigcommerce/validate.ts'
-import { modifiedSecondsOf, readV2Count, readV2List, widenedDates, widenedMinId } from './range.ts'
+import { countV2, listV2Range, modifiedSecondsOf, widenedDates, widenedMinId } from './range.ts'
 import { emptyAnswer, fileAnswer } from './by-id.ts'
-import type { ResourceDefinition, ResourceRow } from './types.ts'
+import type { RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'
 
 const orderSchema = z.looseObject({
   id: z.number().int().positive(),
@@ -27,32 +27,37 @@ const orderSchema = z.looseObject({
   currency_code: z.string().nullable().optional(),
 })
 
+const COUNT_PATH = '/v2/orders/count'
+
+function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
+  const { from, to } = widenedDates(query)
+  return {
+    min_date_modified: from ? formatV2Date(from) : undefined,
+    max_date_modified: to ? formatV2Date(to) : undefined,
+  }
+}
+
 export const orders: ResourceDefinition = {
   name: 'orders',
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   canOrderById: true,
 
-  async listRange(client, query) {
-    const { from, to } = widenedDates(query)
+  listRange(client, query) {
     const byId = query.order === 'id'
     const filters = {
-      min_date_modified: from ? formatV2Date(from) : undefined,
-      max_date_modified: to ? formatV2Date(to) : undefined,
+      ...dateFilters(query),
       min_id: byId ? widenedMinId(query.minId) : undefined,
     }
-    const list = client.get('/v2/orders', {
-      ...filters,
-      sort: byId ? 'id:asc' : 'date_modified:asc',
-      page: query.page,
-      limit: MAX_PAGE_SIZE,
-    })
+    const sort = byId ? 'id:asc' : 'date_modified:asc'
+    const list = { ...filters, sort, page: query.page, limit: MAX_PAGE_SIZE }
     // v2 lists carry no total; the count endpoint takes the same filters.
-    const count = query.withTotal ? client.get('/v2/orders/count', filters) : undefined
-    // Both settle before either is read: awaiting the list first left a failed count (a 401 on
-    // the second request) rejected with no handler, which crashed the whole process.
-    const [listBody, countBody] = await Promise.all([list, count])
-    return { items: readV2List(listBody), total: count ? readV2Count(countBody) : undefined }
+    const count = query.withTotal ? { path: COUNT_PATH, query: filters } : undefined
+    return listV2Range(client, '/v2/orders', list, count)
+  },
+
+  countRange(client, query) {
+    return countV2(client, COUNT_PATH, dateFilters(query))
   },
 
   async fetchByIds(client, ids) {

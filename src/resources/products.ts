@@ -13,9 +13,9 @@ import {
   pick,
   toId,
 } from '../bigcommerce/validate.ts'
-import { modifiedSecondsOf, readV3List, widenedDates, widenedMinId } from './range.ts'
+import { countV3, listV3Range, modifiedSecondsOf, widenedDates, widenedMinId } from './range.ts'
 import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
-import type { ResourceDefinition, ResourceRow } from './types.ts'
+import type { RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'
 
 export const PRODUCT_INCLUDE = 'variants,images,custom_fields,bulk_pricing_rules'
 const PATH = '/v3/catalog/products'
@@ -31,26 +31,35 @@ const productSchema = z.looseObject({
   inventory_level: z.number().int().nullable().optional(),
 })
 
+function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
+  const { from, to } = widenedDates(query)
+  return {
+    'date_modified:min': from ? formatV3Date(from) : undefined,
+    'date_modified:max': to ? formatV3Date(to) : undefined,
+  }
+}
+
 export const products: ResourceDefinition = {
   name: 'products',
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   canOrderById: true,
 
-  async listRange(client, query) {
-    const { from, to } = widenedDates(query)
+  listRange(client, query) {
     const byId = query.order === 'id'
-    const body = await client.get(PATH, {
+    return listV3Range(client, PATH, {
       include: PRODUCT_INCLUDE,
       sort: byId ? 'id' : 'date_modified',
       direction: 'asc',
-      'date_modified:min': from ? formatV3Date(from) : undefined,
-      'date_modified:max': to ? formatV3Date(to) : undefined,
+      ...dateFilters(query),
       'id:min': byId ? widenedMinId(query.minId) : undefined,
       page: query.page,
       limit: MAX_PAGE_SIZE,
     })
-    return readV3List(body)
+  },
+
+  countRange(client, query) {
+    return countV3(client, PATH, dateFilters(query))
   },
 
   async fetchByIds(client, ids) {

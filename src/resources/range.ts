@@ -1,13 +1,15 @@
 // Helpers the resource files share for sweep range requests (see RangeQuery in types.ts).
+import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { parseBcDate } from '../bigcommerce/dates.ts'
+import { getListPage } from '../bigcommerce/list-answer.ts'
 import { pick } from '../bigcommerce/validate.ts'
-import type { RangeQuery } from './types.ts'
+import type { RangePage, RangeQuery } from './types.ts'
 
 /**
  * The date filter bounds for a range of whole seconds, widened by a second on each side so the
  * answer covers [lo, hi] whether BigCommerce treats min/max as inclusive or exclusive.
  */
-export function widenedDates(query: RangeQuery): { from?: Date; to?: Date } {
+export function widenedDates(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>): { from?: Date; to?: Date } {
   return {
     from: query.lo === undefined ? undefined : new Date((query.lo - (query.exactLo ? 0 : 1)) * 1000),
     to: query.hi === undefined ? undefined : new Date((query.hi + 1) * 1000),
@@ -25,20 +27,38 @@ export function modifiedSecondsOf(item: unknown): number {
   return Math.floor(parseBcDate(value).getTime() / 1000)
 }
 
-/** v3 list bodies: the rows and meta.pagination.total. */
-export function readV3List(body: unknown): { items: unknown[]; total?: number } {
-  const data = pick(body, 'data')
-  const total = pick(body, 'meta', 'pagination', 'total')
-  return { items: Array.isArray(data) ? data : [], total: typeof total === 'number' ? total : undefined }
+/** One v3 list page and its meta.pagination.total; throws for an answer that is not a list. */
+export async function listV3Range(client: BigCommerceClient, path: string, query: Query): Promise<RangePage> {
+  const answer = await getListPage(client, path, 'v3', query)
+  return { items: answer.items, total: answer.totalRows, path }
 }
 
-/** v2 list bodies: a bare array, or null for 204. */
-export function readV2List(body: unknown): unknown[] {
-  return Array.isArray(body) ? body : []
+/** How many rows a v3 query holds: one request for one row, reading meta.pagination.total. */
+export async function countV3(client: BigCommerceClient, path: string, query: Query): Promise<number | undefined> {
+  return (await getListPage(client, path, 'v3', { ...query, page: 1, limit: 1 })).totalRows
 }
 
-/** v2 `/count` bodies: `{count}`. */
-export function readV2Count(body: unknown): number | undefined {
-  const count = pick(body, 'count')
+/** One v2 list page (204: no rows on this page) and, when asked, the count endpoint's answer. */
+export async function listV2Range(
+  client: BigCommerceClient,
+  path: string,
+  query: Query,
+  count?: { path: string; query: Query },
+): Promise<RangePage> {
+  const list = getListPage(client, path, 'v2', query)
+  const total = count ? countV2(client, count.path, count.query) : undefined
+  // Both are awaited, so a failed count never leaves a rejection unhandled behind a failed list.
+  const [answer, rows] = await Promise.all([list, total])
+  return { items: answer.items, total: rows, path }
+}
+
+/** v2 `/count` answers `{count}`; undefined when it does not say. */
+export async function countV2(
+  client: BigCommerceClient,
+  path: string,
+  query: Query,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
+  const count = pick(await client.get(path, query, signal), 'count')
   return typeof count === 'number' ? count : undefined
 }

@@ -47,7 +47,10 @@ export interface RangeQuery {
 
 export interface RangePage {
   items: unknown[]
+  /** Rows the whole query holds (not only this page), when the API said. */
   total?: number
+  /** The path that answered (`/v2/orders`), for error messages. */
+  path?: string
 }
 
 export interface ResourceDefinition {
@@ -59,6 +62,14 @@ export interface ResourceDefinition {
   /** Whether `listRange` can sort by id with `minId` inside a key range (not for v3 customers). */
   canOrderById: boolean
   listRange(client: BigCommerceClient, query: RangeQuery): Promise<RangePage>
+  /**
+   * How many rows the store holds in [lo, hi] (bounds widened as listRange widens them), to check
+   * that a listing was whole; undefined when the API cannot say (coupons within id bounds).
+   */
+  countRange(
+    client: BigCommerceClient,
+    query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>,
+  ): Promise<number | undefined>
   /** Current state by id: what the API answered about each asked id (see IdAnswer). */
   fetchByIds(client: BigCommerceClient, ids: number[]): Promise<IdAnswer>
   /** The scope of the event that announces this resource's deletion (none for orders and coupons). */

@@ -17,9 +17,17 @@
 //
 // So a row that existed before the run and did not change during it is always seen; the covered
 // intervals are the checkpoint, recorded only after their rows are committed.
+//
+// "Fewer rows than a page" ends a range only when no total says more rows follow: only catalog
+// products document pages of 250, so another list may serve shorter ones. Such a page is read as
+// a full one (the walk goes on from its last key). Where no total exists (coupons within id
+// bounds), one more request past the page's last key must come back empty. An answer that is not
+// a list, or an empty page while its total says rows exist, is asked again a few times and then
+// fails the sweep: it never counts as an empty range.
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import { BigCommerceListError } from '../bigcommerce/list-answer.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
-import type { RangeQuery, ResourceDefinition } from '../resources/types.ts'
+import type { RangePage, RangeQuery, ResourceDefinition } from '../resources/types.ts'
 import { Coverage } from './coverage.ts'
 
 /** Keys are never below this; a range starting here has no lower bound. */
@@ -47,6 +55,9 @@ export interface RangeSweepOptions {
 
 /** Offset-paging a busy second is retried this often before the sweep gives up. */
 const MAX_VERIFY_ATTEMPTS = 6
+/** A list answer that is not a list is asked this often in all before the sweep fails. */
+export const LIST_ATTEMPTS = 3
+const LIST_RETRY_MS = 250
 
 export class SweepIncompleteError extends Error {
   constructor(message: string) {
@@ -54,6 +65,25 @@ export class SweepIncompleteError extends Error {
     this.name = 'SweepIncompleteError'
   }
 }
+
+/** A page with no rows although its own total (or the count) says the range holds some. */
+export class EmptyPageError extends SweepIncompleteError {
+  constructor(table: string, answer: RangePage, page: number) {
+    super(
+      `${table}: GET ${answer.path ?? 'the list'} answered no rows on page ${page} although the store counts ${answer.total ?? 0} in that range`,
+    )
+    this.name = 'EmptyPageError'
+  }
+}
+
+/** Whether a page (1-based `page` of its query) is the last: short, and no total says more. */
+export function endsRange(answer: RangePage, page: number): boolean {
+  if (answer.items.length >= MAX_PAGE_SIZE) return false
+  if (answer.total === undefined) return true
+  return answer.total <= (page - 1) * MAX_PAGE_SIZE + answer.items.length
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 function createLimiter(limit: number) {
   let active = 0
@@ -84,11 +114,43 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
   const keyOf = (item: unknown) => resource.keyOf(item)
   const bound = (key: number, edge: number) => (key === edge ? undefined : key)
 
-  const fetchRange = (query: Omit<RangeQuery, 'lo' | 'hi'> & { lo: number; hi: number }) => {
+  type RangeRequest = Omit<RangeQuery, 'lo' | 'hi'> & { lo: number; hi: number }
+
+  /**
+   * A short page without a total (v2 lists) gets the count of its query, so that endsRange can
+   * tell whether rows follow; where the API cannot count the range, endsHere asks past the page.
+   */
+  const withTotal = async (answer: RangePage, query: RangeQuery): Promise<RangePage> => {
+    if (answer.total !== undefined || answer.items.length >= MAX_PAGE_SIZE) return answer
+    const total = await limit(() => resource.countRange(client, query))
+    return total === undefined ? answer : { ...answer, total }
+  }
+
+  const fetchOnce = async (request: RangeRequest, countShort: boolean) => {
     options.signal?.throwIfAborted()
-    return limit(() =>
-      resource.listRange(client, { ...query, lo: bound(query.lo, KEY_MIN), hi: bound(query.hi, KEY_MAX) }),
-    )
+    const query = { ...request, lo: bound(request.lo, KEY_MIN), hi: bound(request.hi, KEY_MAX) }
+    let answer = await limit(() => resource.listRange(client, query))
+    if (countShort) answer = await withTotal(answer, query)
+    if (answer.items.length === 0 && !endsRange(answer, request.page)) {
+      throw new EmptyPageError(resource.name, answer, request.page)
+    }
+    return answer
+  }
+
+  /**
+   * One list request (with `countShort`, a short page is checked against the count); an answer
+   * that is not a list is asked again before the sweep fails.
+   */
+  const fetchRange = async (request: RangeRequest, countShort = false) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetchOnce(request, countShort)
+      } catch (error) {
+        const odd = error instanceof BigCommerceListError || error instanceof EmptyPageError
+        if (!odd || attempt >= LIST_ATTEMPTS) throw error
+        await sleep(LIST_RETRY_MS * attempt)
+      }
+    }
   }
 
   async function commitCovering(items: unknown[], from: number, to: number) {
@@ -106,9 +168,9 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     if (resource.canOrderById) {
       let minId: number | undefined
       for (;;) {
-        const { items } = await fetchRange({ lo: second, hi: second, order: 'id', minId, page: 1 })
-        const full = items.length >= MAX_PAGE_SIZE
-        if (!full) return commitCovering(items, second, second)
+        const answer = await fetchRange({ lo: second, hi: second, order: 'id', minId, page: 1 })
+        const { items } = answer
+        if (endsRange(answer, 1)) return commitCovering(items, second, second)
         await options.commit(items)
         minId = idOf(items[items.length - 1]) + 1
       }
@@ -138,6 +200,22 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     )
   }
 
+  /**
+   * Whether a page (the first of a query over [from, to]) ends its range. A list that can count
+   * neither in the answer nor by a count request (coupons within id bounds) is asked once more,
+   * from just past the page's last key: only when that finds nothing is the short page the end.
+   * Coupon ids are unique, so "past the last key" leaves no row of the page's last key behind.
+   */
+  async function endsHere(answer: RangePage, from: number, to: number): Promise<boolean> {
+    if (!endsRange(answer, 1)) return false
+    if (answer.total !== undefined || resource.sweepKey !== 'id') return true
+    const lastItem = answer.items[answer.items.length - 1]
+    const after = lastItem === undefined ? from : keyOf(lastItem) + 1
+    if (after > to) return true
+    const next = await fetchRange({ lo: after, hi: to, page: 1 })
+    return !next.items.some((item) => keyOf(item) >= after)
+  }
+
   /** A keyset walk's progress; `to` shrinks when the rest of its range is split off. */
   interface Walk {
     start: number
@@ -153,15 +231,18 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     let writing: Promise<void> = Promise.resolve()
     while (range.cursor <= range.to) {
       const { cursor, to } = range
-      let { items } = await fetchRange({ lo: cursor, hi: to, page: 1 })
-      if (items.length >= MAX_PAGE_SIZE && keyOf(items[items.length - 1]) < cursor) {
+      let answer = await fetchRange({ lo: cursor, hi: to, page: 1 }, true)
+      if (!endsRange(answer, 1) && keyOf(answer.items[answer.items.length - 1]) < cursor) {
         // The lower bound is inclusive and the busy second before the cursor (widening's extra
         // second) filled the page: ask again with the exact bound.
-        ;({ items } = await fetchRange({ lo: cursor, hi: to, page: 1, exactLo: true }))
+        answer = await fetchRange({ lo: cursor, hi: to, page: 1, exactLo: true }, true)
       }
+      const ends = await endsHere(answer, cursor, to)
+      const { items } = answer
       await writing
+      if (!ends && items.length === 0) continue // an empty page, yet rows lie past it: ask again
       range.rows += items.length
-      if (items.length < MAX_PAGE_SIZE) {
+      if (ends) {
         range.cursor = to + 1
         return commitCovering(items, cursor, to)
       }
@@ -234,8 +315,9 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     const first = await fetchRange({ lo: from, hi: to, page: 1, withTotal: true })
     const roundTripMs = Date.now() - requestedAt
     if (first.total !== undefined) options.onTotal?.(first.total)
-    if (first.items.length < MAX_PAGE_SIZE) return commitCovering(first.items, from, to)
-    await commitCovering(first.items, from, keyOf(first.items[first.items.length - 1]) - 1)
+    if (await endsHere(first, from, to)) return commitCovering(first.items, from, to)
+    const lastItem = first.items[first.items.length - 1]
+    if (lastItem !== undefined) await commitCovering(first.items, from, keyOf(lastItem) - 1)
 
     const totalPages = first.total === undefined ? 1 : Math.ceil(first.total / MAX_PAGE_SIZE)
     targetWalks = walksFor(roundTripMs)
@@ -243,10 +325,14 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     const probes: Array<Promise<void>> = []
     for (let page = 1 + stride; page <= totalPages; page += stride) {
       probes.push(
-        fetchRange({ lo: from, hi: to, page }).then(({ items }) => {
+        fetchRange({ lo: from, hi: to, page }).then((answer) => {
+          const { items } = answer
           if (items.length === 0) return
           const firstKey = keyOf(items[0])
-          const end = items.length < MAX_PAGE_SIZE ? to : keyOf(items[items.length - 1]) - 1
+          // v2 pages carry no total: the first page's count stands in (if rows left meanwhile, the
+          // page merely counts as full, and the walks cover the rest).
+          const last = endsRange({ ...answer, total: answer.total ?? first.total }, page)
+          const end = last ? to : keyOf(items[items.length - 1]) - 1
           return commitCovering(items, firstKey + 1, end)
         }),
       )

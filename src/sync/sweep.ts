@@ -5,8 +5,10 @@
 //   when the run starts; the first run starts at the start date. The cursor advances only when
 //   every row of the window is committed.
 // - Coupons have no date_modified: every run sweeps all of them by id and deletes the ones gone.
-// - Full: every chosen table from the start date; rows the sweep did not see are confirmed gone
-//   by id (one request per 250 for products and customers) before they are deleted.
+// - Full: every chosen table from the start date. Rows the sweep did not see are deleted only
+//   when the listing was whole (it returned as many rows as the store counts), after each is
+//   confirmed gone by id (one request per 250 for products and customers), and only up to a
+//   safety share of the table unless the caller allows more (see removeGone).
 // - Since: from a given date; moves the cursor only if that window reaches back to it.
 // A killed run resumes from its checkpoint (the intervals already committed).
 import { sql } from 'drizzle-orm'
@@ -14,7 +16,7 @@ import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Database } from '../db/database.ts'
 import { resourceTables, type ResourceName } from '../db/schema.ts'
 import { withLease } from '../db/lease.ts'
-import { deleteRows, deleteRowsNotSeen } from '../db/write.ts'
+import { deleteRows } from '../db/write.ts'
 import { writeItems, type RejectedItem } from '../db/write-items.ts'
 import { RESOURCES } from '../resources/index.ts'
 import type { ResourceDefinition } from '../resources/types.ts'
@@ -61,8 +63,17 @@ export interface SyncOptions {
   since?: Date
   /** Wait for a sweep already running for this store instead of failing at once. */
   wait?: boolean
+  /** Let a full sweep delete more than the safety share of a table (see MASS_DELETE). */
+  allowMassDelete?: boolean
   signal?: AbortSignal
 }
+
+/**
+ * A full sweep deletes at most this share of a table's rows (or this many rows, whichever is
+ * larger) unless allowMassDelete is set: a store does not lose a tenth of a table between two
+ * sweeps, but a broken listing can look exactly like that.
+ */
+export const MASS_DELETE = { share: 0.1, rows: 1000 }
 
 export interface TableProgress {
   table: ResourceName
@@ -86,6 +97,8 @@ export interface TableSummary extends RequestCounts {
   rejected: RejectedItem[]
   /** How many were set aside in all. */
   rejectedCount: number
+  /** Rows a full sweep found gone but did not delete (above the safety share). */
+  wouldDelete?: number
   seconds: number
   error?: string
 }
@@ -190,10 +203,18 @@ async function runTable(
   const checkpoint: Checkpoint = resumable && state.checkpoint ? state.checkpoint : { mode: plan.mode, lo: plan.lo, hi: plan.hi, covered: [] }
   const coverage = new Coverage(checkpoint.covered)
   const startKey = resource.sweepKey === 'date_modified' && ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN
-  const totals = { fetched: 0, upserted: 0, unchanged: 0, deleted: 0, total: undefined as number | undefined }
+  const totals = {
+    fetched: 0,
+    upserted: 0,
+    unchanged: 0,
+    deleted: 0,
+    total: undefined as number | undefined,
+    wouldDelete: undefined as number | undefined,
+  }
   const rejected: RejectedItem[] = []
   let rejectedCount = 0
   const seen = new Set<number>()
+  const listed = createListedCount(resource, wholenessWindow(checkpoint))
 
   const counts = () => {
     const now = countsOf(table)
@@ -222,6 +243,7 @@ async function runTable(
     deleted: totals.deleted,
     rejected: [...rejected],
     rejectedCount,
+    ...(totals.wouldDelete === undefined ? {} : { wouldDelete: totals.wouldDelete }),
     seconds: (Date.now() - began) / 1000,
     ...counts(),
     ...(error ? { error } : {}),
@@ -273,7 +295,10 @@ async function runTable(
       resource,
       client: ctx.client,
       coverage,
-      commit,
+      commit: (items) => {
+        listed.note(items)
+        return commit(items)
+      },
       concurrency: ctx.concurrency,
       parallelSweeps: parallelTables,
       signal: options.signal,
@@ -283,7 +308,12 @@ async function runTable(
       },
     })
     await saving
-    if (plan.mode === 'full') totals.deleted = await removeGone(ctx, resource, seen, runStart, checkpoint, resumable === true)
+    // A resumed run saw only part of the window, so it cannot show that its listing was whole:
+    // the next full run deletes instead.
+    if (plan.mode === 'full' && !resumable) {
+      const sweep = { seen, listed, countedAtStart: totals.total, runStart, checkpoint }
+      totals.deleted = await removeGone(ctx, resource, options, sweep)
+    }
     progress(true)
     const result = summary('completed')
     const cursor = plan.advancesCursor ? new Date(checkpoint.hi * 1000) : null
@@ -294,8 +324,11 @@ async function runTable(
     // One line that names the status, what it means and what to do (not the bare error text);
     // the table is named by where it is kept (its sync_state row, its summary line).
     const message = describeProblem(error)
+    if (error instanceof DeletionRefusedError) totals.wouldDelete = error.wouldDelete
     const result = summary('failed', message)
-    await markRunFailed(ctx.db, ctx.storeHash, table, { error: message, checkpoint: current(), summary: result }).catch(
+    // After a listing that ran to its end, nothing is worth resuming: the next run lists afresh.
+    const resume = error instanceof DeletionRefusedError ? null : current()
+    await markRunFailed(ctx.db, ctx.storeHash, table, { error: message, checkpoint: resume, summary: result }).catch(
       () => {},
     )
     progress(true)
@@ -303,26 +336,150 @@ async function runTable(
   }
 }
 
+/** Why a full sweep deleted nothing although it ran to its end; the table's run fails. */
+export class DeletionRefusedError extends Error {
+  /** How many rows were found gone (known when the safety share refused them). */
+  readonly wouldDelete: number | undefined
+
+  constructor(message: string, wouldDelete?: number) {
+    super(message)
+    this.name = 'DeletionRefusedError'
+    this.wouldDelete = wouldDelete
+  }
+}
+
 /**
- * After a complete full sweep: deletes rows the store no longer has. Rows the sweep did not see
- * are asked for by id first (a row modified during the sweep may have moved past the window
- * unseen); only the ones the API no longer has are deleted. Coupons need no asking: their sweep
- * covers every id, so an unseen coupon is gone (unless the run resumed, and saw only part).
+ * After a full sweep that ran to its end: deletes the rows the store no longer has, when the
+ * listing was whole, each is confirmed gone by id, and they are within the safety share. Throws
+ * DeletionRefusedError (nothing deleted) when the listing was not whole or the share is exceeded.
  */
 async function removeGone(
+  ctx: SyncContext,
+  resource: ResourceDefinition,
+  options: SyncOptions,
+  sweep: {
+    seen: Set<number>
+    listed: ListedCount
+    countedAtStart: number | undefined
+    runStart: Date
+    checkpoint: Checkpoint
+  },
+): Promise<number> {
+  await checkWhole(ctx, resource, sweep.checkpoint, sweep.listed, sweep.countedAtStart)
+  const gone = await findGone(ctx, resource, sweep.seen, sweep.runStart, sweep.checkpoint)
+  await checkMassDelete(ctx, resource, gone.length, options)
+  return deleteRows(ctx.db, resource.name, ctx.storeHash, gone)
+}
+
+/**
+ * Keys whose rows a whole listing must have returned, compared with the store's count of them
+ * afterwards: dated rows up to a minute before the run started, which the sweep sees unless they
+ * changed meanwhile (and then the count no longer holds them either). Rows modified or created
+ * during the run, and a store clock a little behind this one, stay out of the comparison.
+ */
+const WHOLENESS_MARGIN_SECONDS = 60
+
+function wholenessWindow(checkpoint: Checkpoint): { lo: number; hi: number } {
+  return { lo: checkpoint.lo, hi: checkpoint.hi - WHOLENESS_MARGIN_SECONDS }
+}
+
+/**
+ * What the listing returned: every distinct row (ids; objects without a usable id still count),
+ * and the distinct rows whose key lay in `window` when they were listed.
+ */
+function createListedCount(resource: ResourceDefinition, window: { lo: number; hi: number }) {
+  const ids = new Set<number>()
+  const inside = new Set<number>()
+  let withoutId = 0
+  let maxId = 0
+  const keyOf = (item: unknown) => {
+    try {
+      return resource.keyOf(item)
+    } catch {
+      return null // an odd object (no date_modified): the write path deals with it
+    }
+  }
+  return {
+    note(items: unknown[]) {
+      for (const item of items) {
+        const id = item && typeof item === 'object' && 'id' in item ? item.id : undefined
+        if (typeof id !== 'number') {
+          withoutId += 1
+          continue
+        }
+        ids.add(id)
+        maxId = Math.max(maxId, id)
+        const key = keyOf(item)
+        if (key !== null && key >= window.lo && key <= window.hi) inside.add(id)
+      }
+    },
+    all: () => ids.size + withoutId,
+    inside: () => inside.size,
+    maxId: () => maxId,
+  }
+}
+
+type ListedCount = ReturnType<typeof createListedCount>
+
+/**
+ * A listing is whole when it returned at least as many rows as the store counts. Dated tables
+ * compare the rows listed inside the wholeness window with the store's count of that window,
+ * asked after the sweep: exact whatever changed during the run. Coupons (no dates; the count
+ * covers the whole table only) compare every listed row with the count at the start or, failing
+ * that, with the count now plus the coupons created after the sweep passed the top of the id
+ * range (new coupons get higher ids; they are asked for after the count, so none is missed).
+ */
+async function checkWhole(
+  ctx: SyncContext,
+  resource: ResourceDefinition,
+  checkpoint: Checkpoint,
+  listed: ListedCount,
+  countedAtStart: number | undefined,
+): Promise<void> {
+  let rows: number
+  let counted: number | undefined
+  if (resource.sweepKey === 'id') {
+    rows = listed.all()
+    if (countedAtStart !== undefined && rows >= countedAtStart) return
+    counted = await resource.countRange(ctx.client, {})
+    if (counted !== undefined && rows < counted) rows += await countCreatedSince(ctx, resource, listed.maxId())
+  } else {
+    const window = wholenessWindow(checkpoint)
+    if (window.hi <= window.lo + 2) return
+    rows = listed.inside()
+    // Bounds moved in by one: countRange widens them, so the count stays inside the window.
+    const lo = checkpoint.lo === KEY_MIN ? undefined : window.lo + 1
+    counted = await resource.countRange(ctx.client, { lo, hi: window.hi - 1 })
+  }
+  if (counted !== undefined && rows >= counted) return
+  const said =
+    counted === undefined
+      ? 'the store did not say how many rows it holds, so it could not be checked'
+      : `it returned ${rows} rows but the store counts ${counted}`
+  throw new DeletionRefusedError(
+    `${resource.name}: the listing was not whole (${said}); nothing deleted, the next full sync checks again`,
+  )
+}
+
+/** Coupons with ids above `maxId`: created after the sweep passed the top of the id range. */
+async function countCreatedSince(ctx: SyncContext, resource: ResourceDefinition, maxId: number): Promise<number> {
+  const tail = await resource.listRange(ctx.client, { lo: maxId + 1, page: 1 })
+  return tail.items.filter((item) => resource.keyOf(item) > maxId).length
+}
+
+/**
+ * Rows the mirror holds in the window that the sweep did not see and that the store, asked for
+ * them by id, no longer has. Rows written since the run started are spared: a webhook or another
+ * writer put them there after the sweep passed. An unseen row the store still has (modified
+ * during the sweep, it moved past the window) is written instead.
+ */
+async function findGone(
   ctx: SyncContext,
   resource: ResourceDefinition,
   seen: Set<number>,
   runStart: Date,
   checkpoint: Checkpoint,
-  resumed: boolean,
-): Promise<number> {
-  if (resource.sweepKey === 'id' && !resumed) {
-    return deleteRowsNotSeen(ctx.db, resource.name, ctx.storeHash, seen, runStart)
-  }
-  // A resumed run did not see what the killed one committed; asking for each of those orders
-  // would cost a request per order, so the next full run finds deleted orders instead.
-  if (resumed && resource.name === 'orders') return 0
+): Promise<number[]> {
   const table = resourceTables[resource.name]
   const from = checkpoint.lo === KEY_MIN || resource.sweepKey === 'id' ? null : new Date(checkpoint.lo * 1000).toISOString()
   const held = await ctx.db.execute<{ id: number }>(sql`
@@ -330,14 +487,33 @@ async function removeGone(
     where store_hash = ${ctx.storeHash} and synced_at < ${runStart.toISOString()}::timestamptz
       and (${from}::timestamptz is null or date_modified >= ${from}::timestamptz)`)
   const unseen = held.map((r) => Number(r.id)).filter((id) => !seen.has(id))
-  if (unseen.length === 0) return 0
+  if (unseen.length === 0) return []
   const readAt = new Date()
   const answer = await resource.fetchByIds(ctx.client, unseen)
   const present = [...answer.found.values(), ...answer.unidentified]
   if (present.length > 0) await writeItems(ctx.db, resource, ctx.storeHash, present, { fetchedAt: readAt })
   // Only an id the answer is sure about counts as gone (see IdAnswer).
-  const gone = unseen.filter((id) => !answer.found.has(id) && !answer.unanswered.has(id))
-  return deleteRows(ctx.db, resource.name, ctx.storeHash, gone)
+  return unseen.filter((id) => !answer.found.has(id) && !answer.unanswered.has(id))
+}
+
+/** Refuses a deletion above the safety share unless the caller allowed it. */
+async function checkMassDelete(
+  ctx: SyncContext,
+  resource: ResourceDefinition,
+  gone: number,
+  options: SyncOptions,
+): Promise<void> {
+  if (gone <= MASS_DELETE.rows || options.allowMassDelete) return
+  const [row] = await ctx.db.execute<{ rows: number }>(sql`
+    select count(*)::float8 as rows from ${resourceTables[resource.name]} where store_hash = ${ctx.storeHash}`)
+  const rows = Number(row?.rows ?? 0)
+  if (gone <= Math.max(MASS_DELETE.rows, Math.ceil(rows * MASS_DELETE.share))) return
+  const table = resource.name
+  const command = `bc-mirror sync${table === 'coupons' ? '' : ' --full'} --tables ${table} --allow-mass-delete`
+  throw new DeletionRefusedError(
+    `${table}: would delete ${gone} of ${rows} rows, more than the safety share (${MASS_DELETE.share * 100}% of the table or ${MASS_DELETE.rows} rows, whichever is larger); nothing deleted. If the store really lost them, run: ${command}`,
+    gone,
+  )
 }
 
 /** The fields of a summary worth one structured log line per sweep (serve, the Worker). */

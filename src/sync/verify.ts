@@ -11,7 +11,8 @@ import { listV2Pages, listV3Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.t
 import { pick } from '../bigcommerce/validate.ts'
 import type { Executor } from '../db/database.ts'
 import { resourceTables, type ResourceName } from '../db/schema.ts'
-import { readV2Count, readV3List } from '../resources/range.ts'
+import { getListPage } from '../bigcommerce/list-answer.ts'
+import { countV2 } from '../resources/range.ts'
 import { countRequests, type ClientEventHub } from './request-stats.ts'
 import { SYNC_TABLES } from './sweep.ts'
 
@@ -116,16 +117,13 @@ const SIDES: Record<ResourceName, StoreSide> = {
 async function countInStore(ctx: VerifyContext, side: StoreSide): Promise<number> {
   const filters = side.filters(ctx.startDate)
   if (side.version === 'v2' && side.countPath) {
-    const count = readV2Count(await ctx.client.get(side.countPath, filters, ctx.signal))
+    const count = await countV2(ctx.client, side.countPath, filters, ctx.signal)
     if (count === undefined) throw new Error(`GET ${side.countPath} answered without a count`)
     return count
   }
-  const body = await ctx.client.get(
-    side.path,
-    { ...filters, include_fields: 'id', limit: 1, page: 1 },
-    ctx.signal,
-  )
-  const total = readV3List(body).total
+  // Read strictly: a 404 or an answer without data is an error, never a store with no rows.
+  const query = { ...filters, include_fields: 'id', limit: 1, page: 1 }
+  const total = (await getListPage(ctx.client, side.path, 'v3', query, ctx.signal)).totalRows
   if (total === undefined)
     throw new Error(`GET ${side.path} answered without meta.pagination.total`)
   return total

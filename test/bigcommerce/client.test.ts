@@ -2,6 +2,7 @@
 // auth errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BigCommerceApiError, BigCommerceAuthError } from '../../src/bigcommerce/errors.ts'
+import { BigCommerceListError } from '../../src/bigcommerce/list-answer.ts'
 import { listV2Pages, listV3Pages } from '../../src/bigcommerce/paging.ts'
 import { MIRROR_VERSION } from '../../src/bigcommerce/version.ts'
 import { createSimClock } from '../sim/state.ts'
@@ -85,6 +86,37 @@ describe('paging', () => {
     expect(pages.map((p) => p.items.length)).toEqual([250, 250, 10])
     expect(pages[0]?.totalRows).toBe(510)
     expect(sim.stats.byPath['GET /v3/catalog/products']).toBe(3)
+  })
+
+  it('v3 reads on past pages shorter than asked for while total_pages says more', async () => {
+    const client = connectClient(sim)
+    // With options included BigCommerce serves 10 rows a page, whatever the limit asked for.
+    const pages = await collect(
+      listV3Pages(client, '/v3/catalog/products', { sort: 'id', include: 'options' }, { concurrency: 4 }),
+    )
+    expect(pages[0]?.items).toHaveLength(10)
+    const ids = pages.flatMap((p) => p.items.map((i) => (i as { id: number }).id))
+    expect(ids).toEqual(Array.from({ length: 510 }, (_, i) => i + 1))
+  })
+
+  it.each(['not-found', 'empty-object', 'null-data', 'empty-body'] as const)(
+    'a v3 list answering %s throws instead of yielding no rows',
+    async (answer) => {
+      const client = connectClient(sim)
+      sim.injectFaults({ path: '/v3/customers', answer })
+      const pages = collect(listV3Pages(client, '/v3/customers', {}))
+      await expect(pages).rejects.toBeInstanceOf(BigCommerceListError)
+      await expect(collect(listV3Pages(client, '/v3/customers', {}))).resolves.toHaveLength(2)
+    },
+  )
+
+  it('a v2 list answering 404 throws; a 204 is a page without rows', async () => {
+    const client = connectClient(sim)
+    sim.injectFaults({ path: '/v2/coupons', answer: 'not-found' })
+    await expect(collect(listV2Pages(client, '/v2/coupons', {}))).rejects.toThrow(
+      'GET /v2/coupons answered 404 Not Found; a list that does not answer is an error, not an empty store',
+    )
+    expect(await collect(listV2Pages(client, '/v2/coupons', { min_id: 100_000 }))).toEqual([])
   })
 
   it('v3 resumes from a start page', async () => {

@@ -20,7 +20,7 @@ import { WEBHOOK_PATH } from '../../src/http/app.ts'
 import { CUSTOMER_INCLUDE } from '../../src/resources/customers.ts'
 import { PRODUCT_INCLUDE } from '../../src/resources/products.ts'
 import { ensureHooks } from '../../src/sync/hooks.ts'
-import { createRng, startSimStore, type SimStore, type SimStoreOptions } from '../sim/index.ts'
+import { createRng, startSimStore, type SimFault, type SimStore, type SimStoreOptions } from '../sim/index.ts'
 import { BIN, cliEnv } from '../support/cli.ts'
 
 export const TABLES: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
@@ -112,6 +112,10 @@ export interface ChurnCounts {
   injected429: number
   /** New rows whose first read by id answered "not found" (no read-after-write consistency). */
   lateVisible: number
+  /** Odd list answers injected (404, {}, {"data": null}, empty body, 204, short pages). */
+  listFaults: number
+  /** ... and served to a sweep. */
+  listFaultsServed: number
   /** Webhook events the store emitted. */
   events: number
 }
@@ -127,9 +131,37 @@ export interface Churn {
 export const rowKey = (table: ResourceName, id: number) => `${table}:${id}`
 
 /**
+ * Odd answers a list can give (bigcommerce-api.md section 9), per table, to sweeps' list requests
+ * only (`sort` or `page=1` in the query): the event processor's refetches by id are left alone.
+ */
+const LIST_FAULTS: SimFault[][] = [
+  [
+    { path: /^\/v3\/catalog\/products$/, query: { sort: true }, answer: 'not-found' },
+    { path: /^\/v3\/catalog\/products$/, query: { sort: true }, answer: 'null-data' },
+    { path: /^\/v3\/catalog\/products$/, query: { sort: true }, shortPage: 40 },
+  ],
+  [
+    { path: /^\/v3\/customers$/, query: { sort: true }, answer: 'empty-object' },
+    { path: /^\/v3\/customers$/, query: { sort: true }, answer: 'empty-body' },
+    { path: /^\/v3\/customers$/, query: { sort: true }, shortPage: 40 },
+  ],
+  [
+    { path: /^\/v2\/orders$/, query: { sort: true, page: '1' }, answer: 'no-content' },
+    { path: /^\/v2\/orders$/, query: { sort: true }, shortPage: 40 },
+    { path: /^\/v2\/orders$/, query: { sort: true }, answer: 'not-found' },
+  ],
+  [
+    { path: /^\/v2\/coupons$/, query: { page: '1' }, answer: 'no-content' },
+    { path: /^\/v2\/coupons$/, query: { page: '1' }, answer: 'not-found' },
+    { path: /^\/v2\/coupons$/, query: { page: '1' }, answer: 'empty-object' },
+  ],
+]
+
+/**
  * Changes the store `opsPerTick` times every `tickMs`: creates, updates, same-second bursts on one
  * row, deletes, archived orders, SKU and address edits, coupon edits; a fifth of new rows answer
- * "not found" to their first read by id; now and then the next API request is answered 429 or 502. Seeded: the same seed makes the same choices.
+ * "not found" to their first read by id; now and then the next API request is answered 429 or
+ * 502, and a sweep's list oddly (LIST_FAULTS). Seeded: the same seed makes the same choices.
  */
 export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: number; tickMs: number }): Churn {
   const rng = createRng(seed ^ 0x5eed)
@@ -145,6 +177,8 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
     bursts: 0,
     injected429: 0,
     lateVisible: 0,
+    listFaults: 0,
+    listFaultsServed: 0,
     events: 0,
   }
   const lastEvents = new Map<string, number[]>()
@@ -252,7 +286,16 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
     updateOne(table, id)
   }
 
+  /** One odd answer per table, for the next sweep's list requests. */
+  const injectListFaults = () => {
+    const round = seed + counts.listFaults / LIST_FAULTS.length
+    for (const faults of LIST_FAULTS) sim.injectFaults(faults[round % faults.length] ?? {})
+    counts.listFaults += LIST_FAULTS.length
+  }
+
   let stopping = false
+  // The first round waits for the first sync; later rounds only once a sweep has met the last.
+  injectListFaults()
   const running = (async () => {
     let injectedAt = 0
     while (!stopping) {
@@ -260,6 +303,8 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
       // Injected faults wait for the next requests; add more only once those have been served, so
       // they never pile up into a run of failures longer than any client retries.
       if (sim.stats.requests > injectedAt + 20) {
+        counts.listFaultsServed = sim.stats.oddAnswers
+        if (sim.pendingFaults() === 0) injectListFaults()
         sim.injectFaults({ status: 429, resetMs: 150 }, { status: 502 })
         injectedAt = sim.stats.requests
         counts.injected429 += 1
@@ -273,6 +318,7 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
     async stop() {
       stopping = true
       await running
+      counts.listFaultsServed = sim.stats.oddAnswers
     },
   }
 }
@@ -579,9 +625,10 @@ export function describeMismatches(mismatches: Mismatch[], perTable = 5): string
   ).join('\n')
 }
 
-/** Turns the API faults off (or back on). */
+/** Turns the API faults off (and drops injected ones still waiting), or back on. */
 export function setFaults(sim: SimStore, faults: FaultLevels | null) {
   sim.setOptions(faults ?? { errorRate: 0, dropRate: 0, slowRate: 0, slowMs: 0 })
+  if (!faults) sim.clearFaults()
 }
 
 // ---- the whole scenario ------------------------------------------------------------------------

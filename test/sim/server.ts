@@ -19,9 +19,36 @@ export const ALL_READ_SCOPES = [
   'store_v2_marketing_read_only',
 ]
 
+/**
+ * What a list (or any route) answers instead of its real answer. BigCommerce never promises that
+ * a list answers with its data (bigcommerce-api.md section 9): proxies, incidents and a wrong URL
+ * give these, and the mirror must never read them as "the store is empty".
+ */
+export type SimOddAnswer =
+  /** 404 with a JSON error body, as for a path that does not exist. */
+  | 'not-found'
+  /** 204 and no body: v2's way of saying "no rows on this page". */
+  | 'no-content'
+  /** 200 with an empty body. */
+  | 'empty-body'
+  /** 200 with `{}`. */
+  | 'empty-object'
+  /** 200 with `{"data": null, "meta": {}}`. */
+  | 'null-data'
+  /** 200 with an HTML page (a proxy's error page). */
+  | 'not-json'
+
+/**
+ * A fault switch for one route: the next matching request (or `times` of them, or every one until
+ * clearFaults) gets the fault instead of, or on top of, its real answer.
+ */
 export interface SimFault {
   /** Only requests whose path (after /stores/{hash}) contains this, or matches it. */
   path?: string | RegExp
+  /** Only requests with these query parameters (true: present with any value). */
+  query?: Record<string, string | true>
+  /** How many matching requests the fault applies to (default 1), or 'always'. */
+  times?: number | 'always'
   /** Answer with this status instead (5xx, 429, ...). */
   status?: number
   /** With a 429: the reset time to report; default the real time to the window's end. */
@@ -39,6 +66,15 @@ export interface SimFault {
   redirectTo?: string
   /** Answer 200 with a JSON array this many bytes long, streamed (a page far too large). */
   oversizeBytes?: number
+  /** Answer this instead of the list (see SimOddAnswer). */
+  answer?: SimOddAnswer
+  /**
+   * List routes: the page holds at most this many rows (cut from its start), while the totals
+   * (v3 meta.pagination, v2 /count) still count every row; later pages keep their offsets.
+   */
+  shortPage?: number
+  /** List routes: these ids are left out of every page, while the totals still count them. */
+  omitIds?: number[]
 }
 
 export interface SimStoreOptions {
@@ -91,6 +127,8 @@ export interface SimStats {
   throttled: number
   errors: number
   dropped: number
+  /** Requests a fault answered oddly (SimFault answer, shortPage or omitIds). */
+  oddAnswers: number
   /** The most requests counted in any one window. */
   maxCountedInWindow: number
   /** `GET /v3/catalog/products` → count (path without query). */
@@ -147,6 +185,15 @@ interface Selection {
   ids?: number[]
 }
 
+/** One page of rows, as a short-page or omit fault leaves it. */
+function pageOf(rows: SimRecord[], page: number, limit: number, fault: SimFault | undefined): SimRecord[] {
+  let out = rows.slice((page - 1) * limit, page * limit)
+  if (fault?.shortPage !== undefined) out = out.slice(0, fault.shortPage)
+  const omit = fault?.omitIds
+  if (omit) out = out.filter((r) => !omit.includes(r.id))
+  return out
+}
+
 /** First index in `rows` whose key is >= value (rows ascending by key). */
 function lowerBound(rows: SimRecord[], value: number, key: (r: SimRecord) => number): number {
   let lo = 0
@@ -177,7 +224,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
   })
   store.onEvent((event) => webhooks.emit(event))
   const random = createRng(options.seed ?? 42)
-  const faults: SimFault[] = []
+  const faults: Array<{ fault: SimFault; left: number | 'always' }> = []
   const tokens = () =>
     settings.tokens ?? { [accessToken]: { scopes: ALL_READ_SCOPES, clientId: 'sim-client' } }
 
@@ -187,6 +234,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     throttled: 0,
     errors: 0,
     dropped: 0,
+    oddAnswers: 0,
     maxCountedInWindow: 0,
     byPath: {},
   }
@@ -227,6 +275,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       throttled: 0,
       errors: 0,
       dropped: 0,
+      oddAnswers: 0,
       maxCountedInWindow: 0,
       byPath: {},
     })
@@ -236,18 +285,53 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     windowCount = 0
   }
 
-  function takeFault(path: string): SimFault | undefined {
-    const index = faults.findIndex((f) =>
-      f.path === undefined
+  function matches(fault: SimFault, path: string, query: URLSearchParams): boolean {
+    const pathMatches =
+      fault.path === undefined
         ? true
-        : typeof f.path === 'string'
-          ? path.includes(f.path)
-          : f.path.test(path),
+        : typeof fault.path === 'string'
+          ? path.includes(fault.path)
+          : fault.path.test(path)
+    if (!pathMatches) return false
+    return Object.entries(fault.query ?? {}).every(([name, value]) =>
+      value === true ? query.has(name) : query.get(name) === value,
     )
-    return index < 0 ? undefined : faults.splice(index, 1)[0]
   }
 
-  const app = new Hono<{ Bindings: HttpBindings; Variables: { clientId: string } }>()
+  function takeFault(path: string, query: URLSearchParams): SimFault | undefined {
+    const index = faults.findIndex((f) => matches(f.fault, path, query))
+    const entry = faults[index]
+    if (!entry) return undefined
+    if (entry.left !== 'always') {
+      entry.left -= 1
+      if (entry.left <= 0) faults.splice(index, 1)
+    }
+    return entry.fault
+  }
+
+  function answerOddly(c: Context, answer: SimOddAnswer) {
+    switch (answer) {
+      case 'not-found':
+        return c.json({ status: 404, title: 'Not found (simulated fault)' }, 404)
+      case 'no-content':
+        return c.body(null, 204)
+      case 'empty-body':
+        return c.body('', 200, { 'Content-Type': 'application/json' })
+      case 'empty-object':
+        return c.json({})
+      case 'null-data':
+        return c.json({ data: null, meta: {} })
+      case 'not-json':
+        return c.body('<html><body>Bad gateway</body></html>', 200, {
+          'Content-Type': 'text/html',
+        })
+    }
+  }
+
+  const app = new Hono<{
+    Bindings: HttpBindings
+    Variables: { clientId: string; fault: SimFault | undefined }
+  }>()
 
   app.onError((error, c) => {
     if (error instanceof BadRequest)
@@ -295,7 +379,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     c.set('clientId', account.clientId ?? token)
 
     const { windowMs, resetMs } = rateState()
-    const fault = takeFault(path)
+    const fault = takeFault(path, new URL(c.req.url).searchParams)
     if (fault?.status === 429) {
       stats.throttled += 1
       if (!fault.withoutRateHeaders) setRateHeaders(c, 0, fault.resetMs ?? resetMs, windowMs)
@@ -322,6 +406,9 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     if (fault?.oversizeBytes) return streamOversize(fault.oversizeBytes)
     if (fault?.delayMs) await sleep(fault.delayMs)
     if (random() < (settings.slowRate ?? 0)) await sleep(settings.slowMs ?? 0)
+    if (fault?.answer || fault?.shortPage !== undefined || fault?.omitIds) stats.oddAnswers += 1
+    if (fault?.answer) return answerOddly(c, fault.answer)
+    c.set('fault', fault)
     if (fault?.status || random() < (settings.errorRate ?? 0)) {
       stats.errors += 1
       const status = (fault?.status ?? 500) as 500
@@ -510,7 +597,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
 
   app.get(`${base}/v2/orders`, (c) => {
     const { page, limit } = readPaging(c)
-    const rows = select('orders', orderSelection(c)).slice((page - 1) * limit, page * limit)
+    const rows = pageOf(select('orders', orderSelection(c)), page, limit, c.get('fault'))
     // v2 answers an empty page with 204 and no body [observed in client code, not in the docs].
     if (rows.length === 0) return c.body(null, 204)
     const json = rows.map((r) => store.renderJson('orders', r, '', (full) => full))
@@ -535,7 +622,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
 
   app.get(`${base}/v2/coupons`, (c) => {
     const { page, limit } = readPaging(c)
-    const rows = select('coupons', couponSelection(c)).slice((page - 1) * limit, page * limit)
+    const rows = pageOf(select('coupons', couponSelection(c)), page, limit, c.get('fault'))
     if (rows.length === 0) return c.body(null, 204)
     return c.json(rows.map((r) => store.render('coupons', r)))
   })
@@ -617,7 +704,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       maxId: exactId ?? int(c.req.query('id:max'), 'id:max'),
       ids: idList(c.req.query('id:in')),
     })
-    const pageRows = rows.slice((page - 1) * limit, page * limit)
+    const pageRows = pageOf(rows, page, limit, c.get('fault'))
     return v3JsonEnvelope(
       c,
       pageRows.map((r) => productJson(c, r)),
@@ -661,7 +748,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
       maxModified: v3Date(c.req.query('date_modified:max'), 'date_modified:max'),
       ids: idList(c.req.query('id:in')),
     })
-    const pageRows = rows.slice((page - 1) * limit, page * limit)
+    const pageRows = pageOf(rows, page, limit, c.get('fault'))
     return v3JsonEnvelope(
       c,
       pageRows.map((r) => customerJson(c, r)),
@@ -780,9 +867,15 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     setOptions(changes: Partial<MutableOptions>) {
       settings = { ...settings, ...changes }
     },
-    /** Faults applied, in order, to the next matching requests (one request each). */
+    /** Faults applied, in order, to the next matching requests (see SimFault.times). */
     injectFaults(...list: SimFault[]) {
-      faults.push(...list)
+      faults.push(...list.map((fault) => ({ fault, left: fault.times ?? 1 })))
+    },
+    /** Faults still waiting for a matching request ('always' ones included). */
+    pendingFaults: () => faults.length,
+    /** Switches every injected fault off. */
+    clearFaults() {
+      faults.length = 0
     },
     flushDeliveries: () => webhooks.flushDeliveries(),
     async close() {

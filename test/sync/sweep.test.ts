@@ -47,11 +47,13 @@ describeEachDatabase('sync', (ctx) => {
     )
     expect(archived).toEqual({ is_deleted: true, flag: 'true' })
     // Only the window since the cursor (minus the overlap) was read: one page per dated table,
-    // plus the orders count, plus the two coupon pages and their count.
+    // plus the orders count, plus the two coupon pages, their count, one request past the short
+    // last page (the coupon count cannot say whether it ended the list), and one request asking
+    // for the two unseen coupons by id before they are deleted.
     expect(second.tables.products?.requests).toBe(1)
     expect(second.tables.customers?.requests).toBe(1)
     expect(second.tables.orders?.requests).toBe(2)
-    expect(second.tables.coupons?.requests).toBeLessThanOrEqual(3)
+    expect(second.tables.coupons?.requests).toBeLessThanOrEqual(5)
   })
 
   it('honours the start date: rows last modified before it are not mirrored', async () => {

@@ -155,5 +155,41 @@ for (const kind of databaseKinds()) {
       expect(parsed.tables.customers).toMatchObject({ rows: 19, rejected: 1 })
       expect(parsed.tables.orders).toMatchObject({ rejected: 0 })
     })
+
+    it('--full against a list that answers 404 exits 1, names the table and path, and deletes nothing', async () => {
+      sim = await startStore({ storeHash: 'gone404', data: { seed: 13, counts: { customers: 120, products: 80, coupons: 5 } } })
+      const env = { ...storeEnv(sim), ...target() }
+      const tables = ['--tables', 'customers,products,coupons']
+      expect((await runCli(['sync', ...tables], env)).code).toBe(0)
+      sim.injectFaults({ path: /^\/v3\/customers$/, answer: 'not-found', times: 'always' })
+
+      const run = await runCli(['sync', '--full', ...tables], env)
+      expect(run.code).toBe(1)
+      expect(run.stdout).toMatch(/^customers: GET \/v3\/customers answered 404 Not Found; a list that does not answer is an error, not an empty store$/m)
+      expect(run.stdout).toMatch(/products\s+completed/)
+      expect(run.stderr).toMatch(/sync did not complete for customers/)
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+      const held = await inspect((db) =>
+        db.execute<{ n: number }>(sql`select count(*)::int as n from bigcommerce.customers where store_hash = 'gone404'`),
+      )
+      expect(held[0]?.n).toBe(120)
+    })
+
+    it('--full above the safety share exits 1 with the count and the command; --allow-mass-delete deletes', async () => {
+      sim = await startStore({ storeHash: 'mass', data: { seed: 14, counts: { customers: 2200 } } })
+      const env = { ...storeEnv(sim), ...target() }
+      const tables = ['--tables', 'customers']
+      expect((await runCli(['sync', ...tables], env)).code).toBe(0)
+      for (const record of sim.store.byId('customers').slice(0, 1100)) sim.store.delete('customers', record.id)
+
+      const refused = await runCli(['sync', '--full', ...tables], env)
+      expect(refused.code).toBe(1)
+      expect(refused.stdout).toContain('customers: would delete 1100 of 2200 rows')
+      expect(refused.stdout).toContain('run: bc-mirror sync --full --tables customers --allow-mass-delete')
+      const allowed = await runCli(['sync', '--full', ...tables, '--allow-mass-delete', '--json'], env)
+      expect(allowed.code).toBe(0)
+      expect(JSON.parse(allowed.stdout).tables.customers).toMatchObject({ status: 'completed', deleted: 1100 })
+      await inspect((db) => expectMirrorEqualsStore(db, sim as SimStore, ['customers']))
+    })
   })
 }
