@@ -214,7 +214,7 @@ async function runTable(
   const rejected: RejectedItem[] = []
   let rejectedCount = 0
   const seen = new Set<number>()
-  const listed = createListedCount(resource, wholenessWindow(checkpoint))
+  const listed = createListedCount(resource, checkpoint)
 
   const counts = () => {
     const now = countsOf(table)
@@ -385,9 +385,13 @@ function wholenessWindow(checkpoint: Checkpoint): { lo: number; hi: number } {
 
 /**
  * What the listing returned: every distinct row (ids; objects without a usable id still count),
- * and the distinct rows whose key lay in `window` when they were listed.
+ * and the distinct rows whose key lay in `window` when they were listed. An object whose key is
+ * unreadable or outside anything the sweep asked for (a far-future date) was still listed inside
+ * the window, where the store counts it: it counts as inside (and is set aside as rejected).
  */
-function createListedCount(resource: ResourceDefinition, window: { lo: number; hi: number }) {
+function createListedCount(resource: ResourceDefinition, checkpoint: Checkpoint) {
+  const window = wholenessWindow(checkpoint)
+  const asked = { lo: checkpoint.lo - 1, hi: checkpoint.hi + 1 }
   const ids = new Set<number>()
   const inside = new Set<number>()
   let withoutId = 0
@@ -410,11 +414,12 @@ function createListedCount(resource: ResourceDefinition, window: { lo: number; h
         ids.add(id)
         maxId = Math.max(maxId, id)
         const key = keyOf(item)
-        if (key !== null && key >= window.lo && key <= window.hi) inside.add(id)
+        const placed = key !== null && key >= asked.lo && key <= asked.hi
+        if (!placed || (key >= window.lo && key <= window.hi)) inside.add(id)
       }
     },
     all: () => ids.size + withoutId,
-    inside: () => inside.size,
+    inside: () => inside.size + withoutId,
     maxId: () => maxId,
   }
 }
