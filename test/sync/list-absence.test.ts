@@ -1,8 +1,9 @@
-// "Absence is not deletion", list and sweep side: odd list answers from the simulated store (over real
-// HTTP, switched on per route) never empty the mirror. A list that answers 404 or a v3 body
-// without its data array fails its table and deletes nothing; a v2 204 on a first page while
+// "Absence is not deletion", the list and sweep side: odd list answers from the simulated store
+// (over real HTTP, switched on per route) never empty the mirror. A list that answers 404 or a v3
+// body without its data array fails its table and deletes nothing; a v2 204 on a first page while
 // /count says rows exist deletes nothing; short pages are read on while totals say more rows
-// exist; a full sweep deletes no more than the safety share unless allowed.
+// exist; a listing that leaves rows out deletes nothing; a full sweep deletes no more than the
+// safety share unless allowed. (The row and event side is in absence.test.ts.)
 import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
