@@ -1,10 +1,11 @@
 // The convergence scenario (test/reliability/harness.ts) at size and for as long as asked: a store
 // of 100,000+ rows changing all four tables under dropped, duplicated and reordered webhooks and a
 // failing API; `bc-mirror serve` SIGKILLed and restarted every --kill-every seconds with a
-// `bc-mirror sync` run while it is down (the first one resumes a SIGKILLed backfill); then, once
+// `bc-mirror sync` run while it is down (the first one resumes a SIGKILLed backfill); API outages
+// and token refusals of --api-faults seconds each while it runs (it must stay up); then, once
 // the store stops, the inbox drains, one `bc-mirror sync --full`, and every row is compared.
 //
-//   npm run soak -- --seconds 600 --seed 7 [--kill-every 120] [--ops 40]
+//   npm run soak -- --seconds 600 --seed 7 [--kill-every 120] [--ops 40] [--api-faults 15]
 //
 // Prints events emitted, delivered and acknowledged, rows compared, mismatches (must be 0), the
 // inbox high-water mark and memory at start and end. Exits 1 on any mismatch. PostgreSQL from
@@ -24,13 +25,16 @@ const { values } = parseArgs({
     'kill-every': { type: 'string', default: '120' },
     /** Store changes per second. */
     ops: { type: 'string', default: '40' },
+    /** Seconds of API outage and of refused token, each, per serve cycle (0: none). */
+    'api-faults': { type: 'string', default: '15' },
   },
 })
 const seconds = Number(values.seconds)
 const seed = Number(values.seed)
 const killEvery = Number(values['kill-every'])
 const opsPerSecond = Number(values.ops)
-for (const [name, value] of Object.entries({ seconds, seed, killEvery, opsPerSecond })) {
+const apiFaultSeconds = Number(values['api-faults'])
+for (const [name, value] of Object.entries({ seconds, seed, killEvery, opsPerSecond, apiFaultSeconds })) {
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number, got ${value}`)
 }
 
@@ -64,6 +68,7 @@ try {
     churn: { opsPerTick: Math.max(1, Math.round(opsPerSecond / 20)), tickMs: 50 },
     killBackfillAfter: 60,
     latencyMs: 20,
+    apiFaultSeconds,
     log: (message) => console.log(`${stamp()}  ${message}`),
   })
   const mismatches = report.final.mismatches.length + report.acknowledged.mismatches.length
@@ -76,6 +81,9 @@ try {
   console.log(`  events delivered         ${d.eventsDelivered} (${d.attempts} delivery attempts; the rest dropped by the store)`)
   console.log(`  events acknowledged      ${d.eventsAcknowledged} (${d.acks} 2xx answers, duplicates included)`)
   console.log(`  serve SIGKILLs           ${report.serveKills}; sync runs while it was down: ${report.backfill.reruns} (first one resumed a SIGKILLed backfill)`)
+  console.log(
+    `  API faults               ${report.apiFaults.outages} outages and ${report.apiFaults.refusals} token refusals of ${report.apiFaults.seconds} s each; serve exits during them: ${report.apiFaults.serveExits}`,
+  )
   console.log(`  inbox high-water mark    ${report.inboxHighWater ?? 'n/a'} pending events`)
   console.log(`  inbox at the end         ${report.drain.done} done, ${report.drain.failed} failed, 0 pending`)
   console.log(`  acknowledged rows        ${report.acknowledged.compared} compared before the final sync, ${report.acknowledged.mismatches.length} mismatches`)
@@ -86,7 +94,7 @@ try {
     `  memory                   serve RSS ${report.serveRssMb.first ?? '?'} MB after start, ${report.serveRssMb.last ?? '?'} MB at the end (max ${report.serveRssMb.max} MB, across restarts); ` +
       `soak driver (simulated store) RSS ${driverStart} MB at start, ${mb(process.memoryUsage().rss)} MB at the end`,
   )
-  if (mismatches > 0 || report.finalSync.code !== 0 || report.drain.failed > 0) {
+  if (mismatches > 0 || report.finalSync.code !== 0 || report.drain.failed > 0 || report.apiFaults.serveExits > 0) {
     console.log(`\nFAILED (seed ${seed}):\n${describeMismatches(report.acknowledged.mismatches)}\n${describeMismatches(report.final.mismatches)}`)
     exitCode = 1
   }

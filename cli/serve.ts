@@ -28,7 +28,12 @@ export default defineCommand({
     'worker-lease': {
       type: 'string',
       description:
-        'Seconds a claimed batch of events stays with this process before another may take it (default 300)',
+        'Seconds a claim on a batch of events lasts unless renewed (it is renewed while the batch works), so a dead process holds its events this long at most (default 20)',
+    },
+    'api-retry-max': {
+      type: 'string',
+      description:
+        'Longest wait, in seconds, between tries while the store API refuses the token or is out (default 300)',
     },
   },
   async run({ args }) {
@@ -41,10 +46,22 @@ export default defineCommand({
         )
       leaseMs = lease.data * 1000
     }
+    let apiRetryMaxMs: number | undefined
+    if (args['api-retry-max'] !== undefined) {
+      const wait = leaseSchema.safeParse(args['api-retry-max'])
+      if (!wait.success)
+        throw new UsageError(
+          '--api-retry-max must be whole seconds from 1 to 86400, e.g. --api-retry-max 300',
+        )
+      apiRetryMaxMs = wait.data * 1000
+    }
     const env = readNodeEnv()
     if (args.demo || (args['demo-unless-configured'] && !isStoreConfigured(env)))
       return runDemo(env)
     const config = loadConfig({ store: true, webhookSecret: true })
-    await runServe(config, { worker: leaseMs === undefined ? undefined : { leaseMs } })
+    await runServe(config, {
+      worker: leaseMs === undefined ? undefined : { leaseMs },
+      apiRetryMaxMs,
+    })
   },
 })

@@ -2,6 +2,7 @@
 // when something needs a person (failed sweeps, failed events, missing hooks, rejected rows), so a
 // cron job can alert on it; each problem comes with the command that fixes it.
 import { defineCommand } from 'citty'
+import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
 import { readStatus, type MirrorStatus } from '../src/sync/status.ts'
 import type { RunRow } from '../src/sync/runs.ts'
 import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
@@ -18,7 +19,7 @@ export default defineCommand({
   async run({ args }) {
     const config = loadConfig({ store: true })
     const status = await withDatabase(config, 'bc-mirror status', (db) =>
-      readStatus(db, config.storeHash),
+      readStatus(db, config.storeHash, { isGone: nodeLeaseIdentity().isGone }),
     )
     if (args.json) printJson(status)
     else process.stdout.write(formatStatus(status))
@@ -60,6 +61,7 @@ function formatStatus(status: MirrorStatus): string {
           `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`
       : 'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
   )
+  lines.push(formatApi(status.api))
   lines.push('', 'recent runs:')
   if (status.runs.length === 0) lines.push('  none yet')
   for (const run of status.runs) lines.push(`  ${formatRun(run)}`)
@@ -68,6 +70,20 @@ function formatStatus(status: MirrorStatus): string {
     for (const p of status.problems) lines.push(`  - ${p.what}`, `    fix: ${p.fix}`)
   }
   return `${lines.join('\n')}\n`
+}
+
+const API_WORDS: Record<string, string> = {
+  ok: 'answering',
+  refused: 'refuses the access token (check BIGCOMMERCE_ACCESS_TOKEN and the API account)',
+  outage: 'unavailable (5xx or no answer); serve retries with growing waits',
+}
+
+function formatApi(api: MirrorStatus['api']): string {
+  if (!api) return 'store API: not seen yet (bc-mirror serve records its state)'
+  const words = API_WORDS[api.state] ?? api.state
+  const since = api.since ? ` since ${api.since}` : ''
+  const error = api.state !== 'ok' && api.lastError ? `; last error: ${api.lastError}` : ''
+  return `store API: ${words}${since}${error}`
 }
 
 function formatRun(run: RunRow): string {

@@ -1,5 +1,6 @@
 // `bc-mirror webhooks ensure|list|remove`: the store's hooks for this mirror. Arguments in, one
 // core call, the outcome printed; the rules live in src/sync/hooks.ts.
+import { existsSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import type { Hook } from '../src/bigcommerce/hooks.ts'
 import { checkStoreAccess } from '../src/bigcommerce/preflight.ts'
@@ -7,13 +8,15 @@ import type { Config } from '../src/config.ts'
 import { createStoreClient } from '../src/node/store-client.ts'
 import {
   checkDestination,
+  describeRepairs,
   ensureHooks,
   listMirrorHooks,
   removeHooks,
   RECEIVER_PATH,
+  recordHookState,
   type HookAction,
 } from '../src/sync/hooks.ts'
-import { loadConfig, printJson, UsageError } from './_shared.ts'
+import { loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
 
 const print = (text: string) => process.stdout.write(`${text}\n`)
 
@@ -36,6 +39,24 @@ function describeAction(action: HookAction): string {
       return `updated   ${action.scope} (#${action.hook.id}: ${action.reasons.join(', ')})`
     case 'keep':
       return `unchanged ${action.scope} (#${action.hook.id})`
+  }
+}
+
+/**
+ * Records the hooks' state for `status`. Only in a mirror that exists (an embedded database is
+ * not created for it), and a failure only warns: the hooks are right whatever the database says.
+ */
+async function recordEnsured(config: Config, destination: string, repaired: string[]) {
+  if (!config.databaseUrl && !existsSync(config.dataDir)) return
+  try {
+    await withDatabase(config, 'bc-mirror webhooks ensure', (db) =>
+      recordHookState(db, config.storeHash, { status: 'ok', destination, repaired }),
+    )
+  } catch {
+    // No error text: a database error may quote its connection settings.
+    process.stderr.write(
+      "bc-mirror: the hooks are in place, but the mirror's database could not be opened to record it for status (is serve holding DATA_DIR?); serve's hourly hook check will record it.\n",
+    )
   }
 }
 
@@ -79,6 +100,7 @@ const ensure = defineCommand({
       destination: args.url,
       secret: config.webhookSecret ?? '',
     })
+    await recordEnsured(config, args.url, describeRepairs(result))
     if (args.json) {
       printJson({
         unchanged: result.unchanged,

@@ -283,6 +283,8 @@ async function drainInbox(
     const summary = await processBatch(ctx, CRON_BATCH)
     if (!summary) break
     claimed += summary.claimed
+    // The API refused the token or was out: its events went back; the next cron tries again.
+    if (summary.released > 0) break
     setup.log('info', 'worker batch', { ...summary })
   }
   return claimed

@@ -6,7 +6,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
-import type { InboxEvent } from '../sync/inbox.ts'
+import { InboxBusyError, type InboxEvent } from '../sync/inbox.ts'
 import { createObserveRoutes, type ObserveDeps } from './observe.tsx'
 import { findUnstorable } from './storable.ts'
 import { createSecretChecker, createSignatureVerifier, type SignatureVerdict } from './verify.ts'
@@ -24,6 +24,12 @@ export interface AppDeps {
   enqueue(event: InboxEvent): Promise<void>
   /** True when the database answers. */
   checkHealth(): Promise<boolean>
+  /**
+   * Reserves room for a delivery of up to `bytes` before its body is read; returns the release,
+   * or null when the receiver holds as much as it may (the answer is then 503 at once, and
+   * BigCommerce delivers again later). Absent: no bound.
+   */
+  admit?(bytes: number): (() => void) | null
   /** Told how each delivery was answered, for the host's request log. Never carries secrets. */
   onDelivery?(outcome: DeliveryOutcome): void
   /** Told about unexpected errors (the answer is 500 or 503). */
@@ -123,6 +129,21 @@ function verifySignature(clientSecret: string | undefined, now: () => number): M
   }
 }
 
+/** 503 at once when the receiver already holds as many bytes of deliveries as it may. */
+function admitDelivery(admit: AppDeps['admit']): MiddlewareHandler<Env> {
+  return async function admitDelivery(c, next) {
+    if (!admit) return next()
+    const length = Number(c.req.header('content-length'))
+    const release = admit(Number.isSafeInteger(length) && length >= 0 ? length : MAX_BODY_BYTES)
+    if (!release) throw new InboxUnavailable('receiver busy')
+    try {
+      await next()
+    } finally {
+      release()
+    }
+  }
+}
+
 function parseEnvelope(body: Uint8Array) {
   let json: unknown
   try {
@@ -158,6 +179,7 @@ export function createApp(deps: AppDeps) {
     WEBHOOK_PATH,
     requireWebhookSecret(deps.webhookSecret),
     limitBody(MAX_BODY_BYTES),
+    admitDelivery(deps.admit),
     verifySignature(deps.clientSecret, now),
     async (c) => {
       const envelope = parseEnvelope(c.get('body'))
@@ -193,11 +215,14 @@ export function createApp(deps: AppDeps) {
       report({ status: error.status, reason: error.message })
       return c.json({ error: error.message }, error.status)
     }
-    deps.onError?.(error)
     if (error instanceof InboxUnavailable) {
-      report({ status: 503, reason: error.message })
+      // A full receiver or a slow inbox is counted in the request tally, not logged per request.
+      const busy = error.message === 'receiver busy' || error.cause instanceof InboxBusyError
+      if (!busy) deps.onError?.(error)
+      report({ status: 503, reason: busy ? 'inbox busy' : error.message })
       return c.json({ error: 'temporarily unavailable; deliver again later' }, 503)
     }
+    deps.onError?.(error)
     report({ status: 500, reason: 'internal error' })
     return c.json({ error: 'internal error' }, 500)
   })

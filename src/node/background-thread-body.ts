@@ -15,7 +15,7 @@ const BACKGROUND_NICE = 10
 
 if (!parentPort) throw new Error('background-thread-body.ts runs only as a worker thread')
 const port = parentPort
-const { config, worker } = workerData as ThreadData
+const { config, worker, apiRetryMaxMs } = workerData as ThreadData
 if (!config.databaseUrl) throw new Error('the background thread needs DATABASE_URL')
 
 if (process.platform === 'linux') {
@@ -41,7 +41,15 @@ const client = createStoreClient(config, (event) => {
   clientEvents.emit(event)
   post({ type: 'api', event: { ...event }, quota: client.pacer.snapshot() })
 })
-const work = startBackgroundWork({ config, db, client, clientEvents, log, worker })
+const work = startBackgroundWork({
+  config,
+  db,
+  client,
+  clientEvents,
+  log,
+  worker,
+  apiRetryMaxMs,
+})
 
 port.on('message', (message: ToThread) => {
   if (message.type === 'wake') work.wake()

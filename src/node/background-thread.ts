@@ -17,6 +17,7 @@ import type { LogFields, Logger, LogLevel } from './log.ts'
 export interface ThreadData {
   config: Config
   worker?: WorkerOptions
+  apiRetryMaxMs?: number
 }
 
 export type ToThread = { type: 'wake' } | { type: 'stop' }
@@ -34,6 +35,7 @@ export interface BackgroundThreadOptions {
   worker?: WorkerOptions
   /** Told of each API event of the thread's client, for the receiver's `/metrics`. */
   onApiEvent?: (event: ClientEvent, quota: PacerSnapshot) => void
+  apiRetryMaxMs?: number
   /** The thread's program; tests give one that fails on purpose. Default: the background. */
   entry?: URL
 }
@@ -42,7 +44,7 @@ export async function startBackgroundThread(
   config: Config,
   options: BackgroundThreadOptions,
 ): Promise<BackgroundWork> {
-  const data: ThreadData = { config, worker: options.worker }
+  const data: ThreadData = { config, worker: options.worker, apiRetryMaxMs: options.apiRetryMaxMs }
   const thread = new Worker(options.entry ?? ENTRY, { workerData: data })
   let ready: () => void = () => {}
   const started = new Promise<void>((resolve) => (ready = resolve))

@@ -2,9 +2,19 @@
 // sweeps, the full reconciliation, the hook check). The receiver only stores events and wakes this
 // side. It runs in the receiver's thread (PGlite, whose database lives in one thread, and tests)
 // or in a thread of its own (background-thread.ts) when the database is PostgreSQL.
+// No API problem stops it: every request goes through one watched client (sync/api-health.ts);
+// a refused token or an outage holds the worker and the jobs back with growing waits, is logged
+// once when it begins and once when it ends, and is kept for `status`.
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
+import {
+  createApiHealth,
+  recordApiState,
+  watchApi,
+  type ApiHealth,
+  type ApiHealthSnapshot,
+} from '../sync/api-health.ts'
 import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
 import type { ClientEventHub } from '../sync/request-stats.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from '../sync/sweep.ts'
@@ -30,8 +40,39 @@ export interface BackgroundOptions {
   clientEvents?: ClientEventHub
   log: Logger
   worker?: WorkerOptions
-  /** Delay before the jobs that run at start. Default 2 s (let the server settle first). */
+  /** Least delay before a job that is due at start runs. Default 2 s (let the server settle). */
   scheduleStartDelayMs?: number
+  /** Longest wait between tries while the API refuses the token or is out. Default 5 min. */
+  apiRetryMaxMs?: number
+}
+
+const API_STATE_MESSAGES: Record<ApiHealthSnapshot['state'], string> = {
+  ok: 'store API answering',
+  refused:
+    'store API refuses the access token; refetches and sweeps paused, retried with growing waits',
+  outage: 'store API unavailable; refetches and sweeps paused, retried with growing waits',
+}
+
+/** The API gate of this process: logs and records each change of the API's state. */
+function watchApiState(options: BackgroundOptions): ApiHealth {
+  const { db, log, config } = options
+  let recording = Promise.resolve()
+  return createApiHealth({
+    maxDelayMs: options.apiRetryMaxMs,
+    onChange(now, before) {
+      const fields: Record<string, unknown> = { state: now.state }
+      if (now.lastError) fields.error = now.lastError
+      if (now.state === 'ok' && before.state !== 'ok')
+        fields.downSeconds = (now.since.getTime() - before.since.getTime()) / 1000
+      log(now.state === 'ok' ? 'info' : 'warn', API_STATE_MESSAGES[now.state], fields)
+      // In order, and never failing the request that noticed the change.
+      recording = recording
+        .then(() => recordApiState(db, config.storeHash, now))
+        .catch((error: unknown) =>
+          log('warn', 'could not record the API state', { error: describeError(error) }),
+        )
+    },
+  })
 }
 
 function logWorker(log: Logger, entry: WorkerLogEntry) {
@@ -42,16 +83,26 @@ function logWorker(log: Logger, entry: WorkerLogEntry) {
 
 /** Starts the worker and the schedule in this thread. */
 export function startBackgroundWork(options: BackgroundOptions): BackgroundWork {
-  const { config, db, client, log } = options
+  const { config, db, log } = options
+  const health = watchApiState(options)
+  const client = watchApi(options.client, health)
   const worker = startWorker(
-    { db, client, storeHash: config.storeHash, log: (entry) => logWorker(log, entry) },
+    {
+      db,
+      client,
+      storeHash: config.storeHash,
+      log: (entry) => logWorker(log, entry),
+      apiDelayMs: () => health.delayMs(),
+    },
     options.worker,
   )
-  const scheduled = startSchedule(
-    scheduledJobs(options),
-    (job, error) => log('error', `${job} failed`, { error: describeError(error) }),
-    { startDelayMs: options.scheduleStartDelayMs ?? 2_000 },
-  )
+  const scheduled = startSchedule(scheduledJobs({ ...options, client }), {
+    db,
+    storeHash: config.storeHash,
+    startDelayMs: options.scheduleStartDelayMs ?? 2_000,
+    apiDelayMs: () => health.delayMs(),
+    onError: (job, error) => log('error', `${job} failed`, { error: describeError(error) }),
+  })
   return {
     wake: () => worker.wake(),
     async stop() {

@@ -1,7 +1,19 @@
 // The periodic jobs of `serve` (sweeps, the hook check), each on its own interval, never two runs
-// of one job at a time. A job that finds the store's sweep lock taken (another process, or another
-// of our jobs, is sweeping) tries again a minute later instead of waiting a whole interval.
-// stop() aborts what is running through its signal and waits for it to wind down.
+// of one job at a time. Each job's last run is kept in the database (sync/job-state.ts), so the
+// plan survives restarts: a job is due its interval after its last run, whoever ran it; a job that
+// never ran is due at start when it runs at start (the first incremental sweep is the backfill),
+// else one interval after it was first planned. A job that finds the store's sweep lock taken
+// tries again a minute later. While the store's API refuses the token or is out, due jobs wait for
+// the API gate, and a run that ended with the API down does not count: it runs again as soon as
+// the gate reopens. stop() aborts what is running through its signal and waits for it.
+import type { Database } from '../db/database.ts'
+import {
+  notePlanned,
+  noteFinished,
+  noteStarted,
+  readJob,
+  type JobRecord,
+} from '../sync/job-state.ts'
 
 export type JobOutcome = 'done' | 'busy'
 
@@ -9,57 +21,144 @@ export interface ScheduledJob {
   name: string
   /** 0 turns the job off. */
   everyMinutes: number
-  /** Run once right after start (e.g. the first incremental sweep is the backfill). */
+  /** Due at start when it has never run (e.g. the first incremental sweep is the backfill). */
   atStart: boolean
   run(signal: AbortSignal): Promise<JobOutcome>
 }
 
 export interface RunningSchedule {
+  /** When each planned job runs next (for tests and logs). */
+  plan(): Record<string, Date>
   stop(): Promise<void>
 }
 
-export const BUSY_RETRY_MS = 60_000
+export interface ScheduleOptions {
+  /** Where the jobs' last runs are kept. */
+  db: Database
+  storeHash: string
+  /** The least delay before a job runs after start (let the server settle). Default 0. */
+  startDelayMs?: number
+  busyRetryMs?: number
+  /** How long to hold off the API (the API gate); 0 or absent: go. */
+  apiDelayMs?: () => number
+  now?: () => number
+  onError: (job: string, error: unknown) => void
+}
 
-export function startSchedule(
-  jobs: ScheduledJob[],
-  onError: (job: string, error: unknown) => void,
-  options: { startDelayMs?: number; busyRetryMs?: number } = {},
-): RunningSchedule {
+export const BUSY_RETRY_MS = 60_000
+/** While the API is down, a due job looks again at least this often. */
+const API_RECHECK_MS = 1_000
+/** setTimeout's longest delay; a job further away is simply woken and re-planned. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** When a job is due, from its record: interval after its last run (or first plan), else now. */
+export function dueAt(job: ScheduledJob, record: JobRecord | null, now: number): number {
+  const basis = record?.lastFinishedAt ?? (job.atStart ? null : record?.plannedAt)
+  return basis ? basis.getTime() + job.everyMinutes * 60_000 : now
+}
+
+export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): RunningSchedule {
+  const { db, storeHash } = options
+  const now = options.now ?? Date.now
+  const apiDelayMs = options.apiDelayMs ?? (() => 0)
   const controller = new AbortController()
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const running = new Set<Promise<void>>()
+  const planned = new Map<string, Date>()
   const busyRetryMs = options.busyRetryMs ?? BUSY_RETRY_MS
 
   function plan(job: ScheduledJob, delayMs: number) {
     if (controller.signal.aborted) return
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      const run = execute(job)
-      running.add(run)
-      void run.finally(() => running.delete(run))
-    }, delayMs)
+    planned.set(job.name, new Date(now() + delayMs))
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer)
+        const run = execute(job).catch((error: unknown) => {
+          // The database failed while reading or noting the job: try again a minute later.
+          if (!controller.signal.aborted) options.onError(job.name, error)
+          plan(job, busyRetryMs)
+        })
+        running.add(run)
+        void run.finally(() => running.delete(run))
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, delayMs)),
+    )
     timers.add(timer)
   }
 
   async function execute(job: ScheduledJob) {
-    const intervalMs = job.everyMinutes * 60_000
-    let nextMs = intervalMs
+    // Another process (or an earlier life of this one) may have run it meanwhile.
+    const due = dueAt(job, await readJob(db, storeHash, job.name), now())
+    if (due > now() + 1_000) return plan(job, due - now())
+    const wait = apiDelayMs()
+    if (wait > 0) return plan(job, Math.max(API_RECHECK_MS, wait))
+
+    await noteStarted(db, storeHash, job.name, new Date(now()))
+    let outcome: JobOutcome | 'failed' = 'failed'
+    let error: unknown
     try {
-      if ((await job.run(controller.signal)) === 'busy') nextMs = Math.min(intervalMs, busyRetryMs)
-    } catch (error) {
-      if (!controller.signal.aborted) onError(job.name, error)
+      outcome = await job.run(controller.signal)
+    } catch (caught) {
+      error = caught
     }
-    plan(job, nextMs)
+    if (controller.signal.aborted) {
+      await noteFinished(db, storeHash, job.name, {
+        at: new Date(now()),
+        status: 'stopped',
+        counts: false,
+      })
+      return
+    }
+    // A run that met a refused token or an outage did not do its work: due again once the API is.
+    const apiDown = apiDelayMs() > 0
+    // The API's own state line already says why; one more line per try would only repeat it.
+    if (error !== undefined && !apiDown) options.onError(job.name, error)
+    const status = apiDown ? 'api unavailable' : outcome
+    const counts = !apiDown && outcome !== 'busy'
+    const message =
+      error instanceof Error ? error.message : error === undefined ? undefined : String(error)
+    await noteFinished(db, storeHash, job.name, {
+      at: new Date(now()),
+      status,
+      error: message,
+      counts,
+    })
+    if (apiDown) return plan(job, Math.max(API_RECHECK_MS, apiDelayMs()))
+    plan(
+      job,
+      outcome === 'busy'
+        ? Math.min(job.everyMinutes * 60_000, busyRetryMs)
+        : job.everyMinutes * 60_000,
+    )
   }
 
-  for (const job of jobs) {
-    if (job.everyMinutes <= 0) continue
-    plan(job, job.atStart ? (options.startDelayMs ?? 0) : job.everyMinutes * 60_000)
+  async function planAtStart(job: ScheduledJob) {
+    let record = await readJob(db, storeHash, job.name)
+    if (!record && !job.atStart) {
+      await notePlanned(db, storeHash, job.name, new Date(now()))
+      record = await readJob(db, storeHash, job.name)
+    }
+    const delay = dueAt(job, record, now()) - now()
+    plan(job, Math.max(options.startDelayMs ?? 0, delay))
   }
+
+  const starting = Promise.all(
+    jobs
+      .filter((job) => job.everyMinutes > 0)
+      .map((job) =>
+        planAtStart(job).catch((error: unknown) => {
+          // No database at start: plan as if new; the run re-reads the record anyway.
+          options.onError(job.name, error)
+          plan(job, busyRetryMs)
+        }),
+      ),
+  )
 
   return {
+    plan: () => Object.fromEntries(planned),
     async stop() {
       controller.abort()
+      await starting
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
       await Promise.allSettled([...running])

@@ -16,6 +16,7 @@ import { createClientEventHub } from '../sync/request-stats.ts'
 import { readStatus } from '../sync/status.ts'
 import type { WorkerOptions } from '../sync/worker.ts'
 import { startBackgroundWork, type BackgroundWork } from './background.ts'
+import { nodeLeaseIdentity } from './lease-identity.ts'
 import type { OpenedDatabase } from './open-database.ts'
 import { describeError, type Logger } from './log.ts'
 
@@ -31,6 +32,29 @@ export interface ServerOptions {
   hostname?: string
   /** How often the request summary line is written. Default 10 s. */
   requestLogMs?: number
+  /** Bytes of deliveries held at once (read, parsed or stored); more get 503. Default 32 MiB. */
+  maxHeldBytes?: number
+  /** How long a delivery waits for the inbox before it is answered 503. Default 5 s. */
+  inboxWaitMs?: number
+}
+
+/**
+ * The receiver's memory bound: deliveries reserve their declared size before their body is read,
+ * and once `maxBytes` are held the next ones are answered 503 at once (BigCommerce delivers them
+ * again), instead of piling up while the database is slow.
+ */
+function createAdmission(maxBytes: number) {
+  let held = 0
+  return (bytes: number) => {
+    if (held > 0 && held + bytes > maxBytes) return null
+    held += bytes
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      held -= bytes
+    }
+  }
 }
 
 export interface RunningServer {
@@ -73,11 +97,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const tally = createRequestTally(log, options.requestLogMs ?? 10_000)
   const metrics = options.metrics ?? createMirrorMetrics()
-  const store = createInboxWriter(db, storeHash)
+  const store = createInboxWriter(db, storeHash, { waitMs: options.inboxWaitMs })
   const observe = config.statusToken
     ? {
         token: config.statusToken,
-        readStatus: () => readStatus(db, storeHash),
+        readStatus: () => readStatus(db, storeHash, { isGone: nodeLeaseIdentity().isGone }),
         renderMetrics: () => metrics.render(db, storeHash),
         apiState: () => metrics.apiState(),
       }
@@ -91,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       background.wake()
     },
     checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,
+    admit: createAdmission(options.maxHeldBytes ?? 32 * 1024 * 1024),
     onDelivery: (outcome) => {
       tally.add(outcome)
       metrics.recordDelivery(outcome)
@@ -147,6 +172,8 @@ export interface ServeCommandOptions {
   /** Runs after the server stopped, before the database closes. */
   beforeClose?: () => Promise<void>
   worker?: WorkerOptions
+  /** Longest wait between tries while the store's API refuses the token or is out. */
+  apiRetryMaxMs?: number
   log?: Logger
 }
 
@@ -206,6 +233,7 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       background = await startBackgroundThread(config, {
         log,
         worker: options.worker,
+        apiRetryMaxMs: options.apiRetryMaxMs,
         onApiEvent: metrics.recordApiEvent,
       })
     } else {
@@ -223,6 +251,7 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
         clientEvents,
         log,
         worker: options.worker,
+        apiRetryMaxMs: options.apiRetryMaxMs,
       })
     }
     server = await startServer({

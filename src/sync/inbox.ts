@@ -1,7 +1,9 @@
 // The durable webhook inbox (`webhook_events`): how the receiver stores an event, and how workers
 // claim, finish and retry them. Every step is one SQL statement, so any number of processes can
-// share the inbox: claims use FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so the events
-// of a worker that died mid-batch become claimable again once its lease runs out.
+// share the inbox: claims use FOR UPDATE SKIP LOCKED plus a short lease (`locked_until`) that the
+// worker renews while its batch works, so the events of a worker that died mid-batch become
+// claimable again within one lease. A claim is identified by the event's attempt count and
+// arrival time, which a renewal leaves alone and a new claim or re-arm changes.
 //
 // Deduplication is on what the event targets: (store_hash, hash, scope, resource_id). The hash
 // alone is not enough: BigCommerce's docs describe it as the SHA-1 of the payload's data, which
@@ -77,13 +79,34 @@ export interface InboxWriterOptions {
   maxInFlight?: number
   /** Most events in one statement. Default 500. */
   maxBatch?: number
+  /** Most payload bytes in one statement (one event always goes). Default 4 MiB. */
+  maxBatchBytes?: number
+  /**
+   * How long a caller waits for its event to commit before it is told the inbox is unavailable
+   * (the receiver answers 503 and BigCommerce delivers again). Default 5 s.
+   */
+  waitMs?: number
+}
+
+/** The inbox did not take an event in time (the database is stalled or overloaded). */
+export class InboxBusyError extends Error {
+  override readonly name = 'InboxBusyError'
+}
+
+interface Waiting {
+  event: InboxEvent
+  bytes: number
+  resolve: () => void
+  reject: (error: unknown) => void
 }
 
 /**
  * Group commit for the receiver: each event is still committed before its caller's promise
  * resolves, but events that arrive while earlier statements are in flight share the next
  * statement (and its WAL flush). When the inbox keeps up, each event goes in alone at once, so
- * the batching adds no latency; under load the batches grow by themselves.
+ * the batching adds no latency; under load the batches grow by themselves. When the database
+ * stalls, a caller is refused after `waitMs` and its event leaves the queue, so memory held for
+ * waiting events stays bounded (statements in flight hold at most maxInFlight * maxBatchBytes).
  */
 export function createInboxWriter(
   db: Executor,
@@ -92,14 +115,28 @@ export function createInboxWriter(
 ): (event: InboxEvent) => Promise<void> {
   const maxInFlight = options.maxInFlight ?? 4
   const maxBatch = options.maxBatch ?? 500
-  let waiting: Array<{ event: InboxEvent; resolve: () => void; reject: (error: unknown) => void }> =
-    []
+  const maxBatchBytes = options.maxBatchBytes ?? 4 * 1024 * 1024
+  const waitMs = options.waitMs ?? 5_000
+  let waiting: Waiting[] = []
   let inFlight = 0
+
+  function takeBatch(): Waiting[] {
+    let bytes = 0
+    let count = 0
+    while (count < waiting.length && count < maxBatch) {
+      const next = waiting[count] as Waiting
+      if (count > 0 && bytes + next.bytes > maxBatchBytes) break
+      bytes += next.bytes
+      count += 1
+    }
+    const batch = waiting.slice(0, count)
+    waiting = waiting.slice(count)
+    return batch
+  }
 
   function flush() {
     while (inFlight < maxInFlight && waiting.length > 0) {
-      const batch = waiting.slice(0, maxBatch)
-      waiting = waiting.slice(batch.length)
+      const batch = takeBatch()
       inFlight += 1
       void insertEvents(
         db,
@@ -119,15 +156,45 @@ export function createInboxWriter(
 
   return (event) =>
     new Promise<void>((resolve, reject) => {
-      waiting.push({ event, resolve, reject })
+      const timer = setTimeout(() => {
+        // Still queued: drop it, so a stalled database does not keep its payload in memory.
+        waiting = waiting.filter((w) => w !== entry)
+        reject(new InboxBusyError(`the inbox did not take the event within ${waitMs} ms`))
+      }, waitMs)
+      const entry: Waiting = {
+        event,
+        bytes: JSON.stringify(event.payload).length,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        reject: (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      }
+      waiting.push(entry)
       flush()
     })
 }
 
 export interface ClaimOptions {
   limit: number
-  /** How long the claim holds before another worker may take the events. */
+  /** How long the claim holds (unless renewed) before another worker may take the events. */
   leaseMs: number
+  /** Only events for this table, or only those for none of these tables. Default: any event. */
+  resource?: { only: string } | { except: readonly string[] }
+}
+
+function resourceFilter(filter: ClaimOptions['resource']) {
+  if (!filter) return sql``
+  if ('only' in filter) return sql`and resource = ${filter.only}`
+  if (filter.except.length === 0) return sql``
+  const names = sql.join(
+    filter.except.map((name) => sql`${name}`),
+    sql`, `,
+  )
+  return sql`and (resource is null or resource not in (${names}))`
 }
 
 /** Claims up to `limit` due events, oldest first, skipping those other workers hold. */
@@ -150,6 +217,7 @@ export async function claimEvents(
     with due as (
       select id from ${webhookEvents}
       where status = 'pending' and available_at <= now() and store_hash = ${storeHash}
+        ${resourceFilter(options.resource)}
       order by available_at, id
       limit ${options.limit}
       for update skip locked
@@ -160,7 +228,7 @@ export async function claimEvents(
         available_at = now() + make_interval(secs => ${leaseSeconds})
     from due where e.id = due.id
     returning e.id::float8 as id, e.scope, e.resource, e.resource_id::float8 as resource_id,
-              e.attempts, e.rechecks, (extract(epoch from e.locked_until) * 1000000)::bigint::text as lease`)
+              e.attempts, e.rechecks, ${CLAIM_TOKEN} as lease`)
   return rows.map((r) => ({
     id: Number(r.id),
     scope: r.scope,
@@ -171,6 +239,13 @@ export async function claimEvents(
     lease: r.lease,
   }))
 }
+
+// Names one claim without using locked_until, which renewals move: a claim counts an attempt, a
+// deferral counts a recheck, and a re-arm resets both but moves received_at.
+const CLAIM_TOKEN = sql.raw(
+  `(e.attempts::text || ':' || e.rechecks::text || ':' ||
+    (extract(epoch from e.received_at) * 1000000)::bigint::text)`,
+)
 
 const leaseList = (events: ClaimedEvent[]) =>
   JSON.stringify(events.map((e) => ({ id: e.id, lease: e.lease })))
@@ -186,8 +261,8 @@ export async function finishEvents(
     update ${webhookEvents} e
     set status = ${status}, processed_at = now(), locked_until = null, last_error = null
     from jsonb_to_recordset(${leaseList(events)}::jsonb) as x(id bigint, lease text)
-    where e.id = x.id and e.status = 'pending'
-      and (extract(epoch from e.locked_until) * 1000000)::bigint::text = x.lease`)
+    where e.id = x.id and e.status = 'pending' and e.locked_until is not null
+      and ${CLAIM_TOKEN} = x.lease`)
 }
 
 export interface RetryPolicy {
@@ -233,8 +308,8 @@ export async function retryEvents(
         locked_until = null, last_error = ${message}
     from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
       as x(id bigint, lease text, give_up boolean, delay_s float8)
-    where e.id = x.id and e.status = 'pending'
-      and (extract(epoch from e.locked_until) * 1000000)::bigint::text = x.lease`)
+    where e.id = x.id and e.status = 'pending' and e.locked_until is not null
+      and ${CLAIM_TOKEN} = x.lease`)
   const failed = items.filter((i) => i.give_up).length
   return { retried: items.length - failed, failed }
 }
@@ -256,8 +331,8 @@ export async function deferEvents(
         attempts = greatest(0, e.attempts - 1), rechecks = e.rechecks + 1,
         locked_until = null, last_error = null
     from jsonb_to_recordset(${leaseList(events)}::jsonb) as x(id bigint, lease text)
-    where e.id = x.id and e.status = 'pending'
-      and (extract(epoch from e.locked_until) * 1000000)::bigint::text = x.lease`)
+    where e.id = x.id and e.status = 'pending' and e.locked_until is not null
+      and ${CLAIM_TOKEN} = x.lease`)
 }
 
 /** Deletes finished events older than `olderThanMs`; returns how many went. */
@@ -275,4 +350,41 @@ export async function pruneEvents(
     )
     select count(*)::int as n from gone`)
   return row?.n ?? 0
+}
+
+/** Extends the claim on events still in hand; a claim taken over or re-armed meanwhile is left. */
+export async function renewClaims(
+  db: Executor,
+  events: ClaimedEvent[],
+  leaseMs: number,
+): Promise<void> {
+  if (events.length === 0) return
+  const leaseSeconds = leaseMs / 1000
+  await db.execute(sql`
+    update ${webhookEvents} e
+    set locked_until = now() + make_interval(secs => ${leaseSeconds}),
+        available_at = now() + make_interval(secs => ${leaseSeconds})
+    from jsonb_to_recordset(${leaseList(events)}::jsonb) as x(id bigint, lease text)
+    where e.id = x.id and e.status = 'pending' and e.locked_until is not null
+      and ${CLAIM_TOKEN} = x.lease`)
+}
+
+/**
+ * Hands claimed events back untouched, as if this claim had not happened: for work that could not
+ * be tried at all (the store's API is refusing the token or out), which must not use up the
+ * events' attempts. They become due at once; the caller waits before claiming again.
+ */
+export async function releaseEvents(
+  db: Executor,
+  events: ClaimedEvent[],
+  error: string,
+): Promise<void> {
+  if (events.length === 0) return
+  await db.execute(sql`
+    update ${webhookEvents} e
+    set attempts = greatest(0, e.attempts - 1), locked_until = null, available_at = now(),
+        last_error = ${error.slice(0, 1000)}
+    from jsonb_to_recordset(${leaseList(events)}::jsonb) as x(id bigint, lease text)
+    where e.id = x.id and e.status = 'pending' and e.locked_until is not null
+      and ${CLAIM_TOKEN} = x.lease`)
 }

@@ -1,11 +1,15 @@
 // What `bc-mirror status` reports: per table its rows, cursor and last sweep; the inbox's depth;
-// the hooks; rejected rows; recent runs; and what needs a person, each with the command that fixes
-// it (the status page and `status`'s exit code both read `problems`).
+// the hooks' and the store API's state; rejected rows; recent runs; and what needs a person, each
+// with the command that fixes it (the status page and `status`'s exit code both read `problems`).
+// A table whose run is recorded as running while nobody holds the store's sweep lease (the process
+// died) is reported as interrupted.
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../db/database.ts'
+import { API_STATE_NAME } from './api-health.ts'
 import { HOOKS_STATE_NAME } from './hooks.ts'
 import { readRecentRuns, type RunRow } from './runs.ts'
 import {
+  leases,
   RESOURCE_NAMES,
   rejectedRows,
   resourceTables,
@@ -57,6 +61,16 @@ export interface Problem {
   fix: string
 }
 
+/** The store API as `serve` last saw it; null when no `serve` has recorded it yet. */
+export interface ApiStatus {
+  /** 'ok', 'refused' (the access token is refused) or 'outage' (5xx, timeouts). */
+  state: string
+  since: string | null
+  lastError: string | null
+  lastOkAt: string | null
+  recordedAt: string | null
+}
+
 export interface MirrorStatus {
   storeHash: string
   tables: Record<ResourceName, TableStatus>
@@ -65,12 +79,30 @@ export interface MirrorStatus {
   rejected: RejectedStatus
   runs: RunRow[]
   problems: Problem[]
+  api: ApiStatus | null
+}
+
+export interface StatusOptions {
+  /** Whether a lease holder is known to be gone (Node: a pid on this host that no longer runs). */
+  isGone?: (holder: string) => boolean
+}
+
+/** Whether someone alive holds the store's sweep lease (sweep.ts takes `sync:<store>`). */
+async function sweepHeld(db: Executor, storeHash: string, options: StatusOptions) {
+  const [lease] = await db.execute<{ holder: string }>(
+    sql`select holder from ${leases} where name = ${`sync:${storeHash}`} and expires_at > now()`,
+  )
+  return lease !== undefined && !(options.isGone?.(lease.holder) ?? false)
 }
 
 const iso = (value: unknown): string | null =>
   value ? new Date(String(value)).toISOString() : null
 
-export async function readStatus(db: Executor, storeHash: string): Promise<MirrorStatus> {
+export async function readStatus(
+  db: Executor,
+  storeHash: string,
+  options: StatusOptions = {},
+): Promise<MirrorStatus> {
   const states = await db.execute<{
     table_name: string
     cursor: string | null
@@ -81,6 +113,8 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
          where store_hash = ${storeHash}`)
   const rejected = await readRejected(db, storeHash)
   const tables = {} as Record<ResourceName, TableStatus>
+  const running = states.some((s) => s.last_status === 'running')
+  const interrupted = running && !(await sweepHeld(db, storeHash, options))
   for (const name of RESOURCE_NAMES) {
     const [count] = await db.execute<{ n: number }>(
       sql`select count(*)::int as n from ${resourceTables[name]} where store_hash = ${storeHash}`,
@@ -91,14 +125,16 @@ export async function readStatus(db: Executor, storeHash: string): Promise<Mirro
       rejected: rejected.byTable[name]?.count ?? 0,
       cursor: iso(state?.cursor),
       lastSuccessAt: iso(state?.last_success_at),
-      lastStatus: state?.last_status ?? null,
+      lastStatus:
+        state?.last_status === 'running' && interrupted ? 'interrupted' : (state?.last_status ?? null),
       lastError: state?.last_error ?? null,
     }
   }
   const inbox = await readInbox(db, storeHash, tables)
   const hooks = await readHooks(db, storeHash)
   const runs = await readRecentRuns(db, storeHash, 10)
-  const partial = { storeHash, tables, inbox, hooks, rejected, runs }
+  const api = await readApi(db, storeHash)
+  const partial = { storeHash, tables, inbox, hooks, rejected, runs, api }
   return { ...partial, problems: findProblems(partial) }
 }
 
@@ -169,6 +205,27 @@ async function readHooks(db: Executor, storeHash: string): Promise<HooksStatus |
     : null
 }
 
+/** The store API as the last `serve` recorded it (sync/api-health.ts). */
+async function readApi(db: Executor, storeHash: string): Promise<ApiStatus | null> {
+  const [apiRow] = await db.execute<{
+    last_status: string
+    last_error: string | null
+    last_started_at: string | null
+    last_finished_at: string | null
+    last_success_at: string | null
+  }>(sql`select last_status, last_error, last_started_at, last_finished_at, last_success_at
+         from ${syncState} where store_hash = ${storeHash} and table_name = ${API_STATE_NAME}`)
+  return apiRow
+    ? {
+        state: apiRow.last_status,
+        since: iso(apiRow.last_started_at),
+        lastError: apiRow.last_error,
+        lastOkAt: iso(apiRow.last_success_at),
+        recordedAt: iso(apiRow.last_finished_at),
+      }
+    : null
+}
+
 /** Rejected rows per table, with one of their reasons. */
 async function readRejected(db: Executor, storeHash: string): Promise<RejectedStatus> {
   const rows = await db.execute<{ resource: string; n: number; reason: string | null }>(sql`
@@ -186,6 +243,12 @@ async function readRejected(db: Executor, storeHash: string): Promise<RejectedSt
 /** What needs a person: failed sweeps, failed events, missing or failing hooks, rejected rows. */
 export function findProblems(status: Omit<MirrorStatus, 'problems'>): Problem[] {
   const problems: Problem[] = []
+  if (status.api?.state === 'refused') {
+    problems.push({
+      what: `the store API refuses the access token (since ${status.api.since ?? 'unknown'}): ${status.api.lastError ?? ''}`,
+      fix: 'set BIGCOMMERCE_ACCESS_TOKEN to the token of a working store-level API account; serve retries by itself',
+    })
+  }
   for (const [name, t] of Object.entries(status.tables)) {
     if (t.lastStatus === 'failed') {
       problems.push({

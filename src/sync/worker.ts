@@ -1,15 +1,18 @@
-// The event worker: turns inbox events into fresh rows. A batch is claimed under a lease,
-// coalesced per (table, id) so that a burst of events on one row costs one refetch, refetched
-// through the resources' fetchByIds (products and customers 250 ids a request, orders one by one),
-// and written through writeItems (the guarded upsert; odd objects go to rejected_rows).
-// Absence is not deletion: BigCommerce promises no read-after-write consistency, so an id the
-// refetch does not find is read once more after a confirmation delay, and deleted (with a
-// tombstone) only when that second read misses it too, or when the event itself announced the
-// deletion (`store/product/deleted`, `store/customer/deleted`). An answer holding ids nobody asked
-// for says nothing about the asked ones: they are retried, never deleted.
+// The event worker: turns inbox events into fresh rows. Each table runs its own loop, so a table
+// whose endpoint hangs holds back only its own events. A batch is claimed under a short lease
+// (renewed while it works), coalesced per (table, id) so that a burst of events on one row costs
+// one refetch, refetched through the resources' fetchByIds (products and customers 250 ids a
+// request, orders one by one), and written through writeItems (the guarded upsert; odd objects go
+// to rejected_rows). Absence is not deletion: BigCommerce promises no read-after-write
+// consistency, so an id the refetch does not find is read once more after a confirmation delay,
+// and deleted (with a tombstone) only when that second read misses it too, or when the event
+// itself announced the deletion (`store/product/deleted`, `store/customer/deleted`). An answer
+// holding ids nobody asked for says nothing about the asked ones: they are retried, never deleted.
 // A refetch that fails leaves its events pending with backoff, and marks them failed after the
-// retry policy's last attempt (the next sweep covers them). The client carries the store's shared
-// rate pacer, so the worker and the sweeps draw on one budget.
+// retry policy's last attempt (the next sweep covers them). A refetch that fails because the API
+// refuses the token or is out hands its events back without using an attempt, and the loops wait
+// as the API gate says (api-health.ts) before they claim again. The client carries the store's
+// shared rate pacer, so the worker and the sweeps draw on one budget.
 import { chunk, mapWithConcurrency } from '../bigcommerce/validate.ts'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Database } from '../db/database.ts'
@@ -18,6 +21,7 @@ import { describeCause } from '../db/errors.ts'
 import { deleteRows } from '../db/write.ts'
 import { writeItems, type RejectedItem } from '../db/write-items.ts'
 import { RESOURCES } from '../resources/index.ts'
+import { classifyApiError } from './api-health.ts'
 import { describeFailureAt } from './failure.ts'
 import {
   claimEvents,
@@ -25,7 +29,10 @@ import {
   DEFAULT_RETRY,
   finishEvents,
   pruneEvents,
+  releaseEvents,
+  renewClaims,
   retryEvents,
+  type ClaimOptions,
   type ClaimedEvent,
   type RetryPolicy,
 } from './inbox.ts'
@@ -35,6 +42,8 @@ export interface WorkerContext {
   client: BigCommerceClient
   storeHash: string
   log?: (entry: WorkerLogEntry) => void
+  /** How long to hold off before touching the API again (the API gate); 0 or absent: go. */
+  apiDelayMs?: () => number
 }
 
 export type WorkerLogEntry =
@@ -52,7 +61,10 @@ export type WorkerLogEntry =
 export interface WorkerOptions {
   /** Events claimed at once; also the most refetched in one round. Default 1,000. */
   batchSize?: number
-  /** How long a claim holds; a worker that dies holds its events this long. Default 5 min. */
+  /**
+   * How long a claim holds without renewal; renewed every third of it while the batch works, so a
+   * worker that dies holds its events this long at most. Default 20 s.
+   */
   leaseMs?: number
   retry?: RetryPolicy
   /** Poll interval while the inbox is empty (a wake() cuts it short). Default 1 s. */
@@ -99,6 +111,8 @@ export interface BatchSummary {
   ignored: number
   retried: number
   failed: number
+  /** Handed back untried: the API refused the token or was out. */
+  released: number
   tables: Partial<Record<ResourceName, TableOutcome>>
   durationMs: number
 }
@@ -118,22 +132,56 @@ function isResourceName(value: string | null): value is ResourceName {
   return value !== null && (RESOURCE_NAMES as readonly string[]).includes(value)
 }
 
+export const DEFAULT_LEASE_MS = 20_000
+
+/**
+ * Whether a refetch failed without being tried in earnest: the token was refused, or the API is
+ * out as a whole (the gate is closed). A 5xx on one id while the API answers is that id's
+ * problem, and uses an attempt like any other failure.
+ */
+function untried(ctx: WorkerContext, error: unknown): boolean {
+  const kind = classifyApiError(error)
+  return kind === 'refused' || (kind === 'outage' && (ctx.apiDelayMs?.() ?? 0) > 0)
+}
+
 /** Claims, refetches and applies one batch; null when no event was due. */
 export async function processBatch(
   ctx: WorkerContext,
   options: WorkerOptions = {},
+  resource?: ClaimOptions['resource'],
 ): Promise<BatchSummary | null> {
   const startedAt = Date.now()
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   const events = await claimEvents(ctx.db, ctx.storeHash, {
     limit: options.batchSize ?? 1000,
-    leaseMs: options.leaseMs ?? 300_000,
+    leaseMs,
+    resource,
   })
   if (events.length === 0) return null
+  const renewing = setInterval(() => {
+    renewClaims(ctx.db, events, leaseMs).catch(() => {
+      // Retried on the next tick; the lease lasts three ticks.
+    })
+  }, leaseMs / 3)
+  try {
+    return await applyBatch(ctx, options, events, startedAt)
+  } finally {
+    clearInterval(renewing)
+  }
+}
+
+async function applyBatch(
+  ctx: WorkerContext,
+  options: WorkerOptions,
+  events: ClaimedEvent[],
+  startedAt: number,
+): Promise<BatchSummary> {
   const summary: BatchSummary = {
     claimed: events.length,
     ignored: 0,
     retried: 0,
     failed: 0,
+    released: 0,
     tables: {},
     durationMs: 0,
   }
@@ -203,6 +251,11 @@ export async function processBatch(
             }
           } catch (error) {
             const message = describeFailureAt(resource, error, part.length === 1 ? part[0] : null)
+            if (untried(ctx, error)) {
+              await releaseEvents(ctx.db, partEvents, message)
+              summary.released += partEvents.length
+              return
+            }
             const result = await retryEvents(
               ctx.db,
               partEvents,
@@ -303,17 +356,49 @@ export interface RunningWorker {
   stop(): Promise<void>
 }
 
-/** Runs batches until stopped: back to back while events are due, polling while the inbox is empty. */
+/** The tables whose events the worker refreshes, each in a loop of its own. */
+const LOOP_TABLES = RESOURCE_NAMES.filter((name) => RESOURCES[name].webhookScopes.length > 0)
+
+/**
+ * Runs batches until stopped, one loop per table plus one for events of no table (marked
+ * ignored): back to back while events are due, polling while the inbox is empty.
+ */
 export function startWorker(ctx: WorkerContext, options: WorkerOptions = {}): RunningWorker {
+  const retainMs = options.retainMs ?? 7 * 86_400_000
+  const loops = [
+    ...LOOP_TABLES.map((name) => startLoop(ctx, options, { only: name })),
+    startLoop(ctx, options, { except: LOOP_TABLES }),
+  ]
+  // Housekeeping in a loop of its own too: a slow delete must not hold back any table.
+  const pruning = startLoop(ctx, { ...options, idleMs: 3_600_000 }, null, async () => {
+    await pruneEvents(ctx.db, ctx.storeHash, retainMs)
+    return null
+  })
+  return {
+    wake() {
+      for (const loop of loops) loop.wake()
+    },
+    async stop() {
+      await Promise.all([...loops, pruning].map((loop) => loop.stop()))
+    },
+  }
+}
+
+/** One loop of batches for the events `resource` selects (or of `work`, for housekeeping). */
+function startLoop(
+  ctx: WorkerContext,
+  options: WorkerOptions,
+  resource: ClaimOptions['resource'] | null,
+  work: () => Promise<BatchSummary | null> = () =>
+    processBatch(ctx, options, resource ?? undefined),
+): RunningWorker {
   const idleMs = options.idleMs ?? 1000
   const gatherMs = options.gatherMs ?? 20
   const minBatchIntervalMs = options.minBatchIntervalMs ?? 300
-  const retainMs = options.retainMs ?? 7 * 86_400_000
   let stopping = false
   let wakeUp: (() => void) | null = null
   let interrupt: (() => void) | null = null
   let woken = false
-  let lastPrune = 0
 
   /** Waits `ms`; stop() always cuts it short, wake() only when `untilWoken`. */
   const pause = (ms: number, untilWoken: boolean) =>
@@ -331,14 +416,16 @@ export function startWorker(ctx: WorkerContext, options: WorkerOptions = {}): Ru
 
   async function loop() {
     while (!stopping) {
+      // The API refuses the token or is out: claim nothing until the gate's wait is over.
+      const apiDelay = resource ? (ctx.apiDelayMs?.() ?? 0) : 0
+      if (apiDelay > 0) {
+        await pause(apiDelay, false)
+        continue
+      }
       try {
-        if (Date.now() - lastPrune > 3_600_000) {
-          lastPrune = Date.now()
-          await pruneEvents(ctx.db, ctx.storeHash, retainMs)
-        }
         woken = false
         const startedAt = Date.now()
-        const summary = await processBatch(ctx, options)
+        const summary = await work()
         if (summary) {
           ctx.log?.({ event: 'batch', ...summary })
           // Events arrived while this batch ran: a stream. Let more gather before the next claim.

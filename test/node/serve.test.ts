@@ -294,11 +294,12 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
       }),
     })
 
-  it('a worker killed mid-batch loses nothing; SIGTERM stops the next one cleanly with exit 0', async () => {
+  it('a worker killed mid-batch loses nothing: its events are taken over within 30 s of the restart; SIGTERM stops cleanly', async () => {
     for (let id = 1; id <= 10; id++) sim.store.update('orders', id, { staff_notes: `kept ${id}` })
     let inFlight = 0
     sim.setOptions({ latencyMs: 60_000, onRequest: () => void (inFlight += 1) })
-    const first = startServeCommand(await env(), ['--worker-lease', '2'])
+    // The default claim: short, renewed while the batch works, so it ends soon after a SIGKILL.
+    const first = startServeCommand(await env())
     const url = await listening(first)
     for (let id = 1; id <= 10; id++) expect((await deliver(url, id)).status).toBe(200)
     // The batch is claimed and its refetches are on the wire: kill the process outright.
@@ -307,13 +308,13 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
     await first.exited
     sim.setOptions({ latencyMs: 0, onRequest: undefined })
 
-    const second = startServeCommand(await env(), ['--worker-lease', '2'])
+    const second = startServeCommand(await env())
     await listening(second)
     const claimed = () =>
       second.lines
         .filter((l) => l.msg === 'worker batch')
         .reduce((sum, l) => sum + Number(l.claimed), 0)
-    await expect.poll(claimed, { timeout: 20_000, interval: 250 }).toBe(10)
+    await expect.poll(claimed, { timeout: 30_000, interval: 250 }).toBe(10)
     second.process.kill('SIGTERM')
     expect(await second.exited).toBe(0)
     expect(second.lines.at(-1)).toMatchObject({ msg: 'stopped' })

@@ -373,7 +373,7 @@ export interface ServeProcess {
 }
 
 export async function startServe(env: CommandEnv): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--worker-lease', '2'], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--worker-lease', '2', '--api-retry-max', '5'], {
     env: commandEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -646,6 +646,8 @@ export interface ScenarioOptions {
   killBackfillAfter: number
   latencyMs?: number
   cacheRendered?: boolean
+  /** While serve runs, an API outage (every request 500) and a refused token of this many seconds each, per cycle. */
+  apiFaultSeconds?: number
   log?: (message: string) => void
 }
 
@@ -655,6 +657,8 @@ export interface ScenarioReport {
   churn: ChurnCounts
   deliveries: ReturnType<typeof deliveryFigures> & { emitted: number }
   serveKills: number
+  /** API outages and token refusals serve went through, and how often it exited during one (must be 0). */
+  apiFaults: { outages: number; refusals: number; seconds: number; serveExits: number }
   backfill: { killedBy: string | null; reruns: number }
   drain: { restarts: number; failed: number; done: number }
   /** Sampled while serve ran (PostgreSQL only; PGlite cannot be read beside serve). */
@@ -721,8 +725,31 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     let serveKills = 0
     let reruns = 0
     const end = began + options.seconds * 1000
+    /** A serve phase of `ms`; with apiFaultSeconds, an outage and a token refusal inside it. */
+    const servePhase = async (ms: number) => {
+      const faultMs = (options.apiFaultSeconds ?? 0) * 1000
+      if (faultMs === 0 || ms < 3 * faultMs) return sleep(ms)
+      const gap = (ms - 2 * faultMs) / 3
+      const alive = () => serve !== undefined && serve.child.exitCode === null
+      await sleep(gap)
+      sim.setOptions({ errorRate: 1 })
+      log(`API outage for ${faultMs / 1000} s`)
+      await sleep(faultMs)
+      setFaults(sim, API_FAULTS)
+      apiFaults.outages += 1
+      if (!alive()) apiFaults.serveExits += 1
+      await sleep(gap)
+      sim.setOptions({ tokens: { 'a-revoked-token': { scopes: [] } } })
+      log(`token refused for ${faultMs / 1000} s`)
+      await sleep(faultMs)
+      sim.setOptions({ tokens: undefined })
+      apiFaults.refusals += 1
+      if (!alive()) apiFaults.serveExits += 1
+      await sleep(gap)
+    }
+    const apiFaults = { outages: 0, refusals: 0, seconds: options.apiFaultSeconds ?? 0, serveExits: 0 }
     do {
-      await sleep(options.killEverySeconds * 1000)
+      await servePhase(options.killEverySeconds * 1000)
       // serve dies mid-work: acknowledged events are in the inbox, some claimed under a lease.
       await stopServe(serve, 'SIGKILL')
       serveKills += 1
@@ -769,6 +796,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       churn: churn.counts,
       deliveries: { ...deliveryFigures(sim), emitted: churn.counts.events },
       serveKills,
+      apiFaults,
       backfill: { killedBy: killed.signal, reruns },
       drain: { restarts: drained.restarts, failed: drained.inbox.failed, done: drained.inbox.done },
       inboxHighWater,

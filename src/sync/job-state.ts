@@ -1,0 +1,72 @@
+// When each scheduled job of `serve` last ran, kept in `sync_state` (one row per job, named
+// `job:<name>`, beside the tables' rows), so that the schedule survives restarts: a restart does
+// not rerun a job that ran recently, and the daily full reconciliation runs once a day however
+// often the process restarts. Several processes on one database share these rows.
+import { sql } from 'drizzle-orm'
+import type { Executor } from '../db/database.ts'
+import { syncState } from '../db/schema.ts'
+
+export interface JobRecord {
+  lastStartedAt: Date | null
+  lastFinishedAt: Date | null
+  /** When a job that has never run was first planned (its first interval counts from here). */
+  plannedAt: Date | null
+}
+
+export const jobStateName = (job: string) => `job:${job}`
+
+const date = (value: unknown) => (value ? new Date(String(value)) : null)
+
+export async function readJob(
+  db: Executor,
+  storeHash: string,
+  job: string,
+): Promise<JobRecord | null> {
+  const [row] = await db.execute<{
+    last_started_at: string | null
+    last_finished_at: string | null
+    last_summary: { plannedAt?: string } | null
+  }>(sql`select last_started_at, last_finished_at, last_summary from ${syncState}
+         where store_hash = ${storeHash} and table_name = ${jobStateName(job)}`)
+  if (!row) return null
+  return {
+    lastStartedAt: date(row.last_started_at),
+    lastFinishedAt: date(row.last_finished_at),
+    plannedAt: date(row.last_summary?.plannedAt),
+  }
+}
+
+/** Notes the first plan of a job that never ran; keeps an earlier note (another process's). */
+export async function notePlanned(db: Executor, storeHash: string, job: string, at: Date) {
+  const planned = JSON.stringify({ plannedAt: at.toISOString() })
+  await db.execute(sql`
+    insert into ${syncState} (store_hash, table_name, last_status, last_summary)
+    values (${storeHash}, ${jobStateName(job)}, 'planned', ${planned}::jsonb)
+    on conflict (store_hash, table_name) do nothing`)
+}
+
+export async function noteStarted(db: Executor, storeHash: string, job: string, at: Date) {
+  await db.execute(sql`
+    insert into ${syncState} (store_hash, table_name, last_started_at, last_status)
+    values (${storeHash}, ${jobStateName(job)}, ${at.toISOString()}::timestamptz, 'running')
+    on conflict (store_hash, table_name) do update set
+      last_started_at = excluded.last_started_at, last_status = 'running'`)
+}
+
+/** A run that ended; `counts`: it is the job's last run (its interval starts again). */
+export async function noteFinished(
+  db: Executor,
+  storeHash: string,
+  job: string,
+  outcome: { at: Date; status: string; error?: string; counts: boolean },
+) {
+  const at = outcome.at.toISOString()
+  await db.execute(sql`
+    update ${syncState} set
+      last_status = ${outcome.status}, last_error = ${outcome.error ?? null},
+      last_finished_at = case when ${outcome.counts} then ${at}::timestamptz
+                              else last_finished_at end,
+      last_success_at = case when ${outcome.status} = 'done' then ${at}::timestamptz
+                             else last_success_at end
+    where store_hash = ${storeHash} and table_name = ${jobStateName(job)}`)
+}

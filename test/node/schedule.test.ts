@@ -1,0 +1,88 @@
+// The schedule of `serve` across restarts, on a real database with a clock the test moves: a job
+// is due its interval after its last run, whoever ran it, so restarts neither rerun a recent job
+// nor postpone the daily full reconciliation forever; the first incremental sweep of a new mirror
+// runs at start; while the API gate is closed, due jobs wait, and a run that met the API down does
+// not count as the job's last run.
+import { expect, it } from 'vitest'
+import { startSchedule, type RunningSchedule, type ScheduledJob } from '../../src/node/schedule.ts'
+import { readJob } from '../../src/sync/job-state.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+
+const MINUTE = 60_000
+const T0 = Date.parse('2026-03-01T00:00:00Z')
+
+describeEachDatabase('schedule across restarts', (ctx) => {
+  let clock = T0
+  const runs: Record<string, number> = { incremental: 0, full: 0 }
+  let apiDelay = 0
+  const job = (name: string, everyMinutes: number, atStart: boolean): ScheduledJob => ({
+    name,
+    everyMinutes,
+    atStart,
+    async run() {
+      runs[name] = (runs[name] ?? 0) + 1
+      return 'done'
+    },
+  })
+  const jobs = () => [job('incremental', 15, true), job('full', 1440, false)]
+
+  /** One life of the process: start, let what is due run, stop. */
+  async function life(expectRuns: Record<string, number>): Promise<Record<string, Date>> {
+    const schedule: RunningSchedule = startSchedule(jobs(), {
+      db: ctx.db,
+      storeHash: 'sched1',
+      now: () => clock,
+      apiDelayMs: () => apiDelay,
+      onError: (name, error) => {
+        throw new Error(`${name}: ${String(error)}`)
+      },
+    })
+    try {
+      await expect.poll(() => ({ ...runs })).toEqual(expectRuns)
+      // Settled: every job planned ahead of the clock.
+      await expect
+        .poll(() => {
+          const planned = Object.values(schedule.plan())
+          return planned.length === 2 && planned.every((at) => at.getTime() > clock)
+        })
+        .toBe(true)
+      return schedule.plan()
+    } finally {
+      await schedule.stop()
+    }
+  }
+
+  it('runs the backfill at the first start, then each job when due, whatever the restarts', async () => {
+    // A new mirror: the incremental sweep runs at once; the full one is a day away.
+    let plan = await life({ incremental: 1, full: 0 })
+    expect(plan.full?.getTime()).toBe(T0 + 1440 * MINUTE)
+    expect(plan.incremental?.getTime()).toBe(T0 + 15 * MINUTE)
+
+    // Restarted every 10 minutes for a day: each job runs once per interval, no more.
+    for (let restart = 1; restart <= 144; restart++) {
+      clock = T0 + restart * 10 * MINUTE + 1
+      const due = {
+        // Due 15 minutes after its last run: every other restart.
+        incremental: Math.floor(restart / 2) + 1,
+        full: restart * 10 >= 1440 ? 1 : 0,
+      }
+      plan = await life(due)
+    }
+    expect(runs).toEqual({ incremental: 73, full: 1 })
+    // The full run counted from when it ran, not from the last start.
+    expect(plan.full?.getTime()).toBe(T0 + 1440 * MINUTE + 1 + 1440 * MINUTE)
+    const record = await readJob(ctx.db, 'sched1', 'full')
+    expect(record?.lastFinishedAt?.getTime()).toBe(T0 + 1440 * MINUTE + 1)
+  }, 120_000)
+
+  it('holds due jobs while the API gate is closed, and runs them once it opens', async () => {
+    clock += 1441 * MINUTE
+    const before = { ...runs }
+    apiDelay = 30_000
+    const plan = await life(before)
+    expect(plan.incremental?.getTime()).toBe(clock + 30_000)
+    expect(plan.full?.getTime()).toBe(clock + 30_000)
+    apiDelay = 0
+    await life({ incremental: (before.incremental ?? 0) + 1, full: (before.full ?? 0) + 1 })
+  })
+})

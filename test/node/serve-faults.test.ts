@@ -1,0 +1,315 @@
+// Faults outside the mirror never stop `serve`: the real command through 30 s of a refused token
+// and 30 s of an API outage (it acknowledges every delivery, says so once per change, and catches
+// up: the rows equal the store); a hanging endpoint holds back only its own table; and `status`
+// tells the truth after a crash and after `webhooks ensure`.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
+import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
+import type { Database } from '../../src/db/database.ts'
+import { openPglite } from '../../src/db/pglite.ts'
+import { openPostgres } from '../../src/db/postgres.ts'
+import { WEBHOOK_PATH } from '../../src/http/app.ts'
+import { startBackgroundWork } from '../../src/node/background.ts'
+import type { Logger } from '../../src/node/log.ts'
+import { startServer } from '../../src/node/serve.ts'
+import { ensureHooks } from '../../src/sync/hooks.ts'
+import type { MirrorStatus } from '../../src/sync/status.ts'
+import { startSimStore, type SimStore } from '../sim/index.ts'
+import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+import { freePort } from '../support/ports.ts'
+import { serveEnvForSim } from '../support/serve-env.ts'
+import {
+  listeningUrl,
+  seedDataDir,
+  startServeChild,
+  stopChild,
+  type ServeChild,
+} from '../support/serve-process.ts'
+
+const SECRET = 'faults-test-webhook-secret-0123'
+const FAULT_MS = 30_000
+const TABLES = ['customers', 'orders', 'products'] as const
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+const clientFor = (sim: SimStore) =>
+  createBigCommerceClient({
+    apiUrl: sim.url,
+    storeHash: sim.storeHash,
+    accessToken: sim.accessToken,
+    pacer: createRatePacer(),
+  })
+
+/** Ids whose mirrored row differs from what the store renders now (or is missing or extra). */
+async function differences(db: Database, sim: SimStore): Promise<string[]> {
+  const wrong: string[] = []
+  for (const table of TABLES) {
+    const rows = await db.execute<{ id: number; data: unknown }>(
+      sql`select id::float8 as id, data from ${sql.raw(`bigcommerce.${table}`)} where store_hash = ${sim.storeHash}`,
+    )
+    const mirrored = new Map(rows.map((r) => [Number(r.id), r.data]))
+    for (const record of sim.store.byId(table)) {
+      const expected = sim.store.render(table, record)
+      if (!isDeepStrictEqual(mirrored.get(record.id), expected)) wrong.push(`${table} ${record.id}`)
+      mirrored.delete(record.id)
+    }
+    for (const id of mirrored.keys()) wrong.push(`${table} ${id} (extra)`)
+  }
+  return wrong
+}
+
+/** Lines logged since `from` (an index into the child's lines). */
+const since = (child: ServeChild, from: number) => child.lines.slice(from)
+
+describeEachDatabase('serve through API faults (the command)', (ctx) => {
+  let sim: SimStore
+  let workDir = ''
+  beforeAll(async () => {
+    sim = await startSimStore({
+      quota: null,
+      latencyMs: 5,
+      data: { counts: { orders: 12, products: 12, customers: 12 } },
+      webhooks: { retryDelaysMs: [200, 400, 800, 1600] },
+    })
+    workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-faults-'))
+    if (ctx.kind === 'pglite') await seedDataDir(join(workDir, 'data'))
+  })
+  afterAll(async () => {
+    await sim?.close()
+    await rm(workDir, { recursive: true, force: true })
+  })
+
+  const env = async () => ({
+    ...serveEnvForSim(sim, SECRET, await freePort()),
+    ...(ctx.url ? { DATABASE_URL: ctx.url } : { DATA_DIR: join(workDir, 'data') }),
+  })
+  const statusJson = async () => {
+    const run = await runCli(['status', '--json'], await env())
+    expect(run.code).toBe(0)
+    return JSON.parse(run.stdout) as MirrorStatus
+  }
+  async function withMirror<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+    const db = ctx.url
+      ? openPostgres(ctx.url)
+      : await openPglite({ dataDir: join(workDir, 'data') })
+    try {
+      return await fn(db)
+    } finally {
+      await db.close()
+    }
+  }
+
+  /** Changes rows of every table; the store delivers their webhooks. */
+  function changeStore(tag: string) {
+    for (let id = 1; id <= 4; id++) {
+      sim.store.update('orders', id, { staff_notes: `${tag} ${id}` })
+      sim.store.update('customers', id, { company: `${tag} ${id}` })
+      sim.store.update('products', id, { name: `${tag} ${id}` })
+    }
+  }
+
+  /** The fault lasts FAULT_MS while the store changes; every delivery is acknowledged. */
+  async function throughFault(child: ServeChild, tag: string, state: 'refused' | 'outage') {
+    const began = Date.now()
+    const from = child.lines.length
+    changeStore(`${tag} early`)
+    await sim.flushDeliveries()
+    await sleep(FAULT_MS / 2 - (Date.now() - began))
+    changeStore(`${tag} late`)
+    await sim.flushDeliveries()
+    if (ctx.kind === 'postgres') {
+      const status = await statusJson()
+      expect(status.api).toMatchObject({ state })
+      expect(status.api?.lastError).toBeTruthy()
+    }
+    await sleep(FAULT_MS - (Date.now() - began))
+    expect(child.process.exitCode).toBeNull()
+    expect(sim.webhooks.deliveries.every((d) => d.ok)).toBe(true)
+    // Said once when it began, not per request or per try.
+    expect(since(child, from).filter((l) => l.state === state)).toHaveLength(1)
+    return from
+  }
+
+  /** After the fault: the API is seen again, and the worker and a sweep work again. */
+  async function caughtUp(child: ServeChild, from: number) {
+    const after = () => since(child, from)
+    await expect
+      .poll(() => after().some((l) => l.msg === 'store API answering'), { timeout: 60_000 })
+      .toBe(true)
+    await expect
+      .poll(
+        () => after().some((l) => l.msg === 'worker batch' && l.claimed !== 0 && l.released === 0),
+        { timeout: 60_000 },
+      )
+      .toBe(true)
+    await expect
+      .poll(() => after().some((l) => l.msg === 'sweep incremental' && l.ok === true), {
+        timeout: 90_000,
+      })
+      .toBe(true)
+  }
+
+  it(
+    'stays up through 30 s of a refused token and 30 s of an outage, then catches up',
+    { timeout: 300_000 },
+    async () => {
+      const child = startServeChild({ ...(await env()), SYNC_INTERVAL_MINUTES: '1' }, [
+        '--api-retry-max',
+        '3',
+      ])
+      try {
+        const url = await listeningUrl(child)
+        await ensureHooks(clientFor(sim), { destination: `${url}${WEBHOOK_PATH}`, secret: SECRET })
+        await expect
+          .poll(() => child.lines.some((l) => l.msg === 'sweep incremental' && l.ok === true), {
+            timeout: 30_000,
+          })
+          .toBe(true)
+
+        sim.setOptions({ tokens: { 'some-other-token': { scopes: [] } } })
+        const refusedFrom = await throughFault(child, 'refused', 'refused')
+        sim.setOptions({ tokens: undefined })
+        await caughtUp(child, refusedFrom)
+
+        sim.setOptions({ errorRate: 1 })
+        const outageFrom = await throughFault(child, 'outage', 'outage')
+        sim.setOptions({ errorRate: 0 })
+        await caughtUp(child, outageFrom)
+        if (ctx.kind === 'postgres') {
+          await expect
+            .poll(() => withMirror((db) => differences(db, sim)), { timeout: 30_000 })
+            .toEqual([])
+          expect((await statusJson()).api).toMatchObject({ state: 'ok' })
+        }
+      } finally {
+        expect(await stopChild(child)).toBe(0)
+      }
+      expect(child.raw()).not.toContain(sim.accessToken)
+      expect(child.raw()).not.toMatch(/\n\s+at /) // no stack trace
+      await withMirror(async (db) => {
+        expect(await differences(db, sim)).toEqual([])
+        const states = await db.execute<{ status: string }>(
+          sql`select distinct status from bigcommerce.webhook_events`,
+        )
+        expect(states).toEqual([{ status: 'done' }])
+      })
+    },
+  )
+
+  it('status shows a sweep whose process was killed as interrupted, not running', async () => {
+    let listed = 0
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    // The orders listing hangs (the sync's preflight and other requests go through).
+    sim.setOptions({
+      onRequest: ({ path }) => {
+        if (!path.startsWith('/v2/orders')) return
+        listed += 1
+        return held
+      },
+    })
+    const sync = spawn(process.execPath, [BIN, 'sync', '--tables', 'orders'], {
+      env: cliEnv(await env()),
+      stdio: 'ignore',
+    })
+    const exited = new Promise((resolve) => sync.on('close', resolve))
+    try {
+      // The sweep has recorded its start and its first requests are on the wire.
+      await expect.poll(() => listed, { timeout: 30_000 }).toBeGreaterThan(0)
+    } finally {
+      sync.kill('SIGKILL')
+      await exited
+      sim.setOptions({ onRequest: undefined })
+      release()
+    }
+    const status = await statusJson()
+    expect(status.tables.orders.lastStatus).toBe('interrupted')
+  })
+
+  it('refuses a --api-retry-max that is not whole seconds, with exit code 2', async () => {
+    const run = await runCli(['serve', '--api-retry-max', 'soon'], await env())
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('--api-retry-max must be whole seconds')
+  })
+
+  it('webhooks ensure records the hooks it set up, so status no longer says they are missing', async () => {
+    const destination = 'https://mirror.example.com/webhooks/bigcommerce'
+    const ensured = await runCli(['webhooks', 'ensure', '--url', destination], await env())
+    expect(ensured.code).toBe(0)
+    expect((await statusJson()).hooks).toMatchObject({ status: 'ok', destination })
+  })
+})
+
+describeEachDatabase('serve with a hanging endpoint', (ctx) => {
+  let sim: SimStore
+  let release: () => void = () => {}
+  const hung = new Promise<void>((resolve) => (release = resolve))
+  beforeAll(async () => {
+    sim = await startSimStore({
+      quota: null,
+      data: { counts: { orders: 5, products: 5, customers: 5 } },
+      // Every products request waits until the test lets it go.
+      onRequest: ({ path }) => (path.startsWith('/v3/catalog/products') ? hung : undefined),
+    })
+  })
+  afterAll(async () => {
+    release()
+    await sim?.close()
+  })
+
+  it('holds back only its own table: a customer event still reaches its row at once', async () => {
+    const config = {
+      storeHash: sim.storeHash,
+      webhookSecret: SECRET,
+      schedule: { incrementalMinutes: 0, couponsMinutes: 0, fullMinutes: 0, hooksMinutes: 0 },
+    }
+    const log: Logger = () => {}
+    const server = await startServer({
+      config,
+      db: ctx.db,
+      background: startBackgroundWork({ config, db: ctx.db, client: clientFor(sim), log }),
+      port: 0,
+      hostname: '127.0.0.1',
+      log,
+    })
+    const deliver = (scope: string, id: number) =>
+      fetch(`${server.url}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'X-Webhook-Secret': SECRET },
+        body: JSON.stringify({
+          scope,
+          data: { type: scope.split('/')[1], id },
+          hash: `${scope}-${id}`,
+          producer: `stores/${sim.storeHash}`,
+        }),
+      })
+    const mirrored = async (table: string, id: number) => {
+      const [row] = await ctx.db.execute<{ data: unknown }>(
+        sql`select data from ${sql.raw(`bigcommerce.${table}`)} where id = ${id}`,
+      )
+      return row?.data ?? null
+    }
+    try {
+      expect((await deliver('store/product/updated', 1)).status).toBe(200)
+      await expect.poll(() => sim.stats.byPath['GET /v3/catalog/products'] ?? 0).toBeGreaterThan(0)
+      sim.store.update('customers', 2, { company: 'while products hang' })
+      expect((await deliver('store/customer/updated', 2)).status).toBe(200)
+      await expect
+        .poll(() => mirrored('customers', 2), { timeout: 10_000 })
+        .toMatchObject({ company: 'while products hang' })
+      expect(await mirrored('products', 1)).toBeNull()
+      // Once the endpoint answers, its own events go through too.
+      release()
+      await expect.poll(() => mirrored('products', 1), { timeout: 10_000 }).not.toBeNull()
+    } finally {
+      release()
+      await server.stop()
+    }
+  })
+})

@@ -1,0 +1,65 @@
+// The Cloudflare Worker's hourly cron records its hook check for `status`, as `serve` does: the
+// handler called directly on Node, against the simulated store over real HTTP and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
+import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
+import { handleScheduled, HOURLY_CRON, type WorkerEnv } from '../../src/entry/worker-handlers.ts'
+import { ensureHooks } from '../../src/sync/hooks.ts'
+import { readStatus } from '../../src/sync/status.ts'
+import { startSimStore, type SimStore } from '../sim/index.ts'
+import { createFreshDatabase, type FreshDatabase } from '../support/databases.ts'
+
+const SECRET = 'worker-hook-check-secret-0123'
+
+// The Worker runs on PostgreSQL only.
+describe.runIf(process.env.TEST_DATABASE_URL)('the Worker hourly hook check [postgres]', () => {
+  let sim: SimStore
+  let fresh: FreshDatabase
+  beforeAll(async () => {
+    sim = await startSimStore({ quota: null, data: { counts: { orders: 3 } } })
+    fresh = await createFreshDatabase('postgres')
+  })
+  afterAll(async () => {
+    await sim?.close()
+    await fresh?.dispose()
+  })
+
+  it('records missing hooks, then the hooks it found and repaired', async () => {
+    const env: WorkerEnv = {
+      BIGCOMMERCE_STORE_HASH: sim.storeHash,
+      BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
+      BIGCOMMERCE_API_URL: sim.url,
+      WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: fresh.url,
+    }
+    const hourly = async () => {
+      const pending: Array<Promise<unknown>> = []
+      await handleScheduled({ cron: HOURLY_CRON, scheduledTime: Date.now() }, env, {
+        waitUntil: (promise) => pending.push(promise),
+      })
+      await Promise.all(pending)
+    }
+    await hourly()
+    expect((await readStatus(fresh.db, sim.storeHash)).hooks).toMatchObject({
+      status: 'missing',
+      destination: null,
+    })
+
+    const destination = 'https://mirror.example.com/webhooks/bigcommerce'
+    const client = createBigCommerceClient({
+      apiUrl: sim.url,
+      storeHash: sim.storeHash,
+      accessToken: sim.accessToken,
+      pacer: createRatePacer(),
+    })
+    await ensureHooks(client, { destination, secret: SECRET })
+    const [first] = [...sim.webhooks.hooks.values()]
+    if (first) first.is_active = false
+    await hourly()
+    expect((await readStatus(fresh.db, sim.storeHash)).hooks).toMatchObject({
+      status: 'ok',
+      destination,
+      repaired: [`${first?.scope}: was deactivated`],
+    })
+  })
+})
