@@ -91,7 +91,8 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
   })
   const statusJson = async () => {
     const run = await runCli(['status', '--json'], await env())
-    expect(run.code).toBe(0)
+    // 1 when something needs a person (a failed sweep during a fault, say); the JSON is printed.
+    expect([0, 1]).toContain(run.code)
     return JSON.parse(run.stdout) as MirrorStatus
   }
   async function withMirror<T>(fn: (db: Database) => Promise<T>): Promise<T> {
