@@ -126,7 +126,9 @@ export async function readStatus(
       cursor: iso(state?.cursor),
       lastSuccessAt: iso(state?.last_success_at),
       lastStatus:
-        state?.last_status === 'running' && interrupted ? 'interrupted' : (state?.last_status ?? null),
+        state?.last_status === 'running' && interrupted
+          ? 'interrupted'
+          : (state?.last_status ?? null),
       lastError: state?.last_error ?? null,
     }
   }
