@@ -40,10 +40,11 @@ export interface PacerState {
   known: boolean
   quota: number
   windowMs: number
-  /** Requests left in the tracked window, as of the answer to request `leftSeq`. */
+  /**
+   * Requests left in the tracked window: the lowest count any answer from it gave, less the
+   * requests that ended without telling. Requests still in flight are not counted in it.
+   */
   left: number
-  /** Requests with a later sequence number were not counted in `left`. */
-  leftSeq: number
   /** Estimated end of the tracked window (never earlier than the true one). */
   resetAt: number
   issued: number
@@ -62,7 +63,6 @@ export function initialPacerState(settings: PacerSettings): PacerState {
     quota: 0,
     windowMs: 30_000,
     left: 0,
-    leftSeq: 0,
     resetAt: 0,
     issued: 0,
     inFlight: 0,
@@ -79,9 +79,14 @@ function reserveFor(state: PacerState, settings: PacerSettings): number {
   return Math.min(settings.reserve, Math.max(0, state.quota - 1))
 }
 
-/** Requests the pacer may still send in the tracked window. */
+/**
+ * Requests the pacer may still send in the tracked window. Every request in flight counts as
+ * spent: requests overtake each other on the way to the store, so an answer's count may miss a
+ * request sent before it. An answered request is in the lowest count seen (its own answer's count
+ * is no lower), unless it landed in a later window, whose answers then start the count afresh.
+ */
 export function availableRequests(state: PacerState, settings: PacerSettings): number {
-  return state.left - (state.issued - state.leftSeq) - reserveFor(state, settings)
+  return state.left - state.inFlight - reserveFor(state, settings)
 }
 
 /** Once the estimated reset has passed, the whole quota is back (less what is in flight). */
@@ -92,9 +97,8 @@ export function rollWindow(state: PacerState, settings: PacerSettings, at: numbe
     ...state,
     resetAt: state.resetAt + passed * state.windowMs,
     // A 429 can arrive before any quota header did; then restart as cautiously as at first.
+    // Requests still in flight may land in the new window: availableRequests counts them.
     left: state.quota > 0 ? state.quota : settings.initialConcurrency,
-    // Requests still in flight may land in the new window, so count them in it.
-    leftSeq: state.issued - state.inFlight,
   }
 }
 
@@ -114,16 +118,18 @@ export function delayBeforeNext(state: PacerState, settings: PacerSettings, at: 
   return Math.max(0, state.lastStartAt + interval - at)
 }
 
-/** A request goes out; its sequence number is the new `issued`. */
+/** A request goes out. */
 export function startRequest(state: PacerState, at: number): PacerState {
   return { ...state, issued: state.issued + 1, inFlight: state.inFlight + 1, lastStartAt: at }
 }
 
-/** What one answer's headers teach, given the sequence number of the request it answered. */
+/**
+ * What one answer's headers teach. Within one window the store's count only falls, so the lowest
+ * count seen is the truest, whatever order the answers arrive in.
+ */
 export function observeHeaders(
   state: PacerState,
   observation: RateObservation,
-  seq: number,
   wasThrottled: boolean,
   at: number,
 ): PacerState {
@@ -133,19 +139,19 @@ export function observeHeaders(
   const observedResetAt = at + observation.resetMs
   if (!state.known || wasThrottled) {
     const left = wasThrottled ? 0 : observation.left
-    return { ...next, known: true, left, leftSeq: seq, resetAt: observedResetAt }
+    return { ...next, known: true, left, resetAt: observedResetAt }
   }
   if (observedResetAt > state.resetAt + windowMs / 2) {
     // A later window than the one tracked.
-    return { ...next, left: observation.left, leftSeq: seq, resetAt: observedResetAt }
+    return { ...next, left: observation.left, resetAt: observedResetAt }
   }
-  if (observedResetAt >= state.resetAt - windowMs / 2 && seq > state.leftSeq) {
+  if (observedResetAt >= state.resetAt - windowMs / 2) {
     // Every estimate is at or after the true reset (the answer took time to arrive): keep the
     // earliest, which is the closest.
     const resetAt = Math.min(state.resetAt, observedResetAt)
-    return { ...next, left: observation.left, leftSeq: seq, resetAt }
+    return { ...next, left: Math.min(state.left, observation.left), resetAt }
   }
-  // Older news than what is already known (or from a past window).
+  // News from a past window.
   return next
 }
 
@@ -163,7 +169,6 @@ export interface RequestOutcome {
 export function finishRequest(
   state: PacerState,
   settings: PacerSettings,
-  seq: number,
   outcome: RequestOutcome,
   at: number,
   jitter: number,
@@ -187,6 +192,9 @@ export function finishRequest(
       next = { ...next, blindLimit: Math.min(settings.maxConcurrency, grown) }
     }
   }
-  if (!outcome.observation) return next
-  return observeHeaders(next, outcome.observation, seq, outcome.throttled === true, at)
+  if (outcome.observation) {
+    return observeHeaders(next, outcome.observation, outcome.throttled === true, at)
+  }
+  // It may have reached the store (a timeout, an answer without headers): count it as spent.
+  return next.known ? { ...next, left: next.left - 1 } : next
 }

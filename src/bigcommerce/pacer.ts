@@ -42,8 +42,6 @@ export interface RatePacerOptions {
 }
 
 export interface RateTicket {
-  /** Order in which requests went out; later tickets were not counted in earlier answers. */
-  readonly seq: number
   /** Report how the request ended; call exactly once (later calls are ignored). */
   release(outcome?: RequestOutcome): void
 }
@@ -114,14 +112,12 @@ export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
   function start(waiter: Waiter) {
     if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort)
     state = startRequest(state, now())
-    const seq = state.issued
     let released = false
     waiter.resolve({
-      seq,
       release(outcome = {}) {
         if (released) return
         released = true
-        state = finishRequest(state, settings, seq, outcome, now(), Math.random())
+        state = finishRequest(state, settings, outcome, now(), Math.random())
         pump()
       },
     })
