@@ -111,7 +111,10 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
   const { resource, client, coverage } = options
   const concurrency = Math.max(1, options.concurrency ?? 16)
   const limit = createLimiter(concurrency)
-  const keyOf = (item: unknown) => resource.keyOf(item)
+  // A page's bounds come from its first and last rows that have a key: an odd object (no id or
+  // date_modified) is set aside by the write path and must not stop the rest of its range.
+  const firstKey = (items: unknown[]) => edgeKey(resource, items, 'first')
+  const lastKey = (items: unknown[]) => edgeKey(resource, items, 'last')
   const bound = (key: number, edge: number) => (key === edge ? undefined : key)
 
   type RangeRequest = Omit<RangeQuery, 'lo' | 'hi'> & { lo: number; hi: number }
@@ -172,26 +175,35 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
         const { items } = answer
         if (endsRange(answer, 1)) return commitCovering(items, second, second)
         await options.commit(items)
-        minId = idOf(items[items.length - 1]) + 1
+        minId = edgeId(resource, items) + 1
       }
     }
     for (let attempt = 1; attempt <= MAX_VERIFY_ATTEMPTS; attempt++) {
       const first = await fetchRange({ lo: second, hi: second, page: 1, withTotal: true })
       const total = first.total ?? first.items.length
       const pages = Math.ceil(total / MAX_PAGE_SIZE)
-      const seen = new Set(first.items.map(idOf))
+      // Ids seen, and objects without one (set aside by the write path, but rows all the same).
+      const seen = new Set<number>()
+      let withoutId = 0
+      const note = (items: unknown[]) => {
+        for (const id of items.map(idOrUndefined)) {
+          if (id === undefined) withoutId += 1
+          else seen.add(id)
+        }
+      }
+      note(first.items)
       await options.commit(first.items)
       const rest = await Promise.all(
         Array.from({ length: Math.max(0, pages - 1) }, (_, i) => fetchRange({ lo: second, hi: second, page: i + 2 })),
       )
       for (const page of rest) {
-        for (const item of page.items) seen.add(idOf(item))
+        note(page.items)
         await options.commit(page.items)
       }
       // Nothing left the second while it was paged, and every row counted was seen: complete.
       const after = await fetchRange({ lo: second, hi: second, page: 1, withTotal: true })
       await options.commit(after.items)
-      if ((after.total ?? after.items.length) === total && seen.size >= total) {
+      if ((after.total ?? after.items.length) === total && seen.size + withoutId >= total) {
         return commitCovering([], second, second)
       }
     }
@@ -209,11 +221,10 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
   async function endsHere(answer: RangePage, from: number, to: number): Promise<boolean> {
     if (!endsRange(answer, 1)) return false
     if (answer.total !== undefined || resource.sweepKey !== 'id') return true
-    const lastItem = answer.items[answer.items.length - 1]
-    const after = lastItem === undefined ? from : keyOf(lastItem) + 1
+    const after = answer.items.length === 0 ? from : lastKey(answer.items) + 1
     if (after > to) return true
     const next = await fetchRange({ lo: after, hi: to, page: 1 })
-    return !next.items.some((item) => keyOf(item) >= after)
+    return !next.items.some((item) => (keyOrUndefined(resource, item) ?? -1) >= after)
   }
 
   /** A keyset walk's progress; `to` shrinks when the rest of its range is split off. */
@@ -232,7 +243,7 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     while (range.cursor <= range.to) {
       const { cursor, to } = range
       let answer = await fetchRange({ lo: cursor, hi: to, page: 1 }, true)
-      if (!endsRange(answer, 1) && keyOf(answer.items[answer.items.length - 1]) < cursor) {
+      if (!endsRange(answer, 1) && lastKey(answer.items) < cursor) {
         // The lower bound is inclusive and the busy second before the cursor (widening's extra
         // second) filled the page: ask again with the exact bound.
         answer = await fetchRange({ lo: cursor, hi: to, page: 1, exactLo: true }, true)
@@ -246,7 +257,7 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
         range.cursor = to + 1
         return commitCovering(items, cursor, to)
       }
-      const last = keyOf(items[items.length - 1])
+      const last = lastKey(items)
       if (last > cursor) {
         writing = commitCovering(items, cursor, last - 1)
         // Awaited on the next turn; this only keeps a failure from counting as unhandled meanwhile.
@@ -316,8 +327,7 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
     const roundTripMs = Date.now() - requestedAt
     if (first.total !== undefined) options.onTotal?.(first.total)
     if (await endsHere(first, from, to)) return commitCovering(first.items, from, to)
-    const lastItem = first.items[first.items.length - 1]
-    if (lastItem !== undefined) await commitCovering(first.items, from, keyOf(lastItem) - 1)
+    if (first.items.length > 0) await commitCovering(first.items, from, lastKey(first.items) - 1)
 
     const totalPages = first.total === undefined ? 1 : Math.ceil(first.total / MAX_PAGE_SIZE)
     targetWalks = walksFor(roundTripMs)
@@ -328,12 +338,12 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
         fetchRange({ lo: from, hi: to, page }).then((answer) => {
           const { items } = answer
           if (items.length === 0) return
-          const firstKey = keyOf(items[0])
+          const start = firstKey(items)
           // v2 pages carry no total: the first page's count stands in (if rows left meanwhile, the
           // page merely counts as full, and the walks cover the rest).
           const last = endsRange({ ...answer, total: answer.total ?? first.total }, page)
-          const end = last ? to : keyOf(items[items.length - 1]) - 1
-          return commitCovering(items, firstKey + 1, end)
+          const end = last ? to : lastKey(items) - 1
+          return commitCovering(items, start + 1, end)
         }),
       )
     }
@@ -347,8 +357,41 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
   }
 }
 
-function idOf(item: unknown): number {
+function idOrUndefined(item: unknown): number | undefined {
   const id = item && typeof item === 'object' && 'id' in item ? item.id : undefined
-  if (typeof id !== 'number') throw new TypeError('API object has no numeric id')
-  return id
+  return typeof id === 'number' ? id : undefined
+}
+
+function keyOrUndefined(resource: ResourceDefinition, item: unknown): number | undefined {
+  try {
+    return resource.keyOf(item)
+  } catch {
+    return undefined
+  }
+}
+
+/** A page full of objects without a key gives the sweep nowhere to go on from. */
+function noKeyOnPage(resource: ResourceDefinition, items: unknown[], what: string): SweepIncompleteError {
+  return new SweepIncompleteError(
+    `${resource.name}: none of the ${items.length} objects on a page had a usable ${what}, so the sweep cannot tell where the page ends; run the sync again, and if it recurs, check the store's data`,
+  )
+}
+
+/** The key of the first or last object of a page that has one (pages are sorted by key). */
+function edgeKey(resource: ResourceDefinition, items: unknown[], edge: 'first' | 'last'): number {
+  const ordered = edge === 'first' ? items : [...items].reverse()
+  for (const item of ordered) {
+    const key = keyOrUndefined(resource, item)
+    if (key !== undefined) return key
+  }
+  throw noKeyOnPage(resource, items, resource.sweepKey)
+}
+
+/** The id of the last object of a page (sorted by id) that has one. */
+function edgeId(resource: ResourceDefinition, items: unknown[]): number {
+  for (let i = items.length - 1; i >= 0; i -= 1) {
+    const id = idOrUndefined(items[i])
+    if (id !== undefined) return id
+  }
+  throw noKeyOnPage(resource, items, 'id')
 }

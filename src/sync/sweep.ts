@@ -213,6 +213,7 @@ async function runTable(
   }
   const rejected: RejectedItem[] = []
   let rejectedCount = 0
+  const rejectedIds = new Set<number>()
   const seen = new Set<number>()
   const listed = createListedCount(resource, checkpoint)
 
@@ -281,9 +282,16 @@ async function runTable(
     const result = await writeItems(ctx.db, resource, ctx.storeHash, kept, { fetchedAt: runStart })
     for (const id of result.ids) seen.add(id)
     // A rejected row exists in the store all the same: never deleted for being unstorable.
-    for (const item of result.rejected) if (item.id !== null) seen.add(item.id)
-    rejectedCount += result.rejected.length
-    rejected.push(...result.rejected.slice(0, MAX_REJECTED_LISTED - rejected.length))
+    // Overlapping pages can show one object twice: each is listed and counted once.
+    for (const item of result.rejected) {
+      if (item.id !== null && rejectedIds.has(item.id)) continue
+      if (item.id !== null) {
+        rejectedIds.add(item.id)
+        seen.add(item.id)
+      }
+      rejectedCount += 1
+      if (rejected.length < MAX_REJECTED_LISTED) rejected.push(item)
+    }
     totals.upserted += result.written
     totals.unchanged += result.unchanged
     progress(false)
