@@ -371,9 +371,14 @@ function keyOrUndefined(resource: ResourceDefinition, item: unknown): number | u
 }
 
 /** A page full of objects without a key gives the sweep nowhere to go on from. */
-function noKeyOnPage(resource: ResourceDefinition, items: unknown[], what: string): SweepIncompleteError {
+function noKeyOnPage(
+  resource: ResourceDefinition,
+  items: unknown[],
+  what: string,
+): SweepIncompleteError {
+  const found = `none of the ${items.length} objects on a page had a usable ${what}`
   return new SweepIncompleteError(
-    `${resource.name}: none of the ${items.length} objects on a page had a usable ${what}, so the sweep cannot tell where the page ends; run the sync again, and if it recurs, check the store's data`,
+    `${resource.name}: ${found}, so the sweep cannot tell where the page ends; run the sync again, and if it recurs, check the store's data`,
   )
 }
 

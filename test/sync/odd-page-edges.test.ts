@@ -26,7 +26,8 @@ describeEachDatabase('odd objects at page edges', (ctx) => {
     const ordered = bySweepOrder(sim.store.byId('products'))
     // 0-based positions: the last rows of pages 1 and 2, the first row of page 3.
     const odd = [249, 499, 500].map((i) => ordered[i]?.id ?? 0)
-    for (const id of odd) sim.store.corrupt('products', id, ({ date_modified: _gone, ...rest }) => rest)
+    for (const id of odd)
+      sim.store.corrupt('products', id, ({ date_modified: _gone, ...rest }) => rest)
     const { client, events } = clientFor(sim)
 
     const summary = await runSync(
