@@ -86,7 +86,8 @@ export function formatSummary(summary: SyncSummary): string {
   const rejections = Object.entries(summary.tables)
     .filter(([, t]) => t.rejectedCount > 0)
     .map(([table, t]) => describeRejections(table, t.rejected, t.rejectedCount))
-  return [line(header), ...rows.map(line), '', ...failures, ...rejections, `${summary.ok ? 'Completed' : 'Incomplete'} in ${summary.seconds.toFixed(1)}s.`]
+  const notes = Object.entries(summary.tables).flatMap(([table, t]) => (t.notes ?? []).map((n) => `${table}: ${n}`))
+  return [line(header), ...rows.map(line), '', ...failures, ...rejections, ...notes, `${summary.ok ? 'Completed' : 'Incomplete'} in ${summary.seconds.toFixed(1)}s.`]
     .filter((l, i, all) => l !== '' || i < all.length - 1)
     .join('\n')
     .concat('\n')

@@ -40,6 +40,8 @@ export interface WriteItemsOptions {
   /** The clock for the far-future check; default now. */
   now?: Date
   batchSize?: number
+  /** Reads what the valid rows need besides their own object (an order's children) first. */
+  prepare?: (rows: ResourceRow[]) => Promise<void>
 }
 
 interface Rejection extends RejectedItem {
@@ -132,6 +134,7 @@ export async function writeItems(
     else rejected.push(checked)
   }
   const unique = dedupeById(valid)
+  await options.prepare?.(unique)
   let written = 0
   const refused = new Set<number>()
   for (let start = 0; start < unique.length; start += batchSize) {

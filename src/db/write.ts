@@ -13,7 +13,8 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
 import { deletions, rejectedRows, resourceTables, type ResourceName } from './schema.ts'
-import type { Executor } from './database.ts'
+import type { Database, Executor } from './database.ts'
+import { hasChildren, writeOrderChildren } from './write-children.ts'
 import type { ResourceRow } from '../resources/types.ts'
 
 export const DEFAULT_BATCH_SIZE = 500
@@ -114,11 +115,24 @@ export async function upsertRows(
   let written = 0
   for (let start = 0; start < unique.length; start += batchSize) {
     const batch = unique.slice(start, start + batchSize)
-    const [result] = await db.execute<{ written: number }>(upsertStatement(resource, storeHash, batch, fetchedAt))
+    const statement = upsertStatement(resource, storeHash, batch, fetchedAt)
+    const [result] = hasChildren(batch)
+      ? await inTransaction(db, async (tx) => {
+          const rows = await tx.execute<{ written: number }>(statement)
+          await writeOrderChildren(tx, storeHash, batch)
+          return rows
+        })
+      : await db.execute<{ written: number }>(statement)
     written += result?.written ?? 0
   }
   return { written, unchanged: rows.length - written }
 }
+
+/** Runs `fn` in a transaction when `db` can open one (else `db` already is one). */
+function inTransaction<T>(db: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  return canBegin(db) ? db.transaction(fn) : fn(db)
+}
+const canBegin = (db: Executor): db is Database => 'transaction' in db
 
 export interface DeleteOptions {
   /**

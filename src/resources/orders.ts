@@ -1,7 +1,10 @@
-// Orders: v2 only (there is no v3 order list). Swept by date_modified ascending; one request per
-// order on refetch, since v2 has no id:in. `data` is the order object alone: its products,
-// shipping addresses and coupons are links that would cost three more requests per order.
+// Orders: v2 only (there is no v3 order list). Swept by date_modified ascending. Every read asks
+// for the consignments with their line items embedded (`data` keeps them, as the API returned the
+// order), so line items and shipping addresses cost no request of their own; see
+// order-children-read.ts for the fallback and for coupons. v2 has no id:in: refetches read ids
+// that lie close together as one id range (see planOrderReads), the rest one request each.
 import { z } from 'zod'
+import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { formatV2Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
@@ -12,9 +15,17 @@ import {
   pick,
   toId,
 } from '../bigcommerce/validate.ts'
-import { countV2, listV2Range, modifiedSecondsOf, widenedDates, widenedMinId } from './range.ts'
-import { emptyAnswer, fileAnswer } from './by-id.ts'
-import type { RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'
+import { emptyAnswer, fileAnswer, getV2IdPage } from './by-id.ts'
+import { attachOrderChildren } from './order-children-read.ts'
+import {
+  countV2,
+  listV2Range,
+  modifiedSecondsOf,
+  widenedDates,
+  widenedMaxId,
+  widenedMinId,
+} from './range.ts'
+import type { IdAnswer, RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'
 
 const orderSchema = z.looseObject({
   id: z.number().int().positive(),
@@ -26,6 +37,48 @@ const orderSchema = z.looseObject({
   total_inc_tax: z.union([z.string(), z.number()]).nullable().optional(),
   currency_code: z.string().nullable().optional(),
 })
+
+/** Embeds every line item and shipping address in the order (bigcommerce-api.md §9.1). */
+export const ORDER_INCLUDE = { include: 'consignments.line_items', consignment_structure: 'object' }
+
+/**
+ * Ids whose widened range ([lo - 1, hi + 1], in case min_id/max_id are exclusive) fits one page of
+ * 250 lie within this span of each other.
+ */
+export const RANGE_SPAN = MAX_PAGE_SIZE - 3
+
+/**
+ * How to read a set of order ids: ids within RANGE_SPAN of the first id of a group are one range
+ * request (one page holds every order of the range); a group of one is a single read, which is
+ * never more costly and returns only that order.
+ */
+export function planOrderReads(ids: readonly number[]): { ranges: number[][]; singles: number[] } {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b)
+  const ranges: number[][] = []
+  const singles: number[] = []
+  let group: number[] = []
+  const close = () => {
+    if (group.length >= 2) ranges.push(group)
+    else singles.push(...group)
+    group = []
+  }
+  for (const id of sorted) {
+    const first = group[0]
+    if (first !== undefined && id - first > RANGE_SPAN) close()
+    group.push(id)
+  }
+  close()
+  return { ranges, singles }
+}
+
+async function readOrderRange(client: BigCommerceClient, ids: number[], answer: IdAnswer) {
+  const min = widenedMinId(ids[0]) ?? 0
+  const max = widenedMaxId(ids[ids.length - 1]) ?? min
+  const query = { min_id: min, max_id: max, sort: 'id:asc', limit: MAX_PAGE_SIZE, ...ORDER_INCLUDE }
+  const items = await getV2IdPage(client, '/v2/orders', query, 'order')
+  // Every id of the range may be in the answer: only an id outside it makes the answer suspect.
+  fileAnswer(answer, ids, items, { min, max })
+}
 
 const COUNT_PATH = '/v2/orders/count'
 
@@ -50,7 +103,7 @@ export const orders: ResourceDefinition = {
       min_id: byId ? widenedMinId(query.minId) : undefined,
     }
     const sort = byId ? 'id:asc' : 'date_modified:asc'
-    const list = { ...filters, sort, page: query.page, limit: MAX_PAGE_SIZE }
+    const list = { ...filters, sort, page: query.page, limit: MAX_PAGE_SIZE, ...ORDER_INCLUDE }
     // v2 lists carry no total; the count endpoint takes the same filters.
     const count = query.withTotal ? { path: COUNT_PATH, query: filters } : undefined
     return listV2Range(client, '/v2/orders', list, count)
@@ -62,15 +115,22 @@ export const orders: ResourceDefinition = {
 
   async fetchByIds(client, ids) {
     const answer = emptyAnswer()
-    const unique = [...new Set(ids)]
-    // The pacer spaces these out; the limit only bounds how many promises wait at once.
-    await mapWithConcurrency(unique, 32, async (id) => {
-      const order = await client.get(`/v2/orders/${id}`)
+    const { ranges, singles } = planOrderReads(ids)
+    // The pacer spaces these out; the limits only bound how many promises wait at once.
+    await mapWithConcurrency(ranges, 8, (range) => readOrderRange(client, range, answer))
+    // An id a range answer left out is no evidence about that order (a list may lag or leave out
+    // archived orders): it is read on its own, like any single id.
+    const missed = ranges.flat().filter((id) => !answer.found.has(id))
+    for (const id of missed) answer.unanswered.delete(id)
+    await mapWithConcurrency([...singles, ...missed], 32, async (id) => {
+      const order = await client.get(`/v2/orders/${id}`, ORDER_INCLUDE)
       // An order under another id is no answer about this one (and is not written as it).
       if (order !== null) fileAnswer(answer, [id], [order])
     })
     return answer
   },
+
+  prepareRows: attachOrderChildren,
 
   // The nested families too: whether store/order/* covers them is unconfirmed.
   webhookScopes: [

@@ -1,5 +1,7 @@
 // What every resource (one file per table) declares, and the row shape the write path takes.
+import type { Executor } from '../db/database.ts'
 import type { ResourceName } from '../db/schema.ts'
+import type { OrderChildren } from './order-children.ts'
 
 /**
  * One row for a resource table: `id`, `date_modified` (null for coupons), the raw API object in
@@ -10,7 +12,27 @@ export interface ResourceRow {
   id: number
   date_modified: Date | null
   data: unknown
+  /** Child rows written with this row (an order's line items, addresses, coupons). */
+  children?: OrderChildren
   [column: string]: unknown
+}
+
+/** What a resource needs to read more about rows before they are written. */
+export interface RowContext {
+  db: Executor
+  client: BigCommerceClient
+  storeHash: string
+}
+
+/** Requests spent on orders' children, per kind, and how often the per-order fallback ran. */
+export interface ChildReadStats {
+  /** Orders whose line items and addresses were read per order (the store ignored include). */
+  fallbackOrders: number
+  productRequests: number
+  addressRequests: number
+  couponRequests: number
+  /** Orders whose children held an item the mirror could not read (left as stored). */
+  unreadable: number
 }
 
 export type { ResourceName }
@@ -80,6 +102,8 @@ export interface ResourceDefinition {
   targetOf(scope: string, data: unknown): number | null
   /** The row to write; throws BigCommerceDataError for an object that is not a valid resource. */
   toRow(item: unknown): ResourceRow
+  /** Reads what rows need besides their own object (orders: children) and attaches it. */
+  prepareRows?(ctx: RowContext, rows: ResourceRow[]): Promise<ChildReadStats>
 }
 
 /**

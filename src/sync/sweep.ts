@@ -19,7 +19,8 @@ import { withLease } from '../db/lease.ts'
 import { deleteRows } from '../db/write.ts'
 import { writeItems, type RejectedItem } from '../db/write-items.ts'
 import { RESOURCES } from '../resources/index.ts'
-import type { ResourceDefinition } from '../resources/types.ts'
+import { addChildReadStats, emptyChildReadStats } from '../resources/order-children-read.ts'
+import type { ChildReadStats, ResourceDefinition, ResourceRow } from '../resources/types.ts'
 import { Coverage } from './coverage.ts'
 import { describeProblem } from './failure.ts'
 import { KEY_MAX, KEY_MIN, sweepRange } from './range-sweep.ts'
@@ -101,6 +102,10 @@ export interface TableSummary extends RequestCounts {
   wouldDelete?: number
   seconds: number
   error?: string
+  /** Orders: requests spent on line items, addresses and coupons, and the per-order fallback. */
+  children?: ChildReadStats
+  /** Things worth telling the user about the run (e.g. that the per-order fallback ran). */
+  notes?: string[]
 }
 
 /** Rejected objects a summary lists by id; the rest are counted (rejected_rows has them all). */
@@ -214,6 +219,7 @@ async function runTable(
   const rejected: RejectedItem[] = []
   let rejectedCount = 0
   const rejectedIds = new Set<number>()
+  const children = emptyChildReadStats()
   const seen = new Set<number>()
   const listed = createListedCount(resource, checkpoint)
 
@@ -248,6 +254,7 @@ async function runTable(
     seconds: (Date.now() - began) / 1000,
     ...counts(),
     ...(error ? { error } : {}),
+    ...(resource.prepareRows ? childSummary(children) : {}),
   })
 
   // The checkpoint follows coverage closely (a small update per committed page), one write at a
@@ -279,7 +286,10 @@ async function runTable(
     })
     totals.fetched += items.length
     // Tombstones stop only reads that began before the deletion; this run's reads began at its start.
-    const result = await writeItems(ctx.db, resource, ctx.storeHash, kept, { fetchedAt: runStart })
+    const result = await writeItems(ctx.db, resource, ctx.storeHash, kept, {
+      fetchedAt: runStart,
+      prepare: async (rows) => addChildReadStats(children, await resource.prepareRows?.(ctx, rows)),
+    })
     for (const id of result.ids) seen.add(id)
     // A rejected row exists in the store all the same: never deleted for being unstorable.
     // Overlapping pages can show one object twice: each is listed and counted once.
@@ -504,7 +514,10 @@ async function findGone(
   const readAt = new Date()
   const answer = await resource.fetchByIds(ctx.client, unseen)
   const present = [...answer.found.values(), ...answer.unidentified]
-  if (present.length > 0) await writeItems(ctx.db, resource, ctx.storeHash, present, { fetchedAt: readAt })
+  const prepare = async (rows: ResourceRow[]) => {
+    await resource.prepareRows?.(ctx, rows)
+  }
+  if (present.length > 0) await writeItems(ctx.db, resource, ctx.storeHash, present, { fetchedAt: readAt, prepare })
   // Only an id the answer is sure about counts as gone (see IdAnswer).
   return unseen.filter((id) => !answer.found.has(id) && !answer.unanswered.has(id))
 }
@@ -529,6 +542,20 @@ async function checkMassDelete(
   )
 }
 
+/** Child request counts and, when the store ignored include, a note saying so. */
+function childSummary(children: ChildReadStats): Pick<TableSummary, 'children' | 'notes'> {
+  const notes: string[] = []
+  if (children.fallbackOrders > 0) {
+    notes.push(
+      `the store sent consignments as a link (include ignored): line items and addresses of ${children.fallbackOrders} orders were read per order (${children.productRequests + children.addressRequests} requests)`,
+    )
+  }
+  if (children.unreadable > 0) {
+    notes.push(`${children.unreadable} orders had a child item the mirror could not read; their children were left as stored`)
+  }
+  return { children: { ...children }, ...(notes.length > 0 ? { notes } : {}) }
+}
+
 /** The fields of a summary worth one structured log line per sweep (serve, the Worker). */
 export function summarizeSweepForLog(summary: SyncSummary) {
   const tables: Record<string, unknown> = {}
@@ -542,6 +569,7 @@ export function summarizeSweepForLog(summary: SyncSummary) {
       deleted: t.deleted,
       rejected: t.rejected.map((r) => r.id),
       error: t.error,
+      ...(t.notes ? { notes: t.notes } : {}),
     }
   }
   return { ok: summary.ok, seconds: summary.seconds, tables }

@@ -2,12 +2,13 @@
 // whose endpoint hangs holds back only its own events. A batch is claimed under a short lease
 // (renewed while it works), coalesced per (table, id) so that a burst of events on one row costs
 // one refetch, refetched through the resources' fetchByIds (products and customers 250 ids a
-// request, orders one by one), and written through writeItems (the guarded upsert; odd objects go
-// to rejected_rows). Absence is not deletion: BigCommerce promises no read-after-write
-// consistency, so an id the refetch does not find is read once more after a confirmation delay,
-// and deleted (with a tombstone) only when that second read misses it too, or when the event
-// itself announced the deletion (`store/product/deleted`, `store/customer/deleted`). An answer
-// holding ids nobody asked for says nothing about the asked ones: they are retried, never deleted.
+// request, orders by id range where ids lie close together, else one by one), and written
+// through writeItems (the guarded upsert; odd objects go to rejected_rows). Absence is not
+// deletion: BigCommerce promises no read-after-write consistency, so an id the refetch does not
+// find is read once more after a confirmation delay, and deleted (with a tombstone) only when
+// that second read misses it too, or when the event itself announced the deletion
+// (`store/product/deleted`, `store/customer/deleted`). An answer holding ids nobody asked for
+// says nothing about the asked ones: they are retried, never deleted.
 // A refetch that fails leaves its events pending with backoff, and marks them failed after the
 // retry policy's last attempt (the next sweep covers them). A refetch that fails because the API
 // refuses the token or is out hands its events back without using an attempt, and the loops wait
@@ -117,13 +118,12 @@ export interface BatchSummary {
   durationMs: number
 }
 
-// Ids per fetchByIds call: the API's id:in page for products and customers. Orders are fetched one
-// request per id anyway (v2 has no id:in), so one per call costs nothing and keeps a single bad
-// order from holding back the others.
+// Ids per fetchByIds call: the API's id:in page for products and customers. Orders: a whole
+// batch at once, sorted, so that ids lying close together are read as id ranges (orders.ts).
 const REFETCH_CHUNK: Record<ResourceName, number> = {
   coupons: 250,
   customers: 250,
-  orders: 1,
+  orders: 1000,
   products: 250,
 }
 const CHUNK_CONCURRENCY = 8
@@ -220,7 +220,7 @@ async function applyBatch(
       }
       summary.tables[resource] = outcome
       await mapWithConcurrency(
-        chunk([...ids.keys()], REFETCH_CHUNK[resource]),
+        chunk([...ids.keys()].sort((a, b) => a - b), REFETCH_CHUNK[resource]),
         CHUNK_CONCURRENCY,
         async (part) => {
           const partEvents = part.flatMap((id) => ids.get(id) ?? [])
@@ -318,7 +318,12 @@ async function refreshRows(
   const fetchedAt = new Date()
   const answer = await definition.fetchByIds(ctx.client, ids)
   const items = [...answer.found.values(), ...answer.unidentified]
-  const result = await writeItems(ctx.db, definition, ctx.storeHash, items, { fetchedAt })
+  const result = await writeItems(ctx.db, definition, ctx.storeHash, items, {
+    fetchedAt,
+    prepare: async (rows) => {
+      await definition.prepareRows?.(ctx, rows)
+    },
+  })
   const byDecision: Record<IdDecision, number[]> = {
     done: [],
     'confirm-later': [],

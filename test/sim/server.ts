@@ -9,6 +9,12 @@ import type { AddressInfo } from 'node:net'
 import { serve, type HttpBindings } from '@hono/node-server'
 import { Hono, type Context } from 'hono'
 import { createRng, ORDER_STATUSES, type SimRecord, type SimResourceName } from './generate.ts'
+import {
+  allLines,
+  renderConsignments,
+  renderShippingAddresses,
+  type ConsignmentIdMode,
+} from './order-children.ts'
 import { createSimClock, createSimState, type SimClock, type SimDataOptions } from './state.ts'
 import { createWebhookEmitter, type SimHook, type WebhookOptions } from './webhooks.ts'
 
@@ -112,6 +118,16 @@ export interface SimStoreOptions {
    * does not list it [unconfirmed]; default false: full objects whatever is asked.
    */
   customersIncludeFields?: boolean
+  /**
+   * `GET /v2/orders` ignores `include` (consignments come back as a `{url, resource}` link), as a
+   * store might: whether the list honours it is unconfirmed (bigcommerce-api.md §9.1).
+   */
+  orderListIgnoresInclude?: boolean
+  /**
+   * A shipping consignment's id: the shipping address id ('address', the default) or an id of its
+   * own ('own'). The spec does not say which.
+   */
+  consignmentIds?: ConsignmentIdMode
 }
 
 type MutableOptions = Omit<
@@ -588,11 +604,41 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     return c.json({ statuses, count: rows.length })
   })
 
+  /**
+   * An order as JSON. `include=consignments` embeds the consignments (with their line items for
+   * `consignments.line_items`), as an object with `consignment_structure=object` and as a
+   * one-element array otherwise; without it, consignments are a link like the other children.
+   */
+  function orderJson(c: Context, record: SimRecord, honourInclude: boolean): string {
+    const include = honourInclude ? (c.req.query('include') ?? '').split(',') : []
+    const lineItems = include.includes('consignments.line_items')
+    const embed = lineItems || include.includes('consignments')
+    const asObject = c.req.query('consignment_structure') === 'object'
+    const idMode = settings.consignmentIds ?? 'address'
+    const key = `${embed}|${lineItems}|${asObject}|${idMode}`
+    return store.renderJson('orders', record, key, (full) => {
+      const storeUrl = store.context.storeUrl
+      if (!embed) {
+        full.consignments = {
+          url: `${storeUrl}/v2/orders/${record.id}/consignments`,
+          resource: `/orders/${record.id}/consignments`,
+        }
+        return full
+      }
+      const children = store.orderChildren(record.id)
+      const consignments = renderConsignments(children, storeUrl, { lineItems, idMode })
+      full.consignments = asObject ? consignments : [consignments]
+      return full
+    })
+  }
+
+  const orderNotFound = (c: Context) =>
+    c.json([{ status: 404, message: 'The requested resource was not found.' }], 404)
+
   app.get(`${base}/v2/orders/:id{[0-9]+}`, (c) => {
     const record = store.readById('orders', Number(c.req.param('id')))
-    if (!record)
-      return c.json([{ status: 404, message: 'The requested resource was not found.' }], 404)
-    return c.json(store.render('orders', record))
+    if (!record) return orderNotFound(c)
+    return c.body(orderJson(c, record, true), 200, { 'Content-Type': 'application/json' })
   })
 
   app.get(`${base}/v2/orders`, (c) => {
@@ -600,8 +646,36 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     const rows = pageOf(select('orders', orderSelection(c)), page, limit, c.get('fault'))
     // v2 answers an empty page with 204 and no body [observed in client code, not in the docs].
     if (rows.length === 0) return c.body(null, 204)
-    const json = rows.map((r) => store.renderJson('orders', r, '', (full) => full))
+    const honour = !settings.orderListIgnoresInclude
+    const json = rows.map((r) => orderJson(c, r, honour))
     return c.body(`[${json.join(',')}]`, 200, { 'Content-Type': 'application/json' })
+  })
+
+  /** A v2 sub-list of one order: paged (50 by default, at most 250), 204 past the end. */
+  function orderSubList(path: string, items: (orderId: number) => unknown[]) {
+    app.get(`${base}/v2/orders/:id{[0-9]+}/${path}`, (c) => {
+      const id = Number(c.req.param('id'))
+      if (!store.get('orders', id)) return orderNotFound(c)
+      const { page, limit } = readPaging(c)
+      const rows = items(id).slice((page - 1) * limit, page * limit)
+      if (rows.length === 0) return c.body(null, 204)
+      return c.json(rows)
+    })
+  }
+  orderSubList('products', (id) => allLines(store.orderChildren(id)))
+  orderSubList('shipping_addresses', (id) =>
+    renderShippingAddresses(store.orderChildren(id), store.context.storeUrl),
+  )
+  orderSubList('coupons', (id) => store.orderChildren(id).coupons)
+
+  app.get(`${base}/v2/orders/:id{[0-9]+}/consignments`, (c) => {
+    const id = Number(c.req.param('id'))
+    if (!store.get('orders', id)) return orderNotFound(c)
+    const lineItems = (c.req.query('include') ?? '').split(',').includes('line_items')
+    const idMode = settings.consignmentIds ?? 'address'
+    return c.json(
+      renderConsignments(store.orderChildren(id), store.context.storeUrl, { lineItems, idMode }),
+    )
   })
 
   // ---- v2 coupons ----------------------------------------------------------------------------

@@ -10,6 +10,15 @@ import {
   type SimResourceName,
   type TimelineOptions,
 } from './generate.ts'
+import {
+  applyDiscount,
+  generateOrderChildren,
+  makeCoupon,
+  makeLine,
+  removeDiscount,
+  type ConsignmentKind,
+  type SimOrderChildren,
+} from './order-children.ts'
 
 export interface SimClock {
   /** Milliseconds since the epoch. */
@@ -170,6 +179,34 @@ export function createSimState(
   }
   const emits = (name: SimResourceName) => name !== 'coupons'
 
+  // Children of orders that a mutation changed; the others are generated on demand.
+  const orderChildren = new Map<number, SimOrderChildren>()
+  const childrenOf = (id: number): SimOrderChildren => {
+    const held = orderChildren.get(id)
+    if (held) return held
+    const record = requireRecord('orders', id)
+    return generateOrderChildren(context, id, Number(fieldsOf('orders', record).coupon_discount))
+  }
+  /** Changes an order's children, then bumps its date_modified and says so, as the store does. */
+  function editChildren<T>(orderId: number, change: (children: SimOrderChildren) => T): T {
+    const record = requireRecord('orders', orderId)
+    const children = childrenOf(orderId)
+    orderChildren.set(orderId, children)
+    const result = change(children)
+    const fields = materialise('orders', record)
+    fields.items_total = children.lines.reduce((n, l) => n + Number(l.item.quantity), 0)
+    const discount = children.coupons.reduce((n, c) => n + Number(c.discount), 0)
+    fields.coupon_discount = discount.toFixed(4)
+    touch('orders', record)
+    emit('store/order/updated', { type: 'order', id: orderId })
+    return result
+  }
+  const lineOf = (children: SimOrderChildren, lineId: number) => {
+    const line = children.lines.find((l) => l.item.id === lineId)
+    if (!line) throw new Error(`sim: no line item ${lineId}`)
+    return line
+  }
+
   return {
     clock,
     context,
@@ -242,9 +279,65 @@ export function createSimState(
       }
     },
 
+    /** An order's line items, addresses, consignments and coupons as the store holds them now. */
+    orderChildren: (orderId: number) => childrenOf(orderId),
+
+    /** Sets a line item's quantity (and its totals). */
+    editLineQuantity(orderId: number, lineId: number, quantity: number) {
+      editChildren(orderId, (children) => {
+        const item = lineOf(children, lineId).item
+        const price = Number(item.price_ex_tax)
+        Object.assign(item, {
+          quantity,
+          base_total: (price * quantity).toFixed(4),
+          total_ex_tax: (price * quantity).toFixed(4),
+          total_inc_tax: (price * quantity * 1.0825).toFixed(4),
+        })
+      })
+    },
+
+    removeLine(orderId: number, lineId: number) {
+      editChildren(orderId, (children) => {
+        children.lines = children.lines.filter((l) => l.item !== lineOf(children, lineId).item)
+      })
+    },
+
+    /** Adds a line item to a consignment (default: the first shipping one); returns its id. */
+    addLine(orderId: number, where: { kind?: ConsignmentKind; slot?: number } = {}): number {
+      return editChildren(orderId, (children) => {
+        const kind = where.kind ?? (children.addresses.length > 0 ? 'shipping' : 'pickup')
+        const slot = where.slot ?? 0
+        const addressId = kind === 'shipping' ? Number(children.addresses[slot]?.id ?? 0) : 0
+        const id = children.nextLineId++
+        const rng = () => ((id * 2654435761) >>> 0) / 4294967296
+        children.lines.push({ kind, slot, item: makeLine(orderId, id, rng, kind, addressId) })
+        return id
+      })
+    },
+
+    /** Applies a coupon; returns the applied coupon's id (not the coupon's own coupon_id). */
+    addCoupon(orderId: number, coupon: { code: string; discount: number; type?: number }): number {
+      return editChildren(orderId, (children) => {
+        const id = Math.max(orderId * 10, ...children.coupons.map((c) => Number(c.id))) + 1
+        children.coupons.push(makeCoupon(orderId, id, coupon.code, coupon.discount, coupon.type ?? 2))
+        applyDiscount(children, coupon.code, coupon.discount)
+        return id
+      })
+    },
+
+    removeCoupon(orderId: number, appliedId: number) {
+      editChildren(orderId, (children) => {
+        const gone = children.coupons.find((c) => c.id === appliedId)
+        if (!gone) throw new Error(`sim: order ${orderId} has no applied coupon ${appliedId}`)
+        children.coupons = children.coupons.filter((c) => c !== gone)
+        removeDiscount(children, String(gone.code))
+      })
+    },
+
     delete(name: SimResourceName, id: number): boolean {
       const t = table(name)
       if (!t.byId.delete(id)) return false
+      if (name === 'orders') orderChildren.delete(id)
       forget(name, id)
       invalidate(name, true)
       // BigCommerce documents no order-deleted event (orders are archived); the others have one.
