@@ -4,6 +4,7 @@
 // database.
 import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
+import { formatSummary } from '../../cli/sync-output.ts'
 import { deleteRows } from '../../src/db/write.ts'
 import { insertEvents } from '../../src/sync/inbox.ts'
 import { runSync } from '../../src/sync/sweep.ts'
@@ -225,6 +226,7 @@ describeEachDatabase('order children', (ctx) => {
     const orders = summary.tables.orders
     expect(orders?.children).toMatchObject({ fallbackOrders: 150, productRequests: 151, addressRequests: 150 })
     expect(orders?.notes?.[0]).toMatch(/include ignored/)
+    expect(formatSummary(summary)).toMatch(/^orders: the store sent consignments as a link \(include ignored\).*150 orders/m)
     expect(sim.stats.byPath['GET /v2/orders/:id/products']).toBe(151)
     // Nothing changed: the next run reads no order's children again.
     const again = await runSync({ db: ctx.db, client, storeHash: 'nofill' }, { tables: ['orders'] })
