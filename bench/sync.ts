@@ -7,18 +7,14 @@
 // Each run writes into its own fresh database: PostgreSQL when BENCH_DATABASE_URL is set
 // (a scratch database is created and dropped on that server), else an in-memory PGlite.
 import { parseArgs } from 'node:util'
-import postgres from 'postgres'
 import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
 import { MAX_PAGE_SIZE } from '../src/bigcommerce/paging.ts'
-import type { Database } from '../src/db/database.ts'
-import { migrateDatabase } from '../src/db/migrate.ts'
-import { openPglite } from '../src/db/pglite.ts'
-import { openPostgres } from '../src/db/postgres.ts'
 import type { ResourceName } from '../src/db/schema.ts'
 import { upsertRows } from '../src/db/write.ts'
 import { RESOURCES } from '../src/resources/index.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
 import { runSync, SYNC_TABLES } from '../src/sync/sweep.ts'
+import { freshDatabase } from './support/database.ts'
 import { startSimProcess, type SimProcess } from './support/sim-client.ts'
 
 const { values } = parseArgs({
@@ -40,32 +36,6 @@ const counts: Record<ResourceName, number> = {
   customers: Math.round(totalRows * 0.3),
   products: Math.round(totalRows * 0.25),
   coupons: Math.round(totalRows * 0.05),
-}
-
-async function freshDatabase(label: string): Promise<{ db: Database; dispose(): Promise<void>; kind: string }> {
-  const serverUrl = process.env.BENCH_DATABASE_URL
-  if (!serverUrl) {
-    const db = await openPglite()
-    await migrateDatabase(db)
-    return { db, kind: 'PGlite (in memory)', dispose: () => db.close() }
-  }
-  const name = `bcm_bench_${process.pid}_${label}`
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`drop database if exists "${name}" with (force)`)
-  await admin.unsafe(`create database "${name}"`)
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  const db = openPostgres(url.toString())
-  await migrateDatabase(db)
-  return {
-    db,
-    kind: 'PostgreSQL',
-    async dispose() {
-      await db.close()
-      await admin.unsafe(`drop database if exists "${name}" with (force)`)
-      await admin.end()
-    },
-  }
 }
 
 async function startStore(): Promise<SimProcess> {

@@ -22,6 +22,10 @@ export async function startSimProcess(options: SimStoreOptions) {
     async configure(changes: Partial<SimStoreOptions>): Promise<void> {
       await fetch(`${info.url}/__sim/options`, { method: 'POST', body: JSON.stringify(changes) })
     },
+    /** Edits these orders' first line (moves their date_modified). */
+    async editOrders(ids: number[]): Promise<void> {
+      await fetch(`${info.url}/__sim/orders/edit`, { method: 'POST', body: JSON.stringify({ ids }) })
+    },
     async stats(): Promise<SimStats> {
       return (await (await fetch(`${info.url}/__sim/stats`)).json()) as SimStats
     },

@@ -96,7 +96,8 @@ export async function attachOrderChildren(ctx: RowContext, rows: ResourceRow[]):
   const stats = emptyChildReadStats()
   if (rows.length === 0) return stats
   const stored = await readStored(ctx.db, ctx.storeHash, rows.map((r) => r.id))
-  const concurrency = 16
+  // The pacer spaces requests out; this only bounds how many wait at once.
+  const concurrency = 64
   await mapWithConcurrency(rows, concurrency, async (row) => {
     const held = stored.get(row.id)
     const moved = !held || held.modified !== seconds(row)

@@ -364,6 +364,17 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     return c.json(stats)
   })
 
+  // Outside the API: edit orders as a merchant would (the first line's quantity), for a benchmark
+  // whose store runs in another process. Moves each order's date_modified.
+  app.post('/__sim/orders/edit', async (c) => {
+    const { ids } = (await c.req.json()) as { ids: number[] }
+    for (const id of ids) {
+      const line = store.orderChildren(id).lines[0]
+      if (line) store.editLineQuantity(id, Number(line.item.id), Number(line.item.quantity) + 1)
+    }
+    return c.json({ edited: ids.length })
+  })
+
   app.use('/stores/:hash/*', async (c, next) => {
     const hash = c.req.param('hash')
     const path = c.req.path.slice(`/stores/${hash}`.length)
