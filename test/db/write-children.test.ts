@@ -1,0 +1,72 @@
+// Orders' children on the write path: written in the order's transaction only when the stored
+// order is the version they were read with, replacing the set, left alone when not known, and
+// deleted with the order.
+import { sql } from 'drizzle-orm'
+import { expect, it } from 'vitest'
+import type { Executor } from '../../src/db/database.ts'
+import { deleteRows, upsertRows } from '../../src/db/write.ts'
+import type { OrderChildren } from '../../src/resources/order-children.ts'
+import { toCouponRow, toLineRow } from '../../src/resources/order-children.ts'
+import type { ResourceRow } from '../../src/resources/types.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+
+const STORE = 'kids'
+
+function order(id: number, modified: string, children: OrderChildren | undefined, note = ''): ResourceRow {
+  return {
+    id,
+    date_modified: new Date(modified),
+    data: { id, date_modified: modified, note },
+    status_id: 10,
+    children,
+  }
+}
+const lines = (...specs: Array<[number, number]>) =>
+  specs.map(([id, quantity]) => toLineRow({ id, sku: `S${id}`, quantity, price_inc_tax: '1.0000' }))
+
+async function held(db: Executor, table: string, orderId: number) {
+  const rows = await db.execute<{ id: number; data: Record<string, unknown> }>(
+    sql`select id::float8 as id, data from ${sql.raw(`bigcommerce.${table}`)} where store_hash = ${STORE} and order_id = ${orderId} order by id`,
+  )
+  return rows.map((r) => `${r.id}:${String(r.data.quantity ?? r.data.code)}`)
+}
+
+describeEachDatabase('order children writes', (ctx) => {
+  it('replace the set when the order wins, and stay when a stale read loses', async () => {
+    await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-01T10:00:00Z', { order_products: lines([11, 1], [12, 2]) })])
+    expect(await held(ctx.db, 'order_products', 1)).toEqual(['11:1', '12:2'])
+    // Newer: line 12 removed, 11 changed, 13 added.
+    await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-01T11:00:00Z', { order_products: lines([11, 5], [13, 1]) })])
+    expect(await held(ctx.db, 'order_products', 1)).toEqual(['11:5', '13:1'])
+    // Older read arriving late: neither the order nor its children change.
+    const stale = await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-01T10:30:00Z', { order_products: lines([99, 1]) }, 'stale')])
+    expect(stale.written).toBe(0)
+    expect(await held(ctx.db, 'order_products', 1)).toEqual(['11:5', '13:1'])
+  })
+
+  it('a stored order of the same version takes children it lacked; an unknown set is left alone', async () => {
+    await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T10:00:00Z', undefined)])
+    // The same version read again, now with its children (identical order: not rewritten).
+    const again = await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T10:00:00Z', {
+      order_products: lines([21, 1]),
+      order_coupons: [toCouponRow({ id: 7, code: 'TEN', discount: '10.0000' })],
+    })])
+    expect(again.written).toBe(0)
+    expect(await held(ctx.db, 'order_products', 2)).toEqual(['21:1'])
+    expect(await held(ctx.db, 'order_coupons', 2)).toEqual(['7:TEN'])
+    // Coupons not known this time: kept. An empty set: removed.
+    await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T11:00:00Z', { order_products: lines([21, 2]) })])
+    expect(await held(ctx.db, 'order_coupons', 2)).toEqual(['7:TEN'])
+    await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T12:00:00Z', { order_coupons: [] })])
+    expect(await held(ctx.db, 'order_coupons', 2)).toEqual([])
+    expect(await held(ctx.db, 'order_products', 2)).toEqual(['21:2'])
+  })
+
+  it('a deleted order takes its children with it, and a tombstoned one gets none', async () => {
+    await upsertRows(ctx.db, 'orders', STORE, [order(3, '2024-05-03T10:00:00Z', { order_products: lines([31, 1]) })])
+    await deleteRows(ctx.db, 'orders', STORE, [3], { deletedAt: new Date('2024-05-04T00:00:00Z') })
+    expect(await held(ctx.db, 'order_products', 3)).toEqual([])
+    await upsertRows(ctx.db, 'orders', STORE, [order(3, '2024-05-03T10:00:00Z', { order_products: lines([31, 1]) })])
+    expect(await held(ctx.db, 'order_products', 3)).toEqual([])
+  })
+})
