@@ -37,10 +37,21 @@ const latencyMs = Number(values['latency-ms'])
 const scale = 30_000 / windowMs
 const perSecond = (quota * 1000) / windowMs
 
-const sim = await startSimProcess({ quota, windowMs, latencyMs, cacheRendered: true, data: { seed: 13, counts: { orders } } })
+const sim = await startSimProcess({
+  quota,
+  windowMs,
+  latencyMs,
+  cacheRendered: true,
+  data: { seed: 13, counts: { orders } },
+})
 const target = await freshDatabase('orders')
 const events = createClientEventHub()
-const client = createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken, onEvent: events.emit })
+const client = createBigCommerceClient({
+  apiUrl: sim.url,
+  storeHash: sim.storeHash,
+  accessToken: sim.accessToken,
+  onEvent: events.emit,
+})
 const ctx = { db: target.db, client, storeHash: sim.storeHash }
 
 const byKind = (byPath: Record<string, number>) => ({
@@ -70,8 +81,12 @@ const floorRequests = Math.ceil(orders / MAX_PAGE_SIZE) + 1 + withCoupons
 const floorSeconds = floorRequests / perSecond
 const fillTotal = Object.values(fill).reduce((a, b) => a + b, 0)
 console.log('backfill:')
-console.log(`  requests: ${fillTotal} (${fill.lists} list pages, ${fill.counts} counts, ${fill.singles} single orders, ${fill.products} /products, ${fill.addresses} /shipping_addresses, ${fill.coupons} /coupons)`)
-console.log(`  extra requests per order: line items ${per(fill.products, orders)}, addresses ${per(fill.addresses, orders)}, coupons ${per(fill.coupons, orders)} (${withCoupons} orders have coupons)`)
+console.log(
+  `  requests: ${fillTotal} (${fill.lists} list pages, ${fill.counts} counts, ${fill.singles} single orders, ${fill.products} /products, ${fill.addresses} /shipping_addresses, ${fill.coupons} /coupons)`,
+)
+console.log(
+  `  extra requests per order: line items ${per(fill.products, orders)}, addresses ${per(fill.addresses, orders)}, coupons ${per(fill.coupons, orders)} (${withCoupons} orders have coupons)`,
+)
 console.log(
   `  time: ${seconds.toFixed(1)} s (${fullScale(seconds)}); floor ${floorRequests} requests = ${floorSeconds.toFixed(1)} s (${fullScale(floorSeconds)}); ` +
     `${((100 * floorSeconds) / seconds).toFixed(1)}% of the floor`,
@@ -86,7 +101,13 @@ let hash = 0
 await insertEvents(
   target.db,
   sim.storeHash,
-  ids.map((id) => ({ hash: `b${++hash}`, scope: 'store/order/updated', resource: 'orders' as const, resourceId: id, payload: { scope: 'store/order/updated', data: { type: 'order', id } } })),
+  ids.map((id) => ({
+    hash: `b${++hash}`,
+    scope: 'store/order/updated',
+    resource: 'orders' as const,
+    resourceId: id,
+    payload: { scope: 'store/order/updated', data: { type: 'order', id } },
+  })),
 )
 const burstStarted = performance.now()
 let written = 0
@@ -99,8 +120,12 @@ const burstSeconds = (performance.now() - burstStarted) / 1000
 const hit = byKind((await sim.stats()).byPath)
 const besides = hit.lists + hit.counts + hit.singles + hit.products + hit.addresses
 console.log(`burst of ${burst} events on ${burst} changed orders (${written} written):`)
-console.log(`  requests besides coupons: ${besides} (${hit.lists} id ranges, ${hit.singles} single orders, ${hit.products} /products, ${hit.addresses} /shipping_addresses); coupons: ${hit.coupons}`)
-console.log(`  time: ${burstSeconds.toFixed(1)} s (${fullScale(burstSeconds)}); one request per order would be ${burst} requests = ${(burst / perSecond).toFixed(1)} s (${fullScale(burst / perSecond)})`)
+console.log(
+  `  requests besides coupons: ${besides} (${hit.lists} id ranges, ${hit.singles} single orders, ${hit.products} /products, ${hit.addresses} /shipping_addresses); coupons: ${hit.coupons}`,
+)
+console.log(
+  `  time: ${burstSeconds.toFixed(1)} s (${fullScale(burstSeconds)}); one request per order would be ${burst} requests = ${(burst / perSecond).toFixed(1)} s (${fullScale(burst / perSecond)})`,
+)
 
 await sim.close()
 await target.dispose()

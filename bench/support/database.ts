@@ -6,7 +6,9 @@ import { migrateDatabase } from '../../src/db/migrate.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
 
-export async function freshDatabase(label: string): Promise<{ db: Database; dispose(): Promise<void>; kind: string }> {
+export async function freshDatabase(
+  label: string,
+): Promise<{ db: Database; dispose(): Promise<void>; kind: string }> {
   const serverUrl = process.env.BENCH_DATABASE_URL
   if (!serverUrl) {
     const db = await openPglite()

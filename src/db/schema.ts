@@ -21,6 +21,7 @@ import {
   timestamp,
   unique,
   uniqueIndex,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
 
 export const bigcommerce = pgSchema('bigcommerce')
@@ -113,6 +114,12 @@ const childColumns = {
   synced_at: tz('synced_at').notNull().defaultNow(),
 }
 
+const cascadeWithOrder = (t: { store_hash: AnyPgColumn; order_id: AnyPgColumn }) =>
+  foreignKey({
+    columns: [t.store_hash, t.order_id],
+    foreignColumns: [orders.store_hash, orders.id],
+  }).onDelete('cascade')
+
 /** The order's line items (`/orders/{id}/products` items, or the same embedded in consignments). */
 export const orderProducts = bigcommerce.table(
   'order_products',
@@ -130,7 +137,7 @@ export const orderProducts = bigcommerce.table(
   },
   (t) => [
     primaryKey({ columns: [t.store_hash, t.order_id, t.id] }),
-    foreignKey({ columns: [t.store_hash, t.order_id], foreignColumns: [orders.store_hash, orders.id] }).onDelete('cascade'),
+    cascadeWithOrder(t),
     index('order_products_sku_idx').on(t.store_hash, t.sku),
     index('order_products_product_id_idx').on(t.store_hash, t.product_id),
   ],
@@ -149,12 +156,12 @@ export const orderShippingAddresses = bigcommerce.table(
     country_iso2: text('country_iso2'),
     email: text('email'),
     shipping_method: text('shipping_method'),
-    /** The consignment's own id when the row came from a consignment (null from /shipping_addresses). */
+    /** The consignment's id when the row came from one (null from /shipping_addresses). */
     consignment_id: bigint('consignment_id', { mode: 'number' }),
   },
   (t) => [
     primaryKey({ columns: [t.store_hash, t.order_id, t.id] }),
-    foreignKey({ columns: [t.store_hash, t.order_id], foreignColumns: [orders.store_hash, orders.id] }).onDelete('cascade'),
+    cascadeWithOrder(t),
     index('order_shipping_addresses_country_idx').on(t.store_hash, t.country_iso2),
   ],
 )
@@ -172,7 +179,7 @@ export const orderCoupons = bigcommerce.table(
   },
   (t) => [
     primaryKey({ columns: [t.store_hash, t.order_id, t.id] }),
-    foreignKey({ columns: [t.store_hash, t.order_id], foreignColumns: [orders.store_hash, orders.id] }).onDelete('cascade'),
+    cascadeWithOrder(t),
     index('order_coupons_code_idx').on(t.store_hash, t.code),
   ],
 )

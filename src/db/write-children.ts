@@ -25,7 +25,11 @@ export interface ChildWriteResult {
   removed: number
 }
 
-function childStatement(table: OrderChildTable, storeHash: string, rows: ResourceRow[]): SQL | null {
+function childStatement(
+  table: OrderChildTable,
+  storeHash: string,
+  rows: ResourceRow[],
+): SQL | null {
   const sets: Array<{ order_id: number; date_modified: string | null }> = []
   const items: Array<Record<string, unknown>> = []
   const columns = childColumns(table)
@@ -38,7 +42,8 @@ function childStatement(table: OrderChildTable, storeHash: string, rows: Resourc
       if (seen.has(child.id)) continue // ON CONFLICT may touch a row once per statement
       seen.add(child.id)
       const record: Record<string, unknown> = {}
-      for (const c of columns) record[c.name] = c.name === 'order_id' ? row.id : (child[c.name] ?? null)
+      for (const c of columns)
+        record[c.name] = c.name === 'order_id' ? row.id : (child[c.name] ?? null)
       items.push(record)
     }
   }
@@ -80,7 +85,11 @@ function childStatement(table: OrderChildTable, storeHash: string, rows: Resourc
 export const hasChildren = (rows: ResourceRow[]) => rows.some((row) => row.children !== undefined)
 
 /** Writes the children the rows carry; run after the rows' own upsert, in its transaction. */
-export async function writeOrderChildren(tx: Executor, storeHash: string, rows: ResourceRow[]): Promise<ChildWriteResult> {
+export async function writeOrderChildren(
+  tx: Executor,
+  storeHash: string,
+  rows: ResourceRow[],
+): Promise<ChildWriteResult> {
   const total: ChildWriteResult = { written: 0, removed: 0 }
   for (const table of Object.keys(orderChildTables) as OrderChildTable[]) {
     const statement = childStatement(table, storeHash, rows)

@@ -47,7 +47,11 @@ interface Stored {
   hasCoupons: boolean
 }
 
-async function readStored(db: Executor, storeHash: string, ids: number[]): Promise<Map<number, Stored>> {
+async function readStored(
+  db: Executor,
+  storeHash: string,
+  ids: number[],
+): Promise<Map<number, Stored>> {
   const rows = await db.execute<{ id: number; dm: number | null; l: boolean; c: boolean }>(sql`
     select o.id::float8 as id, extract(epoch from o.date_modified)::float8 as dm,
       exists (select 1 from bigcommerce.order_products p where p.store_hash = o.store_hash and p.order_id = o.id) as l,
@@ -56,7 +60,10 @@ async function readStored(db: Executor, storeHash: string, ids: number[]): Promi
     where o.store_hash = ${storeHash}
       and o.id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`)
   return new Map(
-    rows.map((r) => [Number(r.id), { modified: r.dm === null ? null : Number(r.dm), hasLines: r.l, hasCoupons: r.c }]),
+    rows.map((r) => [
+      Number(r.id),
+      { modified: r.dm === null ? null : Number(r.dm), hasLines: r.l, hasCoupons: r.c },
+    ]),
   )
 }
 
@@ -80,10 +87,14 @@ async function readSubList(
   }
 }
 
-const seconds = (row: ResourceRow) => (row.date_modified ? Math.floor(row.date_modified.getTime() / 1000) : null)
+const seconds = (row: ResourceRow) =>
+  row.date_modified ? Math.floor(row.date_modified.getTime() / 1000) : null
 
 /** Rows for each item; an item the mirror cannot read makes the whole set unknown. */
-function rowsOf(items: unknown[] | null, toRow: (item: unknown) => ChildRow): ChildRow[] | undefined {
+function rowsOf(
+  items: unknown[] | null,
+  toRow: (item: unknown) => ChildRow,
+): ChildRow[] | undefined {
   if (items === null) return undefined
   return items.map(toRow)
 }
@@ -92,10 +103,17 @@ function rowsOf(items: unknown[] | null, toRow: (item: unknown) => ChildRow): Ch
  * Attaches `children` to order rows (before they are written), spending requests only where the
  * rule above says. An order whose children cannot be read keeps its stored children.
  */
-export async function attachOrderChildren(ctx: RowContext, rows: ResourceRow[]): Promise<ChildReadStats> {
+export async function attachOrderChildren(
+  ctx: RowContext,
+  rows: ResourceRow[],
+): Promise<ChildReadStats> {
   const stats = emptyChildReadStats()
   if (rows.length === 0) return stats
-  const stored = await readStored(ctx.db, ctx.storeHash, rows.map((r) => r.id))
+  const stored = await readStored(
+    ctx.db,
+    ctx.storeHash,
+    rows.map((r) => r.id),
+  )
   // The pacer spaces requests out; this only bounds how many wait at once.
   const concurrency = 64
   await mapWithConcurrency(rows, concurrency, async (row) => {
@@ -111,7 +129,11 @@ export async function attachOrderChildren(ctx: RowContext, rows: ResourceRow[]):
           const base = `/v2/orders/${row.id}`
           const [lines, addresses] = await Promise.all([
             readSubList(ctx.client, `${base}/products`, () => (stats.productRequests += 1)),
-            readSubList(ctx.client, `${base}/shipping_addresses`, () => (stats.addressRequests += 1)),
+            readSubList(
+              ctx.client,
+              `${base}/shipping_addresses`,
+              () => (stats.addressRequests += 1),
+            ),
           ])
           children.order_products = rowsOf(lines, toLineRow)
           children.order_shipping_addresses = rowsOf(addresses, toShippingAddressRow)
@@ -122,7 +144,11 @@ export async function attachOrderChildren(ctx: RowContext, rows: ResourceRow[]):
         // Nothing to read: the order says it has no coupon (this also clears a removed one).
         if (lines !== undefined || !held?.hasLines) children.order_coupons = []
       } else if (moved || !held?.hasCoupons) {
-        const coupons = await readSubList(ctx.client, `/v2/orders/${row.id}/coupons`, () => (stats.couponRequests += 1))
+        const coupons = await readSubList(
+          ctx.client,
+          `/v2/orders/${row.id}/coupons`,
+          () => (stats.couponRequests += 1),
+        )
         children.order_coupons = rowsOf(coupons, toCouponRow)
       }
     } catch (error) {

@@ -145,7 +145,11 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
 export function childrenFromConsignments(order: unknown): OrderChildren | null {
   const consignments = pick(order, 'consignments')
   if (!consignments || typeof consignments !== 'object' || Array.isArray(consignments)) return null
-  if (!('shipping' in consignments) && !('pickups' in consignments) && !('downloads' in consignments)) {
+  if (
+    !('shipping' in consignments) &&
+    !('pickups' in consignments) &&
+    !('downloads' in consignments)
+  ) {
     return null
   }
   const c = consignments as Record<string, unknown>
@@ -168,7 +172,10 @@ export function childrenFromConsignments(order: unknown): OrderChildren | null {
     const consignmentId = pick(consignment, 'id')
     const { line_items: _lines, ...data } = consignment as Record<string, unknown>
     if (!addresses.has(id)) {
-      addresses.set(id, toAddressRow(data, id, typeof consignmentId === 'number' ? consignmentId : null))
+      addresses.set(
+        id,
+        toAddressRow(data, id, typeof consignmentId === 'number' ? consignmentId : null),
+      )
     }
   }
   return { order_products: [...lines.values()], order_shipping_addresses: [...addresses.values()] }

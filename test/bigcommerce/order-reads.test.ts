@@ -1,23 +1,46 @@
 // Pure steps of reading orders' children: when ids are read as ranges, and how consignments map to
 // rows (including a store that sent them as a link, and consignment ids that are not address ids).
 import { describe, expect, it } from 'vitest'
-import { addressIdOfConsignment, childrenFromConsignments, mayHaveCoupons, toLineRow } from '../../src/resources/order-children.ts'
+import {
+  addressIdOfConsignment,
+  childrenFromConsignments,
+  mayHaveCoupons,
+  toLineRow,
+} from '../../src/resources/order-children.ts'
 import { planOrderReads, RANGE_SPAN } from '../../src/resources/orders.ts'
 
 describe('planOrderReads', () => {
   it('groups ids within a page-sized span into ranges and reads lone ids alone', () => {
-    expect(planOrderReads([5, 3, 3, 9, 1000, 5000, 5001])).toEqual({ ranges: [[3, 5, 9], [5000, 5001]], singles: [1000] })
+    expect(planOrderReads([5, 3, 3, 9, 1000, 5000, 5001])).toEqual({
+      ranges: [
+        [3, 5, 9],
+        [5000, 5001],
+      ],
+      singles: [1000],
+    })
     const plan = planOrderReads(Array.from({ length: 1000 }, (_, i) => i + 1))
     expect(plan.singles).toEqual([])
     expect(plan.ranges.length).toBe(Math.ceil(1000 / (RANGE_SPAN + 1)))
-    for (const range of plan.ranges) expect((range.at(-1) ?? 0) - (range[0] ?? 0) + 3).toBeLessThanOrEqual(250)
+    for (const range of plan.ranges)
+      expect((range.at(-1) ?? 0) - (range[0] ?? 0) + 3).toBeLessThanOrEqual(250)
   })
 })
 
 describe('childrenFromConsignments', () => {
-  const line = (id: number, address: number) => ({ id, order_address_id: address, sku: `S${id}`, quantity: 1, applied_discounts: [] })
+  const line = (id: number, address: number) => ({
+    id,
+    order_address_id: address,
+    sku: `S${id}`,
+    quantity: 1,
+    applied_discounts: [],
+  })
   it('is null when the store sent consignments as a link or in the array structure', () => {
-    expect(childrenFromConsignments({ id: 1, consignments: { url: 'u', resource: '/orders/1/consignments' } })).toBeNull()
+    expect(
+      childrenFromConsignments({
+        id: 1,
+        consignments: { url: 'u', resource: '/orders/1/consignments' },
+      }),
+    ).toBeNull()
     expect(childrenFromConsignments({ id: 1, consignments: [{ shipping: [] }] })).toBeNull()
     expect(childrenFromConsignments({ id: 1 })).toBeNull()
   })
@@ -31,7 +54,9 @@ describe('childrenFromConsignments', () => {
       },
     })
     expect(children?.order_products?.map((r) => r.id)).toEqual([10, 11, 12, 13, 14])
-    expect(children?.order_shipping_addresses).toMatchObject([{ id: 77, consignment_id: 1, city: 'Lyon' }])
+    expect(children?.order_shipping_addresses).toMatchObject([
+      { id: 77, consignment_id: 1, city: 'Lyon' },
+    ])
     expect(children?.order_shipping_addresses?.[0]?.data).not.toHaveProperty('line_items')
     // No line names one address: the consignment's own id stands for it.
     expect(addressIdOfConsignment({ id: 5, line_items: [] })).toBe(5)
@@ -40,7 +65,10 @@ describe('childrenFromConsignments', () => {
   it('sees coupons from coupon_discount or a code on a line', () => {
     expect(mayHaveCoupons({ coupon_discount: '0.0000' }, [])).toBe(false)
     expect(mayHaveCoupons({ coupon_discount: '2.5000' }, undefined)).toBe(true)
-    const coded = toLineRow({ id: 1, applied_discounts: [{ id: 'c', amount: '0', code: 'FREESHIP' }] })
+    const coded = toLineRow({
+      id: 1,
+      applied_discounts: [{ id: 'c', amount: '0', code: 'FREESHIP' }],
+    })
     expect(mayHaveCoupons({ coupon_discount: '0.0000' }, [coded])).toBe(true)
   })
 })

@@ -63,15 +63,23 @@ describe('simulated order children', () => {
     }
     // Without include: a link, like the other children.
     const plain = asObject((await call(`/v2/orders/${first?.id}`)).body)
-    expect(plain.consignments).toEqual({ url: expect.stringContaining('/consignments'), resource: `/orders/${first?.id}/consignments` })
-    const withoutLines = asObject((await call(`/v2/orders/${first?.id}?include=consignments&consignment_structure=object`)).body)
-    expect(asList(asObject(withoutLines.consignments).shipping).every((c) => !('line_items' in c))).toBe(true)
+    expect(plain.consignments).toEqual({
+      url: expect.stringContaining('/consignments'),
+      resource: `/orders/${first?.id}/consignments`,
+    })
+    const withoutLines = asObject(
+      (await call(`/v2/orders/${first?.id}?include=consignments&consignment_structure=object`))
+        .body,
+    )
+    expect(
+      asList(asObject(withoutLines.consignments).shipping).every((c) => !('line_items' in c)),
+    ).toBe(true)
   })
 
   it('pages /products (50 by default, 413 above 250, 204 past the end) and answers 404 for a missing order', async () => {
     for (let i = 0; i < 60; i++) sim.store.addLine(10)
     const total = sim.store.orderChildren(10).lines.length
-    expect((asList((await call('/v2/orders/10/products')).body)).length).toBe(50)
+    expect(asList((await call('/v2/orders/10/products')).body).length).toBe(50)
     expect(asList((await call('/v2/orders/10/products?limit=250')).body).length).toBe(total)
     expect((await call('/v2/orders/10/products?limit=251')).status).toBe(413)
     expect((await call('/v2/orders/10/products?page=9')).status).toBe(204)
@@ -81,9 +89,21 @@ describe('simulated order children', () => {
 
   it('can ignore include on the list, and give consignments ids of their own', async () => {
     sim.setOptions({ orderListIgnoresInclude: true, consignmentIds: 'own' })
-    const [order] = asList((await call('/v2/orders?limit=1&include=consignments.line_items&consignment_structure=object')).body)
+    const [order] = asList(
+      (
+        await call(
+          '/v2/orders?limit=1&include=consignments.line_items&consignment_structure=object',
+        )
+      ).body,
+    )
     expect(order?.consignments).toMatchObject({ resource: `/orders/${order?.id}/consignments` })
-    const single = asObject((await call(`/v2/orders/${order?.id}?include=consignments.line_items&consignment_structure=object`)).body)
+    const single = asObject(
+      (
+        await call(
+          `/v2/orders/${order?.id}?include=consignments.line_items&consignment_structure=object`,
+        )
+      ).body,
+    )
     const shipping = asList(asObject(single.consignments).shipping)
     if (shipping[0]) expect(shipping[0].id).toBe(1)
     sim.setOptions({ orderListIgnoresInclude: false, consignmentIds: 'address' })
@@ -100,10 +120,16 @@ describe('simulated order children', () => {
     sim.store.removeLine(id, line)
     const applied = sim.store.addCoupon(id, { code: 'TEN', discount: 10 })
     expect(asObject((await call(`/v2/orders/${id}`)).body).coupon_discount).toBe(
-      (Number(sim.store.orderChildren(id).coupons.reduce((n, c) => n + Number(c.discount), 0))).toFixed(4),
+      Number(
+        sim.store.orderChildren(id).coupons.reduce((n, c) => n + Number(c.discount), 0),
+      ).toFixed(4),
     )
     const coupons = asList((await call(`/v2/orders/${id}/coupons`)).body)
-    expect(coupons.find((c) => c.id === applied)).toMatchObject({ code: 'TEN', discount: '10.0000', order_id: id })
+    expect(coupons.find((c) => c.id === applied)).toMatchObject({
+      code: 'TEN',
+      discount: '10.0000',
+      order_id: id,
+    })
     const products = asList((await call(`/v2/orders/${id}/products?limit=250`)).body)
     expect(products.some((p) => p.id === line)).toBe(false)
     expect(products.some((p) => p.id === added)).toBe(true)

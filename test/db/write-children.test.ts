@@ -12,7 +12,12 @@ import { describeEachDatabase } from '../support/databases.ts'
 
 const STORE = 'kids'
 
-function order(id: number, modified: string, children: OrderChildren | undefined, note = ''): ResourceRow {
+function order(
+  id: number,
+  modified: string,
+  children: OrderChildren | undefined,
+  note = '',
+): ResourceRow {
   return {
     id,
     date_modified: new Date(modified),
@@ -33,13 +38,19 @@ async function held(db: Executor, table: string, orderId: number) {
 
 describeEachDatabase('order children writes', (ctx) => {
   it('replace the set when the order wins, and stay when a stale read loses', async () => {
-    await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-01T10:00:00Z', { order_products: lines([11, 1], [12, 2]) })])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(1, '2024-05-01T10:00:00Z', { order_products: lines([11, 1], [12, 2]) }),
+    ])
     expect(await held(ctx.db, 'order_products', 1)).toEqual(['11:1', '12:2'])
     // Newer: line 12 removed, 11 changed, 13 added.
-    await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-01T11:00:00Z', { order_products: lines([11, 5], [13, 1]) })])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(1, '2024-05-01T11:00:00Z', { order_products: lines([11, 5], [13, 1]) }),
+    ])
     expect(await held(ctx.db, 'order_products', 1)).toEqual(['11:5', '13:1'])
     // Older read arriving late: neither the order nor its children change.
-    const stale = await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-01T10:30:00Z', { order_products: lines([99, 1]) }, 'stale')])
+    const stale = await upsertRows(ctx.db, 'orders', STORE, [
+      order(1, '2024-05-01T10:30:00Z', { order_products: lines([99, 1]) }, 'stale'),
+    ])
     expect(stale.written).toBe(0)
     expect(await held(ctx.db, 'order_products', 1)).toEqual(['11:5', '13:1'])
   })
@@ -47,26 +58,36 @@ describeEachDatabase('order children writes', (ctx) => {
   it('a stored order of the same version takes children it lacked; an unknown set is left alone', async () => {
     await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T10:00:00Z', undefined)])
     // The same version read again, now with its children (identical order: not rewritten).
-    const again = await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T10:00:00Z', {
-      order_products: lines([21, 1]),
-      order_coupons: [toCouponRow({ id: 7, code: 'TEN', discount: '10.0000' })],
-    })])
+    const again = await upsertRows(ctx.db, 'orders', STORE, [
+      order(2, '2024-05-02T10:00:00Z', {
+        order_products: lines([21, 1]),
+        order_coupons: [toCouponRow({ id: 7, code: 'TEN', discount: '10.0000' })],
+      }),
+    ])
     expect(again.written).toBe(0)
     expect(await held(ctx.db, 'order_products', 2)).toEqual(['21:1'])
     expect(await held(ctx.db, 'order_coupons', 2)).toEqual(['7:TEN'])
     // Coupons not known this time: kept. An empty set: removed.
-    await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T11:00:00Z', { order_products: lines([21, 2]) })])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(2, '2024-05-02T11:00:00Z', { order_products: lines([21, 2]) }),
+    ])
     expect(await held(ctx.db, 'order_coupons', 2)).toEqual(['7:TEN'])
-    await upsertRows(ctx.db, 'orders', STORE, [order(2, '2024-05-02T12:00:00Z', { order_coupons: [] })])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(2, '2024-05-02T12:00:00Z', { order_coupons: [] }),
+    ])
     expect(await held(ctx.db, 'order_coupons', 2)).toEqual([])
     expect(await held(ctx.db, 'order_products', 2)).toEqual(['21:2'])
   })
 
   it('a deleted order takes its children with it, and a tombstoned one gets none', async () => {
-    await upsertRows(ctx.db, 'orders', STORE, [order(3, '2024-05-03T10:00:00Z', { order_products: lines([31, 1]) })])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(3, '2024-05-03T10:00:00Z', { order_products: lines([31, 1]) }),
+    ])
     await deleteRows(ctx.db, 'orders', STORE, [3], { deletedAt: new Date('2024-05-04T00:00:00Z') })
     expect(await held(ctx.db, 'order_products', 3)).toEqual([])
-    await upsertRows(ctx.db, 'orders', STORE, [order(3, '2024-05-03T10:00:00Z', { order_products: lines([31, 1]) })])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(3, '2024-05-03T10:00:00Z', { order_products: lines([31, 1]) }),
+    ])
     expect(await held(ctx.db, 'order_products', 3)).toEqual([])
   })
 })

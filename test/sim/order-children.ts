@@ -44,7 +44,14 @@ const CITIES: Array<[string, string, string, string, string]> = [
   ['Lyon', 'Rhone', '69001', 'France', 'FR'],
   ['Melbourne', 'Victoria', '3000', 'Australia', 'AU'],
 ]
-const NAMES = ['Ada Abbott', 'Ben Bauer', 'Chloe Costa', 'Dev Diaz', 'Elena Eriksen', 'Farid Fischer']
+const NAMES = [
+  'Ada Abbott',
+  'Ben Bauer',
+  'Chloe Costa',
+  'Dev Diaz',
+  'Elena Eriksen',
+  'Farid Fischer',
+]
 const METHODS = ['Flat Rate', 'Free Shipping', 'UPS Ground', 'USPS Priority', 'FedEx 2Day']
 // Line ids are unique across the store: each order owns a block of this many.
 export const LINE_ID_BLOCK = 1000
@@ -71,7 +78,10 @@ export function makeLine(
     name: kind === 'gift' ? 'Gift Certificate' : `Product ${productId}`,
     name_customer: kind === 'gift' ? 'Gift Certificate' : `Product ${productId}`,
     name_merchant: kind === 'gift' ? 'Gift Certificate' : `Product ${productId}`,
-    sku: kind === 'gift' ? '' : `SKU-${String(productId).padStart(6, '0')}${variant ? `-${variant}` : ''}`,
+    sku:
+      kind === 'gift'
+        ? ''
+        : `SKU-${String(productId).padStart(6, '0')}${variant ? `-${variant}` : ''}`,
     upc: '',
     type,
     base_price: money(price),
@@ -103,7 +113,20 @@ export function makeLine(
     gift_certificate_id: kind === 'gift' ? id : null,
     applied_discounts: [],
     product_options: variant
-      ? [{ id: id * 10, option_id: 7, order_product_id: id, product_option_id: 70 + variant, display_name: 'Size', display_value: ['S', 'M', 'L'][variant], value: String(70 + variant), type: 'Multiple choice', name: 'Size', display_style: 'Dropdown' }]
+      ? [
+          {
+            id: id * 10,
+            option_id: 7,
+            order_product_id: id,
+            product_option_id: 70 + variant,
+            display_name: 'Size',
+            display_value: ['S', 'M', 'L'][variant],
+            value: String(70 + variant),
+            type: 'Multiple choice',
+            name: 'Size',
+            display_style: 'Dropdown',
+          },
+        ]
       : [],
     configurable_fields: [],
   }
@@ -149,7 +172,13 @@ function makeAddress(orderId: number, id: number, rng: () => number) {
 
 const COUPON_TYPE_IDS = [0, 1, 2, 3, 4, 5]
 
-export function makeCoupon(orderId: number, id: number, code: string, discount: number, type: number) {
+export function makeCoupon(
+  orderId: number,
+  id: number,
+  code: string,
+  discount: number,
+  type: number,
+) {
   return {
     id,
     coupon_id: 100 + (id % 50),
@@ -173,10 +202,19 @@ export function generateOrderChildren(
   couponDiscount: number,
 ): SimOrderChildren {
   const rng = createRng(mixSeed(ctx.seed, id, 6))
-  const out: SimOrderChildren = { lines: [], addresses: [], pickups: [], downloads: [], gifts: [], coupons: [], nextLineId: id * LINE_ID_BLOCK }
+  const out: SimOrderChildren = {
+    lines: [],
+    addresses: [],
+    pickups: [],
+    downloads: [],
+    gifts: [],
+    coupons: [],
+    nextLineId: id * LINE_ID_BLOCK,
+  }
   const roll = rng()
   const shippingSlots = roll < 0.12 ? 0 : roll < 0.22 ? 2 : 1
-  for (let slot = 0; slot < shippingSlots; slot++) out.addresses.push(makeAddress(id, id * 10 + slot, rng))
+  for (let slot = 0; slot < shippingSlots; slot++)
+    out.addresses.push(makeAddress(id, id * 10 + slot, rng))
   if (shippingSlots === 0) {
     out.pickups.push({
       id: id * 10 + 5,
@@ -184,17 +222,31 @@ export function generateOrderChildren(
       pickup_method_display_name: 'Collect in store',
       collection_instructions: 'Bring your order number.',
       collection_time_description: 'Ready in 2 hours',
-      location: { id: 1, name: 'Main St store', code: 'MAIN', address_line_1: '1 Main St', address_line_2: '', city: 'Austin', state: 'Texas', postal_code: '78701', country_alpha2: 'US', email: 'store@example.com', phone: '555-0100' },
+      location: {
+        id: 1,
+        name: 'Main St store',
+        code: 'MAIN',
+        address_line_1: '1 Main St',
+        address_line_2: '',
+        city: 'Austin',
+        state: 'Texas',
+        postal_code: '78701',
+        country_alpha2: 'US',
+        email: 'store@example.com',
+        phone: '555-0100',
+      },
     })
   }
-  if (rng() < 0.1) out.downloads.push({ id: id * 10 + 7, recipient_email: `buyer${id}@example.com` })
+  if (rng() < 0.1)
+    out.downloads.push({ id: id * 10 + 7, recipient_email: `buyer${id}@example.com` })
   if (rng() < 0.08) out.gifts.push({ id: id * 10 + 8, recipient_email: `friend${id}@example.com` })
 
   const add = (kind: ConsignmentKind, slot: number) => {
     const addressId = kind === 'shipping' ? Number(out.addresses[slot]?.id ?? 0) : 0
     out.lines.push({ kind, slot, item: makeLine(id, out.nextLineId++, rng, kind, addressId) })
   }
-  for (let slot = 0; slot < shippingSlots; slot++) for (let k = int(rng, 1, 3); k > 0; k--) add('shipping', slot)
+  for (let slot = 0; slot < shippingSlots; slot++)
+    for (let k = int(rng, 1, 3); k > 0; k--) add('shipping', slot)
   if (out.pickups.length > 0) for (let k = int(rng, 1, 2); k > 0; k--) add('pickup', 0)
   if (out.downloads.length > 0) add('download', 0)
   if (out.gifts.length > 0) add('gift', 0)
@@ -213,14 +265,18 @@ export function applyDiscount(children: SimOrderChildren, code: string, amount: 
   const first = children.lines[0]?.item
   if (!first) return
   const list = Array.isArray(first.applied_discounts) ? first.applied_discounts : []
-  first.applied_discounts = [...list, { id: `coupon-${code}`, amount: money(amount), name: code, code, target: 'order' }]
+  first.applied_discounts = [
+    ...list,
+    { id: `coupon-${code}`, amount: money(amount), name: code, code, target: 'order' },
+  ]
 }
 
 /** Removes a coupon code from every line's applied_discounts. */
 export function removeDiscount(children: SimOrderChildren, code: string) {
   for (const line of children.lines) {
     const list = line.item.applied_discounts
-    if (Array.isArray(list)) line.item.applied_discounts = list.filter((d: { code?: unknown }) => d.code !== code)
+    if (Array.isArray(list))
+      line.item.applied_discounts = list.filter((d: { code?: unknown }) => d.code !== code)
   }
 }
 
@@ -232,8 +288,12 @@ function linesOf(children: SimOrderChildren, kind: ConsignmentKind, slot: number
 export function renderShippingAddresses(children: SimOrderChildren, storeUrl: string) {
   return children.addresses.map((address, slot) => {
     const lines = linesOf(children, 'shipping', slot)
-    const out: Record<string, unknown> = { ...address, items_total: lines.reduce((n, l) => n + Number(l.quantity), 0) }
-    for (const key of Object.keys(out)) if (/cost/.test(key) && !/class_id/.test(key)) out[key] = money(Number(out[key]))
+    const out: Record<string, unknown> = {
+      ...address,
+      items_total: lines.reduce((n, l) => n + Number(l.quantity), 0),
+    }
+    for (const key of Object.keys(out))
+      if (/cost/.test(key) && !/class_id/.test(key)) out[key] = money(Number(out[key]))
     out.shipping_quotes = {
       url: `${storeUrl}/v2/orders/${address.order_id}/shipping_addresses/${address.id}/shipping_quotes`,
       resource: `/orders/${address.order_id}/shipping_addresses/${address.id}/shipping_quotes`,
@@ -272,7 +332,9 @@ export function renderConsignments(
     )
   })
   const nonEmpty = (list: Array<Record<string, unknown>>, kind: ConsignmentKind) =>
-    list.flatMap((c, slot) => (linesOf(children, kind, slot).length > 0 ? [withLines(c, kind, slot)] : []))
+    list.flatMap((c, slot) =>
+      linesOf(children, kind, slot).length > 0 ? [withLines(c, kind, slot)] : [],
+    )
   return {
     shipping,
     pickups: nonEmpty(children.pickups, 'pickup'),

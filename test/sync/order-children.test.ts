@@ -27,15 +27,19 @@ async function mirrorChildren(db: Database, storeHash: string) {
   const read = async (query: ReturnType<typeof sql>): Promise<Sets> => {
     const rows = await db.execute<{ order_id: number; key: string }>(query)
     const out: Sets = new Map()
-    for (const r of rows) out.set(Number(r.order_id), [...(out.get(Number(r.order_id)) ?? []), r.key].sort())
+    for (const r of rows)
+      out.set(Number(r.order_id), [...(out.get(Number(r.order_id)) ?? []), r.key].sort())
     return out
   }
   return {
-    lines: await read(sql`select order_id::float8 as order_id, id || ':' || coalesce(sku, '') || ':' || quantity || ':' || coalesce(order_address_id, 0) as key
+    lines:
+      await read(sql`select order_id::float8 as order_id, id || ':' || coalesce(sku, '') || ':' || quantity || ':' || coalesce(order_address_id, 0) as key
       from bigcommerce.order_products where store_hash = ${storeHash}`),
-    addresses: await read(sql`select order_id::float8 as order_id, id || ':' || city || ':' || country_iso2 || ':' || shipping_method as key
+    addresses:
+      await read(sql`select order_id::float8 as order_id, id || ':' || city || ':' || country_iso2 || ':' || shipping_method as key
       from bigcommerce.order_shipping_addresses where store_hash = ${storeHash}`),
-    coupons: await read(sql`select order_id::float8 as order_id, id || ':' || code || ':' || discount::numeric(20,4) as key
+    coupons:
+      await read(sql`select order_id::float8 as order_id, id || ':' || code || ':' || discount::numeric(20,4) as key
       from bigcommerce.order_coupons where store_hash = ${storeHash}`),
   }
 }
@@ -50,13 +54,23 @@ function storeChildren(store: SimStore) {
   }
   for (const record of store.store.byId('orders')) {
     const children = store.store.orderChildren(record.id)
-    put(lines, record.id, allLines(children).map((l) => `${l.id}:${l.sku}:${l.quantity}:${l.order_address_id}`))
+    put(
+      lines,
+      record.id,
+      allLines(children).map((l) => `${l.id}:${l.sku}:${l.quantity}:${l.order_address_id}`),
+    )
     put(
       addresses,
       record.id,
-      renderShippingAddresses(children, '').map((a) => `${a.id}:${a.city}:${a.country_iso2}:${a.shipping_method}`),
+      renderShippingAddresses(children, '').map(
+        (a) => `${a.id}:${a.city}:${a.country_iso2}:${a.shipping_method}`,
+      ),
     )
-    put(coupons, record.id, children.coupons.map((c) => `${c.id}:${c.code}:${c.discount}`))
+    put(
+      coupons,
+      record.id,
+      children.coupons.map((c) => `${c.id}:${c.code}:${c.discount}`),
+    )
   }
   return { lines, addresses, coupons }
 }
@@ -74,9 +88,15 @@ async function expectChildrenEqualStore(db: Database, store: SimStore) {
 
 /** The edits of the issue, on five orders; returns the orders touched. */
 function editOrders(store: SimStore) {
-  const withLines = store.store.byId('orders').filter((r) => allLines(store.store.orderChildren(r.id)).length >= 2)
-  const noCoupon = store.store.byId('orders').filter((r) => store.store.orderChildren(r.id).coupons.length === 0)
-  const withCoupon = store.store.byId('orders').filter((r) => store.store.orderChildren(r.id).coupons.length > 0)
+  const withLines = store.store
+    .byId('orders')
+    .filter((r) => allLines(store.store.orderChildren(r.id)).length >= 2)
+  const noCoupon = store.store
+    .byId('orders')
+    .filter((r) => store.store.orderChildren(r.id).coupons.length === 0)
+  const withCoupon = store.store
+    .byId('orders')
+    .filter((r) => store.store.orderChildren(r.id).coupons.length > 0)
   const [a, b, c] = withLines.map((r) => r.id)
   const d = noCoupon.map((r) => r.id).find((id) => id !== a && id !== b && id !== c)
   const e = withCoupon.map((r) => r.id).find((id) => id !== a && id !== b && id !== c)
@@ -110,12 +130,21 @@ describeEachDatabase('order children', (ctx) => {
   it('a backfill mirrors line items, addresses and coupons of every consignment kind, at no request per order for items and addresses', async () => {
     sim = await startStore({ storeHash: 'kids', data: { seed: 11, counts: { orders: 600 } } })
     const { client, events } = clientFor(sim)
-    const summary = await runSync({ db: ctx.db, client, storeHash: 'kids', clientEvents: events }, { tables: ['orders'] })
+    const summary = await runSync(
+      { db: ctx.db, client, storeHash: 'kids', clientEvents: events },
+      { tables: ['orders'] },
+    )
     expect(summary.ok).toBe(true)
     await expectChildrenEqualStore(ctx.db, sim)
     const orders = summary.tables.orders
-    expect(orders?.children).toMatchObject({ productRequests: 0, addressRequests: 0, fallbackOrders: 0 })
-    const discounted = sim.store.byId('orders').filter((r) => sim?.store.orderChildren(r.id).coupons.length)
+    expect(orders?.children).toMatchObject({
+      productRequests: 0,
+      addressRequests: 0,
+      fallbackOrders: 0,
+    })
+    const discounted = sim.store
+      .byId('orders')
+      .filter((r) => sim?.store.orderChildren(r.id).coupons.length)
     expect(discounted.length).toBeGreaterThan(50)
     expect(orders?.children?.couponRequests).toBe(discounted.length)
     expect(orders?.notes).toBeUndefined()
@@ -123,7 +152,12 @@ describeEachDatabase('order children', (ctx) => {
     const kinds = await ctx.db.execute<{ type: string; shipped: boolean; n: number }>(sql`
       select type, order_address_id is not null as shipped, count(*)::int as n
       from bigcommerce.order_products where store_hash = 'kids' group by 1, 2 order by 1, 2`)
-    expect(kinds.map((k) => `${k.type}:${k.shipped}`)).toEqual(['digital:false', 'giftcertificate:false', 'physical:false', 'physical:true'])
+    expect(kinds.map((k) => `${k.type}:${k.shipped}`)).toEqual([
+      'digital:false',
+      'giftcertificate:false',
+      'physical:false',
+      'physical:true',
+    ])
     // Line items join to the address they ship to.
     const [orphans] = await ctx.db.execute<{ n: number }>(sql`
       select count(*)::int as n from bigcommerce.order_products p
@@ -132,7 +166,10 @@ describeEachDatabase('order children', (ctx) => {
         where s.store_hash = p.store_hash and s.order_id = p.order_id and s.id = p.order_address_id)`)
     expect(orphans?.n).toBe(0)
     // A second run with nothing changed reads no coupon again.
-    const again = await runSync({ db: ctx.db, client, storeHash: 'kids', clientEvents: events }, { tables: ['orders'] })
+    const again = await runSync(
+      { db: ctx.db, client, storeHash: 'kids', clientEvents: events },
+      { tables: ['orders'] },
+    )
     expect(again.tables.orders?.children?.couponRequests).toBe(0)
   })
 
@@ -142,7 +179,10 @@ describeEachDatabase('order children', (ctx) => {
     await runSync({ db: ctx.db, client, storeHash: 'edits' }, { tables: ['orders'] })
     const touched = editOrders(sim)
     const before = await mirrorChildren(ctx.db, 'edits')
-    const summary = await runSync({ db: ctx.db, client, storeHash: 'edits' }, { tables: ['orders'] })
+    const summary = await runSync(
+      { db: ctx.db, client, storeHash: 'edits' },
+      { tables: ['orders'] },
+    )
     expect(summary.ok).toBe(true)
     await expectChildrenEqualStore(ctx.db, sim)
     const after = await mirrorChildren(ctx.db, 'edits')
@@ -179,12 +219,18 @@ describeEachDatabase('order children', (ctx) => {
     // Ids 1..600 (three ranges), 1500 and 1900 (alone), and 601, which the store no longer has.
     const ids = [...Array.from({ length: 600 }, (_, i) => i + 1), 1500, 1900, 601]
     sim.store.delete('orders', 601)
-    await deliver(ctx.db, 'ranges', ids.map((id) => ({ scope: 'store/order/updated', data: { type: 'order', id } })))
+    await deliver(
+      ctx.db,
+      'ranges',
+      ids.map((id) => ({ scope: 'store/order/updated', data: { type: 'order', id } })),
+    )
     const batch = await processBatch({ db: ctx.db, client, storeHash: 'ranges' })
     expect(batch?.tables.orders).toMatchObject({ ids: 603, written: 602 })
     expect(sim.stats.byPath['GET /v2/orders']).toBe(3)
     expect(sim.stats.byPath['GET /v2/orders/:id']).toBe(3)
-    const [held] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from bigcommerce.order_products where store_hash = 'ranges'`)
+    const [held] = await ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from bigcommerce.order_products where store_hash = 'ranges'`,
+    )
     expect(held?.n).toBeGreaterThan(600)
   })
 
@@ -192,7 +238,8 @@ describeEachDatabase('order children', (ctx) => {
     sim = await startStore({ storeHash: 'gone', data: { seed: 15, counts: { orders: 100 } } })
     const { client } = clientFor(sim)
     await runSync({ db: ctx.db, client, storeHash: 'gone' }, { tables: ['orders'] })
-    const victim = sim.store.byId('orders').find((r) => sim?.store.orderChildren(r.id).coupons.length)?.id ?? 0
+    const victim =
+      sim.store.byId('orders').find((r) => sim?.store.orderChildren(r.id).coupons.length)?.id ?? 0
     sim.store.delete('orders', victim)
     const count = async (id: number) => {
       const [r] = await ctx.db.execute<{ n: number }>(sql`
@@ -202,7 +249,10 @@ describeEachDatabase('order children', (ctx) => {
       return Number(r?.n)
     }
     expect(await count(victim)).toBeGreaterThan(1)
-    const full = await runSync({ db: ctx.db, client, storeHash: 'gone' }, { tables: ['orders'], full: true })
+    const full = await runSync(
+      { db: ctx.db, client, storeHash: 'gone' },
+      { tables: ['orders'], full: true },
+    )
     expect(full.tables.orders?.deleted).toBe(1)
     expect(await count(victim)).toBe(0)
     await expectChildrenEqualStore(ctx.db, sim)
@@ -214,19 +264,32 @@ describeEachDatabase('order children', (ctx) => {
   })
 
   it('falls back to the per-order endpoints when the list ignores include, says so, and pages /products', async () => {
-    sim = await startStore({ storeHash: 'nofill', orderListIgnoresInclude: true, data: { seed: 16, counts: { orders: 150 } } })
+    sim = await startStore({
+      storeHash: 'nofill',
+      orderListIgnoresInclude: true,
+      data: { seed: 16, counts: { orders: 150 } },
+    })
     const { client } = clientFor(sim)
     // One order with more line items than a page of /products holds.
     sim.store.clock.set(Date.now() - 60_000)
     for (let i = 0; i < 260; i++) sim.store.addLine(7)
     sim.store.clock.useRealTime()
-    const summary = await runSync({ db: ctx.db, client, storeHash: 'nofill' }, { tables: ['orders'] })
+    const summary = await runSync(
+      { db: ctx.db, client, storeHash: 'nofill' },
+      { tables: ['orders'] },
+    )
     expect(summary.ok).toBe(true)
     await expectChildrenEqualStore(ctx.db, sim)
     const orders = summary.tables.orders
-    expect(orders?.children).toMatchObject({ fallbackOrders: 150, productRequests: 151, addressRequests: 150 })
+    expect(orders?.children).toMatchObject({
+      fallbackOrders: 150,
+      productRequests: 151,
+      addressRequests: 150,
+    })
     expect(orders?.notes?.[0]).toMatch(/include ignored/)
-    expect(formatSummary(summary)).toMatch(/^orders: the store sent consignments as a link \(include ignored\).*150 orders/m)
+    expect(formatSummary(summary)).toMatch(
+      /^orders: the store sent consignments as a link \(include ignored\).*150 orders/m,
+    )
     expect(sim.stats.byPath['GET /v2/orders/:id/products']).toBe(151)
     // Nothing changed: the next run reads no order's children again.
     const again = await runSync({ db: ctx.db, client, storeHash: 'nofill' }, { tables: ['orders'] })
@@ -239,7 +302,11 @@ describeEachDatabase('order children', (ctx) => {
   })
 
   it('keys address rows by the shipping address id whether a consignment has that id or its own', async () => {
-    sim = await startStore({ storeHash: 'ownid', consignmentIds: 'own', data: { seed: 17, counts: { orders: 120 } } })
+    sim = await startStore({
+      storeHash: 'ownid',
+      consignmentIds: 'own',
+      data: { seed: 17, counts: { orders: 120 } },
+    })
     const { client } = clientFor(sim)
     await runSync({ db: ctx.db, client, storeHash: 'ownid' }, { tables: ['orders'] })
     await expectChildrenEqualStore(ctx.db, sim)
