@@ -19,6 +19,7 @@ import { resourceTables, type ResourceName } from '../../src/db/schema.ts'
 import { WEBHOOK_PATH } from '../../src/http/app.ts'
 import { CUSTOMER_INCLUDE } from '../../src/resources/customers.ts'
 import { PRODUCT_INCLUDE } from '../../src/resources/products.ts'
+import { ORDER_INCLUDE } from '../../src/resources/orders.ts'
 import { ensureHooks } from '../../src/sync/hooks.ts'
 import { createRng, startSimStore, type SimFault, type SimStore, type SimStoreOptions } from '../sim/index.ts'
 import { BIN, cliEnv } from '../support/cli.ts'
@@ -535,7 +536,7 @@ export interface Comparison {
 const LIST: Record<ResourceName, { path: string; query: Record<string, string>; v3: boolean }> = {
   coupons: { path: '/v2/coupons', query: {}, v3: false },
   customers: { path: '/v3/customers', query: { include: CUSTOMER_INCLUDE }, v3: true },
-  orders: { path: '/v2/orders', query: { sort: 'id:asc' }, v3: false },
+  orders: { path: '/v2/orders', query: { sort: 'id:asc', ...ORDER_INCLUDE }, v3: false },
   products: { path: '/v3/catalog/products', query: { include: PRODUCT_INCLUDE, sort: 'id' }, v3: true },
 }
 
