@@ -6,7 +6,7 @@
 // that carry every order (full pages, the count) and every applied coupon (one per order that has
 // any), at the quota.
 //
-//   npm run bench:orders [-- --orders 20000 --burst 2000 --quota 150 --window-ms 3000 --latency-ms 120]
+//   npm run bench:orders [-- --orders 20000 --burst 2000 --quota 150 --window-ms 10000 --latency-ms 120]
 //
 // The database is a fresh in-memory PGlite, or a scratch PostgreSQL database when
 // BENCH_DATABASE_URL is set.
@@ -25,7 +25,7 @@ const { values } = parseArgs({
     orders: { type: 'string', default: '20000' },
     burst: { type: 'string', default: '2000' },
     quota: { type: 'string', default: '150' },
-    'window-ms': { type: 'string', default: '3000' },
+    'window-ms': { type: 'string', default: '10000' },
     'latency-ms': { type: 'string', default: '120' },
   },
 })
