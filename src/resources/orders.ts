@@ -118,10 +118,10 @@ export const orders: ResourceDefinition = {
     const { ranges, singles } = planOrderReads(ids)
     // The pacer spaces these out; the limits only bound how many promises wait at once.
     await mapWithConcurrency(ranges, 8, (range) => readOrderRange(client, range, answer))
-    // An id a range answer left out is no evidence about that order (a list may lag or leave out
-    // archived orders): it is read on its own, like any single id.
-    const missed = ranges.flat().filter((id) => !answer.found.has(id))
-    for (const id of missed) answer.unanswered.delete(id)
+    // An id a clean range answer left out is no evidence about that order (a list may lag or
+    // leave out archived orders): it is read on its own, like any single id. (After a suspect
+    // answer it is already unanswered: read again later, never deleted.)
+    const missed = ranges.flat().filter((id) => !answer.found.has(id) && !answer.unanswered.has(id))
     await mapWithConcurrency([...singles, ...missed], 32, async (id) => {
       const order = await client.get(`/v2/orders/${id}`, ORDER_INCLUDE)
       // An order under another id is no answer about this one (and is not written as it).

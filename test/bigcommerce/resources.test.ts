@@ -79,8 +79,10 @@ describe.each(['orders', 'products', 'customers'] as const)('%s', (name) => {
     const client = connectClient(sim)
     sim.store.answerAs(name, 4, 5)
     try {
-      const answer = await resource.fetchByIds(client, [4, 6, 99_998])
-      expect([...answer.found.keys()]).toEqual([6])
+      // Orders: ids this far apart are read one by one (close ones share an id-range read).
+      const other = name === 'orders' ? 600 : 6
+      const answer = await resource.fetchByIds(client, [4, other, 99_998])
+      expect([...answer.found.keys()]).toEqual([other])
       // 5 was not asked for: not in found. 4 and 99,998 are unknown, not gone.
       expect([...answer.unanswered].sort((a, b) => a - b)).toEqual(
         name === 'orders' ? [4] : [4, 99_998],

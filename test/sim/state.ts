@@ -16,6 +16,8 @@ import {
   makeCoupon,
   makeLine,
   removeDiscount,
+  renderConsignments,
+  type ConsignmentIdMode,
   type ConsignmentKind,
   type SimOrderChildren,
 } from './order-children.ts'
@@ -281,6 +283,14 @@ export function createSimState(
 
     /** An order's line items, addresses, consignments and coupons as the store holds them now. */
     orderChildren: (orderId: number) => childrenOf(orderId),
+
+    /** An order as `include=consignments.line_items&consignment_structure=object` returns it. */
+    renderOrderWithConsignments(record: SimRecord, idMode: ConsignmentIdMode = 'address'): Fields {
+      const full = this.render('orders', record)
+      const children = childrenOf(record.id)
+      full.consignments = renderConsignments(children, context.storeUrl, { lineItems: true, idMode })
+      return full
+    },
 
     /** Sets a line item's quantity (and its totals). */
     editLineQuantity(orderId: number, lineId: number, quantity: number) {

@@ -94,7 +94,9 @@ async function rejections(db: Database, table: string) {
 
 const render = (table: Table, id: number) => {
   const record = sim.store.get(table, id)
-  return record ? sim.store.render(table, record) : undefined
+  if (!record) return undefined
+  // Orders are read with their consignments embedded.
+  return table === 'orders' ? sim.store.renderOrderWithConsignments(record) : sim.store.render(table, record)
 }
 
 /** Makes deferred events due now, as if the confirmation delay had passed. */
