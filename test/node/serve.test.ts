@@ -81,7 +81,9 @@ describeEachDatabase('serve', (ctx) => {
 
   const render = (name: 'orders' | 'products' | 'customers', id: number) => {
     const record = sim.store.get(name, id)
-    return record ? sim.store.render(name, record) : null
+    if (!record) return null
+    // Orders are read with their consignments embedded.
+    return name === 'orders' ? sim.store.renderOrderWithConsignments(record) : sim.store.render(name, record)
   }
   const mirrored = (name: 'orders' | 'products' | 'customers', id: number) =>
     rowData(ctx.db, name, sim.storeHash, id)
