@@ -3,7 +3,6 @@
 // hooks planted), opened in Debian's Chromium through playwright-core at a phone's width. Checks
 // what is on the screen, that nothing overflows sideways, and saves a screenshot that must be a
 // real picture (its size and dimensions). SAVE_SCREENSHOT=docs/status-page.png keeps a copy.
-import { spawn } from 'node:child_process'
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPglite } from '../../src/db/pglite.ts'
 import { recordHookState } from '../../src/sync/hooks.ts'
 import { startSimStore, type SimStore } from '../sim/index.ts'
-import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { runCli } from '../support/cli.ts'
+import { startServeChild, stopChild, waitForLog } from '../support/serve-process.ts'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
 
@@ -69,27 +69,11 @@ describe('the status page in Chromium', () => {
     await recordHookState(db, sim.storeHash, { status: 'missing', destination: null, repaired: [] })
     await db.close()
 
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: cliEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()))
+    const child = startServeChild(env)
     stopServe = async () => {
-      child.kill('SIGTERM')
-      await exited
+      await stopChild(child)
     }
-    const started = Date.now()
-    while (
-      !output.includes('"msg":"listening"') &&
-      child.exitCode === null &&
-      Date.now() - started < 30_000
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    expect(output).toContain('"msg":"listening"')
+    await waitForLog(child, 'listening')
     url = `http://127.0.0.1:${port}`
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
   }, 120_000)

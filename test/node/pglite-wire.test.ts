@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openPglite } from '../../src/db/pglite.ts'
 import { LOCK_FILE } from '../../src/node/data-dir-lock.ts'
 import { startSimStore, type SimStore } from '../sim/index.ts'
-import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { runCli } from '../support/cli.ts'
+import { startServeChild, stopChild, waitForLog } from '../support/serve-process.ts'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
 
@@ -105,27 +106,12 @@ describe('serve with PGLITE_PORT', () => {
     }
     expect((await runCli(['sync'], env)).code).toBe(0)
 
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: cliEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()))
+    const child = startServeChild(env)
     stopServe = async () => {
-      child.kill('SIGTERM')
-      await exited
+      await stopChild(child)
     }
-    const started = Date.now()
-    while (
-      !output.includes('"msg":"postgres protocol"') &&
-      child.exitCode === null &&
-      Date.now() - started < 30_000
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    expect(output).toContain(`psql -h 127.0.0.1 -p ${pgPort} -U postgres`)
+    await waitForLog(child, 'postgres protocol')
+    expect(child.raw()).toContain(`psql -h 127.0.0.1 -p ${pgPort} -U postgres`)
   }, 120_000)
 
   afterAll(async () => {

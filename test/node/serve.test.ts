@@ -1,15 +1,14 @@
 // `serve` end to end: the simulated store's webhooks (signed, with the secret header) delivered over
 // real HTTP to the server, the worker refreshing rows; the database going away and coming back;
 // and the real command: SIGTERM shuts it down cleanly, SIGKILL mid-batch loses no event.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
 import type { Config } from '../../src/config.ts'
@@ -23,7 +22,7 @@ import { startServer, type RunningServer } from '../../src/node/serve.ts'
 import { ensureHooks } from '../../src/sync/hooks.ts'
 import { readStatus } from '../../src/sync/status.ts'
 import { startSimStore, type SimStore } from '../sim/index.ts'
-import { BIN, cliEnv } from '../support/cli.ts'
+import { listeningUrl, seedDataDir, startServeChild } from '../support/serve-process.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const SECRET = 'serve-test-webhook-secret-0123'
@@ -212,48 +211,6 @@ describeEachDatabase('serve', (ctx) => {
 
 // ---- the command itself ------------------------------------------------------------------------
 
-interface Child {
-  process: ChildProcess
-  lines: Array<Record<string, unknown>>
-  raw: () => string
-  exited: Promise<number | null>
-}
-
-function startServeCommand(env: Record<string, string | undefined>, args: string[] = []): Child {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    env: cliEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: Array<Record<string, unknown>> = []
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString()
-    const parts = out.split('\n')
-    out = parts.pop() ?? ''
-    for (const line of parts)
-      if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>)
-  })
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
-  return { process: child, lines, raw: () => JSON.stringify(lines) + err, exited }
-}
-
-/** An embedded database directory, already migrated (cloning the suite's image skips initdb). */
-async function seedDataDir(dir: string) {
-  const image = new Blob([await readFile(inject('pgliteImage'))])
-  const db = await openPglite({ dataDir: dir, loadDataDir: image })
-  await db.close()
-}
-
-async function listening(child: Child): Promise<string> {
-  const started = () => {
-    if (child.process.exitCode !== null) throw new Error(`serve exited early: ${child.raw()}`)
-    return child.lines.find((l) => l.msg === 'listening')
-  }
-  await expect.poll(started, { timeout: 30_000 }).toBeTruthy()
-  return String(child.lines.find((l) => l.msg === 'listening')?.url)
-}
 
 describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
   let sim: SimStore
@@ -301,8 +258,8 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
     let inFlight = 0
     sim.setOptions({ latencyMs: 60_000, onRequest: () => void (inFlight += 1) })
     // The default claim: short, renewed while the batch works, so it ends soon after a SIGKILL.
-    const first = startServeCommand(await env())
-    const url = await listening(first)
+    const first = startServeChild(await env())
+    const url = await listeningUrl(first)
     for (let id = 1; id <= 10; id++) expect((await deliver(url, id)).status).toBe(200)
     // The batch is claimed and its refetches are on the wire: kill the process outright.
     await expect.poll(() => inFlight, { timeout: 10_000 }).toBeGreaterThan(0)
@@ -310,8 +267,8 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
     await first.exited
     sim.setOptions({ latencyMs: 0, onRequest: undefined })
 
-    const second = startServeCommand(await env())
-    await listening(second)
+    const second = startServeChild(await env())
+    await listeningUrl(second)
     const claimed = () =>
       second.lines
         .filter((l) => l.msg === 'worker batch')
@@ -338,8 +295,8 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
 
   if (ctx.kind === 'postgres' && process.platform === 'linux') {
     it('on PostgreSQL the worker and sweeps run in a thread below the receiver in CPU priority', async () => {
-      const child = startServeCommand(await env())
-      const url = await listening(child)
+      const child = startServeChild(await env())
+      const url = await listeningUrl(child)
       try {
         // Nice values per thread, from /proc: the receiver's threads at 0, the background at 10.
         const pid = child.process.pid
@@ -373,10 +330,10 @@ describe('npm start (serve --demo-unless-configured)', () => {
   })
 
   it('with no settings runs the demo: a simulated store whose changes reach the embedded database', async () => {
-    const demo = startServeCommand({ PORT: String(await freePort()), DATA_DIR: workDir }, [
+    const demo = startServeChild({ PORT: String(await freePort()), DATA_DIR: workDir }, [
       '--demo-unless-configured',
     ])
-    await listening(demo)
+    await listeningUrl(demo)
     await expect
       .poll(() => demo.lines.filter((l) => l.msg === 'worker batch').length, { timeout: 20_000 })
       .toBeGreaterThan(1)
@@ -400,7 +357,7 @@ describe('npm start (serve --demo-unless-configured)', () => {
   })
 
   it('with only some store settings it stops with the usual settings error, exit code 2', async () => {
-    const partial = startServeCommand({ BIGCOMMERCE_STORE_HASH: 'abc123', DATA_DIR: workDir }, [
+    const partial = startServeChild({ BIGCOMMERCE_STORE_HASH: 'abc123', DATA_DIR: workDir }, [
       '--demo-unless-configured',
     ])
     expect(await partial.exited).toBe(2)

@@ -2,7 +2,7 @@
 // exit, and a wait for its "listening" line.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { expect, inject } from 'vitest'
+import { inject } from 'vitest'
 import { openPglite } from '../../src/db/pglite.ts'
 import { BIN, cliEnv } from './cli.ts'
 
@@ -36,14 +36,26 @@ export function startServeChild(
   return { process: child, lines, raw: () => JSON.stringify(lines) + err, exited }
 }
 
+/** Resolves with serve's first log line with this `msg`; fails if serve exits first. */
+export async function waitForLog(
+  child: ServeChild,
+  msg: string,
+  timeout = 30_000,
+): Promise<Record<string, unknown>> {
+  // A plain loop, not expect.poll: this also runs in beforeAll hooks.
+  const until = Date.now() + timeout
+  for (;;) {
+    const line = child.lines.find((l) => l.msg === msg)
+    if (line) return line
+    if (child.process.exitCode !== null) throw new Error(`serve exited early: ${child.raw()}`)
+    if (Date.now() > until) throw new Error(`serve did not log "${msg}" within ${timeout} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 /** Resolves with the server's URL once it listens; fails if it exits first. */
 export async function listeningUrl(child: ServeChild): Promise<string> {
-  const started = () => {
-    if (child.process.exitCode !== null) throw new Error(`serve exited early: ${child.raw()}`)
-    return child.lines.find((l) => l.msg === 'listening')
-  }
-  await expect.poll(started, { timeout: 30_000 }).toBeTruthy()
-  return String(child.lines.find((l) => l.msg === 'listening')?.url)
+  return String((await waitForLog(child, 'listening')).url)
 }
 
 /** SIGTERM, then the exit code. */
