@@ -129,18 +129,37 @@ function verifySignature(clientSecret: string | undefined, now: () => number): M
   }
 }
 
-/** 503 at once when the receiver already holds as many bytes of deliveries as it may. */
+/**
+ * 503 when the receiver already holds as many bytes of deliveries as it may. The body is read
+ * and dropped chunk by chunk first (memory stays flat): a server that answers while the sender
+ * is still writing resets the connection, and the sender sees an error instead of the 503.
+ */
 function admitDelivery(admit: AppDeps['admit']): MiddlewareHandler<Env> {
   return async function admitDelivery(c, next) {
     if (!admit) return next()
     const length = Number(c.req.header('content-length'))
     const release = admit(Number.isSafeInteger(length) && length >= 0 ? length : MAX_BODY_BYTES)
-    if (!release) throw new InboxUnavailable('receiver busy')
+    if (!release) {
+      await discardBody(c.req.raw.body)
+      throw new InboxUnavailable('receiver busy')
+    }
     try {
       await next()
     } finally {
       release()
     }
+  }
+}
+
+async function discardBody(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (!body) return
+  const reader = body.getReader()
+  try {
+    while (!(await reader.read()).done) {
+      // dropped
+    }
+  } catch {
+    // The sender went away: nothing left to drain.
   }
 }
 
