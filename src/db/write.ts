@@ -173,36 +173,3 @@ export async function deleteRows(
     select count(*)::int as deleted from gone`)
   return result?.deleted ?? 0
 }
-
-/**
- * After a complete sweep that saw every id in `seenIds`: deletes (with tombstones) the rows the
- * sweep did not see. Rows written since `sweepStartedAt` are spared: they were created while the
- * sweep ran (by a webhook or another writer) and simply came after the sweep passed.
- */
-export async function deleteRowsNotSeen(
-  db: Executor,
-  resource: ResourceName,
-  storeHash: string,
-  seenIds: Iterable<number>,
-  sweepStartedAt: Date,
-): Promise<number> {
-  const table = resourceTables[resource]
-  const seen = JSON.stringify([...seenIds])
-  const since = sweepStartedAt.toISOString()
-  // A CTE plus NOT EXISTS plans as a hash anti-join, so a million seen ids stay cheap.
-  const missing = await db.execute<{ id: number }>(sql`
-    with seen as (
-      select value::bigint as id from jsonb_array_elements_text(${seen}::jsonb)
-    )
-    select t.id::float8 as id from ${table} t
-    where t.store_hash = ${storeHash}
-      and t.synced_at < ${since}::timestamptz
-      and (t.date_modified is null or t.date_modified < ${since}::timestamptz)
-      and not exists (select 1 from seen where seen.id = t.id)`)
-  return deleteRows(
-    db,
-    resource,
-    storeHash,
-    missing.map((row) => Number(row.id)),
-  )
-}

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import type { Executor } from '../../src/db/database.ts'
-import { deleteRows, deleteRowsNotSeen, upsertRows } from '../../src/db/write.ts'
+import { deleteRows, upsertRows } from '../../src/db/write.ts'
 import type { ResourceRow } from '../../src/resources/types.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
@@ -151,20 +151,5 @@ describeEachDatabase('guarded upsert', (ctx) => {
       sql`select count(*)::int as n from bigcommerce.products where store_hash = 'bulk'`,
     )
     expect(count?.n).toBe(10_000)
-  })
-
-  it('after a complete sweep deletes only rows the sweep did not see and that predate it', async () => {
-    const store = 'sweep'
-    await upsertRows(ctx.db, 'coupons', store, [coupon(1, 'A'), coupon(2, 'B'), coupon(3, 'C')])
-    const sweepStart = new Date(Date.now() + 1000)
-    // Coupon 4 is written after the sweep started (by another writer): it must survive.
-    await new Promise((r) => setTimeout(r, 1100))
-    await upsertRows(ctx.db, 'coupons', store, [coupon(4, 'D')])
-    const deleted = await deleteRowsNotSeen(ctx.db, 'coupons', store, [1, 3], sweepStart)
-    expect(deleted).toBe(1)
-    const rows = await ctx.db.execute<{ id: number }>(
-      sql`select id::int as id from bigcommerce.coupons where store_hash = ${store} order by id`,
-    )
-    expect(rows.map((r) => r.id)).toEqual([1, 3, 4])
   })
 })
