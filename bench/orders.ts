@@ -13,10 +13,10 @@
 import { parseArgs } from 'node:util'
 import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
 import { MAX_PAGE_SIZE } from '../src/bigcommerce/paging.ts'
-import { insertEvents } from '../src/sync/inbox.ts'
+import { insertEvents } from '../src/sync/events/inbox.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
-import { runSync } from '../src/sync/sweep.ts'
-import { processBatch } from '../src/sync/worker.ts'
+import { runSync } from '../src/sync/sweeps/sweep.ts'
+import { processBatch } from '../src/sync/events/event-worker.ts'
 import { freshDatabase } from './support/database.ts'
 import { startSimProcess } from './support/sim-client.ts'
 

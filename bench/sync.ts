@@ -13,7 +13,7 @@ import type { ResourceName } from '../src/db/schema.ts'
 import { upsertRows } from '../src/db/write.ts'
 import { RESOURCES } from '../src/resources/index.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
-import { runSync, SYNC_TABLES } from '../src/sync/sweep.ts'
+import { runSync, SYNC_TABLES } from '../src/sync/sweeps/sweep.ts'
 import { freshDatabase } from './support/database.ts'
 import { startSimProcess, type SimProcess } from './support/sim-client.ts'
 
@@ -39,42 +39,76 @@ const counts: Record<ResourceName, number> = {
 }
 
 async function startStore(): Promise<SimProcess> {
-  return startSimProcess({ quota, windowMs, latencyMs, cacheRendered: true, data: { seed: 7, counts } })
+  return startSimProcess({
+    quota,
+    windowMs,
+    latencyMs,
+    cacheRendered: true,
+    data: { seed: 7, counts },
+  })
 }
 
 /** The fewest requests that carry every row: full pages, plus one count request for orders. */
-const floorRequests = Object.values(counts).reduce((n, c) => n + Math.ceil(c / MAX_PAGE_SIZE), 0) + 1
+const floorRequests =
+  Object.values(counts).reduce((n, c) => n + Math.ceil(c / MAX_PAGE_SIZE), 0) + 1
 const floorSeconds = (floorRequests / quota) * (windowMs / 1000)
 
 async function measureConcurrent() {
   const sim = await startStore()
   const target = await freshDatabase('sweep')
   const events = createClientEventHub()
-  const client = createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken, onEvent: events.emit })
+  const client = createBigCommerceClient({
+    apiUrl: sim.url,
+    storeHash: sim.storeHash,
+    accessToken: sim.accessToken,
+    onEvent: events.emit,
+  })
   const started = performance.now()
-  const summary = await runSync({ db: target.db, client, storeHash: sim.storeHash, clientEvents: events })
+  const summary = await runSync({
+    db: target.db,
+    client,
+    storeHash: sim.storeHash,
+    clientEvents: events,
+  })
   const seconds = (performance.now() - started) / 1000
   const stats = await sim.stats()
   await sim.close()
   await target.dispose()
   for (const [table, t] of Object.entries(summary.tables)) {
-    console.log(`  ${table.padEnd(9)} ${t.fetched} rows fetched in ${t.requests} requests (fewest: ${Math.ceil(counts[table as ResourceName] / MAX_PAGE_SIZE) + (table === 'orders' ? 1 : 0)}), ${t.seconds.toFixed(1)} s`)
+    console.log(
+      `  ${table.padEnd(9)} ${t.fetched} rows fetched in ${t.requests} requests (fewest: ${Math.ceil(counts[table as ResourceName] / MAX_PAGE_SIZE) + (table === 'orders' ? 1 : 0)}), ${t.seconds.toFixed(1)} s`,
+    )
   }
   if (!summary.ok) throw new Error(`sweep failed: ${JSON.stringify(summary.tables)}`)
-  return { seconds, requests: stats.requests, throttled: stats.throttled, maxInWindow: stats.maxCountedInWindow, kind: target.kind }
+  return {
+    seconds,
+    requests: stats.requests,
+    throttled: stats.throttled,
+    maxInWindow: stats.maxCountedInWindow,
+    kind: target.kind,
+  }
 }
 
 /** One table after another, one page after another: page=1, 2, ... until a short page. */
 async function measureSequential() {
   const sim = await startStore()
   const target = await freshDatabase('seq')
-  const client = createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken })
+  const client = createBigCommerceClient({
+    apiUrl: sim.url,
+    storeHash: sim.storeHash,
+    accessToken: sim.accessToken,
+  })
   const started = performance.now()
   for (const table of SYNC_TABLES) {
     const resource = RESOURCES[table]
     for (let page = 1; ; page++) {
       const { items } = await resource.listRange(client, { page })
-      await upsertRows(target.db, table, sim.storeHash, items.map((item) => resource.toRow(item)))
+      await upsertRows(
+        target.db,
+        table,
+        sim.storeHash,
+        items.map((item) => resource.toRow(item)),
+      )
       if (items.length < MAX_PAGE_SIZE) break
     }
   }
@@ -87,7 +121,9 @@ async function measureSequential() {
 
 const rows = Object.values(counts).reduce((a, b) => a + b, 0)
 console.log(
-  `bench:sync — ${rows.toLocaleString('en-US')} rows (${Object.entries(counts).map(([t, c]) => `${t} ${c}`).join(', ')}), ` +
+  `bench:sync — ${rows.toLocaleString('en-US')} rows (${Object.entries(counts)
+    .map(([t, c]) => `${t} ${c}`)
+    .join(', ')}), ` +
     `latency ${latencyMs} ms, quota ${quota} requests / ${windowMs} ms (${((quota * 1000) / windowMs).toFixed(1)} req/s)`,
 )
 console.log(`floor: ${floorRequests} requests at the quota = ${floorSeconds.toFixed(1)} s`)

@@ -1,7 +1,7 @@
 // The simulated store in its own process for bench/webhooks.ts, so that its CPU work does not
 // compete with the server being measured. Options arrive as JSON in argv; over IPC it answers
 // `stats`, `reset` (zero the counters) and `update` (change a product, as a merchant would).
-import { startSimStore, type SimStoreOptions } from '../test/sim/index.ts'
+import { startSimStore, type SimStoreOptions } from '../src/sim/index.ts'
 
 type Message =
   | { type: 'stats' }

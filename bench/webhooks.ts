@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
-import type { SimStats } from '../test/sim/index.ts'
+import type { SimStats } from '../src/sim/index.ts'
 import { freePort } from '../test/support/ports.ts'
 import { serveEnvForSim } from '../test/support/serve-env.ts'
 import type { LoadOptions, LoadResult } from './support/delivery-load.ts'
@@ -188,7 +188,8 @@ function postgresCpuSeconds(): number {
   let total = 0
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid))
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres')
+        total += cpuSeconds(Number(pid))
     } catch {
       // the process ended meanwhile
     }
@@ -198,21 +199,31 @@ function postgresCpuSeconds(): number {
 
 /** CPU used by serve, the simulated store and PostgreSQL while `fn` runs, and fn's result. */
 async function withCpu<T>(fn: () => Promise<T>) {
-  const sample = () => [cpuSeconds(serve.child.pid), cpuSeconds(sim.child.pid), postgresCpuSeconds()]
+  const sample = () => [
+    cpuSeconds(serve.child.pid),
+    cpuSeconds(sim.child.pid),
+    postgresCpuSeconds(),
+  ]
   const before = sample()
   const result = await fn()
   const [serveCpu = 0, simCpu = 0, postgresCpu = 0] = sample().map((v, i) => v - (before[i] ?? 0))
   return { result, serveCpu, simCpu, postgresCpu }
 }
 
-function describeCpu(
-  usage: { serveCpu: number; simCpu: number; postgresCpu: number; result: LoadResult },
-): string {
+function describeCpu(usage: {
+  serveCpu: number
+  simCpu: number
+  postgresCpu: number
+  result: LoadResult
+}): string {
   const { serveCpu, simCpu, postgresCpu, result } = usage
-  const perDelivery = (seconds: number) => `${((seconds * 1e6) / Math.max(1, result.sent)).toFixed(0)} µs`
+  const perDelivery = (seconds: number) =>
+    `${((seconds * 1e6) / Math.max(1, result.sent)).toFixed(0)} µs`
   return (
     `  CPU for ${result.sent} deliveries (warm-up included): serve ${serveCpu.toFixed(2)} s (${perDelivery(serveCpu)} each, worker${EMBEDDED ? ' and PGlite' : ''} included), ` +
-    (EMBEDDED ? '' : `PostgreSQL ${postgresCpu.toFixed(2)} s (${perDelivery(postgresCpu)} each), `) +
+    (EMBEDDED
+      ? ''
+      : `PostgreSQL ${postgresCpu.toFixed(2)} s (${perDelivery(postgresCpu)} each), `) +
     `simulated store ${simCpu.toFixed(2)} s, load generator ${result.cpuSeconds.toFixed(2)} s`
   )
 }
@@ -247,7 +258,8 @@ async function waitForDrain(timeoutMs: number): Promise<number> {
   if (sql) return waitForEmptyInbox(sql, timeoutMs)
   const started = performance.now()
   while (performance.now() - lastBatchAt < 2000) {
-    if (performance.now() - started > timeoutMs) throw new Error(`worker busy after ${timeoutMs} ms`)
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`worker busy after ${timeoutMs} ms`)
     await sleep(100)
   }
   return Math.max(0, lastBatchAt - started)
@@ -295,7 +307,7 @@ try {
   )
   console.log(describeCpu(open))
   const drainMs = await waitForDrain(300_000)
-  const drained = sql ? 'inbox drained' : 'last worker batch (from serve\'s log)'
+  const drained = sql ? 'inbox drained' : "last worker batch (from serve's log)"
   console.log(`  ${drained} ${(drainMs / 1000).toFixed(1)} s after the last ack`)
 
   // 2. Saturation.
@@ -308,7 +320,9 @@ try {
   console.log(describeCpu(closed))
   await waitForDrain(300_000)
   if (!sql) {
-    console.log('event to row and the burst read the tables from outside serve: run them on PostgreSQL')
+    console.log(
+      'event to row and the burst read the tables from outside serve: run them on PostgreSQL',
+    )
   } else {
     await eventToRowAndBurst(sql)
   }

@@ -3,8 +3,8 @@
 // cron job can alert on it; each problem comes with the command that fixes it.
 import { defineCommand } from 'citty'
 import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
-import { readStatus, type MirrorStatus } from '../src/sync/status.ts'
-import type { RunRow } from '../src/sync/runs.ts'
+import { readStatus, type MirrorStatus } from '../src/sync/status/status.ts'
+import type { RunRow } from '../src/sync/status/runs.ts'
 import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
 
 export default defineCommand({

@@ -1,7 +1,7 @@
 // What `bc-mirror sync` shows: a live progress line per table on a terminal, a log line per table
 // per batch of pages otherwise, and a summary table at the end.
 import type { ResourceName } from '../src/db/schema.ts'
-import type { SyncSummary, TableProgress } from '../src/sync/sweep.ts'
+import type { SyncSummary, TableProgress } from '../src/sync/sweeps/sweep.ts'
 
 const number = (n: number) => n.toLocaleString('en-US')
 
@@ -65,7 +65,18 @@ function describeRejections(
 }
 
 export function formatSummary(summary: SyncSummary): string {
-  const header = ['table', 'status', 'fetched', 'upserted', 'unchanged', 'deleted', 'rejected', 'seconds', 'requests', 'throttled']
+  const header = [
+    'table',
+    'status',
+    'fetched',
+    'upserted',
+    'unchanged',
+    'deleted',
+    'rejected',
+    'seconds',
+    'requests',
+    'throttled',
+  ]
   const rows = Object.entries(summary.tables).map(([table, t]) => [
     table,
     t.status,
@@ -79,15 +90,26 @@ export function formatSummary(summary: SyncSummary): string {
     number(t.throttled),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
   const failures = Object.entries(summary.tables)
     .filter(([, t]) => t.status === 'failed')
     .map(([table, t]) => `${table}: ${t.error ?? 'failed for an unknown reason'}`)
   const rejections = Object.entries(summary.tables)
     .filter(([, t]) => t.rejectedCount > 0)
     .map(([table, t]) => describeRejections(table, t.rejected, t.rejectedCount))
-  const notes = Object.entries(summary.tables).flatMap(([table, t]) => (t.notes ?? []).map((n) => `${table}: ${n}`))
-  return [line(header), ...rows.map(line), '', ...failures, ...rejections, ...notes, `${summary.ok ? 'Completed' : 'Incomplete'} in ${summary.seconds.toFixed(1)}s.`]
+  const notes = Object.entries(summary.tables).flatMap(([table, t]) =>
+    (t.notes ?? []).map((n) => `${table}: ${n}`),
+  )
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    ...failures,
+    ...rejections,
+    ...notes,
+    `${summary.ok ? 'Completed' : 'Incomplete'} in ${summary.seconds.toFixed(1)}s.`,
+  ]
     .filter((l, i, all) => l !== '' || i < all.length - 1)
     .join('\n')
     .concat('\n')

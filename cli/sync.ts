@@ -5,7 +5,7 @@ import type { ResourceName } from '../src/db/schema.ts'
 import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
 import { createStoreClient } from '../src/node/store-client.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
-import { runSync, SYNC_TABLES } from '../src/sync/sweep.ts'
+import { runSync, SYNC_TABLES } from '../src/sync/sweeps/sweep.ts'
 import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
 import { createProgressReporter, formatSummary } from './sync-output.ts'
 
@@ -16,14 +16,31 @@ export default defineCommand({
       'Reconcile the mirror with the store: incremental date_modified sweeps (customers, orders, products) and a full coupon sweep; the first run backfills from the start date',
   },
   args: {
-    tables: { type: 'string', description: 'Comma-separated tables (default: all)', valueHint: 'coupons,customers,orders,products' },
-    full: { type: 'boolean', description: 'Sweep every chosen table from the start date and delete rows the store no longer has' },
-    since: { type: 'string', description: 'Sweep from this date (MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp); the saved cursor never moves back', valueHint: 'DATE' },
+    tables: {
+      type: 'string',
+      description: 'Comma-separated tables (default: all)',
+      valueHint: 'coupons,customers,orders,products',
+    },
+    full: {
+      type: 'boolean',
+      description:
+        'Sweep every chosen table from the start date and delete rows the store no longer has',
+    },
+    since: {
+      type: 'string',
+      description:
+        'Sweep from this date (MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp); the saved cursor never moves back',
+      valueHint: 'DATE',
+    },
     json: { type: 'boolean', description: 'Print the summary as one JSON object' },
-    wait: { type: 'boolean', description: 'If a sync of this store is running, wait for it instead of exiting' },
+    wait: {
+      type: 'boolean',
+      description: 'If a sync of this store is running, wait for it instead of exiting',
+    },
     'allow-mass-delete': {
       type: 'boolean',
-      description: 'Let a full sweep delete more than 10% of a table (or 1,000 rows, whichever is larger)',
+      description:
+        'Let a full sweep delete more than 10% of a table (or 1,000 rows, whichever is larger)',
     },
   },
   async run({ args }) {
@@ -69,15 +86,22 @@ export default defineCommand({
     if (args.json) printJson(summary)
     else process.stdout.write(formatSummary(summary))
     if (!summary.ok) {
-      const failed = Object.entries(summary.tables).filter(([, t]) => t.status === 'failed').map(([name]) => name)
-      throw new CommandFailed(`sync did not complete for ${failed.join(', ')}; the next run resumes where it stopped.`)
+      const failed = Object.entries(summary.tables)
+        .filter(([, t]) => t.status === 'failed')
+        .map(([name]) => name)
+      throw new CommandFailed(
+        `sync did not complete for ${failed.join(', ')}; the next run resumes where it stopped.`,
+      )
     }
   },
 })
 
 export function parseTables(text: string | undefined): ResourceName[] {
   if (text === undefined) return [...SYNC_TABLES]
-  const names = text.split(',').map((t) => t.trim()).filter(Boolean)
+  const names = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
   const unknown = names.filter((n) => !SYNC_TABLES.includes(n as ResourceName))
   if (unknown.length > 0 || names.length === 0) {
     throw new UsageError(
@@ -90,8 +114,13 @@ export function parseTables(text: string | undefined): ResourceName[] {
 function parseSince(text: string): Date {
   const date = parseStartDate(text) ?? (/^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : null)
   if (!date || Number.isNaN(date.getTime())) {
-    throw new UsageError(`--since "${text}" is not a date. Expected MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp, e.g. --since 2024-01-31`)
+    throw new UsageError(
+      `--since "${text}" is not a date. Expected MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp, e.g. --since 2024-01-31`,
+    )
   }
-  if (date.getTime() > Date.now()) throw new UsageError(`--since ${text} is in the future. Expected a past date, e.g. --since 2024-01-31`)
+  if (date.getTime() > Date.now())
+    throw new UsageError(
+      `--since ${text} is in the future. Expected a past date, e.g. --since 2024-01-31`,
+    )
   return date
 }

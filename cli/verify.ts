@@ -1,9 +1,9 @@
-// `bc-mirror verify`: the read-only drift report (src/sync/verify.ts). Exit 0 when the mirror
+// `bc-mirror verify`: the read-only drift report (src/sync/sweeps/verify.ts). Exit 0 when the mirror
 // matches the store, 1 when it drifts (with the command that repairs each table).
 import { defineCommand } from 'citty'
 import { createStoreClient } from '../src/node/store-client.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
-import { verifyMirror, type IdDrift, type VerifyReport } from '../src/sync/verify.ts'
+import { verifyMirror, type IdDrift, type VerifyReport } from '../src/sync/sweeps/verify.ts'
 import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
 import { parseTables } from './sync.ts'
 

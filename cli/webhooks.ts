@@ -1,5 +1,5 @@
 // `bc-mirror webhooks ensure|list|remove`: the store's hooks for this mirror. Arguments in, one
-// core call, the outcome printed; the rules live in src/sync/hooks.ts.
+// core call, the outcome printed; the rules live in src/sync/hooks/mirror-hooks.ts.
 import { existsSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import type { Hook } from '../src/bigcommerce/hooks.ts'
@@ -15,7 +15,7 @@ import {
   RECEIVER_PATH,
   recordHookState,
   type HookAction,
-} from '../src/sync/hooks.ts'
+} from '../src/sync/hooks/mirror-hooks.ts'
 import { loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
 
 const print = (text: string) => process.stdout.write(`${text}\n`)

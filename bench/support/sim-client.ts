@@ -1,12 +1,12 @@
-// The simulated store in its own process (test/sim/serve.ts) for benchmarks: in the benchmark's
+// The simulated store in its own process (src/sim/serve.ts) for benchmarks: in the benchmark's
 // process, rendering large pages of JSON would compete with the code being measured.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
-import type { SimStats, SimStoreOptions } from '../../test/sim/server.ts'
+import type { SimStats, SimStoreOptions } from '../../src/sim/server.ts'
 
-const SERVE = fileURLToPath(new URL('../../test/sim/serve.ts', import.meta.url))
+const SERVE = fileURLToPath(new URL('../../src/sim/serve.ts', import.meta.url))
 
 export type SimProcess = Awaited<ReturnType<typeof startSimProcess>>
 
@@ -24,7 +24,10 @@ export async function startSimProcess(options: SimStoreOptions) {
     },
     /** Edits these orders' first line (moves their date_modified). */
     async editOrders(ids: number[]): Promise<void> {
-      await fetch(`${info.url}/__sim/orders/edit`, { method: 'POST', body: JSON.stringify({ ids }) })
+      await fetch(`${info.url}/__sim/orders/edit`, {
+        method: 'POST',
+        body: JSON.stringify({ ids }),
+      })
     },
     async stats(): Promise<SimStats> {
       return (await (await fetch(`${info.url}/__sim/stats`)).json()) as SimStats

@@ -46,7 +46,10 @@ export const coupons = bigcommerce.table(
     enabled: boolean('enabled'),
     date_created: tz('date_created'),
   },
-  (t) => [primaryKey({ columns: [t.store_hash, t.id] }), index('coupons_code_idx').on(t.store_hash, t.code)],
+  (t) => [
+    primaryKey({ columns: [t.store_hash, t.id] }),
+    index('coupons_code_idx').on(t.store_hash, t.code),
+  ],
 )
 
 export const customers = bigcommerce.table(
@@ -284,7 +287,7 @@ export const webhookEvents = bigcommerce.table(
 
 /**
  * Run history: one row per sweep (incremental, full, coupons, since) and per hook check, with
- * per-table counts in `tables`. Pruned by age when a run is recorded (see src/sync/runs.ts).
+ * per-table counts in `tables`. Pruned by age when a run is recorded (see src/sync/status/runs.ts).
  */
 export const syncRuns = bigcommerce.table(
   'sync_runs',
@@ -317,4 +320,9 @@ export const leases = bigcommerce.table('leases', {
 
 export const resourceTables = { coupons, customers, orders, products } as const
 export type ResourceName = keyof typeof resourceTables
-export const RESOURCE_NAMES = ['coupons', 'customers', 'orders', 'products'] as const satisfies readonly ResourceName[]
+export const RESOURCE_NAMES = [
+  'coupons',
+  'customers',
+  'orders',
+  'products',
+] as const satisfies readonly ResourceName[]

@@ -6,7 +6,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
-import { InboxBusyError, type InboxEvent } from '../sync/inbox.ts'
+import { InboxBusyError, type InboxEvent } from '../sync/events/inbox.ts'
 import { createObserveRoutes, type ObserveDeps } from './observe.tsx'
 import { findUnstorable } from './storable.ts'
 import { createSecretChecker, createSignatureVerifier, type SignatureVerdict } from './verify.ts'
@@ -101,14 +101,18 @@ function limitBody(maxSize: number): MiddlewareHandler<Env> {
   })
   return async function limitBody(c, next) {
     const length = c.req.header('content-length')
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streaming(c, next)
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined)
+      return streaming(c, next)
     if (!/^\d+$/.test(length) || Number(length) > maxSize) throw tooLarge()
     await next()
   }
 }
 
 /** 401 when the delivery is signed and the signature or its timestamp does not hold. */
-function verifySignature(clientSecret: string | undefined, now: () => number): MiddlewareHandler<Env> {
+function verifySignature(
+  clientSecret: string | undefined,
+  now: () => number,
+): MiddlewareHandler<Env> {
   const verify = clientSecret ? createSignatureVerifier(clientSecret, now) : null
   return async function verifySignature(c, next) {
     const body = new Uint8Array(await c.req.arrayBuffer())
@@ -123,7 +127,8 @@ function verifySignature(clientSecret: string | undefined, now: () => number): M
         body,
       )
       if (verdict === 'invalid') throw new DeliveryRejected(401, 'bad webhook-signature')
-      if (verdict === 'stale') throw new DeliveryRejected(401, 'webhook-timestamp outside 5 minutes')
+      if (verdict === 'stale')
+        throw new DeliveryRejected(401, 'webhook-timestamp outside 5 minutes')
     }
     await next()
   }
@@ -175,7 +180,8 @@ function parseEnvelope(body: Uint8Array) {
   const parsed = envelopeSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : ''
+    const where =
+      issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : ''
     throw new DeliveryRejected(400, `not a BigCommerce webhook envelope${where}`)
   }
   return parsed.data

@@ -11,7 +11,7 @@ import type { ClientEvent } from '../bigcommerce/client.ts'
 import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import type { Executor } from '../db/database.ts'
 import { RESOURCE_NAMES, syncRuns, webhookEvents } from '../db/schema.ts'
-import { readStatus } from '../sync/status.ts'
+import { readStatus } from '../sync/status/status.ts'
 import type { DeliveryOutcome } from './app.ts'
 import type { ApiState } from './status-page.tsx'
 

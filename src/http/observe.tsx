@@ -4,7 +4,7 @@
 // request must carry `Authorization: Bearer <token>`; the page also takes `?token=` so that a
 // phone's browser can open it from a bookmark. Compared in constant time.
 import { Hono } from 'hono'
-import type { MirrorStatus } from '../sync/status.ts'
+import type { MirrorStatus } from '../sync/status/status.ts'
 import { METRICS_CONTENT_TYPE } from './metrics.ts'
 import { StatusPage, type ApiState } from './status-page.tsx'
 import { createSecretChecker } from './verify.ts'

@@ -3,8 +3,8 @@
 // readStatus that `bc-mirror status` prints, readable on a phone, reloading itself every 30 s.
 // Every problem comes first, with the command that fixes it. No row data is shown, only counts.
 import type { FC } from 'hono/jsx'
-import type { RunRow } from '../sync/runs.ts'
-import type { MirrorStatus, TableStatus } from '../sync/status.ts'
+import type { RunRow } from '../sync/status/runs.ts'
+import type { MirrorStatus, TableStatus } from '../sync/status/status.ts'
 
 export const REFRESH_SECONDS = 30
 

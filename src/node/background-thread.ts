@@ -9,14 +9,14 @@ import { Worker } from 'node:worker_threads'
 import type { ClientEvent } from '../bigcommerce/client.ts'
 import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import type { Config } from '../config.ts'
-import type { WorkerOptions } from '../sync/worker.ts'
+import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
 import type { BackgroundWork } from './background.ts'
 import type { LogFields, Logger, LogLevel } from './log.ts'
 
 /** What the thread is started with. */
 export interface ThreadData {
   config: Config
-  worker?: WorkerOptions
+  worker?: EventWorkerOptions
   apiRetryMaxMs?: number
 }
 
@@ -32,7 +32,7 @@ const ENTRY = new URL('./background-thread-entry.js', import.meta.url)
 
 export interface BackgroundThreadOptions {
   log: Logger
-  worker?: WorkerOptions
+  worker?: EventWorkerOptions
   /** Told of each API event of the thread's client, for the receiver's `/metrics`. */
   onApiEvent?: (event: ClientEvent, quota: PacerSnapshot) => void
   apiRetryMaxMs?: number

@@ -15,10 +15,19 @@ import {
   type ApiHealth,
   type ApiHealthSnapshot,
 } from '../sync/api-health.ts'
-import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
+import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks/mirror-hooks.ts'
 import type { ClientEventHub } from '../sync/request-stats.ts'
-import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from '../sync/sweep.ts'
-import { startWorker, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
+import {
+  runSync,
+  summarizeSweepForLog,
+  SyncBusyError,
+  type SyncOptions,
+} from '../sync/sweeps/sweep.ts'
+import {
+  startEventWorker,
+  type WorkerLogEntry,
+  type EventWorkerOptions,
+} from '../sync/events/event-worker.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
 import { describeError, type Logger } from './log.ts'
 import { startSchedule, type JobOutcome, type ScheduledJob } from './schedule.ts'
@@ -39,7 +48,7 @@ export interface BackgroundOptions {
   /** The client's events, so the run history counts each sweep's requests and 429s. */
   clientEvents?: ClientEventHub
   log: Logger
-  worker?: WorkerOptions
+  worker?: EventWorkerOptions
   /** Least delay before a job that is due at start runs. Default 2 s (let the server settle). */
   scheduleStartDelayMs?: number
   /** Longest wait between tries while the API refuses the token or is out. Default 5 min. */
@@ -86,7 +95,7 @@ export function startBackgroundWork(options: BackgroundOptions): BackgroundWork 
   const { config, db, log } = options
   const health = watchApiState(options)
   const client = watchApi(options.client, health)
-  const worker = startWorker(
+  const worker = startEventWorker(
     {
       db,
       client,
@@ -112,7 +121,13 @@ export function startBackgroundWork(options: BackgroundOptions): BackgroundWork 
   }
 }
 
-function scheduledJobs({ config, db, client, clientEvents, log }: BackgroundOptions): ScheduledJob[] {
+function scheduledJobs({
+  config,
+  db,
+  client,
+  clientEvents,
+  log,
+}: BackgroundOptions): ScheduledJob[] {
   const { storeHash, schedule } = config
   const lease = nodeLeaseIdentity()
   const sweep =
@@ -175,7 +190,12 @@ async function checkHooksJob({
     const check = await checkHooks(client, webhookSecret)
     const repaired = describeRepairs(check.result)
     const status = check.destination === null ? 'missing' : 'ok'
-    await recordHookState(db, storeHash, { status, destination: check.destination, repaired }, startedAt)
+    await recordHookState(
+      db,
+      storeHash,
+      { status, destination: check.destination, repaired },
+      startedAt,
+    )
     if (status === 'missing') {
       log('warn', 'hook check', {
         problem: 'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url URL',
@@ -187,12 +207,17 @@ async function checkHooksJob({
       })
     }
   } catch (error) {
-    await recordHookState(db, storeHash, {
-      status: 'failed',
-      destination: null,
-      repaired: [],
-      error: describeError(error),
-    }, startedAt)
+    await recordHookState(
+      db,
+      storeHash,
+      {
+        status: 'failed',
+        destination: null,
+        repaired: [],
+        error: describeError(error),
+      },
+      startedAt,
+    )
     throw error
   }
   return 'done'

@@ -1,5 +1,5 @@
 // `serve --demo` (and `npm start` with nothing configured): the real mirror, against the simulated
-// BigCommerce store from test/sim running in this process. The store is seeded with a small
+// BigCommerce store from src/sim running in this process. The store is seeded with a small
 // dataset, its webhooks are registered to the local receiver with a generated secret, and it
 // changes a few rows a second, so the logs show events arriving and rows being refreshed.
 // The demo always uses the embedded database, in <DATA_DIR>/demo, apart from real data.
@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { parseConfig, type Env } from '../config.ts'
 import { WEBHOOK_PATH } from '../http/app.ts'
-import { ensureHooks } from '../sync/hooks.ts'
+import { ensureHooks } from '../sync/hooks/mirror-hooks.ts'
 import { createJsonLogger, describeError } from './log.ts'
 import { runServe } from './serve.ts'
 import { createStoreClient } from './store-client.ts'
@@ -48,7 +48,7 @@ function banner(port: number, dataDir: string, storeHash: string): string {
 }
 
 export async function runDemo(env: Env): Promise<void> {
-  const { startSimStore } = await import('../../test/sim/index.ts')
+  const { startSimStore } = await import('../sim/index.ts')
   const sim = await startSimStore({
     quota: 450,
     windowMs: 30_000,
@@ -100,9 +100,7 @@ export async function runDemo(env: Env): Promise<void> {
   })
 }
 
-type SimStoreState = Awaited<
-  ReturnType<typeof import('../../test/sim/index.ts').startSimStore>
->['store']
+type SimStoreState = Awaited<ReturnType<typeof import('../sim/index.ts').startSimStore>>['store']
 
 /** One random, realistic change per call: edits mostly, now and then a new order or a deletion. */
 function createStoreChanger(store: SimStoreState): () => void {

@@ -11,10 +11,10 @@ import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome } from '../http/app.ts'
 import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
-import { createInboxWriter } from '../sync/inbox.ts'
+import { createInboxWriter } from '../sync/events/inbox.ts'
 import { createClientEventHub } from '../sync/request-stats.ts'
-import { readStatus } from '../sync/status.ts'
-import type { WorkerOptions } from '../sync/worker.ts'
+import { readStatus } from '../sync/status/status.ts'
+import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
 import { startBackgroundWork, type BackgroundWork } from './background.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
 import type { OpenedDatabase } from './open-database.ts'
@@ -171,7 +171,7 @@ export interface ServeCommandOptions {
   afterListen?: (server: RunningServer) => Promise<void> | void
   /** Runs after the server stopped, before the database closes. */
   beforeClose?: () => Promise<void>
-  worker?: WorkerOptions
+  worker?: EventWorkerOptions
   /** Longest wait between tries while the store's API refuses the token or is out. */
   apiRetryMaxMs?: number
   log?: Logger

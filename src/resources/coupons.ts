@@ -4,12 +4,8 @@
 import { z } from 'zod'
 import { parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
-import {
-  idSchema,
-  mapWithConcurrency,
-  optionalBcDateSchema,
-  parseApiObject,
-} from '../bigcommerce/validate.ts'
+import { idSchema, optionalBcDateSchema, parseApiObject } from '../bigcommerce/validate.ts'
+import { mapWithConcurrency } from '../util/collections.ts'
 import { countV2, listV2Range, widenedMaxId, widenedMinId } from './range.ts'
 import { emptyAnswer, fileAnswer, getV2IdPage } from './by-id.ts'
 import type { ResourceDefinition, ResourceRow } from './types.ts'

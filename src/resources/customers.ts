@@ -5,13 +5,12 @@ import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dat
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
-  chunk,
-  mapWithConcurrency,
   optionalBcDateSchema,
   parseApiObject,
   pick,
   toId,
 } from '../bigcommerce/validate.ts'
+import { chunk, mapWithConcurrency } from '../util/collections.ts'
 import { countV3, listV3Range, modifiedSecondsOf, widenedDates } from './range.ts'
 import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
 import type { RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm'
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import { BigCommerceDataError } from '../bigcommerce/errors.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
-import { mapWithConcurrency } from '../bigcommerce/validate.ts'
+import { mapWithConcurrency } from '../util/collections.ts'
 import type { Executor } from '../db/database.ts'
 import {
   childrenFromConsignments,

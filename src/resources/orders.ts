@@ -9,12 +9,12 @@ import { formatV2Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dat
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
-  mapWithConcurrency,
   optionalBcDateSchema,
   parseApiObject,
   pick,
   toId,
 } from '../bigcommerce/validate.ts'
+import { mapWithConcurrency } from '../util/collections.ts'
 import { emptyAnswer, fileAnswer, getV2IdPage } from './by-id.ts'
 import { attachOrderChildren } from './order-children-read.ts'
 import {

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../db/database.ts'
 import { syncState, type ResourceName } from '../db/schema.ts'
-import type { Interval } from './coverage.ts'
+import type { Interval } from './sweeps/coverage.ts'
 
 export type SweepMode = 'incremental' | 'full' | 'since'
 
@@ -28,11 +28,17 @@ function isCheckpoint(value: unknown): value is Checkpoint {
     typeof c.lo === 'number' &&
     typeof c.hi === 'number' &&
     Array.isArray(c.covered) &&
-    c.covered.every((i) => Array.isArray(i) && i.length === 2 && i.every((n) => typeof n === 'number'))
+    c.covered.every(
+      (i) => Array.isArray(i) && i.length === 2 && i.every((n) => typeof n === 'number'),
+    )
   )
 }
 
-export async function readTableState(db: Executor, storeHash: string, table: ResourceName): Promise<TableState> {
+export async function readTableState(
+  db: Executor,
+  storeHash: string,
+  table: ResourceName,
+): Promise<TableState> {
   const [row] = await db.execute<{ cursor: string | null; checkpoint: unknown }>(
     sql`select cursor, checkpoint from ${syncState} where store_hash = ${storeHash} and table_name = ${table}`,
   )
@@ -42,7 +48,12 @@ export async function readTableState(db: Executor, storeHash: string, table: Res
   }
 }
 
-export async function markRunStarted(db: Executor, storeHash: string, table: ResourceName, checkpoint: Checkpoint) {
+export async function markRunStarted(
+  db: Executor,
+  storeHash: string,
+  table: ResourceName,
+  checkpoint: Checkpoint,
+) {
   await db.execute(sql`
     insert into ${syncState} (store_hash, table_name, checkpoint, last_started_at, last_status, last_error)
     values (${storeHash}, ${table}, ${JSON.stringify(checkpoint)}::jsonb, now(), 'running', null)
@@ -51,7 +62,12 @@ export async function markRunStarted(db: Executor, storeHash: string, table: Res
       last_status = 'running', last_error = null`)
 }
 
-export async function saveCheckpoint(db: Executor, storeHash: string, table: ResourceName, checkpoint: Checkpoint) {
+export async function saveCheckpoint(
+  db: Executor,
+  storeHash: string,
+  table: ResourceName,
+  checkpoint: Checkpoint,
+) {
   await db.execute(sql`
     update ${syncState} set checkpoint = ${JSON.stringify(checkpoint)}::jsonb
     where store_hash = ${storeHash} and table_name = ${table}`)

@@ -5,8 +5,8 @@ import { BigCommerceApiError, BigCommerceAuthError } from '../../src/bigcommerce
 import { BigCommerceListError } from '../../src/bigcommerce/list-answer.ts'
 import { listV2Pages, listV3Pages } from '../../src/bigcommerce/paging.ts'
 import { MIRROR_VERSION } from '../../src/bigcommerce/version.ts'
-import { createSimClock } from '../sim/state.ts'
-import { startSimStore, type SimStore } from '../sim/server.ts'
+import { createSimClock } from '../../src/sim/state.ts'
+import { startSimStore, type SimStore } from '../../src/sim/server.ts'
 import { collect, connectClient } from './helpers.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
@@ -92,7 +92,12 @@ describe('paging', () => {
     const client = connectClient(sim)
     // With options included BigCommerce serves 10 rows a page, whatever the limit asked for.
     const pages = await collect(
-      listV3Pages(client, '/v3/catalog/products', { sort: 'id', include: 'options' }, { concurrency: 4 }),
+      listV3Pages(
+        client,
+        '/v3/catalog/products',
+        { sort: 'id', include: 'options' },
+        { concurrency: 4 },
+      ),
     )
     expect(pages[0]?.items).toHaveLength(10)
     const ids = pages.flatMap((p) => p.items.map((i) => (i as { id: number }).id))

@@ -5,7 +5,7 @@ import {
   type BigCommerceClientOptions,
 } from '../../src/bigcommerce/client.ts'
 import { createRatePacer, type RatePacerOptions } from '../../src/bigcommerce/pacer.ts'
-import type { SimStore } from '../sim/server.ts'
+import type { SimStore } from '../../src/sim/server.ts'
 
 export function connectClient(
   sim: SimStore,

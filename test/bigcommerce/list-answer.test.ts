@@ -2,12 +2,17 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { BigCommerceListError, readListAnswer } from '../../src/bigcommerce/list-answer.ts'
-import { endsRange } from '../../src/sync/range-sweep.ts'
+import { endsRange } from '../../src/sync/sweeps/range-sweep.ts'
 
 describe('readListAnswer', () => {
   it.each([
     ['v3', 404, { status: 404, title: 'Not Found' }, 'answered 404 Not Found'],
-    ['v2', 404, [{ status: 404, message: 'The requested resource was not found.' }], 'answered 404 Not Found'],
+    [
+      'v2',
+      404,
+      [{ status: 404, message: 'The requested resource was not found.' }],
+      'answered 404 Not Found',
+    ],
     ['v3', 200, {}, 'answered 200 with {}'],
     ['v3', 200, { data: null, meta: {} }, 'answered 200 with {"data": null}'],
     ['v3', 200, null, 'answered 200 with an empty body'],
@@ -21,7 +26,9 @@ describe('readListAnswer', () => {
   ] as const)('%s %i %j is an error naming what came back', (format, status, body, what) => {
     const read = () => readListAnswer('/v3/customers', format, { status, body })
     expect(read).toThrow(BigCommerceListError)
-    expect(read).toThrow(`GET /v3/customers ${what}; a list that does not answer is an error, not an empty store`)
+    expect(read).toThrow(
+      `GET /v3/customers ${what}; a list that does not answer is an error, not an empty store`,
+    )
   })
 
   it('never puts the body in the message', () => {
@@ -43,14 +50,18 @@ describe('readListAnswer', () => {
 
   it('a v2 204 is a page without rows; lists with data are read with their totals', () => {
     expect(readListAnswer('/v2/orders', 'v2', { status: 204, body: null })).toEqual({ items: [] })
-    expect(readListAnswer('/v2/orders', 'v2', { status: 200, body: [{ id: 1 }] })).toEqual({ items: [{ id: 1 }] })
+    expect(readListAnswer('/v2/orders', 'v2', { status: 200, body: [{ id: 1 }] })).toEqual({
+      items: [{ id: 1 }],
+    })
     const v3 = { data: [{ id: 2 }], meta: { pagination: { total: 30, total_pages: 3 } } }
     expect(readListAnswer('/v3/customers', 'v3', { status: 200, body: v3 })).toEqual({
       items: [{ id: 2 }],
       totalRows: 30,
       totalPages: 3,
     })
-    expect(readListAnswer('/v3/customers', 'v3', { status: 200, body: { data: [] } })).toEqual({ items: [] })
+    expect(readListAnswer('/v3/customers', 'v3', { status: 200, body: { data: [] } })).toEqual({
+      items: [],
+    })
   })
 })
 
@@ -72,11 +83,16 @@ describe('endsRange', () => {
 
   it('with a total, a page ends its range exactly when no row is counted beyond it', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 250 }), fc.integer({ min: 0, max: 20_000 }), (page, count, total) => {
-        const ends = endsRange({ items: rows(count), total }, page)
-        const beyond = total - ((page - 1) * 250 + count)
-        expect(ends).toBe(count < 250 && beyond <= 0)
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 250 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        (page, count, total) => {
+          const ends = endsRange({ items: rows(count), total }, page)
+          const beyond = total - ((page - 1) * 250 + count)
+          expect(ends).toBe(count < 250 && beyond <= 0)
+        },
+      ),
       { numRuns: 1000 },
     )
   })

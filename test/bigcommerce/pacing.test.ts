@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
-import { startSimStore, type SimStore } from '../sim/server.ts'
+import { startSimStore, type SimStore } from '../../src/sim/server.ts'
 import { connectClient } from './helpers.ts'
 
 let sim: SimStore | undefined

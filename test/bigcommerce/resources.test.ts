@@ -5,8 +5,8 @@ import { BigCommerceDataError } from '../../src/bigcommerce/errors.ts'
 import type { BigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { RESOURCES, resourceForScope } from '../../src/resources/index.ts'
 import type { RangeQuery, ResourceDefinition } from '../../src/resources/types.ts'
-import { createSimClock } from '../sim/state.ts'
-import { startSimStore, type SimStore } from '../sim/server.ts'
+import { createSimClock } from '../../src/sim/state.ts'
+import { startSimStore, type SimStore } from '../../src/sim/server.ts'
 import { connectClient } from './helpers.ts'
 
 const NOW = new Date('2025-06-01T12:00:00Z')
@@ -31,7 +31,11 @@ const idsOf = (items: unknown[]) => items.map((i) => (i as { id: number }).id)
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
 /** Every page of a range request, page 1, 2, ... until a short page. */
-async function listAll(resource: ResourceDefinition, client: BigCommerceClient, query: Omit<RangeQuery, 'page'>) {
+async function listAll(
+  resource: ResourceDefinition,
+  client: BigCommerceClient,
+  query: Omit<RangeQuery, 'page'>,
+) {
   const items: unknown[] = []
   for (let page = 1; ; page += 1) {
     const answer = await resource.listRange(client, { ...query, page })
@@ -112,7 +116,9 @@ describe('products and customers', () => {
     for (const name of ['products', 'customers'] as const) {
       const path = name === 'products' ? '/v3/catalog/products' : '/v3/customers'
       sim.injectFaults({ path: new RegExp(`^${path}$`), status: 404 })
-      await expect(RESOURCES[name].fetchByIds(client, [1, 2])).rejects.toThrow(/answered 404 for a list/)
+      await expect(RESOURCES[name].fetchByIds(client, [1, 2])).rejects.toThrow(
+        /answered 404 for a list/,
+      )
     }
   })
 
@@ -197,7 +203,9 @@ describe('changes during a sweep', () => {
 describe('rows and events', () => {
   it('maps typed columns', async () => {
     const client = connectClient(sim)
-    const order = RESOURCES.orders.toRow((await RESOURCES.orders.fetchByIds(client, [10])).found.get(10))
+    const order = RESOURCES.orders.toRow(
+      (await RESOURCES.orders.fetchByIds(client, [10])).found.get(10),
+    )
     expect(order).toMatchObject({ id: 10, currency_code: 'USD', is_deleted: false })
     expect(order.total_inc_tax).toMatch(/^\d+\.\d{4}$/)
     expect(order.date_modified).toBeInstanceOf(Date)

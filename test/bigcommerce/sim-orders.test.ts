@@ -2,9 +2,9 @@
 // consignment_structure=object, the per-order endpoints with their paging, the switch that makes
 // the list ignore include, and edits that move the order's date_modified and say so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateOrderChildren } from '../sim/order-children.ts'
-import { startSimStore, type SimStore } from '../sim/server.ts'
-import type { SimEvent } from '../sim/state.ts'
+import { generateOrderChildren } from '../../src/sim/order-children.ts'
+import { startSimStore, type SimStore } from '../../src/sim/server.ts'
+import type { SimEvent } from '../../src/sim/state.ts'
 
 let sim: SimStore
 const events: SimEvent[] = []

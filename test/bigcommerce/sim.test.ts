@@ -2,9 +2,9 @@
 // and sweeps rely on (filters, date formats, limits, 204s, rate-limit headers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseBcDate } from '../../src/bigcommerce/dates.ts'
-import { generateOrderFields, generateProductFields } from '../sim/generate.ts'
-import { createSimClock } from '../sim/state.ts'
-import { startSimStore, type SimStore } from '../sim/server.ts'
+import { generateOrderFields, generateProductFields } from '../../src/sim/generate.ts'
+import { createSimClock } from '../../src/sim/state.ts'
+import { startSimStore, type SimStore } from '../../src/sim/server.ts'
 
 const NOW = new Date('2025-06-01T12:34:56Z')
 let sim: SimStore

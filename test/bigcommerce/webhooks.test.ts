@@ -7,7 +7,7 @@ import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHook, deleteHook, listHooks, updateHook } from '../../src/bigcommerce/hooks.ts'
 import { RESOURCES } from '../../src/resources/index.ts'
-import { startSimStore, type SimStore } from '../sim/server.ts'
+import { startSimStore, type SimStore } from '../../src/sim/server.ts'
 import { connectClient } from './helpers.ts'
 
 interface Received {

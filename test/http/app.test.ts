@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createApp, WEBHOOK_PATH, type AppDeps, type DeliveryOutcome } from '../../src/http/app.ts'
-import { insertEvents } from '../../src/sync/inbox.ts'
+import { insertEvents } from '../../src/sync/events/inbox.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const STORE = 'abc123'

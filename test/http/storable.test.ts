@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm'
 import { beforeEach, expect, it } from 'vitest'
 import { createApp, WEBHOOK_PATH } from '../../src/http/app.ts'
 import { findUnstorable, MAX_BODY_DEPTH } from '../../src/http/storable.ts'
-import { insertEvents } from '../../src/sync/inbox.ts'
+import { insertEvents } from '../../src/sync/events/inbox.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const STORE = 'abc123'
@@ -28,7 +28,11 @@ describeEachDatabase('receiver: bodies the inbox cannot store', (ctx) => {
   const post = (body: string) =>
     app().request(WEBHOOK_PATH, { method: 'POST', body, headers: { 'X-Webhook-Secret': SECRET } })
   const stored = async () =>
-    (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from bigcommerce.webhook_events`))[0]?.n
+    (
+      await ctx.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from bigcommerce.webhook_events`,
+      )
+    )[0]?.n
 
   beforeEach(async () => {
     await ctx.db.execute(sql`delete from bigcommerce.webhook_events`)
@@ -41,7 +45,10 @@ describeEachDatabase('receiver: bodies the inbox cannot store', (ctx) => {
     ['a NUL in the scope', '{"scope":"store/order/up\\u0000","data":{"id":5},"hash":"nul-scope"}'],
     ['an unpaired high surrogate', withData('{"id":5,"x":"\\ud800"}', 'lone-high')],
     ['an unpaired low surrogate in a key', withData('{"id":5,"\\udc00":1}', 'lone-low')],
-    ['nesting 100,000 deep', withData(`{"id":5,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'deep')],
+    [
+      'nesting 100,000 deep',
+      withData(`{"id":5,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'deep'),
+    ],
   ])('%s: 400, nothing stored, no error', async (_name, body) => {
     const response = await post(body)
     expect(response.status).toBe(400)

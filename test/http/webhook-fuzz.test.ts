@@ -13,8 +13,8 @@ import { sql } from 'drizzle-orm'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, MAX_BODY_BYTES, WEBHOOK_PATH } from '../../src/http/app.ts'
-import type { InboxEvent } from '../../src/sync/inbox.ts'
-import { insertEvents } from '../../src/sync/inbox.ts'
+import type { InboxEvent } from '../../src/sync/events/inbox.ts'
+import { insertEvents } from '../../src/sync/events/inbox.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
 
 const STORE = 'abc123'
@@ -31,9 +31,9 @@ const INJECTIONS = [
   "1' or '1'='1",
   '1); delete from bigcommerce.webhook_events where (1=1',
   '$.data.id',
-  "$..[?(@.id > 0)]",
+  '$..[?(@.id > 0)]',
   "data->>'id'",
-  "{\"$ne\": null}",
+  '{"$ne": null}',
   '../../etc/passwd',
   '${process.exit(1)}',
   '__proto__',
@@ -49,7 +49,10 @@ const INJECTIONS = [
 /** Any storable text: unicode code points (no NUL; the poison variants add those), or injections. */
 const text = (maxLength = 40) =>
   fc.oneof(
-    { arbitrary: fc.string({ unit: 'binary', maxLength }).map((s) => s.replace(/\u0000/g, '')), weight: 3 },
+    {
+      arbitrary: fc.string({ unit: 'binary', maxLength }).map((s) => s.replace(/\u0000/g, '')),
+      weight: 3,
+    },
     { arbitrary: fc.string({ unit: 'grapheme', maxLength }), weight: 2 },
     { arbitrary: fc.constantFrom(...INJECTIONS), weight: 3 },
   )
@@ -63,7 +66,9 @@ const scalar = fc.oneof(
   fc.constant(null),
   fc.constantFrom(-1, 0, 2 ** 53, 2 ** 63, -(2 ** 63), 1e308, Number.MAX_SAFE_INTEGER),
 )
-const extras = fc.dictionary(text(12), fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxKeys: 4 })
+const extras = fc.dictionary(text(12), fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), {
+  maxKeys: 4,
+})
 
 /** An id in a payload: good ones are stored (as the number they denote), bad ones ignored. */
 const idValue = fc.oneof(
@@ -87,18 +92,49 @@ const idValue = fc.oneof(
 /** Where each scope family carries the id of the row it refreshes. */
 const PLACES: Array<{ scopes: string[]; place: (id: unknown) => Record<string, unknown> }> = [
   {
-    scopes: ['store/order/created', 'store/order/updated', 'store/order/archived', 'store/order/statusUpdated'],
+    scopes: [
+      'store/order/created',
+      'store/order/updated',
+      'store/order/archived',
+      'store/order/statusUpdated',
+    ],
     place: (id) => ({ type: 'order', id }),
   },
-  { scopes: ['store/order/transaction/created'], place: (id) => ({ type: 'transaction', order_id: id }) },
-  { scopes: ['store/order/metafield/updated'], place: (id) => ({ metafield_id: 3, resource_id: id }) },
-  { scopes: ['store/product/created', 'store/product/updated', 'store/product/deleted'], place: (id) => ({ type: 'product', id }) },
-  { scopes: ['store/sku/updated', 'store/sku/created'], place: (id) => ({ type: 'sku', id: 77, sku: { product_id: id, variant_id: 77 } }) },
-  { scopes: ['store/sku/inventory/updated'], place: (id) => ({ type: 'sku', id: 78, inventory: { product_id: id } }) },
-  { scopes: ['store/customer/created', 'store/customer/updated', 'store/customer/deleted'], place: (id) => ({ type: 'customer', id }) },
-  { scopes: ['store/customer/address/updated'], place: (id) => ({ type: 'customer', id: 901, address: { customer_id: id } }) },
+  {
+    scopes: ['store/order/transaction/created'],
+    place: (id) => ({ type: 'transaction', order_id: id }),
+  },
+  {
+    scopes: ['store/order/metafield/updated'],
+    place: (id) => ({ metafield_id: 3, resource_id: id }),
+  },
+  {
+    scopes: ['store/product/created', 'store/product/updated', 'store/product/deleted'],
+    place: (id) => ({ type: 'product', id }),
+  },
+  {
+    scopes: ['store/sku/updated', 'store/sku/created'],
+    place: (id) => ({ type: 'sku', id: 77, sku: { product_id: id, variant_id: 77 } }),
+  },
+  {
+    scopes: ['store/sku/inventory/updated'],
+    place: (id) => ({ type: 'sku', id: 78, inventory: { product_id: id } }),
+  },
+  {
+    scopes: ['store/customer/created', 'store/customer/updated', 'store/customer/deleted'],
+    place: (id) => ({ type: 'customer', id }),
+  },
+  {
+    scopes: ['store/customer/address/updated'],
+    place: (id) => ({ type: 'customer', id: 901, address: { customer_id: id } }),
+  },
 ]
-const UNMAPPED = ['store/cart/couponApplied', 'store/hook/deliveryException', 'store/shipment/created', 'store/product/variant/metafield/updated']
+const UNMAPPED = [
+  'store/cart/couponApplied',
+  'store/hook/deliveryException',
+  'store/shipment/created',
+  'store/product/variant/metafield/updated',
+]
 
 /** The id the mirror must store for a placed id value, or null when it must ignore the event. */
 function expectedId(value: unknown): number | null {
@@ -127,30 +163,64 @@ const mappedData = fc
     }
   })
 const unmappedData = fc
-  .tuple(fc.oneof(fc.constantFrom(...UNMAPPED), text(60).filter((s) => !/^store\/(order|product|sku|customer)\//.test(s) && s.length > 0 && s.length <= 200)), extras, idValue)
+  .tuple(
+    fc.oneof(
+      fc.constantFrom(...UNMAPPED),
+      text(60).filter(
+        (s) => !/^store\/(order|product|sku|customer)\//.test(s) && s.length > 0 && s.length <= 200,
+      ),
+    ),
+    extras,
+    idValue,
+  )
   .map(([scope, extra, id]) => ({ scope, data: { ...extra, id }, target: null }))
 
 type Field<T> = { ok: true; value: T | undefined } | { ok: false; value: unknown; why: string }
-const good = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<Field<T>> => arb.map((value) => ({ ok: true as const, value }))
+const good = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<Field<T>> =>
+  arb.map((value) => ({ ok: true as const, value }))
 const bad = (arb: fc.Arbitrary<unknown>, why: string): fc.Arbitrary<Field<never>> =>
   arb.map((value) => ({ ok: false as const, value, why }))
 const ABSENT = undefined
 
 const badString = (name: string) =>
   fc.oneof(
-    bad(fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(text(5), { maxLength: 2 }), fc.constant({})), `${name} not a string`),
+    bad(
+      fc.oneof(
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(text(5), { maxLength: 2 }),
+        fc.constant({}),
+      ),
+      `${name} not a string`,
+    ),
     bad(fc.constant(''), `${name} empty`),
-    bad(fc.string({ minLength: 201, maxLength: 300 }).map((s) => s.replace(/\u0000/g, 'x')), `${name} over 200`),
+    bad(
+      fc.string({ minLength: 201, maxLength: 300 }).map((s) => s.replace(/\u0000/g, 'x')),
+      `${name} over 200`,
+    ),
     bad(fc.constant(ABSENT), `${name} missing`),
   )
 
 const envelope: fc.Arbitrary<Envelope> = fc
   .record({
     body: fc.oneof({ arbitrary: mappedData, weight: 4 }, { arbitrary: unmappedData, weight: 1 }),
-    scopeField: fc.oneof({ arbitrary: good(fc.constant('use-body')), weight: 12 }, badString('scope')),
+    scopeField: fc.oneof(
+      { arbitrary: good(fc.constant('use-body')), weight: 12 },
+      badString('scope'),
+    ),
     dataField: fc.oneof(
       { arbitrary: good(fc.constant('use-body')), weight: 12 },
-      bad(fc.oneof(fc.array(scalar, { maxLength: 3 }), fc.constant(null), text(), fc.integer(), fc.constant(ABSENT)), 'data not an object'),
+      bad(
+        fc.oneof(
+          fc.array(scalar, { maxLength: 3 }),
+          fc.constant(null),
+          text(),
+          fc.integer(),
+          fc.constant(ABSENT),
+        ),
+        'data not an object',
+      ),
     ),
     hash: fc.oneof(
       { arbitrary: good(fc.stringMatching(/^[0-9a-f]{40}$/)), weight: 6 },
@@ -158,18 +228,59 @@ const envelope: fc.Arbitrary<Envelope> = fc
       badString('hash'),
     ),
     storeId: fc.oneof(
-      { arbitrary: good(fc.oneof(fc.constant(ABSENT), fc.constant('1000001'), text(20), fc.integer())), weight: 10 },
-      bad(fc.oneof(fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([1])), 'store_id wrong type'),
+      {
+        arbitrary: good(
+          fc.oneof(fc.constant(ABSENT), fc.constant('1000001'), text(20), fc.integer()),
+        ),
+        weight: 10,
+      },
+      bad(
+        fc.oneof(fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([1])),
+        'store_id wrong type',
+      ),
     ),
     createdAt: fc.oneof(
-      { arbitrary: good(fc.oneof(fc.constant(ABSENT), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }))), weight: 10 },
-      bad(fc.oneof(fc.constant('1700000000'), fc.constant(null), fc.boolean(), fc.constant({})), 'created_at wrong type'),
+      {
+        arbitrary: good(
+          fc.oneof(
+            fc.constant(ABSENT),
+            fc.integer(),
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+          ),
+        ),
+        weight: 10,
+      },
+      bad(
+        fc.oneof(fc.constant('1700000000'), fc.constant(null), fc.boolean(), fc.constant({})),
+        'created_at wrong type',
+      ),
     ),
     producer: fc.oneof(
-      { arbitrary: good(fc.constantFrom(ABSENT, `stores/${STORE}`, `STORES/${STORE.toUpperCase()}`)), weight: 10 },
-      { arbitrary: good(fc.oneof(fc.constantFrom(`stores/${STORE}x`, 'stores/zzz999', `stores/ ${STORE}`, `${STORE}`), text(30).filter((t) => t.length <= 200))), weight: 3 },
-      bad(fc.oneof(fc.integer(), fc.constant(null), fc.constant({ hash: STORE })), 'producer wrong type'),
-      bad(fc.string({ minLength: 201, maxLength: 260 }).map((s) => `stores/${STORE}${s.replace(/\u0000/g, 'x')}`), 'producer over 200'),
+      {
+        arbitrary: good(
+          fc.constantFrom(ABSENT, `stores/${STORE}`, `STORES/${STORE.toUpperCase()}`),
+        ),
+        weight: 10,
+      },
+      {
+        arbitrary: good(
+          fc.oneof(
+            fc.constantFrom(`stores/${STORE}x`, 'stores/zzz999', `stores/ ${STORE}`, `${STORE}`),
+            text(30).filter((t) => t.length <= 200),
+          ),
+        ),
+        weight: 3,
+      },
+      bad(
+        fc.oneof(fc.integer(), fc.constant(null), fc.constant({ hash: STORE })),
+        'producer wrong type',
+      ),
+      bad(
+        fc
+          .string({ minLength: 201, maxLength: 260 })
+          .map((s) => `stores/${STORE}${s.replace(/\u0000/g, 'x')}`),
+        'producer over 200',
+      ),
     ),
     extra: extras,
   })
@@ -192,7 +303,12 @@ const envelope: fc.Arbitrary<Envelope> = fc
     if (typeof producer === 'string' && producer.toLowerCase() !== `stores/${STORE}`) {
       return { json, target: null, status: 403 as const, why: 'another store' }
     }
-    return { json, target: r.body.target, status: 200 as const, why: r.body.target === null ? 'ignored' : 'stored' }
+    return {
+      json,
+      target: r.body.target,
+      status: 200 as const,
+      why: r.body.target === null ? 'ignored' : 'stored',
+    }
   })
 
 /** A delivery: body bytes, headers, and the answer it must get. */
@@ -212,61 +328,119 @@ const sign = (secret: string, id: string, timestamp: string, body: Uint8Array) =
   `v1,${createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${id}.${timestamp}.`).update(body).digest('base64')}`
 
 /** Turns a body into one that is not JSON or not storable (always a 400). */
-const corruption: fc.Arbitrary<{ apply: (body: string) => Uint8Array<ArrayBuffer>; why: string }> = fc.oneof(
-  fc.double({ min: 0, max: 0.999, noNaN: true }).map((f) => ({
-    apply: (body: string) => encoder.encode(body.slice(0, Math.floor(body.length * f))),
-    why: 'truncated',
-  })),
-  fc.constantFrom('x', '}', ',', '{"a":1}', ']').map((junk) => ({ apply: (body: string) => encoder.encode(body + junk), why: 'trailing junk' })),
-  fc.uint8Array({ minLength: 0, maxLength: 64 }).map((bytes) => ({ apply: () => bytes, why: 'random bytes' })),
-  fc.constantFrom(new Uint8Array([0xff, 0xfe]), new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]), new Uint8Array([0xed, 0xa0, 0x80])).map((bytes) => ({
-    apply: (body: string) => new Uint8Array([...encoder.encode(body.slice(0, -1)), ...bytes, 0x7d]),
-    why: 'invalid UTF-8',
-  })),
-  fc.constantFrom('"\\u0000"', '"a\\u0000"', '"\\ud800"', '"\\udfff x"', '{"\\ud83d":1}').map((poison) => ({
-    apply: (body: string) => encoder.encode(body.replace(/^\{/, `{"\u2603poison\u2603":${poison},`)),
-    why: 'NUL or unpaired surrogate',
-  })),
-  fc.integer({ min: 40, max: 100_000 }).map((depth) => ({
-    apply: (body: string) => encoder.encode(body.replace(/^\{/, `{"\u2603deep\u2603":${'['.repeat(depth)}${']'.repeat(depth)},`)),
-    why: `nested ${depth} deep`,
-  })),
-  fc.constantFrom('', 'null', '[]', '"store/order/updated"', '42', 'true', '{}').map((whole) => ({
-    apply: () => encoder.encode(whole),
-    why: 'not an envelope',
-  })),
-)
+const corruption: fc.Arbitrary<{ apply: (body: string) => Uint8Array<ArrayBuffer>; why: string }> =
+  fc.oneof(
+    fc.double({ min: 0, max: 0.999, noNaN: true }).map((f) => ({
+      apply: (body: string) => encoder.encode(body.slice(0, Math.floor(body.length * f))),
+      why: 'truncated',
+    })),
+    fc
+      .constantFrom('x', '}', ',', '{"a":1}', ']')
+      .map((junk) => ({
+        apply: (body: string) => encoder.encode(body + junk),
+        why: 'trailing junk',
+      })),
+    fc
+      .uint8Array({ minLength: 0, maxLength: 64 })
+      .map((bytes) => ({ apply: () => bytes, why: 'random bytes' })),
+    fc
+      .constantFrom(
+        new Uint8Array([0xff, 0xfe]),
+        new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]),
+        new Uint8Array([0xed, 0xa0, 0x80]),
+      )
+      .map((bytes) => ({
+        apply: (body: string) =>
+          new Uint8Array([...encoder.encode(body.slice(0, -1)), ...bytes, 0x7d]),
+        why: 'invalid UTF-8',
+      })),
+    fc
+      .constantFrom('"\\u0000"', '"a\\u0000"', '"\\ud800"', '"\\udfff x"', '{"\\ud83d":1}')
+      .map((poison) => ({
+        apply: (body: string) =>
+          encoder.encode(body.replace(/^\{/, `{"\u2603poison\u2603":${poison},`)),
+        why: 'NUL or unpaired surrogate',
+      })),
+    fc.integer({ min: 40, max: 100_000 }).map((depth) => ({
+      apply: (body: string) =>
+        encoder.encode(
+          body.replace(/^\{/, `{"\u2603deep\u2603":${'['.repeat(depth)}${']'.repeat(depth)},`),
+        ),
+      why: `nested ${depth} deep`,
+    })),
+    fc.constantFrom('', 'null', '[]', '"store/order/updated"', '42', 'true', '{}').map((whole) => ({
+      apply: () => encoder.encode(whole),
+      why: 'not an envelope',
+    })),
+  )
 
 type SecretVariant = { header: string | undefined; ok: boolean; why: string }
 const secretVariant: fc.Arbitrary<SecretVariant> = fc.oneof(
   { arbitrary: fc.constant({ header: SECRET, ok: true, why: 'secret' }), weight: 9 },
   {
-    arbitrary: fc.oneof(
-      fc.constant(undefined),
-      fc.constantFrom('', SECRET.slice(0, -1), `${SECRET}x`, SECRET.toUpperCase(), SECRET.toLowerCase(), `${SECRET}${SECRET}`, 'null', CLIENT_SECRET),
-      fc.nat({ max: SECRET.length - 1 }).chain((i) =>
-        fc.constantFrom('a', 'Z', '0', '-', 'é', 'ÿ').filter((c) => c !== SECRET[i]).map((c) => SECRET.slice(0, i) + c + SECRET.slice(i + 1)),
-      ),
-      fc.constantFrom(...INJECTIONS.filter((s) => /^[\x20-\x7e]*$/.test(s) && s.trim() === s)),
-    ).map((header) => ({ header, ok: false, why: `secret ${header === undefined ? 'missing' : 'wrong'}` })),
+    arbitrary: fc
+      .oneof(
+        fc.constant(undefined),
+        fc.constantFrom(
+          '',
+          SECRET.slice(0, -1),
+          `${SECRET}x`,
+          SECRET.toUpperCase(),
+          SECRET.toLowerCase(),
+          `${SECRET}${SECRET}`,
+          'null',
+          CLIENT_SECRET,
+        ),
+        fc.nat({ max: SECRET.length - 1 }).chain((i) =>
+          fc
+            .constantFrom('a', 'Z', '0', '-', 'é', 'ÿ')
+            .filter((c) => c !== SECRET[i])
+            .map((c) => SECRET.slice(0, i) + c + SECRET.slice(i + 1)),
+        ),
+        fc.constantFrom(...INJECTIONS.filter((s) => /^[\x20-\x7e]*$/.test(s) && s.trim() === s)),
+      )
+      .map((header) => ({
+        header,
+        ok: false,
+        why: `secret ${header === undefined ? 'missing' : 'wrong'}`,
+      })),
     weight: 3,
   },
 )
 
-type SignatureVariant = (body: Uint8Array) => { headers: Record<string, string>; ok: boolean; why: string }
+type SignatureVariant = (body: Uint8Array) => {
+  headers: Record<string, string>
+  ok: boolean
+  why: string
+}
 const nowSeconds = String(Math.floor(NOW_MS / 1000))
 const signatureVariant: fc.Arbitrary<SignatureVariant> = fc.oneof(
-  { arbitrary: fc.constant<SignatureVariant>(() => ({ headers: {}, ok: true, why: 'unsigned' })), weight: 9 },
+  {
+    arbitrary: fc.constant<SignatureVariant>(() => ({ headers: {}, ok: true, why: 'unsigned' })),
+    weight: 9,
+  },
   {
     arbitrary: fc.integer({ min: -300, max: 300 }).map<SignatureVariant>((skew) => (body) => {
       const timestamp = String(Math.floor(NOW_MS / 1000) + skew)
-      return { headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': timestamp, 'webhook-signature': sign(CLIENT_SECRET, 'msg_1', timestamp, body) }, ok: true, why: 'signed' }
+      return {
+        headers: {
+          'webhook-id': 'msg_1',
+          'webhook-timestamp': timestamp,
+          'webhook-signature': sign(CLIENT_SECRET, 'msg_1', timestamp, body),
+        },
+        ok: true,
+        why: 'signed',
+      }
     }),
     weight: 3,
   },
   {
     arbitrary: fc.constant<SignatureVariant>((body) => ({
-      headers: { 'webhook-id': 'msg_2', 'webhook-timestamp': nowSeconds, 'webhook-signature': `v1,AAAA v2,x ${sign(CLIENT_SECRET, 'msg_2', nowSeconds, body)}` },
+      headers: {
+        'webhook-id': 'msg_2',
+        'webhook-timestamp': nowSeconds,
+        'webhook-signature': `v1,AAAA v2,x ${sign(CLIENT_SECRET, 'msg_2', nowSeconds, body)}`,
+      },
       ok: true,
       why: 'signed among others',
     })),
@@ -293,15 +467,27 @@ const signatureVariant: fc.Arbitrary<SignatureVariant> = fc.oneof(
         let timestamp = nowSeconds
         if (kind === 'stale') timestamp = String(Number(nowSeconds) - 301)
         if (kind === 'future') timestamp = String(Number(nowSeconds) + 301)
-        const signedBody = kind === 'other body' ? encoder.encode(`${new TextDecoder().decode(body)} `) : body
-        const key = kind === 'wrong secret' ? `${CLIENT_SECRET}x` : kind === 'secret as key' ? SECRET : CLIENT_SECRET
+        const signedBody =
+          kind === 'other body' ? encoder.encode(`${new TextDecoder().decode(body)} `) : body
+        const key =
+          kind === 'wrong secret'
+            ? `${CLIENT_SECRET}x`
+            : kind === 'secret as key'
+              ? SECRET
+              : CLIENT_SECRET
         let signature = sign(key, kind === 'other id' ? 'msg_4' : id, timestamp, signedBody)
         if (kind === 'v2 prefix') signature = signature.replace(/^v1,/, 'v2,')
-        if (kind === 'flipped') signature = signature.slice(0, 5) + (signature[5] === 'A' ? 'B' : 'A') + signature.slice(6)
+        if (kind === 'flipped')
+          signature =
+            signature.slice(0, 5) + (signature[5] === 'A' ? 'B' : 'A') + signature.slice(6)
         if (kind === 'bad base64') signature = 'v1,!!!not-base64!!!'
         if (kind === 'empty') signature = ''
         if (kind === 'timestamp not a number') timestamp = `${nowSeconds}a`
-        const headers: Record<string, string> = { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }
+        const headers: Record<string, string> = {
+          'webhook-id': id,
+          'webhook-timestamp': timestamp,
+          'webhook-signature': signature,
+        }
         if (kind === 'partial') delete headers['webhook-signature']
         return { headers, ok: false, why: `signature: ${kind}` }
       }),
@@ -310,19 +496,35 @@ const signatureVariant: fc.Arbitrary<SignatureVariant> = fc.oneof(
 )
 
 const otherHeaders = fc.dictionary(
-  fc.constantFrom('content-type', 'x-forwarded-for', 'user-agent', 'x-bc-signature', 'x-webhook-token', 'accept', 'x-request-id'),
-  fc.string({ unit: 'binary-ascii', maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, '').trim()),
+  fc.constantFrom(
+    'content-type',
+    'x-forwarded-for',
+    'user-agent',
+    'x-bc-signature',
+    'x-webhook-token',
+    'accept',
+    'x-request-id',
+  ),
+  fc
+    .string({ unit: 'binary-ascii', maxLength: 40 })
+    .map((s) => s.replace(/[^\x20-\x7e]/g, '').trim()),
   { maxKeys: 3 },
 )
 
 const delivery: fc.Arbitrary<Delivery> = fc
   .record({
     envelope,
-    corrupt: fc.oneof({ arbitrary: fc.constant(null), weight: 7 }, { arbitrary: corruption, weight: 3 }),
+    corrupt: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 7 },
+      { arbitrary: corruption, weight: 3 },
+    ),
     secret: secretVariant,
     signature: signatureVariant,
     other: otherHeaders,
-    oversize: fc.oneof({ arbitrary: fc.constant('normal'), weight: 400 }, { arbitrary: fc.constant('oversize'), weight: 1 }),
+    oversize: fc.oneof(
+      { arbitrary: fc.constant('normal'), weight: 400 },
+      { arbitrary: fc.constant('oversize'), weight: 1 },
+    ),
   })
   .map(({ envelope: e, corrupt, secret, signature, other, oversize }) => {
     let body = encoder.encode(JSON.stringify(e.json))
@@ -399,16 +601,26 @@ describe(`POST ${WEBHOOK_PATH} under ${RUNS} generated deliveries [${kind}]`, ()
     await fc.assert(
       fc.asyncProperty(delivery, async (d) => {
         enqueued = []
-        const response = await app.request(WEBHOOK_PATH, { method: 'POST', body: d.body, headers: d.headers })
+        const response = await app.request(WEBHOOK_PATH, {
+          method: 'POST',
+          body: d.body,
+          headers: d.headers,
+        })
         await response.arrayBuffer()
-        const outcome = { status: response.status, errors: errors.length, enqueued: enqueued.map((e) => [e.scope, e.hash, e.resourceId]) }
+        const outcome = {
+          status: response.status,
+          errors: errors.length,
+          enqueued: enqueued.map((e) => [e.scope, e.hash, e.resourceId]),
+        }
         const expected = {
           status: d.status,
           errors: 0,
           enqueued: d.target === null ? [] : [[d.scope, d.hash, d.target]],
         }
         if (JSON.stringify(outcome) !== JSON.stringify(expected)) {
-          throw new Error(`case "${d.why}": got ${JSON.stringify(outcome)}, expected ${JSON.stringify(expected)}; ${errors.map(String).join('; ')}`)
+          throw new Error(
+            `case "${d.why}": got ${JSON.stringify(outcome)}, expected ${JSON.stringify(expected)}; ${errors.map(String).join('; ')}`,
+          )
         }
         for (const e of enqueued) {
           storedHashes.add(e.hash)
@@ -430,8 +642,12 @@ describe(`POST ${WEBHOOK_PATH} under ${RUNS} generated deliveries [${kind}]`, ()
            + (select count(*) from bigcommerce.deletions) + (select count(*) from bigcommerce.sync_state) as n`)
     expect(Number(tables?.n)).toBe(0)
     // The generators reach every verdict in volume, not just the happy path.
-    const total = (prefix: string) => [...tally].filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0)
-    console.log(`fuzz: ${RUNS} deliveries (seed ${SEED}): ${JSON.stringify(Object.fromEntries([...tally].sort()))}`)
-    for (const status of ['200 stored', '200 ignored', '400', '401', '403']) expect(total(status)).toBeGreaterThan(RUNS / 100)
+    const total = (prefix: string) =>
+      [...tally].filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0)
+    console.log(
+      `fuzz: ${RUNS} deliveries (seed ${SEED}): ${JSON.stringify(Object.fromEntries([...tally].sort()))}`,
+    )
+    for (const status of ['200 stored', '200 ignored', '400', '401', '403'])
+      expect(total(status)).toBeGreaterThan(RUNS / 100)
   })
 })

@@ -19,9 +19,9 @@ import { startBackgroundWork } from '../../src/node/background.ts'
 import type { Logger } from '../../src/node/log.ts'
 import { procStatField } from '../../src/node/proc-stat.ts'
 import { startServer, type RunningServer } from '../../src/node/serve.ts'
-import { ensureHooks } from '../../src/sync/hooks.ts'
-import { readStatus } from '../../src/sync/status.ts'
-import { startSimStore, type SimStore } from '../sim/index.ts'
+import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
+import { readStatus } from '../../src/sync/status/status.ts'
+import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { listeningUrl, seedDataDir, startServeChild } from '../support/serve-process.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
@@ -82,7 +82,9 @@ describeEachDatabase('serve', (ctx) => {
     const record = sim.store.get(name, id)
     if (!record) return null
     // Orders are read with their consignments embedded.
-    return name === 'orders' ? sim.store.renderOrderWithConsignments(record) : sim.store.render(name, record)
+    return name === 'orders'
+      ? sim.store.renderOrderWithConsignments(record)
+      : sim.store.render(name, record)
   }
   const mirrored = (name: 'orders' | 'products' | 'customers', id: number) =>
     rowData(ctx.db, name, sim.storeHash, id)
@@ -210,7 +212,6 @@ describeEachDatabase('serve', (ctx) => {
 })
 
 // ---- the command itself ------------------------------------------------------------------------
-
 
 describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
   let sim: SimStore

@@ -20,8 +20,14 @@ import { WEBHOOK_PATH } from '../../src/http/app.ts'
 import { CUSTOMER_INCLUDE } from '../../src/resources/customers.ts'
 import { PRODUCT_INCLUDE } from '../../src/resources/products.ts'
 import { ORDER_INCLUDE } from '../../src/resources/orders.ts'
-import { ensureHooks } from '../../src/sync/hooks.ts'
-import { createRng, startSimStore, type SimFault, type SimStore, type SimStoreOptions } from '../sim/index.ts'
+import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
+import {
+  createRng,
+  startSimStore,
+  type SimFault,
+  type SimStore,
+  type SimStoreOptions,
+} from '../../src/sim/index.ts'
 import { BIN, cliEnv } from '../support/cli.ts'
 
 export const TABLES: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
@@ -37,8 +43,14 @@ export function targetEnv(target: MirrorTarget): Record<string, string> {
 }
 
 /** Runs `fn` on the mirror's database; for PGlite only while no child process holds it. */
-export async function withMirror<T>(target: MirrorTarget, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = target.kind === 'pglite' ? await openPglite({ dataDir: target.dataDir }) : openPostgres(target.url)
+export async function withMirror<T>(
+  target: MirrorTarget,
+  fn: (db: Database) => Promise<T>,
+): Promise<T> {
+  const db =
+    target.kind === 'pglite'
+      ? await openPglite({ dataDir: target.dataDir })
+      : openPostgres(target.url)
   try {
     return await fn(db)
   } finally {
@@ -56,7 +68,12 @@ export interface FaultLevels {
   slowMs: number
 }
 
-export const API_FAULTS: FaultLevels = { errorRate: 0.03, dropRate: 0.02, slowRate: 0.05, slowMs: 400 }
+export const API_FAULTS: FaultLevels = {
+  errorRate: 0.03,
+  dropRate: 0.02,
+  slowRate: 0.05,
+  slowMs: 400,
+}
 
 export async function startFaultyStore(options: {
   seed: number
@@ -164,7 +181,11 @@ const LIST_FAULTS: SimFault[][] = [
  * "not found" to their first read by id; now and then the next API request is answered 429 or
  * 502, and a sweep's list oddly (LIST_FAULTS). Seeded: the same seed makes the same choices.
  */
-export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: number; tickMs: number }): Churn {
+export function startChurn(
+  sim: SimStore,
+  seed: number,
+  options: { opsPerTick: number; tickMs: number },
+): Churn {
   const rng = createRng(seed ^ 0x5eed)
   const store = sim.store
   const counts: ChurnCounts = {
@@ -212,7 +233,10 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
 
   function updateOne(table: ResourceName, id: number) {
     const patches: Record<ResourceName, () => Record<string, unknown>> = {
-      coupons: () => ({ amount: (5 + Math.floor(rng() * 40)).toFixed(4), name: `Coupon ${word()}` }),
+      coupons: () => ({
+        amount: (5 + Math.floor(rng() * 40)).toFixed(4),
+        name: `Coupon ${word()}`,
+      }),
       customers: () => ({ company: `Co ${word()}`, notes: word() }),
       orders: () => ({ status_id: Math.floor(rng() * 14), staff_notes: word() }),
       products: () => ({ name: `Product ${word()}`, price: Math.round(rng() * 100_000) / 100 }),
@@ -259,20 +283,31 @@ export function startChurn(sim: SimStore, seed: number, options: { opsPerTick: n
     const record = store.get(table, id)
     if (roll < 0.35 && table === 'products' && record) {
       const variants = store.fieldsOf('products', record).variants
-      const variant = Array.isArray(variants) ? (pick(variants) as { id?: unknown } | undefined) : undefined
+      const variant = Array.isArray(variants)
+        ? (pick(variants) as { id?: unknown } | undefined)
+        : undefined
       if (typeof variant?.id === 'number') {
         const variantId = variant.id
-        change('products', id, () => store.updateVariant(id, variantId, { sku: `SKU-${word()}`, price: Math.round(rng() * 9999) / 100 }))
+        change('products', id, () =>
+          store.updateVariant(id, variantId, {
+            sku: `SKU-${word()}`,
+            price: Math.round(rng() * 9999) / 100,
+          }),
+        )
         counts.skuEdits += 1
         return
       }
     }
     if (roll < 0.35 && table === 'customers' && record) {
       const addresses = store.fieldsOf('customers', record).addresses
-      const address = Array.isArray(addresses) ? (pick(addresses) as { id?: unknown } | undefined) : undefined
+      const address = Array.isArray(addresses)
+        ? (pick(addresses) as { id?: unknown } | undefined)
+        : undefined
       if (typeof address?.id === 'number') {
         const addressId = address.id
-        change('customers', id, () => store.updateAddress(id, addressId, { city: `City ${word()}` }))
+        change('customers', id, () =>
+          store.updateAddress(id, addressId, { city: `City ${word()}` }),
+        )
         counts.addressEdits += 1
         return
       }
@@ -374,10 +409,14 @@ export interface ServeProcess {
 }
 
 export async function startServe(env: CommandEnv): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--worker-lease', '2', '--api-retry-max', '5'], {
-    env: commandEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--worker-lease', '2', '--api-retry-max', '5'],
+    {
+      env: commandEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let lastBatchAt = Date.now()
   let claimed = 0
   let tail = ''
@@ -403,16 +442,25 @@ export async function startServe(env: CommandEnv): Promise<ServeProcess> {
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   const started = Date.now()
   while (url === null) {
-    if (child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`serve did not start: ${tail}`)
+    if (child.exitCode !== null || Date.now() - started > 60_000)
+      throw new Error(`serve did not start: ${tail}`)
     await sleep(25)
   }
-  return { child, url, lastBatchAt: () => lastBatchAt, claimed: () => claimed, exited, output: () => tail }
+  return {
+    child,
+    url,
+    lastBatchAt: () => lastBatchAt,
+    claimed: () => claimed,
+    exited,
+    output: () => tail,
+  }
 }
 
 export async function stopServe(serve: ServeProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
   serve.child.kill(signal)
   const code = await serve.exited
-  if (signal === 'SIGTERM' && code !== 0) throw new Error(`serve exited with ${code} on SIGTERM: ${serve.output()}`)
+  if (signal === 'SIGTERM' && code !== 0)
+    throw new Error(`serve exited with ${code} on SIGTERM: ${serve.output()}`)
 }
 
 /** Points the store's hooks at `serve` (and switches deactivated ones back on), as the hook job does. */
@@ -421,7 +469,10 @@ export async function pointHooks(sim: SimStore, serve: ServeProcess): Promise<vo
   // (it may have taken effect); ensureHooks is idempotent, so run it again, as the hook job would.
   for (let attempt = 1; ; attempt++) {
     try {
-      await ensureHooks(apiClient(sim), { destination: `${serve.url}${WEBHOOK_PATH}`, secret: SECRET })
+      await ensureHooks(apiClient(sim), {
+        destination: `${serve.url}${WEBHOOK_PATH}`,
+        secret: SECRET,
+      })
       return
     } catch (error) {
       if (attempt >= 5) throw error
@@ -437,9 +488,16 @@ export interface SyncRun {
 }
 
 /** `bc-mirror sync ...`; with killAfterRequests, SIGKILLed once the store has seen that many more requests. */
-export function runSyncCommand(env: CommandEnv, args: string[], killAfterRequests?: number): Promise<SyncRun> {
+export function runSyncCommand(
+  env: CommandEnv,
+  args: string[],
+  killAfterRequests?: number,
+): Promise<SyncRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'sync', ...args], { env: commandEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'sync', ...args], {
+      env: commandEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -482,7 +540,12 @@ export interface InboxState {
 }
 
 export async function readInbox(db: Database): Promise<InboxState> {
-  const [row] = await db.execute<{ pending: number; failed: number; done: number; next_ms: number | null }>(sql`
+  const [row] = await db.execute<{
+    pending: number
+    failed: number
+    done: number
+    next_ms: number | null
+  }>(sql`
     select count(*) filter (where status = 'pending')::int as pending,
            count(*) filter (where status = 'failed')::int as failed,
            count(*) filter (where status in ('done', 'ignored'))::int as done,
@@ -501,7 +564,11 @@ export async function readInbox(db: Database): Promise<InboxState> {
  * batch for `quietMs`) is checked from its log; the inbox itself is read with serve stopped (PGlite
  * allows one process) and serve is started again while events still wait (e.g. in backoff).
  */
-export async function drainInbox(env: CommandEnv, serve: ServeProcess, options: { quietMs?: number; timeoutMs?: number } = {}) {
+export async function drainInbox(
+  env: CommandEnv,
+  serve: ServeProcess,
+  options: { quietMs?: number; timeoutMs?: number } = {},
+) {
   const quietMs = options.quietMs ?? 1500
   const deadline = Date.now() + (options.timeoutMs ?? 120_000)
   let running = serve
@@ -537,16 +604,25 @@ const LIST: Record<ResourceName, { path: string; query: Record<string, string>; 
   coupons: { path: '/v2/coupons', query: {}, v3: false },
   customers: { path: '/v3/customers', query: { include: CUSTOMER_INCLUDE }, v3: true },
   orders: { path: '/v2/orders', query: { sort: 'id:asc', ...ORDER_INCLUDE }, v3: false },
-  products: { path: '/v3/catalog/products', query: { include: PRODUCT_INCLUDE, sort: 'id' }, v3: true },
+  products: {
+    path: '/v3/catalog/products',
+    query: { include: PRODUCT_INCLUDE, sort: 'id' },
+    v3: true,
+  },
 }
 
 /** Every row of a table as the API returns it with the mirror's includes, by id. */
-export async function readStoreTable(client: BigCommerceClient, table: ResourceName): Promise<Map<number, Record<string, unknown>>> {
+export async function readStoreTable(
+  client: BigCommerceClient,
+  table: ResourceName,
+): Promise<Map<number, Record<string, unknown>>> {
   const { path, query, v3 } = LIST[table]
   const rows = new Map<number, Record<string, unknown>>()
   for (let page = 1; ; page++) {
     const body = await client.get(path, { ...query, limit: 250, page })
-    const items = v3 ? ((body as { data?: unknown[] } | null)?.data ?? []) : ((body as unknown[] | null) ?? [])
+    const items = v3
+      ? ((body as { data?: unknown[] } | null)?.data ?? [])
+      : ((body as unknown[] | null) ?? [])
     for (const item of items as Array<Record<string, unknown>>) rows.set(Number(item.id), item)
     if (items.length < 250) return rows
   }
@@ -560,7 +636,8 @@ async function readMirrorTable(db: Database, table: ResourceName, storeHash: str
       select id::float8 as id, extract(epoch from date_modified)::float8 as dm, data
       from ${resourceTables[table]} where store_hash = ${storeHash} and id > ${after}
       order by id limit 5000`)
-    for (const r of page) rows.set(Number(r.id), { dm: r.dm === null ? null : Number(r.dm), data: r.data })
+    for (const r of page)
+      rows.set(Number(r.id), { dm: r.dm === null ? null : Number(r.dm), data: r.data })
     const last = page.at(-1)
     if (!last) return rows
     after = Number(last.id)
@@ -599,12 +676,27 @@ export async function compareWithStore(
       const want = store.get(id)
       const have = mirror.get(id)
       let mismatch: Mismatch | null = null
-      if (want && !have) mismatch = { table, id, problem: 'missing', detail: `store date_modified ${String(want.date_modified ?? '-')}` }
-      else if (!want && have) mismatch = { table, id, problem: 'extra', detail: `mirror date_modified ${have.dm}` }
+      if (want && !have)
+        mismatch = {
+          table,
+          id,
+          problem: 'missing',
+          detail: `store date_modified ${String(want.date_modified ?? '-')}`,
+        }
+      else if (!want && have)
+        mismatch = { table, id, problem: 'extra', detail: `mirror date_modified ${have.dm}` }
       else if (want && have) {
-        const storeDm = typeof want.date_modified === 'string' ? Date.parse(want.date_modified) / 1000 : null
-        if (storeDm !== have.dm) mismatch = { table, id, problem: 'date_modified', detail: `mirror ${have.dm} store ${storeDm}` }
-        else if (!isDeepStrictEqual(have.data, want)) mismatch = { table, id, problem: 'data', detail: describeDataDifference(have.data, want) }
+        const storeDm =
+          typeof want.date_modified === 'string' ? Date.parse(want.date_modified) / 1000 : null
+        if (storeDm !== have.dm)
+          mismatch = {
+            table,
+            id,
+            problem: 'date_modified',
+            detail: `mirror ${have.dm} store ${storeDm}`,
+          }
+        else if (!isDeepStrictEqual(have.data, want))
+          mismatch = { table, id, problem: 'data', detail: describeDataDifference(have.data, want) }
       }
       if (mismatch) {
         tableMismatches += 1
@@ -702,7 +794,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   try {
     // A backfill, SIGKILLed part way.
     const killed = await runSyncCommand(env, [], options.killBackfillAfter)
-    log(`backfill: ${killed.signal ?? `exit ${killed.code}`} after ${sim.stats.requests} API requests`)
+    log(
+      `backfill: ${killed.signal ?? `exit ${killed.code}`} after ${sim.stats.requests} API requests`,
+    )
 
     serve = await startServe(env)
     servedSince = Date.now()
@@ -748,7 +842,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       if (!alive()) apiFaults.serveExits += 1
       await sleep(gap)
     }
-    const apiFaults = { outages: 0, refusals: 0, seconds: options.apiFaultSeconds ?? 0, serveExits: 0 }
+    const apiFaults = {
+      outages: 0,
+      refusals: 0,
+      seconds: options.apiFaultSeconds ?? 0,
+      serveExits: 0,
+    }
     do {
       await servePhase(options.killEverySeconds * 1000)
       // serve dies mid-work: acknowledged events are in the inbox, some claimed under a lease.
@@ -760,7 +859,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
         const started = Date.now()
         const run = await runSyncCommand(env, ['--json'])
         reruns += 1
-        log(`sync while serve is down: exit ${run.code} in ${((Date.now() - started) / 1000).toFixed(1)} s ${run.code === 0 ? '' : run.stderr.slice(-1500)}`)
+        log(
+          `sync while serve is down: exit ${run.code} in ${((Date.now() - started) / 1000).toFixed(1)} s ${run.code === 0 ? '' : run.stderr.slice(-1500)}`,
+        )
         if (run.code === 0) break
         if (attempt >= 3) throw new Error(`sync failed 3 times: ${run.stderr}`)
       }
@@ -781,8 +882,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
 
     setFaults(sim, null)
     const ackedRows = acknowledgedRows(sim, churn.lastEvents)
-    const acknowledged = await withMirror(options.target, (db) => compareWithStore(db, sim, ackedRows))
-    log(`acknowledged rows compared before the final sync: ${acknowledged.compared}, ${acknowledged.mismatches.length} mismatches`)
+    const acknowledged = await withMirror(options.target, (db) =>
+      compareWithStore(db, sim, ackedRows),
+    )
+    log(
+      `acknowledged rows compared before the final sync: ${acknowledged.compared}, ${acknowledged.mismatches.length} mismatches`,
+    )
 
     setFaults(sim, API_FAULTS)
     const syncStarted = Date.now()

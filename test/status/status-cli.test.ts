@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Executor } from '../../src/db/database.ts'
 import { openPglite } from '../../src/db/pglite.ts'
-import { recordRun } from '../../src/sync/runs.ts'
+import { recordRun } from '../../src/sync/status/runs.ts'
 import { runCli } from '../support/cli.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 

@@ -9,17 +9,17 @@ import type { Database } from '../../src/db/database.ts'
 import { MAX_ERROR_LENGTH } from '../../src/db/errors.ts'
 import { deleteRows } from '../../src/db/write.ts'
 import { createApp, WEBHOOK_PATH } from '../../src/http/app.ts'
-import { insertEvents } from '../../src/sync/inbox.ts'
-import { readStatus } from '../../src/sync/status.ts'
-import { runSync } from '../../src/sync/sweep.ts'
+import { insertEvents } from '../../src/sync/events/inbox.ts'
+import { readStatus } from '../../src/sync/status/status.ts'
+import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import {
   DEFAULT_CONFIRM_DELAY_MS,
   processBatch,
-  startWorker,
-  type WorkerContext,
+  startEventWorker,
+  type EventWorkerContext,
   type WorkerLogEntry,
-} from '../../src/sync/worker.ts'
-import { startSimStore, type SimEvent, type SimStore } from '../sim/index.ts'
+} from '../../src/sync/events/event-worker.ts'
+import { startSimStore, type SimEvent, type SimStore } from '../../src/sim/index.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { clientFor, mirrorRows } from './support.ts'
 
@@ -96,7 +96,9 @@ const render = (table: Table, id: number) => {
   const record = sim.store.get(table, id)
   if (!record) return undefined
   // Orders are read with their consignments embedded.
-  return table === 'orders' ? sim.store.renderOrderWithConsignments(record) : sim.store.render(table, record)
+  return table === 'orders'
+    ? sim.store.renderOrderWithConsignments(record)
+    : sim.store.render(table, record)
 }
 
 /** Makes deferred events due now, as if the confirmation delay had passed. */
@@ -109,7 +111,7 @@ async function skipConfirmationDelay(db: Database) {
 describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
   useSimStore()
   const logs: WorkerLogEntry[] = []
-  const context = (): WorkerContext => ({
+  const context = (): EventWorkerContext => ({
     db: ctx.db,
     client: clientFor(sim).client,
     storeHash: sim.storeHash,
@@ -157,7 +159,10 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     // Orders have no deleted event; an update event for an order that is gone.
     sim.store.delete('orders', id)
     await deliver(ctx.db, [updated('orders', id)])
-    expect((await processBatch(context()))?.tables.orders).toMatchObject({ deleted: 0, deferred: 1 })
+    expect((await processBatch(context()))?.tables.orders).toMatchObject({
+      deleted: 0,
+      deferred: 1,
+    })
     expect(await row(ctx.db, 'orders', id)).toBeDefined()
     await skipConfirmationDelay(ctx.db)
     expect((await processBatch(context()))?.tables.orders).toMatchObject({ deleted: 1 })
@@ -178,10 +183,11 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     expect(await tombstone(ctx.db, 'products', 4)).toEqual({ id: 4 })
 
     // The deleted event arrives while the store still answers for product 5 (it lags).
-    await deliver(ctx.db, [
-      { scope: 'store/product/deleted', data: { type: 'product', id: 5 } },
-    ])
-    expect((await processBatch(context()))?.tables.products).toMatchObject({ deleted: 0, deferred: 1 })
+    await deliver(ctx.db, [{ scope: 'store/product/deleted', data: { type: 'product', id: 5 } }])
+    expect((await processBatch(context()))?.tables.products).toMatchObject({
+      deleted: 0,
+      deferred: 1,
+    })
     const [due] = await ctx.db.execute<{ wait: number }>(
       sql`select extract(epoch from available_at - now())::float8 as wait from bigcommerce.webhook_events where status = 'pending'`,
     )
@@ -201,7 +207,7 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     await processBatch(context())
     expect(await row(ctx.db, 'products', 6)).toBeDefined()
     await deliver(ctx.db, [{ scope: 'store/product/deleted', data: { type: 'product', id: 6 } }])
-    const worker = startWorker(context(), { confirmDelayMs: 2000, idleMs: 50, gatherMs: 0 })
+    const worker = startEventWorker(context(), { confirmDelayMs: 2000, idleMs: 50, gatherMs: 0 })
     try {
       const rechecks = async () => {
         const [event] = await ctx.db.execute<{ rechecks: number }>(
@@ -309,7 +315,8 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     store.update('customers', 10, { notes: 'fine now' })
     const fixed = await runSync(sync(), { tables: ['customers', 'products'], full: true })
     expect(fixed.ok).toBe(true)
-    for (const id of [10, 11, 12]) expect((await row(ctx.db, 'products', id))?.data).toEqual(render('products', id))
+    for (const id of [10, 11, 12])
+      expect((await row(ctx.db, 'products', id))?.data).toEqual(render('products', id))
     expect((await row(ctx.db, 'customers', 10))?.data).toEqual(render('customers', 10))
     expect(await rejections(ctx.db, 'products')).toEqual([])
     // Customer 11 still has no id in the store: its entry stays.
@@ -334,8 +341,10 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     expect(summary?.tables.products?.rejected.map((r) => r.id).sort()).toEqual([20, 21, 22])
     expect(summary?.tables.customers?.rejected.map((r) => r.id).sort()).toEqual([20, null])
     expect(summary?.tables.orders?.rejected.map((r) => r.id)).toEqual([20])
-    for (const id of [23, 24, 25]) expect((await row(ctx.db, 'products', id))?.data).toEqual(render('products', id))
-    for (const id of [22, 23]) expect((await row(ctx.db, 'customers', id))?.data).toEqual(render('customers', id))
+    for (const id of [23, 24, 25])
+      expect((await row(ctx.db, 'products', id))?.data).toEqual(render('products', id))
+    for (const id of [22, 23])
+      expect((await row(ctx.db, 'customers', id))?.data).toEqual(render('customers', id))
     expect((await row(ctx.db, 'orders', 21))?.data).toEqual(render('orders', 21))
     // The far-future version was set aside; the row mirrored before stays as it was.
     expect((await row(ctx.db, 'products', 22))?.data.date_modified).not.toMatch(/^9999/)
@@ -412,21 +421,33 @@ describeEachDatabase('absence is not deletion: rows and events', (ctx) => {
     )
     expect(stored?.n).toBe(4)
     const summary = await processBatch(context())
-    expect(summary).toMatchObject({ claimed: 4, tables: { products: { ids: 2 }, customers: { ids: 1 } } })
-    for (const id of [40, 41]) expect((await row(ctx.db, 'products', id))?.data).toEqual(render('products', id))
+    expect(summary).toMatchObject({
+      claimed: 4,
+      tables: { products: { ids: 2 }, customers: { ids: 1 } },
+    })
+    for (const id of [40, 41])
+      expect((await row(ctx.db, 'products', id))?.data).toEqual(render('products', id))
     expect((await row(ctx.db, 'customers', 30))?.data).toMatchObject({ first_name: 'Samehash' })
   })
 
   it("error texts name the table and PostgreSQL's cause, never a row's data", async () => {
-    await ctx.db.execute(sql.raw(`
+    await ctx.db.execute(
+      sql.raw(`
       create or replace function bigcommerce.refuse_writes() returns trigger language plpgsql as $$
-      begin raise exception 'writes refused for this test'; end $$`))
-    await ctx.db.execute(sql.raw(`
+      begin raise exception 'writes refused for this test'; end $$`),
+    )
+    await ctx.db.execute(
+      sql.raw(`
       create trigger refuse_writes before insert or update on bigcommerce.customers
-      for each row execute function bigcommerce.refuse_writes()`))
+      for each row execute function bigcommerce.refuse_writes()`),
+    )
     try {
-      await ctx.db.execute(sql`delete from bigcommerce.customers where store_hash = ${sim.storeHash}`)
-      const emails = sim.store.byId('customers').map((r) => String(sim.store.fieldsOf('customers', r).email))
+      await ctx.db.execute(
+        sql`delete from bigcommerce.customers where store_hash = ${sim.storeHash}`,
+      )
+      const emails = sim.store
+        .byId('customers')
+        .map((r) => String(sim.store.fieldsOf('customers', r).email))
       const summary = await runSync(sync(), { tables: ['customers'], full: true })
       expect(summary.tables.customers?.status).toBe('failed')
       const [state] = await ctx.db.execute<{ last_error: string }>(

@@ -3,7 +3,7 @@
 // ids is never evidence; a deleted event the store still answers is read once more.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decideId } from '../../src/sync/worker.ts'
+import { decideId } from '../../src/sync/events/event-worker.ts'
 
 const DELETED = 'store/product/deleted'
 const updated = { scope: 'store/product/updated', rechecks: 0 }
@@ -32,17 +32,26 @@ describe('decideId', () => {
 
   it('never deletes on a first miss without a deleted event, nor on any unanswered read', () => {
     const event = fc.record({
-      scope: fc.constantFrom('store/product/updated', 'store/product/created', DELETED, 'store/sku/updated'),
+      scope: fc.constantFrom(
+        'store/product/updated',
+        'store/product/created',
+        DELETED,
+        'store/sku/updated',
+      ),
       rechecks: fc.integer({ min: 0, max: 3 }),
     })
     fc.assert(
-      fc.property(fc.constantFrom('found', 'unanswered', 'not-found' as const), fc.array(event, { minLength: 1, maxLength: 5 }), (answer, events) => {
-        const decision = decideId(answer, events, DELETED)
-        const evidence = events.some((e) => e.scope === DELETED || e.rechecks > 0)
-        if (decision === 'delete') expect(answer === 'not-found' && evidence).toBe(true)
-        if (answer === 'unanswered') expect(decision).toBe('retry')
-        if (answer === 'found') expect(decision).not.toBe('delete')
-      }),
+      fc.property(
+        fc.constantFrom('found', 'unanswered', 'not-found' as const),
+        fc.array(event, { minLength: 1, maxLength: 5 }),
+        (answer, events) => {
+          const decision = decideId(answer, events, DELETED)
+          const evidence = events.some((e) => e.scope === DELETED || e.rechecks > 0)
+          if (decision === 'delete') expect(answer === 'not-found' && evidence).toBe(true)
+          if (answer === 'unanswered') expect(decision).toBe('retry')
+          if (answer === 'found') expect(decision).not.toBe('delete')
+        },
+      ),
       { numRuns: 500, seed: 3 },
     )
   })

@@ -11,8 +11,8 @@ import {
   ensureHooks,
   MIRROR_SCOPES,
   removeHooks,
-} from '../../src/sync/hooks.ts'
-import { startSimStore, type SimStore } from '../sim/index.ts'
+} from '../../src/sync/hooks/mirror-hooks.ts'
+import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { runCli } from '../support/cli.ts'
 
 const URL_A = 'https://mirror.example.com/webhooks/bigcommerce'
@@ -132,10 +132,15 @@ describe('ensureHooks', () => {
     const result = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
     const created = result.actions.filter((a) => a.kind === 'create').map((a) => a.scope)
     expect(created.sort()).toEqual(MIRROR_SCOPES.filter((s) => !old.includes(s)).sort())
-    expect(result.actions.filter((a) => a.kind === 'keep').map((a) => a.scope).sort()).toEqual(
-      [...old].sort(),
+    expect(
+      result.actions
+        .filter((a) => a.kind === 'keep')
+        .map((a) => a.scope)
+        .sort(),
+    ).toEqual([...old].sort())
+    expect((await listHooks(client())).map((h) => h.scope).sort()).toEqual(
+      [...MIRROR_SCOPES].sort(),
     )
-    expect((await listHooks(client())).map((h) => h.scope).sort()).toEqual([...MIRROR_SCOPES].sort())
   })
 
   it('refuses destinations BigCommerce cannot deliver to', () => {

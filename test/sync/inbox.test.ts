@@ -8,7 +8,7 @@ import {
   finishEvents,
   insertEvents,
   type InboxEvent,
-} from '../../src/sync/inbox.ts'
+} from '../../src/sync/events/inbox.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const STORE = 'inbox1'

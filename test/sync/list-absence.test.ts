@@ -8,9 +8,9 @@ import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import type { ResourceName } from '../../src/db/schema.ts'
-import { runSync, type SyncContext } from '../../src/sync/sweep.ts'
+import { runSync, type SyncContext } from '../../src/sync/sweeps/sweep.ts'
 import { describeEachDatabase } from '../support/databases.ts'
-import type { SimFault, SimOddAnswer, SimStore } from '../sim/index.ts'
+import type { SimFault, SimOddAnswer, SimStore } from '../../src/sim/index.ts'
 import { clientFor, expectMirrorEqualsStore, mirrorRows, startStore } from './support.ts'
 
 const ALL: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
@@ -42,7 +42,11 @@ async function tableState(db: Database, storeHash: string, table: ResourceName) 
 }
 
 /** A store whose every table is mirrored, and the sync context for it. */
-async function mirroredStore(db: Database, storeHash: string, counts: Partial<Record<ResourceName, number>> = COUNTS) {
+async function mirroredStore(
+  db: Database,
+  storeHash: string,
+  counts: Partial<Record<ResourceName, number>> = COUNTS,
+) {
   sim = await startStore({ storeHash, data: { seed: 21, counts } })
   const { client } = clientFor(sim)
   const ctx: SyncContext = { db, client, storeHash }
@@ -59,31 +63,39 @@ describeEachDatabase('absence is not deletion', (ctx) => {
     ['customers', 'empty-body', /GET \/v3\/customers answered 200 with an empty body/],
     ['coupons', 'not-found', /GET \/v2\/coupons answered 404/],
     ['orders', 'empty-object', /GET \/v2\/orders answered 200 with \{\}/],
-    ['products', 'not-json', /^no answer on GET \/v3\/catalog\/products after \d+ attempts \(unreadable body\)/],
+    [
+      'products',
+      'not-json',
+      /^no answer on GET \/v3\/catalog\/products after \d+ attempts \(unreadable body\)/,
+    ],
   ]
 
-  it.each(oddLists)('a %s list answering %s fails that table and deletes nothing', async (table, answer, reason) => {
-    const storeHash = `odd-${table}-${answer}`
-    const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash)
-    const before = await rowCounts(ctx.db, storeHash)
-    const cursorBefore = (await tableState(ctx.db, storeHash, table))?.cursor
-    sim.injectFaults({ path: LIST_PATH[table], answer, times: 'always' })
+  it.each(oddLists)(
+    'a %s list answering %s fails that table and deletes nothing',
+    async (table, answer, reason) => {
+      const storeHash = `odd-${table}-${answer}`
+      const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash)
+      const before = await rowCounts(ctx.db, storeHash)
+      const cursorBefore = (await tableState(ctx.db, storeHash, table))?.cursor
+      sim.injectFaults({ path: LIST_PATH[table], answer, times: 'always' })
 
-    const summary = await runSync(sync, { full: true })
-    expect(summary.ok).toBe(false)
-    expect(summary.tables[table]).toMatchObject({ status: 'failed', deleted: 0 })
-    expect(summary.tables[table]?.error).toMatch(reason)
-    // One line, naming the path and what came back, no row data.
-    expect(summary.tables[table]?.error).not.toMatch(/\n|@/)
-    for (const other of ALL.filter((t) => t !== table)) expect(summary.tables[other]?.status).toBe('completed')
-    expect(await rowCounts(ctx.db, storeHash)).toEqual(before)
-    const state = await tableState(ctx.db, storeHash, table)
-    expect(state).toMatchObject({ status: 'failed', cursor: cursorBefore ?? null, covered: [] })
-    const [tombstones] = await ctx.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from bigcommerce.deletions where store_hash = ${storeHash}`,
-    )
-    expect(tombstones?.n).toBe(0)
-  })
+      const summary = await runSync(sync, { full: true })
+      expect(summary.ok).toBe(false)
+      expect(summary.tables[table]).toMatchObject({ status: 'failed', deleted: 0 })
+      expect(summary.tables[table]?.error).toMatch(reason)
+      // One line, naming the path and what came back, no row data.
+      expect(summary.tables[table]?.error).not.toMatch(/\n|@/)
+      for (const other of ALL.filter((t) => t !== table))
+        expect(summary.tables[other]?.status).toBe('completed')
+      expect(await rowCounts(ctx.db, storeHash)).toEqual(before)
+      const state = await tableState(ctx.db, storeHash, table)
+      expect(state).toMatchObject({ status: 'failed', cursor: cursorBefore ?? null, covered: [] })
+      const [tombstones] = await ctx.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from bigcommerce.deletions where store_hash = ${storeHash}`,
+      )
+      expect(tombstones?.n).toBe(0)
+    },
+  )
 
   it('one odd answer is asked again, and the sweep completes with nothing lost', async () => {
     const storeHash = 'odd-once'
@@ -106,7 +118,12 @@ describeEachDatabase('absence is not deletion', (ctx) => {
       const storeHash = `no-content-${table}`
       const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash)
       const held = (await mirrorRows(ctx.db, table, storeHash)).size
-      const first: SimFault = { path: LIST_PATH[table], query: { page: '1' }, answer: 'no-content', times: 'always' }
+      const first: SimFault = {
+        path: LIST_PATH[table],
+        query: { page: '1' },
+        answer: 'no-content',
+        times: 'always',
+      }
       sim.injectFaults(first)
       // The count still says every row is there.
       const counted = (await sync.client.get(`/v2/${table}/count`)) as { count: number }
@@ -128,11 +145,15 @@ describeEachDatabase('absence is not deletion', (ctx) => {
 
   it('short pages with totals are read on: every row is mirrored', async () => {
     const storeHash = 'short'
-    sim = await startStore({ storeHash, data: { seed: 22, counts: { customers: 900, orders: 900, products: 900 } } })
+    sim = await startStore({
+      storeHash,
+      data: { seed: 22, counts: { customers: 900, orders: 900, products: 900 } },
+    })
     const { client } = clientFor(sim)
     const tables: ResourceName[] = ['customers', 'orders', 'products']
     // Every list page holds at most 60 rows (asked for 250), while totals count every row.
-    for (const table of tables) sim.injectFaults({ path: LIST_PATH[table], shortPage: 60, times: 'always' })
+    for (const table of tables)
+      sim.injectFaults({ path: LIST_PATH[table], shortPage: 60, times: 'always' })
     const summary = await runSync({ db: ctx.db, client, storeHash }, { tables })
     expect(summary.ok).toBe(true)
     await expectMirrorEqualsStore(ctx.db, sim, tables)
@@ -159,7 +180,10 @@ describeEachDatabase('absence is not deletion', (ctx) => {
     async (table) => {
       const storeHash = `omit-${table}`
       const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash)
-      const omitted = sim.store.byId(table).slice(10, 21).map((r) => r.id)
+      const omitted = sim.store
+        .byId(table)
+        .slice(10, 21)
+        .map((r) => r.id)
       // Every list answer leaves them out (for products the requests by id:in too, so asking
       // for them by id would not save them), as a broken proxy might; the counts do not.
       sim.injectFaults({ path: LIST_PATH[table], omitIds: omitted, times: 'always' })
@@ -174,7 +198,12 @@ describeEachDatabase('absence is not deletion', (ctx) => {
 
   it('a full sweep while rows are modified, created and deleted under it is still whole', async () => {
     const storeHash = 'busy-full'
-    const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash, { customers: 1500, orders: 1500, products: 1500, coupons: 600 })
+    const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash, {
+      customers: 1500,
+      orders: 1500,
+      products: 1500,
+      coupons: 600,
+    })
     const tables: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
     const tableOf = (path: string): ResourceName | null =>
       tables.find((t) => LIST_PATH[t].test(path)) ?? null
@@ -196,23 +225,34 @@ describeEachDatabase('absence is not deletion', (ctx) => {
     })
     const summary = await runSync({ ...sync, concurrency: 8 }, { full: true })
     expect(changes).toBeGreaterThan(20)
-    for (const table of tables) expect({ table, error: summary.tables[table]?.error }).toEqual({ table, error: undefined })
+    for (const table of tables)
+      expect({ table, error: summary.tables[table]?.error }).toEqual({ table, error: undefined })
   })
 
   it('the mass-delete valve: refuses above the safety share, deletes with allowMassDelete, and small deletions go through', async () => {
     const storeHash = 'valve'
-    const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash, { products: 2500, customers: 50 })
+    const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash, {
+      products: 2500,
+      customers: 50,
+    })
     // A small, real deletion (under the share) happens as before.
     for (const id of [3, 4, 5]) sim.store.delete('products', id)
     const small = await runSync(sync, { full: true, tables: ['products'] })
     expect(small.tables.products).toMatchObject({ status: 'completed', deleted: 3 })
 
     // 1,200 of 2,497: more than 1,000 rows and more than 10%.
-    const doomed = sim.store.byId('products').slice(100, 1300).map((r) => r.id)
+    const doomed = sim.store
+      .byId('products')
+      .slice(100, 1300)
+      .map((r) => r.id)
     for (const id of doomed) sim.store.delete('products', id)
     const refused = await runSync(sync, { full: true, tables: ['products'] })
     expect(refused.ok).toBe(false)
-    expect(refused.tables.products).toMatchObject({ status: 'failed', deleted: 0, wouldDelete: 1200 })
+    expect(refused.tables.products).toMatchObject({
+      status: 'failed',
+      deleted: 0,
+      wouldDelete: 1200,
+    })
     expect(refused.tables.products?.error).toBe(
       'products: would delete 1200 of 2497 rows, more than the safety share (10% of the table or 1000 rows, whichever is larger); nothing deleted. If the store really lost them, run: bc-mirror sync --full --tables products --allow-mass-delete',
     )

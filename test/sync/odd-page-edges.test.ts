@@ -3,9 +3,9 @@
 // rows, sets the odd object aside in rejected_rows, and mirrors every other row of the table.
 import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
-import { runSync } from '../../src/sync/sweep.ts'
-import type { SimStore } from '../sim/index.ts'
-import type { SimRecord } from '../sim/generate.ts'
+import { runSync } from '../../src/sync/sweeps/sweep.ts'
+import type { SimStore } from '../../src/sim/index.ts'
+import type { SimRecord } from '../../src/sim/generate.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { clientFor, mirrorRows, startStore } from './support.ts'
 

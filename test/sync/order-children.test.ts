@@ -6,11 +6,16 @@ import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
 import { formatSummary } from '../../cli/sync-output.ts'
 import { deleteRows } from '../../src/db/write.ts'
-import { insertEvents } from '../../src/sync/inbox.ts'
-import { runSync } from '../../src/sync/sweep.ts'
-import { processBatch } from '../../src/sync/worker.ts'
+import { insertEvents } from '../../src/sync/events/inbox.ts'
+import { runSync } from '../../src/sync/sweeps/sweep.ts'
+import { processBatch } from '../../src/sync/events/event-worker.ts'
 import type { Database } from '../../src/db/database.ts'
-import { allLines, renderShippingAddresses, type SimEvent, type SimStore } from '../sim/index.ts'
+import {
+  allLines,
+  renderShippingAddresses,
+  type SimEvent,
+  type SimStore,
+} from '../../src/sim/index.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { clientFor, startStore } from './support.ts'
 

@@ -5,12 +5,12 @@
 import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
 import { startBackgroundWork } from '../../src/node/background.ts'
-import { recordHookState } from '../../src/sync/hooks.ts'
-import { readRecentRuns, recordRun } from '../../src/sync/runs.ts'
-import { readStatus } from '../../src/sync/status.ts'
-import { runSync } from '../../src/sync/sweep.ts'
+import { recordHookState } from '../../src/sync/hooks/mirror-hooks.ts'
+import { readRecentRuns, recordRun } from '../../src/sync/status/runs.ts'
+import { readStatus } from '../../src/sync/status/status.ts'
+import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import { describeEachDatabase } from '../support/databases.ts'
-import type { SimStore } from '../sim/index.ts'
+import type { SimStore } from '../../src/sim/index.ts'
 import { clientFor, startStore } from './support.ts'
 
 let sim: SimStore | undefined

@@ -6,7 +6,7 @@ import { createBigCommerceClient, type BigCommerceClient } from '../../src/bigco
 import type { Executor } from '../../src/db/database.ts'
 import { resourceTables, type ResourceName } from '../../src/db/schema.ts'
 import { createClientEventHub, type ClientEventHub } from '../../src/sync/request-stats.ts'
-import { startSimStore, type SimStore, type SimStoreOptions } from '../sim/index.ts'
+import { startSimStore, type SimStore, type SimStoreOptions } from '../../src/sim/index.ts'
 
 export async function startStore(options: SimStoreOptions = {}): Promise<SimStore> {
   return startSimStore({ quota: null, ...options })
@@ -26,7 +26,11 @@ export function clientFor(sim: SimStore): { client: BigCommerceClient; events: C
 }
 
 /** id → date_modified (epoch seconds; null for coupons) of the mirror's rows for one store. */
-export async function mirrorRows(db: Executor, table: ResourceName, storeHash: string): Promise<Map<number, number | null>> {
+export async function mirrorRows(
+  db: Executor,
+  table: ResourceName,
+  storeHash: string,
+): Promise<Map<number, number | null>> {
   const rows = await db.execute<{ id: number; dm: number | null }>(sql`
     select id::float8 as id, extract(epoch from date_modified)::float8 as dm
     from ${resourceTables[table]} where store_hash = ${storeHash}`)
@@ -34,7 +38,11 @@ export async function mirrorRows(db: Executor, table: ResourceName, storeHash: s
 }
 
 /** The same view of the simulated store, optionally only rows modified at or after `since`. */
-export function storeRows(sim: SimStore, table: ResourceName, since?: Date): Map<number, number | null> {
+export function storeRows(
+  sim: SimStore,
+  table: ResourceName,
+  since?: Date,
+): Map<number, number | null> {
   const from = since ? Math.floor(since.getTime() / 1000) : -Infinity
   return new Map(
     sim.store
@@ -56,8 +64,15 @@ export async function expectMirrorEqualsStore(
     const store = storeRows(sim, table, since)
     const missing = [...store.keys()].filter((id) => !mirror.has(id))
     const extra = [...mirror.keys()].filter((id) => !store.has(id))
-    const stale = [...store].filter(([id, dm]) => mirror.has(id) && mirror.get(id) !== dm).map(([id]) => id)
-    expect({ table, missing: missing.slice(0, 10), extra: extra.slice(0, 10), stale: stale.slice(0, 10) }).toEqual({
+    const stale = [...store]
+      .filter(([id, dm]) => mirror.has(id) && mirror.get(id) !== dm)
+      .map(([id]) => id)
+    expect({
+      table,
+      missing: missing.slice(0, 10),
+      extra: extra.slice(0, 10),
+      stale: stale.slice(0, 10),
+    }).toEqual({
       table,
       missing: [],
       extra: [],

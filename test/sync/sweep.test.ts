@@ -2,9 +2,9 @@
 // database. The store changes between page requests to prove that no row is lost to paging.
 import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
-import { runSync, SyncBusyError } from '../../src/sync/sweep.ts'
+import { runSync, SyncBusyError } from '../../src/sync/sweeps/sweep.ts'
 import { describeEachDatabase } from '../support/databases.ts'
-import type { SimStore } from '../sim/index.ts'
+import type { SimStore } from '../../src/sim/index.ts'
 import { clientFor, expectMirrorEqualsStore, mirrorRows, startStore } from './support.ts'
 
 const ALL = ['coupons', 'customers', 'orders', 'products'] as const
@@ -18,14 +18,21 @@ afterEach(async () => {
 
 describeEachDatabase('sync', (ctx) => {
   it('a backfill makes the mirror equal to the store, then an incremental run re-reads only its window', async () => {
-    sim = await startStore({ storeHash: 'fill', data: { seed: 1, counts: { coupons: 300, customers: 700, orders: 900, products: 600 } } })
+    sim = await startStore({
+      storeHash: 'fill',
+      data: { seed: 1, counts: { coupons: 300, customers: 700, orders: 900, products: 600 } },
+    })
     const { client, events } = clientFor(sim)
     const sync = { db: ctx.db, client, storeHash: sim.storeHash, clientEvents: events }
 
     const first = await runSync(sync)
     expect(first.ok).toBe(true)
     await expectMirrorEqualsStore(ctx.db, sim, [...ALL])
-    expect(first.tables.orders).toMatchObject({ status: 'completed', fetched: expect.any(Number), upserted: 900 })
+    expect(first.tables.orders).toMatchObject({
+      status: 'completed',
+      fetched: expect.any(Number),
+      upserted: 900,
+    })
 
     // Changes: updates, creates, a same-second burst, an archived order, deleted coupons.
     sim.clock.set(Date.now() + 1000)
@@ -55,15 +62,25 @@ describeEachDatabase('sync', (ctx) => {
     // Orders: the page and its count; line items and addresses came embedded, and coupons were
     // read only for the changed orders that have a coupon discount.
     const changed = sim.store.byId('orders').filter((r) => r.id > 900 || r.id === 3)
-    const withCoupons = changed.filter((r) => Number(sim?.store.fieldsOf('orders', r).coupon_discount) > 0)
-    expect(second.tables.orders?.children).toMatchObject({ couponRequests: withCoupons.length, productRequests: 0, addressRequests: 0, fallbackOrders: 0 })
+    const withCoupons = changed.filter(
+      (r) => Number(sim?.store.fieldsOf('orders', r).coupon_discount) > 0,
+    )
+    expect(second.tables.orders?.children).toMatchObject({
+      couponRequests: withCoupons.length,
+      productRequests: 0,
+      addressRequests: 0,
+      fallbackOrders: 0,
+    })
     expect(second.tables.orders?.requests).toBe(2 + withCoupons.length)
     expect(second.tables.coupons?.requests).toBeLessThanOrEqual(5)
   })
 
   it('honours the start date: rows last modified before it are not mirrored', async () => {
     const start = new Date(Date.now() - 100 * DAY)
-    sim = await startStore({ storeHash: 'start', data: { seed: 2, counts: { customers: 400, orders: 400, products: 400, coupons: 20 } } })
+    sim = await startStore({
+      storeHash: 'start',
+      data: { seed: 2, counts: { customers: 400, orders: 400, products: 400, coupons: 20 } },
+    })
     const { client } = clientFor(sim)
     const summary = await runSync({ db: ctx.db, client, storeHash: 'start', startDate: start })
     expect(summary.ok).toBe(true)
@@ -75,9 +92,17 @@ describeEachDatabase('sync', (ctx) => {
 
   it('loses no row when rows on earlier pages leave the window between page requests', async () => {
     const count = 3000
-    sim = await startStore({ storeHash: 'shift', data: { seed: 3, counts: { products: count, orders: count, customers: count } } })
+    sim = await startStore({
+      storeHash: 'shift',
+      data: { seed: 3, counts: { products: count, orders: count, customers: count } },
+    })
     const { client } = clientFor(sim)
-    const original = new Map(['products', 'orders', 'customers'].map((t) => [t, sim!.store.byModified(t as 'products').map((r) => r.id)]))
+    const original = new Map(
+      ['products', 'orders', 'customers'].map((t) => [
+        t,
+        sim!.store.byModified(t as 'products').map((r) => r.id),
+      ]),
+    )
     let requests = 0
     const touched = new Set<string>()
     // Before every list request, modify the oldest untouched row of that table: it moves past the
@@ -85,7 +110,13 @@ describeEachDatabase('sync', (ctx) => {
     sim.setOptions({
       onRequest: ({ path }) => {
         // List requests only: an order's coupons are read per order, and are not a list page.
-        const table = path.includes('/catalog/products') ? 'products' : path.includes('/customers') ? 'customers' : /^\/v2\/orders(\/count)?$/.test(path) ? 'orders' : null
+        const table = path.includes('/catalog/products')
+          ? 'products'
+          : path.includes('/customers')
+            ? 'customers'
+            : /^\/v2\/orders(\/count)?$/.test(path)
+              ? 'orders'
+              : null
         if (!table || !sim) return
         requests += 1
         const victim = original.get(table)?.find((id) => !touched.has(`${table}:${id}`))
@@ -96,7 +127,10 @@ describeEachDatabase('sync', (ctx) => {
         sim.clock.useRealTime()
       },
     })
-    const summary = await runSync({ db: ctx.db, client, storeHash: 'shift', concurrency: 8 }, { tables: ['products', 'orders', 'customers'] })
+    const summary = await runSync(
+      { db: ctx.db, client, storeHash: 'shift', concurrency: 8 },
+      { tables: ['products', 'orders', 'customers'] },
+    )
     expect(summary.ok).toBe(true)
     expect(requests).toBeGreaterThan(30)
     // Every row that was not modified during the run is in the mirror.
@@ -112,18 +146,30 @@ describeEachDatabase('sync', (ctx) => {
     const at = new Date(Date.now() - 3 * DAY)
     sim = await startStore({
       storeHash: 'ties',
-      data: { seed: 4, counts: { products: 2000, orders: 1500, customers: 1200 }, bulkImport: { at, share: 0.6 } },
+      data: {
+        seed: 4,
+        counts: { products: 2000, orders: 1500, customers: 1200 },
+        bulkImport: { at, share: 0.6 },
+      },
     })
     const { client } = clientFor(sim)
-    const bulk = sim.store.byId('products').filter((r) => r.modified === Math.floor(at.getTime() / 1000)).length
+    const bulk = sim.store
+      .byId('products')
+      .filter((r) => r.modified === Math.floor(at.getTime() / 1000)).length
     expect(bulk).toBeGreaterThan(500)
-    const summary = await runSync({ db: ctx.db, client, storeHash: 'ties', concurrency: 8 }, { tables: ['products', 'orders', 'customers'] })
+    const summary = await runSync(
+      { db: ctx.db, client, storeHash: 'ties', concurrency: 8 },
+      { tables: ['products', 'orders', 'customers'] },
+    )
     expect(summary.ok).toBe(true)
     await expectMirrorEqualsStore(ctx.db, sim, ['products', 'orders', 'customers'])
   })
 
   it('--full deletes products and customers the store no longer has, keeps archived orders', async () => {
-    sim = await startStore({ storeHash: 'full', data: { seed: 5, counts: { products: 300, customers: 300, orders: 300 } } })
+    sim = await startStore({
+      storeHash: 'full',
+      data: { seed: 5, counts: { products: 300, customers: 300, orders: 300 } },
+    })
     const { client } = clientFor(sim)
     const sync = { db: ctx.db, client, storeHash: 'full' }
     expect((await runSync(sync)).ok).toBe(true)
@@ -153,16 +199,29 @@ describeEachDatabase('sync', (ctx) => {
     const sync = { db: ctx.db, client, storeHash: 'since' }
     await runSync(sync, { tables: ['products'] })
     const cursorOf = async () =>
-      (await ctx.db.execute<{ c: string }>(sql`select cursor::text as c from bigcommerce.sync_state where store_hash = 'since' and table_name = 'products'`))[0]?.c
+      (
+        await ctx.db.execute<{ c: string }>(
+          sql`select cursor::text as c from bigcommerce.sync_state where store_hash = 'since' and table_name = 'products'`,
+        )
+      )[0]?.c
     const before = await cursorOf()
-    const summary = await runSync(sync, { tables: ['products'], since: new Date(Date.now() - 30 * DAY) })
+    const summary = await runSync(sync, {
+      tables: ['products'],
+      since: new Date(Date.now() - 30 * DAY),
+    })
     expect(summary.ok).toBe(true)
     expect(summary.tables.products?.mode).toBe('since')
-    expect(new Date(String(await cursorOf())).getTime()).toBeGreaterThanOrEqual(new Date(String(before)).getTime())
+    expect(new Date(String(await cursorOf())).getTime()).toBeGreaterThanOrEqual(
+      new Date(String(before)).getTime(),
+    )
   })
 
   it('a second sync of the same store while one runs is refused at once', async () => {
-    sim = await startStore({ storeHash: 'busy', latencyMs: 50, data: { seed: 7, counts: { products: 2000 } } })
+    sim = await startStore({
+      storeHash: 'busy',
+      latencyMs: 50,
+      data: { seed: 7, counts: { products: 2000 } },
+    })
     const { client } = clientFor(sim)
     const sync = { db: ctx.db, client, storeHash: 'busy' }
     const running = runSync(sync, { tables: ['products'] })
@@ -176,7 +235,15 @@ describeEachDatabase('sync', (ctx) => {
   it('a failed table says why, and the others still complete', async () => {
     sim = await startStore({
       storeHash: 'scopes',
-      tokens: { 'sim-token': { scopes: ['store_v2_products_read_only', 'store_v2_orders_read_only', 'store_v2_marketing_read_only'] } },
+      tokens: {
+        'sim-token': {
+          scopes: [
+            'store_v2_products_read_only',
+            'store_v2_orders_read_only',
+            'store_v2_marketing_read_only',
+          ],
+        },
+      },
       data: { seed: 8, counts: { products: 50, customers: 50, orders: 50, coupons: 5 } },
     })
     const { client } = clientFor(sim)

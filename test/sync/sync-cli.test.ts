@@ -12,7 +12,7 @@ import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
 import { BIN, cliEnv, runCli } from '../support/cli.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
-import type { SimStore } from '../sim/index.ts'
+import type { SimStore } from '../../src/sim/index.ts'
 import { expectMirrorEqualsStore, startStore } from './support.ts'
 
 let workDir = ''
@@ -36,12 +36,22 @@ const storeEnv = (s: SimStore) => ({
 
 describe('sync arguments', () => {
   it.each([
-    [['--tables', 'orders,refunds'], /--tables has unknown table "refunds"\. Expected a comma-separated list of coupons, customers, orders, products/],
-    [['--since', 'last tuesday'], /--since "last tuesday" is not a date\. Expected MM\/DD\/YYYY, YYYY-MM-DD or an ISO timestamp/],
+    [
+      ['--tables', 'orders,refunds'],
+      /--tables has unknown table "refunds"\. Expected a comma-separated list of coupons, customers, orders, products/,
+    ],
+    [
+      ['--since', 'last tuesday'],
+      /--since "last tuesday" is not a date\. Expected MM\/DD\/YYYY, YYYY-MM-DD or an ISO timestamp/,
+    ],
     [['--since', '2999-01-01'], /is in the future/],
   ])('%j is refused with exit code 2 and nothing written', async (args, message) => {
     const dataDir = join(workDir, `never-${Math.random().toString(36).slice(2)}`)
-    const result = await runCli(['sync', ...args], { BIGCOMMERCE_STORE_HASH: 'abc', BIGCOMMERCE_ACCESS_TOKEN: 'tok', DATA_DIR: dataDir })
+    const result = await runCli(['sync', ...args], {
+      BIGCOMMERCE_STORE_HASH: 'abc',
+      BIGCOMMERCE_ACCESS_TOKEN: 'tok',
+      DATA_DIR: dataDir,
+    })
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(message)
     expect(existsSync(dataDir)).toBe(false)
@@ -56,7 +66,9 @@ describe('sync arguments', () => {
       DATA_DIR: dataDir,
     })
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/--since 2024-01-01 is before BIGCOMMERCE_START_DATE \(2024-06-01\)/)
+    expect(result.stderr).toMatch(
+      /--since 2024-01-01 is before BIGCOMMERCE_START_DATE \(2024-06-01\)/,
+    )
     expect(existsSync(dataDir)).toBe(false)
   })
 })
@@ -65,10 +77,12 @@ for (const kind of databaseKinds()) {
   describe(`bc-mirror sync [${kind}]`, () => {
     let fresh: FreshDatabase | undefined
     let dataDir = ''
-    const target = () => (kind === 'postgres' ? { DATABASE_URL: fresh?.url } : { DATA_DIR: dataDir })
+    const target = () =>
+      kind === 'postgres' ? { DATABASE_URL: fresh?.url } : { DATA_DIR: dataDir }
     /** The database, opened only while no child holds it (PGlite allows one process). */
     async function inspect<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-      const db = kind === 'postgres' ? openPostgres(fresh?.url ?? '') : await openPglite({ dataDir })
+      const db =
+        kind === 'postgres' ? openPostgres(fresh?.url ?? '') : await openPglite({ dataDir })
       try {
         return await fn(db)
       } finally {
@@ -85,12 +99,20 @@ for (const kind of databaseKinds()) {
     })
 
     it('a backfill killed with SIGKILL resumes from its checkpoint and completes', async () => {
-      sim = await startStore({ latencyMs: 40, data: { seed: 11, counts: { orders: 6000, products: 4000, customers: 3000, coupons: 600 } } })
+      sim = await startStore({
+        latencyMs: 40,
+        data: { seed: 11, counts: { orders: 6000, products: 4000, customers: 3000, coupons: 600 } },
+      })
       const store = sim
       let requests = 0
       store.setOptions({ onRequest: () => void (requests += 1) })
-      const child = spawn(process.execPath, [BIN, 'sync'], { env: cliEnv({ ...storeEnv(store), ...target() }), stdio: 'ignore' })
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code)))
+      const child = spawn(process.execPath, [BIN, 'sync'], {
+        env: cliEnv({ ...storeEnv(store), ...target() }),
+        stdio: 'ignore',
+      })
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('exit', (code, signal) => resolve(signal ? -1 : code)),
+      )
       while (requests < 30) await new Promise((r) => setTimeout(r, 10))
       child.kill('SIGKILL')
       expect(await exited).toBe(-1)
@@ -105,12 +127,17 @@ for (const kind of databaseKinds()) {
 
       const rerun = await runCli(['sync', '--json'], { ...storeEnv(store), ...target() })
       expect(rerun.code).toBe(0)
-      const summary = JSON.parse(rerun.stdout) as { ok: boolean; tables: Record<string, { fetched: number }> }
+      const summary = JSON.parse(rerun.stdout) as {
+        ok: boolean
+        tables: Record<string, { fetched: number }>
+      }
       expect(summary.ok).toBe(true)
       // It continued instead of starting over: fewer rows fetched than the store holds.
       const fetched = Object.values(summary.tables).reduce((n, t) => n + t.fetched, 0)
       expect(fetched).toBeLessThan(13_600)
-      await inspect((db) => expectMirrorEqualsStore(db, store, ['coupons', 'customers', 'orders', 'products']))
+      await inspect((db) =>
+        expectMirrorEqualsStore(db, store, ['coupons', 'customers', 'orders', 'products']),
+      )
     })
 
     it('a second sync of the same store exits at once with a clear message; the first completes', async () => {
@@ -132,32 +159,49 @@ for (const kind of databaseKinds()) {
       const second = await runCli(['sync', '--tables', 'orders'], env)
       release()
       expect(second.code).toBe(1)
-      expect(second.stderr).toMatch(kind === 'postgres' ? /Another sync of store .* is running/ : /in use by process \d+/)
+      expect(second.stderr).toMatch(
+        kind === 'postgres' ? /Another sync of store .* is running/ : /in use by process \d+/,
+      )
       const done = await first
       expect(done.code).toBe(0)
       expect(done.stdout).toMatch(/orders\s+completed\s+3,0\d\d\s+3,000/)
     })
 
     it('sync names the rejected ids per table and still completes; status counts them', async () => {
-      sim = await startStore({ storeHash: `rej${kind}`, data: { seed: 5, counts: { customers: 20, products: 20 } } })
+      sim = await startStore({
+        storeHash: `rej${kind}`,
+        data: { seed: 5, counts: { customers: 20, products: 20 } },
+      })
       sim.store.update('products', 3, { inventory_level: 3_000_000_000 })
       sim.store.update('customers', 4, { notes: 'NUL \u0000 inside' })
-      const email = String(sim.store.render('customers', sim.store.byId('customers')[3] ?? sim.store.byId('customers')[0]!).email)
+      const email = String(
+        sim.store.render(
+          'customers',
+          sim.store.byId('customers')[3] ?? sim.store.byId('customers')[0]!,
+        ).email,
+      )
       const env = { ...storeEnv(sim), ...target() }
       const result = await runCli(['sync', '--tables', 'customers,products'], env)
       expect(result.code).toBe(0)
-      expect(result.stdout).toContain('products: 1 row(s) rejected (ids 3); reasons in bigcommerce.rejected_rows')
+      expect(result.stdout).toContain(
+        'products: 1 row(s) rejected (ids 3); reasons in bigcommerce.rejected_rows',
+      )
       expect(result.stdout).toContain('customers: 1 row(s) rejected (ids 4)')
       expect(result.stdout + result.stderr).not.toContain(email)
       const status = await runCli(['status', '--json'], env)
-      const parsed = JSON.parse(status.stdout) as { tables: Record<string, { rows: number; rejected: number }> }
+      const parsed = JSON.parse(status.stdout) as {
+        tables: Record<string, { rows: number; rejected: number }>
+      }
       expect(parsed.tables.products).toMatchObject({ rows: 19, rejected: 1 })
       expect(parsed.tables.customers).toMatchObject({ rows: 19, rejected: 1 })
       expect(parsed.tables.orders).toMatchObject({ rejected: 0 })
     })
 
     it('--full against a list that answers 404 exits 1, names the table and path, and deletes nothing', async () => {
-      sim = await startStore({ storeHash: 'gone404', data: { seed: 13, counts: { customers: 120, products: 80, coupons: 5 } } })
+      sim = await startStore({
+        storeHash: 'gone404',
+        data: { seed: 13, counts: { customers: 120, products: 80, coupons: 5 } },
+      })
       const env = { ...storeEnv(sim), ...target() }
       const tables = ['--tables', 'customers,products,coupons']
       expect((await runCli(['sync', ...tables], env)).code).toBe(0)
@@ -165,12 +209,16 @@ for (const kind of databaseKinds()) {
 
       const run = await runCli(['sync', '--full', ...tables], env)
       expect(run.code).toBe(1)
-      expect(run.stdout).toMatch(/^customers: GET \/v3\/customers answered 404 Not Found; a list that does not answer is an error, not an empty store$/m)
+      expect(run.stdout).toMatch(
+        /^customers: GET \/v3\/customers answered 404 Not Found; a list that does not answer is an error, not an empty store$/m,
+      )
       expect(run.stdout).toMatch(/products\s+completed/)
       expect(run.stderr).toMatch(/sync did not complete for customers/)
       expect(run.stderr).not.toMatch(/\n\s+at /)
       const held = await inspect((db) =>
-        db.execute<{ n: number }>(sql`select count(*)::int as n from bigcommerce.customers where store_hash = 'gone404'`),
+        db.execute<{ n: number }>(
+          sql`select count(*)::int as n from bigcommerce.customers where store_hash = 'gone404'`,
+        ),
       )
       expect(held[0]?.n).toBe(120)
     })
@@ -180,15 +228,24 @@ for (const kind of databaseKinds()) {
       const env = { ...storeEnv(sim), ...target() }
       const tables = ['--tables', 'customers']
       expect((await runCli(['sync', ...tables], env)).code).toBe(0)
-      for (const record of sim.store.byId('customers').slice(0, 1100)) sim.store.delete('customers', record.id)
+      for (const record of sim.store.byId('customers').slice(0, 1100))
+        sim.store.delete('customers', record.id)
 
       const refused = await runCli(['sync', '--full', ...tables], env)
       expect(refused.code).toBe(1)
       expect(refused.stdout).toContain('customers: would delete 1100 of 2200 rows')
-      expect(refused.stdout).toContain('run: bc-mirror sync --full --tables customers --allow-mass-delete')
-      const allowed = await runCli(['sync', '--full', ...tables, '--allow-mass-delete', '--json'], env)
+      expect(refused.stdout).toContain(
+        'run: bc-mirror sync --full --tables customers --allow-mass-delete',
+      )
+      const allowed = await runCli(
+        ['sync', '--full', ...tables, '--allow-mass-delete', '--json'],
+        env,
+      )
       expect(allowed.code).toBe(0)
-      expect(JSON.parse(allowed.stdout).tables.customers).toMatchObject({ status: 'completed', deleted: 1100 })
+      expect(JSON.parse(allowed.stdout).tables.customers).toMatchObject({
+        status: 'completed',
+        deleted: 1100,
+      })
       await inspect((db) => expectMirrorEqualsStore(db, sim as SimStore, ['customers']))
     })
   })

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, type CliResult } from '../support/cli.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
-import { ALL_READ_SCOPES, type SimStore } from '../sim/server.ts'
+import { ALL_READ_SCOPES, type SimStore } from '../../src/sim/server.ts'
 import { startStore } from './support.ts'
 
 let workDir = ''
@@ -44,7 +44,10 @@ const storeEnv = (s: SimStore, token = s.accessToken) => ({
 for (const kind of databaseKinds()) {
   describe(`sync with failing tables [${kind}]`, () => {
     let fresh: FreshDatabase | undefined
-    const target = () => (kind === 'postgres' ? { DATABASE_URL: fresh?.url } : { DATA_DIR: join(workDir, `data-${kind}`) })
+    const target = () =>
+      kind === 'postgres'
+        ? { DATABASE_URL: fresh?.url }
+        : { DATA_DIR: join(workDir, `data-${kind}`) }
     beforeAll(async () => {
       if (kind === 'postgres') fresh = await createFreshDatabase('postgres')
     })
@@ -61,24 +64,36 @@ for (const kind of databaseKinds()) {
       })
       // The coupons list and its parallel /count both 401: the count's rejection, left unhandled
       // while the list's was awaited, once crashed the whole process.
-      sim.injectFaults({ path: /^\/v2\/coupons$/, status: 401 }, { path: '/v2/coupons/count', status: 401 })
+      sim.injectFaults(
+        { path: /^\/v2\/coupons$/, status: 401 },
+        { path: '/v2/coupons/count', status: 401 },
+      )
       // Products: 503 on every attempt (1 + 4 retries).
-      sim.injectFaults(...Array.from({ length: 5 }, () => ({ path: /^\/v3\/catalog\/products$/, status: 503 })))
+      sim.injectFaults(
+        ...Array.from({ length: 5 }, () => ({ path: /^\/v3\/catalog\/products$/, status: 503 })),
+      )
       const result = await runCli(['sync'], { ...storeEnv(sim, TOKEN), ...target() })
       expectNoStack(result)
       expect(result.code).toBe(1)
       expect(result.stdout).toMatch(/customers\s+completed\s+70\s+70/)
-      for (const table of ['orders', 'coupons', 'products']) expect(result.stdout).toMatch(new RegExp(`${table}\\s+failed`))
+      for (const table of ['orders', 'coupons', 'products'])
+        expect(result.stdout).toMatch(new RegExp(`${table}\\s+failed`))
       const lines = result.stdout.split('\n')
       const lineOf = (table: string) => lines.filter((l) => l.startsWith(`${table}: `))
       expect(lineOf('orders')).toEqual([
-        expect.stringMatching(/^orders: 403 Forbidden on GET \/v2\/orders: the API account lacks the Orders read scope \(store_v2_orders_read_only\); create a store-level API account with it/),
+        expect.stringMatching(
+          /^orders: 403 Forbidden on GET \/v2\/orders: the API account lacks the Orders read scope \(store_v2_orders_read_only\); create a store-level API account with it/,
+        ),
       ])
       expect(lineOf('coupons')).toEqual([
-        expect.stringMatching(/^coupons: 401 Unauthorized on GET \/v2\/coupons(\/count)?: .*Marketing read scope \(store_v2_marketing_read_only\)/),
+        expect.stringMatching(
+          /^coupons: 401 Unauthorized on GET \/v2\/coupons(\/count)?: .*Marketing read scope \(store_v2_marketing_read_only\)/,
+        ),
       ])
       expect(lineOf('products')).toEqual([
-        expect.stringMatching(/^products: 503 Service Unavailable on GET \/v3\/catalog\/products after 5 attempts: BigCommerce is failing; nothing was lost; run it again later/),
+        expect.stringMatching(
+          /^products: 503 Service Unavailable on GET \/v3\/catalog\/products after 5 attempts: BigCommerce is failing; nothing was lost; run it again later/,
+        ),
       ])
       expect(lineOf('customers')).toEqual([])
       expect(result.stderr).toMatch(/sync did not complete for (coupons|orders|products)/)
@@ -87,15 +102,23 @@ for (const kind of databaseKinds()) {
 
     it('--json carries the same one-line reasons, and status shows them', async () => {
       const scopes = ALL_READ_SCOPES.filter((s) => s !== 'store_v2_customers_read_only')
-      sim = await startStore({ tokens: { [TOKEN]: { scopes } }, data: { seed: 22, counts: { orders: 10, products: 10, customers: 10, coupons: 10 } } })
+      sim = await startStore({
+        tokens: { [TOKEN]: { scopes } },
+        data: { seed: 22, counts: { orders: 10, products: 10, customers: 10, coupons: 10 } },
+      })
       const env = { ...storeEnv(sim, TOKEN), ...target() }
       const result = await runCli(['sync', '--json', '--tables', 'customers,orders'], env)
       expectNoStack(result)
       expect(result.code).toBe(1)
-      const summary = JSON.parse(result.stdout) as { ok: boolean; tables: Record<string, { status: string; error?: string }> }
+      const summary = JSON.parse(result.stdout) as {
+        ok: boolean
+        tables: Record<string, { status: string; error?: string }>
+      }
       expect(summary.ok).toBe(false)
       expect(summary.tables.orders?.status).toBe('completed')
-      expect(summary.tables.customers?.error).toMatch(/^403 Forbidden on GET \/v3\/customers: the API account lacks the Customers read scope/)
+      expect(summary.tables.customers?.error).toMatch(
+        /^403 Forbidden on GET \/v3\/customers: the API account lacks the Customers read scope/,
+      )
       const status = await runCli(['status'], env)
       // A failed sweep needs a person: status lists it with its fix and exits 1 (for cron alerts).
       expect(status.code).toBe(1)
@@ -110,10 +133,16 @@ describe('a wrong store hash or token is named once, before any table work', () 
     sim = await startStore({ data: { seed: 23, counts: { orders: 5 } } })
     const dataDir = join(workDir, 'never-hash')
     sim.resetStats()
-    const result = await runCli(['sync'], { ...storeEnv(sim), BIGCOMMERCE_STORE_HASH: 'wronghash', DATA_DIR: dataDir })
+    const result = await runCli(['sync'], {
+      ...storeEnv(sim),
+      BIGCOMMERCE_STORE_HASH: 'wronghash',
+      DATA_DIR: dataDir,
+    })
     expectNoStack(result)
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/does not know store hash "wronghash" \(404 on GET \/v3\/hooks\)\. Check BIGCOMMERCE_STORE_HASH/)
+    expect(result.stderr).toMatch(
+      /does not know store hash "wronghash" \(404 on GET \/v3\/hooks\)\. Check BIGCOMMERCE_STORE_HASH/,
+    )
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stdout).not.toMatch(/completed/i)
     expect(sim.stats.requests).toBe(1)
@@ -123,10 +152,15 @@ describe('a wrong store hash or token is named once, before any table work', () 
   it('a refused token: exit 2, one message without the token', async () => {
     sim = await startStore({ data: { seed: 24, counts: { orders: 5 } } })
     const dataDir = join(workDir, 'never-token')
-    const result = await runCli(['sync'], { ...storeEnv(sim, 'revoked-token-abcdef'), DATA_DIR: dataDir })
+    const result = await runCli(['sync'], {
+      ...storeEnv(sim, 'revoked-token-abcdef'),
+      DATA_DIR: dataDir,
+    })
     expectNoStack(result)
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/refused the access token for store .*BIGCOMMERCE_ACCESS_TOKEN is wrong or was revoked/)
+    expect(result.stderr).toMatch(
+      /refused the access token for store .*BIGCOMMERCE_ACCESS_TOKEN is wrong or was revoked/,
+    )
     expect(result.stderr).not.toContain('revoked-token-abcdef')
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(existsSync(dataDir)).toBe(false)
@@ -134,20 +168,31 @@ describe('a wrong store hash or token is named once, before any table work', () 
 
   it('webhooks list with a wrong hash says the same, not a stack trace', async () => {
     sim = await startStore()
-    const result = await runCli(['webhooks', 'list'], { ...storeEnv(sim), BIGCOMMERCE_STORE_HASH: 'wronghash' })
+    const result = await runCli(['webhooks', 'list'], {
+      ...storeEnv(sim),
+      BIGCOMMERCE_STORE_HASH: 'wronghash',
+    })
     expectNoStack(result)
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/does not know store hash "wronghash"/)
   })
 
   it('a page over the 64 MiB limit fails only its table, with one line', async () => {
-    sim = await startStore({ data: { seed: 25, counts: { orders: 20, products: 20, customers: 20, coupons: 20 } } })
+    sim = await startStore({
+      data: { seed: 25, counts: { orders: 20, products: 20, customers: 20, coupons: 20 } },
+    })
     sim.injectFaults({ path: /^\/v3\/customers$/, oversizeBytes: 80 * 1024 * 1024 })
-    const result = await runCli(['sync'], { ...storeEnv(sim), DATA_DIR: join(workDir, 'data-oversize') })
+    const result = await runCli(['sync'], {
+      ...storeEnv(sim),
+      DATA_DIR: join(workDir, 'data-oversize'),
+    })
     expectNoStack(result)
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/^customers: answer too large on GET \/v3\/customers: answered more than 64 MiB; refused/m)
-    for (const table of ['coupons', 'orders', 'products']) expect(result.stdout).toMatch(new RegExp(`${table}\\s+completed\\s+20`))
+    expect(result.stdout).toMatch(
+      /^customers: answer too large on GET \/v3\/customers: answered more than 64 MiB; refused/m,
+    )
+    for (const table of ['coupons', 'orders', 'products'])
+      expect(result.stdout).toMatch(new RegExp(`${table}\\s+completed\\s+20`))
   })
 
   it('a redirect to another origin ends the command with one line, and --debug adds the stack', async () => {
@@ -157,7 +202,9 @@ describe('a wrong store hash or token is named once, before any table work', () 
     const result = await runCli(['webhooks', 'list'], env)
     expectNoStack(result)
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^bc-mirror: BigCommerce: 302 redirect on GET \/v3\/hooks to http:\/\/127\.0\.0\.1:9, not followed/)
+    expect(result.stderr).toMatch(
+      /^bc-mirror: BigCommerce: 302 redirect on GET \/v3\/hooks to http:\/\/127\.0\.0\.1:9, not followed/,
+    )
     sim.injectFaults({ path: '/v3/hooks', redirectTo: 'http://127.0.0.1:9/elsewhere' })
     const debug = await runCli(['webhooks', 'list', '--debug'], env)
     expect(debug.code).toBe(1)

@@ -5,9 +5,9 @@
 // deliveries and never reactivates it by itself) and fixes a changed destination or secret; a
 // second run finds nothing to do. The plan is computed apart from the calls so it can be shown.
 import { sql } from 'drizzle-orm'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
-import type { Executor } from '../db/database.ts'
-import { syncState } from '../db/schema.ts'
+import type { BigCommerceClient } from '../../bigcommerce/client.ts'
+import type { Executor } from '../../db/database.ts'
+import { syncState } from '../../db/schema.ts'
 import {
   createHook,
   deleteHook,
@@ -15,9 +15,9 @@ import {
   updateHook,
   type Hook,
   type HookInput,
-} from '../bigcommerce/hooks.ts'
-import { RESOURCES } from '../resources/index.ts'
-import { recordRun } from './runs.ts'
+} from '../../bigcommerce/hooks.ts'
+import { RESOURCES } from '../../resources/index.ts'
+import { recordRun } from '../status/runs.ts'
 
 export const SECRET_HEADER = 'X-Webhook-Secret'
 /** The receiver's path; hooks whose destination ends in it are this mirror's. */
@@ -223,7 +223,8 @@ export async function recordHookState(
     tables: {},
     requests: 0,
     throttled: 0,
-    error: state.error ?? (state.status === 'missing' ? 'the store has no hooks for this mirror' : null),
+    error:
+      state.error ?? (state.status === 'missing' ? 'the store has no hooks for this mirror' : null),
   })
   await db.execute(sql`
     insert into ${syncState} (store_hash, table_name, last_finished_at, last_success_at, last_status, last_error, last_summary)

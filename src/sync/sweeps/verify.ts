@@ -5,15 +5,15 @@
 // so orders and coupons cost what a full sweep costs). Each drifting table gets the command that
 // repairs it. Requests go through the caller's client, so they draw on the store's one paced budget.
 import { sql } from 'drizzle-orm'
-import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
-import { formatV2Date, formatV3Date, parseBcDate } from '../bigcommerce/dates.ts'
-import { listV2Pages, listV3Pages, MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
-import { pick } from '../bigcommerce/validate.ts'
-import type { Executor } from '../db/database.ts'
-import { resourceTables, type ResourceName } from '../db/schema.ts'
-import { getListPage } from '../bigcommerce/list-answer.ts'
-import { countV2 } from '../resources/range.ts'
-import { countRequests, type ClientEventHub } from './request-stats.ts'
+import type { BigCommerceClient, Query } from '../../bigcommerce/client.ts'
+import { formatV2Date, formatV3Date, parseBcDate } from '../../bigcommerce/dates.ts'
+import { listV2Pages, listV3Pages, MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
+import { pick } from '../../bigcommerce/validate.ts'
+import type { Executor } from '../../db/database.ts'
+import { resourceTables, type ResourceName } from '../../db/schema.ts'
+import { getListPage } from '../../bigcommerce/list-answer.ts'
+import { countV2 } from '../../resources/range.ts'
+import { countRequests, type ClientEventHub } from '../request-stats.ts'
 import { SYNC_TABLES } from './sweep.ts'
 
 export interface VerifyContext {

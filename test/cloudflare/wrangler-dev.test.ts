@@ -6,10 +6,10 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
-import { HOURLY_CRON, INCREMENTAL_CRON } from '../../src/entry/worker-handlers.ts'
+import { HOURLY_CRON, INCREMENTAL_CRON } from '../../src/cloudflare/handlers.ts'
 import { WEBHOOK_PATH } from '../../src/http/app.ts'
-import { ensureHooks } from '../../src/sync/hooks.ts'
-import { startSimStore, type SimStore } from '../sim/index.ts'
+import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
+import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { createFreshDatabase, type FreshDatabase } from '../support/databases.ts'
 import { startWranglerDev, type WranglerDev } from './wrangler.ts'
 
@@ -158,7 +158,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the Worker under wrangler dev [po
     const text = await metrics.text()
     expect(metrics.status, text).toBe(200)
     expect(text).toContain('# TYPE bcmirror_webhook_deliveries_total counter')
-    expect(text).toMatch(new RegExp(`bcmirror_rows\\{table="orders"\\} ${await count('orders')}\\n`))
+    expect(text).toMatch(
+      new RegExp(`bcmirror_rows\\{table="orders"\\} ${await count('orders')}\\n`),
+    )
     const page = await fetch(`${dev.url}/status?token=${STATUS_TOKEN}`)
     expect(page.status).toBe(200)
     expect(await page.text()).toContain(`bc-mirror: store ${sim.storeHash}`)

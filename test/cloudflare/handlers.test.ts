@@ -6,14 +6,14 @@ import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
 import { migrateDatabase } from '../../src/db/migrate.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
-import { handleFetch, MIGRATE_HINT, type WorkerEnv } from '../../src/entry/worker-handlers.ts'
+import { handleFetch, MIGRATE_HINT, type CloudflareEnv } from '../../src/cloudflare/handlers.ts'
 import { databaseUrlFor, scratchDatabaseName } from '../support/paths.ts'
 import { createScratchDatabase } from '../support/scratch-databases.ts'
 
 const SECRET = 'handler-test-webhook-secret-0123'
 const TOKEN = 'handler-test-access-token-0123'
 
-function settings(databaseUrl: string): WorkerEnv {
+function settings(databaseUrl: string): CloudflareEnv {
   return {
     BIGCOMMERCE_STORE_HASH: 'abc123',
     BIGCOMMERCE_ACCESS_TOKEN: TOKEN,
@@ -24,7 +24,7 @@ function settings(databaseUrl: string): WorkerEnv {
   }
 }
 
-async function call(env: WorkerEnv, path = '/healthz') {
+async function call(env: CloudflareEnv, path = '/healthz') {
   const pending: Array<Promise<unknown>> = []
   const response = await handleFetch(new Request(`http://worker.test${path}`), env, {
     waitUntil: (promise) => pending.push(promise),

@@ -202,7 +202,12 @@ interface Selection {
 }
 
 /** One page of rows, as a short-page or omit fault leaves it. */
-function pageOf(rows: SimRecord[], page: number, limit: number, fault: SimFault | undefined): SimRecord[] {
+function pageOf(
+  rows: SimRecord[],
+  page: number,
+  limit: number,
+  fault: SimFault | undefined,
+): SimRecord[] {
   let out = rows.slice((page - 1) * limit, page * limit)
   if (fault?.shortPage !== undefined) out = out.slice(0, fault.shortPage)
   const omit = fault?.omitIds

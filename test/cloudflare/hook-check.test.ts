@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
-import { handleScheduled, HOURLY_CRON, type WorkerEnv } from '../../src/entry/worker-handlers.ts'
-import { ensureHooks } from '../../src/sync/hooks.ts'
-import { readStatus } from '../../src/sync/status.ts'
-import { startSimStore, type SimStore } from '../sim/index.ts'
+import { handleScheduled, HOURLY_CRON, type CloudflareEnv } from '../../src/cloudflare/handlers.ts'
+import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
+import { readStatus } from '../../src/sync/status/status.ts'
+import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { createFreshDatabase, type FreshDatabase } from '../support/databases.ts'
 
 const SECRET = 'worker-hook-check-secret-0123'
@@ -25,7 +25,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the Worker hourly hook check [pos
   })
 
   it('records missing hooks, then the hooks it found and repaired', async () => {
-    const env: WorkerEnv = {
+    const env: CloudflareEnv = {
       BIGCOMMERCE_STORE_HASH: sim.storeHash,
       BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
       BIGCOMMERCE_API_URL: sim.url,

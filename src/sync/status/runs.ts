@@ -2,9 +2,9 @@
 // reconciliation run, and what did it change?" has an answer. Rows older than the kept age are
 // pruned whenever a run is recorded; recording never fails the run it records.
 import { sql } from 'drizzle-orm'
-import type { Executor } from '../db/database.ts'
-import { syncRuns, type ResourceName } from '../db/schema.ts'
-import type { SyncOptions, SyncSummary, TableSummary } from './sweep.ts'
+import type { Executor } from '../../db/database.ts'
+import { syncRuns, type ResourceName } from '../../db/schema.ts'
+import type { SyncOptions, SyncSummary, TableSummary } from '../sweeps/sweep.ts'
 
 export type RunKind = 'incremental' | 'full' | 'coupons' | 'since' | 'hooks'
 

@@ -1,6 +1,6 @@
 // Run the simulated store as its own process, so a benchmark's client and the store do not share
 // one CPU core, or to point a local `bc-mirror` at it for a demo:
-//   tsx test/sim/serve.ts '{"quota":150,"windowMs":3000,"latencyMs":100,"data":{"counts":{"products":50000}}}'
+//   tsx src/sim/serve.ts '{"quota":150,"windowMs":3000,"latencyMs":100,"data":{"counts":{"products":50000}}}'
 // Prints one JSON line `{url, storeHash, accessToken}` when listening; stats at GET /__sim/stats.
 import { startSimStore, type SimStoreOptions } from './server.ts'
 

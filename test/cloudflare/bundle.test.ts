@@ -12,15 +12,15 @@ describe('wrangler deploy --dry-run', () => {
     if (outDir) await rm(outDir, { recursive: true, force: true })
   })
 
-  it('bundles src/entry/worker.ts without PGlite or the file system', async () => {
+  it('bundles src/cloudflare/entry.ts without PGlite or the file system', async () => {
     outDir = await mkdtemp(join(tmpdir(), 'bcm-worker-bundle-'))
     const run = await runWrangler(['deploy', '--dry-run', '--outdir', outDir])
     expect(run.code, run.output).toBe(0)
     expect(run.output).toContain('--dry-run: exiting now.')
 
     const files = (await readdir(outDir)).filter((f) => f.endsWith('.js'))
-    expect(files).toEqual(['worker.js'])
-    const bundle = await readFile(join(outDir, 'worker.js'), 'utf8')
+    expect(files).toEqual(['entry.js'])
+    const bundle = await readFile(join(outDir, 'entry.js'), 'utf8')
     expect(bundle).toMatch(/createApp/)
     expect(bundle).toContain('cloudflare:sockets') // postgres.js's Workers build, not its Node one
     // The setting PGLITE_PORT (parsed by the shared config) names it; the library must not be in.

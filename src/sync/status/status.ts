@@ -4,9 +4,9 @@
 // A table whose run is recorded as running while nobody holds the store's sweep lease (the process
 // died) is reported as interrupted.
 import { sql } from 'drizzle-orm'
-import type { Executor } from '../db/database.ts'
-import { API_STATE_NAME } from './api-health.ts'
-import { HOOKS_STATE_NAME } from './hooks.ts'
+import type { Executor } from '../../db/database.ts'
+import { API_STATE_NAME } from '../api-health.ts'
+import { HOOKS_STATE_NAME } from '../hooks/mirror-hooks.ts'
 import { readRecentRuns, type RunRow } from './runs.ts'
 import {
   leases,
@@ -16,7 +16,7 @@ import {
   syncState,
   webhookEvents,
   type ResourceName,
-} from '../db/schema.ts'
+} from '../../db/schema.ts'
 
 export interface TableStatus {
   rows: number

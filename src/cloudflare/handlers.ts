@@ -1,4 +1,4 @@
-// The mirror on Cloudflare Workers, the handlers (src/entry/worker.ts is the module workerd loads,
+// The mirror on Cloudflare Workers, the handlers (src/cloudflare/entry.ts is the module workerd loads,
 // and may export nothing else). The same Hono app and the same core as `bc-mirror serve`:
 // `fetch` serves the app (webhooks into the inbox, /healthz) and, after a stored webhook, drains
 // one bounded batch of the inbox in `waitUntil`, so events reach their rows within seconds.
@@ -20,21 +20,25 @@ import { openPostgres } from '../db/postgres.ts'
 import { createApp } from '../http/app.ts'
 import { createMirrorMetrics } from '../http/metrics.ts'
 import { createJsonLogger, describeError, type Logger } from '../node/log.ts'
-import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks.ts'
-import { insertEvents, pruneEvents } from '../sync/inbox.ts'
+import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks/mirror-hooks.ts'
+import { insertEvents, pruneEvents } from '../sync/events/inbox.ts'
 import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
-import { readStatus } from '../sync/status.ts'
-import { runSync, summarizeSweepForLog, SyncBusyError } from '../sync/sweep.ts'
-import { processBatch, type WorkerLogEntry, type WorkerOptions } from '../sync/worker.ts'
+import { readStatus } from '../sync/status/status.ts'
+import { runSync, summarizeSweepForLog, SyncBusyError } from '../sync/sweeps/sweep.ts'
+import {
+  processBatch,
+  type WorkerLogEntry,
+  type EventWorkerOptions,
+} from '../sync/events/event-worker.ts'
 
 /** The bindings this Worker reads: the settings as strings, and optionally Hyperdrive. */
-export interface WorkerEnv {
+export interface CloudflareEnv {
   HYPERDRIVE?: { connectionString: string }
   [name: string]: unknown
 }
 
 /** The parts of the Workers runtime's ExecutionContext and ScheduledController used here. */
-export interface WorkerContext {
+export interface CloudflareContext {
   waitUntil(promise: Promise<unknown>): void
 }
 export interface ScheduledEvent {
@@ -74,9 +78,9 @@ export function jobForCron(cron: string): CronJob {
 }
 
 /** Events claimed after a delivery: small enough to finish within waitUntil's 30 seconds. */
-const DELIVERY_BATCH: WorkerOptions = { batchSize: 50, leaseMs: 60_000 }
+const DELIVERY_BATCH: EventWorkerOptions = { batchSize: 50, leaseMs: 60_000 }
 /** Per cron batch; the lease outlives any batch, so a killed run's events come back later. */
-const CRON_BATCH: WorkerOptions = { batchSize: 250, leaseMs: 120_000 }
+const CRON_BATCH: EventWorkerOptions = { batchSize: 250, leaseMs: 120_000 }
 /** Wait this long after a delivery before claiming: a burst's events on one row share a refetch. */
 const GATHER_MS = 250
 /** Requests in flight per swept table: a Worker has 6 connections, the database uses some. */
@@ -96,7 +100,7 @@ interface Setup {
 }
 
 /** The string bindings, as parseConfig takes them (Hyperdrive and other bindings are objects). */
-function settingsOf(env: WorkerEnv): Env {
+function settingsOf(env: CloudflareEnv): Env {
   const settings: Env = {}
   for (const [name, value] of Object.entries(env))
     if (typeof value === 'string') settings[name] = value
@@ -116,7 +120,7 @@ export class WorkerSettingsError extends Error {
 }
 
 /** Parses the settings; throws WorkerSettingsError naming every problem (never a value). */
-export function setupFrom(env: WorkerEnv): Setup {
+export function setupFrom(env: CloudflareEnv): Setup {
   let config: Config
   try {
     config = parseConfig(settingsOf(env), { store: true, webhookSecret: true })
@@ -207,8 +211,8 @@ async function drainAfterDelivery(setup: Setup, db: Database): Promise<void> {
 
 export async function handleFetch(
   request: Request,
-  env: WorkerEnv,
-  ctx: WorkerContext,
+  env: CloudflareEnv,
+  ctx: CloudflareContext,
 ): Promise<Response> {
   let setup: Setup
   try {
@@ -328,13 +332,23 @@ async function housekeep(setup: Setup, db: Database, client: BigCommerceClient) 
   const pruned = await pruneEvents(db, config.storeHash, INBOX_RETAIN_MS)
   const startedAt = new Date()
   const check = await checkHooks(client, setup.webhookSecret).catch(async (error: unknown) => {
-    const state = { status: 'failed' as const, destination: null, repaired: [], error: describeError(error) }
+    const state = {
+      status: 'failed' as const,
+      destination: null,
+      repaired: [],
+      error: describeError(error),
+    }
     await recordHookState(db, config.storeHash, state, startedAt).catch(() => {})
     throw error
   })
   const status = check.destination === null ? 'missing' : 'ok'
   const repaired = describeRepairs(check.result)
-  await recordHookState(db, config.storeHash, { status, destination: check.destination, repaired }, startedAt)
+  await recordHookState(
+    db,
+    config.storeHash,
+    { status, destination: check.destination, repaired },
+    startedAt,
+  )
   if (check.destination === null) {
     log('warn', 'hook check', {
       problem:
@@ -351,8 +365,8 @@ async function housekeep(setup: Setup, db: Database, client: BigCommerceClient) 
 
 export async function handleScheduled(
   event: ScheduledEvent,
-  env: WorkerEnv,
-  ctx: WorkerContext,
+  env: CloudflareEnv,
+  ctx: CloudflareContext,
 ): Promise<void> {
   const setup = setupFrom(env)
   const { log } = setup

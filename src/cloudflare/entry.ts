@@ -1,6 +1,6 @@
 // The Cloudflare Worker's entry (wrangler.toml `main`). workerd takes every named export of this
-// module for an entrypoint, so it exports only the handlers; they live in worker-handlers.ts.
-import { handleFetch, handleScheduled } from './worker-handlers.ts'
+// module for an entrypoint, so it exports only the handlers; they live in handlers.ts.
+import { handleFetch, handleScheduled } from './handlers.ts'
 
 export default {
   fetch: handleFetch,

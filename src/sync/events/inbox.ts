@@ -14,8 +14,8 @@
 // change. A re-arm costs at most one more refetch; a lost
 // change would cost up to a sweep interval of staleness.
 import { sql } from 'drizzle-orm'
-import type { Executor } from '../db/database.ts'
-import { webhookEvents, type ResourceName } from '../db/schema.ts'
+import type { Executor } from '../../db/database.ts'
+import { webhookEvents, type ResourceName } from '../../db/schema.ts'
 
 export type EventStatus = 'pending' | 'done' | 'failed' | 'ignored'
 

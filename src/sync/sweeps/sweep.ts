@@ -12,20 +12,20 @@
 // - Since: from a given date; moves the cursor only if that window reaches back to it.
 // A killed run resumes from its checkpoint (the intervals already committed).
 import { sql } from 'drizzle-orm'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
-import type { Database } from '../db/database.ts'
-import { resourceTables, type ResourceName } from '../db/schema.ts'
-import { withLease } from '../db/lease.ts'
-import { deleteRows } from '../db/write.ts'
-import { writeItems, type RejectedItem } from '../db/write-items.ts'
-import { RESOURCES } from '../resources/index.ts'
-import { addChildReadStats, emptyChildReadStats } from '../resources/order-children-read.ts'
-import type { ChildReadStats, ResourceDefinition, ResourceRow } from '../resources/types.ts'
+import type { BigCommerceClient } from '../../bigcommerce/client.ts'
+import type { Database } from '../../db/database.ts'
+import { resourceTables, type ResourceName } from '../../db/schema.ts'
+import { withLease } from '../../db/lease.ts'
+import { deleteRows } from '../../db/write.ts'
+import { writeItems, type RejectedItem } from '../../db/write-items.ts'
+import { RESOURCES } from '../../resources/index.ts'
+import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
+import type { ChildReadStats, ResourceDefinition, ResourceRow } from '../../resources/types.ts'
 import { Coverage } from './coverage.ts'
-import { describeProblem } from './failure.ts'
+import { describeProblem } from '../failure.ts'
 import { KEY_MAX, KEY_MIN, sweepRange } from './range-sweep.ts'
-import { countRequests, type ClientEventHub, type RequestCounts } from './request-stats.ts'
-import { kindOfSweep, recordRun, runFromSweep } from './runs.ts'
+import { countRequests, type ClientEventHub, type RequestCounts } from '../request-stats.ts'
+import { kindOfSweep, recordRun, runFromSweep } from '../status/runs.ts'
 import {
   markRunCompleted,
   markRunFailed,
@@ -34,7 +34,7 @@ import {
   saveCheckpoint,
   type Checkpoint,
   type SweepMode,
-} from './sync-state.ts'
+} from '../sync-state.ts'
 
 export const SYNC_TABLES: readonly ResourceName[] = ['coupons', 'customers', 'orders', 'products']
 
@@ -132,11 +132,16 @@ export async function runSync(ctx: SyncContext, options: SyncOptions = {}): Prom
   const tables = options.tables ?? SYNC_TABLES
   // A lease, not a session advisory lock: it holds behind transaction-mode poolers (PgBouncer,
   // Hyperdrive), where a session lock could be taken and released on different connections.
-  const locked = await withLease(ctx.db, `sync:${ctx.storeHash}`, () => runTables(ctx, options, tables), {
-    wait: options.wait ?? false,
-    holder: ctx.lease?.holder,
-    isGone: ctx.lease?.isGone,
-  })
+  const locked = await withLease(
+    ctx.db,
+    `sync:${ctx.storeHash}`,
+    () => runTables(ctx, options, tables),
+    {
+      wait: options.wait ?? false,
+      holder: ctx.lease?.holder,
+      isGone: ctx.lease?.isGone,
+    },
+  )
   if (!locked.acquired) throw new SyncBusyError(ctx.storeHash)
   return locked.value
 }
@@ -147,7 +152,13 @@ async function runTables(ctx: SyncContext, options: SyncOptions, tables: readonl
   const counter = countRequests(ctx.clientEvents)
   try {
     const results = await Promise.all(
-      tables.map(async (table) => [table, await runTable(ctx, options, RESOURCES[table], startedAt, counter.of, tables.length)] as const),
+      tables.map(
+        async (table) =>
+          [
+            table,
+            await runTable(ctx, options, RESOURCES[table], startedAt, counter.of, tables.length),
+          ] as const,
+      ),
     )
     const summary: SyncSummary = {
       ok: results.every(([, r]) => r.status === 'completed'),
@@ -156,7 +167,11 @@ async function runTables(ctx: SyncContext, options: SyncOptions, tables: readonl
       seconds: (now().getTime() - startedAt.getTime()) / 1000,
       tables: Object.fromEntries(results),
     }
-    await recordRun(ctx.db, ctx.storeHash, runFromSweep(kindOfSweep(options, tables), summary, now()))
+    await recordRun(
+      ctx.db,
+      ctx.storeHash,
+      runFromSweep(kindOfSweep(options, tables), summary, now()),
+    )
     return summary
   } finally {
     counter.stop()
@@ -164,7 +179,8 @@ async function runTables(ctx: SyncContext, options: SyncOptions, tables: readonl
 }
 
 const toSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
-const keyToIso = (key: number) => (key === KEY_MIN || key === KEY_MAX ? null : new Date(key * 1000).toISOString())
+const keyToIso = (key: number) =>
+  key === KEY_MIN || key === KEY_MAX ? null : new Date(key * 1000).toISOString()
 
 /** The window a run sweeps, in sweep keys, and the cursor it may set when it completes. */
 function planWindow(
@@ -174,7 +190,8 @@ function planWindow(
   cursor: Date | null,
   runStart: Date,
 ): { mode: SweepMode; lo: number; hi: number; advancesCursor: boolean } {
-  if (resource.sweepKey === 'id') return { mode: 'full', lo: KEY_MIN, hi: KEY_MAX, advancesCursor: false }
+  if (resource.sweepKey === 'id')
+    return { mode: 'full', lo: KEY_MIN, hi: KEY_MAX, advancesCursor: false }
   const start = ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN
   const hi = toSeconds(runStart)
   if (options.full) return { mode: 'full', lo: start, hi, advancesCursor: true }
@@ -186,7 +203,12 @@ function planWindow(
   }
   if (!cursor) return { mode: 'incremental', lo: start, hi, advancesCursor: true }
   const overlap = ctx.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS
-  return { mode: 'incremental', lo: Math.max(start, toSeconds(cursor) - overlap), hi, advancesCursor: true }
+  return {
+    mode: 'incremental',
+    lo: Math.max(start, toSeconds(cursor) - overlap),
+    hi,
+    advancesCursor: true,
+  }
 }
 
 async function runTable(
@@ -204,10 +226,15 @@ async function runTable(
   const plan = planWindow(resource, options, ctx, state.cursor, runStart)
   // Resume an interrupted run of the same kind over the same start: its frozen upper bound and
   // what it already committed carry over.
-  const resumable = state.checkpoint && state.checkpoint.mode === plan.mode && state.checkpoint.lo === plan.lo
-  const checkpoint: Checkpoint = resumable && state.checkpoint ? state.checkpoint : { mode: plan.mode, lo: plan.lo, hi: plan.hi, covered: [] }
+  const resumable =
+    state.checkpoint && state.checkpoint.mode === plan.mode && state.checkpoint.lo === plan.lo
+  const checkpoint: Checkpoint =
+    resumable && state.checkpoint
+      ? state.checkpoint
+      : { mode: plan.mode, lo: plan.lo, hi: plan.hi, covered: [] }
   const coverage = new Coverage(checkpoint.covered)
-  const startKey = resource.sweepKey === 'date_modified' && ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN
+  const startKey =
+    resource.sweepKey === 'date_modified' && ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN
   const totals = {
     fetched: 0,
     upserted: 0,
@@ -243,7 +270,10 @@ async function runTable(
   const summary = (status: TableSummary['status'], error?: string): TableSummary => ({
     status,
     mode: plan.mode,
-    window: { from: resource.sweepKey === 'id' ? null : keyToIso(checkpoint.lo), to: resource.sweepKey === 'id' ? null : keyToIso(checkpoint.hi) },
+    window: {
+      from: resource.sweepKey === 'id' ? null : keyToIso(checkpoint.lo),
+      to: resource.sweepKey === 'id' ? null : keyToIso(checkpoint.hi),
+    },
     fetched: totals.fetched,
     upserted: totals.upserted,
     unchanged: totals.unchanged,
@@ -346,9 +376,11 @@ async function runTable(
     const result = summary('failed', message)
     // After a listing that ran to its end, nothing is worth resuming: the next run lists afresh.
     const resume = error instanceof DeletionRefusedError ? null : current()
-    await markRunFailed(ctx.db, ctx.storeHash, table, { error: message, checkpoint: resume, summary: result }).catch(
-      () => {},
-    )
+    await markRunFailed(ctx.db, ctx.storeHash, table, {
+      error: message,
+      checkpoint: resume,
+      summary: result,
+    }).catch(() => {})
     progress(true)
     return result
   }
@@ -465,7 +497,8 @@ async function checkWhole(
     rows = listed.all()
     if (countedAtStart !== undefined && rows >= countedAtStart) return
     counted = await resource.countRange(ctx.client, {})
-    if (counted !== undefined && rows < counted) rows += await countCreatedSince(ctx, resource, listed.maxId())
+    if (counted !== undefined && rows < counted)
+      rows += await countCreatedSince(ctx, resource, listed.maxId())
   } else {
     const window = wholenessWindow(checkpoint)
     if (window.hi <= window.lo + 2) return
@@ -485,7 +518,11 @@ async function checkWhole(
 }
 
 /** Coupons with ids above `maxId`: created after the sweep passed the top of the id range. */
-async function countCreatedSince(ctx: SyncContext, resource: ResourceDefinition, maxId: number): Promise<number> {
+async function countCreatedSince(
+  ctx: SyncContext,
+  resource: ResourceDefinition,
+  maxId: number,
+): Promise<number> {
   const tail = await resource.listRange(ctx.client, { lo: maxId + 1, page: 1 })
   return tail.items.filter((item) => resource.keyOf(item) > maxId).length
 }
@@ -504,7 +541,10 @@ async function findGone(
   checkpoint: Checkpoint,
 ): Promise<number[]> {
   const table = resourceTables[resource.name]
-  const from = checkpoint.lo === KEY_MIN || resource.sweepKey === 'id' ? null : new Date(checkpoint.lo * 1000).toISOString()
+  const from =
+    checkpoint.lo === KEY_MIN || resource.sweepKey === 'id'
+      ? null
+      : new Date(checkpoint.lo * 1000).toISOString()
   const held = await ctx.db.execute<{ id: number }>(sql`
     select id::float8 as id from ${table}
     where store_hash = ${ctx.storeHash} and synced_at < ${runStart.toISOString()}::timestamptz
@@ -517,7 +557,8 @@ async function findGone(
   const prepare = async (rows: ResourceRow[]) => {
     await resource.prepareRows?.(ctx, rows)
   }
-  if (present.length > 0) await writeItems(ctx.db, resource, ctx.storeHash, present, { fetchedAt: readAt, prepare })
+  if (present.length > 0)
+    await writeItems(ctx.db, resource, ctx.storeHash, present, { fetchedAt: readAt, prepare })
   // Only an id the answer is sure about counts as gone (see IdAnswer).
   return unseen.filter((id) => !answer.found.has(id) && !answer.unanswered.has(id))
 }
@@ -551,7 +592,9 @@ function childSummary(children: ChildReadStats): Pick<TableSummary, 'children' |
     )
   }
   if (children.unreadable > 0) {
-    notes.push(`${children.unreadable} orders had a child item the mirror could not read; their children were left as stored`)
+    notes.push(
+      `${children.unreadable} orders had a child item the mirror could not read; their children were left as stored`,
+    )
   }
   return { children: { ...children }, ...(notes.length > 0 ? { notes } : {}) }
 }

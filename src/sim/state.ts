@@ -288,7 +288,10 @@ export function createSimState(
     renderOrderWithConsignments(record: SimRecord, idMode: ConsignmentIdMode = 'address'): Fields {
       const full = this.render('orders', record)
       const children = childrenOf(record.id)
-      full.consignments = renderConsignments(children, context.storeUrl, { lineItems: true, idMode })
+      full.consignments = renderConsignments(children, context.storeUrl, {
+        lineItems: true,
+        idMode,
+      })
       return full
     },
 
@@ -329,7 +332,9 @@ export function createSimState(
     addCoupon(orderId: number, coupon: { code: string; discount: number; type?: number }): number {
       return editChildren(orderId, (children) => {
         const id = Math.max(orderId * 10, ...children.coupons.map((c) => Number(c.id))) + 1
-        children.coupons.push(makeCoupon(orderId, id, coupon.code, coupon.discount, coupon.type ?? 2))
+        children.coupons.push(
+          makeCoupon(orderId, id, coupon.code, coupon.discount, coupon.type ?? 2),
+        )
         applyDiscount(children, coupon.code, coupon.discount)
         return id
       })

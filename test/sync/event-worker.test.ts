@@ -9,10 +9,14 @@ import type { Database } from '../../src/db/database.ts'
 import { upsertRows } from '../../src/db/write.ts'
 import { createApp, WEBHOOK_PATH } from '../../src/http/app.ts'
 import { RESOURCES } from '../../src/resources/index.ts'
-import { claimEvents, insertEvents } from '../../src/sync/inbox.ts'
-import { readStatus } from '../../src/sync/status.ts'
-import { processBatch, startWorker, type WorkerContext } from '../../src/sync/worker.ts'
-import { startSimStore, type SimEvent, type SimStore } from '../sim/index.ts'
+import { claimEvents, insertEvents } from '../../src/sync/events/inbox.ts'
+import { readStatus } from '../../src/sync/status/status.ts'
+import {
+  processBatch,
+  startEventWorker,
+  type EventWorkerContext,
+} from '../../src/sync/events/event-worker.ts'
+import { startSimStore, type SimEvent, type SimStore } from '../../src/sim/index.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const SECRET = 'worker-test-webhook-secret'
@@ -107,7 +111,7 @@ async function inboxStatuses(db: Database) {
 
 describeEachDatabase('event worker', (ctx) => {
   useSimStore()
-  const context = (): WorkerContext => ({
+  const context = (): EventWorkerContext => ({
     db: ctx.db,
     client: clientFor(),
     storeHash: sim.storeHash,
@@ -214,7 +218,7 @@ describeEachDatabase('event worker', (ctx) => {
   it('a failing refetch stays pending with backoff, then is marked failed and shown in status', async () => {
     await deliver(ctx.db, [{ scope: 'store/customer/updated', data: { type: 'customer', id: 9 } }])
     sim.injectFaults({ path: '/v3/customers', status: 500 }, { path: '/v3/customers', status: 500 })
-    const failing: WorkerContext = { ...context(), client: clientFor({ maxRetries: 0 }) }
+    const failing: EventWorkerContext = { ...context(), client: clientFor({ maxRetries: 0 }) }
     const retry = { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 }
     expect(await processBatch(failing, { retry })).toMatchObject({
       claimed: 1,
@@ -251,7 +255,7 @@ describeEachDatabase('event worker', (ctx) => {
   it('a backoff keeps a retried event out of the next batch until it is due', async () => {
     await deliver(ctx.db, [{ scope: 'store/order/updated', data: { type: 'order', id: 10 } }])
     sim.injectFaults({ path: '/v2/orders/10', status: 500 })
-    const failing: WorkerContext = { ...context(), client: clientFor({ maxRetries: 0 }) }
+    const failing: EventWorkerContext = { ...context(), client: clientFor({ maxRetries: 0 }) }
     await processBatch(failing, {
       retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
     })
@@ -284,7 +288,7 @@ describeEachDatabase('event worker', (ctx) => {
     expect(await claimEvents(ctx.db, sim.storeHash, { limit: 100, leaseMs: 800 })).toHaveLength(10)
     expect(await processBatch(context())).toBeNull()
     // The restarted worker finds them once the lease has run out.
-    const restarted = startWorker(context(), { leaseMs: 60_000, idleMs: 100 })
+    const restarted = startEventWorker(context(), { leaseMs: 60_000, idleMs: 100 })
     await expect
       .poll(() => inboxStatuses(ctx.db), { timeout: 10_000 })
       .toEqual([{ status: 'done', n: 10 }])

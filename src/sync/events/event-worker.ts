@@ -14,16 +14,16 @@
 // refuses the token or is out hands its events back without using an attempt, and the loops wait
 // as the API gate says (api-health.ts) before they claim again. The client carries the store's
 // shared rate pacer, so the worker and the sweeps draw on one budget.
-import { chunk, mapWithConcurrency } from '../bigcommerce/validate.ts'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
-import type { Database } from '../db/database.ts'
-import { RESOURCE_NAMES, type ResourceName } from '../db/schema.ts'
-import { describeCause } from '../db/errors.ts'
-import { deleteRows } from '../db/write.ts'
-import { writeItems, type RejectedItem } from '../db/write-items.ts'
-import { RESOURCES } from '../resources/index.ts'
-import { classifyApiError } from './api-health.ts'
-import { describeFailureAt } from './failure.ts'
+import { chunk, mapWithConcurrency } from '../../util/collections.ts'
+import type { BigCommerceClient } from '../../bigcommerce/client.ts'
+import type { Database } from '../../db/database.ts'
+import { RESOURCE_NAMES, type ResourceName } from '../../db/schema.ts'
+import { describeCause } from '../../db/errors.ts'
+import { deleteRows } from '../../db/write.ts'
+import { writeItems, type RejectedItem } from '../../db/write-items.ts'
+import { RESOURCES } from '../../resources/index.ts'
+import { classifyApiError } from '../api-health.ts'
+import { describeFailureAt } from '../failure.ts'
 import {
   claimEvents,
   deferEvents,
@@ -38,7 +38,7 @@ import {
   type RetryPolicy,
 } from './inbox.ts'
 
-export interface WorkerContext {
+export interface EventWorkerContext {
   db: Database
   client: BigCommerceClient
   storeHash: string
@@ -59,7 +59,7 @@ export type WorkerLogEntry =
     }
   | { event: 'worker_error'; error: string }
 
-export interface WorkerOptions {
+export interface EventWorkerOptions {
   /** Events claimed at once; also the most refetched in one round. Default 1,000. */
   batchSize?: number
   /**
@@ -139,15 +139,15 @@ export const DEFAULT_LEASE_MS = 20_000
  * out as a whole (the gate is closed). A 5xx on one id while the API answers is that id's
  * problem, and uses an attempt like any other failure.
  */
-function untried(ctx: WorkerContext, error: unknown): boolean {
+function untried(ctx: EventWorkerContext, error: unknown): boolean {
   const kind = classifyApiError(error)
   return kind === 'refused' || (kind === 'outage' && (ctx.apiDelayMs?.() ?? 0) > 0)
 }
 
 /** Claims, refetches and applies one batch; null when no event was due. */
 export async function processBatch(
-  ctx: WorkerContext,
-  options: WorkerOptions = {},
+  ctx: EventWorkerContext,
+  options: EventWorkerOptions = {},
   resource?: ClaimOptions['resource'],
 ): Promise<BatchSummary | null> {
   const startedAt = Date.now()
@@ -171,8 +171,8 @@ export async function processBatch(
 }
 
 async function applyBatch(
-  ctx: WorkerContext,
-  options: WorkerOptions,
+  ctx: EventWorkerContext,
+  options: EventWorkerOptions,
   events: ClaimedEvent[],
   startedAt: number,
 ): Promise<BatchSummary> {
@@ -220,7 +220,10 @@ async function applyBatch(
       }
       summary.tables[resource] = outcome
       await mapWithConcurrency(
-        chunk([...ids.keys()].sort((a, b) => a - b), REFETCH_CHUNK[resource]),
+        chunk(
+          [...ids.keys()].sort((a, b) => a - b),
+          REFETCH_CHUNK[resource],
+        ),
         CHUNK_CONCURRENCY,
         async (part) => {
           const partEvents = part.flatMap((id) => ids.get(id) ?? [])
@@ -309,7 +312,7 @@ export function decideId(
  * and sorts the ids' events by decideId.
  */
 async function refreshRows(
-  ctx: WorkerContext,
+  ctx: EventWorkerContext,
   resource: ResourceName,
   ids: number[],
   eventsOf: (id: number) => ClaimedEvent[],
@@ -354,7 +357,7 @@ async function refreshRows(
   }
 }
 
-export interface RunningWorker {
+export interface RunningEventWorker {
   /** An event was just stored: look soon instead of at the next poll. */
   wake(): void
   /** Finishes the batch in hand, then stops. */
@@ -368,7 +371,10 @@ const LOOP_TABLES = RESOURCE_NAMES.filter((name) => RESOURCES[name].webhookScope
  * Runs batches until stopped, one loop per table plus one for events of no table (marked
  * ignored): back to back while events are due, polling while the inbox is empty.
  */
-export function startWorker(ctx: WorkerContext, options: WorkerOptions = {}): RunningWorker {
+export function startEventWorker(
+  ctx: EventWorkerContext,
+  options: EventWorkerOptions = {},
+): RunningEventWorker {
   const retainMs = options.retainMs ?? 7 * 86_400_000
   const loops = [
     ...LOOP_TABLES.map((name) => startLoop(ctx, options, { only: name })),
@@ -391,12 +397,12 @@ export function startWorker(ctx: WorkerContext, options: WorkerOptions = {}): Ru
 
 /** One loop of batches for the events `resource` selects (or of `work`, for housekeeping). */
 function startLoop(
-  ctx: WorkerContext,
-  options: WorkerOptions,
+  ctx: EventWorkerContext,
+  options: EventWorkerOptions,
   resource: ClaimOptions['resource'] | null,
   work: () => Promise<BatchSummary | null> = () =>
     processBatch(ctx, options, resource ?? undefined),
-): RunningWorker {
+): RunningEventWorker {
   const idleMs = options.idleMs ?? 1000
   const gatherMs = options.gatherMs ?? 20
   const minBatchIntervalMs = options.minBatchIntervalMs ?? 300

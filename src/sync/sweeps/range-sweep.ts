@@ -24,10 +24,10 @@
 // bounds), one more request past the page's last key must come back empty. An answer that is not
 // a list, or an empty page while its total says rows exist, is asked again a few times and then
 // fails the sweep: it never counts as an empty range.
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
-import { BigCommerceListError } from '../bigcommerce/list-answer.ts'
-import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
-import type { RangePage, RangeQuery, ResourceDefinition } from '../resources/types.ts'
+import type { BigCommerceClient } from '../../bigcommerce/client.ts'
+import { BigCommerceListError } from '../../bigcommerce/list-answer.ts'
+import { MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
+import type { RangePage, RangeQuery, ResourceDefinition } from '../../resources/types.ts'
 import { Coverage } from './coverage.ts'
 
 /** Keys are never below this; a range starting here has no lower bound. */
@@ -107,7 +107,11 @@ async function settleAll(tasks: Array<Promise<unknown>>): Promise<void> {
   if (failed) throw failed.reason
 }
 
-export async function sweepRange(lo: number, hi: number, options: RangeSweepOptions): Promise<void> {
+export async function sweepRange(
+  lo: number,
+  hi: number,
+  options: RangeSweepOptions,
+): Promise<void> {
   const { resource, client, coverage } = options
   const concurrency = Math.max(1, options.concurrency ?? 16)
   const limit = createLimiter(concurrency)
@@ -194,7 +198,9 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
       note(first.items)
       await options.commit(first.items)
       const rest = await Promise.all(
-        Array.from({ length: Math.max(0, pages - 1) }, (_, i) => fetchRange({ lo: second, hi: second, page: i + 2 })),
+        Array.from({ length: Math.max(0, pages - 1) }, (_, i) =>
+          fetchRange({ lo: second, hi: second, page: i + 2 }),
+        ),
       )
       for (const page of rest) {
         note(page.items)
@@ -348,12 +354,16 @@ export async function sweepRange(lo: number, hi: number, options: RangeSweepOpti
       )
     }
     await settleAll(probes)
-    await settleAll(coverage.gaps(from, to).map(([a, b]) => runWalk({ start: a, cursor: a, to: b, rows: 0 })))
+    await settleAll(
+      coverage.gaps(from, to).map(([a, b]) => runWalk({ start: a, cursor: a, to: b, rows: 0 })),
+    )
   }
 
   await settleAll(coverage.gaps(lo, hi).map(([a, b]) => sweepGap(a, b)))
   if (!coverage.covers(lo, hi)) {
-    throw new SweepIncompleteError(`${resource.name}: the sweep ended with gaps ${JSON.stringify(coverage.gaps(lo, hi))}`)
+    throw new SweepIncompleteError(
+      `${resource.name}: the sweep ended with gaps ${JSON.stringify(coverage.gaps(lo, hi))}`,
+    )
   }
 }
 
