@@ -41,6 +41,8 @@ function formatStatus(status: MirrorStatus): string {
     lines.push(
       `${name.padEnd(10)} ${String(t.rows).padStart(6)}  ${String(t.rejected).padStart(8)}  ${(t.cursor ?? '-').padEnd(24)}  ${(t.lastSuccessAt ?? '-').padEnd(24)}  ${t.lastStatus ?? 'never'}${t.lastError ? `: ${t.lastError}` : ''}`,
     )
+    for (const [child, rows] of Object.entries(t.children))
+      lines.push(`  ${child} ${String(rows).padStart(Math.max(1, 25 - child.length))}`)
   }
   const rejected = Object.values(status.tables).reduce((n, t) => n + t.rejected, 0)
   if (rejected > 0) {

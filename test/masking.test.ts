@@ -3,26 +3,39 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { maskSecrets, redactUrl } from '../src/config.ts'
-import { createJsonLogger } from '../src/node/log.ts'
+import { createJsonLogger } from '../src/util/log.ts'
 
 /** Passwords people use: anything printable but spaces and quotes, with a marker to find it by. */
 const password = fc
-  .string({ unit: fc.constantFrom(...'abcXYZ019@/:?#%!$*+=-_.~,[]'.split('')), minLength: 4, maxLength: 24 })
+  .string({
+    unit: fc.constantFrom(...'abcXYZ019@/:?#%!$*+=-_.~,[]'.split('')),
+    minLength: 4,
+    maxLength: 24,
+  })
   .map((s) => `Qz7${s}`)
 
 type Shape = (pw: string) => string
 const USERINFO_SHAPES: Array<[string, Shape]> = [
   ['postgres://', (pw) => `postgres://mirror:${pw}@db.example.com:5432/mirror`],
-  ['postgresql:// with options', (pw) => `postgresql://mirror:${pw}@db.example.com/mirror?sslmode=require`],
+  [
+    'postgresql:// with options',
+    (pw) => `postgresql://mirror:${pw}@db.example.com/mirror?sslmode=require`,
+  ],
   ['postgres:/ (one slash)', (pw) => `postgres:/mirror:${pw}@db.example.com/x`],
   ['no scheme', (pw) => `mirror:${pw}@db.example.com/x`],
   ['no scheme, a user named like a scheme', (pw) => `postgres:${pw}@db.example.com/x`],
   ['jdbc:postgresql://', (pw) => `jdbc:postgresql://mirror:${pw}@db.example.com/x`],
 ]
 const QUERY_SHAPES: Array<[string, Shape]> = [
-  ['jdbc ?password=', (pw) => `jdbc:postgresql://db.example.com:5432/mirror?user=mirror&password=${pw}&ssl=true`],
+  [
+    'jdbc ?password=',
+    (pw) => `jdbc:postgresql://db.example.com:5432/mirror?user=mirror&password=${pw}&ssl=true`,
+  ],
   ['postgresql ?password=', (pw) => `postgresql://db.example.com/mirror?password=${pw}`],
-  ['jdbc ;password=', (pw) => `jdbc:sqlserver://db.example.com;user=mirror;password=${pw};database=x`],
+  [
+    'jdbc ;password=',
+    (pw) => `jdbc:sqlserver://db.example.com;user=mirror;password=${pw};database=x`,
+  ],
   ['sslpassword', (pw) => `postgres://mirror@db.example.com/x?sslpassword=${pw}`],
 ]
 /** Where a URL ends up: alone, inside a sentence, quoted, in a JSON log line. */
@@ -34,16 +47,19 @@ const CONTEXTS: Array<(url: string) => string> = [
 ]
 
 describe('redactUrl', () => {
-  it.each(USERINFO_SHAPES)('hides a user:password@ password (%s), whatever it holds', (_name, shape) => {
-    fc.assert(
-      fc.property(password, fc.constantFrom(...CONTEXTS), (pw, context) => {
-        const text = redactUrl(context(shape(pw)))
-        expect(text).not.toContain(pw)
-        expect(text).toMatch(/(mirror|postgres):\*\*\*@db\.example\.com/)
-      }),
-      { numRuns: 500 },
-    )
-  })
+  it.each(USERINFO_SHAPES)(
+    'hides a user:password@ password (%s), whatever it holds',
+    (_name, shape) => {
+      fc.assert(
+        fc.property(password, fc.constantFrom(...CONTEXTS), (pw, context) => {
+          const text = redactUrl(context(shape(pw)))
+          expect(text).not.toContain(pw)
+          expect(text).toMatch(/(mirror|postgres):\*\*\*@db\.example\.com/)
+        }),
+        { numRuns: 500 },
+      )
+    },
+  )
 
   it.each(QUERY_SHAPES)('hides a password query parameter (%s)', (_name, shape) => {
     fc.assert(
@@ -72,7 +88,10 @@ describe('maskSecrets: the last line before anything is printed', () => {
     fc.assert(
       fc.property(password, (pw) => {
         const env = { DATABASE_URL: `postgres://mirror:${encodeURIComponent(pw)}@db/x` }
-        const text = maskSecrets(`auth failed (${pw}); url ${env.DATABASE_URL}; again ${encodeURIComponent(pw)}`, env)
+        const text = maskSecrets(
+          `auth failed (${pw}); url ${env.DATABASE_URL}; again ${encodeURIComponent(pw)}`,
+          env,
+        )
         expect(text).not.toContain(pw)
         expect(text).not.toContain(encodeURIComponent(pw))
       }),
@@ -80,7 +99,11 @@ describe('maskSecrets: the last line before anything is printed', () => {
   })
 
   it('hides the API token and secrets', () => {
-    const env = { BIGCOMMERCE_ACCESS_TOKEN: 'tok-abcdef', WEBHOOK_SECRET: 'whsec-123456', BIGCOMMERCE_CLIENT_SECRET: 'cs-987654' }
+    const env = {
+      BIGCOMMERCE_ACCESS_TOKEN: 'tok-abcdef',
+      WEBHOOK_SECRET: 'whsec-123456',
+      BIGCOMMERCE_CLIENT_SECRET: 'cs-987654',
+    }
     expect(maskSecrets('a tok-abcdef b whsec-123456 c cs-987654', env)).toBe('a *** b *** c ***')
   })
 })
@@ -92,7 +115,10 @@ describe('the JSON logger', () => {
         const lines: string[] = []
         const url = `postgres://mirror:${encodeURIComponent(pw)}@db/x`
         const log = createJsonLogger(['token-value-1', url], (line) => lines.push(line))
-        log('error', 'database error', { error: `password ${pw} refused`, other: `postgres:/u:${pw}@h/x` })
+        log('error', 'database error', {
+          error: `password ${pw} refused`,
+          other: `postgres:/u:${pw}@h/x`,
+        })
         expect(lines.join('')).not.toContain(pw)
       }),
     )

@@ -10,7 +10,8 @@ import { Counter, Gauge, Registry } from 'prom-client'
 import type { ClientEvent } from '../bigcommerce/client.ts'
 import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import type { Executor } from '../db/database.ts'
-import { RESOURCE_NAMES, syncRuns, webhookEvents } from '../db/schema.ts'
+import { syncRuns, webhookEvents } from '../db/schema.ts'
+import { SYNC_TABLES } from '../resources/index.ts'
 import { readStatus } from '../sync/status/status.ts'
 import type { DeliveryOutcome } from './app.ts'
 import type { ApiState } from './status-page.tsx'
@@ -144,7 +145,7 @@ async function renderDatabaseMetrics(db: Executor, storeHash: string): Promise<s
   const status = await readStatus(db, storeHash)
   const now = Date.now() / 1000
   const out = new TextWriter()
-  const tables = RESOURCE_NAMES.map((t) => [t, status.tables[t]] as const)
+  const tables = SYNC_TABLES.map((t) => [t, status.tables[t]] as const)
   out.family(
     'bcmirror_rows',
     'gauge',

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { openPostgres } from '../db/postgres.ts'
 import { startBackgroundWork } from './background.ts'
 import type { FromThread, ThreadData, ToThread } from './background-thread.ts'
-import type { LogFields, Logger } from './log.ts'
+import type { LogFields, Logger } from '../util/log.ts'
 import { createClientEventHub } from '../sync/request-stats.ts'
 import { createStoreClient, logClientEvents } from './store-client.ts'
 

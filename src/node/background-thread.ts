@@ -11,7 +11,7 @@ import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import type { Config } from '../config.ts'
 import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
 import type { BackgroundWork } from './background.ts'
-import type { LogFields, Logger, LogLevel } from './log.ts'
+import type { LogFields, Logger, LogLevel } from '../util/log.ts'
 
 /** What the thread is started with. */
 export interface ThreadData {

@@ -29,7 +29,7 @@ import {
   type EventWorkerOptions,
 } from '../sync/events/event-worker.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
-import { describeError, type Logger } from './log.ts'
+import { describeError, type Logger } from '../util/log.ts'
 import { startSchedule, type JobOutcome, type ScheduledJob } from './schedule.ts'
 
 export interface BackgroundWork {

@@ -8,9 +8,10 @@ import { join } from 'node:path'
 import { parseConfig, type Env } from '../config.ts'
 import { WEBHOOK_PATH } from '../http/app.ts'
 import { ensureHooks } from '../sync/hooks/mirror-hooks.ts'
-import { createJsonLogger, describeError } from './log.ts'
+import { createJsonLogger, describeError } from '../util/log.ts'
 import { runServe } from './serve.ts'
 import { createStoreClient } from './store-client.ts'
+import { writeStdout } from './stdout.ts'
 
 /** Any of these set (in the environment or .env) means the user is pointing at a real store. */
 export const STORE_SETTINGS = [
@@ -73,7 +74,7 @@ export async function runDemo(env: Env): Promise<void> {
     },
     { store: true, webhookSecret: true },
   )
-  const log = createJsonLogger([secret, sim.accessToken])
+  const log = createJsonLogger([secret, sim.accessToken], writeStdout)
   let changer: ReturnType<typeof setInterval> | undefined
 
   await runServe(config, {

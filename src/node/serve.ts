@@ -18,7 +18,7 @@ import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
 import { startBackgroundWork, type BackgroundWork } from './background.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
 import type { OpenedDatabase } from './open-database.ts'
-import { describeError, type Logger } from './log.ts'
+import { describeError, type Logger } from '../util/log.ts'
 
 export interface ServerOptions {
   config: Pick<Config, 'storeHash' | 'webhookSecret' | 'clientSecret' | 'statusToken'>
@@ -206,18 +206,17 @@ async function startWireProtocol(opened: OpenedDatabase, port: number) {
 
 /** The whole `serve` command: open, serve until a stop signal, shut down cleanly. */
 export async function runServe(config: Config, options: ServeCommandOptions = {}): Promise<void> {
-  const { createJsonLogger } = await import('./log.ts')
+  const { createJsonLogger } = await import('../util/log.ts')
+  const { writeStdout } = await import('./stdout.ts')
   const { openConfiguredDatabase, embeddedUrl } = await import('./open-database.ts')
   const { createStoreClient, logClientEvents } = await import('./store-client.ts')
   const { startBackgroundThread } = await import('./background-thread.ts')
   const log =
     options.log ??
-    createJsonLogger([
-      config.accessToken,
-      config.webhookSecret,
-      config.clientSecret,
-      config.databaseUrl,
-    ])
+    createJsonLogger(
+      [config.accessToken, config.webhookSecret, config.clientSecret, config.databaseUrl],
+      writeStdout,
+    )
   const onPostgres = config.databaseUrl !== undefined
   // With the background in its own thread and pool, the receiver's inserts need few connections.
   const opened = await openConfiguredDatabase(config, 'bc-mirror serve', {

@@ -7,7 +7,7 @@ import {
   type ClientEvent,
 } from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
-import type { Logger } from './log.ts'
+import type { Logger } from '../util/log.ts'
 
 export function createStoreClient(
   config: Pick<Config, 'storeHash' | 'accessToken' | 'apiUrl' | 'clientId'>,

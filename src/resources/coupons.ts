@@ -35,6 +35,9 @@ function groupIdRanges(ids: number[]): Array<{ min: number; max: number }> {
 
 export const coupons: ResourceDefinition = {
   name: 'coupons',
+  childTables: [],
+  apiPaths: [PATH],
+  idsPerRead: MAX_PAGE_SIZE,
   // No date_modified: sweeps page through coupon ids, which are their own sort order.
   sweepKey: 'id',
   keyOf: (item) => parseApiObject(idSchema, item, 'coupon').id,

@@ -38,6 +38,9 @@ function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
 
 export const customers: ResourceDefinition = {
   name: 'customers',
+  childTables: [],
+  apiPaths: [PATH],
+  idsPerRead: MAX_PAGE_SIZE,
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   // v3 customers filter ids only with id:in, so a busy second is paged by offset (and verified).

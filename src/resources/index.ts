@@ -1,4 +1,6 @@
-// The four mirrored resources by name, and which one a webhook scope belongs to.
+// The mirrored resources, each declared once in its own file. Everything that lists tables (sweeps,
+// the event worker, status, request counting, the jobs of both hosts) derives its list from here,
+// so a new resource is one file plus its schema and migration.
 import { coupons } from './coupons.ts'
 import { customers } from './customers.ts'
 import { orders } from './orders.ts'
@@ -14,17 +16,45 @@ export type {
   ResourceRow,
 } from './types.ts'
 
-export const RESOURCES: Record<ResourceName, ResourceDefinition> = {
+export const RESOURCES: Readonly<Record<ResourceName, ResourceDefinition>> = {
   coupons,
   customers,
   orders,
   products,
 }
 
+const ALL = Object.values(RESOURCES)
+const namesOf = (list: ResourceDefinition[]): readonly ResourceName[] => list.map((r) => r.name)
+
+/** Every mirrored table, in the order sweeps and status list them. */
+export const SYNC_TABLES = namesOf(ALL)
+
+/** Tables swept from a date_modified cursor: only what changed since the last sweep is read. */
+export const INCREMENTAL_TABLES = namesOf(ALL.filter((r) => r.sweepKey === 'date_modified'))
+
+/** Tables without date_modified (coupons): every sweep lists them whole. */
+export const SNAPSHOT_TABLES = namesOf(ALL.filter((r) => r.sweepKey === 'id'))
+
+/** Tables that webhooks keep current (coupons have no events). */
+export const EVENT_TABLES = namesOf(ALL.filter((r) => r.webhookScopes.length > 0))
+
+export function isResourceName(value: unknown): value is ResourceName {
+  return typeof value === 'string' && Object.hasOwn(RESOURCES, value)
+}
+
+/** `store/sku/*` → `store/sku/`: the family a subscribed scope stands for. */
+const familyOf = (scope: string) => scope.split('/').slice(0, 2).join('/') + '/'
+
+const FAMILIES: Array<[string, ResourceDefinition]> = ALL.flatMap((r) =>
+  r.webhookScopes.map((scope) => [familyOf(scope), r] as [string, ResourceDefinition]),
+)
+
 /** The resource a webhook scope refreshes (`store/sku/*` → products), or null for other scopes. */
 export function resourceForScope(scope: string): ResourceDefinition | null {
-  if (scope.startsWith('store/order/')) return orders
-  if (scope.startsWith('store/product/') || scope.startsWith('store/sku/')) return products
-  if (scope.startsWith('store/customer/')) return customers
-  return null
+  return FAMILIES.find(([family]) => scope.startsWith(family))?.[1] ?? null
+}
+
+/** The table whose API a request path belongs to (`/v2/orders/7/coupons` → orders), or null. */
+export function tableOfPath(path: string): ResourceName | null {
+  return ALL.find((r) => r.apiPaths.some((prefix) => path.startsWith(prefix)))?.name ?? null
 }

@@ -92,6 +92,10 @@ function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
 
 export const orders: ResourceDefinition = {
   name: 'orders',
+  childTables: ['order_products', 'order_shipping_addresses', 'order_coupons'],
+  apiPaths: ['/v2/orders'],
+  // A whole batch at once, sorted, so that ids lying close together are read as id ranges.
+  idsPerRead: 1000,
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   canOrderById: true,

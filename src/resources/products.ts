@@ -40,6 +40,9 @@ function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
 
 export const products: ResourceDefinition = {
   name: 'products',
+  childTables: [],
+  apiPaths: [PATH],
+  idsPerRead: MAX_PAGE_SIZE,
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
   canOrderById: true,

@@ -1,6 +1,6 @@
 // What every resource (one file per table) declares, and the row shape the write path takes.
 import type { Executor } from '../db/database.ts'
-import type { ResourceName } from '../db/schema.ts'
+import type { OrderChildTable, ResourceName } from '../db/schema.ts'
 import type { OrderChildren } from './order-children.ts'
 
 /**
@@ -75,9 +75,28 @@ export interface RangePage {
   path?: string
 }
 
+/**
+ * Everything the mirror knows about one resource, declared once in its file: sweeps, the event
+ * worker, status, request counting and both hosts read it from here (see index.ts).
+ */
 export interface ResourceDefinition {
   name: ResourceName
-  /** What sweeps page by: date_modified seconds, or the id for coupons. */
+  /**
+   * Tables written with each row in its transaction and deleted with it (an order's line items,
+   * addresses and coupons). Empty for resources that are one row per API object.
+   */
+  childTables: readonly OrderChildTable[]
+  /** Path prefixes of the API this resource reads: requests on them count against its table. */
+  apiPaths: readonly string[]
+  /**
+   * Ids per fetchByIds call in the event worker: the API's id:in page (250), or a whole batch for
+   * orders, whose reads group close ids into id ranges.
+   */
+  idsPerRead: number
+  /**
+   * What sweeps page by: date_modified seconds (swept incrementally from a cursor), or the id for
+   * resources without date_modified (coupons), which are swept whole every time.
+   */
   sweepKey: 'date_modified' | 'id'
   /** The sweep key of a raw API object. */
   keyOf(item: unknown): number

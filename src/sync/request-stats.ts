@@ -2,6 +2,7 @@
 // shared by all tables (one quota per store), so events are attributed by their path.
 import type { ClientEvent } from '../bigcommerce/client.ts'
 import type { ResourceName } from '../db/schema.ts'
+import { tableOfPath } from '../resources/index.ts'
 
 export interface RequestCounts {
   /** HTTP responses received (every attempt, throttled ones included). */
@@ -33,16 +34,7 @@ export function createClientEventHub(): ClientEventHub {
   }
 }
 
-const PATH_PREFIXES: Array<[string, ResourceName]> = [
-  ['/v2/orders', 'orders'],
-  ['/v3/catalog/products', 'products'],
-  ['/v3/customers', 'customers'],
-  ['/v2/coupons', 'coupons'],
-]
-
-export function tableOfPath(path: string): ResourceName | null {
-  return PATH_PREFIXES.find(([prefix]) => path.startsWith(prefix))?.[1] ?? null
-}
+export { tableOfPath }
 
 export const emptyCounts = (): RequestCounts => ({ requests: 0, throttled: 0, retries: 0 })
 

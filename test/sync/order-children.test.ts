@@ -216,6 +216,15 @@ describeEachDatabase('order children', (ctx) => {
     expect(sim.stats.byPath['GET /v2/orders']).toBe(1)
     expect(sim.stats.byPath['GET /v2/orders/:id']).toBeUndefined()
     expect(sim.stats.byPath['GET /v2/orders/:id/products']).toBeUndefined()
+    // The batch's summary (the worker's log line) counts the child requests it spent.
+    expect(batch?.tables.orders?.children).toEqual({
+      fallbackOrders: 0,
+      productRequests: 0,
+      addressRequests: 0,
+      couponRequests: sim.stats.byPath['GET /v2/orders/:id/coupons'] ?? 0,
+      unreadable: 0,
+    })
+    expect(batch?.tables.orders?.children?.couponRequests).toBeGreaterThan(0)
   })
 
   it('webhook refetches read close ids as ranges and far ones alone; an id a range leaves out is read alone', async () => {

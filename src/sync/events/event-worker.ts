@@ -17,11 +17,13 @@
 import { chunk, mapWithConcurrency } from '../../util/collections.ts'
 import type { BigCommerceClient } from '../../bigcommerce/client.ts'
 import type { Database } from '../../db/database.ts'
-import { RESOURCE_NAMES, type ResourceName } from '../../db/schema.ts'
+import type { ResourceName } from '../../db/schema.ts'
 import { describeCause } from '../../db/errors.ts'
 import { deleteRows } from '../../db/write.ts'
 import { writeItems, type RejectedItem } from '../../db/write-items.ts'
-import { RESOURCES } from '../../resources/index.ts'
+import { EVENT_TABLES, isResourceName, RESOURCES } from '../../resources/index.ts'
+import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
+import type { ChildReadStats } from '../../resources/types.ts'
 import { classifyApiError } from '../api-health.ts'
 import { describeFailureAt } from '../failure.ts'
 import {
@@ -104,6 +106,8 @@ export interface TableOutcome {
   deferred: number
   /** Ids retried because the answer held objects nobody asked for. */
   unanswered: number
+  /** Requests spent on child rows (orders' line items, addresses, coupons), when there are any. */
+  children?: ChildReadStats
 }
 
 export interface BatchSummary {
@@ -118,19 +122,7 @@ export interface BatchSummary {
   durationMs: number
 }
 
-// Ids per fetchByIds call: the API's id:in page for products and customers. Orders: a whole
-// batch at once, sorted, so that ids lying close together are read as id ranges (orders.ts).
-const REFETCH_CHUNK: Record<ResourceName, number> = {
-  coupons: 250,
-  customers: 250,
-  orders: 1000,
-  products: 250,
-}
 const CHUNK_CONCURRENCY = 8
-
-function isResourceName(value: string | null): value is ResourceName {
-  return value !== null && (RESOURCE_NAMES as readonly string[]).includes(value)
-}
 
 export const DEFAULT_LEASE_MS = 20_000
 
@@ -192,7 +184,7 @@ async function applyBatch(
   for (const event of events) {
     if (
       !isResourceName(event.resource) ||
-      event.resource === 'coupons' ||
+      !EVENT_TABLES.includes(event.resource) ||
       event.resourceId === null
     ) {
       ignored.push(event)
@@ -222,7 +214,7 @@ async function applyBatch(
       await mapWithConcurrency(
         chunk(
           [...ids.keys()].sort((a, b) => a - b),
-          REFETCH_CHUNK[resource],
+          RESOURCES[resource].idsPerRead,
         ),
         CHUNK_CONCURRENCY,
         async (part) => {
@@ -235,6 +227,8 @@ async function applyBatch(
             outcome.rejected.push(...applied.rejected)
             outcome.deferred += applied.deferredIds
             outcome.unanswered += applied.unansweredIds
+            if (applied.children)
+              addChildReadStats((outcome.children ??= emptyChildReadStats()), applied.children)
             await finishEvents(ctx.db, applied.done)
             await deferEvents(
               ctx.db,
@@ -319,12 +313,15 @@ async function refreshRows(
 ) {
   const definition = RESOURCES[resource]
   const fetchedAt = new Date()
+  let children: ChildReadStats | undefined
   const answer = await definition.fetchByIds(ctx.client, ids)
   const items = [...answer.found.values(), ...answer.unidentified]
   const result = await writeItems(ctx.db, definition, ctx.storeHash, items, {
     fetchedAt,
     prepare: async (rows) => {
-      await definition.prepareRows?.(ctx, rows)
+      const stats = await definition.prepareRows?.(ctx, rows)
+      // A batch split to isolate a bad row prepares again: every call's requests count.
+      if (stats) addChildReadStats((children ??= emptyChildReadStats()), stats)
     },
   })
   const byDecision: Record<IdDecision, number[]> = {
@@ -349,6 +346,7 @@ async function refreshRows(
     unchanged: result.unchanged,
     rejected: result.rejected,
     deleted,
+    children,
     done: eventsFor([...byDecision.done, ...gone]),
     deferred: eventsFor(byDecision['confirm-later']),
     unanswered: eventsFor(byDecision.retry),
@@ -365,7 +363,6 @@ export interface RunningEventWorker {
 }
 
 /** The tables whose events the worker refreshes, each in a loop of its own. */
-const LOOP_TABLES = RESOURCE_NAMES.filter((name) => RESOURCES[name].webhookScopes.length > 0)
 
 /**
  * Runs batches until stopped, one loop per table plus one for events of no table (marked
@@ -377,8 +374,8 @@ export function startEventWorker(
 ): RunningEventWorker {
   const retainMs = options.retainMs ?? 7 * 86_400_000
   const loops = [
-    ...LOOP_TABLES.map((name) => startLoop(ctx, options, { only: name })),
-    startLoop(ctx, options, { except: LOOP_TABLES }),
+    ...EVENT_TABLES.map((name) => startLoop(ctx, options, { only: name })),
+    startLoop(ctx, options, { except: EVENT_TABLES }),
   ]
   // Housekeeping in a loop of its own too: a slow delete must not hold back any table.
   const pruning = startLoop(ctx, { ...options, idleMs: 3_600_000 }, null, async () => {

@@ -8,9 +8,11 @@ import type { Executor } from '../../db/database.ts'
 import { API_STATE_NAME } from '../api-health.ts'
 import { HOOKS_STATE_NAME } from '../hooks/mirror-hooks.ts'
 import { readRecentRuns, type RunRow } from './runs.ts'
+import type { PgTable } from 'drizzle-orm/pg-core'
+import { isResourceName, RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
 import {
   leases,
-  RESOURCE_NAMES,
+  orderChildTables,
   rejectedRows,
   resourceTables,
   syncState,
@@ -20,6 +22,8 @@ import {
 
 export interface TableStatus {
   rows: number
+  /** Rows of the tables written with this one (orders: line items, addresses, coupons). */
+  children: Record<string, number>
   /** Objects the API returned that the mirror could not store (bigcommerce.rejected_rows). */
   rejected: number
   cursor: string | null
@@ -115,13 +119,11 @@ export async function readStatus(
   const tables = {} as Record<ResourceName, TableStatus>
   const running = states.some((s) => s.last_status === 'running')
   const interrupted = running && !(await sweepHeld(db, storeHash, options))
-  for (const name of RESOURCE_NAMES) {
-    const [count] = await db.execute<{ n: number }>(
-      sql`select count(*)::int as n from ${resourceTables[name]} where store_hash = ${storeHash}`,
-    )
+  for (const name of SYNC_TABLES) {
     const state = states.find((s) => s.table_name === name)
     tables[name] = {
-      rows: count?.n ?? 0,
+      rows: await countRows(db, resourceTables[name], storeHash),
+      children: await countChildRows(db, name, storeHash),
       rejected: rejected.byTable[name]?.count ?? 0,
       cursor: iso(state?.cursor),
       lastSuccessAt: iso(state?.last_success_at),
@@ -228,6 +230,20 @@ async function readApi(db: Executor, storeHash: string): Promise<ApiStatus | nul
     : null
 }
 
+async function countRows(db: Executor, table: PgTable, storeHash: string): Promise<number> {
+  const [count] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from ${table} where store_hash = ${storeHash}`,
+  )
+  return count?.n ?? 0
+}
+
+async function countChildRows(db: Executor, name: ResourceName, storeHash: string) {
+  const counts: Record<string, number> = {}
+  for (const child of RESOURCES[name].childTables)
+    counts[child] = await countRows(db, orderChildTables[child], storeHash)
+  return counts
+}
+
 /** Rejected rows per table, with one of their reasons. */
 async function readRejected(db: Executor, storeHash: string): Promise<RejectedStatus> {
   const rows = await db.execute<{ resource: string; n: number; reason: string | null }>(sql`
@@ -235,7 +251,7 @@ async function readRejected(db: Executor, storeHash: string): Promise<RejectedSt
     from ${rejectedRows} where store_hash = ${storeHash} group by resource`)
   const byTable: RejectedStatus['byTable'] = {}
   for (const r of rows) {
-    if ((RESOURCE_NAMES as readonly string[]).includes(r.resource)) {
+    if (isResourceName(r.resource)) {
       byTable[r.resource as ResourceName] = { count: r.n, reason: r.reason ?? 'unknown' }
     }
   }

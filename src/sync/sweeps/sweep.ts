@@ -18,7 +18,7 @@ import { resourceTables, type ResourceName } from '../../db/schema.ts'
 import { withLease } from '../../db/lease.ts'
 import { deleteRows } from '../../db/write.ts'
 import { writeItems, type RejectedItem } from '../../db/write-items.ts'
-import { RESOURCES } from '../../resources/index.ts'
+import { RESOURCES, SNAPSHOT_TABLES, SYNC_TABLES } from '../../resources/index.ts'
 import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
 import type { ChildReadStats, ResourceDefinition, ResourceRow } from '../../resources/types.ts'
 import { Coverage } from './coverage.ts'
@@ -36,7 +36,7 @@ import {
   type SweepMode,
 } from '../sync-state.ts'
 
-export const SYNC_TABLES: readonly ResourceName[] = ['coupons', 'customers', 'orders', 'products']
+export { SYNC_TABLES }
 
 /** Re-read this much before the cursor: late-visible writes and clock skew stay covered. */
 export const DEFAULT_OVERLAP_SECONDS = 5 * 60
@@ -576,7 +576,7 @@ async function checkMassDelete(
   const rows = Number(row?.rows ?? 0)
   if (gone <= Math.max(MASS_DELETE.rows, Math.ceil(rows * MASS_DELETE.share))) return
   const table = resource.name
-  const command = `bc-mirror sync${table === 'coupons' ? '' : ' --full'} --tables ${table} --allow-mass-delete`
+  const command = `bc-mirror sync${SNAPSHOT_TABLES.includes(table) ? '' : ' --full'} --tables ${table} --allow-mass-delete`
   throw new DeletionRefusedError(
     `${table}: would delete ${gone} of ${rows} rows, more than the safety share (${MASS_DELETE.share * 100}% of the table or ${MASS_DELETE.rows} rows, whichever is larger); nothing deleted. If the store really lost them, run: ${command}`,
     gone,

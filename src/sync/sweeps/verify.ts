@@ -14,7 +14,7 @@ import { resourceTables, type ResourceName } from '../../db/schema.ts'
 import { getListPage } from '../../bigcommerce/list-answer.ts'
 import { countV2 } from '../../resources/range.ts'
 import { countRequests, type ClientEventHub } from '../request-stats.ts'
-import { SYNC_TABLES } from './sweep.ts'
+import { SNAPSHOT_TABLES, SYNC_TABLES } from '../../resources/index.ts'
 
 export interface VerifyContext {
   db: Executor
@@ -132,7 +132,7 @@ async function countInStore(ctx: VerifyContext, side: StoreSide): Promise<number
 const startSql = (start: Date | undefined) => (start ? start.toISOString() : null)
 
 async function countInMirror(ctx: VerifyContext, table: ResourceName): Promise<number> {
-  const start = table === 'coupons' ? null : startSql(ctx.startDate)
+  const start = SNAPSHOT_TABLES.includes(table) ? null : startSql(ctx.startDate)
   const [row] = await ctx.db.execute<{ n: number }>(sql`
     select count(*)::int as n from ${resourceTables[table]}
     where store_hash = ${ctx.storeHash}
@@ -178,7 +178,7 @@ async function idsInMirror(
   ctx: VerifyContext,
   table: ResourceName,
 ): Promise<Map<number, number | null>> {
-  const start = table === 'coupons' ? null : startSql(ctx.startDate)
+  const start = SNAPSHOT_TABLES.includes(table) ? null : startSql(ctx.startDate)
   const rows = await ctx.db.execute<{ id: number; dm: number | null }>(sql`
     select id::float8 as id, floor(extract(epoch from date_modified))::float8 as dm
     from ${resourceTables[table]}
@@ -220,7 +220,7 @@ export function repairCommand(
   table: ResourceName,
   drift: { countDiffers: boolean; extra: number; oldestBehind: number | null; idsKnown: boolean },
 ): string {
-  if (table === 'coupons') return 'bc-mirror sync --tables coupons'
+  if (SNAPSHOT_TABLES.includes(table)) return `bc-mirror sync --tables ${table}`
   if (drift.extra > 0 || !drift.idsKnown) return `bc-mirror sync --tables ${table} --full`
   if (drift.oldestBehind !== null) {
     const day = new Date(drift.oldestBehind * 1000).toISOString().slice(0, 10)

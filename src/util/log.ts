@@ -1,4 +1,4 @@
-// Structured logs for `serve`: one JSON object per line on stdout, with a time and a level. As a
+// Structured logs for `serve` and the Worker: one JSON object per line, with a time and a level. As a
 // last line of defence every configured secret is masked in the text before it is written, so
 // an error message that happens to quote one cannot leak it, and connection URLs of any shape
 // have their passwords hidden.
@@ -11,7 +11,7 @@ export type Logger = (level: LogLevel, msg: string, fields?: LogFields) => void
 
 export function createJsonLogger(
   secrets: Array<string | undefined>,
-  write: (line: string) => void = (line) => process.stdout.write(line),
+  write: (line: string) => void,
 ): Logger {
   // Short tokens would mask ordinary words (real ones are long); a database password can be short
   // and shows up alone too (in a driver's message), maybe percent-decoded.
