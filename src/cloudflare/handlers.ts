@@ -15,16 +15,25 @@ import { createBigCommerceClient, type BigCommerceClient } from '../bigcommerce/
 import { createRatePacer } from '../bigcommerce/pacer.ts'
 import { ConfigError, parseConfig, type Config, type Env } from '../config.ts'
 import type { Database } from '../db/database.ts'
-import type { ResourceName } from '../db/schema.ts'
 import { openPostgres } from '../db/postgres.ts'
 import { createApp } from '../http/app.ts'
 import { createMirrorMetrics } from '../http/metrics.ts'
 import { createJsonLogger, describeError, type Logger } from '../util/log.ts'
-import { checkHooks, describeRepairs, recordHookState } from '../sync/hooks/mirror-hooks.ts'
+import { RECEIVER_PATH } from '../sync/hooks/mirror-hooks.ts'
+import { watchApi } from '../sync/api-health.ts'
+import {
+  CRON_PLANS,
+  logClientEvent,
+  logWorkerEntry,
+  planForCron,
+  runHookCheck,
+  runSweepJob,
+  watchApiState,
+  type JobContext,
+} from '../sync/jobs.ts'
 import { insertEvents, pruneEvents } from '../sync/events/inbox.ts'
 import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
 import { readStatus } from '../sync/status/status.ts'
-import { runSync, summarizeSweepForLog, SyncBusyError } from '../sync/sweeps/sweep.ts'
 import {
   processBatch,
   type WorkerLogEntry,
@@ -46,36 +55,9 @@ export interface ScheduledEvent {
   scheduledTime: number
 }
 
-/** What one cron trigger does. The expressions must match `[triggers] crons` in wrangler.toml. */
-export interface CronJob {
-  /** Tables swept (incremental for customers, orders, products; a full snapshot for coupons). */
-  tables: readonly ResourceName[]
-  /** Wall-clock budget; sweeps are aborted at its end and resume from their checkpoints. */
-  budgetMs: number
-  /** Also check the store's hooks and delete old finished inbox events. */
-  housekeeping: boolean
-}
-
-export const HOURLY_CRON = '0 * * * *'
-export const INCREMENTAL_CRON = '5,10,15,20,25,30,35,40,45,50,55 * * * *'
-
-const INCREMENTAL_JOB: CronJob = {
-  tables: ['customers', 'orders', 'products'],
-  // Ends before the next run starts five minutes later, so runs never find each other busy.
-  budgetMs: 4 * 60_000,
-  housekeeping: false,
-}
-const HOURLY_JOB: CronJob = {
-  tables: ['coupons', 'customers', 'orders', 'products'],
-  // Cron triggers may run 15 minutes; leave room to wind down after the budget.
-  budgetMs: 10 * 60_000,
-  housekeeping: true,
-}
-
-/** The job of a cron; a cron not known here drains the inbox and sweeps incrementally. */
-export function jobForCron(cron: string): CronJob {
-  return cron.trim() === HOURLY_CRON ? HOURLY_JOB : INCREMENTAL_JOB
-}
+// The crons and what each runs are declared once, in sync/jobs.ts (wrangler.toml lists them).
+export const INCREMENTAL_CRON = CRON_PLANS[0].cron
+export const HOURLY_CRON = CRON_PLANS[1].cron
 
 /** Events claimed after a delivery: small enough to finish within waitUntil's 30 seconds. */
 const DELIVERY_BATCH: EventWorkerOptions = { batchSize: 50, leaseMs: 60_000 }
@@ -171,16 +153,9 @@ function createClient(
     onEvent: (event) => {
       options.events?.emit(event)
       isolateMetrics.recordApiEvent(event)
-      if (event.type === 'retry') log('warn', 'api retry', { ...event })
-      else if (event.type === 'throttled') log('warn', 'api throttled', { ...event })
+      logClientEvent(log, event)
     },
   })
-}
-
-function logWorker(log: Logger, entry: WorkerLogEntry) {
-  const { event, ...fields } = entry
-  if (event === 'batch') log('info', 'worker batch', fields)
-  else log(event === 'refetch_failed' ? 'warn' : 'error', event.replace('_', ' '), fields)
 }
 
 const json = (body: unknown, status: number) =>
@@ -198,7 +173,7 @@ async function drainAfterDelivery(setup: Setup, db: Database): Promise<void> {
         db,
         client,
         storeHash: setup.config.storeHash,
-        log: (entry) => logWorker(setup.log, entry),
+        log: (entry) => logWorkerEntry(setup.log, entry),
       },
       DELIVERY_BATCH,
     )
@@ -280,7 +255,7 @@ async function drainInbox(
     db,
     client,
     storeHash: setup.config.storeHash,
-    log: (e: WorkerLogEntry) => logWorker(setup.log, e),
+    log: (e: WorkerLogEntry) => logWorkerEntry(setup.log, e),
   }
   let claimed = 0
   while (!signal.aborted) {
@@ -294,72 +269,30 @@ async function drainInbox(
   return claimed
 }
 
-async function sweep(
+/** The cron's share of upkeep: old finished inbox events go, and the store's hooks are checked. */
+async function housekeep(ctx: JobContext) {
+  const pruned = await pruneEvents(ctx.db, ctx.storeHash, INBOX_RETAIN_MS)
+  ctx.log('info', 'inbox pruned', { pruned })
+  await runHookCheck(ctx)
+}
+
+function jobContext(
   setup: Setup,
   db: Database,
   client: BigCommerceClient,
-  job: CronJob,
-  signal: AbortSignal,
-  clientEvents: ClientEventHub,
-) {
+  events: ClientEventHub,
+): JobContext {
   const { config, log } = setup
-  try {
-    const summary = await runSync(
-      {
-        db,
-        client,
-        storeHash: config.storeHash,
-        startDate: config.startDate,
-        concurrency: SWEEP_CONCURRENCY,
-        clientEvents,
-      },
-      { tables: job.tables, signal },
-    )
-    // A sweep cut short by the budget reports failed tables; their checkpoints carry the next run.
-    log(
-      summary.ok ? 'info' : 'warn',
-      signal.aborted ? 'sweep paused (budget spent)' : 'sweep',
-      summarizeSweepForLog(summary),
-    )
-  } catch (error) {
-    if (!(error instanceof SyncBusyError)) throw error
-    log('info', 'sweep skipped', { reason: 'another sweep of this store is running' })
-  }
-}
-
-async function housekeep(setup: Setup, db: Database, client: BigCommerceClient) {
-  const { config, log } = setup
-  const pruned = await pruneEvents(db, config.storeHash, INBOX_RETAIN_MS)
-  const startedAt = new Date()
-  const check = await checkHooks(client, setup.webhookSecret).catch(async (error: unknown) => {
-    const state = {
-      status: 'failed' as const,
-      destination: null,
-      repaired: [],
-      error: describeError(error),
-    }
-    await recordHookState(db, config.storeHash, state, startedAt).catch(() => {})
-    throw error
-  })
-  const status = check.destination === null ? 'missing' : 'ok'
-  const repaired = describeRepairs(check.result)
-  await recordHookState(
+  return {
     db,
-    config.storeHash,
-    { status, destination: check.destination, repaired },
-    startedAt,
-  )
-  if (check.destination === null) {
-    log('warn', 'hook check', {
-      problem:
-        'the store has no hooks for this mirror; run: bc-mirror webhooks ensure --url https://<worker>/webhooks/bigcommerce',
-    })
-  } else {
-    log(repaired.length > 0 ? 'warn' : 'info', 'hook check', {
-      destination: check.destination,
-      pruned,
-      repaired,
-    })
+    client,
+    storeHash: config.storeHash,
+    startDate: config.startDate,
+    webhookSecret: setup.webhookSecret,
+    log,
+    clientEvents: events,
+    concurrency: SWEEP_CONCURRENCY,
+    receiverUrl: `https://<worker>${RECEIVER_PATH}`,
   }
 }
 
@@ -370,19 +303,25 @@ export async function handleScheduled(
 ): Promise<void> {
   const setup = setupFrom(env)
   const { log } = setup
-  const job = jobForCron(event.cron)
-  const signal = AbortSignal.timeout(job.budgetMs)
+  const plan = planForCron(event.cron)
+  const signal = AbortSignal.timeout(plan.budgetMs)
   // Two connections: a sweep holds one for the store's sweep lock and writes through the other.
   const db = openPostgres(setup.databaseUrl, { max: 2 })
   try {
     if (!(await hasSchema(db, setup.databaseUrl))) throw new Error(MIGRATE_HINT)
     const events = createClientEventHub()
-    const client = createClient(setup, { timeoutMs: 30_000, maxRetries: 4, events })
+    // The API's state is learnt from this run's requests and recorded for `status`.
+    const health = watchApiState({ db, storeHash: setup.config.storeHash, log })
+    const client = watchApi(
+      createClient(setup, { timeoutMs: 30_000, maxRetries: 4, events }),
+      health,
+    )
+    const jobs = jobContext(setup, db, client, events)
     const started = Date.now()
     const results = await Promise.allSettled([
       drainInbox(setup, db, client, signal),
-      sweep(setup, db, client, job, signal, events),
-      job.housekeeping ? housekeep(setup, db, client) : Promise.resolve(),
+      runSweepJob(jobs, plan.sweep, signal),
+      plan.housekeeping ? housekeep(jobs) : Promise.resolve(),
     ])
     const failures = results.flatMap((r) =>
       r.status === 'rejected' ? [describeError(r.reason)] : [],

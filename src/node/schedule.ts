@@ -15,7 +15,8 @@ import {
   type JobRecord,
 } from '../sync/job-state.ts'
 
-export type JobOutcome = 'done' | 'busy'
+import type { JobOutcome } from '../sync/jobs.ts'
+export type { JobOutcome }
 
 export interface ScheduledJob {
   name: string

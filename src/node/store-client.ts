@@ -7,6 +7,7 @@ import {
   type ClientEvent,
 } from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
+import { logClientEvent } from '../sync/jobs.ts'
 import type { Logger } from '../util/log.ts'
 
 export function createStoreClient(
@@ -22,10 +23,7 @@ export function createStoreClient(
   })
 }
 
-/** Logs the client's retries and throttling (one line each), as `serve` reports them. */
+/** Logs the client's retries and throttling (one line each), as both hosts report them. */
 export function logClientEvents(log: Logger): (event: ClientEvent) => void {
-  return (event) => {
-    if (event.type === 'retry') log('warn', 'api retry', { ...event })
-    else if (event.type === 'throttled') log('warn', 'api throttled', { ...event })
-  }
+  return (event) => logClientEvent(log, event)
 }

@@ -65,7 +65,7 @@ export interface Problem {
   fix: string
 }
 
-/** The store API as `serve` last saw it; null when no `serve` has recorded it yet. */
+/** The store API as `serve` or the Worker last saw it; null when neither has recorded it yet. */
 export interface ApiStatus {
   /** 'ok', 'refused' (the access token is refused) or 'outage' (5xx, timeouts). */
   state: string
