@@ -22,6 +22,7 @@ import { PRODUCT_INCLUDE } from '../../src/resources/products.ts'
 import { ORDER_INCLUDE } from '../../src/resources/orders.ts'
 import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
 import {
+  allLines,
   createRng,
   startSimStore,
   type SimFault,
@@ -29,6 +30,12 @@ import {
   type SimStoreOptions,
 } from '../../src/sim/index.ts'
 import { BIN, cliEnv } from '../support/cli.ts'
+import {
+  CHILD_KINDS,
+  compareOrderChildren,
+  mirrorChildren,
+  storeChildren,
+} from '../support/order-children.ts'
 
 export const TABLES: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
 export const SECRET = 'convergence-webhook-secret-0123456789'
@@ -126,6 +133,8 @@ export interface ChurnCounts {
   skuEdits: number
   addressEdits: number
   couponEdits: number
+  /** Orders whose line items or applied coupons changed (quantity, removed/added line or coupon). */
+  childEdits: number
   bursts: number
   injected429: number
   /** New rows whose first read by id answered "not found" (no read-after-write consistency). */
@@ -196,6 +205,7 @@ export function startChurn(
     skuEdits: 0,
     addressEdits: 0,
     couponEdits: 0,
+    childEdits: 0,
     bursts: 0,
     injected429: 0,
     lateVisible: 0,
@@ -298,6 +308,11 @@ export function startChurn(
         return
       }
     }
+    if (roll < 0.35 && table === 'orders' && record) {
+      change('orders', id, () => editOrderChildren(id))
+      counts.childEdits += 1
+      return
+    }
     if (roll < 0.35 && table === 'customers' && record) {
       const addresses = store.fieldsOf('customers', record).addresses
       const address = Array.isArray(addresses)
@@ -320,6 +335,20 @@ export function startChurn(
       return
     }
     updateOne(table, id)
+  }
+
+  /** One of the edits an order's children see: a quantity, a line or a coupon added or removed. */
+  function editOrderChildren(id: number) {
+    const children = store.orderChildren(id)
+    const line = pick(allLines(children)) as { id?: unknown } | undefined
+    const coupon = pick(children.coupons) as { id?: unknown } | undefined
+    const roll = rng()
+    if (roll < 0.3 && line) store.editLineQuantity(id, Number(line.id), 1 + Math.floor(rng() * 9))
+    else if (roll < 0.45 && line && allLines(children).length > 1)
+      store.removeLine(id, Number(line.id))
+    else if (roll < 0.7) store.addLine(id)
+    else if (coupon && roll < 0.85) store.removeCoupon(id, Number(coupon.id))
+    else store.addCoupon(id, { code: `C-${word()}`, discount: Math.round(rng() * 2000) / 100 })
   }
 
   /** One odd answer per table, for the next sweep's list requests. */
@@ -590,7 +619,7 @@ export async function drainInbox(
 export interface Mismatch {
   table: ResourceName
   id: number
-  problem: 'missing' | 'extra' | 'date_modified' | 'data'
+  problem: 'missing' | 'extra' | 'date_modified' | 'data' | 'children'
   detail: string
 }
 
@@ -705,7 +734,32 @@ export async function compareWithStore(
     }
     byTable[table] = { store: store.size, mirror: mirror.size, mismatches: tableMismatches }
   }
-  return { compared, mismatches, byTable }
+  const children = await compareChildren(db, sim, only)
+  mismatches.push(...children.mismatches)
+  byTable.order_children = children.counts
+  return { compared: compared + children.compared, mismatches, byTable }
+}
+
+/** Orders' line items, addresses and coupons: each order's set in the mirror against the store's. */
+async function compareChildren(db: Database, sim: SimStore, only?: Set<string>) {
+  const wanted = (orderId: number) => !only || only.has(rowKey('orders', orderId))
+  const differing = (await compareOrderChildren(db, sim)).filter((d) => wanted(d.orderId))
+  const mismatches: Mismatch[] = differing.map((d) => ({
+    table: 'orders',
+    id: d.orderId,
+    problem: 'children',
+    detail:
+      `${d.kind}: mirror ${JSON.stringify(d.mirror ?? [])} store ${JSON.stringify(d.store ?? [])}`.slice(
+        0,
+        300,
+      ),
+  }))
+  const inStore = storeChildren(sim)
+  const inMirror = await mirrorChildren(db, sim.storeHash)
+  const orders = (sets: typeof inStore) =>
+    new Set(CHILD_KINDS.flatMap((kind) => [...sets[kind].keys()].filter(wanted))).size
+  const counts = { store: orders(inStore), mirror: orders(inMirror), mismatches: mismatches.length }
+  return { compared: counts.store, mismatches, counts }
 }
 
 /** The first differing rows of each table, one line each, for a failure message. */

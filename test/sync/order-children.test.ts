@@ -10,13 +10,9 @@ import { insertEvents } from '../../src/sync/events/inbox.ts'
 import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import { processBatch } from '../../src/sync/events/event-worker.ts'
 import type { Database } from '../../src/db/database.ts'
-import {
-  allLines,
-  renderShippingAddresses,
-  type SimEvent,
-  type SimStore,
-} from '../../src/sim/index.ts'
+import { allLines, type SimEvent, type SimStore } from '../../src/sim/index.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+import { CHILD_KINDS, compareOrderChildren, mirrorChildren } from '../support/order-children.ts'
 import { clientFor, startStore } from './support.ts'
 
 let sim: SimStore | undefined
@@ -25,69 +21,11 @@ afterEach(async () => {
   sim = undefined
 })
 
-type Sets = Map<number, string[]>
-
-/** Per order: its children as sorted "id:fields" strings, from the mirror. */
-async function mirrorChildren(db: Database, storeHash: string) {
-  const read = async (query: ReturnType<typeof sql>): Promise<Sets> => {
-    const rows = await db.execute<{ order_id: number; key: string }>(query)
-    const out: Sets = new Map()
-    for (const r of rows)
-      out.set(Number(r.order_id), [...(out.get(Number(r.order_id)) ?? []), r.key].sort())
-    return out
-  }
-  return {
-    lines:
-      await read(sql`select order_id::float8 as order_id, id || ':' || coalesce(sku, '') || ':' || quantity || ':' || coalesce(order_address_id, 0) as key
-      from bigcommerce.order_products where store_hash = ${storeHash}`),
-    addresses:
-      await read(sql`select order_id::float8 as order_id, id || ':' || city || ':' || country_iso2 || ':' || shipping_method as key
-      from bigcommerce.order_shipping_addresses where store_hash = ${storeHash}`),
-    coupons:
-      await read(sql`select order_id::float8 as order_id, id || ':' || code || ':' || discount::numeric(20,4) as key
-      from bigcommerce.order_coupons where store_hash = ${storeHash}`),
-  }
-}
-
-/** The same view of the simulated store. */
-function storeChildren(store: SimStore) {
-  const lines: Sets = new Map()
-  const addresses: Sets = new Map()
-  const coupons: Sets = new Map()
-  const put = (map: Sets, id: number, keys: string[]) => {
-    if (keys.length > 0) map.set(id, keys.sort())
-  }
-  for (const record of store.store.byId('orders')) {
-    const children = store.store.orderChildren(record.id)
-    put(
-      lines,
-      record.id,
-      allLines(children).map((l) => `${l.id}:${l.sku}:${l.quantity}:${l.order_address_id}`),
-    )
-    put(
-      addresses,
-      record.id,
-      renderShippingAddresses(children, '').map(
-        (a) => `${a.id}:${a.city}:${a.country_iso2}:${a.shipping_method}`,
-      ),
-    )
-    put(
-      coupons,
-      record.id,
-      children.coupons.map((c) => `${c.id}:${c.code}:${c.discount}`),
-    )
-  }
-  return { lines, addresses, coupons }
-}
-
 async function expectChildrenEqualStore(db: Database, store: SimStore) {
-  const mirror = await mirrorChildren(db, store.storeHash)
-  const expected = storeChildren(store)
-  for (const kind of ['lines', 'addresses', 'coupons'] as const) {
-    const differing = [...new Set([...mirror[kind].keys(), ...expected[kind].keys()])].filter(
-      (id) => JSON.stringify(mirror[kind].get(id)) !== JSON.stringify(expected[kind].get(id)),
-    )
-    expect({ kind, differing: differing.slice(0, 5) }).toEqual({ kind, differing: [] })
+  const differing = await compareOrderChildren(db, store)
+  for (const kind of CHILD_KINDS) {
+    const orders = differing.filter((d) => d.kind === kind).map((d) => d.orderId)
+    expect({ kind, differing: orders.slice(0, 5) }).toEqual({ kind, differing: [] })
   }
 }
 
