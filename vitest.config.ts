@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    // build.ts first: the spawned `bc-mirror` runs dist/, which must be fresh.
+    globalSetup: ['test/support/build.ts', 'test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // 2 cores: PGlite and the simulated store are CPU-heavy; more forks only thrash.

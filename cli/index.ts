@@ -4,6 +4,7 @@
 // --debug or DEBUG=1, and every configured secret is masked in whatever is printed.
 import { defineCommand, renderUsage, runCommand, showUsage, type CommandDef } from 'citty'
 import { StoreAccessError } from '../src/bigcommerce/preflight.ts'
+import { MIRROR_VERSION } from '../src/bigcommerce/version.ts'
 import { BigCommerceApiError, BigCommerceDataError } from '../src/bigcommerce/errors.ts'
 import { describeFailure } from '../src/bigcommerce/explain.ts'
 import { ConfigError, maskSecrets } from '../src/config.ts'
@@ -11,10 +12,9 @@ import { describeCause } from '../src/db/errors.ts'
 import { readNodeEnv } from '../src/node/env.ts'
 import { ArgumentError, checkArgs, MissingSubcommand } from './_args.ts'
 import { UsageError } from './_shared.ts'
-import pkg from '../package.json' with { type: 'json' }
 
 const main = defineCommand({
-  meta: { name: 'bc-mirror', version: pkg.version, description: 'Mirror a BigCommerce store into PostgreSQL' },
+  meta: { name: 'bc-mirror', version: MIRROR_VERSION, description: 'Mirror a BigCommerce store into PostgreSQL' },
   subCommands: {
     migrate: () => import('./migrate.ts').then((m) => m.default),
     sync: () => import('./sync.ts').then((m) => m.default),
@@ -59,7 +59,7 @@ async function run(args: string[]): Promise<number> {
     return rawArgs.length === 0 ? 2 : 0
   }
   if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
-    process.stdout.write(`${pkg.version}\n`)
+    process.stdout.write(`${MIRROR_VERSION}\n`)
     return 0
   }
   try {

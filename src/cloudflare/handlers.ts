@@ -8,13 +8,15 @@
 //
 // The database is PostgreSQL through postgres.js, one small client per invocation (a Worker may
 // not share sockets between requests), from the HYPERDRIVE binding when present, else
-// DATABASE_URL. The Worker never migrates: `bc-mirror migrate` does, and until it has, every
-// request gets 503. Nothing here may pull in PGlite or the file system (see the bundle test).
+// DATABASE_URL. The first request of an isolate applies the migrations the database lacks (they
+// are embedded in the bundle; the same lock as `bc-mirror migrate`). Nothing here may pull in
+// PGlite or the file system (see the bundle test).
 import { sql } from 'drizzle-orm'
 import { createBigCommerceClient, type BigCommerceClient } from '../bigcommerce/client.ts'
 import { createRatePacer } from '../bigcommerce/pacer.ts'
 import { ConfigError, parseConfig, type Config, type Env } from '../config.ts'
 import type { Database } from '../db/database.ts'
+import { migrateDatabase } from '../db/migrate.ts'
 import { openPostgres } from '../db/postgres.ts'
 import { createApp } from '../http/app.ts'
 import { createMirrorMetrics } from '../http/metrics.ts'
@@ -71,9 +73,6 @@ const SWEEP_CONCURRENCY = 3
 const isolateMetrics = createMirrorMetrics()
 const INBOX_RETAIN_MS = 7 * 86_400_000
 
-export const MIGRATE_HINT =
-  'the mirror schema is missing in this database: run `bc-mirror migrate` with DATABASE_URL set to the same database, then try again'
-
 interface Setup {
   config: Config
   databaseUrl: string
@@ -122,17 +121,14 @@ export function setupFrom(env: CloudflareEnv): Setup {
   return { config, databaseUrl, webhookSecret: config.webhookSecret ?? '', log }
 }
 
-// Once the schema was found in this isolate it stays found; a missing schema is asked again each
-// time, so the Worker recovers by itself as soon as `bc-mirror migrate` has run.
-const schemaFound = new Set<string>()
+// Migrated once per isolate and database; a failed attempt is tried again on the next request.
+const migrated = new Set<string>()
 
-async function hasSchema(db: Database, databaseUrl: string): Promise<boolean> {
-  if (schemaFound.has(databaseUrl)) return true
-  const [row] = await db.execute<{ found: boolean }>(
-    sql`select to_regclass('bigcommerce.webhook_events') is not null as found`,
-  )
-  if (row?.found === true) schemaFound.add(databaseUrl)
-  return row?.found === true
+async function ensureSchema(db: Database, setup: Setup): Promise<void> {
+  if (migrated.has(setup.databaseUrl)) return
+  const applied = await migrateDatabase(db)
+  if (applied > 0) setup.log('info', 'migrated', { migrations: applied })
+  migrated.add(setup.databaseUrl)
 }
 
 function createClient(
@@ -203,16 +199,11 @@ export async function handleFetch(
   const db = openPostgres(setup.databaseUrl, { max: 1 })
   let stored = false
   try {
-    let ready: boolean
     try {
-      ready = await hasSchema(db, setup.databaseUrl)
+      await ensureSchema(db, setup)
     } catch (error) {
       log('error', 'request failed', { error: describeError(error) })
       return json({ error: 'temporarily unavailable; deliver again later' }, 503)
-    }
-    if (!ready) {
-      log('error', 'schema missing', { hint: MIGRATE_HINT })
-      return json({ error: MIGRATE_HINT }, 503)
     }
     const app = createApp({
       storeHash: config.storeHash,
@@ -308,7 +299,7 @@ export async function handleScheduled(
   // Two connections: a sweep holds one for the store's sweep lock and writes through the other.
   const db = openPostgres(setup.databaseUrl, { max: 2 })
   try {
-    if (!(await hasSchema(db, setup.databaseUrl))) throw new Error(MIGRATE_HINT)
+    await ensureSchema(db, setup)
     const events = createClientEventHub()
     // The API's state is learnt from this run's requests and recorded for `status`.
     const health = watchApiState({ db, storeHash: setup.config.storeHash, log })

@@ -26,9 +26,14 @@ export type FromThread =
   | { type: 'log'; level: LogLevel; msg: string; fields?: LogFields }
   | { type: 'api'; event: ClientEvent; quota: PacerSnapshot }
 
-// A plain .js file registers tsx inside the thread: a worker thread does not inherit the loader
-// the main thread registered.
-const ENTRY = new URL('./background-thread-entry.js', import.meta.url)
+// Built (dist/), this module is JavaScript and the thread runs the compiled body directly. Run from
+// the TypeScript sources (tests, benchmarks), a plain .js shim registers tsx inside the thread
+// first: a worker thread does not inherit the loader of the thread that started it.
+const FROM_SOURCES = import.meta.url.endsWith('.ts')
+const ENTRY = new URL(
+  FROM_SOURCES ? './background-thread-entry.js' : './background-thread-body.js',
+  import.meta.url,
+)
 
 export interface BackgroundThreadOptions {
   log: Logger

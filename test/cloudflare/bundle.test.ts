@@ -1,9 +1,11 @@
 // The Worker bundles with the pinned wrangler, without a login, and carries neither PGlite nor the
-// Node-only parts of the mirror (migrations from the file system, the data-directory lock).
+// Node-only parts of the mirror (the data-directory lock); its migrations are embedded, not read
+// from the file system.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../../src/db/migrations.generated.ts'
 import { runWrangler } from './wrangler.ts'
 
 describe('wrangler deploy --dry-run', () => {
@@ -27,6 +29,7 @@ describe('wrangler deploy --dry-run', () => {
     const code = bundle.toLowerCase().replaceAll('pglite_port', '').replaceAll('pgliteport', '')
     expect(code).not.toContain('pglite')
     expect(bundle).not.toMatch(/from ["']node:(fs|fs\/promises|url|child_process)["']/)
-    expect(bundle).not.toContain('readMigrationFiles') // migrations are `bc-mirror migrate`'s job
+    expect(bundle).not.toContain('readMigrationFiles')
+    for (const migration of MIGRATIONS) expect(bundle).toContain(migration.hash)
   })
 })

@@ -1,12 +1,11 @@
 // The Worker's fetch handler called directly (on Node's postgres.js): what it answers before the
 // app can run. Bad settings: 500 naming each problem, no secret in it. No database: 503. A database
-// without the mirror's schema: 503 with the hint to run `bc-mirror migrate`, until it has run.
+// without the mirror's schema: migrated by the first request, which is then served.
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
-import { migrateDatabase } from '../../src/db/migrate.ts'
-import { openPostgres } from '../../src/db/postgres.ts'
-import { handleFetch, MIGRATE_HINT, type CloudflareEnv } from '../../src/cloudflare/handlers.ts'
+import { MIGRATIONS } from '../../src/db/migrations.generated.ts'
+import { handleFetch, type CloudflareEnv } from '../../src/cloudflare/handlers.ts'
 import { databaseUrlFor, scratchDatabaseName } from '../support/paths.ts'
 import { createScratchDatabase } from '../support/scratch-databases.ts'
 
@@ -74,20 +73,18 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       await admin.end()
     })
 
-    it('answers 503 with the hint to run bc-mirror migrate, then serves once migrated', async () => {
+    it('applies the embedded migrations on its first request, then serves', async () => {
       await createScratchDatabase(admin, name, process.pid)
       const url = databaseUrlFor(serverUrl, name)
-      const before = await call(settings(url))
-      expect(before.status).toBe(503)
-      expect(before.body.error).toBe(MIGRATE_HINT)
-      const webhook = await call(settings(url), '/webhooks/bigcommerce')
-      expect(webhook.status).toBe(503)
+      const first = await call(settings(url))
+      expect(first).toEqual({ status: 200, body: { ok: true } })
 
-      const db = openPostgres(url)
-      await migrateDatabase(db)
-      await db.close()
-      const after = await call(settings(url))
-      expect(after).toEqual({ status: 200, body: { ok: true } })
+      const db = postgres(url, { max: 1, onnotice: () => {} })
+      const recorded = await db<{ hash: string }[]>`
+        select hash from bigcommerce.__drizzle_migrations order by created_at`
+      await db.end()
+      expect(recorded.map((r) => r.hash)).toEqual(MIGRATIONS.map((m) => m.hash))
+      expect(await call(settings(url))).toEqual({ status: 200, body: { ok: true } })
     })
   },
 )

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 import type { Config } from '../../src/config.ts'
 import { startBackgroundThread } from '../../src/node/background-thread.ts'
 
+type Start = typeof startBackgroundThread
+
 const config: Config = {
   storeHash: 'abc123',
   accessToken: 'token-not-used',
@@ -35,5 +37,15 @@ describe('background thread', () => {
     expect((error as Error).message).toBe('the thread failed on purpose')
     expect(logged).toEqual(['about to fail'])
     await background.stop()
+  })
+
+  it('runs the compiled body from dist/ (no tsx in the thread)', async () => {
+    const compiled = new URL('../../dist/src/node/background-thread.js', import.meta.url)
+    const { startBackgroundThread: startCompiled } = (await import(compiled.href)) as {
+      startBackgroundThread: Start
+    }
+    await expect(startCompiled(config, { log: () => {} })).rejects.toThrow(
+      'the background thread needs DATABASE_URL',
+    )
   })
 })

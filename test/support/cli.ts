@@ -1,4 +1,5 @@
 // Runs the real `bc-mirror` command in a child process, with only the environment a test gives.
+// The command runs the compiled program in dist/, which test/support/build.ts rebuilds per run.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
