@@ -8,6 +8,7 @@ import { MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
 import type { RangePage, RangeQuery, ResourceDefinition } from '../../resources/types.ts'
 import {
   edgeOf,
+  MIN_PAGE_SIZE,
   pageEnds,
   pageSizeAfter,
   shrinkPageSize,
@@ -40,7 +41,7 @@ export class EmptyPageError extends SweepIncompleteError {
   }
 }
 
-/** One object alone is over the client's size limit: the range cannot be read past it. */
+/** The smallest page is over the client's size limit: the range cannot be read past it. */
 export class ObjectTooLargeError extends SweepIncompleteError {
   constructor(resource: ResourceDefinition, key: number, error: BigCommerceResponseTooLargeError) {
     const where =
@@ -49,7 +50,7 @@ export class ObjectTooLargeError extends SweepIncompleteError {
         : `modified at or after ${new Date(key * 1000).toISOString()}`
     const mib = Math.round((error.limitBytes / 1024 / 1024) * 10) / 10
     super(
-      `${resource.name}: one object ${where} is over ${mib} MiB on its own (GET ${error.path}, one row a page), the limit for one answer; the rows before it are mirrored and kept; report it with this line`,
+      `${resource.name}: GET ${error.path} answered more than ${mib} MiB (the client's limit for one answer) even at ${MIN_PAGE_SIZE} rows a page, the fewest a sweep asks for: an object ${where} is too large to read; the rows before it are mirrored and kept; report it with this line`,
     )
     this.name = 'ObjectTooLargeError'
   }
@@ -132,7 +133,8 @@ export function createRangeFetcher(settings: FetchSettings, limit: Limiter) {
 
   /**
    * fetchRange at the walk's page size (`size.limit`), halving it after an answer over the size
-   * limit until one row a page; a single row still too large stops the range (ObjectTooLargeError).
+   * limit down to MIN_PAGE_SIZE rows; a page that small still too large stops the range
+   * (ObjectTooLargeError).
    */
   async function fetchSized(
     request: Omit<RangeRequest, 'limit'>,

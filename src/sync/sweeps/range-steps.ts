@@ -76,9 +76,16 @@ export function decideEnd(
   return after > to ? { kind: 'ends' } : { kind: 'ask-past', after }
 }
 
-/** Whether the request past a short page found rows (keys at or above `after`): the range goes on. */
-export function pastPageHasRows(keys: ReadonlyArray<number | undefined>, after: number): boolean {
-  return keys.some((key) => key !== undefined && key >= after)
+/**
+ * Whether the request past a short page found rows in [after, to]: the range goes on. Rows past
+ * `to` (the bound is widened by one) belong to the next range.
+ */
+export function pastPageHasRows(
+  keys: ReadonlyArray<number | undefined>,
+  after: number,
+  to: number,
+): boolean {
+  return keys.some((key) => key !== undefined && key >= after && key <= to)
 }
 
 /** What a keyset walk at `cursor` (range up to `to`) does with one page. */
@@ -221,16 +228,24 @@ export interface PageSize {
   owed: number
 }
 
+/**
+ * The fewest rows a page asks for. Range bounds are widened by one key (whether the API's bounds
+ * are inclusive is not documented), so a page may start with one row from before the bound: at
+ * one row a page that row could fill every page, and a walk would never move.
+ */
+export const MIN_PAGE_SIZE = 2
+
 export const pageSizeOf = (normal: number = MAX_PAGE_SIZE): PageSize => ({
   normal,
   limit: normal,
   owed: 0,
 })
 
-/** The size after a refused answer; null when a single row was refused (nothing left to halve). */
+/** The size after a refused answer; null when a page of MIN_PAGE_SIZE rows was refused. */
 export function shrinkPageSize(size: PageSize): PageSize | null {
-  if (size.limit <= 1) return null
-  return { ...size, limit: Math.floor(size.limit / 2), owed: Math.max(size.owed, size.limit) }
+  if (size.limit <= MIN_PAGE_SIZE) return null
+  const limit = Math.max(MIN_PAGE_SIZE, Math.floor(size.limit / 2))
+  return { ...size, limit, owed: Math.max(size.owed, size.limit) }
 }
 
 /** The size after an answer of `rows` rows at the current size. */

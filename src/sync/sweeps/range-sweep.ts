@@ -171,7 +171,7 @@ async function endsHere(
   const request = { lo: decision.after, hi: range.to, page: 1 }
   const { answer } = await run.fetch.fetchSized(request, range.size)
   const keys = answer.items.map((item) => keyOrUndefined(resource, item))
-  return !pastPageHasRows(keys, decision.after)
+  return !pastPageHasRows(keys, decision.after, range.to)
 }
 
 /** One walk page at the cursor, asked again with the exact lower bound when the widening filled it. */
