@@ -64,6 +64,26 @@ export interface PageSizeReduced {
   key: number
 }
 
+/** Counts the answers a sweep refused as too large, for the table's summary and log. */
+export function createPageSizeLog() {
+  let refused = 0
+  let smallest = Number.POSITIVE_INFINITY
+  return {
+    note(event: PageSizeReduced) {
+      refused += 1
+      smallest = Math.min(smallest, event.to)
+    },
+    /** One note for the summary when any answer was too large; none otherwise. */
+    describe(): string[] {
+      if (refused === 0) return []
+      const answers = refused === 1 ? '1 answer was' : `${refused} answers were`
+      return [
+        `${answers} over the size limit for one answer: those ranges were read again with fewer rows a page (down to ${smallest})`,
+      ]
+    },
+  }
+}
+
 export interface FetchSettings {
   resource: ResourceDefinition
   client: BigCommerceClient
