@@ -112,6 +112,9 @@ export function modelResource(
   }
   return {
     name: 'products',
+    childTables: [],
+    apiPaths: ['/model'],
+    idsPerRead: 250,
     sweepKey: settings.api === 'by-id' ? 'id' : 'date_modified',
     keyOf,
     canOrderById: settings.canOrderById,
