@@ -117,32 +117,38 @@ export function createLimiter(limit: number) {
 
 export type Limiter = ReturnType<typeof createLimiter>
 
-export function createRangeFetcher(settings: FetchSettings, limit: Limiter) {
+/** One list request, with the count of its query when a short page needs one. */
+async function fetchOnce(
+  settings: FetchSettings,
+  limit: Limiter,
+  request: RangeRequest,
+  countShort: boolean,
+): Promise<RangePage> {
   const { resource, client } = settings
-  const pageSize = (request: RangeRequest) => request.limit ?? MAX_PAGE_SIZE
-
-  async function fetchOnce(request: RangeRequest, countShort: boolean): Promise<RangePage> {
-    settings.signal?.throwIfAborted()
-    const query = { ...request, lo: bound(request.lo, KEY_MIN), hi: bound(request.hi, KEY_MAX) }
-    let answer = await limit(() => resource.listRange(client, query))
-    // A short page without a total (v2 lists) gets the count of its query, so that the sweep can
-    // tell whether rows follow; where the API cannot count the range, the sweep asks past it.
-    if (countShort && answer.total === undefined && answer.items.length < pageSize(request)) {
-      const total = await limit(() => resource.countRange(client, query))
-      if (total !== undefined) answer = { ...answer, total }
-    }
-    const view = { count: answer.items.length, total: answer.total }
-    if (view.count === 0 && !pageEnds(view, request.page, pageSize(request))) {
-      throw new EmptyPageError(resource.name, answer, request.page)
-    }
-    return answer
+  const pageSize = request.limit ?? MAX_PAGE_SIZE
+  settings.signal?.throwIfAborted()
+  const query = { ...request, lo: bound(request.lo, KEY_MIN), hi: bound(request.hi, KEY_MAX) }
+  let answer = await limit(() => resource.listRange(client, query))
+  // A short page without a total (v2 lists) gets the count of its query, so that the sweep can
+  // tell whether rows follow; where the API cannot count the range, the sweep asks past it.
+  if (countShort && answer.total === undefined && answer.items.length < pageSize) {
+    const total = await limit(() => resource.countRange(client, query))
+    if (total !== undefined) answer = { ...answer, total }
   }
+  const view = { count: answer.items.length, total: answer.total }
+  if (view.count === 0 && !pageEnds(view, request.page, pageSize)) {
+    throw new EmptyPageError(resource.name, answer, request.page)
+  }
+  return answer
+}
 
+export function createRangeFetcher(settings: FetchSettings, limit: Limiter) {
+  const { resource } = settings
   /** One list request; an answer that is not a list is asked again before the sweep fails. */
   async function fetchRange(request: RangeRequest, countShort = false): Promise<RangePage> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await fetchOnce(request, countShort)
+        return await fetchOnce(settings, limit, request, countShort)
       } catch (error) {
         const odd = error instanceof BigCommerceListError || error instanceof EmptyPageError
         if (!odd || attempt >= LIST_ATTEMPTS) throw error
@@ -168,40 +174,47 @@ export function createRangeFetcher(settings: FetchSettings, limit: Limiter) {
         size.current = pageSizeAfter(size.current, answer.items.length)
         return { answer, pageSize: asked }
       } catch (error) {
-        size.current = shrinkAfter(error, size.current, request.lo)
+        size.current = shrinkAfter(settings, error, size.current, request.lo)
       }
     }
   }
 
-  /**
-   * The page size after a failed request: halved (and reported) when the answer was too large;
-   * any other failure, or a single row too large, is thrown.
-   */
-  function shrinkAfter(error: unknown, size: PageSize, key: number): PageSize {
-    if (!(error instanceof BigCommerceResponseTooLargeError)) throw error
-    const smaller = shrinkPageSize(size)
-    if (!smaller) throw new ObjectTooLargeError(resource, key, error)
-    settings.onPageSizeReduced?.({ from: size.limit, to: smaller.limit, key })
-    return smaller
+  return {
+    fetchRange,
+    fetchSized,
+    shrinkAfter: (error: unknown, size: PageSize, key: number) =>
+      shrinkAfter(settings, error, size, key),
+    viewOf: (answer: RangePage) => viewOf(resource, answer),
+    requireEdges: (view: PageView, answer: RangePage) => requireEdges(resource, view, answer),
   }
+}
 
-  /** The decision view of a page: its size, total and edge keys. */
-  function viewOf(answer: RangePage): PageView {
-    const keys = answer.items.map((item) => keyOrUndefined(resource, item))
-    return {
-      count: answer.items.length,
-      total: answer.total,
-      firstKey: edgeOf(keys, 'first'),
-      lastKey: edgeOf(keys, 'last'),
-    }
+/**
+ * The page size after a failed request: halved (and reported) when the answer was too large;
+ * any other failure, or a page of MIN_PAGE_SIZE rows too large, is thrown.
+ */
+function shrinkAfter(settings: FetchSettings, error: unknown, size: PageSize, key: number) {
+  if (!(error instanceof BigCommerceResponseTooLargeError)) throw error
+  const smaller = shrinkPageSize(size)
+  if (!smaller) throw new ObjectTooLargeError(settings.resource, key, error)
+  settings.onPageSizeReduced?.({ from: size.limit, to: smaller.limit, key })
+  return smaller
+}
+
+/** The decision view of a page: its size, total and edge keys. */
+function viewOf(resource: ResourceDefinition, answer: RangePage): PageView {
+  const keys = answer.items.map((item) => keyOrUndefined(resource, item))
+  return {
+    count: answer.items.length,
+    total: answer.total,
+    firstKey: edgeOf(keys, 'first'),
+    lastKey: edgeOf(keys, 'last'),
   }
+}
 
-  /** Fails when a page the sweep must go on from has rows but none with a key. */
-  function requireEdges(view: PageView, answer: RangePage): void {
-    if (view.count > 0 && view.lastKey === undefined) throw noKeyOnPage(resource, answer.items)
-  }
-
-  return { fetchRange, fetchSized, shrinkAfter, viewOf, requireEdges }
+/** Fails when a page the sweep must go on from has rows but none with a key. */
+function requireEdges(resource: ResourceDefinition, view: PageView, answer: RangePage): void {
+  if (view.count > 0 && view.lastKey === undefined) throw noKeyOnPage(resource, answer.items)
 }
 
 export type RangeFetcher = ReturnType<typeof createRangeFetcher>
