@@ -48,7 +48,8 @@ export const coupons: ResourceDefinition = {
     // The count endpoint is documented without filters: only an unbounded range can use it.
     const unbounded = query.lo === undefined && query.hi === undefined
     const count = query.withTotal && unbounded ? { path: `${PATH}/count`, query: {} } : undefined
-    return listV2Range(client, PATH, { ...filters, page: query.page, limit: MAX_PAGE_SIZE }, count)
+    const limit = query.limit ?? MAX_PAGE_SIZE
+    return listV2Range(client, PATH, { ...filters, page: query.page, limit }, count)
   },
 
   async countRange(client, query) {

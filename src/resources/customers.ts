@@ -52,7 +52,7 @@ export const customers: ResourceDefinition = {
       sort: 'date_modified:asc',
       ...dateFilters(query),
       page: query.page,
-      limit: MAX_PAGE_SIZE,
+      limit: query.limit ?? MAX_PAGE_SIZE,
     })
   },
 

@@ -107,7 +107,8 @@ export const orders: ResourceDefinition = {
       min_id: byId ? widenedMinId(query.minId) : undefined,
     }
     const sort = byId ? 'id:asc' : 'date_modified:asc'
-    const list = { ...filters, sort, page: query.page, limit: MAX_PAGE_SIZE, ...ORDER_INCLUDE }
+    const limit = query.limit ?? MAX_PAGE_SIZE
+    const list = { ...filters, sort, page: query.page, limit, ...ORDER_INCLUDE }
     // v2 lists carry no total; the count endpoint takes the same filters.
     const count = query.withTotal ? { path: COUNT_PATH, query: filters } : undefined
     return listV2Range(client, '/v2/orders', list, count)

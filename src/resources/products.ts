@@ -56,7 +56,7 @@ export const products: ResourceDefinition = {
       ...dateFilters(query),
       'id:min': byId ? widenedMinId(query.minId) : undefined,
       page: query.page,
-      limit: MAX_PAGE_SIZE,
+      limit: query.limit ?? MAX_PAGE_SIZE,
     })
   },
 

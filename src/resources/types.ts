@@ -63,6 +63,8 @@ export interface RangeQuery {
   exactLo?: boolean
   /** 1-based offset page. */
   page: number
+  /** Rows a page asks for (offsets count in it); default and maximum 250. */
+  limit?: number
   /** Also report how many rows the range holds (free on v3; one count request on v2). */
   withTotal?: boolean
 }

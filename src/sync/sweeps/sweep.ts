@@ -24,6 +24,7 @@ import type { ChildReadStats, ResourceDefinition, ResourceRow } from '../../reso
 import { Coverage } from './coverage.ts'
 import { describeProblem } from '../failure.ts'
 import { KEY_MAX, KEY_MIN, sweepRange } from './range-sweep.ts'
+import { createPageSizeLog } from './range-fetch.ts'
 import { countRequests, type ClientEventHub, type RequestCounts } from '../request-stats.ts'
 import { kindOfSweep, recordRun, runFromSweep } from '../status/runs.ts'
 import {
@@ -249,6 +250,7 @@ async function runTable(
   const children = emptyChildReadStats()
   const seen = new Set<number>()
   const listed = createListedCount(resource, checkpoint)
+  const pageSizes = createPageSizeLog()
 
   const counts = () => {
     const now = countsOf(table)
@@ -284,7 +286,7 @@ async function runTable(
     seconds: (Date.now() - began) / 1000,
     ...counts(),
     ...(error ? { error } : {}),
-    ...(resource.prepareRows ? childSummary(children) : {}),
+    ...withNotes(resource.prepareRows ? childSummary(children) : {}, pageSizes.describe()),
   })
 
   // The checkpoint follows coverage closely (a small update per committed page), one write at a
@@ -351,6 +353,7 @@ async function runTable(
       parallelSweeps: parallelTables,
       signal: options.signal,
       onCovered: saveSoon,
+      onPageSizeReduced: pageSizes.note,
       onTotal: (rows) => {
         totals.total = (totals.total ?? 0) + rows
       },
@@ -581,6 +584,11 @@ async function checkMassDelete(
     `${table}: would delete ${gone} of ${rows} rows, more than the safety share (${MASS_DELETE.share * 100}% of the table or ${MASS_DELETE.rows} rows, whichever is larger); nothing deleted. If the store really lost them, run: ${command}`,
     gone,
   )
+}
+
+/** A summary part with more notes added (none: unchanged). */
+function withNotes<T extends { notes?: string[] }>(part: T, more: string[]): T {
+  return more.length === 0 ? part : { ...part, notes: [...(part.notes ?? []), ...more] }
 }
 
 /** Child request counts and, when the store ignored include, a note saying so. */
