@@ -1,11 +1,11 @@
 // `bc-mirror serve`: the webhook receiver, the event worker and the sweep schedule in one process
-// (src/node/serve.ts). `--demo` runs it against a simulated store instead; `npm start` passes
+// (src/node/serve-command.ts). `--demo` runs it against a simulated store instead; `npm start` passes
 // `--demo-unless-configured`, so a fresh checkout with no settings shows the demo.
 import { defineCommand } from 'citty'
 import { z } from 'zod'
 import { readNodeEnv } from '../src/node/env.ts'
 import { isStoreConfigured, runDemo } from '../src/node/demo.ts'
-import { runServe } from '../src/node/serve.ts'
+import { runServe } from '../src/node/serve-command.ts'
 import { loadConfig, UsageError } from './_shared.ts'
 
 const leaseSchema = z.coerce.number().int().min(1).max(86_400)

@@ -14,6 +14,7 @@ import {
   rollWindow,
   startRequest,
   type PacerSettings,
+  type PacerState,
   type RateObservation,
   type RequestOutcome,
 } from './pacer-state.ts'
@@ -101,85 +102,104 @@ function settingsFrom(options: RatePacerOptions): PacerSettings {
   }
 }
 
+/** The mutable part of one pacer: the pure state, who is waiting, and the one timer. */
+interface PacerShell {
+  now: () => number
+  settings: PacerSettings
+  state: PacerState
+  timer: ReturnType<typeof setTimeout> | undefined
+  waiters: Waiter[]
+}
+
 /** The shell around the pure steps in pacer-state.ts: a queue of waiters and one timer. */
 export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
-  const now = options.now ?? Date.now
   const settings = settingsFrom(options)
-  let state = initialPacerState(settings)
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const waiters: Waiter[] = []
-
-  function start(waiter: Waiter) {
-    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort)
-    state = startRequest(state, now())
-    let released = false
-    waiter.resolve({
-      release(outcome = {}) {
-        if (released) return
-        released = true
-        state = finishRequest(state, settings, outcome, now(), Math.random())
-        pump()
-      },
-    })
+  const shell: PacerShell = {
+    now: options.now ?? Date.now,
+    settings,
+    state: initialPacerState(settings),
+    timer: undefined,
+    waiters: [],
   }
-
-  function pump() {
-    if (timer !== undefined) {
-      clearTimeout(timer)
-      timer = undefined
-    }
-    while (waiters.length > 0) {
-      const at = now()
-      state = rollWindow(state, settings, at)
-      const delay = delayBeforeNext(state, settings, at)
-      if (delay <= 0) {
-        const waiter = waiters.shift()
-        if (waiter) start(waiter)
-        continue
-      }
-      if (delay !== Number.POSITIVE_INFINITY) {
-        timer = setTimeout(() => {
-          timer = undefined
-          pump()
-        }, Math.ceil(delay))
-      }
-      return
-    }
-  }
-
-  function enqueue(resolve: Waiter['resolve'], reject: Waiter['reject'], signal?: AbortSignal) {
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const waiter: Waiter = { resolve, reject, signal, onAbort: undefined }
-    if (signal) {
-      waiter.onAbort = () => {
-        const index = waiters.indexOf(waiter)
-        if (index >= 0) waiters.splice(index, 1)
-        reject(signal.reason)
-      }
-      signal.addEventListener('abort', waiter.onAbort, { once: true })
-    }
-    waiters.push(waiter)
-    pump()
-  }
-
   return {
     acquire: (signal) =>
-      new Promise<RateTicket>((resolve, reject) => enqueue(resolve, reject, signal)),
-    snapshot() {
-      const known = state.known
-      return {
-        known,
-        quota: known ? state.quota : null,
-        windowMs: known ? state.windowMs : null,
-        available: known ? availableRequests(rollWindow(state, settings, now()), settings) : null,
-        inFlight: state.inFlight,
-        issued: state.issued,
-        throttled: state.throttled,
-      }
+      new Promise<RateTicket>((resolve, reject) => enqueue(shell, resolve, reject, signal)),
+    snapshot: () => snapshotOf(shell),
+  }
+}
+
+function start(shell: PacerShell, waiter: Waiter) {
+  if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort)
+  shell.state = startRequest(shell.state, shell.now())
+  let released = false
+  waiter.resolve({
+    release(outcome = {}) {
+      if (released) return
+      released = true
+      shell.state = finishRequest(shell.state, shell.settings, outcome, shell.now(), Math.random())
+      pump(shell)
     },
+  })
+}
+
+/** Let waiters go while the budget allows, then arm the timer for the next one. */
+function pump(shell: PacerShell) {
+  if (shell.timer !== undefined) {
+    clearTimeout(shell.timer)
+    shell.timer = undefined
+  }
+  while (shell.waiters.length > 0) {
+    const at = shell.now()
+    shell.state = rollWindow(shell.state, shell.settings, at)
+    const delay = delayBeforeNext(shell.state, shell.settings, at)
+    if (delay <= 0) {
+      const waiter = shell.waiters.shift()
+      if (waiter) start(shell, waiter)
+      continue
+    }
+    if (delay !== Number.POSITIVE_INFINITY) {
+      shell.timer = setTimeout(() => {
+        shell.timer = undefined
+        pump(shell)
+      }, Math.ceil(delay))
+    }
+    return
+  }
+}
+
+function enqueue(
+  shell: PacerShell,
+  resolve: Waiter['resolve'],
+  reject: Waiter['reject'],
+  signal?: AbortSignal,
+) {
+  if (signal?.aborted) {
+    reject(signal.reason)
+    return
+  }
+  const waiter: Waiter = { resolve, reject, signal, onAbort: undefined }
+  if (signal) {
+    waiter.onAbort = () => {
+      const index = shell.waiters.indexOf(waiter)
+      if (index >= 0) shell.waiters.splice(index, 1)
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', waiter.onAbort, { once: true })
+  }
+  shell.waiters.push(waiter)
+  pump(shell)
+}
+
+function snapshotOf({ state, settings, now }: PacerShell): PacerSnapshot {
+  const known = state.known
+  return {
+    known,
+    quota: known ? state.quota : null,
+    windowMs: known ? state.windowMs : null,
+    available: known ? availableRequests(rollWindow(state, settings, now()), settings) : null,
+    inFlight: state.inFlight,
+    issued: state.issued,
+    throttled: state.throttled,
   }
 }
 

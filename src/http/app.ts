@@ -2,7 +2,7 @@
 // answer at once) and `GET /healthz`. Built from injected dependencies, never from `c.env`, so the
 // Node server and the Cloudflare Worker serve the very same app. Nothing slow happens in a request:
 // the refetch is the worker's job.
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type ErrorHandler, type Handler, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
@@ -189,7 +189,6 @@ function parseEnvelope(body: Uint8Array) {
 
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now
-  const producer = `stores/${deps.storeHash}`.toLowerCase()
   const report = deps.onDelivery ?? (() => {})
   const app = new Hono<Env>()
 
@@ -206,36 +205,51 @@ export function createApp(deps: AppDeps) {
     limitBody(MAX_BODY_BYTES),
     admitDelivery(deps.admit),
     verifySignature(deps.clientSecret, now),
-    async (c) => {
-      const envelope = parseEnvelope(c.get('body'))
-      if (envelope.producer !== undefined && envelope.producer.toLowerCase() !== producer) {
-        throw new DeliveryRejected(403, 'delivery for another store')
-      }
-      const resource = resourceForScope(envelope.scope)
-      const resourceId = resource?.targetOf(envelope.scope, envelope.data) ?? null
-      // Acknowledged but not stored: BigCommerce deactivates hooks that keep failing, and there is
-      // nothing to refresh.
-      if (!resource || resourceId === null) {
-        report({ status: 200, reason: 'ignored scope', scope: envelope.scope })
-        return c.body(null, 200)
-      }
-      try {
-        await deps.enqueue({
-          hash: envelope.hash,
-          scope: envelope.scope,
-          resource: resource.name,
-          resourceId,
-          payload: envelope,
-        })
-      } catch (error) {
-        throw new InboxUnavailable('could not store the event', { cause: error })
-      }
-      report({ status: 200, scope: envelope.scope })
-      return c.body(null, 200)
-    },
+    storeDelivery(deps, report),
   )
 
-  app.onError((error, c) => {
+  app.onError(answerError(deps, report))
+
+  return app
+}
+
+type Report = (outcome: DeliveryOutcome) => void
+
+/** The last step of a delivery: parse the envelope and store the event in the inbox. */
+function storeDelivery(deps: AppDeps, report: Report): Handler<Env> {
+  const producer = `stores/${deps.storeHash}`.toLowerCase()
+  return async (c) => {
+    const envelope = parseEnvelope(c.get('body'))
+    if (envelope.producer !== undefined && envelope.producer.toLowerCase() !== producer) {
+      throw new DeliveryRejected(403, 'delivery for another store')
+    }
+    const resource = resourceForScope(envelope.scope)
+    const resourceId = resource?.targetOf(envelope.scope, envelope.data) ?? null
+    // Acknowledged but not stored: BigCommerce deactivates hooks that keep failing, and there is
+    // nothing to refresh.
+    if (!resource || resourceId === null) {
+      report({ status: 200, reason: 'ignored scope', scope: envelope.scope })
+      return c.body(null, 200)
+    }
+    try {
+      await deps.enqueue({
+        hash: envelope.hash,
+        scope: envelope.scope,
+        resource: resource.name,
+        resourceId,
+        payload: envelope,
+      })
+    } catch (error) {
+      throw new InboxUnavailable('could not store the event', { cause: error })
+    }
+    report({ status: 200, scope: envelope.scope })
+    return c.body(null, 200)
+  }
+}
+
+/** Refusals answer 4xx, an inbox that cannot take the event 503, anything else 500. */
+function answerError(deps: AppDeps, report: Report): ErrorHandler<Env> {
+  return (error, c) => {
     if (error instanceof DeliveryRejected) {
       report({ status: error.status, reason: error.message })
       return c.json({ error: error.message }, error.status)
@@ -250,9 +264,7 @@ export function createApp(deps: AppDeps) {
     deps.onError?.(error)
     report({ status: 500, reason: 'internal error' })
     return c.json({ error: 'internal error' }, 500)
-  })
-
-  return app
+  }
 }
 
 export type MirrorApp = ReturnType<typeof createApp>

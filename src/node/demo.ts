@@ -9,7 +9,7 @@ import { parseConfig, type Env } from '../config.ts'
 import { WEBHOOK_PATH } from '../http/app.ts'
 import { ensureHooks } from '../sync/hooks/mirror-hooks.ts'
 import { createJsonLogger, describeError } from '../util/log.ts'
-import { runServe } from './serve.ts'
+import { runServe } from './serve-command.ts'
 import { createStoreClient } from './store-client.ts'
 import { writeStdout } from './stdout.ts'
 

@@ -58,111 +58,148 @@ export function dueAt(job: ScheduledJob, record: JobRecord | null, now: number):
   return basis ? basis.getTime() + job.everyMinutes * 60_000 : now
 }
 
+/** One running schedule: its settings, and the timers and runs that stop() must end. */
+interface Scheduler {
+  db: Database
+  storeHash: string
+  now: () => number
+  apiDelayMs: () => number
+  busyRetryMs: number
+  onError: ScheduleOptions['onError']
+  controller: AbortController
+  timers: Set<ReturnType<typeof setTimeout>>
+  running: Set<Promise<void>>
+  planned: Map<string, Date>
+}
+
 export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): RunningSchedule {
-  const { db, storeHash } = options
-  const now = options.now ?? Date.now
-  const apiDelayMs = options.apiDelayMs ?? (() => 0)
-  const controller = new AbortController()
-  const timers = new Set<ReturnType<typeof setTimeout>>()
-  const running = new Set<Promise<void>>()
-  const planned = new Map<string, Date>()
-  const busyRetryMs = options.busyRetryMs ?? BUSY_RETRY_MS
-
-  function plan(job: ScheduledJob, delayMs: number) {
-    if (controller.signal.aborted) return
-    planned.set(job.name, new Date(now() + delayMs))
-    const timer = setTimeout(
-      () => {
-        timers.delete(timer)
-        const run = execute(job).catch((error: unknown) => {
-          // The database failed while reading or noting the job: try again a minute later.
-          if (!controller.signal.aborted) options.onError(job.name, error)
-          plan(job, busyRetryMs)
-        })
-        running.add(run)
-        void run.finally(() => running.delete(run))
-      },
-      Math.min(MAX_TIMER_MS, Math.max(0, delayMs)),
-    )
-    timers.add(timer)
+  const scheduler: Scheduler = {
+    db: options.db,
+    storeHash: options.storeHash,
+    now: options.now ?? Date.now,
+    apiDelayMs: options.apiDelayMs ?? (() => 0),
+    busyRetryMs: options.busyRetryMs ?? BUSY_RETRY_MS,
+    onError: options.onError,
+    controller: new AbortController(),
+    timers: new Set(),
+    running: new Set(),
+    planned: new Map(),
   }
-
-  async function execute(job: ScheduledJob) {
-    // Another process (or an earlier life of this one) may have run it meanwhile.
-    const due = dueAt(job, await readJob(db, storeHash, job.name), now())
-    if (due > now() + 1_000) return plan(job, due - now())
-    const wait = apiDelayMs()
-    if (wait > 0) return plan(job, Math.max(API_RECHECK_MS, wait))
-
-    await noteStarted(db, storeHash, job.name, new Date(now()))
-    let outcome: JobOutcome | 'failed' = 'failed'
-    let error: unknown
-    try {
-      outcome = await job.run(controller.signal)
-    } catch (caught) {
-      error = caught
-    }
-    if (controller.signal.aborted) {
-      await noteFinished(db, storeHash, job.name, {
-        at: new Date(now()),
-        status: 'stopped',
-        counts: false,
-      })
-      return
-    }
-    // A run that met a refused token or an outage did not do its work: due again once the API is.
-    const apiDown = apiDelayMs() > 0
-    // The API's own state line already says why; one more line per try would only repeat it.
-    if (error !== undefined && !apiDown) options.onError(job.name, error)
-    const status = apiDown ? 'api unavailable' : outcome
-    const counts = !apiDown && outcome !== 'busy'
-    const message =
-      error instanceof Error ? error.message : error === undefined ? undefined : String(error)
-    await noteFinished(db, storeHash, job.name, {
-      at: new Date(now()),
-      status,
-      error: message,
-      counts,
-    })
-    if (apiDown) return plan(job, Math.max(API_RECHECK_MS, apiDelayMs()))
-    plan(
-      job,
-      outcome === 'busy'
-        ? Math.min(job.everyMinutes * 60_000, busyRetryMs)
-        : job.everyMinutes * 60_000,
-    )
-  }
-
-  async function planAtStart(job: ScheduledJob) {
-    let record = await readJob(db, storeHash, job.name)
-    if (!record && !job.atStart) {
-      await notePlanned(db, storeHash, job.name, new Date(now()))
-      record = await readJob(db, storeHash, job.name)
-    }
-    const delay = dueAt(job, record, now()) - now()
-    plan(job, Math.max(options.startDelayMs ?? 0, delay))
-  }
-
+  const startDelayMs = options.startDelayMs ?? 0
   const starting = Promise.all(
     jobs
       .filter((job) => job.everyMinutes > 0)
       .map((job) =>
-        planAtStart(job).catch((error: unknown) => {
+        planAtStart(scheduler, job, startDelayMs).catch((error: unknown) => {
           // No database at start: plan as if new; the run re-reads the record anyway.
           options.onError(job.name, error)
-          plan(job, busyRetryMs)
+          plan(scheduler, job, scheduler.busyRetryMs)
         }),
       ),
   )
-
   return {
-    plan: () => Object.fromEntries(planned),
+    plan: () => Object.fromEntries(scheduler.planned),
     async stop() {
-      controller.abort()
+      scheduler.controller.abort()
       await starting
-      for (const timer of timers) clearTimeout(timer)
-      timers.clear()
-      await Promise.allSettled([...running])
+      for (const timer of scheduler.timers) clearTimeout(timer)
+      scheduler.timers.clear()
+      await Promise.allSettled([...scheduler.running])
     },
   }
+}
+
+function plan(scheduler: Scheduler, job: ScheduledJob, delayMs: number) {
+  const { controller, planned, timers, running, now } = scheduler
+  if (controller.signal.aborted) return
+  planned.set(job.name, new Date(now() + delayMs))
+  const timer = setTimeout(
+    () => {
+      timers.delete(timer)
+      const run = execute(scheduler, job).catch((error: unknown) => {
+        // The database failed while reading or noting the job: try again a minute later.
+        if (!controller.signal.aborted) scheduler.onError(job.name, error)
+        plan(scheduler, job, scheduler.busyRetryMs)
+      })
+      running.add(run)
+      void run.finally(() => running.delete(run))
+    },
+    Math.min(MAX_TIMER_MS, Math.max(0, delayMs)),
+  )
+  timers.add(timer)
+}
+
+async function execute(scheduler: Scheduler, job: ScheduledJob) {
+  const { db, storeHash, now, controller } = scheduler
+  // Another process (or an earlier life of this one) may have run it meanwhile.
+  const due = dueAt(job, await readJob(db, storeHash, job.name), now())
+  if (due > now() + 1_000) return plan(scheduler, job, due - now())
+  const wait = scheduler.apiDelayMs()
+  if (wait > 0) return plan(scheduler, job, Math.max(API_RECHECK_MS, wait))
+
+  await noteStarted(db, storeHash, job.name, new Date(now()))
+  const { outcome, error } = await runJob(job, controller.signal)
+  if (controller.signal.aborted) {
+    await noteFinished(db, storeHash, job.name, {
+      at: new Date(now()),
+      status: 'stopped',
+      counts: false,
+    })
+    return
+  }
+  await finishRun(scheduler, job, outcome, error)
+}
+
+async function runJob(
+  job: ScheduledJob,
+  signal: AbortSignal,
+): Promise<{ outcome: JobOutcome | 'failed'; error: unknown }> {
+  try {
+    return { outcome: await job.run(signal), error: undefined }
+  } catch (caught) {
+    return { outcome: 'failed', error: caught }
+  }
+}
+
+/** Note how the run ended and plan the next one. */
+async function finishRun(
+  scheduler: Scheduler,
+  job: ScheduledJob,
+  outcome: JobOutcome | 'failed',
+  error: unknown,
+) {
+  const { db, storeHash, now } = scheduler
+  // A run that met a refused token or an outage did not do its work: due again once the API is.
+  const apiDown = scheduler.apiDelayMs() > 0
+  // The API's own state line already says why; one more line per try would only repeat it.
+  if (error !== undefined && !apiDown) scheduler.onError(job.name, error)
+  const status = apiDown ? 'api unavailable' : outcome
+  const counts = !apiDown && outcome !== 'busy'
+  const message =
+    error instanceof Error ? error.message : error === undefined ? undefined : String(error)
+  await noteFinished(db, storeHash, job.name, {
+    at: new Date(now()),
+    status,
+    error: message,
+    counts,
+  })
+  if (apiDown) return plan(scheduler, job, Math.max(API_RECHECK_MS, scheduler.apiDelayMs()))
+  plan(
+    scheduler,
+    job,
+    outcome === 'busy'
+      ? Math.min(job.everyMinutes * 60_000, scheduler.busyRetryMs)
+      : job.everyMinutes * 60_000,
+  )
+}
+
+async function planAtStart(scheduler: Scheduler, job: ScheduledJob, startDelayMs: number) {
+  const { db, storeHash, now } = scheduler
+  let record = await readJob(db, storeHash, job.name)
+  if (!record && !job.atStart) {
+    await notePlanned(db, storeHash, job.name, new Date(now()))
+    record = await readJob(db, storeHash, job.name)
+  }
+  const delay = dueAt(job, record, now()) - now()
+  plan(scheduler, job, Math.max(startDelayMs, delay))
 }

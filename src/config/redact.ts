@@ -1,0 +1,97 @@
+// Keeping secrets out of output: configured secrets are masked wherever they appear, connection
+// URLs lose their passwords, and a rejected setting is described without its secret value.
+import type { Env } from './types.ts'
+
+export const SECRET_NAMES = new Set([
+  'BIGCOMMERCE_ACCESS_TOKEN',
+  'BIGCOMMERCE_CLIENT_SECRET',
+  'WEBHOOK_SECRET',
+  'STATUS_TOKEN',
+])
+
+/** The rejected value, as far as it is safe to show: nothing of a secret, a URL's scheme only. */
+export function describeValue(name: string, value: string): string {
+  if (SECRET_NAMES.has(name)) return ''
+  // A connection URL's shape is too varied to trust a mask with: show only its scheme.
+  if (name === 'DATABASE_URL') {
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(value)?.[0]
+    return scheme ? ` (got a URL starting "${scheme}")` : ' (got something that is not a URL)'
+  }
+  const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value
+  return ` (got "${redactUrl(shown)}")`
+}
+
+/** Query parameters that carry a secret in connection URLs (libpq, JDBC, and the like). */
+const SECRET_PARAM =
+  /([?&;](?:password|passwd|pwd|pass|sslpassword|sslkey|secret|token|access_token|api_key|apikey)=)[^&;\s"']*/gi
+
+const KNOWN_SCHEMES =
+  'postgres|postgresql|pgsql|jdbc|mysql|mariadb|sqlserver|oracle|mongodb|mongodb\\+srv|redis|rediss|amqps?|https?|tcp'
+
+/** Hides the password in a `user:password@` part: everything from the first colon to the last @. */
+function redactUserInfo(token: string): string {
+  const at = token.lastIndexOf('@')
+  if (at < 0) return token
+  const before = token.slice(0, at)
+  // Skip what the text put before the URL (a quote, a bracket), then known schemes followed by
+  // slashes (`postgres://`, `postgres:/`, `jdbc:postgresql://`). Only those: in `postgres:pw@host`
+  // or `user:pw:/x@host` the first word is the user, and the password starts right after it.
+  const lead =
+    new RegExp(`^[^a-z0-9]*(?:(?:(?:${KNOWN_SCHEMES}):)+(?=/))?/*`, 'i').exec(before)?.[0] ?? ''
+  const userInfo = before.slice(lead.length)
+  const colon = userInfo.indexOf(':')
+  if (colon < 0) return token
+  return `${lead}${userInfo.slice(0, colon)}:***${token.slice(at)}`
+}
+
+/**
+ * Hides passwords in every connection URL in `text`, whatever its shape: `user:pw@` (a password
+ * holding `@`, `/` or `:` included; with `//`, `/` or no slashes after the scheme) and secret
+ * query parameters (`?password=`, JDBC's `;password=`). Errs on the side of hiding too much.
+ */
+export function redactUrl(text: string): string {
+  return (
+    text
+      // Quotes end a token too: JSON log lines have no spaces between their fields.
+      .split(/([\s"'`]+)/)
+      .map((token) => redactUserInfo(token.replace(SECRET_PARAM, '$1***')))
+      .join('')
+  )
+}
+
+/**
+ * The last line of defence for anything printed: every configured secret (tokens, the database
+ * password, raw and percent-decoded) is replaced by ***, and connection URLs are redacted.
+ */
+export function maskSecrets(text: string, env: Env): string {
+  const secrets = [...SECRET_NAMES].map((name) => env[name])
+  const databaseUrl = env.DATABASE_URL
+  if (databaseUrl) secrets.push(...passwordsInUrl(databaseUrl))
+  // Longest first, so a secret that contains another is hidden whole. Very short values would
+  // mask ordinary words.
+  const masks = secrets
+    .filter((s): s is string => !!s && s.length >= 4)
+    .sort((a, b) => b.length - a.length)
+  let masked = text
+  for (const secret of masks) masked = masked.split(secret).join('***')
+  return redactUrl(masked)
+}
+
+/** The passwords a connection URL may carry, raw and percent-decoded, for exact-match masking. */
+export function passwordsInUrl(url: string): string[] {
+  const found: string[] = []
+  const userInfo = /^[a-z][a-z0-9+.-]*:\/*(.*)@/is.exec(url)?.[1]
+  const colon = userInfo?.indexOf(':') ?? -1
+  if (userInfo && colon >= 0) found.push(userInfo.slice(colon + 1))
+  for (const match of url.matchAll(/[?&;](?:password|sslpassword)=([^&;]*)/gi)) {
+    found.push(match[1] ?? '')
+  }
+  for (const value of [...found]) {
+    try {
+      found.push(decodeURIComponent(value))
+    } catch {
+      // not percent-encoded
+    }
+  }
+  return found
+}

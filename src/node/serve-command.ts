@@ -1,0 +1,183 @@
+// The `bc-mirror serve` command on Node: it opens everything from the settings, starts the
+// background work and the receiver (serve.ts), serves until SIGTERM or SIGINT, then stops
+// accepting, lets the worker finish its batch, aborts running sweeps and closes the database. On
+// PostgreSQL the background runs in a thread of its own (background-thread.ts).
+import type { Config } from '../config.ts'
+import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
+import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
+import { createClientEventHub } from '../sync/request-stats.ts'
+import { describeError, type Logger } from '../util/log.ts'
+import { startBackgroundWork, type BackgroundWork } from './background.ts'
+import type { OpenedDatabase } from './open-database.ts'
+import { startServer, type RunningServer } from './serve.ts'
+
+interface Stoppable {
+  stop(): Promise<void>
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+export function waitForStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const handler = (signal: string) => {
+      process.off('SIGTERM', handler)
+      process.off('SIGINT', handler)
+      resolve(signal)
+    }
+    process.on('SIGTERM', handler)
+    process.on('SIGINT', handler)
+  })
+}
+
+export interface ServeCommandOptions {
+  /** Runs after the server listens (the demo registers its hooks and starts changing its store). */
+  afterListen?: (server: RunningServer) => Promise<void> | void
+  /** Runs after the server stopped, before the database closes. */
+  beforeClose?: () => Promise<void>
+  worker?: EventWorkerOptions
+  /** Longest wait between tries while the store's API refuses the token or is out. */
+  apiRetryMaxMs?: number
+  log?: Logger
+}
+
+/** The receiver's connections: the inbox writer's statements in flight (4) and a health check. */
+const RECEIVER_POOL_SIZE = 5
+
+/**
+ * PostgreSQL's wire protocol on the embedded database, on 127.0.0.1 only, so psql, a BI tool and
+ * `status`, `sync` or `verify` on the same DATA_DIR can reach it while serve holds it. Their
+ * statements take turns with serve's own on PGlite's one session (see README, "psql").
+ */
+async function startWireProtocol(opened: OpenedDatabase, port: number): Promise<Stoppable> {
+  const { startWireServer } = await import('./wire-server.ts')
+  if (!opened.pglite) throw new Error('the PostgreSQL protocol needs the embedded database')
+  let wire: Stoppable
+  try {
+    wire = await startWireServer(opened.pglite, port)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `PGLITE_PORT ${port} is in use by another program on 127.0.0.1; choose a free port or unset PGLITE_PORT`
+        : `could not listen on PGLITE_PORT ${port}: ${code ?? 'unknown error'}`,
+      { cause: error },
+    )
+  }
+  opened.announcePort?.(port)
+  return wire
+}
+
+/** The whole `serve` command: open, serve until a stop signal, shut down cleanly. */
+export async function runServe(config: Config, options: ServeCommandOptions = {}): Promise<void> {
+  const { createJsonLogger } = await import('../util/log.ts')
+  const { writeStdout } = await import('./stdout.ts')
+  const { openConfiguredDatabase } = await import('./open-database.ts')
+  const log =
+    options.log ??
+    createJsonLogger(
+      [config.accessToken, config.webhookSecret, config.clientSecret, config.databaseUrl],
+      writeStdout,
+    )
+  const onPostgres = config.databaseUrl !== undefined
+  // With the background in its own thread and pool, the receiver's inserts need few connections.
+  const opened = await openConfiguredDatabase(config, 'bc-mirror serve', {
+    poolSize: onPostgres ? RECEIVER_POOL_SIZE : undefined,
+    sharedSession: config.pglitePort !== undefined,
+  })
+  let server: RunningServer | undefined
+  let background: BackgroundWork | undefined
+  let wire: Stoppable | undefined
+  const metrics = createMirrorMetrics()
+  try {
+    background = await startBackground(config, opened, log, metrics, options)
+    server = await startServer({
+      config,
+      db: opened.db,
+      background,
+      log,
+      port: config.port,
+      metrics,
+    })
+    wire = await startWireIfAsked(config, opened, log)
+    await options.afterListen?.(server)
+    await waitUntilStopped(background, log)
+  } finally {
+    await wire?.stop()
+    // stop() stops the background too; without a server it still needs stopping.
+    if (server) await server.stop()
+    else await background?.stop()
+    await options.beforeClose?.()
+    await opened.close()
+    log('info', 'stopped')
+  }
+}
+
+/**
+ * The event worker and the schedule: in a thread of their own on PostgreSQL, so the receiver's
+ * event loop does nothing but answer deliveries; in this thread on the embedded database.
+ */
+async function startBackground(
+  config: Config,
+  opened: OpenedDatabase,
+  log: Logger,
+  metrics: MirrorMetrics,
+  options: ServeCommandOptions,
+): Promise<BackgroundWork> {
+  if (config.databaseUrl !== undefined) {
+    const { startBackgroundThread } = await import('./background-thread.ts')
+    return startBackgroundThread(config, {
+      log,
+      worker: options.worker,
+      apiRetryMaxMs: options.apiRetryMaxMs,
+      onApiEvent: metrics.recordApiEvent,
+    })
+  }
+  const { createStoreClient, logClientEvents } = await import('./store-client.ts')
+  const logEvent = logClientEvents(log)
+  const clientEvents = createClientEventHub()
+  const client = createStoreClient(config, (event) => {
+    logEvent(event)
+    clientEvents.emit(event)
+    metrics.recordApiEvent(event, client.pacer.snapshot())
+  })
+  return startBackgroundWork({
+    config,
+    db: opened.db,
+    client,
+    clientEvents,
+    log,
+    worker: options.worker,
+    apiRetryMaxMs: options.apiRetryMaxMs,
+  })
+}
+
+/** The PostgreSQL protocol when PGLITE_PORT is set on the embedded database; else nothing. */
+async function startWireIfAsked(
+  config: Config,
+  opened: OpenedDatabase,
+  log: Logger,
+): Promise<Stoppable | undefined> {
+  if (!opened.pglite || config.pglitePort === undefined) return undefined
+  const { embeddedUrl } = await import('./open-database.ts')
+  const wire = await startWireProtocol(opened, config.pglitePort)
+  log('info', 'postgres protocol', {
+    url: embeddedUrl(config.pglitePort),
+    psql: `psql -h 127.0.0.1 -p ${config.pglitePort} -U postgres`,
+  })
+  return wire
+}
+
+/** Until SIGTERM or SIGINT; throws when the background fails first. */
+async function waitUntilStopped(background: BackgroundWork, log: Logger): Promise<void> {
+  const stopped = await Promise.race([
+    waitForStopSignal().then((signal) => ({ signal, error: undefined })),
+    background.crashed.then((error) => ({ signal: undefined, error })),
+  ])
+  if (stopped.error !== undefined) {
+    log('error', 'background failed', { error: describeError(stopped.error) })
+    throw new Error(
+      'the background work (event worker and sweeps) stopped; serve cannot go on without it',
+      { cause: stopped.error },
+    )
+  }
+  log('info', 'stopping', { signal: stopped.signal })
+}
