@@ -3,7 +3,7 @@
 // on PostgreSQL and on the embedded database (a fresh DATA_DIR), at two store sizes. Also printed
 // at the end of bench:sync.
 //
-//   npm run bench:memory [-- --rows 30000,150000 --latency-ms 20]
+//   npm run bench:memory [-- --rows 30000,150000 --latency-ms 20 --databases PostgreSQL,embedded]
 //
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); a scratch
 // database is created and dropped on that server. Each process reports its own peak on exit
@@ -132,7 +132,11 @@ function printRun(run: MemoryRun) {
 }
 
 /** Runs the measurement for each size on both databases and prints one line per run. */
-export async function measureMemory(sizes: number[], latencyMs: number): Promise<MemoryRun[]> {
+export async function measureMemory(
+  sizes: number[],
+  latencyMs: number,
+  databases: readonly MemoryRun['database'][] = ['PostgreSQL', 'embedded'],
+): Promise<MemoryRun[]> {
   console.log(
     `memory of one \`bc-mirror sync\` (backfill, no quota, latency ${latencyMs} ms; max RSS of the process):`,
   )
@@ -146,7 +150,7 @@ export async function measureMemory(sizes: number[], latencyMs: number): Promise
       data: { seed: 7, counts },
     })
     try {
-      for (const database of ['PostgreSQL', 'embedded'] as const) {
+      for (const database of databases) {
         const rows = Object.values(counts).reduce((a, b) => a + b, 0)
         const run = await measureOne(sim, rows, database)
         printRun(run)
@@ -164,7 +168,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     options: {
       rows: { type: 'string', default: '30000,150000' },
       'latency-ms': { type: 'string', default: '20' },
+      databases: { type: 'string', default: 'PostgreSQL,embedded' },
     },
   })
-  await measureMemory(values.rows.split(',').map(Number), Number(values['latency-ms']))
+  const databases = values.databases.split(',') as MemoryRun['database'][]
+  await measureMemory(values.rows.split(',').map(Number), Number(values['latency-ms']), databases)
 }
