@@ -45,7 +45,7 @@ export { SYNC_TABLES }
  * store's size. It is far above what a quota lets through (the pacer sets the real rate), and
  * without a quota the database's writes, not the requests, set the pace.
  */
-export const SYNC_LIST_REQUESTS_IN_FLIGHT = 16
+export const SYNC_LIST_REQUESTS_IN_FLIGHT = 8
 
 /** A table's share of the run's list requests in flight (at least 2: a walk and a probe). */
 export function tableConcurrency(parallelTables: number): number {
