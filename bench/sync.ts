@@ -6,6 +6,8 @@
 //
 // Each run writes into its own fresh database: PostgreSQL when BENCH_DATABASE_URL is set
 // (a scratch database is created and dropped on that server), else an in-memory PGlite.
+// Then the memory of a backfill: max RSS of `bc-mirror sync` at two store sizes, on PostgreSQL
+// and on the embedded database (bench/memory.ts; `--memory-rows 30000,150000`, `--skip-memory`).
 import { parseArgs } from 'node:util'
 import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
 import { MAX_PAGE_SIZE } from '../src/bigcommerce/paging.ts'
@@ -15,6 +17,7 @@ import { RESOURCES } from '../src/resources/index.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
 import { runSync } from '../src/sync/sweeps/sweep.ts'
 import { SYNC_TABLES } from '../src/resources/index.ts'
+import { measureMemory } from './memory.ts'
 import { freshDatabase } from './support/database.ts'
 import { startSimProcess, type SimProcess } from './support/sim-client.ts'
 
@@ -25,6 +28,9 @@ const { values } = parseArgs({
     'window-ms': { type: 'string', default: '30000' },
     'latency-ms': { type: 'string', default: '120' },
     'skip-sequential': { type: 'boolean', default: false },
+    // The memory of a backfill (see bench/memory.ts): no quota, so it does not wait on one.
+    'memory-rows': { type: 'string', default: '30000,150000' },
+    'skip-memory': { type: 'boolean', default: false },
   },
 })
 const totalRows = Number(values.rows)
@@ -142,4 +148,7 @@ if (!values['skip-sequential']) {
       `${sequential.requests} requests (${sequential.throttled} throttled)`,
   )
   console.log(`speed-up: ${(sequential.seconds / concurrent.seconds).toFixed(2)}x`)
+}
+if (!values['skip-memory']) {
+  await measureMemory(values['memory-rows'].split(',').map(Number), 20)
 }

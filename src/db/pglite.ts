@@ -11,8 +11,24 @@ export interface PgliteOptions {
   loadDataDir?: Blob | File
 }
 
+/**
+ * PostgreSQL's settings for the embedded database. shared_buffers defaults to 128 MB, which
+ * PGlite allocates and touches at start inside its WASM heap (a heap that never shrinks): 16 MB
+ * takes ~125 MB off the resident size of every process that opens it. The mirror's writes are
+ * batches of at most 500 rows; the operating system's page cache holds what the buffers do not.
+ */
+export const PGLITE_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  '-c',
+  'shared_buffers=16MB',
+]
+
 export async function openPglite(options: PgliteOptions = {}): Promise<Database> {
-  const client = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir })
+  const client = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+    startParams: [...PGLITE_START_PARAMS],
+  })
   return wrapPglite(client)
 }
 

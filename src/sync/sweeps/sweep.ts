@@ -39,6 +39,19 @@ import {
 
 export { SYNC_TABLES }
 
+/**
+ * List requests one run keeps in flight at most, its tables together. Each answer is a page of up
+ * to 250 objects held until its rows are committed, so this bounds a sweep's memory whatever the
+ * store's size. It is far above what a quota lets through (the pacer sets the real rate), and
+ * without a quota the database's writes, not the requests, set the pace.
+ */
+export const SYNC_LIST_REQUESTS_IN_FLIGHT = 8
+
+/** A table's share of the run's list requests in flight (at least 2: a walk and a probe). */
+export function tableConcurrency(parallelTables: number): number {
+  return Math.max(2, Math.floor(SYNC_LIST_REQUESTS_IN_FLIGHT / Math.max(1, parallelTables)))
+}
+
 /** Re-read this much before the cursor: late-visible writes and clock skew stay covered. */
 export const DEFAULT_OVERLAP_SECONDS = 5 * 60
 
@@ -51,7 +64,10 @@ export interface SyncContext {
   /** The client's events, for per-table request counts. */
   clientEvents?: ClientEventHub
   onProgress?: (progress: TableProgress) => void
-  /** Requests each table keeps in flight at most (the pacer sets the real rate). Default 16. */
+  /**
+   * Requests each table keeps in flight at most (the pacer sets the real rate). Default: the
+   * tables share SYNC_LIST_REQUESTS_IN_FLIGHT (see tableConcurrency).
+   */
   concurrency?: number
   overlapSeconds?: number
   now?: () => Date
@@ -248,6 +264,9 @@ async function runTable(
   let rejectedCount = 0
   const rejectedIds = new Set<number>()
   const children = emptyChildReadStats()
+  // What the listing returned, one entry per row: only a full sweep that may delete needs it, and
+  // in a backfill of millions of rows it would be the one thing that grows with the store.
+  const deletes = plan.mode === 'full' && !resumable
   const seen = new Set<number>()
   const listed = createListedCount(resource, checkpoint)
   const pageSizes = createPageSizeLog()
@@ -322,14 +341,14 @@ async function runTable(
       fetchedAt: runStart,
       prepare: async (rows) => addChildReadStats(children, await resource.prepareRows?.(ctx, rows)),
     })
-    for (const id of result.ids) seen.add(id)
+    if (deletes) for (const id of result.ids) seen.add(id)
     // A rejected row exists in the store all the same: never deleted for being unstorable.
     // Overlapping pages can show one object twice: each is listed and counted once.
     for (const item of result.rejected) {
       if (item.id !== null && rejectedIds.has(item.id)) continue
       if (item.id !== null) {
         rejectedIds.add(item.id)
-        seen.add(item.id)
+        if (deletes) seen.add(item.id)
       }
       rejectedCount += 1
       if (rejected.length < MAX_REJECTED_LISTED) rejected.push(item)
@@ -346,10 +365,10 @@ async function runTable(
       client: ctx.client,
       coverage,
       commit: (items) => {
-        listed.note(items)
+        if (deletes) listed.note(items)
         return commit(items)
       },
-      concurrency: ctx.concurrency,
+      concurrency: ctx.concurrency ?? tableConcurrency(parallelTables),
       parallelSweeps: parallelTables,
       signal: options.signal,
       onCovered: saveSoon,
@@ -361,7 +380,7 @@ async function runTable(
     await saving
     // A resumed run saw only part of the window, so it cannot show that its listing was whole:
     // the next full run deletes instead.
-    if (plan.mode === 'full' && !resumable) {
+    if (deletes) {
       const sweep = { seen, listed, countedAtStart: totals.total, runStart, checkpoint }
       totals.deleted = await removeGone(ctx, resource, options, sweep)
     }

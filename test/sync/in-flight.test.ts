@@ -1,0 +1,15 @@
+// A run's list requests in flight are bounded, its tables together: each answer is a page of up
+// to 250 objects held until its rows are committed, so this bound is what keeps a backfill's
+// memory flat in the store's size (bench/memory.ts measures it; no test times or sizes memory).
+import { expect, it } from 'vitest'
+import { SYNC_TABLES } from '../../src/resources/index.ts'
+import { SYNC_LIST_REQUESTS_IN_FLIGHT, tableConcurrency } from '../../src/sync/sweeps/sweep.ts'
+
+it('the tables of one run share one bound on list requests in flight', () => {
+  expect(SYNC_LIST_REQUESTS_IN_FLIGHT).toBeLessThanOrEqual(16)
+  for (let tables = 1; tables <= SYNC_TABLES.length; tables++) {
+    expect(tableConcurrency(tables) * tables).toBeLessThanOrEqual(SYNC_LIST_REQUESTS_IN_FLIGHT)
+    // A keyset walk and an offset probe can still run side by side in every table.
+    expect(tableConcurrency(tables)).toBeGreaterThanOrEqual(2)
+  }
+})
