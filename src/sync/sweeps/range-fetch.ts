@@ -6,6 +6,7 @@ import { BigCommerceResponseTooLargeError } from '../../bigcommerce/errors.ts'
 import { BigCommerceListError } from '../../bigcommerce/list-answer.ts'
 import { MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
 import type { RangePage, RangeQuery, ResourceDefinition } from '../../resources/types.ts'
+import type { Limiter } from '../../util/collections.ts'
 import {
   edgeOf,
   MIN_PAGE_SIZE,
@@ -98,24 +99,6 @@ export type RangeRequest = Omit<RangeQuery, 'lo' | 'hi'> & { lo: number; hi: num
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 const bound = (key: number, edge: number) => (key === edge ? undefined : key)
-
-/** Runs at most `limit` tasks at once. */
-export function createLimiter(limit: number) {
-  let active = 0
-  const waiting: Array<() => void> = []
-  return async function run<T>(task: () => Promise<T>): Promise<T> {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
-    active += 1
-    try {
-      return await task()
-    } finally {
-      active -= 1
-      waiting.shift()?.()
-    }
-  }
-}
-
-export type Limiter = ReturnType<typeof createLimiter>
 
 /** One list request, with the count of its query when a short page needs one. */
 async function fetchOnce(

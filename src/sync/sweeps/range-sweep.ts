@@ -34,8 +34,8 @@ import type { BigCommerceClient } from '../../bigcommerce/client.ts'
 import type { RangePage, ResourceDefinition } from '../../resources/types.ts'
 import { sweepBusySecond } from './busy-second.ts'
 import type { Coverage } from './coverage.ts'
+import { createLimiter } from '../../util/collections.ts'
 import {
-  createLimiter,
   createRangeFetcher,
   keyOrUndefined,
   SweepIncompleteError,
