@@ -1,0 +1,285 @@
+// One table's part of a sweep run: plan its window (or resume a checkpoint), sweep it page by page
+// with each page committed and checkpointed, delete what a whole full listing proves gone, and
+// record how the run ended in sync_state. A failure ends this table only; the others go on.
+import type { ResourceName } from '../../db/schema.ts'
+import { writeItems, type RejectedItem } from '../../db/write-items.ts'
+import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
+import type { ChildReadStats, ResourceDefinition } from '../../resources/types.ts'
+import { describeProblem } from '../failure.ts'
+import type { RequestCounts } from '../request-stats.ts'
+import {
+  markRunCompleted,
+  markRunFailed,
+  markRunStarted,
+  readTableState,
+  saveCheckpoint,
+  type Checkpoint,
+} from '../sync-state.ts'
+import { Coverage } from './coverage.ts'
+import { createPageSizeLog } from './range-fetch.ts'
+import { KEY_MIN, sweepRange } from './range-sweep.ts'
+import { createListedCount, DeletionRefusedError, removeGone } from './remove-gone.ts'
+import {
+  MAX_REJECTED_LISTED,
+  type SyncContext,
+  type SyncOptions,
+  type TableSummary,
+} from './sweep-types.ts'
+import { keyToIso, planWindow, toSeconds } from './sweep-window.ts'
+import { childSummary, withNotes } from './summary-notes.ts'
+
+/**
+ * List requests one run keeps in flight at most, its tables together. Each answer is a page of up
+ * to 250 objects held until its rows are committed, so this bounds a sweep's memory whatever the
+ * store's size. It is far above what a quota lets through (the pacer sets the real rate), and
+ * without a quota the database's writes, not the requests, set the pace.
+ */
+export const SYNC_LIST_REQUESTS_IN_FLIGHT = 8
+
+/** A table's share of the run's list requests in flight (at least 2: a walk and a probe). */
+export function tableConcurrency(parallelTables: number): number {
+  return Math.max(2, Math.floor(SYNC_LIST_REQUESTS_IN_FLIGHT / Math.max(1, parallelTables)))
+}
+
+/** Everything one table's run keeps while it works. */
+interface TableRun {
+  ctx: SyncContext
+  options: SyncOptions
+  resource: ResourceDefinition
+  table: ResourceName
+  runStart: Date
+  began: number
+  mode: TableSummary['mode']
+  advancesCursor: boolean
+  checkpoint: Checkpoint
+  coverage: Coverage
+  /** Whether this run may delete: a full sweep of the whole window, not a resumed one. */
+  deletes: boolean
+  /** Keys below this (the start date) are not mirrored. */
+  startKey: number
+  totals: { fetched: number; upserted: number; unchanged: number; deleted: number }
+  /** Rows the window holds, when the API said. */
+  total?: number
+  wouldDelete?: number
+  rejected: RejectedItem[]
+  rejectedCount: number
+  rejectedIds: Set<number>
+  children: ChildReadStats
+  /** Ids the listing returned (only when the run deletes: it would grow with the store). */
+  seen: Set<number>
+  listed: ReturnType<typeof createListedCount>
+  pageSizes: ReturnType<typeof createPageSizeLog>
+  counts: () => RequestCounts
+}
+
+export async function runTable(
+  ctx: SyncContext,
+  options: SyncOptions,
+  resource: ResourceDefinition,
+  runStart: Date,
+  countsOf: (table: ResourceName) => RequestCounts,
+  parallelTables: number,
+): Promise<TableSummary> {
+  const run = await openTableRun(ctx, options, resource, runStart, countsOf)
+  const saver = createCheckpointSaver(run)
+  try {
+    await markRunStarted(ctx.db, ctx.storeHash, run.table, saver.current())
+    await sweepRange(run.checkpoint.lo, run.checkpoint.hi, {
+      resource,
+      client: ctx.client,
+      coverage: run.coverage,
+      commit: (items) => commitPage(run, items),
+      concurrency: ctx.concurrency ?? tableConcurrency(parallelTables),
+      parallelSweeps: parallelTables,
+      signal: options.signal,
+      onCovered: saver.saveSoon,
+      onPageSizeReduced: run.pageSizes.note,
+      onTotal: (rows) => {
+        run.total = (run.total ?? 0) + rows
+      },
+    })
+    await saver.settled()
+    if (run.deletes) run.totals.deleted = await removeGoneRows(run)
+    return await completeTable(run)
+  } catch (error) {
+    await saver.settled()
+    return await failTable(run, saver.current(), error)
+  }
+}
+
+async function openTableRun(
+  ctx: SyncContext,
+  options: SyncOptions,
+  resource: ResourceDefinition,
+  runStart: Date,
+  countsOf: (table: ResourceName) => RequestCounts,
+): Promise<TableRun> {
+  const table = resource.name
+  const before = { ...countsOf(table) }
+  const state = await readTableState(ctx.db, ctx.storeHash, table)
+  const plan = planWindow(resource, options, ctx, state.cursor, runStart)
+  // Resume an interrupted run of the same kind over the same start: its frozen upper bound and
+  // what it already committed carry over.
+  const resumable =
+    state.checkpoint && state.checkpoint.mode === plan.mode && state.checkpoint.lo === plan.lo
+  const checkpoint: Checkpoint =
+    resumable && state.checkpoint
+      ? state.checkpoint
+      : { mode: plan.mode, lo: plan.lo, hi: plan.hi, covered: [] }
+  const dated = resource.sweepKey === 'date_modified'
+  return {
+    ...{ ctx, options, resource, table, runStart, began: Date.now() },
+    mode: plan.mode,
+    advancesCursor: plan.advancesCursor,
+    checkpoint,
+    coverage: new Coverage(checkpoint.covered),
+    // A resumed run saw only part of the window, so it cannot show that its listing was whole:
+    // the next full run deletes instead.
+    deletes: plan.mode === 'full' && !resumable,
+    startKey: dated && ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN,
+    totals: { fetched: 0, upserted: 0, unchanged: 0, deleted: 0 },
+    ...{ rejected: [], rejectedCount: 0, rejectedIds: new Set<number>() },
+    children: emptyChildReadStats(),
+    seen: new Set<number>(),
+    listed: createListedCount(resource, checkpoint),
+    pageSizes: createPageSizeLog(),
+    counts: () => countsSince(before, countsOf(table)),
+  }
+}
+
+const countsSince = (before: RequestCounts, now: RequestCounts): RequestCounts => ({
+  requests: now.requests - before.requests,
+  throttled: now.throttled - before.throttled,
+  retries: now.retries - before.retries,
+})
+
+/**
+ * The checkpoint follows coverage closely (a small update per committed page), one write at a
+ * time, so a run killed at any point loses at most the pages in flight.
+ */
+function createCheckpointSaver(run: TableRun) {
+  const { ctx, table } = run
+  const current = (): Checkpoint => ({ ...run.checkpoint, covered: run.coverage.toJSON() })
+  let saving: Promise<void> | null = null
+  let dirty = false
+  async function flush() {
+    while (dirty) {
+      dirty = false
+      await saveCheckpoint(ctx.db, ctx.storeHash, table, current()).catch(() => {})
+    }
+    saving = null
+  }
+  return {
+    current,
+    saveSoon() {
+      dirty = true
+      saving ??= flush()
+    },
+    settled: async () => {
+      await saving
+    },
+  }
+}
+
+/** Writes one page: rows before the start date are left out, odd objects set aside. */
+async function commitPage(run: TableRun, items: unknown[]): Promise<void> {
+  const { ctx, resource } = run
+  if (run.deletes) run.listed.note(items)
+  // An object without a readable key goes on to be rejected with its reason rather than stopping
+  // the page.
+  const kept = items.filter((item) => {
+    try {
+      return resource.keyOf(item) >= run.startKey
+    } catch {
+      return true
+    }
+  })
+  run.totals.fetched += items.length
+  // Tombstones stop only reads that began before the deletion; this run's reads began at its start.
+  const result = await writeItems(ctx.db, resource, ctx.storeHash, kept, {
+    fetchedAt: run.runStart,
+    prepare: async (rows) =>
+      addChildReadStats(run.children, await resource.prepareRows?.(ctx, rows)),
+  })
+  if (run.deletes) for (const id of result.ids) run.seen.add(id)
+  noteRejected(run, result.rejected)
+  run.totals.upserted += result.written
+  run.totals.unchanged += result.unchanged
+  reportProgress(run, false)
+}
+
+/**
+ * A rejected row exists in the store all the same: never deleted for being unstorable.
+ * Overlapping pages can show one object twice: each is listed and counted once.
+ */
+function noteRejected(run: TableRun, rejected: RejectedItem[]) {
+  for (const item of rejected) {
+    if (item.id !== null && run.rejectedIds.has(item.id)) continue
+    if (item.id !== null) {
+      run.rejectedIds.add(item.id)
+      if (run.deletes) run.seen.add(item.id)
+    }
+    run.rejectedCount += 1
+    if (run.rejected.length < MAX_REJECTED_LISTED) run.rejected.push(item)
+  }
+}
+
+function reportProgress(run: TableRun, done: boolean) {
+  run.ctx.onProgress?.({
+    table: run.table,
+    fetched: run.totals.fetched,
+    total: run.total,
+    requests: run.counts().requests,
+    elapsedMs: Date.now() - run.began,
+    done,
+  })
+}
+
+function removeGoneRows(run: TableRun): Promise<number> {
+  const { seen, listed, runStart, checkpoint } = run
+  const sweep = { seen, listed, countedAtStart: run.total, runStart, checkpoint }
+  return removeGone(run.ctx, run.resource, run.options, sweep)
+}
+
+async function completeTable(run: TableRun): Promise<TableSummary> {
+  reportProgress(run, true)
+  const result = summarize(run, 'completed')
+  const cursor = run.advancesCursor ? new Date(run.checkpoint.hi * 1000) : null
+  await markRunCompleted(run.ctx.db, run.ctx.storeHash, run.table, { cursor, summary: result })
+  return result
+}
+
+async function failTable(run: TableRun, reached: Checkpoint, error: unknown) {
+  // One line that names the status, what it means and what to do (not the bare error text);
+  // the table is named by where it is kept (its sync_state row, its summary line).
+  const message = describeProblem(error)
+  if (error instanceof DeletionRefusedError) run.wouldDelete = error.wouldDelete
+  const result = summarize(run, 'failed', message)
+  // After a listing that ran to its end, nothing is worth resuming: the next run lists afresh.
+  const checkpoint = error instanceof DeletionRefusedError ? null : reached
+  const failure = { error: message, checkpoint, summary: result }
+  await markRunFailed(run.ctx.db, run.ctx.storeHash, run.table, failure).catch(() => {})
+  reportProgress(run, true)
+  return result
+}
+
+function summarize(run: TableRun, status: TableSummary['status'], error?: string): TableSummary {
+  const byId = run.resource.sweepKey === 'id'
+  const { lo, hi } = run.checkpoint
+  return {
+    status,
+    mode: run.mode,
+    window: { from: byId ? null : keyToIso(lo), to: byId ? null : keyToIso(hi) },
+    ...run.totals,
+    rejected: [...run.rejected],
+    rejectedCount: run.rejectedCount,
+    ...(run.wouldDelete === undefined ? {} : { wouldDelete: run.wouldDelete }),
+    seconds: (Date.now() - run.began) / 1000,
+    ...run.counts(),
+    ...(error ? { error } : {}),
+    ...withNotes(
+      run.resource.prepareRows ? childSummary(run.children) : {},
+      run.pageSizes.describe(),
+    ),
+  }
+}
