@@ -117,51 +117,68 @@ export async function attachOrderChildren(
   // The pacer spaces requests out; this only bounds how many wait at once.
   const concurrency = 64
   await mapWithConcurrency(rows, concurrency, async (row) => {
-    const held = stored.get(row.id)
-    const moved = !held || held.modified !== seconds(row)
-    const children: OrderChildren = {}
-    try {
-      const embedded = childrenFromConsignments(row.data)
-      if (embedded) Object.assign(children, embedded)
-      else {
-        if (moved || !held?.hasLines) {
-          stats.fallbackOrders += 1
-          const base = `/v2/orders/${row.id}`
-          const [lines, addresses] = await Promise.all([
-            readSubList(ctx.client, `${base}/products`, () => (stats.productRequests += 1)),
-            readSubList(
-              ctx.client,
-              `${base}/shipping_addresses`,
-              () => (stats.addressRequests += 1),
-            ),
-          ])
-          children.order_products = rowsOf(lines, toLineRow)
-          children.order_shipping_addresses = rowsOf(addresses, toShippingAddressRow)
-        }
-      }
-      const lines = children.order_products
-      if (!mayHaveCoupons(row.data, lines)) {
-        // Nothing to read: the order says it has no coupon (this also clears a removed one).
-        if (lines !== undefined || !held?.hasLines) children.order_coupons = []
-      } else if (moved || !held?.hasCoupons) {
-        const coupons = await readSubList(
-          ctx.client,
-          `/v2/orders/${row.id}/coupons`,
-          () => (stats.couponRequests += 1),
-        )
-        children.order_coupons = rowsOf(coupons, toCouponRow)
-      }
-    } catch (error) {
-      // One odd child (a malformed item) leaves this order's children as stored; a failed
-      // request fails the batch, so that it is retried.
-      if (!(error instanceof BigCommerceDataError)) throw error
-      stats.unreadable += 1
-      return
-    }
-    for (const [table, set] of Object.entries(children)) {
-      if (set === undefined) delete children[table as keyof OrderChildren]
-    }
-    row.children = children
+    const children = await childrenOf(ctx.client, row, stored.get(row.id), stats)
+    if (children) row.children = children
   })
   return stats
+}
+
+/**
+ * The child rows to write with one order; a table left out keeps what is stored. Null when an
+ * item cannot be read, so that the order's children stay as stored.
+ */
+async function childrenOf(
+  client: BigCommerceClient,
+  row: ResourceRow,
+  held: Stored | undefined,
+  stats: ChildReadStats,
+): Promise<OrderChildren | null> {
+  const moved = !held || held.modified !== seconds(row)
+  const children: OrderChildren = {}
+  try {
+    const embedded = childrenFromConsignments(row.data)
+    if (embedded) Object.assign(children, embedded)
+    else if (moved || !held?.hasLines)
+      Object.assign(children, await readLinesAndAddresses(client, row.id, stats))
+    const lines = children.order_products
+    if (!mayHaveCoupons(row.data, lines)) {
+      // Nothing to read: the order says it has no coupon (this also clears a removed one).
+      if (lines !== undefined || !held?.hasLines) children.order_coupons = []
+    } else if (moved || !held?.hasCoupons) {
+      const coupons = await readSubList(
+        client,
+        `/v2/orders/${row.id}/coupons`,
+        () => (stats.couponRequests += 1),
+      )
+      children.order_coupons = rowsOf(coupons, toCouponRow)
+    }
+  } catch (error) {
+    // One odd child (a malformed item) leaves this order's children as stored; a failed
+    // request fails the batch, so that it is retried.
+    if (!(error instanceof BigCommerceDataError)) throw error
+    stats.unreadable += 1
+    return null
+  }
+  for (const [table, set] of Object.entries(children)) {
+    if (set === undefined) delete children[table as keyof OrderChildren]
+  }
+  return children
+}
+
+/** Line items and shipping addresses read per order: the store did not embed consignments. */
+async function readLinesAndAddresses(
+  client: BigCommerceClient,
+  orderId: number,
+  stats: ChildReadStats,
+): Promise<OrderChildren> {
+  stats.fallbackOrders += 1
+  const base = `/v2/orders/${orderId}`
+  const [lines, addresses] = await Promise.all([
+    readSubList(client, `${base}/products`, () => (stats.productRequests += 1)),
+    readSubList(client, `${base}/shipping_addresses`, () => (stats.addressRequests += 1)),
+  ])
+  return {
+    order_products: rowsOf(lines, toLineRow),
+    order_shipping_addresses: rowsOf(addresses, toShippingAddressRow),
+  }
 }

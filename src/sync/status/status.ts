@@ -4,12 +4,8 @@
 // A table whose run is recorded as running while nobody holds the store's sweep lease (the process
 // died) is reported as interrupted.
 import { sql } from 'drizzle-orm'
-import type { Executor } from '../../db/database.ts'
-import { API_STATE_NAME } from '../api-health.ts'
-import { HOOKS_STATE_NAME } from '../hooks/mirror-hooks.ts'
-import { readRecentRuns, type RunRow } from './runs.ts'
 import type { PgTable } from 'drizzle-orm/pg-core'
-import { isResourceName, RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
+import type { Executor } from '../../db/database.ts'
 import {
   leases,
   orderChildTables,
@@ -19,6 +15,13 @@ import {
   webhookEvents,
   type ResourceName,
 } from '../../db/schema.ts'
+import { isResourceName, RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
+import { findProblems, type Problem } from './problems.ts'
+import { iso, readApi, readHooks, type ApiStatus, type HooksStatus } from './recorded-state.ts'
+import { readRecentRuns, type RunRow } from './runs.ts'
+
+export { findProblems, type Problem } from './problems.ts'
+export type { ApiStatus, HooksStatus } from './recorded-state.ts'
 
 export interface TableStatus {
   rows: number
@@ -43,36 +46,10 @@ export interface InboxStatus {
   lastReceivedAt: string | null
 }
 
-/** The last webhook check by `serve` (or `webhooks ensure`); null when none has run. */
-export interface HooksStatus {
-  status: string
-  destination: string | null
-  repaired: string[]
-  checkedAt: string | null
-  lastOkAt: string | null
-  error: string | null
-}
-
 /** Objects the API returned that the mirror could not store (bigcommerce.rejected_rows). */
 export interface RejectedStatus {
   total: number
   byTable: Partial<Record<ResourceName, { count: number; reason: string }>>
-}
-
-/** Something that needs a person, and the command that fixes it. */
-export interface Problem {
-  what: string
-  fix: string
-}
-
-/** The store API as `serve` or the Worker last saw it; null when neither has recorded it yet. */
-export interface ApiStatus {
-  /** 'ok', 'refused' (the access token is refused) or 'outage' (5xx, timeouts). */
-  state: string
-  since: string | null
-  lastError: string | null
-  lastOkAt: string | null
-  recordedAt: string | null
 }
 
 export interface MirrorStatus {
@@ -98,9 +75,6 @@ async function sweepHeld(db: Executor, storeHash: string, options: StatusOptions
   )
   return lease !== undefined && !(options.isGone?.(lease.holder) ?? false)
 }
-
-const iso = (value: unknown): string | null =>
-  value ? new Date(String(value)).toISOString() : null
 
 export async function readStatus(
   db: Executor,
@@ -188,48 +162,6 @@ async function readInbox(
   }
 }
 
-async function readHooks(db: Executor, storeHash: string): Promise<HooksStatus | null> {
-  const [hookRow] = await db.execute<{
-    last_status: string
-    last_error: string | null
-    last_finished_at: string | null
-    last_success_at: string | null
-    last_summary: { destination?: string | null; repaired?: string[] } | null
-  }>(sql`select last_status, last_error, last_finished_at, last_success_at, last_summary from ${syncState}
-         where store_hash = ${storeHash} and table_name = ${HOOKS_STATE_NAME}`)
-  return hookRow
-    ? {
-        status: hookRow.last_status,
-        destination: hookRow.last_summary?.destination ?? null,
-        repaired: hookRow.last_summary?.repaired ?? [],
-        checkedAt: iso(hookRow.last_finished_at),
-        lastOkAt: iso(hookRow.last_success_at),
-        error: hookRow.last_error,
-      }
-    : null
-}
-
-/** The store API as the last `serve` recorded it (sync/api-health.ts). */
-async function readApi(db: Executor, storeHash: string): Promise<ApiStatus | null> {
-  const [apiRow] = await db.execute<{
-    last_status: string
-    last_error: string | null
-    last_started_at: string | null
-    last_finished_at: string | null
-    last_success_at: string | null
-  }>(sql`select last_status, last_error, last_started_at, last_finished_at, last_success_at
-         from ${syncState} where store_hash = ${storeHash} and table_name = ${API_STATE_NAME}`)
-  return apiRow
-    ? {
-        state: apiRow.last_status,
-        since: iso(apiRow.last_started_at),
-        lastError: apiRow.last_error,
-        lastOkAt: iso(apiRow.last_success_at),
-        recordedAt: iso(apiRow.last_finished_at),
-      }
-    : null
-}
-
 async function countRows(db: Executor, table: PgTable, storeHash: string): Promise<number> {
   const [count] = await db.execute<{ n: number }>(
     sql`select count(*)::int as n from ${table} where store_hash = ${storeHash}`,
@@ -256,49 +188,4 @@ async function readRejected(db: Executor, storeHash: string): Promise<RejectedSt
     }
   }
   return { total: rows.reduce((sum, r) => sum + r.n, 0), byTable }
-}
-
-/** What needs a person: failed sweeps, failed events, missing or failing hooks, rejected rows. */
-export function findProblems(status: Omit<MirrorStatus, 'problems'>): Problem[] {
-  const problems: Problem[] = []
-  if (status.api?.state === 'refused') {
-    problems.push({
-      what: `the store API refuses the access token (since ${status.api.since ?? 'unknown'}): ${status.api.lastError ?? ''}`,
-      fix: 'set BIGCOMMERCE_ACCESS_TOKEN to the token of a working store-level API account; serve retries by itself',
-    })
-  }
-  for (const [name, t] of Object.entries(status.tables)) {
-    if (t.lastStatus === 'failed') {
-      problems.push({
-        what: `the last sweep of ${name} failed: ${t.lastError ?? 'no reason recorded'}`,
-        fix: `bc-mirror sync --tables ${name}`,
-      })
-    }
-  }
-  for (const f of status.inbox.failureReasons) {
-    problems.push({
-      what: `${f.count} webhook event${f.count === 1 ? '' : 's'}${f.resource ? ` for ${f.resource}` : ''} failed: ${f.reason}`,
-      fix: f.resource ? `bc-mirror sync --tables ${f.resource}` : 'bc-mirror sync',
-    })
-  }
-  const hooks = status.hooks
-  if (hooks?.status === 'missing') {
-    problems.push({
-      what: 'the store has no webhooks for this mirror',
-      fix: 'bc-mirror webhooks ensure --url https://<this mirror>/webhooks/bigcommerce',
-    })
-  } else if (hooks?.status === 'failed') {
-    problems.push({
-      what: `the last webhook check failed: ${hooks.error ?? 'no reason recorded'}`,
-      fix: 'bc-mirror webhooks list',
-    })
-  }
-  for (const [name, r] of Object.entries(status.rejected?.byTable ?? {})) {
-    if (!r || r.count === 0) continue
-    problems.push({
-      what: `${r.count} ${name} row${r.count === 1 ? '' : 's'} rejected (e.g. ${r.reason})`,
-      fix: `fix the object${r.count === 1 ? '' : 's'} in the store, then bc-mirror sync --tables ${name}`,
-    })
-  }
-  return problems
 }

@@ -5,16 +5,13 @@
 // so orders and coupons cost what a full sweep costs). Each drifting table gets the command that
 // repairs it. Requests go through the caller's client, so they draw on the store's one paced budget.
 import { sql } from 'drizzle-orm'
-import type { BigCommerceClient, Query } from '../../bigcommerce/client.ts'
-import { formatV2Date, formatV3Date, parseBcDate } from '../../bigcommerce/dates.ts'
-import { listV2Pages, listV3Pages, MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
-import { pick } from '../../bigcommerce/validate.ts'
+import type { BigCommerceClient } from '../../bigcommerce/client.ts'
+import { MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
 import type { Executor } from '../../db/database.ts'
 import { resourceTables, type ResourceName } from '../../db/schema.ts'
-import { getListPage } from '../../bigcommerce/list-answer.ts'
-import { countV2 } from '../../resources/range.ts'
-import { countRequests, type ClientEventHub } from '../request-stats.ts'
 import { SNAPSHOT_TABLES, SYNC_TABLES } from '../../resources/index.ts'
+import { countRequests, type ClientEventHub } from '../request-stats.ts'
+import { countInStore, idsInStore, SIDES } from './verify-store.ts'
 
 export interface VerifyContext {
   db: Executor
@@ -72,63 +69,6 @@ export interface VerifyReport {
   quota: { requests: number; windowSeconds: number } | null
 }
 
-interface StoreSide {
-  /** The list path, its count path (v2) and its filters. */
-  path: string
-  version: 'v2' | 'v3'
-  countPath?: string
-  filters(start: Date | undefined): Query
-  /** Fields the id pages ask for (v3 only). */
-  idFields?: string
-  sort: Query
-}
-
-const SIDES: Record<ResourceName, StoreSide> = {
-  coupons: {
-    path: '/v2/coupons',
-    version: 'v2',
-    countPath: '/v2/coupons/count',
-    filters: () => ({}),
-    sort: {},
-  },
-  orders: {
-    path: '/v2/orders',
-    version: 'v2',
-    countPath: '/v2/orders/count',
-    filters: (start) => ({ min_date_modified: start ? formatV2Date(start) : undefined }),
-    sort: { sort: 'id:asc' },
-  },
-  customers: {
-    path: '/v3/customers',
-    version: 'v3',
-    filters: (start) => ({ 'date_modified:min': start ? formatV3Date(start) : undefined }),
-    idFields: 'id,date_modified',
-    sort: { sort: 'date_created:asc' },
-  },
-  products: {
-    path: '/v3/catalog/products',
-    version: 'v3',
-    filters: (start) => ({ 'date_modified:min': start ? formatV3Date(start) : undefined }),
-    idFields: 'id,date_modified',
-    sort: { sort: 'id', direction: 'asc' },
-  },
-}
-
-async function countInStore(ctx: VerifyContext, side: StoreSide): Promise<number> {
-  const filters = side.filters(ctx.startDate)
-  if (side.version === 'v2' && side.countPath) {
-    const count = await countV2(ctx.client, side.countPath, filters, ctx.signal)
-    if (count === undefined) throw new Error(`GET ${side.countPath} answered without a count`)
-    return count
-  }
-  // Read strictly: a 404 or an answer without data is an error, never a store with no rows.
-  const query = { ...filters, include_fields: 'id', limit: 1, page: 1 }
-  const total = (await getListPage(ctx.client, side.path, 'v3', query, ctx.signal)).totalRows
-  if (total === undefined)
-    throw new Error(`GET ${side.path} answered without meta.pagination.total`)
-  return total
-}
-
 const startSql = (start: Date | undefined) => (start ? start.toISOString() : null)
 
 async function countInMirror(ctx: VerifyContext, table: ResourceName): Promise<number> {
@@ -138,40 +78,6 @@ async function countInMirror(ctx: VerifyContext, table: ResourceName): Promise<n
     where store_hash = ${ctx.storeHash}
       and (${start}::timestamptz is null or date_modified >= ${start}::timestamptz)`)
   return row?.n ?? 0
-}
-
-/** id → date_modified in whole seconds (null for coupons), as the store lists them. */
-async function idsInStore(
-  ctx: VerifyContext,
-  side: StoreSide,
-): Promise<Map<number, number | null>> {
-  const query: Query = { ...side.filters(ctx.startDate), ...side.sort }
-  const pages =
-    side.version === 'v3'
-      ? listV3Pages(
-          ctx.client,
-          side.path,
-          { ...query, include_fields: side.idFields },
-          { signal: ctx.signal },
-        )
-      : listV2Pages(ctx.client, side.path, query, {
-          countPath: side.countPath,
-          countQuery: side.filters(ctx.startDate),
-          signal: ctx.signal,
-        })
-  const found = new Map<number, number | null>()
-  for await (const page of pages) {
-    for (const item of page.items) {
-      const id = pick(item, 'id')
-      if (typeof id !== 'number' || !Number.isInteger(id)) continue
-      const modified = pick(item, 'date_modified')
-      found.set(
-        id,
-        typeof modified === 'string' ? Math.floor(parseBcDate(modified).getTime() / 1000) : null,
-      )
-    }
-  }
-  return found
 }
 
 async function idsInMirror(

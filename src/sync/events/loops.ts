@@ -1,0 +1,146 @@
+// The event worker's loops: one per table, so that a table whose endpoint hangs holds back only
+// its own events, one for events of no table, and one for housekeeping. Each runs batches back to
+// back while events are due and polls while the inbox is empty; a wake() cuts the poll short.
+import { describeCause } from '../../db/errors.ts'
+import { EVENT_TABLES } from '../../resources/index.ts'
+import { processBatch } from './batch.ts'
+import { pruneEvents, type ClaimOptions } from './inbox.ts'
+import type { BatchSummary, EventWorkerContext, EventWorkerOptions } from './worker-types.ts'
+
+export interface RunningEventWorker {
+  /** An event was just stored: look soon instead of at the next poll. */
+  wake(): void
+  /** Finishes the batch in hand, then stops. */
+  stop(): Promise<void>
+}
+
+/**
+ * Runs batches until stopped, one loop per table plus one for events of no table (marked
+ * ignored): back to back while events are due, polling while the inbox is empty.
+ */
+export function startEventWorker(
+  ctx: EventWorkerContext,
+  options: EventWorkerOptions = {},
+): RunningEventWorker {
+  const retainMs = options.retainMs ?? 7 * 86_400_000
+  const loops = [
+    ...EVENT_TABLES.map((name) => startLoop(ctx, options, { only: name })),
+    startLoop(ctx, options, { except: EVENT_TABLES }),
+  ]
+  // Housekeeping in a loop of its own too: a slow delete must not hold back any table.
+  const pruning = startLoop(ctx, { ...options, idleMs: 3_600_000 }, null, async () => {
+    await pruneEvents(ctx.db, ctx.storeHash, retainMs)
+    return null
+  })
+  return {
+    wake() {
+      for (const loop of loops) loop.wake()
+    },
+    async stop() {
+      await Promise.all([...loops, pruning].map((loop) => loop.stop()))
+    },
+  }
+}
+
+/** What stop() and wake() share with a running loop. */
+interface LoopState {
+  stopping: boolean
+  /** An event arrived since the last claim. */
+  woken: boolean
+  /** Ends the current pause if wake() may end it. */
+  wakeUp: (() => void) | null
+  /** Ends the current pause. */
+  interrupt: (() => void) | null
+}
+
+interface LoopSettings {
+  ctx: EventWorkerContext
+  resource: ClaimOptions['resource'] | null
+  work: () => Promise<BatchSummary | null>
+  batchSize: number
+  idleMs: number
+  gatherMs: number
+  minBatchIntervalMs: number
+}
+
+/** One loop of batches for the events `resource` selects (or of `work`, for housekeeping). */
+function startLoop(
+  ctx: EventWorkerContext,
+  options: EventWorkerOptions,
+  resource: ClaimOptions['resource'] | null,
+  work: () => Promise<BatchSummary | null> = () =>
+    processBatch(ctx, options, resource ?? undefined),
+): RunningEventWorker {
+  const state: LoopState = { stopping: false, woken: false, wakeUp: null, interrupt: null }
+  const running = runLoop(state, {
+    ctx,
+    resource,
+    work,
+    batchSize: options.batchSize ?? 1000,
+    idleMs: options.idleMs ?? 1000,
+    gatherMs: options.gatherMs ?? 20,
+    minBatchIntervalMs: options.minBatchIntervalMs ?? 300,
+  })
+  return {
+    wake() {
+      state.woken = true
+      state.wakeUp?.()
+    },
+    async stop() {
+      state.stopping = true
+      state.interrupt?.()
+      await running
+    },
+  }
+}
+
+/** Waits `ms`; stop() always cuts it short, wake() only when `untilWoken`. */
+function pause(state: LoopState, ms: number, untilWoken: boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      state.wakeUp = null
+      state.interrupt = null
+      resolve()
+    }
+    state.interrupt = done
+    if (untilWoken) state.wakeUp = done
+  })
+}
+
+async function runLoop(state: LoopState, loop: LoopSettings): Promise<void> {
+  while (!state.stopping) {
+    // The API refuses the token or is out: claim nothing until the gate's wait is over.
+    const apiDelay = loop.resource ? (loop.ctx.apiDelayMs?.() ?? 0) : 0
+    if (apiDelay > 0) {
+      await pause(state, apiDelay, false)
+      continue
+    }
+    if (await runBatch(state, loop)) continue
+    if (state.stopping) break
+    if (!state.woken) await pause(state, loop.idleMs, true)
+    if (!state.stopping && loop.gatherMs > 0) await pause(state, loop.gatherMs, false)
+  }
+}
+
+/** Runs one batch; true when there was one, so that the next claim follows without a poll. */
+async function runBatch(state: LoopState, loop: LoopSettings): Promise<boolean> {
+  try {
+    state.woken = false
+    const startedAt = Date.now()
+    const summary = await loop.work()
+    if (!summary) return false
+    loop.ctx.log?.({ event: 'batch', ...summary })
+    // Events arrived while this batch ran: a stream. Let more gather before the next claim.
+    // A lone event after a quiet spell still goes through at once.
+    const full = summary.claimed >= loop.batchSize
+    const rest = loop.minBatchIntervalMs - (Date.now() - startedAt)
+    if (state.woken && !full && rest > 0 && !state.stopping) await pause(state, rest, false)
+    return true
+  } catch (error) {
+    // The database is down or the like: say so, wait, try again.
+    loop.ctx.log?.({ event: 'worker_error', error: describeCause(error) })
+    return false
+  }
+}
