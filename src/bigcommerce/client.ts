@@ -34,7 +34,9 @@ function resolveSettings(options: BigCommerceClientOptions): ClientSettings {
   return {
     apiUrl,
     storeHash,
-    fetch: options.fetch ?? globalThis.fetch,
+    // Called as a function, never as settings.fetch(...): workerd refuses a fetch whose `this` is
+    // not the global scope ("Illegal invocation").
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 4,
     maxThrottleRetries: options.maxThrottleRetries ?? 20,
