@@ -94,7 +94,7 @@ export function formatSummary(summary: SyncSummary): string {
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
   const failures = Object.entries(summary.tables)
     .filter(([, t]) => t.status === 'failed')
-    .map(([table, t]) => `${table}: ${t.error ?? 'failed for an unknown reason'}`)
+    .map(([table, t]) => namedOnce(table, t.error ?? 'failed for an unknown reason'))
   const rejections = Object.entries(summary.tables)
     .filter(([, t]) => t.rejectedCount > 0)
     .map(([table, t]) => describeRejections(table, t.rejected, t.rejectedCount))
@@ -113,4 +113,9 @@ export function formatSummary(summary: SyncSummary): string {
     .filter((l, i, all) => l !== '' || i < all.length - 1)
     .join('\n')
     .concat('\n')
+}
+
+/** `table: message`, without naming the table twice when the message already starts with it. */
+function namedOnce(table: string, message: string): string {
+  return message.startsWith(`${table}: `) ? message : `${table}: ${message}`
 }
