@@ -70,13 +70,15 @@ function remove(core: StateCore, name: SimResourceName, id: number): boolean {
   return true
 }
 
+/** The entry with this id in a row's sub-resource list (variants, addresses), if any. */
+function entryWithId(list: unknown, id: number): Fields | undefined {
+  return Array.isArray(list) ? list.find((entry: { id?: unknown }) => entry.id === id) : undefined
+}
+
 /** Edit one variant (a SKU); whether the product's date_modified moves is a store option. */
 function updateVariant(core: StateCore, productId: number, variantId: number, patch: Fields) {
   const record = requireRecord(core, 'products', productId)
-  const variants = materialise(core, 'products', record).variants
-  const variant = Array.isArray(variants)
-    ? variants.find((v: { id?: unknown }) => v.id === variantId)
-    : undefined
+  const variant = entryWithId(materialise(core, 'products', record).variants, variantId)
   if (!variant) throw new Error(`sim: product ${productId} has no variant ${variantId}`)
   Object.assign(variant, patch)
   if (core.variantEditsBumpProduct) touch(core, 'products', record)
@@ -90,10 +92,7 @@ function updateVariant(core: StateCore, productId: number, variantId: number, pa
 /** Edit one address of a customer; bumps the customer's date_modified. */
 function updateAddress(core: StateCore, customerId: number, addressId: number, patch: Fields) {
   const record = requireRecord(core, 'customers', customerId)
-  const addresses = materialise(core, 'customers', record).addresses
-  const address = Array.isArray(addresses)
-    ? addresses.find((a: { id?: unknown }) => a.id === addressId)
-    : undefined
+  const address = entryWithId(materialise(core, 'customers', record).addresses, addressId)
   if (!address) throw new Error(`sim: customer ${customerId} has no address ${addressId}`)
   Object.assign(address, patch)
   touch(core, 'customers', record)
