@@ -1,0 +1,120 @@
+// Word lists the generated rows draw their names, places and kinds from.
+
+export const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Maya',
+  'Nils',
+  'Olga',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tomas',
+]
+export const LAST_NAMES = [
+  'Abbott',
+  'Bauer',
+  'Costa',
+  'Diaz',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Novak',
+  "O'Brien",
+  'Patel',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Urban',
+]
+export const CITIES: Array<[string, string, string]> = [
+  ['Austin', 'Texas', '78701'],
+  ['Portland', 'Oregon', '97205'],
+  ['Denver', 'Colorado', '80202'],
+  ['Boston', 'Massachusetts', '02108'],
+  ['Madison', 'Wisconsin', '53703'],
+  ['Raleigh', 'North Carolina', '27601'],
+]
+export const STREETS = ['Maple Ave', 'Oak St', 'Market St', 'Elm Rd', 'Harbor Blvd', 'Cedar Ln']
+export const ADJECTIVES = [
+  'Classic',
+  'Everyday',
+  'Rugged',
+  'Organic',
+  'Compact',
+  'Deluxe',
+  'Vintage',
+  'Modern',
+]
+export const MATERIALS = [
+  'Cotton',
+  'Walnut',
+  'Steel',
+  'Linen',
+  'Ceramic',
+  'Leather',
+  'Bamboo',
+  'Wool',
+]
+export const NOUNS = [
+  'Tote',
+  'Mug',
+  'Lamp',
+  'Scarf',
+  'Notebook',
+  'Backpack',
+  'Planter',
+  'Blanket',
+  'Cap',
+]
+export const PAYMENT_METHODS = [
+  'Credit Card',
+  'PayPal',
+  'Cash on Delivery',
+  'Bank Deposit',
+  'Test Payment Gateway',
+]
+export const COUPON_TYPES = [
+  'per_item_discount',
+  'percentage_discount',
+  'per_total_discount',
+  'shipping_discount',
+  'free_shipping',
+  'promotion',
+]
+
+/** Order status ids 0-14 and their labels (bigcommerce-api.md §2.1). */
+export const ORDER_STATUSES = [
+  'Incomplete',
+  'Pending',
+  'Shipped',
+  'Partially Shipped',
+  'Refunded',
+  'Cancelled',
+  'Declined',
+  'Awaiting Payment',
+  'Awaiting Pickup',
+  'Awaiting Shipment',
+  'Completed',
+  'Awaiting Fulfillment',
+  'Manual Verification Required',
+  'Disputed',
+  'Partially Refunded',
+]

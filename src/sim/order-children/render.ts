@@ -1,0 +1,71 @@
+// An order's children in the shapes the v2 API answers with (bigcommerce-api.md §2.1 and §9.1):
+// shipping addresses with costs as strings, consignments with costs as numbers.
+import { money } from '../generate/random.ts'
+import type { ConsignmentIdMode, ConsignmentKind, SimOrderChildren } from '../order-children.ts'
+
+function linesOf(children: SimOrderChildren, kind: ConsignmentKind, slot: number) {
+  return children.lines.filter((l) => l.kind === kind && l.slot === slot).map((l) => l.item)
+}
+
+/** `GET /v2/orders/{id}/shipping_addresses` items: costs as strings, a quotes link. */
+export function renderShippingAddresses(children: SimOrderChildren, storeUrl: string) {
+  return children.addresses.map((address, slot) => {
+    const lines = linesOf(children, 'shipping', slot)
+    const out: Record<string, unknown> = {
+      ...address,
+      items_total: lines.reduce((n, l) => n + Number(l.quantity), 0),
+    }
+    for (const key of Object.keys(out))
+      if (/cost/.test(key) && !/class_id/.test(key)) out[key] = money(Number(out[key]))
+    out.shipping_quotes = {
+      url: `${storeUrl}/v2/orders/${address.order_id}/shipping_addresses/${address.id}/shipping_quotes`,
+      resource: `/orders/${address.order_id}/shipping_addresses/${address.id}/shipping_quotes`,
+    }
+    return out
+  })
+}
+
+/**
+ * The consignments object (`consignment_structure=object`). A shipping consignment carries its
+ * address, costs as numbers and no order_id; its id is the address id or one of its own.
+ */
+export function renderConsignments(
+  children: SimOrderChildren,
+  storeUrl: string,
+  options: { lineItems: boolean; idMode: ConsignmentIdMode },
+) {
+  const withLines = (base: Record<string, unknown>, kind: ConsignmentKind, slot: number) =>
+    options.lineItems ? { ...base, line_items: linesOf(children, kind, slot) } : base
+  const shipping = children.addresses.map((address, slot) => {
+    const { order_id: orderId, ...rest } = address
+    const lines = linesOf(children, 'shipping', slot)
+    const id = options.idMode === 'address' ? address.id : slot + 1
+    return withLines(
+      {
+        ...rest,
+        id,
+        items_total: lines.reduce((n, l) => n + Number(l.quantity), 0),
+        shipping_quotes: {
+          url: `${storeUrl}/v2/orders/${orderId}/shipping_addresses/${address.id}/shipping_quotes`,
+          resource: `/orders/${orderId}/shipping_addresses/${address.id}/shipping_quotes`,
+        },
+      },
+      'shipping',
+      slot,
+    )
+  })
+  const nonEmpty = (list: Array<Record<string, unknown>>, kind: ConsignmentKind) =>
+    list.flatMap((c, slot) =>
+      linesOf(children, kind, slot).length > 0 ? [withLines(c, kind, slot)] : [],
+    )
+  return {
+    shipping,
+    pickups: nonEmpty(children.pickups, 'pickup'),
+    downloads: nonEmpty(children.downloads, 'download'),
+    email: { gift_certificates: nonEmpty(children.gifts, 'gift') },
+  }
+}
+
+export function allLines(children: SimOrderChildren) {
+  return children.lines.map((l) => l.item)
+}

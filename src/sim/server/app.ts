@@ -1,0 +1,29 @@
+// The simulated store's Hono app: the control routes, then the gate every API request passes,
+// then the API's routes, and a JSON 404 for any other path under the store.
+import { Hono } from 'hono'
+import { BadRequest, BASE, type SimApp, type SimContext, type SimEnv } from './context.ts'
+import { registerControlRoutes } from './control-routes.ts'
+import { registerCouponRoutes } from './coupon-routes.ts'
+import { registerCustomerRoutes } from './customer-routes.ts'
+import { registerGate } from './gate.ts'
+import { registerHookRoutes } from './hook-routes.ts'
+import { registerOrderRoutes } from './order-routes.ts'
+import { registerProductRoutes } from './product-routes.ts'
+
+export function createSimApp(ctx: SimContext): SimApp {
+  const app = new Hono<SimEnv>()
+  app.onError((error, c) => {
+    if (error instanceof BadRequest)
+      return c.json({ status: error.status, title: error.message }, error.status)
+    return c.json({ status: 500, title: String(error) }, 500)
+  })
+  registerControlRoutes(app, ctx)
+  registerGate(app, ctx)
+  registerOrderRoutes(app, ctx)
+  registerCouponRoutes(app, ctx)
+  registerProductRoutes(app, ctx)
+  registerCustomerRoutes(app, ctx)
+  registerHookRoutes(app, ctx)
+  app.all(`${BASE}/*`, (c) => c.json({ status: 404, title: 'Not found in the simulator' }, 404))
+  return app
+}

@@ -1,0 +1,49 @@
+// v3 customers: the list, sorted by creation or date_modified, with date and `id:in` filters;
+// sub-resources only when `include` names them.
+import type { Context } from 'hono'
+import type { SimRecord } from '../generate.ts'
+import { BadRequest, BASE, type SimApp, type SimContext } from './context.ts'
+import { v3JsonEnvelope } from './envelopes.ts'
+import { idList, readPaging, trimFields, v3ModifiedRange } from './query.ts'
+import { pageOf, select } from './select.ts'
+
+/** `include` values and the field each one adds to a customer. */
+const CUSTOMER_INCLUDES: Record<string, string> = {
+  addresses: 'addresses',
+  storecredit: 'store_credit_amounts',
+  attributes: 'attributes',
+  formfields: 'form_fields',
+}
+
+function customerJson(ctx: SimContext, c: Context, record: SimRecord): string {
+  const include = new Set((c.req.query('include') ?? '').split(',').filter(Boolean))
+  const fields = ctx.settings.customersIncludeFields ? (c.req.query('include_fields') ?? '') : ''
+  const key = `${[...include].sort().join(',')}|${fields}`
+  return ctx.store.renderJson('customers', record, key, (full) => {
+    for (const [param, key] of Object.entries(CUSTOMER_INCLUDES))
+      if (!include.has(param)) delete full[key]
+    return fields ? trimFields(c, full) : full
+  })
+}
+
+function listCustomers(ctx: SimContext, c: Context) {
+  const { page, limit } = readPaging(c)
+  const sort = c.req.query('sort') ?? 'date_created:asc'
+  const [field, direction = 'asc'] = sort.split(':')
+  if (!['date_created', 'date_modified', 'last_name'].includes(field ?? ''))
+    throw new BadRequest(422, `sort ${sort} is not supported`)
+  const rows = select(ctx.store, 'customers', {
+    // last_name sorting is not simulated; creation (id) order stands in for it.
+    sortBy: field === 'date_modified' ? 'modified' : 'id',
+    desc: direction === 'desc',
+    ...v3ModifiedRange(ctx.clock, c),
+    ids: idList(c.req.query('id:in')),
+  })
+  const pageRows = pageOf(rows, page, limit, c.get('fault'))
+  const json = pageRows.map((r) => customerJson(ctx, c, r))
+  return v3JsonEnvelope(c, json, rows.length, page, limit)
+}
+
+export function registerCustomerRoutes(app: SimApp, ctx: SimContext) {
+  app.get(`${BASE}/v3/customers`, (c) => listCustomers(ctx, c))
+}

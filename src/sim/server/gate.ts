@@ -1,0 +1,110 @@
+// What every API request passes before its route: counting, the onRequest hook and latency, the
+// store hash, X-Auth-Token and its scopes, the rate limit, and the injected faults and random
+// failures. A request that gets through reaches its route with `clientId` and `fault` set.
+import type { Context, Next } from 'hono'
+import { sleep, tokensOf, type SimApp, type SimContext, type SimEnv } from './context.ts'
+import { answerOddly, streamOversize, takeFault } from './faults.ts'
+import type { SimFault } from './options.ts'
+import { halfLatency, rateWindow, setRateHeaders, throttledByQuota } from './rate-limit.ts'
+
+type GateContext = Context<SimEnv>
+
+function scopeForPath(path: string): string | null {
+  if (/^\/v2\/orders(\/|$)/.test(path)) return 'store_v2_orders_read_only'
+  if (/^\/v3\/catalog(\/|$)/.test(path)) return 'store_v2_products_read_only'
+  if (/^\/v3\/customers(\/|$)/.test(path)) return 'store_v2_customers_read_only'
+  if (/^\/v2\/coupons(\/|$)/.test(path)) return 'store_v2_marketing_read_only'
+  return null
+}
+
+function countRequest(ctx: SimContext, method: string, path: string) {
+  ctx.stats.requests += 1
+  const key = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/:id')}`
+  ctx.stats.byPath[key] = (ctx.stats.byPath[key] ?? 0) + 1
+}
+
+/** 404 for another store, 401 without a known token, 403 without the path's scope. */
+function refuseUnauthorised(ctx: SimContext, c: GateContext, hash: string, path: string) {
+  if (hash !== ctx.storeHash) return c.json({ status: 404, title: 'Store not found' }, 404)
+  const token = c.req.header('x-auth-token') ?? ''
+  const account = tokensOf(ctx)[token]
+  if (!account) return c.json({ status: 401, title: 'Unauthorized: no valid X-Auth-Token' }, 401)
+  const needed = scopeForPath(path)
+  if (
+    needed &&
+    !account.scopes.includes(needed) &&
+    !account.scopes.includes(needed.replace(/_read_only$/, ''))
+  ) {
+    return c.json(
+      { status: 403, title: "You don't have a required scope to access the endpoint" },
+      403,
+    )
+  }
+  c.set('clientId', account.clientId ?? token)
+  return undefined
+}
+
+/** 429 for a 429 fault or a spent quota; otherwise counts the request and sets the headers. */
+function limitRate(ctx: SimContext, c: GateContext, fault: SimFault | undefined) {
+  const { windowMs, resetMs } = rateWindow(ctx)
+  if (fault?.status === 429) {
+    ctx.stats.throttled += 1
+    if (!fault.withoutRateHeaders) setRateHeaders(ctx, c, 0, fault.resetMs ?? resetMs, windowMs)
+    return c.json({ status: 429, title: 'Too many requests' }, 429)
+  }
+  if (throttledByQuota(ctx)) {
+    ctx.stats.throttled += 1
+    setRateHeaders(ctx, c, 0, resetMs, windowMs)
+    return c.json({ status: 429, title: 'You have exceeded your request quota' }, 429)
+  }
+  if (!fault?.withoutRateHeaders) {
+    const left = (ctx.settings.quota ?? 1_000_000) - ctx.window.count
+    setRateHeaders(ctx, c, left, resetMs, windowMs)
+  }
+  return undefined
+}
+
+/** The fault's (or a random failure's) answer, if it replaces the route's; else sets `fault`. */
+async function applyFault(ctx: SimContext, c: GateContext, fault: SimFault | undefined) {
+  const { settings, stats, random } = ctx
+  if (fault?.drop || random() < (settings.dropRate ?? 0)) {
+    stats.dropped += 1
+    c.env.incoming.socket.destroy()
+    return c.body(null, 500)
+  }
+  if (fault?.redirectTo) return c.redirect(fault.redirectTo, 302)
+  if (fault?.oversizeBytes) return streamOversize(fault.oversizeBytes)
+  if (fault?.delayMs) await sleep(fault.delayMs)
+  if (random() < (settings.slowRate ?? 0)) await sleep(settings.slowMs ?? 0)
+  if (fault?.answer || fault?.shortPage !== undefined || fault?.omitIds) stats.oddAnswers += 1
+  if (fault?.answer) return answerOddly(c, fault.answer)
+  c.set('fault', fault)
+  if (fault?.status || random() < (settings.errorRate ?? 0)) {
+    stats.errors += 1
+    const status = (fault?.status ?? 500) as 500
+    return c.json({ status, title: 'Internal Server Error (simulated)' }, status)
+  }
+  return undefined
+}
+
+async function gate(ctx: SimContext, c: GateContext, hash: string, next: Next) {
+  const path = c.req.path.slice(`/stores/${hash}`.length)
+  const query = new URL(c.req.url).searchParams
+  countRequest(ctx, c.req.method, path)
+  await ctx.settings.onRequest?.({ method: c.req.method, path, query })
+  await sleep(halfLatency(ctx))
+  const refused = refuseUnauthorised(ctx, c, hash, path)
+  if (refused) return refused
+  const fault = takeFault(ctx, path, new URL(c.req.url).searchParams)
+  const throttled = limitRate(ctx, c, fault)
+  if (throttled) return throttled
+  const faulted = await applyFault(ctx, c, fault)
+  if (faulted) return faulted
+  await next()
+  await sleep(halfLatency(ctx))
+  return undefined
+}
+
+export function registerGate(app: SimApp, ctx: SimContext) {
+  app.use('/stores/:hash/*', (c, next) => gate(ctx, c, c.req.param('hash'), next))
+}

@@ -1,0 +1,76 @@
+// v3 catalog products: the list (sorted by id or date_modified, with id and date filters) and one
+// product by id, each shaped by `include`, `include_fields` and `exclude_fields`.
+import type { Context } from 'hono'
+import type { SimRecord } from '../generate.ts'
+import { BadRequest, BASE, type SimApp, type SimContext } from './context.ts'
+import { v3JsonEnvelope } from './envelopes.ts'
+import { idList, int, readPaging, trimFields, v3ModifiedRange } from './query.ts'
+import { pageOf, select } from './select.ts'
+
+/** Sub-resources a product carries only when `include` names them. */
+const PRODUCT_INCLUDES = [
+  'variants',
+  'images',
+  'custom_fields',
+  'bulk_pricing_rules',
+  'primary_image',
+  'options',
+  'modifiers',
+  'videos',
+]
+
+function shapeProduct(c: Context, full: Record<string, unknown>) {
+  const include = new Set((c.req.query('include') ?? '').split(',').filter(Boolean))
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(full)) {
+    if (PRODUCT_INCLUDES.includes(key) && !include.has(key)) continue
+    out[key] = value
+  }
+  if (include.has('options')) out.options = []
+  if (include.has('modifiers')) out.modifiers = []
+  if (include.has('videos')) out.videos = []
+  if (include.has('primary_image'))
+    out.primary_image = Array.isArray(full.images) ? (full.images[0] ?? null) : null
+  return trimFields(c, out)
+}
+
+function productJson(ctx: SimContext, c: Context, record: SimRecord): string {
+  const key = `${c.req.query('include') ?? ''}|${c.req.query('include_fields') ?? ''}|${c.req.query('exclude_fields') ?? ''}`
+  return ctx.store.renderJson('products', record, key, (full) => shapeProduct(c, full))
+}
+
+function listProducts(ctx: SimContext, c: Context) {
+  const include = (c.req.query('include') ?? '').split(',')
+  // BigCommerce caps pages at 10 when options or modifiers are included.
+  const capped = include.includes('options') || include.includes('modifiers')
+  const { page, limit } = readPaging(c, capped ? 10 : 250)
+  const sort = c.req.query('sort') ?? 'id'
+  if (sort !== 'id' && sort !== 'date_modified')
+    throw new BadRequest(422, `sort ${sort} is not supported by the simulator`)
+  const direction = c.req.query('direction') ?? 'asc'
+  const exactId = int(c.req.query('id'), 'id')
+  const rows = select(ctx.store, 'products', {
+    sortBy: sort === 'date_modified' ? 'modified' : 'id',
+    desc: direction === 'desc',
+    ...v3ModifiedRange(ctx.clock, c),
+    minId: exactId ?? int(c.req.query('id:min'), 'id:min'),
+    maxId: exactId ?? int(c.req.query('id:max'), 'id:max'),
+    ids: idList(c.req.query('id:in')),
+  })
+  const pageRows = pageOf(rows, page, limit, c.get('fault'))
+  const json = pageRows.map((r) => productJson(ctx, c, r))
+  return v3JsonEnvelope(c, json, rows.length, page, limit)
+}
+
+export function registerProductRoutes(app: SimApp, ctx: SimContext) {
+  app.get(`${BASE}/v3/catalog/products/:id{[0-9]+}`, (c) => {
+    const record = ctx.store.readById('products', Number(c.req.param('id')))
+    if (!record)
+      return c.json(
+        { status: 404, title: 'The requested product was not found.', type: 'about:blank' },
+        404,
+      )
+    return c.json({ data: shapeProduct(c, ctx.store.render('products', record)), meta: {} })
+  })
+  app.get(`${BASE}/v3/catalog/products`, (c) => listProducts(ctx, c))
+}
