@@ -5,9 +5,8 @@ import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
 import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import type { SimStore } from '../../src/sim/index.ts'
-import type { SimRecord } from '../../src/sim/generate.ts'
 import { describeEachDatabase } from '../support/databases.ts'
-import { clientFor, mirrorRows, startStore } from './support.ts'
+import { bySweepOrder, clientFor, mirrorRows, startStore } from './support.ts'
 
 let sim: SimStore | undefined
 
@@ -15,10 +14,6 @@ afterEach(async () => {
   await sim?.close()
   sim = undefined
 })
-
-/** Records in the order the store lists them for a sweep: by date_modified, then id. */
-const bySweepOrder = (records: SimRecord[]) =>
-  [...records].sort((a, b) => a.modified - b.modified || a.id - b.id)
 
 describeEachDatabase('odd objects at page edges', (ctx) => {
   it('a product without date_modified as the last row of full pages and the first of a probe page', async () => {

@@ -7,11 +7,10 @@ import { afterEach, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { RESOURCES } from '../../src/resources/index.ts'
 import type { SimStore } from '../../src/sim/index.ts'
-import type { SimRecord } from '../../src/sim/generate.ts'
 import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import { createClientEventHub } from '../../src/sync/request-stats.ts'
 import { describeEachDatabase } from '../support/databases.ts'
-import { expectMirrorEqualsStore, mirrorRows, startStore } from './support.ts'
+import { bySweepOrder, expectMirrorEqualsStore, mirrorRows, startStore } from './support.ts'
 
 let sim: SimStore | undefined
 
@@ -19,9 +18,6 @@ afterEach(async () => {
   await sim?.close()
   sim = undefined
 })
-
-const bySweepOrder = (records: SimRecord[]) =>
-  [...records].sort((a, b) => a.modified - b.modified || a.id - b.id)
 
 /** A client that refuses answers over `maxResponseBytes`, and the sizes of the pages it asked. */
 function limitedClient(store: SimStore, maxResponseBytes?: number) {
