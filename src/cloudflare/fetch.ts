@@ -5,7 +5,11 @@ import { sql } from 'drizzle-orm'
 import type { Database } from '../db/database.ts'
 import { openPostgres } from '../db/postgres.ts'
 import { createApp } from '../http/app.ts'
-import { processBatch, type EventWorkerOptions } from '../sync/events/event-worker.ts'
+import {
+  processBatch,
+  type EventWorkerOptions,
+  type WorkerLogEntry,
+} from '../sync/events/event-worker.ts'
 import { insertEvents } from '../sync/events/inbox.ts'
 import { logWorkerEntry } from '../sync/jobs.ts'
 import { readStatus } from '../sync/status/status.ts'
@@ -36,16 +40,10 @@ async function drainAfterDelivery(setup: Setup, db: Database): Promise<void> {
   try {
     await sleep(GATHER_MS)
     const client = createClient(setup, { timeoutMs: 10_000, maxRetries: 1 })
-    const summary = await processBatch(
-      {
-        db,
-        client,
-        storeHash: setup.config.storeHash,
-        log: (entry) => logWorkerEntry(setup.log, entry),
-      },
-      DELIVERY_BATCH,
-    )
-    if (summary) setup.log('info', 'worker batch', { ...summary })
+    const log = (entry: WorkerLogEntry) => logWorkerEntry(setup.log, entry)
+    const storeHash = setup.config.storeHash
+    const summary = await processBatch({ db, client, storeHash, log }, DELIVERY_BATCH)
+    if (summary) log({ event: 'batch', ...summary })
   } catch (error) {
     // The events stay pending (or come back when their lease ends); the next cron takes them.
     setup.log('error', 'worker error', { error: describeError(error) })

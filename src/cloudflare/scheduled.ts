@@ -56,12 +56,8 @@ async function drainInbox(
   client: BigCommerceClient,
   signal: AbortSignal,
 ) {
-  const ctx = {
-    db,
-    client,
-    storeHash: setup.config.storeHash,
-    log: (e: WorkerLogEntry) => logWorkerEntry(setup.log, e),
-  }
+  const log = (entry: WorkerLogEntry) => logWorkerEntry(setup.log, entry)
+  const ctx = { db, client, storeHash: setup.config.storeHash, log }
   let claimed = 0
   while (!signal.aborted) {
     const summary = await processBatch(ctx, CRON_BATCH)
@@ -69,7 +65,7 @@ async function drainInbox(
     claimed += summary.claimed
     // The API refused the token or was out: its events went back; the next cron tries again.
     if (summary.released > 0) break
-    setup.log('info', 'worker batch', { ...summary })
+    log({ event: 'batch', ...summary })
   }
   return claimed
 }

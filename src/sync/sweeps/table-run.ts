@@ -128,7 +128,12 @@ async function openTableRun(
       : { mode: plan.mode, lo: plan.lo, hi: plan.hi, covered: [] }
   const dated = resource.sweepKey === 'date_modified'
   return {
-    ...{ ctx, options, resource, table, runStart, began: Date.now() },
+    ctx,
+    options,
+    resource,
+    table,
+    runStart,
+    began: Date.now(),
     mode: plan.mode,
     advancesCursor: plan.advancesCursor,
     checkpoint,
@@ -138,7 +143,9 @@ async function openTableRun(
     deletes: plan.mode === 'full' && !resumable,
     startKey: dated && ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN,
     totals: { fetched: 0, upserted: 0, unchanged: 0, deleted: 0 },
-    ...{ rejected: [], rejectedCount: 0, rejectedIds: new Set<number>() },
+    rejected: [],
+    rejectedCount: 0,
+    rejectedIds: new Set<number>(),
     children: emptyChildReadStats(),
     seen: new Set<number>(),
     listed: createListedCount(resource, checkpoint),
