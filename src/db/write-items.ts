@@ -5,7 +5,8 @@
 // `rejected_rows` with its reason, and every other object of the batch is written. A failed batch
 // is split in halves until the refused rows stand alone, so one bad row costs about
 // 2·log2(batch) extra statements and a clean batch costs none. A row stored later (or found
-// unchanged) clears its id's entry, so the next read of that id is its retry.
+// unchanged) clears its id's entry, so the next read of that id is its retry. A row that its
+// preparation set aside (an order whose children could not be read) is kept aside the same way.
 import { sql } from 'drizzle-orm'
 import type { Executor } from './database.ts'
 import { describeCause, isRowError, shorten } from './errors.ts'
@@ -32,6 +33,8 @@ export interface WriteItemsResult {
   rejected: RejectedItem[]
   /** Ids of the objects accepted (written or unchanged). */
   ids: number[]
+  /** Ids that preparing set aside (also in `rejected`): to be read again, not yet stored. */
+  setAside: number[]
 }
 
 export interface WriteItemsOptions {
@@ -133,8 +136,14 @@ export async function writeItems(
     if ('row' in checked) valid.push(checked.row)
     else rejected.push(checked)
   }
-  const unique = dedupeById(valid)
-  await options.prepare?.(unique)
+  const prepared = dedupeById(valid)
+  await options.prepare?.(prepared)
+  // Rows that preparing set aside (an order whose children could not be read) stay as stored.
+  const unique = prepared.filter((row) => row.setAside === undefined)
+  const setAside = prepared.flatMap(({ id, setAside: reason, data }) =>
+    reason === undefined ? [] : [{ id, reason, raw: rawText(data) }],
+  )
+  rejected.push(...setAside)
   let written = 0
   const refused = new Set<number>()
   for (let start = 0; start < unique.length; start += batchSize) {
@@ -151,6 +160,7 @@ export async function writeItems(
     unchanged: items.length - written - rejected.length,
     rejected: rejected.map(({ id, reason }) => ({ id, reason })),
     ids,
+    setAside: setAside.map((row) => row.id),
   }
 }
 

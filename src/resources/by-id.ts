@@ -1,6 +1,7 @@
 // Reading answers to reads by id (`id:in` pages, v2 id ranges, single GETs) without trusting them
 // blindly: an object nobody asked for is ignored, never written under its neighbour's id, and it
-// makes the answer's silence about the asked ids worthless (see IdAnswer).
+// makes the answer's silence about the asked ids worthless (see IdAnswer); a single read that
+// answers no object at all (204, an empty 200) is no answer either.
 import { BigCommerceApiError, BigCommerceDataError } from '../bigcommerce/errors.ts'
 import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { pick, toId } from '../bigcommerce/validate.ts'
@@ -34,6 +35,26 @@ export function fileAnswer(
   }
   if (!suspect) return
   for (const id of asked) if (!answer.found.has(id)) answer.unanswered.add(id)
+}
+
+/**
+ * One object read by id (`GET /v2/orders/{id}`), filed into `answer`. A 404 is "not found this
+ * time"; an object is the answer; anything else (204, an empty 200, a list) says nothing about
+ * the id: unanswered, read again later, never "not found" (docs/bigcommerce-api.md, "Reads by id").
+ */
+export async function readOneById(
+  client: BigCommerceClient,
+  path: string,
+  query: Query,
+  id: number,
+  answer: IdAnswer,
+): Promise<void> {
+  const response = await client.request(path, { query })
+  if (response.status === 404) return
+  const body = response.body
+  if (body !== null && typeof body === 'object' && !Array.isArray(body))
+    fileAnswer(answer, [id], [body])
+  else answer.unanswered.add(id)
 }
 
 /** A 404 on a list path says nothing about rows (a wrong URL, a retired endpoint): an error. */

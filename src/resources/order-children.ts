@@ -1,7 +1,8 @@
 // An order's children as rows: line items (`order_products`), shipping addresses
 // (`order_shipping_addresses`) and applied coupons (`order_coupons`), read from the consignments
 // that `include=consignments.line_items&consignment_structure=object` embeds in the order, or from
-// the per-order endpoints when the store sent consignments as a link (bigcommerce-api.md §9.1).
+// the per-order endpoints when the store sent consignments as a link (docs/bigcommerce-api.md,
+// "Orders' children").
 //
 // A shipping consignment becomes an address row keyed by the shipping address id, so that rows
 // from consignments and rows from `/shipping_addresses` agree and `order_products.order_address_id`
@@ -53,7 +54,8 @@ const addressSchema = z.looseObject({
   country_iso2: optionalText,
   email: optionalText,
   shipping_method: optionalText,
-  line_items: z.array(z.unknown()).optional(),
+  // Read as a list only where one is expected: a link or a missing key is a doubt, not an error.
+  line_items: z.unknown().optional(),
 })
 
 const couponSchema = z.looseObject({
@@ -122,11 +124,13 @@ export function toCouponRow(item: unknown): ChildRow {
   }
 }
 
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
+
 /** The shipping address id a consignment stands for (see the file comment). */
 export function addressIdOfConsignment(consignment: unknown): number {
   const parsed = parseApiObject(addressSchema, consignment, 'order shipping consignment')
   const named = new Set<number>()
-  for (const line of parsed.line_items ?? []) {
+  for (const line of list(parsed.line_items)) {
     const id = pick(line, 'order_address_id')
     if (typeof id === 'number' && id > 0) named.add(id)
   }
@@ -134,15 +138,68 @@ export function addressIdOfConsignment(consignment: unknown): number {
   return named.size === 1 && only !== undefined ? only : parsed.id
 }
 
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
+/**
+ * The most line items a consignment is taken to embed: they are "the response of
+ * `/orders/{id}/products`", whose page holds 50 by default (docs/bigcommerce-api.md, "Orders'
+ * children"). A consignment holding exactly this many may have been cut.
+ */
+export const EMBEDDED_LINE_CAP = 50
+
+/** What an order's embedded consignments say about its children. */
+export interface EmbeddedChildren {
+  /** Shipping addresses always; line items only when nothing casts doubt on them. */
+  children: OrderChildren
+  /** Why the embedded line items may not be the whole set (read them per order), or null. */
+  doubt: string | null
+}
+
+/** The spec's other form of `line_items`: a `{url, resource}` link per line, not the line. */
+const isLink = (item: unknown) =>
+  pick(item, 'id') === undefined &&
+  (typeof pick(item, 'resource') === 'string' || typeof pick(item, 'url') === 'string')
+
+/** The order's `items_total` (the total quantity of its items), when it is a number. */
+export function itemsTotalOf(order: unknown): number | undefined {
+  const total = pick(order, 'items_total')
+  return typeof total === 'number' && Number.isFinite(total) ? total : undefined
+}
+
+/** The total quantity of line rows. */
+export const quantityOf = (lines: ChildRow[]) =>
+  lines.reduce((sum, line) => sum + (typeof line.quantity === 'number' ? line.quantity : 0), 0)
+
+/** Line rows from every consignment, and the first doubt about them (see EmbeddedChildren). */
+function embeddedLines(order: unknown, holders: unknown[]) {
+  const lines = new Map<number, ChildRow>()
+  let doubt: string | null = null
+  for (const holder of holders) {
+    const items = pick(holder, 'line_items')
+    if (!Array.isArray(items)) doubt ??= 'a consignment came without a list of line_items'
+    else if (items.some(isLink)) doubt ??= 'line items came as links, not as objects'
+    else {
+      if (items.length === EMBEDDED_LINE_CAP)
+        doubt ??= `a consignment holds ${EMBEDDED_LINE_CAP} line items, as many as an embed may`
+      for (const item of items) {
+        const row = toLineRow(item)
+        if (!lines.has(row.id)) lines.set(row.id, row)
+      }
+    }
+  }
+  const expected = itemsTotalOf(order)
+  const quantity = quantityOf([...lines.values()])
+  if (doubt === null && expected !== undefined && quantity < expected)
+    doubt = `its line items add up to ${quantity} items, the order's items_total says ${expected}`
+  return { lines: [...lines.values()], doubt }
+}
 
 /**
  * Line items and shipping addresses from an order's embedded consignments, or null when the
  * order carries consignments as a link (or not at all): the store did not honour `include`.
  * Line items sit in every kind of consignment; only shipping ones carry an address. The stored
  * address row is the consignment without its line items (they are the order_products rows).
+ * Line items that may be cut, came as links or are missing are left out, with the doubt.
  */
-export function childrenFromConsignments(order: unknown): OrderChildren | null {
+export function childrenFromConsignments(order: unknown): EmbeddedChildren | null {
   const consignments = pick(order, 'consignments')
   if (!consignments || typeof consignments !== 'object' || Array.isArray(consignments)) return null
   if (
@@ -159,13 +216,7 @@ export function childrenFromConsignments(order: unknown): OrderChildren | null {
     ...list(c.downloads),
     ...list(pick(c, 'email', 'gift_certificates')),
   ]
-  const lines = new Map<number, ChildRow>()
-  for (const holder of holders) {
-    for (const item of list(pick(holder, 'line_items'))) {
-      const row = toLineRow(item)
-      if (!lines.has(row.id)) lines.set(row.id, row)
-    }
-  }
+  const { lines, doubt } = embeddedLines(order, holders)
   const addresses = new Map<number, ChildRow>()
   for (const consignment of list(c.shipping)) {
     const id = addressIdOfConsignment(consignment)
@@ -178,7 +229,9 @@ export function childrenFromConsignments(order: unknown): OrderChildren | null {
       )
     }
   }
-  return { order_products: [...lines.values()], order_shipping_addresses: [...addresses.values()] }
+  const order_shipping_addresses = [...addresses.values()]
+  if (doubt !== null) return { children: { order_shipping_addresses }, doubt }
+  return { children: { order_products: lines, order_shipping_addresses }, doubt }
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { mapWithConcurrency } from '../util/collections.ts'
-import { emptyAnswer, fileAnswer, getV2IdPage } from './by-id.ts'
+import { emptyAnswer, fileAnswer, getV2IdPage, readOneById } from './by-id.ts'
 import { attachOrderChildren } from './order-children-read.ts'
 import {
   countV2,
@@ -127,11 +127,11 @@ export const orders: ResourceDefinition = {
     // leave out archived orders): it is read on its own, like any single id. (After a suspect
     // answer it is already unanswered: read again later, never deleted.)
     const missed = ranges.flat().filter((id) => !answer.found.has(id) && !answer.unanswered.has(id))
-    await mapWithConcurrency([...singles, ...missed], 32, async (id) => {
-      const order = await client.get(`/v2/orders/${id}`, ORDER_INCLUDE)
-      // An order under another id is no answer about this one (and is not written as it).
-      if (order !== null) fileAnswer(answer, [id], [order])
-    })
+    // An order under another id, or no object at all (204, an empty 200), is no answer about
+    // this one: read again later, never "not found".
+    await mapWithConcurrency([...singles, ...missed], 32, (id) =>
+      readOneById(client, `/v2/orders/${id}`, ORDER_INCLUDE, id, answer),
+    )
     return answer
   },
 

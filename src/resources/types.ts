@@ -14,6 +14,11 @@ export interface ResourceRow {
   data: unknown
   /** Child rows written with this row (an order's line items, addresses, coupons). */
   children?: OrderChildren
+  /**
+   * Why this row is not written this time (its children could not be read): it goes to
+   * rejected_rows, the stored row and its children stay as they are, and it is read again later.
+   */
+  setAside?: string
   [column: string]: unknown
 }
 
@@ -28,10 +33,15 @@ export interface RowContext {
 export interface ChildReadStats {
   /** Orders whose line items and addresses were read per order (the store ignored include). */
   fallbackOrders: number
+  /**
+   * Orders whose embedded line items may have been cut (or came as links, or not at all): their
+   * lines were read whole through `/products`.
+   */
+  completedOrders: number
   productRequests: number
   addressRequests: number
   couponRequests: number
-  /** Orders whose children held an item the mirror could not read (left as stored). */
+  /** Orders set aside: an answer about their children was odd (order and children as stored). */
   unreadable: number
 }
 

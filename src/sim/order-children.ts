@@ -38,6 +38,9 @@ export interface SimOrderChildren {
 /** How a shipping consignment's id relates to its address id: the spec does not say. */
 export type ConsignmentIdMode = 'address' | 'own'
 
+/** How embedded consignments carry their line items (see SimStoreOptions). */
+export type ConsignmentLineItems = 'objects' | 'links' | 'absent'
+
 // Line ids are unique across the store: each order owns a block of this many.
 export const LINE_ID_BLOCK = 1000
 

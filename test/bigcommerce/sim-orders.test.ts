@@ -1,6 +1,7 @@
 // The simulated store's order children: generated per seed, embedded by include with
-// consignment_structure=object, the per-order endpoints with their paging, the switch that makes
-// the list ignore include, and edits that move the order's date_modified and say so.
+// consignment_structure=object (at most 50 a consignment by default, as links or absent on a
+// switch), the per-order endpoints with their paging (at most 50 a page by default), the switch
+// that makes the list ignore include, and edits that move the order's date_modified and say so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateOrderChildren } from '../../src/sim/order-children.ts'
 import { startSimStore, type SimStore } from '../../src/sim/server.ts'
@@ -76,15 +77,56 @@ describe('simulated order children', () => {
     ).toBe(true)
   })
 
-  it('pages /products (50 by default, 413 above 250, 204 past the end) and answers 404 for a missing order', async () => {
+  it('pages /products (at most 50 whatever limit asks, 413 above 250, 204 past the end) and answers 404 for a missing order', async () => {
     for (let i = 0; i < 60; i++) sim.store.addLine(10)
-    const total = sim.store.orderChildren(10).lines.length
-    expect(asList((await call('/v2/orders/10/products')).body).length).toBe(50)
-    expect(asList((await call('/v2/orders/10/products?limit=250')).body).length).toBe(total)
+    const all = sim.store.orderChildren(10).lines.map((l) => l.item.id)
+    const ids = async (path: string) => asList((await call(path)).body).map((p) => p.id)
+    expect(await ids('/v2/orders/10/products')).toEqual(all.slice(0, 50))
+    // The harsh default: 50 a page whatever limit asks, pages cut at 50.
+    expect(await ids('/v2/orders/10/products?limit=250')).toEqual(all.slice(0, 50))
+    expect(await ids('/v2/orders/10/products?limit=250&page=2')).toEqual(all.slice(50, 100))
+    expect(await ids('/v2/orders/10/products?limit=20&page=2')).toEqual(all.slice(20, 40))
     expect((await call('/v2/orders/10/products?limit=251')).status).toBe(413)
     expect((await call('/v2/orders/10/products?page=9')).status).toBe(204)
     expect((await call('/v2/orders/99999/products')).status).toBe(404)
     expect((await call('/v2/orders/99999/coupons')).status).toBe(404)
+    // The kinder reading on a switch: limit honoured up to 250.
+    sim.setOptions({ orderSubListPageCap: null })
+    expect(await ids('/v2/orders/10/products?limit=250')).toEqual(all)
+    sim.setOptions({ orderSubListPageCap: undefined })
+  })
+
+  it('caps embedded line items at 50 a consignment (a switch), can send them as links or not at all, and counts them in items_total', async () => {
+    const include = 'include=consignments.line_items&consignment_structure=object'
+    const id = 11
+    for (let i = 0; i < 70; i++) sim.store.addLine(id)
+    const children = sim.store.orderChildren(id)
+    const quantity = children.lines.reduce((n, l) => n + Number(l.item.quantity), 0)
+    const read = async () => asObject((await call(`/v2/orders/${id}?${include}`)).body)
+    const shippingLines = (order: Record<string, unknown>) =>
+      asList(asList(asObject(order.consignments).shipping)[0]?.line_items)
+    const capped = await read()
+    expect(capped.items_total).toBe(quantity)
+    expect(shippingLines(capped).length).toBe(50)
+    sim.setOptions({ embeddedLineItemCap: null })
+    const whole = children.lines.filter((l) => l.kind === 'shipping' && l.slot === 0).length
+    expect(shippingLines(await read()).length).toBe(whole)
+    sim.setOptions({ consignmentLineItems: 'links' })
+    const [link] = shippingLines(await read())
+    expect(link).toEqual({
+      url: expect.stringMatching(new RegExp(`/v2/orders/${id}/products/\\d+$`)),
+      resource: expect.stringMatching(new RegExp(`^/orders/${id}/products/\\d+$`)),
+    })
+    sim.setOptions({ consignmentLineItems: 'absent' })
+    const shipping = asList(asObject((await read()).consignments).shipping)
+    expect(shipping.length).toBeGreaterThan(0)
+    expect(shipping.every((c) => !('line_items' in c))).toBe(true)
+    sim.setOptions({ consignmentLineItems: undefined, embeddedLineItemCap: undefined })
+    // Every generated order's items_total is its lines' total quantity.
+    for (const order of asList((await call('/v2/orders?limit=50')).body)) {
+      const lines = sim.store.orderChildren(Number(order.id)).lines
+      expect(order.items_total).toBe(lines.reduce((n, l) => n + Number(l.item.quantity), 0))
+    }
   })
 
   it('can ignore include on the list, and give consignments ids of their own', async () => {

@@ -1,7 +1,22 @@
 // An order's children in the shapes the v2 API answers with (bigcommerce-api.md §2.1 and §9.1):
 // shipping addresses with costs as strings, consignments with costs as numbers.
 import { money } from '../generate/random.ts'
-import type { ConsignmentIdMode, ConsignmentKind, SimOrderChildren } from '../order-children.ts'
+import type {
+  ConsignmentIdMode,
+  ConsignmentKind,
+  ConsignmentLineItems,
+  SimOrderChildren,
+} from '../order-children.ts'
+
+export interface ConsignmentRenderOptions {
+  /** Embed line items at all (`include=consignments.line_items`). */
+  lineItems: boolean
+  idMode: ConsignmentIdMode
+  /** Line items one consignment embeds at most; null or undefined: all. */
+  lineCap?: number | null
+  /** Objects (the default), the spec's `{url, resource}` links, or no key at all. */
+  lineForm?: ConsignmentLineItems
+}
 
 function linesOf(children: SimOrderChildren, kind: ConsignmentKind, slot: number) {
   return children.lines.filter((l) => l.kind === kind && l.slot === slot).map((l) => l.item)
@@ -32,10 +47,20 @@ export function renderShippingAddresses(children: SimOrderChildren, storeUrl: st
 export function renderConsignments(
   children: SimOrderChildren,
   storeUrl: string,
-  options: { lineItems: boolean; idMode: ConsignmentIdMode },
+  options: ConsignmentRenderOptions,
 ) {
-  const withLines = (base: Record<string, unknown>, kind: ConsignmentKind, slot: number) =>
-    options.lineItems ? { ...base, line_items: linesOf(children, kind, slot) } : base
+  const withLines = (base: Record<string, unknown>, kind: ConsignmentKind, slot: number) => {
+    if (!options.lineItems || options.lineForm === 'absent') return base
+    const all = linesOf(children, kind, slot)
+    const cap = options.lineCap ?? null
+    const lines = cap === null ? all : all.slice(0, cap)
+    if (options.lineForm !== 'links') return { ...base, line_items: lines }
+    const links = lines.map((l) => ({
+      url: `${storeUrl}/v2/orders/${l.order_id}/products/${l.id}`,
+      resource: `/orders/${l.order_id}/products/${l.id}`,
+    }))
+    return { ...base, line_items: links }
+  }
   const shipping = children.addresses.map((address, slot) => {
     const { order_id: orderId, ...rest } = address
     const lines = linesOf(children, 'shipping', slot)

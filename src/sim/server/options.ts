@@ -1,5 +1,5 @@
 // What the simulated store can be told: its options, its fault switches and the figures it keeps.
-import type { ConsignmentIdMode } from '../order-children.ts'
+import type { ConsignmentIdMode, ConsignmentLineItems } from '../order-children.ts'
 import type { SimClock, SimDataOptions } from '../state.ts'
 import type { WebhookOptions } from '../webhooks.ts'
 
@@ -113,6 +113,24 @@ export interface SimStoreOptions {
    * own ('own'). The spec does not say which.
    */
   consignmentIds?: ConsignmentIdMode
+  /**
+   * Rows a page of an order's sub-list (`/products`, `/shipping_addresses`, `/coupons`) holds at
+   * most, whatever `limit` asks; pages are cut at this size. The spec documents a default of 50
+   * and no maximum, so a store may serve no more: default 50; null honours `limit` up to 250.
+   */
+  orderSubListPageCap?: number | null
+  /**
+   * Line items one consignment embeds at most (`include=consignments.line_items`). The spec calls
+   * them the response of `/orders/{id}/products`, whose page holds 50 by default, and an embed
+   * has no page to ask for the rest: default 50 (the rest are cut); null embeds every line.
+   */
+  embeddedLineItemCap?: number | null
+  /**
+   * How consignments carry `line_items` when asked for them: 'objects' (`orderProducts`, the
+   * default), 'links' (the spec's other `oneOf` branch: a `{url, resource}` per line), or
+   * 'absent' (no `line_items` key: not a documented shape, a fault for tests).
+   */
+  consignmentLineItems?: ConsignmentLineItems
 }
 
 /** The options a running store can change (setOptions, POST /__sim/options). */

@@ -59,7 +59,9 @@ function orderJson(ctx: SimContext, c: Context, record: SimRecord, honourInclude
   const embed = lineItems || include.includes('consignments')
   const asObject = c.req.query('consignment_structure') === 'object'
   const idMode = ctx.settings.consignmentIds ?? 'address'
-  const key = `${embed}|${lineItems}|${asObject}|${idMode}`
+  const lineCap = capOf(ctx.settings.embeddedLineItemCap)
+  const lineForm = ctx.settings.consignmentLineItems ?? 'objects'
+  const key = `${embed}|${lineItems}|${asObject}|${idMode}|${lineCap}|${lineForm}`
   const { store } = ctx
   return store.renderJson('orders', record, key, (full) => {
     const storeUrl = store.context.storeUrl
@@ -71,11 +73,15 @@ function orderJson(ctx: SimContext, c: Context, record: SimRecord, honourInclude
       return full
     }
     const children = store.orderChildren(record.id)
-    const consignments = renderConsignments(children, storeUrl, { lineItems, idMode })
+    const options = { lineItems, idMode, lineCap, lineForm }
+    const consignments = renderConsignments(children, storeUrl, options)
     full.consignments = asObject ? consignments : [consignments]
     return full
   })
 }
+
+/** A cap setting: undefined is the harsh default of 50 rows, null is no cap. */
+const capOf = (setting: number | null | undefined) => (setting === undefined ? 50 : setting)
 
 const orderNotFound = (c: Context) =>
   c.json([{ status: 404, message: 'The requested resource was not found.' }], 404)
@@ -90,7 +96,11 @@ function listOrders(ctx: SimContext, c: Context) {
   return c.body(`[${json.join(',')}]`, 200, { 'Content-Type': 'application/json' })
 }
 
-/** A v2 sub-list of one order: paged (50 by default, at most 250), 204 past the end. */
+/**
+ * A v2 sub-list of one order: paged (50 by default, 413 above 250), 204 past the end. A page
+ * holds at most orderSubListPageCap rows (default 50) whatever `limit` asks, and pages are cut at
+ * that size, as a store that caps its page size would.
+ */
 function registerOrderSubList(
   app: SimApp,
   ctx: SimContext,
@@ -100,7 +110,7 @@ function registerOrderSubList(
   app.get(`${BASE}/v2/orders/:id{[0-9]+}/${path}`, (c) => {
     const id = Number(c.req.param('id'))
     if (!ctx.store.get('orders', id)) return orderNotFound(c)
-    const { page, limit } = readPaging(c)
+    const { page, limit } = readPaging(c, capOf(ctx.settings.orderSubListPageCap) ?? undefined)
     const rows = items(id).slice((page - 1) * limit, page * limit)
     if (rows.length === 0) return c.body(null, 204)
     return c.json(rows)

@@ -1,7 +1,20 @@
 // Rows in each API's format: v2 dates in RFC 2822, v3 in ISO 8601 (products `+00:00`, customers
 // `Z`), a corrupting switch applied on top, and the rendered JSON cached per shape when asked.
 import type { SimRecord, SimResourceName } from '../generate.ts'
+import { generateOrderChildren } from '../order-children.ts'
 import { fieldsOf, type Fields, type StateCore } from './tables.ts'
+
+/**
+ * An order's items_total: the total quantity of its line items (`order_RespOnly.items_total`),
+ * which the mirror checks embedded lines against. Coupons do not change quantities, so the
+ * generated children need no discount here.
+ */
+function itemsTotalOf(core: StateCore, id: number): number {
+  const children = core.orderChildren.get(id) ?? generateOrderChildren(core.context, id, 0)
+  let total = 0
+  for (const line of children.lines) total += Number(line.item.quantity)
+  return total
+}
 
 /** v2: RFC 2822 in UTC with `+0000`, as BigCommerce writes it. */
 export function formatRfc2822(seconds: number): string {
@@ -16,13 +29,17 @@ export function formatIso(seconds: number, zone: 'Z' | '+00:00'): string {
 export function renderClean(core: StateCore, name: SimResourceName, record: SimRecord): Fields {
   const fields = fieldsOf(core, name, record)
   switch (name) {
-    case 'orders':
+    case 'orders': {
+      const itemsTotal = itemsTotalOf(core, record.id)
       return {
         id: record.id,
         ...fields,
+        items_total: itemsTotal,
+        items_shipped: fields.items_shipped ? itemsTotal : 0,
         date_created: formatRfc2822(record.created),
         date_modified: formatRfc2822(record.modified),
       }
+    }
     case 'coupons':
       return { id: record.id, ...fields, date_created: formatRfc2822(record.created) }
     case 'products':

@@ -74,8 +74,18 @@ async function settleEvents(work: TableWork, applied: RefreshedRows): Promise<vo
     const result = await retryEvents(
       ctx.db,
       applied.unanswered,
-      `${resource}: the API's answer held objects nobody asked for, so it says ` +
-        'nothing about the asked ids; read again later',
+      `${resource}: the API's answer held objects nobody asked for, or no object at all, so ` +
+        'it says nothing about the asked ids; read again later',
+      options.retry ?? DEFAULT_RETRY,
+    )
+    addRetries(work.summary, result)
+  }
+  if (applied.setAside.length > 0) {
+    const result = await retryEvents(
+      ctx.db,
+      applied.setAside,
+      `${resource}: an answer about the children of this order was odd (see rejected_rows); ` +
+        'the order and its children were left as stored; read again later',
       options.retry ?? DEFAULT_RETRY,
     )
     addRetries(work.summary, result)

@@ -39,7 +39,13 @@ export async function refreshRows(
     retry: [],
     delete: [],
   }
+  // An order set aside (its children could not be read) was found, but is not stored yet.
+  const setAside = new Set(result.setAside)
   for (const id of ids) {
+    if (setAside.has(id)) {
+      byDecision.retry.push(id)
+      continue
+    }
     const read = answer.found.has(id)
       ? 'found'
       : answer.unanswered.has(id)
@@ -58,9 +64,10 @@ export async function refreshRows(
     children,
     done: eventsFor([...byDecision.done, ...gone]),
     deferred: eventsFor(byDecision['confirm-later']),
-    unanswered: eventsFor(byDecision.retry),
+    unanswered: eventsFor(byDecision.retry.filter((id) => !setAside.has(id))),
+    setAside: eventsFor(byDecision.retry.filter((id) => setAside.has(id))),
     deferredIds: byDecision['confirm-later'].length,
-    unansweredIds: byDecision.retry.length,
+    unansweredIds: byDecision.retry.length - setAside.size,
   }
 }
 

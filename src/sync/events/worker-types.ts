@@ -71,7 +71,7 @@ export interface TableOutcome {
   rejected: RejectedItem[]
   /** Ids put back for a confirmation re-read (not found, or deleted but still answered). */
   deferred: number
-  /** Ids retried because the answer held objects nobody asked for. */
+  /** Ids retried because the answer held objects nobody asked for, or no object at all. */
   unanswered: number
   /** Requests spent on child rows (orders' line items, addresses, coupons), when there are any. */
   children?: ChildReadStats

@@ -16,9 +16,14 @@ export function childSummary(children: ChildReadStats): Pick<TableSummary, 'chil
       `the store sent consignments as a link (include ignored): line items and addresses of ${children.fallbackOrders} orders were read per order (${children.productRequests + children.addressRequests} requests)`,
     )
   }
+  if (children.completedOrders > 0) {
+    notes.push(
+      `the embedded line items of ${children.completedOrders} orders may have been cut (or came as links): they were read whole per order (${children.productRequests} /products requests)`,
+    )
+  }
   if (children.unreadable > 0) {
     notes.push(
-      `${children.unreadable} orders had a child item the mirror could not read; their children were left as stored`,
+      `${children.unreadable} orders were set aside: an answer about their children was odd (see rejected_rows); those orders and their children were left as stored, to be read again`,
     )
   }
   return { children: { ...children }, ...(notes.length > 0 ? { notes } : {}) }
