@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // 2 cores: PGlite and the simulated store are CPU-heavy; more forks only thrash.
     maxWorkers: 2,
+    // The ten slowest tests and any past half of its timeout, after every run.
+    reporters: ['default', './test/support/timings-reporter.ts'],
   },
 })

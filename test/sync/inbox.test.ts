@@ -68,12 +68,18 @@ describeEachDatabase('inbox', (ctx) => {
 
   it('claims skip events other workers hold, and an expired lease makes them claimable again', async () => {
     await insertEvents(ctx.db, STORE, [event('x', 1), event('y', 2), event('z', 3)])
-    const first = await claimEvents(ctx.db, STORE, { limit: 2, leaseMs: 300 })
+    const first = await claimEvents(ctx.db, STORE, { limit: 2, leaseMs: 60_000 })
     const second = await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })
     expect(first).toHaveLength(2)
     expect(second.map((e) => e.resourceId)).toEqual([3])
     expect(await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })).toEqual([])
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    // The first holder's lease runs out (moved into the past rather than waited for, so a loaded
+    // machine cannot expire it early either).
+    const firstIds = first.map((e) => e.id)
+    await ctx.db.execute(sql`
+      update bigcommerce.webhook_events
+      set locked_until = now() - interval '1 second', available_at = now() - interval '1 second'
+      where id in (${sql.join(firstIds.map((id) => sql`${id}`), sql`, `)})`)
     const reclaimed = await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })
     expect(reclaimed.map((e) => e.resourceId).sort()).toEqual(first.map((e) => e.resourceId).sort())
     // The first holder's late finish is ignored; the new holder's counts.
