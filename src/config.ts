@@ -47,6 +47,8 @@ export function parseConfig(env: Env, needs: ConfigNeeds = {}, now = new Date())
     webhookSecret: v.WEBHOOK_SECRET,
     statusToken: v.STATUS_TOKEN,
     pglitePort: v.PGLITE_PORT,
+    pgliteIdleTimeoutSeconds: v.PGLITE_IDLE_TIMEOUT_SECONDS,
+    host: v.HOST,
     port: v.PORT,
     schedule: {
       incrementalMinutes: v.SYNC_INTERVAL_MINUTES,

@@ -158,6 +158,7 @@ function serverFields(needs: ConfigNeeds) {
         })
         .optional(),
     ),
+    HOST: hostField(),
     PORT: wholeNumber('PORT', 3000, 1, 65_535, 'a whole number'),
     PGLITE_PORT: optional.pipe(
       z
@@ -175,7 +176,41 @@ function serverFields(needs: ConfigNeeds) {
           return z.NEVER
         }),
     ),
+    PGLITE_IDLE_TIMEOUT_SECONDS: wholeNumber(
+      'PGLITE_IDLE_TIMEOUT_SECONDS',
+      30,
+      1,
+      3600,
+      'whole seconds',
+    ),
   }
+}
+
+/**
+ * The address `serve` listens on. Default 127.0.0.1: this machine only (a local TLS proxy reaches
+ * it); 0.0.0.0 or :: for every interface (a container, a load balancer on another machine).
+ */
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i
+
+function hostField() {
+  return optional.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return '127.0.0.1'
+        // An IPv4 or IPv6 address (brackets dropped), or a host name of this machine.
+        const host = v.replace(/^\[(.*)\]$/, '$1')
+        if (/^[0-9a-f:.]+$/i.test(host) && host.includes(':')) return host
+        if (HOST_NAME.test(host)) return host
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'HOST must be an address or host name of this machine, e.g. HOST=127.0.0.1 (this machine only) or HOST=0.0.0.0 (every interface)',
+        })
+        return z.NEVER
+      }),
+  )
 }
 
 function scheduleFields() {
