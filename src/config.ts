@@ -7,7 +7,7 @@ import { buildSchema } from './config/schema.ts'
 import type { Config, ConfigNeeds, Env } from './config/types.ts'
 
 export type { Config, ConfigNeeds, Env, ScheduleConfig } from './config/types.ts'
-export { maskSecrets, passwordsInUrl, redactUrl } from './config/redact.ts'
+export { maskSecrets, passwordsInUrl, redactUrl, replaceSecret } from './config/redact.ts'
 export { parseStartDate } from './config/schema.ts'
 
 export class ConfigError extends Error {

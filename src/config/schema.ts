@@ -1,6 +1,7 @@
 // The settings schema, one group per concern (the store, storage, the server, the schedule). Every
 // message names the variable and shows an example, so one run lists every fix needed.
 import { z } from 'zod'
+import { databaseUrlProblem } from './database-url.ts'
 import type { ConfigNeeds } from './types.ts'
 
 /** Parses a start date given as MM/DD/YYYY (Stitch's form) or YYYY-MM-DD; null when invalid. */
@@ -130,6 +131,10 @@ function storageFields() {
         .regex(/^postgres(ql)?:\/\/.+/, {
           message:
             'DATABASE_URL must be a postgres:// URL, e.g. postgres://user:password@localhost:5432/mirror (or unset it to use the embedded database)',
+        })
+        .superRefine((url, ctx) => {
+          const problem = databaseUrlProblem(url)
+          if (problem) ctx.addIssue({ code: 'custom', message: problem })
         })
         .optional(),
     ),
