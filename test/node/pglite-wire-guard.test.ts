@@ -137,7 +137,9 @@ describe('serve with PGLITE_PORT, against clients that misbehave', () => {
     holder.send(startupPacket())
     await holder.until('Z\0\0\0\x05I')
     const held = Date.now()
-    holder.send(typed('Q', "begin; insert into bigcommerce.deletions (store_hash, resource, id) values ('guard', 'products', 7);\0"))
+    const insert =
+      "insert into bigcommerce.deletions (store_hash, resource, id) values ('guard', 'products', 7)"
+    holder.send(typed('Q', `begin; ${insert};\0`))
     await holder.until('Z\0\0\0\x05T')
     // While it holds the session, and until a moment after it is dropped: probe both routes.
     const during: Array<Promise<{ status: number; ms: number }>> = []
@@ -164,7 +166,10 @@ describe('serve with PGLITE_PORT, against clients that misbehave', () => {
     check.send(
       Buffer.concat([
         startupPacket(),
-        typed('Q', "select 'rows:' || count(*) from bigcommerce.deletions where store_hash = 'guard'\0"),
+        typed(
+          'Q',
+          "select 'rows:' || count(*) from bigcommerce.deletions where store_hash = 'guard'\0",
+        ),
       ]),
     )
     await check.until('rows:0')

@@ -81,7 +81,8 @@ describe('random bytes on PGLITE_PORT', () => {
   it('a client sending ff ff ff f0 is closed with a reason, and the others go on', async () => {
     const answer = await new Promise<string>((resolve) => {
       let got = ''
-      const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.from([0xff, 0xff, 0xff, 0xf0, 0])))
+      const bytes = Buffer.from([0xff, 0xff, 0xff, 0xf0, 0])
+      const socket = connect(port, '127.0.0.1', () => socket.write(bytes))
       socket.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')))
       socket.on('close', () => resolve(got))
     })
