@@ -7,7 +7,7 @@ import { buildSchema } from './config/schema.ts'
 import type { Config, ConfigNeeds, Env } from './config/types.ts'
 
 export type { Config, ConfigNeeds, Env, ScheduleConfig } from './config/types.ts'
-export { maskSecrets, passwordsInUrl, redactUrl } from './config/redact.ts'
+export { maskSecrets, passwordsInUrl, redactUrl, replaceSecret } from './config/redact.ts'
 export { parseStartDate } from './config/schema.ts'
 
 export class ConfigError extends Error {
@@ -47,6 +47,8 @@ export function parseConfig(env: Env, needs: ConfigNeeds = {}, now = new Date())
     webhookSecret: v.WEBHOOK_SECRET,
     statusToken: v.STATUS_TOKEN,
     pglitePort: v.PGLITE_PORT,
+    pgliteIdleTimeoutSeconds: v.PGLITE_IDLE_TIMEOUT_SECONDS,
+    host: v.HOST,
     port: v.PORT,
     schedule: {
       incrementalMinutes: v.SYNC_INTERVAL_MINUTES,

@@ -221,3 +221,29 @@ describe('DATA_DIR is for this user alone', () => {
     expect(openEntries(dataDir)).toEqual([])
   }, 60_000)
 })
+
+describe('a DATABASE_URL of a shape that cannot work ends at once, in one line', () => {
+  it.each([
+    ['a "#" in the password', 'postgres://mirror:pa#ss@127.0.0.1:5432/mirror', 'holds a "#"'],
+    ['a "?" in the password', 'postgres://mirror:pa?ss@127.0.0.1:5432/mirror', 'holds a "?"'],
+    [
+      'several hosts',
+      'postgres://mirror:pass@127.0.0.1:5432,127.0.0.2:5432/mirror',
+      'several hosts',
+    ],
+    [
+      'port 99999',
+      'postgres://mirror:pass@127.0.0.1:99999/mirror',
+      'the port 99999 is out of range',
+    ],
+  ])('%s', async (_shape, url, problem) => {
+    const result = await runCli(['migrate'], { DATABASE_URL: url })
+    expect(result.code).toBe(2)
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('  - '))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(problem)
+    expect(result.stderr).not.toMatch(/pa#ss|pa\?ss|:pass@/)
+    expect(result.stderr).not.toContain('Invalid URL')
+    expectNoStack(result)
+  })
+})

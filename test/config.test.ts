@@ -125,3 +125,54 @@ describe('parseConfig', () => {
     expect(problemsOf({ ...GOOD }, { store: true, webhookSecret: false })).toEqual([])
   })
 })
+
+describe('DATABASE_URL shapes that cannot work', () => {
+  it.each([
+    ['postgres://mirror:pa#ss@db/mirror', 'the user name or password holds a "#"', 'pa#ss'],
+    ['postgres://mirror:12#x@db/mirror', 'the user name or password holds a "#"', '12#x'],
+    ['postgres://mirror:pa?ss@db/mirror', 'the user name or password holds a "?"', 'pa?ss'],
+    ['postgres://mirror:p%zz@db/mirror', 'holds a "%" that is not an escape', 'p%zz'],
+    ['postgres://u:pw@h1:5432,h2:5432/db', 'names several hosts', ':pw@'],
+    ['postgres://u:pw@db:99999/x', 'the port 99999 is out of range', ':pw@'],
+    ['postgres://mirror:hunter2', 'the port is not a number', 'hunter2'],
+    ['postgres://u:pw@db /x', 'cannot be read as a URL', ':pw@'],
+  ])('%s: one line naming the problem, no password', (url, problem, secret) => {
+    const problems = (() => {
+      try {
+        parseConfig({ DATABASE_URL: url })
+        return []
+      } catch (error) {
+        return (error as ConfigError).problems
+      }
+    })()
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toContain(problem)
+    expect(problems[0]).not.toContain(secret)
+  })
+
+  it.each([
+    'postgres://u:p@db:5432/x?application_name=a@b',
+    'postgres://u:p@[::1]:5432/x',
+    'postgresql://db/mirror?sslmode=require',
+    'postgres://u:pa%23ss@db/x',
+  ])('%s is accepted', (url) => {
+    expect(parseConfig({ DATABASE_URL: url }).databaseUrl).toBe(url)
+  })
+})
+
+describe('HOST and PGLITE_IDLE_TIMEOUT_SECONDS', () => {
+  it('default to 127.0.0.1 and 30 s, and take addresses, names and whole seconds', () => {
+    expect(parseConfig({})).toMatchObject({ host: '127.0.0.1', pgliteIdleTimeoutSeconds: 30 })
+    expect(parseConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0')
+    expect(parseConfig({ HOST: '[::]' }).host).toBe('::')
+    expect(parseConfig({ HOST: 'mirror.internal' }).host).toBe('mirror.internal')
+    expect(parseConfig({ PGLITE_IDLE_TIMEOUT_SECONDS: '5' }).pgliteIdleTimeoutSeconds).toBe(5)
+  })
+
+  it('refuse what is neither, in one line each', () => {
+    expect(() => parseConfig({ HOST: 'http://0.0.0.0' })).toThrow(/HOST must be an address/)
+    expect(() => parseConfig({ PGLITE_IDLE_TIMEOUT_SECONDS: '0' })).toThrow(
+      /PGLITE_IDLE_TIMEOUT_SECONDS must be whole seconds from 1 to 3600/,
+    )
+  })
+})

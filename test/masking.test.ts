@@ -108,6 +108,44 @@ describe('maskSecrets: the last line before anything is printed', () => {
   })
 })
 
+describe('a secret that could be a word is hidden only where it stands as a value', () => {
+  const env = {
+    BIGCOMMERCE_ACCESS_TOKEN: 'wrong',
+    DATABASE_URL: 'postgres://mirror:secret@db/x',
+  }
+
+  it('leaves sentences alone', () => {
+    const sentence = 'the token is wrong; a secret thing went wrongly'
+    expect(maskSecrets(sentence, env)).toBe(sentence)
+    const lines: string[] = []
+    const log = createJsonLogger(['postgres://mirror:secret@db/x'], (line) => lines.push(line))
+    log('error', 'the secret is wrong', { error: 'a secret handshake' })
+    expect(lines.join('')).toContain('"msg":"the secret is wrong","error":"a secret handshake"')
+  })
+
+  it('hides it as a value: after = or :, quoted, in a URL, after Bearer', () => {
+    const cases: Array<[string, string]> = [
+      ['token=wrong&x=1', 'token=***&x=1'],
+      ['X-Auth-Token: wrong', 'X-Auth-Token: ***'],
+      ['got "wrong"', 'got "***"'],
+      ['Authorization: Bearer wrong', 'Authorization: Bearer ***'],
+      ['postgres://mirror:secret@db/x', 'postgres://mirror:***@db/x'],
+      ['password=secret;', 'password=***;'],
+    ]
+    for (const [text, masked] of cases) expect(maskSecrets(text, env)).toBe(masked)
+    const lines: string[] = []
+    const log = createJsonLogger(['postgres://mirror:secret@db/x'], (line) => lines.push(line))
+    log('error', 'refused', { password: 'secret' })
+    expect(lines.join('')).toContain('"password":"***"')
+  })
+
+  it('hides anything else everywhere, words of 16 letters or more included', () => {
+    const longWord = 'abcdefghijklmnopq'
+    expect(maskSecrets(`a ${longWord} b`, { BIGCOMMERCE_ACCESS_TOKEN: longWord })).toBe('a *** b')
+    expect(maskSecrets('is wr0ng now', { BIGCOMMERCE_ACCESS_TOKEN: 'wr0ng' })).toBe('is *** now')
+  })
+})
+
 describe('the JSON logger', () => {
   it('hides a database password that appears alone, or inside another URL', () => {
     fc.assert(

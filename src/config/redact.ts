@@ -73,8 +73,27 @@ export function maskSecrets(text: string, env: Env): string {
     .filter((s): s is string => !!s && s.length >= 4)
     .sort((a, b) => b.length - a.length)
   let masked = text
-  for (const secret of masks) masked = masked.split(secret).join('***')
+  for (const secret of masks) masked = replaceSecret(masked, secret)
   return redactUrl(masked)
+}
+
+/** From this length even a secret of letters only is not an ordinary word. */
+const HIDDEN_ANYWHERE_LENGTH = 16
+/** What stands before a value: a separator, a quote, an opening bracket, or `Bearer `. */
+const VALUE_BEFORE = '(^|[=:"\'`/@,;(\\[{<]|: |Bearer )'
+/** What may follow a value: the end, a closing quote or bracket, a separator, a space. */
+const VALUE_AFTER = '(?=$|["\'`@&;,)\\]}>/\\s])'
+
+/**
+ * Replaces `secret` with *** in `text`: everywhere, unless it could be a word (letters only,
+ * shorter than 16): such a one (a password "wrong") only where it stands as a value
+ * (`password=wrong`, `:wrong@`, `"wrong"`), so that "is wrong" stays a sentence.
+ */
+export function replaceSecret(text: string, secret: string): string {
+  const mayBeAWord = /^\p{L}+$/u.test(secret) && secret.length < HIDDEN_ANYWHERE_LENGTH
+  if (!mayBeAWord) return text.split(secret).join('***')
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return text.replace(new RegExp(`${VALUE_BEFORE}${escaped}${VALUE_AFTER}`, 'g'), '$1***')
 }
 
 /** The passwords a connection URL may carry, raw and percent-decoded, for exact-match masking. */

@@ -1,6 +1,7 @@
 // The settings schema, one group per concern (the store, storage, the server, the schedule). Every
 // message names the variable and shows an example, so one run lists every fix needed.
 import { z } from 'zod'
+import { databaseUrlProblem } from './database-url.ts'
 import type { ConfigNeeds } from './types.ts'
 
 /** Parses a start date given as MM/DD/YYYY (Stitch's form) or YYYY-MM-DD; null when invalid. */
@@ -131,6 +132,10 @@ function storageFields() {
           message:
             'DATABASE_URL must be a postgres:// URL, e.g. postgres://user:password@localhost:5432/mirror (or unset it to use the embedded database)',
         })
+        .superRefine((url, ctx) => {
+          const problem = databaseUrlProblem(url)
+          if (problem) ctx.addIssue({ code: 'custom', message: problem })
+        })
         .optional(),
     ),
     DATA_DIR: optional.transform((v) => v ?? './data'),
@@ -158,6 +163,7 @@ function serverFields(needs: ConfigNeeds) {
         })
         .optional(),
     ),
+    HOST: hostField(),
     PORT: wholeNumber('PORT', 3000, 1, 65_535, 'a whole number'),
     PGLITE_PORT: optional.pipe(
       z
@@ -175,7 +181,41 @@ function serverFields(needs: ConfigNeeds) {
           return z.NEVER
         }),
     ),
+    PGLITE_IDLE_TIMEOUT_SECONDS: wholeNumber(
+      'PGLITE_IDLE_TIMEOUT_SECONDS',
+      30,
+      1,
+      3600,
+      'whole seconds',
+    ),
   }
+}
+
+/**
+ * The address `serve` listens on. Default 127.0.0.1: this machine only (a local TLS proxy reaches
+ * it); 0.0.0.0 or :: for every interface (a container, a load balancer on another machine).
+ */
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i
+
+function hostField() {
+  return optional.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return '127.0.0.1'
+        // An IPv4 or IPv6 address (brackets dropped), or a host name of this machine.
+        const host = v.replace(/^\[(.*)\]$/, '$1')
+        if (/^[0-9a-f:.]+$/i.test(host) && host.includes(':')) return host
+        if (HOST_NAME.test(host)) return host
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'HOST must be an address or host name of this machine, e.g. HOST=127.0.0.1 (this machine only) or HOST=0.0.0.0 (every interface)',
+        })
+        return z.NEVER
+      }),
+  )
 }
 
 function scheduleFields() {

@@ -15,6 +15,10 @@ export interface Config {
   statusToken?: string
   /** While `serve` runs on the embedded database, it also answers PostgreSQL's protocol here (127.0.0.1). */
   pglitePort?: number
+  /** How long a PGLITE_PORT client may hold the database idle before it is dropped (default 30). */
+  pgliteIdleTimeoutSeconds?: number
+  /** The address `serve` listens on; parseConfig's default is 127.0.0.1. */
+  host?: string
   port: number
   schedule: ScheduleConfig
 }

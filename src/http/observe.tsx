@@ -6,6 +6,7 @@
 import { Hono } from 'hono'
 import type { MirrorStatus } from '../sync/status/status.ts'
 import { METRICS_CONTENT_TYPE } from './metrics.ts'
+import { pageHeaders, STYLE_NONCE_KEY } from './page-headers.ts'
 import { StatusPage, type ApiState } from './status-page.tsx'
 import { createSecretChecker } from './verify.ts'
 
@@ -30,7 +31,9 @@ export function createObserveRoutes(deps: ObserveDeps) {
       status: 401,
       headers: { 'WWW-Authenticate': 'Bearer', 'Content-Type': 'text/plain; charset=utf-8' },
     })
-  const app = new Hono()
+  const app = new Hono<{ Variables: { [STYLE_NONCE_KEY]?: string } }>()
+  app.use('/status', pageHeaders())
+  app.use('/metrics', pageHeaders())
 
   app.get('/metrics', async (c) => {
     if (!allowed(bearerOf(c.req.header('authorization')))) return refuse()
@@ -45,9 +48,15 @@ export function createObserveRoutes(deps: ObserveDeps) {
     const status = await deps.readStatus()
     const now = (deps.now ?? Date.now)()
     c.header('Cache-Control', 'no-store')
-    return c.html(
-      `<!doctype html>${await (<StatusPage status={status} api={deps.apiState?.() ?? null} now={now} />)}`,
+    const page = (
+      <StatusPage
+        status={status}
+        api={deps.apiState?.() ?? null}
+        now={now}
+        styleNonce={c.get(STYLE_NONCE_KEY)}
+      />
     )
+    return c.html(`<!doctype html>${await page}`)
   })
   return app
 }

@@ -234,11 +234,13 @@ const Runs: FC<{ runs: RunRow[]; now: number }> = ({ runs, now }) => (
   </section>
 )
 
-export const StatusPage: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = ({
-  status,
-  api,
-  now,
-}) => (
+export const StatusPage: FC<{
+  status: MirrorStatus
+  api: ApiState | null
+  now: number
+  /** The Content-Security-Policy nonce that lets the page's own style apply. */
+  styleNonce?: string
+}> = ({ status, api, now, styleNonce }) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
@@ -246,7 +248,7 @@ export const StatusPage: FC<{ status: MirrorStatus; api: ApiState | null; now: n
       <meta http-equiv="refresh" content={String(REFRESH_SECONDS)} />
       <meta name="referrer" content="no-referrer" />
       <title>{`${status.problems.length > 0 ? `(${status.problems.length}) ` : ''}bc-mirror ${status.storeHash}`}</title>
-      <style dangerouslySetInnerHTML={{ __html: STYLE }} />
+      <style nonce={styleNonce} dangerouslySetInnerHTML={{ __html: STYLE }} />
     </head>
     <body>
       <main>

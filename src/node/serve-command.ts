@@ -47,12 +47,17 @@ const RECEIVER_POOL_SIZE = 5
  * `status`, `sync` or `verify` on the same DATA_DIR can reach it while serve holds it. Their
  * statements take turns with serve's own on PGlite's one session (see README, "psql").
  */
-async function startWireProtocol(opened: OpenedDatabase, port: number): Promise<Stoppable> {
+async function startWireProtocol(
+  opened: OpenedDatabase,
+  port: number,
+  idleTimeoutSeconds: number | undefined,
+): Promise<Stoppable> {
   const { startWireServer } = await import('./wire-server.ts')
   if (!opened.pglite) throw new Error('the PostgreSQL protocol needs the embedded database')
   let wire: Stoppable
   try {
-    wire = await startWireServer(opened.pglite, port)
+    const idleTimeoutMs = idleTimeoutSeconds === undefined ? undefined : idleTimeoutSeconds * 1000
+    wire = await startWireServer(opened.pglite, { port, idleTimeoutMs })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new Error(
@@ -95,6 +100,7 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       background,
       log,
       port: config.port,
+      hostname: config.host,
       metrics,
     })
     wire = await startWireIfAsked(config, opened, log)
@@ -158,7 +164,7 @@ async function startWireIfAsked(
 ): Promise<Stoppable | undefined> {
   if (!opened.pglite || config.pglitePort === undefined) return undefined
   const { embeddedUrl } = await import('./open-database.ts')
-  const wire = await startWireProtocol(opened, config.pglitePort)
+  const wire = await startWireProtocol(opened, config.pglitePort, config.pgliteIdleTimeoutSeconds)
   log('info', 'postgres protocol', {
     url: embeddedUrl(config.pglitePort),
     psql: `psql -h 127.0.0.1 -p ${config.pglitePort} -U postgres`,

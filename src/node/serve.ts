@@ -24,6 +24,7 @@ export interface ServerOptions {
   background: BackgroundWork
   log: Logger
   port: number
+  /** The address to listen on; default 127.0.0.1 (this machine only). */
   hostname?: string
   /** How often the request summary line is written. Default 10 s. */
   requestLogMs?: number
@@ -102,9 +103,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     tally.stop()
     throw error
   }
-  const port = (server.address() as AddressInfo).port
-  const host = !options.hostname || options.hostname === '0.0.0.0' ? '127.0.0.1' : options.hostname
-  const url = `http://${host}:${port}`
+  // The address actually bound: 0.0.0.0 or :: when it is every interface, said as such.
+  const { address, port } = server.address() as AddressInfo
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
   log('info', 'listening', { url, webhook: `${url}${WEBHOOK_PATH}`, storeHash: config.storeHash })
 
   return {
@@ -144,7 +145,7 @@ function createReceiverApp(
       await store(event)
       background.wake()
     },
-    checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,
+    checkHealth: () => checkDatabaseHealth(db),
     admit: createAdmission(options.maxHeldBytes ?? 32 * 1024 * 1024),
     onDelivery: (outcome) => {
       tally.add(outcome)
@@ -155,10 +156,26 @@ function createReceiverApp(
   })
 }
 
+/**
+ * /healthz answers within a second: a database that has not answered by then (a stall, or a
+ * PGLITE_PORT client holding the embedded session) counts as unhealthy.
+ */
+const HEALTH_WAIT_MS = 800
+
+function checkDatabaseHealth(db: Database): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), HEALTH_WAIT_MS)
+  })
+  const answer = db.execute(sql`select 1 as ok`).then((rows) => rows.length === 1)
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer))
+}
+
 /** Resolves once the server listens; rejects when it cannot (the port is taken). */
 function listen(app: MirrorApp, options: ServerOptions): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }, () =>
+    const hostname = options.hostname ?? '127.0.0.1'
+    const s = serve({ fetch: app.fetch, port: options.port, hostname }, () =>
       resolve(s),
     )
     s.once('error', reject)

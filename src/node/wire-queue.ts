@@ -1,6 +1,8 @@
 // The queue pglite-socket's connection handler calls, in place of its own (see wire-server.ts for
 // why): a client holds PGlite's one session for a whole exchange, from its first message to its
-// Sync, Query or Terminate, and keeps it while that exchange leaves a transaction open.
+// Sync, Query or Terminate, and keeps it while that exchange leaves a transaction open. A client
+// that holds it idle (waiting for its own next message) longer than holdTimeoutMs is reported, and
+// the server drops it; its detach rolls the transaction back and frees the session.
 import type { PGlite } from '@electric-sql/pglite'
 
 interface QueuedMessage {
@@ -35,6 +37,17 @@ interface WireSession {
   /** Releases PGlite's query lock while a client holds the session. */
   release: (() => void) | null
   pumping: boolean
+  options: WireQueueOptions
+  /** The exchange in progress has extended-protocol messages not yet followed by a Sync. */
+  unsynced: boolean
+  /** Runs out when the client holding the session has been idle for holdTimeoutMs. */
+  holdTimer: NodeJS.Timeout | null
+}
+
+export interface WireQueueOptions {
+  holdTimeoutMs: number
+  /** The client `handlerId` held the session idle too long, mid-exchange or in a transaction. */
+  onHoldTimeout(handlerId: number, holding: 'exchange' | 'transaction'): void
 }
 
 const SYNC = 0x53 // 'S'
@@ -51,9 +64,26 @@ function queryMessage(text: string): Uint8Array {
   return message
 }
 
+/** Sync: ends an extended-protocol exchange (and the error state that skips to it). */
+const SYNC_MESSAGE = Uint8Array.from([SYNC, 0, 0, 0, 4])
+
+/**
+ * A Bind naming a statement that cannot exist. A client gone between Parse and Sync may leave the
+ * session skipping messages until a Sync, or an implicit transaction open: this error aborts the
+ * latter (as PostgreSQL does for a closed connection) and the Sync after it ends both.
+ */
+function failingBind(): Uint8Array {
+  const body = Buffer.from('\0bc_mirror_abandoned_exchange\0\0\0\0\0\0\0', 'latin1')
+  const message = Buffer.alloc(5 + body.length)
+  message[0] = 0x42 // 'B'
+  message.writeInt32BE(4 + body.length, 1)
+  body.copy(message, 5)
+  return message
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-export function createWireQueue(db: PGlite): WireQueue {
+export function createWireQueue(db: PGlite, options: WireQueueOptions): WireQueue {
   const session: WireSession = {
     db,
     queue: [],
@@ -62,6 +92,9 @@ export function createWireQueue(db: PGlite): WireQueue {
     transactionOwner: null,
     release: null,
     pumping: false,
+    options,
+    unsynced: false,
+    holdTimer: null,
   }
   return {
     enqueue(handlerId, message, onData) {
@@ -99,6 +132,35 @@ function next(session: WireSession): number {
   return queue.length > 0 ? 0 : -1
 }
 
+/** The client holding the session between its messages, and how. */
+function holder(session: WireSession): { id: number; holding: 'exchange' | 'transaction' } | null {
+  if (session.owner !== null) return { id: session.owner, holding: 'exchange' }
+  const transactionOwner = session.transactionOwner
+  if (transactionOwner !== null && session.db.isInTransaction()) {
+    return { id: transactionOwner, holding: 'transaction' }
+  }
+  return null
+}
+
+function stopHoldTimer(session: WireSession) {
+  if (session.holdTimer) clearTimeout(session.holdTimer)
+  session.holdTimer = null
+}
+
+/** Starts the idle clock of the client that holds the session, if one does. */
+function startHoldTimer(session: WireSession) {
+  stopHoldTimer(session)
+  const held = holder(session)
+  if (!held) return
+  session.holdTimer = setTimeout(() => {
+    session.holdTimer = null
+    const now = holder(session)
+    const waiting = session.queue.some((m) => m.handlerId === held.id)
+    if (now?.id === held.id && !waiting) session.options.onHoldTimeout(held.id, now.holding)
+  }, session.options.holdTimeoutMs)
+  session.holdTimer.unref()
+}
+
 function endsExchange(session: WireSession, handlerId: number, message: Uint8Array): boolean {
   if (!session.started.has(handlerId)) {
     session.started.add(handlerId) // the startup message, answered with ReadyForQuery
@@ -113,7 +175,11 @@ async function pump(session: WireSession) {
   session.pumping = true
   try {
     for (;;) {
-      if (next(session) < 0) break // nothing to do, or waiting for the owner's next message
+      if (next(session) < 0) {
+        // Nothing to do, or waiting for the holder's next message: its idle clock runs.
+        startHoldTimer(session)
+        break
+      }
       if (!session.release) {
         const unlockNow = await acquire(session.db)
         // serve is between the statements of its own transaction: let it finish first.
@@ -138,6 +204,7 @@ async function pump(session: WireSession) {
 /** Run one message for its client; at the end of an exchange the session is free again. */
 async function runMessage(session: WireSession, item: QueuedMessage) {
   const db = session.db
+  stopHoldTimer(session)
   session.owner = item.handlerId
   let bytes = 0
   try {
@@ -151,11 +218,24 @@ async function runMessage(session: WireSession, item: QueuedMessage) {
   } catch (error) {
     item.reject(error)
   }
+  noteSync(session, item)
   if (endsExchange(session, item.handlerId, item.message)) {
+    // An exchange of extended-protocol messages that ended without a Sync (a Query after them)
+    // may leave PGlite skipping every message until one: serve's next statement would vanish.
+    if (session.unsynced) await db.execProtocolRaw(SYNC_MESSAGE).catch(() => {})
+    session.unsynced = false
     session.owner = null
     session.transactionOwner = db.isInTransaction() ? item.handlerId : null
     unlock(session)
   }
+}
+
+/** Whether the client has sent extended-protocol messages since its last Sync. */
+function noteSync(session: WireSession, item: QueuedMessage) {
+  if (!session.started.has(item.handlerId)) return // the startup message
+  const type = item.message[0]
+  if (type === SYNC) session.unsynced = false
+  else if (type !== QUERY && type !== TERMINATE) session.unsynced = true
 }
 
 function clearQueueForHandler(session: WireSession, handlerId: number) {
@@ -174,7 +254,13 @@ async function clearTransactionIfNeeded(session: WireSession, handlerId: number)
   const holding = session.owner === handlerId
   const inTransaction = session.transactionOwner === handlerId && db.isInTransaction()
   if (!holding && !inTransaction) return
+  stopHoldTimer(session)
   if (!session.release) session.release = await acquire(db)
+  if (holding) {
+    await db.execProtocolRaw(failingBind()).catch(() => {})
+    await db.execProtocolRaw(SYNC_MESSAGE).catch(() => {})
+    session.unsynced = false
+  }
   // A client gone mid-transaction: undo its work, as PostgreSQL does for a closed connection.
   if (db.isInTransaction()) await db.execProtocolRaw(queryMessage('ROLLBACK')).catch(() => {})
   session.owner = null

@@ -2,7 +2,7 @@
 // last line of defence every configured secret is masked in the text before it is written, so
 // an error message that happens to quote one cannot leak it, and connection URLs of any shape
 // have their passwords hidden.
-import { passwordsInUrl, redactUrl } from '../config.ts'
+import { passwordsInUrl, redactUrl, replaceSecret } from '../config.ts'
 import { describeCause } from '../db/errors.ts'
 
 export type LogLevel = 'info' | 'warn' | 'error'
@@ -22,7 +22,7 @@ export function createJsonLogger(
   )
   return (level, msg, fields = {}) => {
     let line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })
-    for (const secret of masked) line = line.split(secret).join('***')
+    for (const secret of masked) line = replaceSecret(line, secret)
     write(`${redactUrl(line)}\n`)
   }
 }

@@ -106,6 +106,25 @@ describeEachDatabase('metrics and status page', (ctx) => {
     expect(html).toContain('name="viewport"')
   })
 
+  it('the page, and its 401, forbid framing, sniffing, referrers and any script', async () => {
+    const { app } = appFor(ctx.db, TOKEN)
+    for (const path of [`/status?token=${TOKEN}`, '/status?token=nope']) {
+      const answer = await app.request(path)
+      const csp = answer.headers.get('content-security-policy') ?? ''
+      expect(csp).toContain("frame-ancestors 'none'")
+      expect(csp).toContain("default-src 'none'")
+      expect(csp).not.toContain('script-src')
+      expect(answer.headers.get('x-frame-options')).toBe('DENY')
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer')
+    }
+    // The page's own style carries the nonce the policy names, so it still applies.
+    const page = await app.request(`/status?token=${TOKEN}`)
+    const nonce = /style-src 'nonce-([^']+)'/.exec(page.headers.get('content-security-policy') ?? '')
+    expect(nonce?.[1]).toBeTruthy()
+    expect(await page.text()).toContain(`<style nonce="${nonce?.[1]}">`)
+  })
+
   it('/metrics parses as Prometheus text and agrees with the database', async () => {
     sim = await startStore({
       storeHash: STORE,
