@@ -21,7 +21,7 @@ export class CommandFailed extends Error {
   }
 }
 
-/** A command stopped on request (Ctrl-C) after saying so: exits with `code`, printing nothing more. */
+/** A command stopped on request (Ctrl-C) after saying so: exits with `code`, prints no more. */
 export class CommandStopped extends Error {
   constructor(readonly code: number) {
     super('stopped')
