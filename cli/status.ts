@@ -18,7 +18,7 @@ export default defineCommand({
   meta: {
     name: 'status',
     description:
-      'Rows, cursors and last sweep per table; inbox; hooks; recent runs. Exit 1 when something needs a person',
+      'Rows, cursors and last sweep per table; inbox; hooks; recent runs. Exit 1 when something needs a person, 2 when the API does not know the store hash or refuses the token',
   },
   args: {
     json: { type: 'boolean', description: 'Print one JSON object' },
