@@ -21,6 +21,14 @@ export class CommandFailed extends Error {
   }
 }
 
+/** A command stopped on request (Ctrl-C) after saying so: exits with `code`, prints no more. */
+export class CommandStopped extends Error {
+  constructor(readonly code: number) {
+    super('stopped')
+    this.name = 'CommandStopped'
+  }
+}
+
 export function loadConfig(needs: ConfigNeeds = {}): Config {
   return parseConfig(readNodeEnv(), needs)
 }

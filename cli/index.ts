@@ -10,8 +10,9 @@ import { describeFailure } from '../src/bigcommerce/explain.ts'
 import { ConfigError, maskSecrets } from '../src/config.ts'
 import { describeCause } from '../src/db/errors.ts'
 import { readNodeEnv } from '../src/node/env.ts'
+import { printableLine } from '../src/util/printable.ts'
 import { ArgumentError, checkArgs, MissingSubcommand } from './_args.ts'
-import { UsageError } from './_shared.ts'
+import { CommandStopped, UsageError } from './_shared.ts'
 
 const main = defineCommand({
   meta: { name: 'bc-mirror', version: MIRROR_VERSION, description: 'Mirror a BigCommerce store into PostgreSQL' },
@@ -26,6 +27,7 @@ const main = defineCommand({
 })
 
 function exitCodeFor(error: unknown): number {
+  if (error instanceof CommandStopped) return error.code
   if (error instanceof ConfigError || error instanceof UsageError) return 2
   // The store hash or the token is wrong: a bad setting, found out by asking the API.
   if (error instanceof StoreAccessError && error.problem !== 'unreachable') return 2
@@ -46,7 +48,7 @@ function report(error: unknown): void {
       : fromDatabase
         ? describeCause(error)
         : error.message
-  process.stderr.write(`${maskSecrets(`bc-mirror: ${text}`, env)}\n`)
+  process.stderr.write(`${maskSecrets(`bc-mirror: ${printableLine(text)}`, env)}\n`)
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${maskSecrets(error.stack, env)}\n`)
 }
 
@@ -78,7 +80,7 @@ async function run(args: string[]): Promise<number> {
     await runCommand(main, { rawArgs })
     return 0
   } catch (error) {
-    report(error)
+    if (!(error instanceof CommandStopped)) report(error)
     return exitCodeFor(error)
   }
 }

@@ -1,35 +1,67 @@
-// `bc-mirror status`: what the mirror holds and how its sweeps, events and hooks are doing. Exits 1
-// when something needs a person (failed sweeps, failed events, missing hooks, rejected rows), so a
-// cron job can alert on it; each problem comes with the command that fixes it.
+// `bc-mirror status`: what the mirror holds and how its sweeps, events and hooks are doing. It asks
+// the API once whether it knows the store hash and accepts the token. Exits 2 when it does not (a
+// setting is wrong), 1 when something else needs a person (no completed sweep yet, failed sweeps,
+// failed events, missing hooks, rejected rows), so a cron job can alert on it; each problem comes
+// with the command that fixes it. Store and database text is printed without control characters.
 import { defineCommand } from 'citty'
+import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
+import { checkStoreAccess, StoreAccessError } from '../src/bigcommerce/preflight.ts'
+import type { Config } from '../src/config.ts'
+import type { StoreAccess } from '../src/sync/status/problems.ts'
+import { printable, printableLine } from '../src/util/printable.ts'
 import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
 import { readStatus, type MirrorStatus } from '../src/sync/status/status.ts'
 import type { RunRow } from '../src/sync/status/runs.ts'
-import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
+import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
 
 export default defineCommand({
   meta: {
     name: 'status',
     description:
-      'Rows, cursors and last sweep per table; inbox; hooks; recent runs. Exit 1 when something needs a person',
+      'Rows, cursors and last sweep per table; inbox; hooks; recent runs. Exit 1 when something needs a person, 2 when the API does not know the store hash or refuses the token',
   },
   args: {
     json: { type: 'boolean', description: 'Print one JSON object' },
   },
   async run({ args }) {
     const config = loadConfig({ store: true })
-    const status = await withDatabase(config, 'bc-mirror status', (db) =>
-      readStatus(db, config.storeHash, { isGone: nodeLeaseIdentity().isGone }),
-    )
+    let access: StoreAccess = { result: 'ok', message: null }
+    // The database first: a database that cannot be used is said before anything else.
+    const status = await withDatabase(config, 'bc-mirror status', async (db) => {
+      access = await askStoreAccess(config)
+      return readStatus(db, config.storeHash, { isGone: nodeLeaseIdentity().isGone, access })
+    })
     if (args.json) printJson(status)
-    else process.stdout.write(formatStatus(status))
+    else process.stdout.write(printable(formatStatus(status)))
     const count = status.problems.length
-    if (count > 0)
-      throw new CommandFailed(
-        `${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`,
-      )
+    const needs = `${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`
+    if (access.result === 'unknown-store' || access.result === 'token-refused')
+      throw new UsageError(`${needs}; exit code 2: a setting is wrong`)
+    if (count > 0) throw new CommandFailed(needs)
   },
 })
+
+/**
+ * One request (GET /v3/hooks, which needs no scope), one retry: does the API know the store hash
+ * and accept the token? No answer is said, not counted as a problem: sweeps that fail for it are.
+ */
+async function askStoreAccess(config: Config): Promise<StoreAccess> {
+  const client = createBigCommerceClient({
+    storeHash: config.storeHash,
+    accessToken: config.accessToken,
+    apiUrl: config.apiUrl,
+    clientId: config.clientId,
+    maxRetries: 1,
+    timeoutMs: 10_000,
+  })
+  try {
+    await checkStoreAccess(client)
+    return { result: 'ok', message: null }
+  } catch (error) {
+    const message = printableLine(error instanceof Error ? error.message : String(error))
+    return { result: error instanceof StoreAccessError ? error.problem : 'unreachable', message }
+  }
+}
 
 function formatStatus(status: MirrorStatus): string {
   const lines = [
@@ -39,7 +71,7 @@ function formatStatus(status: MirrorStatus): string {
   ]
   for (const [name, t] of Object.entries(status.tables)) {
     lines.push(
-      `${name.padEnd(10)} ${String(t.rows).padStart(6)}  ${String(t.rejected).padStart(8)}  ${(t.cursor ?? '-').padEnd(24)}  ${(t.lastSuccessAt ?? '-').padEnd(24)}  ${t.lastStatus ?? 'never'}${t.lastError ? `: ${t.lastError}` : ''}`,
+      `${name.padEnd(10)} ${String(t.rows).padStart(6)}  ${String(t.rejected).padStart(8)}  ${(t.cursor ?? '-').padEnd(24)}  ${(t.lastSuccessAt ?? '-').padEnd(24)}  ${t.lastStatus ?? 'never'}${t.lastError ? `: ${printableLine(t.lastError)}` : ''}`,
     )
     for (const [child, rows] of Object.entries(t.children))
       lines.push(`  ${child} ${String(rows).padStart(Math.max(1, 25 - child.length))}`)
@@ -59,17 +91,22 @@ function formatStatus(status: MirrorStatus): string {
   const hooks = status.hooks
   lines.push(
     hooks
-      ? `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
-          `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`
+      ? printableLine(
+          `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
+            `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`,
+        )
       : 'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
   )
   lines.push(formatApi(status.api))
+  if (status.access?.result === 'unreachable')
+    lines.push(`store API just now: no answer (${status.access.message ?? 'unknown'})`)
   lines.push('', 'recent runs:')
   if (status.runs.length === 0) lines.push('  none yet')
   for (const run of status.runs) lines.push(`  ${formatRun(run)}`)
   if (status.problems.length > 0) {
     lines.push('', 'needs attention:')
-    for (const p of status.problems) lines.push(`  - ${p.what}`, `    fix: ${p.fix}`)
+    for (const p of status.problems)
+      lines.push(`  - ${printableLine(p.what)}`, `    fix: ${printableLine(p.fix)}`)
   }
   return `${lines.join('\n')}\n`
 }
@@ -85,7 +122,7 @@ function formatApi(api: MirrorStatus['api']): string {
   const words = API_WORDS[api.state] ?? api.state
   const since = api.since ? ` since ${api.since}` : ''
   const error = api.state !== 'ok' && api.lastError ? `; last error: ${api.lastError}` : ''
-  return `store API: ${words}${since}${error}`
+  return printableLine(`store API: ${words}${since}${error}`)
 }
 
 function formatRun(run: RunRow): string {
@@ -101,6 +138,6 @@ function formatRun(run: RunRow): string {
   return (
     `${run.startedAt.toISOString()}  ${run.kind.padEnd(11)} ${run.outcome.padEnd(9)} ${seconds.padStart(6)} s` +
     `  ${run.requests} requests, ${run.throttled} 429s${counts ? `; fetched/written/deleted ${counts}` : ''}` +
-    `${run.error ? `; ${run.error}` : ''}`
+    `${run.error ? `; ${printableLine(run.error)}` : ''}`
   )
 }

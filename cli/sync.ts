@@ -7,7 +7,14 @@ import { createStoreClient } from '../src/node/store-client.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
 import { runSync } from '../src/sync/sweeps/sweep.ts'
 import { SYNC_TABLES } from '../src/resources/index.ts'
-import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
+import {
+  CommandFailed,
+  CommandStopped,
+  loadConfig,
+  printJson,
+  UsageError,
+  withDatabase,
+} from './_shared.ts'
 import { createProgressReporter, formatSummary } from './sync-output.ts'
 
 export default defineCommand({
@@ -55,13 +62,10 @@ export default defineCommand({
     }
     const events = createClientEventHub()
     const client = createStoreClient(config, events.emit)
-    // A wrong store hash or a refused token is said once, here, not once per table.
-    await checkStoreAccess(client)
     const reporter = createProgressReporter(process.stderr, tables)
-    const abort = new AbortController()
-    const stop = () => abort.abort(new Error('interrupted'))
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
+    const abort = stopOnSignals(reporter.interject)
+    // A wrong store hash or a refused token is said once, here, not once per table.
+    await checkStoreAccess(client, abort.signal)
     const summary = await withDatabase(config, 'bc-mirror sync', (db) =>
       runSync(
         {
@@ -86,9 +90,10 @@ export default defineCommand({
     reporter.finish()
     if (args.json) printJson(summary)
     else process.stdout.write(formatSummary(summary))
+    if (abort.signal.aborted) throw new CommandStopped(STOPPED_EXIT_CODE)
     if (!summary.ok) {
       const failed = Object.entries(summary.tables)
-        .filter(([, t]) => t.status === 'failed')
+        .filter(([, t]) => t.status !== 'completed')
         .map(([name]) => name)
       throw new CommandFailed(
         `sync did not complete for ${failed.join(', ')}; the next run resumes where it stopped.`,
@@ -96,6 +101,30 @@ export default defineCommand({
     }
   },
 })
+
+/** A shell's code for a command ended by SIGINT (128 + 2). */
+const STOPPED_EXIT_CODE = 130
+
+/**
+ * Ctrl-C (or SIGTERM) stops the run: said at once, every request aborted, the checkpoint (saved
+ * after each committed page) kept. A second Ctrl-C quits at once; the checkpoint is kept as well.
+ */
+function stopOnSignals(say: (line: string) => void): AbortController {
+  const abort = new AbortController()
+  const stop = () => {
+    if (abort.signal.aborted) {
+      say('bc-mirror: quitting now; the next sync resumes from the last checkpoint.')
+      process.exit(STOPPED_EXIT_CODE)
+    }
+    say(
+      'bc-mirror: stopping; the checkpoint is kept and the next sync resumes from it. Press Ctrl-C again to quit now.',
+    )
+    abort.abort(new Error('interrupted'))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  return abort
+}
 
 export function parseTables(text: string | undefined): ResourceName[] {
   if (text === undefined) return [...SYNC_TABLES]

@@ -4,6 +4,7 @@ import { defineCommand } from 'citty'
 import { createStoreClient } from '../src/node/store-client.ts'
 import { createClientEventHub } from '../src/sync/request-stats.ts'
 import { verifyMirror, type IdDrift, type VerifyReport } from '../src/sync/sweeps/verify.ts'
+import { printable } from '../src/util/printable.ts'
 import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
 import { parseTables } from './sync.ts'
 
@@ -44,7 +45,7 @@ export default defineCommand({
       ),
     )
     if (args.json) printJson(report)
-    else process.stdout.write(formatReport(report))
+    else process.stdout.write(printable(formatReport(report)))
     if (!report.ok) {
       const drifting = Object.entries(report.tables)
         .filter(([, t]) => t?.drift)

@@ -16,9 +16,11 @@ import {
   recordHookState,
   type HookAction,
 } from '../src/sync/hooks/mirror-hooks.ts'
+import { printable } from '../src/util/printable.ts'
 import { loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
 
-const print = (text: string) => process.stdout.write(`${text}\n`)
+// Hooks' URLs come from the store: printed without control characters.
+const print = (text: string) => process.stdout.write(`${printable(text)}\n`)
 
 /** The store's client, once the store hash and the token are known to work. */
 async function checkedClient(config: Config) {

@@ -13,7 +13,8 @@ import { runCli, type CliResult } from './support/cli.ts'
 import { databaseUrlFor } from './support/paths.ts'
 import { freePort } from './support/ports.ts'
 
-const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value' }
+// No API answers there (status asks it once): the store's state is "no answer", not a problem.
+const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value', BIGCOMMERCE_API_URL: 'http://127.0.0.1:1' }
 const STACK = /^\s+at .+[:(]/m
 let workDir = ''
 

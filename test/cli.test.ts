@@ -14,7 +14,8 @@ import { runCli } from './support/cli.ts'
 import { databaseUrlFor, scratchDatabaseName } from './support/paths.ts'
 import { createScratchDatabase } from './support/scratch-databases.ts'
 
-const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value' }
+// No API answers there (status asks it once): the store's state is "no answer", not a problem.
+const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value', BIGCOMMERCE_API_URL: 'http://127.0.0.1:1' }
 let workDir = ''
 
 beforeAll(async () => {
@@ -60,10 +61,23 @@ describe('bc-mirror command', () => {
     expect(migrate.stderr).toBe('')
     expect(migrate.code).toBe(0)
     const status = await runCli(['status', '--json'], env)
-    expect(status.code).toBe(0)
-    const parsed = JSON.parse(status.stdout) as { tables: Record<string, { rows: number; cursor: string | null }> }
+    // A mirror that never completed a sweep is not whole: a problem (exit 1), with its fix.
+    expect(status.code).toBe(1)
+    const parsed = JSON.parse(status.stdout) as {
+      tables: Record<string, { rows: number; cursor: string | null }>
+      problems: Array<{ what: string; fix: string }>
+      access: { result: string }
+    }
     expect(Object.keys(parsed.tables).sort()).toEqual(['coupons', 'customers', 'orders', 'products'])
     for (const table of Object.values(parsed.tables)) expect(table).toMatchObject({ rows: 0, cursor: null })
+    expect(parsed.problems).toEqual([
+      {
+        what: 'no sweep of coupons, customers, orders and products has completed yet: the mirror is not whole',
+        fix: 'bc-mirror sync',
+      },
+    ])
+    // Nothing answers at the API's address: said, not counted as a problem.
+    expect(parsed.access.result).toBe('unreachable')
   })
 })
 
@@ -100,7 +114,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('bc-mirror on PostgreSQL', () => {
     )
     await db.close()
     const status = await runCli(['status', '--json'], { ...STORE, DATABASE_URL: url })
-    expect(status.code).toBe(0)
+    expect(status.code).toBe(1) // no sweep has completed yet
     const parsed = JSON.parse(status.stdout) as { tables: Record<string, { rows: number }> }
     expect(parsed.tables.orders?.rows).toBe(2)
     expect(parsed.tables.products?.rows).toBe(0)
@@ -134,8 +148,8 @@ describe('the embedded database belongs to one process', () => {
     await exited
 
     const after = await runCli(['status', '--json'], { ...STORE, DATA_DIR: dataDir })
-    expect(after.stderr).toBe('')
-    expect(after.code).toBe(0)
+    expect(after.stderr).toBe('bc-mirror: 1 problem needs attention (listed above)\n')
+    expect(after.code).toBe(1) // it ran: the one problem is that no sweep has completed yet
 
     // The first process's write survived both the refused second process and the hard kill.
     const db = await openPglite({ dataDir })

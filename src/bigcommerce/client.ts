@@ -64,3 +64,41 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
     },
   }
 }
+
+/**
+ * The same client with `signal` on every request (pacer waits, fetches and retry pauses), so that
+ * stopping a sweep also stops reads that were not handed a signal of their own (an order's
+ * coupons, a count). One listener on `signal` aborts every request in flight: a listener per
+ * request would pile up on a long run's signal.
+ */
+export function withSignal(client: BigCommerceClient, signal: AbortSignal | undefined) {
+  if (!signal) return client
+  const inFlight = new Set<AbortController>()
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const controller of inFlight) controller.abort(signal.reason)
+    },
+    { once: true },
+  )
+  const request: BigCommerceClient['request'] = async (path, options = {}) => {
+    signal.throwIfAborted()
+    const controller = new AbortController()
+    inFlight.add(controller)
+    try {
+      const own = options.signal
+      const combined = own ? AbortSignal.any([own, controller.signal]) : controller.signal
+      return await client.request(path, { ...options, signal: combined })
+    } finally {
+      inFlight.delete(controller)
+    }
+  }
+  return {
+    ...client,
+    request,
+    async get(path, query, own) {
+      const response = await request(path, { query, signal: own })
+      return response.status === 404 ? null : response.body
+    },
+  } satisfies BigCommerceClient
+}

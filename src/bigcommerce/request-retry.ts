@@ -20,7 +20,22 @@ interface RetryCounts {
 
 type Verdict = { kind: 'accept'; response: ApiResponse } | { kind: 'throttled' } | AttemptFailure
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (a stop is not delayed). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const done = () => {
+      signal?.removeEventListener('abort', abort)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    const abort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', abort, { once: true })
+  })
+}
 
 export async function sendRequest(
   settings: ClientSettings,
@@ -108,7 +123,7 @@ function judgeAnswer(
 /** Back off before the next attempt, or throw when retries are spent or unsafe. */
 async function waitBeforeRetry(
   settings: ClientSettings,
-  { method, path }: PlannedRequest,
+  { method, path, signal }: PlannedRequest,
   failure: AttemptFailure,
   counts: RetryCounts,
 ): Promise<void> {
@@ -127,7 +142,7 @@ async function waitBeforeRetry(
   counts.failures += 1
   const { status, reason } = failure
   settings.emit({ type: 'retry', method, path, status, attempt: counts.failures, delayMs, reason })
-  await sleep(delayMs)
+  await sleep(delayMs, signal)
 }
 
 function backoff(settings: ClientSettings, attempt: number): number {

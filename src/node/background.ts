@@ -8,7 +8,8 @@
 import type { BigCommerceClient } from '../bigcommerce/client.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
-import { watchApi } from '../sync/api-health.ts'
+import { checkStoreAccess } from '../bigcommerce/preflight.ts'
+import { createApiProbe, watchApi } from '../sync/api-health.ts'
 import { RECEIVER_PATH } from '../sync/hooks/mirror-hooks.ts'
 import type { ClientEventHub } from '../sync/request-stats.ts'
 import { logWorkerEntry, runJob, SERVE_JOBS, watchApiState, type JobContext } from '../sync/jobs.ts'
@@ -60,6 +61,7 @@ export function startBackgroundWork(options: BackgroundOptions): BackgroundWork 
     storeHash: config.storeHash,
     startDelayMs: options.scheduleStartDelayMs ?? 2_000,
     apiDelayMs: () => health.delayMs(),
+    apiReady: createApiProbe(health, (signal) => checkStoreAccess(client, signal)),
     onError: (job, error) => log('error', `${job} failed`, { error: describeError(error) }),
   })
   return {

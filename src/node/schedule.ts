@@ -4,8 +4,8 @@
 // never ran is due at start when it runs at start (the first incremental sweep is the backfill),
 // else one interval after it was first planned. A job that finds the store's sweep lock taken
 // tries again a minute later. While the store's API refuses the token or is out, due jobs wait for
-// the API gate, and a run that ended with the API down does not count: it runs again as soon as
-// the gate reopens. stop() aborts what is running through its signal and waits for it.
+// the API gate and then for a cheap probe to answer (never running a sweep as the probe), and a
+// run that ended with the API down does not count: it runs again as soon as the gate reopens. stop() aborts what is running through its signal and waits for it.
 import type { Database } from '../db/database.ts'
 import {
   notePlanned,
@@ -42,6 +42,11 @@ export interface ScheduleOptions {
   busyRetryMs?: number
   /** How long to hold off the API (the API gate); 0 or absent: go. */
   apiDelayMs?: () => number
+  /**
+   * Once the gate's wait is over: whether the API answers now (a cheap probe while it was down;
+   * api-health.ts createApiProbe). Absent: it does.
+   */
+  apiReady?: (signal: AbortSignal) => Promise<boolean>
   now?: () => number
   onError: (job: string, error: unknown) => void
 }
@@ -64,6 +69,7 @@ interface Scheduler {
   storeHash: string
   now: () => number
   apiDelayMs: () => number
+  apiReady: (signal: AbortSignal) => Promise<boolean>
   busyRetryMs: number
   onError: ScheduleOptions['onError']
   controller: AbortController
@@ -78,6 +84,7 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     storeHash: options.storeHash,
     now: options.now ?? Date.now,
     apiDelayMs: options.apiDelayMs ?? (() => 0),
+    apiReady: options.apiReady ?? (async () => true),
     busyRetryMs: options.busyRetryMs ?? BUSY_RETRY_MS,
     onError: options.onError,
     controller: new AbortController(),
@@ -136,6 +143,9 @@ async function execute(scheduler: Scheduler, job: ScheduledJob) {
   if (due > now() + 1_000) return plan(scheduler, job, due - now())
   const wait = scheduler.apiDelayMs()
   if (wait > 0) return plan(scheduler, job, Math.max(API_RECHECK_MS, wait))
+  // The API was down: a probe, not this job, finds out whether it answers again.
+  if (!(await scheduler.apiReady(controller.signal)))
+    return plan(scheduler, job, Math.max(API_RECHECK_MS, scheduler.apiDelayMs()))
 
   await noteStarted(db, storeHash, job.name, new Date(now()))
   const { outcome, error } = await runJob(job, controller.signal)

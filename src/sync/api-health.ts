@@ -104,6 +104,32 @@ export function createApiHealth(options: ApiHealthOptions = {}): ApiHealth {
   }
 }
 
+/**
+ * Whether work may touch the API now. While it refuses the token or is out, the answer is no until
+ * the gate's wait is over; then one cheap request (`probe`, through a watched client), shared by
+ * everyone who asks meanwhile, decides. So a sweep never serves as the probe: it would fail, be
+ * recorded as failed, and run again every few seconds while the token stays refused.
+ */
+export function createApiProbe(
+  health: ApiHealth,
+  probe: (signal?: AbortSignal) => Promise<unknown>,
+): (signal?: AbortSignal) => Promise<boolean> {
+  let asking: Promise<boolean> | null = null
+  return async (signal) => {
+    if (health.snapshot().state === 'ok') return true
+    if (health.delayMs() > 0) return false
+    asking ??= probe(signal)
+      .then(
+        () => health.snapshot().state === 'ok',
+        () => false,
+      )
+      .finally(() => {
+        asking = null
+      })
+    return asking
+  }
+}
+
 /** A client whose every answer and failure tells `health` how the API is doing. */
 export function watchApi(client: BigCommerceClient, health: ApiHealth): BigCommerceClient {
   const request: BigCommerceClient['request'] = async (path, options) => {

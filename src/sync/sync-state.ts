@@ -90,17 +90,23 @@ export async function markRunCompleted(
     where store_hash = ${storeHash} and table_name = ${table}`)
 }
 
-/** Records a failed run; its checkpoint stays, so the next run resumes. */
+/** Records a failed or interrupted run; its checkpoint stays, so the next run resumes. */
 export async function markRunFailed(
   db: Executor,
   storeHash: string,
   table: ResourceName,
-  outcome: { error: string; checkpoint: Checkpoint | null; summary: unknown },
+  outcome: {
+    status?: 'failed' | 'interrupted'
+    error: string
+    checkpoint: Checkpoint | null
+    summary: unknown
+  },
 ) {
   await db.execute(sql`
     update ${syncState} set
       checkpoint = ${outcome.checkpoint ? JSON.stringify(outcome.checkpoint) : null}::jsonb,
-      last_finished_at = now(), last_status = 'failed', last_error = ${outcome.error},
+      last_finished_at = now(), last_status = ${outcome.status ?? 'failed'},
+      last_error = ${outcome.error},
       last_summary = ${JSON.stringify(outcome.summary)}::jsonb
     where store_hash = ${storeHash} and table_name = ${table}`)
 }

@@ -1,8 +1,8 @@
 // The schedule of `serve` across restarts, on a real database with a clock the test moves: a job
 // is due its interval after its last run, whoever ran it, so restarts neither rerun a recent job
 // nor postpone the daily full reconciliation forever; the first incremental sweep of a new mirror
-// runs at start; while the API gate is closed, due jobs wait, and a run that met the API down does
-// not count as the job's last run.
+// runs at start; while the API gate is closed, due jobs wait (then for a probe that answers: no
+// job serves as the probe), and a run that met the API down does not count as the job's last run.
 import { expect, it } from 'vitest'
 import { startSchedule, type RunningSchedule, type ScheduledJob } from '../../src/node/schedule.ts'
 import { readJob } from '../../src/sync/job-state.ts'
@@ -15,6 +15,8 @@ describeEachDatabase('schedule across restarts', (ctx) => {
   let clock = T0
   const runs: Record<string, number> = { incremental: 0, full: 0 }
   let apiDelay = 0
+  let apiAnswers = true
+  let probes = 0
   const job = (name: string, everyMinutes: number, atStart: boolean): ScheduledJob => ({
     name,
     everyMinutes,
@@ -33,6 +35,10 @@ describeEachDatabase('schedule across restarts', (ctx) => {
       storeHash: 'sched1',
       now: () => clock,
       apiDelayMs: () => apiDelay,
+      apiReady: async () => {
+        probes += 1
+        return apiAnswers
+      },
       onError: (name, error) => {
         throw new Error(`${name}: ${String(error)}`)
       },
@@ -83,6 +89,19 @@ describeEachDatabase('schedule across restarts', (ctx) => {
     expect(plan.incremental?.getTime()).toBe(clock + 30_000)
     expect(plan.full?.getTime()).toBe(clock + 30_000)
     apiDelay = 0
+    await life({ incremental: (before.incremental ?? 0) + 1, full: (before.full ?? 0) + 1 })
+  })
+
+  it('once the wait is over, runs no job until the probe finds the API answering', async () => {
+    clock += 1441 * MINUTE
+    const before = { ...runs }
+    apiAnswers = false // the token is still refused
+    probes = 0
+    const plan = await life(before)
+    // Asked, and planned again a second later (the gate's next wait) instead of run.
+    expect(probes).toBeGreaterThanOrEqual(2)
+    expect(plan.incremental?.getTime()).toBe(clock + 1_000)
+    apiAnswers = true
     await life({ incremental: (before.incremental ?? 0) + 1, full: (before.full ?? 0) + 1 })
   })
 })

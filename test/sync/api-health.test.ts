@@ -1,12 +1,18 @@
 // The API gate (src/sync/api-health.ts) as a pure step: which errors say something about the API
-// as a whole, growing waits between tries, one change reported once however many requests fail.
+// as a whole, growing waits between tries, one change reported once however many requests fail;
+// and the probe that reopens it, over HTTP against the simulated store.
 import { describe, expect, it } from 'vitest'
 import { BigCommerceApiError, BigCommerceAuthError } from '../../src/bigcommerce/errors.ts'
+import { checkStoreAccess } from '../../src/bigcommerce/preflight.ts'
+import { startSimStore } from '../../src/sim/index.ts'
 import {
   classifyApiError,
   createApiHealth,
+  createApiProbe,
+  watchApi,
   type ApiHealthSnapshot,
 } from '../../src/sync/api-health.ts'
+import { clientFor } from './support.ts'
 
 const refused = () =>
   new BigCommerceAuthError('BigCommerce GET /v2/orders answered 401. The token was rejected.', {
@@ -73,5 +79,39 @@ describe('the API gate', () => {
       ['refused', 'ok'],
       ['ok', 'outage'],
     ])
+  })
+})
+
+describe('the probe that reopens the gate', () => {
+  it('is one cheap request over HTTP, shared by all who ask, and only once the wait is over', async () => {
+    const sim = await startSimStore({ quota: null, data: { counts: { orders: 1 } } })
+    try {
+      let clock = 0
+      const gate = createApiHealth({ baseDelayMs: 1_000, now: () => clock })
+      const client = watchApi(clientFor(sim).client, gate)
+      const paths: string[] = []
+      sim.setOptions({ onRequest: ({ path }) => void paths.push(path) })
+      const ready = createApiProbe(gate, (signal) => checkStoreAccess(client, signal))
+
+      expect(await ready()).toBe(true) // answering: no request at all
+      sim.setOptions({ tokens: { 'some-other-token': { scopes: [] } } })
+      gate.failed(refused())
+      expect(await ready()).toBe(false) // waiting: no request either
+      expect(paths).toEqual([])
+
+      clock += gate.delayMs()
+      // Three jobs due at once: one probe, still refused, so none of them runs; a longer wait.
+      expect(await Promise.all([ready(), ready(), ready()])).toEqual([false, false, false])
+      expect(paths).toEqual(['/v3/hooks'])
+      expect(gate.delayMs()).toBe(2_000)
+
+      sim.setOptions({ tokens: undefined })
+      clock += gate.delayMs()
+      expect(await ready()).toBe(true)
+      expect(paths).toEqual(['/v3/hooks', '/v3/hooks'])
+      expect(gate.snapshot().state).toBe('ok')
+    } finally {
+      await sim.close()
+    }
   })
 })

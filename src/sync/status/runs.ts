@@ -27,7 +27,7 @@ export interface RunRecord {
   kind: RunKind
   startedAt: Date
   finishedAt: Date
-  /** 'completed' | 'failed' for sweeps; 'ok' | 'missing' | 'failed' for hook checks. */
+  /** 'completed' | 'failed' | 'interrupted' for sweeps; 'ok' | 'missing' | 'failed' for hook checks. */
   outcome: string
   tables: Partial<Record<ResourceName, RunTableCounts>>
   requests: number
@@ -75,12 +75,19 @@ export function runFromSweep(kind: RunKind, summary: SyncSummary, finishedAt: Da
     kind,
     startedAt: new Date(summary.startedAt),
     finishedAt,
-    outcome: summary.ok ? 'completed' : 'failed',
+    outcome: runOutcome(summary),
     tables,
     requests,
     throttled,
     error: errors.length > 0 ? shorten(errors.join('; ')) : null,
   }
+}
+
+/** A run with a failed table failed; one only stopped before the end was interrupted. */
+function runOutcome(summary: SyncSummary): string {
+  if (summary.ok) return 'completed'
+  const statuses = Object.values(summary.tables).map((t) => t?.status)
+  return statuses.includes('failed') ? 'failed' : 'interrupted'
 }
 
 const shorten = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` : text)

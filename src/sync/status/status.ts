@@ -16,11 +16,11 @@ import {
   type ResourceName,
 } from '../../db/schema.ts'
 import { isResourceName, RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
-import { findProblems, type Problem } from './problems.ts'
+import { findProblems, type Problem, type StoreAccess } from './problems.ts'
 import { iso, readApi, readHooks, type ApiStatus, type HooksStatus } from './recorded-state.ts'
 import { readRecentRuns, type RunRow } from './runs.ts'
 
-export { findProblems, type Problem } from './problems.ts'
+export { findProblems, type Problem, type StoreAccess } from './problems.ts'
 export type { ApiStatus, HooksStatus } from './recorded-state.ts'
 
 export interface TableStatus {
@@ -31,6 +31,8 @@ export interface TableStatus {
   rejected: number
   cursor: string | null
   lastSuccessAt: string | null
+  /** When its last run ended (how it ended: lastStatus). */
+  lastFinishedAt: string | null
   lastStatus: string | null
   lastError: string | null
 }
@@ -61,9 +63,13 @@ export interface MirrorStatus {
   runs: RunRow[]
   problems: Problem[]
   api: ApiStatus | null
+  /** What the API said of the store hash and token just now, when the caller asked it. */
+  access?: StoreAccess
 }
 
 export interface StatusOptions {
+  /** The answer to a check made just now (bc-mirror status asks the API once). */
+  access?: StoreAccess
   /** Whether a lease holder is known to be gone (Node: a pid on this host that no longer runs). */
   isGone?: (holder: string) => boolean
 }
@@ -85,9 +91,11 @@ export async function readStatus(
     table_name: string
     cursor: string | null
     last_success_at: string | null
+    last_finished_at: string | null
     last_status: string | null
     last_error: string | null
-  }>(sql`select table_name, cursor, last_success_at, last_status, last_error from ${syncState}
+  }>(sql`select table_name, cursor, last_success_at, last_finished_at, last_status, last_error
+         from ${syncState}
          where store_hash = ${storeHash}`)
   const rejected = await readRejected(db, storeHash)
   const tables = {} as Record<ResourceName, TableStatus>
@@ -101,6 +109,7 @@ export async function readStatus(
       rejected: rejected.byTable[name]?.count ?? 0,
       cursor: iso(state?.cursor),
       lastSuccessAt: iso(state?.last_success_at),
+      lastFinishedAt: iso(state?.last_finished_at),
       lastStatus:
         state?.last_status === 'running' && interrupted
           ? 'interrupted'
@@ -112,7 +121,8 @@ export async function readStatus(
   const hooks = await readHooks(db, storeHash)
   const runs = await readRecentRuns(db, storeHash, 10)
   const api = await readApi(db, storeHash)
-  const partial = { storeHash, tables, inbox, hooks, rejected, runs, api }
+  const access = options.access ? { access: options.access } : {}
+  const partial = { storeHash, tables, inbox, hooks, rejected, runs, api, ...access }
   return { ...partial, problems: findProblems(partial) }
 }
 

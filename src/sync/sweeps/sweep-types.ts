@@ -56,11 +56,13 @@ export interface TableProgress {
   total?: number
   requests: number
   elapsedMs: number
-  done: boolean
+  /** 'running' until the table ends; then how it ended (a stopped run says 'interrupted'). */
+  state: 'running' | TableSummary['status']
 }
 
 export interface TableSummary extends RequestCounts {
-  status: 'completed' | 'failed'
+  /** 'interrupted': stopped (Ctrl-C, a budget, serve stopping); the next run resumes. */
+  status: 'completed' | 'failed' | 'interrupted'
   mode: SweepMode
   window: { from: string | null; to: string | null }
   fetched: number

@@ -11,6 +11,7 @@
 //   safety share of the table unless the caller allows more (see removeGone).
 // - Since: from a given date; moves the cursor only if that window reaches back to it.
 // A killed run resumes from its checkpoint (the intervals already committed).
+import { withSignal } from '../../bigcommerce/client.ts'
 import type { ResourceName } from '../../db/schema.ts'
 import { withLease } from '../../db/lease.ts'
 import { RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
@@ -37,10 +38,12 @@ export async function runSync(ctx: SyncContext, options: SyncOptions = {}): Prom
   const tables = options.tables ?? SYNC_TABLES
   // A lease, not a session advisory lock: it holds behind transaction-mode poolers (PgBouncer,
   // Hyperdrive), where a session lock could be taken and released on different connections.
+  // Every request of the run, a table's children and counts included, stops with the signal.
+  const run = { ...ctx, client: withSignal(ctx.client, options.signal) }
   const locked = await withLease(
     ctx.db,
     `sync:${ctx.storeHash}`,
-    () => runTables(ctx, options, tables),
+    () => runTables(run, options, tables),
     {
       wait: options.wait ?? false,
       holder: ctx.lease?.holder,

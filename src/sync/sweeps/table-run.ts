@@ -23,6 +23,7 @@ import {
   MAX_REJECTED_LISTED,
   type SyncContext,
   type SyncOptions,
+  type TableProgress,
   type TableSummary,
 } from './sweep-types.ts'
 import { keyToIso, planWindow, toSeconds } from './sweep-window.ts'
@@ -212,7 +213,7 @@ async function commitPage(run: TableRun, items: unknown[]): Promise<void> {
   noteRejected(run, result.rejected)
   run.totals.upserted += result.written
   run.totals.unchanged += result.unchanged
-  reportProgress(run, false)
+  reportProgress(run, 'running')
 }
 
 /**
@@ -231,14 +232,14 @@ function noteRejected(run: TableRun, rejected: RejectedItem[]) {
   }
 }
 
-function reportProgress(run: TableRun, done: boolean) {
+function reportProgress(run: TableRun, state: TableProgress['state']) {
   run.ctx.onProgress?.({
     table: run.table,
     fetched: run.totals.fetched,
     total: run.total,
     requests: run.counts().requests,
     elapsedMs: Date.now() - run.began,
-    done,
+    state,
   })
 }
 
@@ -249,7 +250,7 @@ function removeGoneRows(run: TableRun): Promise<number> {
 }
 
 async function completeTable(run: TableRun): Promise<TableSummary> {
-  reportProgress(run, true)
+  reportProgress(run, 'completed')
   const result = summarize(run, 'completed')
   const cursor = run.advancesCursor ? new Date(run.checkpoint.hi * 1000) : null
   await markRunCompleted(run.ctx.db, run.ctx.storeHash, run.table, { cursor, summary: result })
@@ -259,14 +260,19 @@ async function completeTable(run: TableRun): Promise<TableSummary> {
 async function failTable(run: TableRun, reached: Checkpoint, error: unknown) {
   // One line that names the status, what it means and what to do (not the bare error text);
   // the table is named by where it is kept (its sync_state row, its summary line).
-  const message = describeProblem(error)
+  // A stop asked for (Ctrl-C, a budget) is no failure: the table says so, and resumes next run.
+  const stopped = run.options.signal?.aborted === true
+  const status: 'failed' | 'interrupted' = stopped ? 'interrupted' : 'failed'
+  const message = stopped
+    ? 'interrupted: stopped before the end; the next run resumes from its checkpoint'
+    : describeProblem(error)
   if (error instanceof DeletionRefusedError) run.wouldDelete = error.wouldDelete
-  const result = summarize(run, 'failed', message)
+  const result = summarize(run, status, message)
   // After a listing that ran to its end, nothing is worth resuming: the next run lists afresh.
   const checkpoint = error instanceof DeletionRefusedError ? null : reached
-  const failure = { error: message, checkpoint, summary: result }
+  const failure = { status, error: message, checkpoint, summary: result }
   await markRunFailed(run.ctx.db, run.ctx.storeHash, run.table, failure).catch(() => {})
-  reportProgress(run, true)
+  reportProgress(run, status)
   return result
 }
 
