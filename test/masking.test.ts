@@ -162,3 +162,15 @@ describe('the JSON logger', () => {
     )
   })
 })
+
+describe('JSON log lines', () => {
+  it('escape C1 controls and bidirectional overrides, and still parse to the same text', () => {
+    const lines: string[] = []
+    const log = createJsonLogger([], (line) => lines.push(line))
+    const hostile = 'total \u009b2J\u001b]0;owned\u0007 \u202eevil\u202c'
+    log('warn', 'odd value', { value: hostile })
+    const line = (lines[0] ?? '').trimEnd()
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
+    expect(JSON.parse(line)).toMatchObject({ msg: 'odd value', value: hostile })
+  })
+})

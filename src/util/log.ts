@@ -5,6 +5,12 @@
 import { passwordsInUrl, redactUrl, replaceSecret } from '../config.ts'
 import { describeCause } from '../db/errors.ts'
 
+// JSON.stringify escapes C0 controls but writes C1 controls (U+009B is an 8-bit CSI) and
+// bidirectional overrides as they are; escaped as \uXXXX they mean the same and cannot act on a
+// terminal that shows the log (docs: README "When things go wrong").
+const TERMINAL_CONTROLS = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+const escapeControl = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+
 export type LogLevel = 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
 export type Logger = (level: LogLevel, msg: string, fields?: LogFields) => void
@@ -22,6 +28,7 @@ export function createJsonLogger(
   )
   return (level, msg, fields = {}) => {
     let line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })
+    line = line.replace(TERMINAL_CONTROLS, escapeControl)
     for (const secret of masked) line = replaceSecret(line, secret)
     write(`${redactUrl(line)}\n`)
   }
