@@ -8,7 +8,10 @@ export interface Problem {
   fix: string
 }
 
-/** What needs a person: failed sweeps, failed events, missing or failing hooks, rejected rows. */
+/**
+ * What needs a person: failed sweeps, failed events, deletions held at the valve, missing or
+ * failing hooks, rejected rows.
+ */
 export function findProblems(status: Omit<MirrorStatus, 'problems'>): Problem[] {
   const problems: Problem[] = []
   if (status.api?.state === 'refused') {
@@ -29,6 +32,12 @@ export function findProblems(status: Omit<MirrorStatus, 'problems'>): Problem[] 
     problems.push({
       what: `${f.count} webhook event${f.count === 1 ? '' : 's'}${f.resource ? ` for ${f.resource}` : ''} failed: ${f.reason}`,
       fix: f.resource ? `bc-mirror sync --tables ${f.resource}` : 'bc-mirror sync',
+    })
+  }
+  for (const h of status.inbox.held) {
+    problems.push({
+      what: `${h.count} webhook event${h.count === 1 ? '' : 's'} for ${h.resource} wait at the deletion valve: ${h.reason}`,
+      fix: `check in the store that the rows are gone, then bc-mirror sync --full --tables ${h.resource} --allow-mass-delete`,
     })
   }
   const hooks = status.hooks

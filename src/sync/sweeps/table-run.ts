@@ -5,6 +5,7 @@ import type { ResourceName } from '../../db/schema.ts'
 import { writeItems, type RejectedItem } from '../../db/write-items.ts'
 import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
 import type { ChildReadStats, ResourceDefinition } from '../../resources/types.ts'
+import { settleHeldEvents } from '../events/inbox.ts'
 import { describeProblem } from '../failure.ts'
 import type { RequestCounts } from '../request-stats.ts'
 import {
@@ -235,6 +236,8 @@ async function completeTable(run: TableRun): Promise<TableSummary> {
   const result = summarize(run, 'completed')
   const cursor = run.advancesCursor ? new Date(run.checkpoint.hi * 1000) : null
   await markRunCompleted(run.ctx.db, run.ctx.storeHash, run.table, { cursor, summary: result })
+  // A whole listing that deleted what it proved gone settles the event processor's held deletions.
+  if (run.deletes) await settleHeldEvents(run.ctx.db, run.ctx.storeHash, run.table, run.runStart)
   return result
 }
 
