@@ -1,22 +1,22 @@
 // The event processor's deletion valve (docs/reliability.md, "The mass-delete valve"): per store
 // and table, rows read by id as gone are deleted only while the table has lost few rows lately.
-// Above that they wait, held, for a full sweep to confirm them with a whole listing: reads by id
-// that miss are the evidence a store that answers nothing gives for every row.
+// Above that they wait, held, for a full sweep to confirm them with a whole listing (reads by id
+// that miss are the evidence a store that answers nothing gives for every row), and while any
+// wait, every later deletion of that table waits too, so the valve is not a slow drain.
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.ts'
-import { deletions, resourceTables, type ResourceName } from '../../db/schema.ts'
+import { deletions, resourceTables, webhookEvents, type ResourceName } from '../../db/schema.ts'
 
 /**
  * In any window of this many minutes a table loses at most `rows` rows or `share` of itself,
- * whichever is larger, and never more than half, through the event processor. Deletions by
- * sweeps in the window count too: together they are what the table lost.
+ * whichever is larger, through the event processor. Deletions by sweeps in the window count too:
+ * together they are what the table lost.
  */
-export const EVENT_DELETE = { windowMinutes: 10, rows: 10, share: 0.01, half: 0.5 }
+export const EVENT_DELETE = { windowMinutes: 10, rows: 10, share: 0.01 }
 
 /** Deletions a table of `rows` rows (counted before the window's deletions) may take per window. */
 export function eventDeleteLimit(rows: number): number {
-  const share = Math.max(EVENT_DELETE.rows, Math.ceil(rows * EVENT_DELETE.share))
-  return Math.min(Math.floor(rows * EVENT_DELETE.half), share)
+  return Math.max(EVENT_DELETE.rows, Math.ceil(rows * EVENT_DELETE.share))
 }
 
 export interface ValveDecision {
@@ -38,7 +38,12 @@ export async function admitDeletions(
   if (ids.length === 0) return { admitted: [], held: [] }
   const table = resourceTables[resource]
   const minutes = EVENT_DELETE.windowMinutes
-  const [row] = await db.execute<{ present: unknown; rows: number; recent: number }>(sql`
+  const [row] = await db.execute<{
+    present: unknown
+    rows: number
+    recent: number
+    waiting: boolean
+  }>(sql`
     select
       (select coalesce(jsonb_agg(id::float8 order by id), '[]'::jsonb) from ${table}
         where store_hash = ${storeHash}
@@ -47,21 +52,23 @@ export async function admitDeletions(
       (select count(*)::int from ${table} where store_hash = ${storeHash}) as rows,
       (select count(*)::int from ${deletions} where store_hash = ${storeHash}
         and resource = ${resource} and deleted_at > now() - make_interval(mins => ${minutes})
-      ) as recent`)
+      ) as recent,
+      exists (select 1 from ${webhookEvents} where store_hash = ${storeHash}
+        and resource = ${resource} and status = 'held') as waiting`)
   const present = (readIds(row?.present) ?? []).map(Number)
   const held = new Set(present)
   const rows = Number(row?.rows ?? 0)
   const recent = Number(row?.recent ?? 0)
   const limit = eventDeleteLimit(rows + recent)
-  const room = Math.max(0, limit - recent)
+  const room = row?.waiting ? 0 : Math.max(0, limit - recent)
   const admittedPresent = present.slice(0, room)
   for (const id of admittedPresent) held.delete(id)
   const admitted = ids.filter((id) => !held.has(id))
   if (held.size === 0) return { admitted, held: [] }
   const reason =
-    `${resource}: the event processor read ${held.size} more rows as gone by id than its valve ` +
-    `lets it delete (${limit} rows of ${rows + recent} in ${minutes} minutes); they wait for a full ` +
-    `sweep to confirm them. If the store really deleted them, run: ` +
+    `${resource}: the event processor read more rows as gone by id than its valve lets it delete ` +
+    `(${limit} rows of ${rows + recent} in ${minutes} minutes); they and later ones wait for a ` +
+    `full sweep to confirm them. If the store really deleted them, run: ` +
     `bc-mirror sync --full --tables ${resource} --allow-mass-delete`
   return { admitted, held: [...held], reason }
 }
