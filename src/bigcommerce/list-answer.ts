@@ -91,9 +91,10 @@ export async function getCount(
   signal?: AbortSignal,
 ): Promise<number> {
   const { status, body } = await client.request(path, { query, signal })
-  if (status === 404) throw new BigCommerceListError(path, status, 'answered 404 Not Found', 'count')
+  const fail = (what: string) => new BigCommerceListError(path, status, what, 'count')
+  if (status === 404) throw fail('answered 404 Not Found')
   const count = body && typeof body === 'object' && 'count' in body ? body.count : undefined
   if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) return count
   const what = status === 204 ? 'no content' : describeBody(body)
-  throw new BigCommerceListError(path, status, `answered ${status} with ${what} instead of a count`, 'count')
+  throw fail(`answered ${status} with ${what} instead of a count`)
 }

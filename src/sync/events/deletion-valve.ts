@@ -38,6 +38,7 @@ export async function admitDeletions(
   if (ids.length === 0) return { admitted: [], held: [] }
   const table = resourceTables[resource]
   const minutes = EVENT_DELETE.windowMinutes
+  const asked = JSON.stringify(ids)
   const [row] = await db.execute<{
     present: unknown
     rows: number
@@ -47,7 +48,7 @@ export async function admitDeletions(
     select
       (select coalesce(jsonb_agg(id::float8 order by id), '[]'::jsonb) from ${table}
         where store_hash = ${storeHash}
-          and id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+          and id in (select value::bigint from jsonb_array_elements_text(${asked}::jsonb))
       ) as present,
       (select count(*)::int from ${table} where store_hash = ${storeHash}) as rows,
       (select count(*)::int from ${deletions} where store_hash = ${storeHash}

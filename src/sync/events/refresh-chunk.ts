@@ -74,7 +74,8 @@ async function settleEvents(work: TableWork, applied: RefreshedRows): Promise<vo
   await deferEvents(ctx.db, applied.deferred, options.confirmDelayMs ?? DEFAULT_CONFIRM_DELAY_MS)
   if (applied.held.events.length > 0) {
     await holdEvents(ctx.db, applied.held.events, applied.held.reason)
-    ctx.log?.({ event: 'deletions_held', resource, ids: applied.held.ids, reason: applied.held.reason })
+    const { ids, reason } = applied.held
+    ctx.log?.({ event: 'deletions_held', resource, ids, reason })
   }
   if (applied.unanswered.length > 0) {
     const result = await retryEvents(

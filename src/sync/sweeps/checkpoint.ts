@@ -66,9 +66,10 @@ export async function checkResumedRead(
     byId
       ? sql`(id >= ${lo} and id <= ${hi})`
       : sql`(date_modified >= to_timestamp(${lo}) and date_modified < to_timestamp(${hi + 1}))`
+  const before = resumed.runStart.toISOString()
   const [row] = await ctx.db.execute<{ n: number }>(sql`
     select count(*)::int as n from ${table}
-    where store_hash = ${ctx.storeHash} and synced_at < ${resumed.runStart.toISOString()}::timestamptz
+    where store_hash = ${ctx.storeHash} and synced_at < ${before}::timestamptz
       and (${sql.join(resumed.gaps.map(inGap), sql` or `)})`)
   const held = row?.n ?? 0
   if (held > 0) throw new ResumedReadNothingError(resource.name, held)

@@ -205,7 +205,8 @@ async function checkMassDelete(
   const what =
     gone >= rows
       ? `would delete all ${rows} rows, emptying the table`
-      : `would delete ${gone} of ${rows} rows, more than the safety share (half of the table, and at most 10% of it or ${MASS_DELETE.rows} rows, whichever is larger)`
+      : `would delete ${gone} of ${rows} rows, more than the safety share (half of the table, ` +
+        `and at most 10% of it or ${MASS_DELETE.rows} rows, whichever is larger)`
   throw new DeletionRefusedError(
     `${table}: ${what}; nothing deleted. If the store really lost them, run: ${command}`,
     gone,
