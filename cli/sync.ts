@@ -48,7 +48,7 @@ export default defineCommand({
     'allow-mass-delete': {
       type: 'boolean',
       description:
-        'Let a full sweep delete more than 10% of a table (or 1,000 rows, whichever is larger)',
+        'Let a full sweep delete more than half of a table (above 2,000 rows: more than 10% or 1,000 rows)',
     },
   },
   async run({ args }) {

@@ -1,7 +1,8 @@
 // Reading one list answer (one page of a v2 or v3 list) strictly. A list that answers 404, or a v3
 // answer without its data array ({}, {"data": null}, an empty body), is an error, never "the store
 // has no rows": read as empty, it once made a full sweep delete whole tables. v2 answers an empty
-// result with 204, so there a 204 means "no rows on this page", and nothing more.
+// result with 204, so there a 204 means "no rows on this page", and nothing more. A v2 `/count`
+// always answers `{count}`: anything else (a 204 included) is an error, never "no rows".
 import type { BigCommerceClient, Query } from './client.ts'
 
 export type ListFormat = 'v2' | 'v3'
@@ -20,8 +21,8 @@ export class BigCommerceListError extends Error {
   readonly path: string
   readonly status: number
 
-  constructor(path: string, status: number, what: string) {
-    super(`GET ${path} ${what}; a list that does not answer is an error, not an empty store`)
+  constructor(path: string, status: number, what: string, kind: 'list' | 'count' = 'list') {
+    super(`GET ${path} ${what}; a ${kind} that does not answer is an error, not an empty store`)
     this.path = path
     this.status = status
   }
@@ -77,4 +78,23 @@ export async function getListPage(
   signal?: AbortSignal,
 ): Promise<ListAnswer> {
   return readListAnswer(path, format, await client.request(path, { query, signal }))
+}
+
+/**
+ * GET a v2 `/count` and read `{count}` strictly: a count that does not answer (204, an empty body,
+ * no number) throws BigCommerceListError, so that a list's 204 is never confirmed by silence.
+ */
+export async function getCount(
+  client: BigCommerceClient,
+  path: string,
+  query: Query,
+  signal?: AbortSignal,
+): Promise<number> {
+  const { status, body } = await client.request(path, { query, signal })
+  const fail = (what: string) => new BigCommerceListError(path, status, what, 'count')
+  if (status === 404) throw fail('answered 404 Not Found')
+  const count = body && typeof body === 'object' && 'count' in body ? body.count : undefined
+  if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) return count
+  const what = status === 204 ? 'no content' : describeBody(body)
+  throw fail(`answered ${status} with ${what} instead of a count`)
 }

@@ -8,8 +8,9 @@
 // unchanged) clears its id's entry, so the next read of that id is its retry. A row that its
 // preparation set aside (an order whose children could not be read) is kept aside the same way.
 import { sql } from 'drizzle-orm'
+import { boundedJson, MAX_REJECTED_RAW_BYTES } from './bounded-json.ts'
 import type { Executor } from './database.ts'
-import { describeCause, isRowError, shorten } from './errors.ts'
+import { describeCause, isRowError, MAX_ERROR_LENGTH, shorten } from './errors.ts'
 import { rejectedRows } from './schema.ts'
 import { DEFAULT_BATCH_SIZE, dedupeById, upsertRows } from './write.ts'
 import type { ResourceDefinition, ResourceRow } from '../resources/types.ts'
@@ -56,13 +57,15 @@ function idOf(item: unknown): number | null {
   return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null
 }
 
-/** JSON text of the object as received (text survives what jsonb refuses, such as \u0000). */
-function rawText(item: unknown): string {
-  try {
-    return JSON.stringify(item) ?? String(item)
-  } catch {
-    return String(item)
-  }
+/**
+ * A rejection keeping the object's JSON text (text survives what jsonb refuses, such as \u0000),
+ * at most MAX_REJECTED_RAW_BYTES of it: a larger object is cut, and its reason says so.
+ */
+function reject(id: number | null, reason: string, item: unknown): Rejection {
+  const raw = boundedJson(item)
+  if (!raw.cut) return { id, reason, raw: raw.text }
+  const note = ` (object of ${raw.bytes} bytes, first ${MAX_REJECTED_RAW_BYTES / 1024} KiB kept)`
+  return { id, reason: shorten(reason, MAX_ERROR_LENGTH - note.length) + note, raw: raw.text }
 }
 
 function checkItem(
@@ -74,12 +77,12 @@ function checkItem(
   try {
     row = resource.toRow(item)
   } catch (error) {
-    return { id: idOf(item), reason: describeCause(error), raw: rawText(item) }
+    return reject(idOf(item), describeCause(error), item)
   }
   const modified = row.date_modified
   if (modified && modified.getTime() > now.getTime() + MAX_FUTURE_MS) {
     const reason = `date_modified ${modified.toISOString()} is more than a day in the future`
-    return { id: row.id, reason, raw: rawText(item) }
+    return reject(row.id, reason, item)
   }
   return { row }
 }
@@ -103,7 +106,7 @@ async function writeIsolating(
     if (!isRowError(error)) throw error
     const [only] = rows
     if (rows.length === 1 && only) {
-      rejected.push({ id: only.id, reason: describeCause(error), raw: rawText(only.data) })
+      rejected.push(reject(only.id, describeCause(error), only.data))
       return { written: 0, refused: new Set([only.id]) }
     }
     const half = Math.ceil(rows.length / 2)
@@ -140,10 +143,8 @@ export async function writeItems(
   await options.prepare?.(prepared)
   // Rows that preparing set aside (an order whose children could not be read) stay as stored.
   const unique = prepared.filter((row) => row.setAside === undefined)
-  const setAside = prepared.flatMap(({ id, setAside: reason, data }) =>
-    reason === undefined ? [] : [{ id, reason, raw: rawText(data) }],
-  )
-  rejected.push(...setAside)
+  const setAside = prepared.filter((row) => row.setAside !== undefined)
+  rejected.push(...setAside.map(({ id, setAside: reason, data }) => reject(id, reason ?? '', data)))
   let written = 0
   const refused = new Set<number>()
   for (let start = 0; start < unique.length; start += batchSize) {

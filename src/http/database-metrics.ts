@@ -91,10 +91,15 @@ function renderInbox(out: TextWriter, inbox: InboxStatus, now: number) {
   out.family(
     'bcmirror_inbox_events',
     'gauge',
-    'Webhook events in the inbox by status (pending, failed)',
+    'Webhook events in the inbox by status (pending, failed, held at the deletion valve)',
     [
       sample('bcmirror_inbox_events', { status: 'pending' }, inbox.pending),
       sample('bcmirror_inbox_events', { status: 'failed' }, inbox.failed),
+      sample(
+        'bcmirror_inbox_events',
+        { status: 'held' },
+        inbox.held.reduce((sum, h) => sum + h.count, 0),
+      ),
     ],
   )
   const oldest = seconds(inbox.oldestPendingAt)

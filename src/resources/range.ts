@@ -1,7 +1,7 @@
 // Helpers the resource files share for sweep range requests (see RangeQuery in types.ts).
 import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { parseBcDate } from '../bigcommerce/dates.ts'
-import { getListPage } from '../bigcommerce/list-answer.ts'
+import { getCount, getListPage } from '../bigcommerce/list-answer.ts'
 import { pick } from '../bigcommerce/validate.ts'
 import type { RangePage, RangeQuery } from './types.ts'
 
@@ -52,13 +52,12 @@ export async function listV2Range(
   return { items: answer.items, total: rows, path }
 }
 
-/** v2 `/count` answers `{count}`; undefined when it does not say. */
-export async function countV2(
+/** v2 `/count` answers `{count}`; any other answer throws (see getCount). */
+export function countV2(
   client: BigCommerceClient,
   path: string,
   query: Query,
   signal?: AbortSignal,
-): Promise<number | undefined> {
-  const count = pick(await client.get(path, query, signal), 'count')
-  return typeof count === 'number' ? count : undefined
+): Promise<number> {
+  return getCount(client, path, query, signal)
 }

@@ -105,11 +105,11 @@ export async function runHookCheck(ctx: JobContext): Promise<JobOutcome> {
   return 'done'
 }
 
-/** One log line per event worker report: its batches, and refetches that failed. */
+/** One log line per event worker report: its batches, refetches that failed, deletions held. */
 export function logWorkerEntry(log: Logger, entry: WorkerLogEntry): void {
   const { event, ...fields } = entry
   if (event === 'batch') log('info', 'worker batch', fields)
-  else log(event === 'refetch_failed' ? 'warn' : 'error', event.replace('_', ' '), fields)
+  else log(event === 'worker_error' ? 'error' : 'warn', event.replace('_', ' '), fields)
 }
 
 /** One log line per client retry or 429 (answers and requests are counted, not logged). */

@@ -254,7 +254,7 @@ describeEachDatabase('absence is not deletion', (ctx) => {
       wouldDelete: 1200,
     })
     expect(refused.tables.products?.error).toBe(
-      'products: would delete 1200 of 2497 rows, more than the safety share (10% of the table or 1000 rows, whichever is larger); nothing deleted. If the store really lost them, run: bc-mirror sync --full --tables products --allow-mass-delete',
+      'products: would delete 1200 of 2497 rows, more than the safety share (half of the table, and at most 10% of it or 1000 rows, whichever is larger); nothing deleted. If the store really lost them, run: bc-mirror sync --full --tables products --allow-mass-delete',
     )
     expect((await mirrorRows(ctx.db, 'products', storeHash)).size).toBe(2497)
 

@@ -46,6 +46,11 @@ export function answerOddly(c: Context, answer: SimOddAnswer) {
       return c.json({})
     case 'null-data':
       return c.json({ data: null, meta: {} })
+    case 'no-rows':
+      return c.json({
+        data: [],
+        meta: { pagination: { total: 0, count: 0, per_page: 50, current_page: 1, total_pages: 0 } },
+      })
     case 'not-json':
       return c.body('<html><body>Bad gateway</body></html>', 200, {
         'Content-Type': 'text/html',

@@ -28,6 +28,11 @@ export type SimOddAnswer =
   | 'null-data'
   /** 200 with an HTML page (a proxy's error page). */
   | 'not-json'
+  /**
+   * 200 with a v3 list that holds no rows and counts none (`{"data": [], "meta": {"pagination":
+   * {"total": 0}}}`): a well-formed answer from a store that lists nothing.
+   */
+  | 'no-rows'
 
 /**
  * A fault switch for one route: the next matching request (or `times` of them, or every one until

@@ -116,5 +116,6 @@ function emptyOutcome(ids: number): TableOutcome {
     rejected: [],
     deferred: 0,
     unanswered: 0,
+    held: 0,
   }
 }

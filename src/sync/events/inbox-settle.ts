@@ -104,6 +104,35 @@ export async function releaseEvents(
   )
 }
 
+/**
+ * Holds claimed events whose deletion the deletion valve refused: they wait, unclaimed, until a
+ * full sweep of their table confirms what is gone (settleHeldEvents) or a new delivery re-arms them.
+ */
+export async function holdEvents(db: Executor, events: ClaimedEvent[], reason: string) {
+  await updateClaimed(
+    db,
+    events,
+    sql`status = 'held', processed_at = now(), locked_until = null,
+        attempts = greatest(0, e.attempts - 1), last_error = ${reason.slice(0, 1000)}`,
+  )
+}
+
+/**
+ * Finishes a table's held events once a full sweep that began after they were held has
+ * completed: it listed the whole table and deleted what it proved gone, within its own valve.
+ */
+export async function settleHeldEvents(
+  db: Executor,
+  storeHash: string,
+  resource: string,
+  sweepStart: Date,
+): Promise<void> {
+  await db.execute(sql`
+    update ${webhookEvents} set status = 'done', processed_at = now(), last_error = null
+    where store_hash = ${storeHash} and resource = ${resource} and status = 'held'
+      and processed_at < ${sweepStart.toISOString()}::timestamptz`)
+}
+
 /** Deletes finished events older than `olderThanMs`; returns how many went. */
 export async function pruneEvents(
   db: Executor,

@@ -1,7 +1,8 @@
 // What the inbox holds: an event as the receiver stores it, and as a worker holds it under a claim.
 import type { ResourceName } from '../../db/schema.ts'
 
-export type EventStatus = 'pending' | 'done' | 'failed' | 'ignored'
+/** 'held': a deletion above the deletion valve, waiting for a full sweep (deletion-valve.ts). */
+export type EventStatus = 'pending' | 'done' | 'failed' | 'ignored' | 'held'
 
 /** One delivery as the receiver stores it. */
 export interface InboxEvent {

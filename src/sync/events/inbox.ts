@@ -25,8 +25,10 @@ export {
   DEFAULT_RETRY,
   deferEvents,
   finishEvents,
+  holdEvents,
   pruneEvents,
   releaseEvents,
   retryEvents,
+  settleHeldEvents,
   type RetryPolicy,
 } from './inbox-settle.ts'

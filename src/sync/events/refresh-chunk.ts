@@ -9,6 +9,7 @@ import {
   deferEvents,
   DEFAULT_RETRY,
   finishEvents,
+  holdEvents,
   releaseEvents,
   retryEvents,
   type ClaimedEvent,
@@ -61,6 +62,7 @@ function addToOutcome(outcome: TableOutcome, applied: RefreshedRows): void {
   outcome.rejected.push(...applied.rejected)
   outcome.deferred += applied.deferredIds
   outcome.unanswered += applied.unansweredIds
+  outcome.held += applied.held.ids
   if (applied.children)
     addChildReadStats((outcome.children ??= emptyChildReadStats()), applied.children)
 }
@@ -70,6 +72,11 @@ async function settleEvents(work: TableWork, applied: RefreshedRows): Promise<vo
   const { ctx, options, resource } = work
   await finishEvents(ctx.db, applied.done)
   await deferEvents(ctx.db, applied.deferred, options.confirmDelayMs ?? DEFAULT_CONFIRM_DELAY_MS)
+  if (applied.held.events.length > 0) {
+    await holdEvents(ctx.db, applied.held.events, applied.held.reason)
+    const { ids, reason } = applied.held
+    ctx.log?.({ event: 'deletions_held', resource, ids, reason })
+  }
   if (applied.unanswered.length > 0) {
     const result = await retryEvents(
       ctx.db,

@@ -1,5 +1,5 @@
-// One refetch of a table's ids: write what the API says now, delete what is confirmed gone, and
-// sort the ids' events by what decideId makes of each.
+// One refetch of a table's ids: write what the API says now, delete what is confirmed gone (within
+// the deletion valve), and sort the ids' events by what decideId makes of each.
 import type { ResourceName } from '../../db/schema.ts'
 import { deleteRows } from '../../db/write.ts'
 import { writeItems } from '../../db/write-items.ts'
@@ -7,6 +7,7 @@ import { RESOURCES } from '../../resources/index.ts'
 import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
 import type { ChildReadStats } from '../../resources/types.ts'
 import { decideId, type IdDecision } from './decide-id.ts'
+import { admitDeletions } from './deletion-valve.ts'
 import type { ClaimedEvent } from './inbox.ts'
 import type { EventWorkerContext } from './worker-types.ts'
 
@@ -53,7 +54,8 @@ export async function refreshRows(
         : 'not-found'
     byDecision[decideId(read, eventsOf(id), definition.deletionScope)].push(id)
   }
-  const gone = byDecision.delete
+  const valve = await admitDeletions(ctx.db, ctx.storeHash, resource, byDecision.delete)
+  const gone = valve.admitted
   const deleted = await deleteRows(ctx.db, resource, ctx.storeHash, gone, { deletedAt: fetchedAt })
   const eventsFor = (list: number[]) => list.flatMap(eventsOf)
   return {
@@ -66,6 +68,7 @@ export async function refreshRows(
     deferred: eventsFor(byDecision['confirm-later']),
     unanswered: eventsFor(byDecision.retry.filter((id) => !setAside.has(id))),
     setAside: eventsFor(byDecision.retry.filter((id) => setAside.has(id))),
+    held: { events: eventsFor(valve.held), ids: valve.held.length, reason: valve.reason ?? '' },
     deferredIds: byDecision['confirm-later'].length,
     unansweredIds: byDecision.retry.length - setAside.size,
   }

@@ -26,6 +26,7 @@ export type WorkerLogEntry =
       retried: number
       failed: number
     }
+  | { event: 'deletions_held'; resource: ResourceName; ids: number; reason: string }
   | { event: 'worker_error'; error: string }
 
 export interface EventWorkerOptions {
@@ -73,6 +74,8 @@ export interface TableOutcome {
   deferred: number
   /** Ids retried because the answer held objects nobody asked for, or no object at all. */
   unanswered: number
+  /** Ids read as gone whose deletion waits above the deletion valve (deletion-valve.ts). */
+  held: number
   /** Requests spent on child rows (orders' line items, addresses, coupons), when there are any. */
   children?: ChildReadStats
 }

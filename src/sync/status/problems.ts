@@ -47,6 +47,12 @@ export function findProblems(status: StatusFacts): Problem[] {
       fix: f.resource ? `bc-mirror sync --tables ${f.resource}` : 'bc-mirror sync',
     })
   }
+  for (const h of status.inbox.held) {
+    problems.push({
+      what: `${h.count} webhook event${h.count === 1 ? '' : 's'} for ${h.resource} wait at the deletion valve: ${h.reason}`,
+      fix: `check in the store that the rows are gone, then bc-mirror sync --full --tables ${h.resource} --allow-mass-delete`,
+    })
+  }
   const hooks = hooksProblem(status, api)
   if (hooks) problems.push(hooks)
   for (const [name, r] of Object.entries(status.rejected?.byTable ?? {})) {

@@ -44,6 +44,8 @@ export interface InboxStatus {
   unresolvedFailed: number
   /** The most common reasons of the unresolved failures, most frequent first. */
   failureReasons: Array<{ resource: string | null; reason: string; count: number }>
+  /** Deletions waiting above the event processor's deletion valve, per table, with why. */
+  held: Array<{ resource: string; reason: string; count: number }>
   oldestPendingAt: string | null
   lastReceivedAt: string | null
 }
@@ -158,7 +160,12 @@ async function readInbox(
            or (${cursors}::jsonb ->> resource) is null
            or processed_at > (${cursors}::jsonb ->> resource)::timestamptz)
     group by resource, last_error order by n desc`)
+  const held = await db.execute<{ resource: string; reason: string | null; n: number }>(sql`
+    select resource, max(last_error) as reason, count(*)::int as n from ${webhookEvents}
+    where store_hash = ${storeHash} and status = 'held' and resource is not null
+    group by resource order by resource`)
   return {
+    held: held.map((h) => ({ resource: h.resource, reason: h.reason ?? 'unknown', count: h.n })),
     pending: inbox?.pending ?? 0,
     failed: inbox?.failed ?? 0,
     unresolvedFailed: reasons.reduce((sum, r) => sum + r.n, 0),

@@ -9,7 +9,7 @@ import { SNAPSHOT_TABLES } from '../../resources/index.ts'
 import type { ResourceDefinition, ResourceRow } from '../../resources/types.ts'
 import type { Checkpoint } from '../sync-state.ts'
 import { KEY_MIN } from './range-sweep.ts'
-import { MASS_DELETE, type SyncContext, type SyncOptions } from './sweep-types.ts'
+import { MASS_DELETE, massDeleteLimit, type SyncContext, type SyncOptions } from './sweep-types.ts'
 
 /** Why a full sweep deleted nothing although it ran to its end; the table's run fails. */
 export class DeletionRefusedError extends Error {
@@ -195,15 +195,20 @@ async function checkMassDelete(
   gone: number,
   options: SyncOptions,
 ): Promise<void> {
-  if (gone <= MASS_DELETE.rows || options.allowMassDelete) return
+  if (gone === 0 || options.allowMassDelete) return
   const [row] = await ctx.db.execute<{ rows: number }>(sql`
     select count(*)::float8 as rows from ${resourceTables[resource.name]} where store_hash = ${ctx.storeHash}`)
   const rows = Number(row?.rows ?? 0)
-  if (gone <= Math.max(MASS_DELETE.rows, Math.ceil(rows * MASS_DELETE.share))) return
+  if (gone <= massDeleteLimit(rows)) return
   const table = resource.name
   const command = `bc-mirror sync${SNAPSHOT_TABLES.includes(table) ? '' : ' --full'} --tables ${table} --allow-mass-delete`
+  const what =
+    gone >= rows
+      ? `would delete all ${rows} rows, emptying the table`
+      : `would delete ${gone} of ${rows} rows, more than the safety share (half of the table, ` +
+        `and at most 10% of it or ${MASS_DELETE.rows} rows, whichever is larger)`
   throw new DeletionRefusedError(
-    `${table}: would delete ${gone} of ${rows} rows, more than the safety share (${MASS_DELETE.share * 100}% of the table or ${MASS_DELETE.rows} rows, whichever is larger); nothing deleted. If the store really lost them, run: ${command}`,
+    `${table}: ${what}; nothing deleted. If the store really lost them, run: ${command}`,
     gone,
   )
 }

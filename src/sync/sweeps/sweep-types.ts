@@ -43,11 +43,18 @@ export interface SyncOptions {
 }
 
 /**
- * A full sweep deletes at most this share of a table's rows (or this many rows, whichever is
- * larger) unless allowMassDelete is set: a store does not lose a tenth of a table between two
- * sweeps, but a broken listing can look exactly like that.
+ * A full sweep deletes at most half of a table's rows, and of a large table at most this share
+ * (or this many rows, whichever is larger), unless allowMassDelete is set: a store does not lose
+ * half of a small table or a tenth of a large one between two sweeps, but a store that lists
+ * nothing and answers every id "not found" looks exactly like that (docs/reliability.md).
  */
-export const MASS_DELETE = { share: 0.1, rows: 1000 }
+export const MASS_DELETE = { half: 0.5, share: 0.1, rows: 1000 }
+
+/** The most rows a full sweep may delete from a table of `rows` rows without allowMassDelete. */
+export function massDeleteLimit(rows: number): number {
+  const share = Math.max(MASS_DELETE.rows, Math.ceil(rows * MASS_DELETE.share))
+  return Math.min(Math.floor(rows * MASS_DELETE.half), share)
+}
 
 export interface TableProgress {
   table: ResourceName

@@ -5,6 +5,7 @@ import type { ResourceName } from '../../db/schema.ts'
 import { writeItems, type RejectedItem } from '../../db/write-items.ts'
 import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
 import type { ChildReadStats, ResourceDefinition } from '../../resources/types.ts'
+import { settleHeldEvents } from '../events/inbox.ts'
 import { describeProblem } from '../failure.ts'
 import type { RequestCounts } from '../request-stats.ts'
 import {
@@ -12,9 +13,9 @@ import {
   markRunFailed,
   markRunStarted,
   readTableState,
-  saveCheckpoint,
   type Checkpoint,
 } from '../sync-state.ts'
+import { checkResumedRead, createCheckpointSaver } from './checkpoint.ts'
 import { Coverage } from './coverage.ts'
 import { createPageSizeLog } from './range-fetch.ts'
 import { KEY_MIN, sweepRange } from './range-sweep.ts'
@@ -56,6 +57,10 @@ interface TableRun {
   coverage: Coverage
   /** Whether this run may delete: a full sweep of the whole window, not a resumed one. */
   deletes: boolean
+  /** A resumed run: the key ranges its checkpoint had left to read. */
+  resumedGaps?: Array<[number, number]>
+  /** Set once the listing ran to its end: a failure after it leaves nothing worth resuming. */
+  listedWhole?: boolean
   /** Keys below this (the start date) are not mirrored. */
   startKey: number
   totals: { fetched: number; upserted: number; unchanged: number; deleted: number }
@@ -82,7 +87,7 @@ export async function runTable(
   parallelTables: number,
 ): Promise<TableSummary> {
   const run = await openTableRun(ctx, options, resource, runStart, countsOf)
-  const saver = createCheckpointSaver(run)
+  const saver = createCheckpointSaver(ctx, run)
   try {
     await markRunStarted(ctx.db, ctx.storeHash, run.table, saver.current())
     await sweepRange(run.checkpoint.lo, run.checkpoint.hi, {
@@ -100,6 +105,9 @@ export async function runTable(
       },
     })
     await saver.settled()
+    run.listedWhole = true
+    if (run.resumedGaps && run.totals.fetched === 0)
+      await checkResumedRead(ctx, resource, { gaps: run.resumedGaps, runStart })
     if (run.deletes) run.totals.deleted = await removeGoneRows(run)
     return await completeTable(run)
   } catch (error) {
@@ -142,6 +150,9 @@ async function openTableRun(
     // A resumed run saw only part of the window, so it cannot show that its listing was whole:
     // the next full run deletes instead.
     deletes: plan.mode === 'full' && !resumable,
+    resumedGaps: resumable
+      ? new Coverage(checkpoint.covered).gaps(checkpoint.lo, checkpoint.hi)
+      : undefined,
     startKey: dated && ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN,
     totals: { fetched: 0, upserted: 0, unchanged: 0, deleted: 0 },
     rejected: [],
@@ -160,34 +171,6 @@ const countsSince = (before: RequestCounts, now: RequestCounts): RequestCounts =
   throttled: now.throttled - before.throttled,
   retries: now.retries - before.retries,
 })
-
-/**
- * The checkpoint follows coverage closely (a small update per committed page), one write at a
- * time, so a run killed at any point loses at most the pages in flight.
- */
-function createCheckpointSaver(run: TableRun) {
-  const { ctx, table } = run
-  const current = (): Checkpoint => ({ ...run.checkpoint, covered: run.coverage.toJSON() })
-  let saving: Promise<void> | null = null
-  let dirty = false
-  async function flush() {
-    while (dirty) {
-      dirty = false
-      await saveCheckpoint(ctx.db, ctx.storeHash, table, current()).catch(() => {})
-    }
-    saving = null
-  }
-  return {
-    current,
-    saveSoon() {
-      dirty = true
-      saving ??= flush()
-    },
-    settled: async () => {
-      await saving
-    },
-  }
-}
 
 /** Writes one page: rows before the start date are left out, odd objects set aside. */
 async function commitPage(run: TableRun, items: unknown[]): Promise<void> {
@@ -254,6 +237,8 @@ async function completeTable(run: TableRun): Promise<TableSummary> {
   const result = summarize(run, 'completed')
   const cursor = run.advancesCursor ? new Date(run.checkpoint.hi * 1000) : null
   await markRunCompleted(run.ctx.db, run.ctx.storeHash, run.table, { cursor, summary: result })
+  // A whole listing that deleted what it proved gone settles the event processor's held deletions.
+  if (run.deletes) await settleHeldEvents(run.ctx.db, run.ctx.storeHash, run.table, run.runStart)
   return result
 }
 
@@ -269,7 +254,7 @@ async function failTable(run: TableRun, reached: Checkpoint, error: unknown) {
   if (error instanceof DeletionRefusedError) run.wouldDelete = error.wouldDelete
   const result = summarize(run, status, message)
   // After a listing that ran to its end, nothing is worth resuming: the next run lists afresh.
-  const checkpoint = error instanceof DeletionRefusedError ? null : reached
+  const checkpoint = run.listedWhole ? null : reached
   const failure = { status, error: message, checkpoint, summary: result }
   await markRunFailed(run.ctx.db, run.ctx.storeHash, run.table, failure).catch(() => {})
   reportProgress(run, status)
