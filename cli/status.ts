@@ -56,13 +56,7 @@ function formatStatus(status: MirrorStatus): string {
     '',
     `inbox: ${inbox.pending} pending, ${inbox.failed} failed; oldest pending ${inbox.oldestPendingAt ?? '-'}; last event received ${inbox.lastReceivedAt ?? '-'}`,
   )
-  const hooks = status.hooks
-  lines.push(
-    hooks
-      ? `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
-          `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`
-      : 'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
-  )
+  lines.push(...formatHooks(status.hooks))
   lines.push(formatApi(status.api))
   lines.push('', 'recent runs:')
   if (status.runs.length === 0) lines.push('  none yet')
@@ -72,6 +66,27 @@ function formatStatus(status: MirrorStatus): string {
     for (const p of status.problems) lines.push(`  - ${p.what}`, `    fix: ${p.fix}`)
   }
   return `${lines.join('\n')}\n`
+}
+
+const OFF_BECAUSE = {
+  inactivity: 'off after 90 days without events',
+  failures: 'off after 48 hours of failed deliveries',
+}
+
+function formatHooks(hooks: MirrorStatus['hooks']): string[] {
+  if (!hooks)
+    return ['hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)']
+  const lines = [
+    `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
+      `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`,
+  ]
+  for (const d of hooks.deactivated) {
+    const state = d.reactivated ? 'switched back on' : 'still off'
+    lines.push(`  ${d.scope}: ${OFF_BECAUSE[d.cause]} (BigCommerce); ${state}`)
+  }
+  for (const r of hooks.refused) lines.push(`  ${r.scope}: refused by the store: ${r.reason}`)
+  for (const b of hooks.blocked) lines.push(`  deliveries to ${b.destination} blocked until ${b.until}`)
+  return lines
 }
 
 const API_WORDS: Record<string, string> = {

@@ -39,7 +39,7 @@ beforeAll(async () => {
   sim = await startSimStore({
     quota: null,
     data: { counts: { orders: 5, products: 5, customers: 5 } },
-    webhooks: { clientSecret: 'shh-secret', retryDelaysMs: [10, 10] },
+    webhooks: { clientSecret: 'shh-secret', retryDelaysMs: [10, 10], localTesting: true },
   })
 })
 afterAll(async () => {

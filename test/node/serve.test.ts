@@ -46,7 +46,11 @@ describeEachDatabase('serve', (ctx) => {
       quota: null,
       latencyMs: 5,
       data: { counts: { orders: 40, products: 40, customers: 40 } },
-      webhooks: { clientSecret: CLIENT_SECRET, retryDelaysMs: [50, 100, 200, 400] },
+      webhooks: {
+        clientSecret: CLIENT_SECRET,
+        retryDelaysMs: [50, 100, 200, 400],
+        localTesting: true,
+      },
     })
     const client = createBigCommerceClient({
       apiUrl: sim.url,

@@ -1,5 +1,6 @@
 // What needs a person, read off a status report, each with the command that fixes it (the status
 // page and `status`'s exit code both read these).
+import type { HooksStatus } from './recorded-state.ts'
 import type { MirrorStatus } from './status.ts'
 
 /** Something that needs a person, and the command that fixes it. */
@@ -43,11 +44,42 @@ export function findProblems(status: Omit<MirrorStatus, 'problems'>): Problem[] 
       fix: 'bc-mirror webhooks list',
     })
   }
+  if (hooks) problems.push(...findHookProblems(hooks))
   for (const [name, r] of Object.entries(status.rejected?.byTable ?? {})) {
     if (!r || r.count === 0) continue
     problems.push({
       what: `${r.count} ${name} row${r.count === 1 ? '' : 's'} rejected (e.g. ${r.reason})`,
       fix: `fix the object${r.count === 1 ? '' : 's'} in the store, then bc-mirror sync --tables ${name}`,
+    })
+  }
+  return problems
+}
+
+/** Refused scopes, blocked destinations, and hooks BigCommerce switched off that stay off. */
+function findHookProblems(hooks: HooksStatus): Problem[] {
+  const problems: Problem[] = []
+  const ensure = `bc-mirror webhooks ensure --url ${hooks.destination ?? 'https://<this mirror>/webhooks/bigcommerce'}`
+  if (hooks.refused.length > 0) {
+    const scopes = hooks.refused.map((r) => `${r.scope} (${r.reason})`).join('; ')
+    problems.push({
+      what: `the store refused ${hooks.refused.length} hook${hooks.refused.length === 1 ? '' : 's'}, whose changes reach the mirror only through sweeps: ${scopes}`,
+      fix: `${ensure} (it says why each is refused); until then serve's sweeps keep those rows current`,
+    })
+  }
+  for (const b of hooks.blocked) {
+    problems.push({
+      what: `BigCommerce blocks webhook deliveries to ${b.destination} until ${b.until} (fewer than 90% of its deliveries succeeded over 2 minutes${b.reasons.length ? `: ${b.reasons.join(', ')}` : ''}); events wait in its retry queue`,
+      fix: 'make the receiver answer 2xx (check serve is running, /healthz, and its log for 503s); deliveries resume by themselves when the block ends',
+    })
+  }
+  for (const d of hooks.deactivated.filter((h) => !h.reactivated)) {
+    const why =
+      d.cause === 'inactivity'
+        ? 'after 90 days without events'
+        : 'after 48 hours of failed deliveries'
+    problems.push({
+      what: `BigCommerce switched off the hook for ${d.scope} ${why}`,
+      fix: `${ensure}${d.cause === 'failures' ? ', then bc-mirror sync to catch up' : ''}`,
     })
   }
   return problems
