@@ -131,7 +131,7 @@ describe('deliveries', () => {
 
   it('address and variant events name their parent', async () => {
     const client = connectClient(sim)
-    await createHook(client, { scope: 'store/customer/*', destination })
+    await createHook(client, { scope: 'store/customer/address/*', destination })
     await createHook(client, { scope: 'store/sku/*', destination })
     const withAddress = sim.store.byId('customers').find((r) => {
       const addresses = sim.store.fieldsOf('customers', r).addresses
