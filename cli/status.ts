@@ -75,7 +75,9 @@ const OFF_BECAUSE = {
 
 function formatHooks(hooks: MirrorStatus['hooks']): string[] {
   if (!hooks)
-    return ['hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)']
+    return [
+      'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
+    ]
   const lines = [
     `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
       `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`,
@@ -85,7 +87,8 @@ function formatHooks(hooks: MirrorStatus['hooks']): string[] {
     lines.push(`  ${d.scope}: ${OFF_BECAUSE[d.cause]} (BigCommerce); ${state}`)
   }
   for (const r of hooks.refused) lines.push(`  ${r.scope}: refused by the store: ${r.reason}`)
-  for (const b of hooks.blocked) lines.push(`  deliveries to ${b.destination} blocked until ${b.until}`)
+  for (const b of hooks.blocked)
+    lines.push(`  deliveries to ${b.destination} blocked until ${b.until}`)
   return lines
 }
 

@@ -87,7 +87,10 @@ const adminSchema = z.looseObject({
         time_left: z.number().optional(),
         reasons: z
           .array(
-            z.looseObject({ failure_description: z.string().optional(), count: z.number().optional() }),
+            z.looseObject({
+              failure_description: z.string().optional(),
+              count: z.number().optional(),
+            }),
           )
           .optional(),
       }),
@@ -100,7 +103,9 @@ const adminSchema = z.looseObject({
  * The destinations BigCommerce blocks for this API account now (`GET /v3/hooks/admin`); null when
  * the store does not answer it (the hooks themselves are read from `/v3/hooks`).
  */
-export async function readBlockedDomains(client: BigCommerceClient): Promise<BlockedDomain[] | null> {
+export async function readBlockedDomains(
+  client: BigCommerceClient,
+): Promise<BlockedDomain[] | null> {
   const response = await client.request('/v3/hooks/admin', { method: 'GET' })
   if (response.status === 404) return null
   const parsed = adminSchema.safeParse(readData(response.body))

@@ -84,7 +84,8 @@ export async function runDemo(env: Env): Promise<void> {
     destination: `http://127.0.0.1:${config.port}${WEBHOOK_PATH}`,
     secret,
   })
-  for (const r of hooks.refused) log('warn', 'demo hook refused', { scope: r.scope, reason: r.reason })
+  for (const r of hooks.refused)
+    log('warn', 'demo hook refused', { scope: r.scope, reason: r.reason })
 
   await runServe(config, {
     log,

@@ -88,7 +88,8 @@ export async function runHookCheck(ctx: JobContext): Promise<JobOutcome> {
     throw error
   }
   if (check.destination === null || check.result === null) {
-    await recordHookState(db, storeHash, { status: 'missing', destination: null, repaired: [] }, startedAt)
+    const missing = { status: 'missing' as const, destination: null, repaired: [] }
+    await recordHookState(db, storeHash, missing, startedAt)
     const advice = `run: bc-mirror webhooks ensure --url ${ctx.receiverUrl}`
     log('warn', 'hook check', { problem: `the store has no hooks for this mirror; ${advice}` })
     return 'done'
@@ -101,7 +102,9 @@ export async function runHookCheck(ctx: JobContext): Promise<JobOutcome> {
     destination: check.destination,
     repaired,
     ...(refused?.length ? { refused: refused.map((r) => `${r.scope}: ${r.reason}`) } : {}),
-    ...(blocked?.length ? { blocked: blocked.map((b) => `${b.destination} until ${b.until}`) } : {}),
+    ...(blocked?.length
+      ? { blocked: blocked.map((b) => `${b.destination} until ${b.until}`) }
+      : {}),
   })
   return 'done'
 }

@@ -47,7 +47,8 @@ describeEachDatabase('hook creation on a strict store', (ctx) => {
   })
 
   it('refuses an undocumented wildcard, a duplicate, and http or a port other than 443 unless local testing', async () => {
-    const hook = (scope: string, destination = URL_A) => createHook(client(), { scope, destination })
+    const hook = (scope: string, destination = URL_A) =>
+      createHook(client(), { scope, destination })
     expect(await refusal(hook('store/order/message/*'))).toMatch(/not a valid webhook scope/)
     expect(await refusal(hook('store/product/inventory/*'))).toMatch(/not a valid webhook scope/)
     await hook('store/order/*')

@@ -78,7 +78,8 @@ describeEachDatabase('realistic hook deliveries', (ctx) => {
     const admin = (await answer.json()) as {
       data: { hooks_list: Array<{ scope: string; status: string }> }
     }
-    expect(admin.data.hooks_list.find((h) => h.scope === 'store/order/*')?.status).toBe('deactivated')
+    const orderHook = admin.data.hooks_list.find((h) => h.scope === 'store/order/*')
+    expect(orderHook?.status).toBe('deactivated')
 
     failing = false
     const repaired = await ensureHooks(client(), { destination, secret: SECRET })

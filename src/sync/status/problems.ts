@@ -58,7 +58,8 @@ export function findProblems(status: Omit<MirrorStatus, 'problems'>): Problem[] 
 /** Refused scopes, blocked destinations, and hooks BigCommerce switched off that stay off. */
 function findHookProblems(hooks: HooksStatus): Problem[] {
   const problems: Problem[] = []
-  const ensure = `bc-mirror webhooks ensure --url ${hooks.destination ?? 'https://<this mirror>/webhooks/bigcommerce'}`
+  const url = hooks.destination ?? 'https://<this mirror>/webhooks/bigcommerce'
+  const ensure = `bc-mirror webhooks ensure --url ${url}`
   if (hooks.refused.length > 0) {
     const scopes = hooks.refused.map((r) => `${r.scope} (${r.reason})`).join('; ')
     problems.push({
