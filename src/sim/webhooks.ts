@@ -7,18 +7,21 @@
 // deliveries".
 import { createHash, randomUUID } from 'node:crypto'
 import { createBlocklist, type Blocklist } from './delivery-blocklist.ts'
-import { postDelivery, type Delivery } from './delivery-post.ts'
+import {
+  BIGCOMMERCE_RETRY_SECONDS as RETRY_SECONDS,
+  postDelivery,
+  sleep,
+  unlimitedController,
+  type Delivery,
+} from './delivery-post.ts'
 import { createRng } from './generate.ts'
 import type { SimEvent } from './state.ts'
 import { matchesScope } from './webhook-rules.ts'
 
+export { BIGCOMMERCE_RETRY_SECONDS } from './delivery-post.ts'
 export { DOCUMENTED_WILDCARDS, matchesScope } from './webhook-rules.ts'
 export type { BlockedDomain } from './delivery-blocklist.ts'
 
-/** BigCommerce's waits before each retry, in seconds: 11 retries over 48 hours. */
-export const BIGCOMMERCE_RETRY_SECONDS = [
-  60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400,
-]
 /** A hook that no event reached for this long is deactivated (on the store's clock). */
 export const INACTIVE_AFTER_DAYS = 90
 
@@ -90,7 +93,6 @@ export interface DeliveryRecord {
 /** Why BigCommerce switched a hook off: its deliveries failed for 48 hours, or no event came. */
 export type DeactivationCause = 'failures' | 'inactivity'
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** The emitter's hooks, its delivery log and what is still in flight. */
 interface EmitterState {
@@ -108,6 +110,8 @@ interface EmitterState {
   deactivated: Map<number, DeactivationCause>
   /** When an event last reached each hook (store clock, ms). */
   lastEventAt: Map<number, number>
+  /** Aborted when the store closes: retries still waiting are dropped. */
+  stop: AbortController
 }
 
 const now = (s: EmitterState) => (s.settings.clock ?? Date.now)()
@@ -148,8 +152,8 @@ async function attemptDelivery(
 /** Deliver, retrying on the schedule; deactivate the hook once the last retry has failed. */
 async function deliver(s: EmitterState, hook: SimHook, delivery: Delivery) {
   const delays =
-    s.settings.retryDelaysMs ?? BIGCOMMERCE_RETRY_SECONDS.map((seconds) => realMs(s, seconds))
-  if (s.settings.maxDelayMs) await sleep(s.random() * s.settings.maxDelayMs)
+    s.settings.retryDelaysMs ?? RETRY_SECONDS.map((seconds) => realMs(s, seconds))
+  if (s.settings.maxDelayMs) await sleep(s.random() * s.settings.maxDelayMs, s.stop.signal)
   for (let attempt = 0; ; attempt += 1) {
     // A hook switched off meanwhile gets nothing more.
     if (!hook.is_active) return
@@ -157,7 +161,8 @@ async function deliver(s: EmitterState, hook: SimHook, delivery: Delivery) {
     const delay = delays[attempt]
     // BigCommerce deactivates a hook once its last retry has failed (48 hours after the first).
     if (delay === undefined) return deactivate(s, hook, 'failures')
-    await sleep(delay)
+    await sleep(delay, s.stop.signal)
+    if (s.stop.signal.aborted) return
   }
 }
 
@@ -267,6 +272,7 @@ export function createWebhookEmitter(options: WebhookOptions) {
     ),
     deactivated: new Map(),
     lastEventAt: new Map(),
+    stop: unlimitedController(),
   }
   return {
     hooks: s.hooks,
@@ -289,6 +295,11 @@ export function createWebhookEmitter(options: WebhookOptions) {
     /** Deliver one store event to every active hook whose scope matches; returns its number. */
     emit: (event: SimEvent) => emit(s, event),
     /** Resolve once every delivery (including retries) has finished. */
+    /** Drops the retries still waiting (deliveries in flight finish). */
+    async stop() {
+      s.stop.abort()
+      while (s.pending.size > 0) await Promise.allSettled([...s.pending])
+    },
     async flushDeliveries() {
       while (s.pending.size > 0) await Promise.allSettled([...s.pending])
     },
