@@ -82,8 +82,11 @@ function formatHooks(hooks: MirrorStatus['hooks']): string[] {
     `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
       `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`,
   ]
+  const ensure = `bc-mirror webhooks ensure --url ${hooks.destination ?? 'URL'}`
   for (const d of hooks.deactivated) {
-    const state = d.reactivated ? 'switched back on' : 'still off'
+    const state = d.reactivated
+      ? 'switched back on by the last check, nothing to do'
+      : `still off: run ${ensure}`
     lines.push(`  ${d.scope}: ${OFF_BECAUSE[d.cause]} (BigCommerce); ${state}`)
   }
   for (const r of hooks.refused) lines.push(`  ${r.scope}: refused by the store: ${r.reason}`)
