@@ -88,15 +88,7 @@ function formatStatus(status: MirrorStatus): string {
     '',
     `inbox: ${inbox.pending} pending, ${inbox.failed} failed; oldest pending ${inbox.oldestPendingAt ?? '-'}; last event received ${inbox.lastReceivedAt ?? '-'}`,
   )
-  const hooks = status.hooks
-  lines.push(
-    hooks
-      ? printableLine(
-          `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
-            `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`,
-        )
-      : 'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
-  )
+  lines.push(...formatHooks(status.hooks))
   lines.push(formatApi(status.api))
   if (status.access?.result === 'unreachable')
     lines.push(`store API just now: no answer (${status.access.message ?? 'unknown'})`)
@@ -109,6 +101,33 @@ function formatStatus(status: MirrorStatus): string {
       lines.push(`  - ${printableLine(p.what)}`, `    fix: ${printableLine(p.fix)}`)
   }
   return `${lines.join('\n')}\n`
+}
+
+const OFF_BECAUSE = {
+  inactivity: 'off after 90 days without events',
+  failures: 'off after 48 hours of failed deliveries',
+}
+
+function formatHooks(hooks: MirrorStatus['hooks']): string[] {
+  if (!hooks)
+    return [
+      'hooks: not checked yet (bc-mirror serve checks them; bc-mirror webhooks list shows them)',
+    ]
+  const lines = [
+    `hooks: ${hooks.status}${hooks.destination ? ` (to ${hooks.destination})` : ''}, checked ${hooks.checkedAt ?? '-'}` +
+      `${hooks.repaired.length > 0 ? `; repaired ${hooks.repaired.join('; ')}` : ''}${hooks.error ? `; ${hooks.error}` : ''}`,
+  ]
+  const ensure = `bc-mirror webhooks ensure --url ${hooks.destination ?? 'URL'}`
+  for (const d of hooks.deactivated) {
+    const state = d.reactivated
+      ? 'switched back on by the last check, nothing to do'
+      : `still off: run ${ensure}`
+    lines.push(`  ${d.scope}: ${OFF_BECAUSE[d.cause]} (BigCommerce); ${state}`)
+  }
+  for (const r of hooks.refused) lines.push(`  ${r.scope}: refused by the store: ${r.reason}`)
+  for (const b of hooks.blocked)
+    lines.push(`  deliveries to ${b.destination} blocked until ${b.until}`)
+  return lines.map(printableLine)
 }
 
 const API_WORDS: Record<string, string> = {

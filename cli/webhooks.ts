@@ -8,16 +8,18 @@ import type { Config } from '../src/config.ts'
 import { createStoreClient } from '../src/node/store-client.ts'
 import {
   checkDestination,
-  describeRepairs,
   ensureHooks,
+  hookStateOf,
   listMirrorHooks,
   removeHooks,
   RECEIVER_PATH,
   recordHookState,
+  type EnsureResult,
   type HookAction,
+  type HookState,
 } from '../src/sync/hooks/mirror-hooks.ts'
 import { printable } from '../src/util/printable.ts'
-import { loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
+import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
 
 // Hooks' URLs come from the store: printed without control characters.
 const print = (text: string) => process.stdout.write(`${printable(text)}\n`)
@@ -48,11 +50,11 @@ function describeAction(action: HookAction): string {
  * Records the hooks' state for `status`. Only in a mirror that exists (an embedded database is
  * not created for it), and a failure only warns: the hooks are right whatever the database says.
  */
-async function recordEnsured(config: Config, destination: string, repaired: string[]) {
+async function recordEnsured(config: Config, state: HookState) {
   if (!config.databaseUrl && !existsSync(config.dataDir)) return
   try {
     await withDatabase(config, 'bc-mirror webhooks ensure', (db) =>
-      recordHookState(db, config.storeHash, { status: 'ok', destination, repaired }),
+      recordHookState(db, config.storeHash, state),
     )
   } catch {
     // No error text: a database error may quote its connection settings.
@@ -102,26 +104,57 @@ const ensure = defineCommand({
       destination: args.url,
       secret: config.webhookSecret ?? '',
     })
-    await recordEnsured(config, args.url, describeRepairs(result))
-    if (args.json) {
-      printJson({
-        unchanged: result.unchanged,
-        actions: result.actions.map((a) => ({
-          kind: a.kind,
-          scope: a.scope,
-          ...(a.kind === 'update' ? { reasons: a.reasons } : {}),
-        })),
-      })
-      return
-    }
-    for (const action of result.actions) print(describeAction(action))
-    print(
-      result.unchanged
-        ? `Nothing to change: every hook already delivers to ${args.url}.`
-        : `Done: the store now delivers ${result.actions.length} scopes to ${args.url} (a new hook can take a minute to start).`,
-    )
+    await recordEnsured(config, hookStateOf(args.url, result))
+    if (args.json) printJson(ensureJson(result))
+    else printEnsured(result, args.url)
+    const refused = result.refused.length
+    if (refused > 0)
+      throw new CommandFailed(
+        `the store refused ${refused} of ${refused + result.actions.length} hooks (listed above); the others are in place`,
+      )
   },
 })
+
+function ensureJson(result: EnsureResult) {
+  return {
+    unchanged: result.unchanged,
+    actions: result.actions.map((a) => ({
+      kind: a.kind,
+      scope: a.scope,
+      ...(a.kind === 'update' ? { reasons: a.reasons } : {}),
+    })),
+    refused: result.refused,
+    deactivated: result.deactivated,
+    blocked: result.blocked,
+  }
+}
+
+const CAUSES = {
+  inactivity: 'BigCommerce switched it off after 90 days without events',
+  failures: 'BigCommerce switched it off after 48 hours of failed deliveries',
+}
+
+function printEnsured(result: EnsureResult, url: string) {
+  for (const action of result.actions) print(describeAction(action))
+  for (const d of result.deactivated) print(`          ${d.scope} was off: ${CAUSES[d.cause]}`)
+  for (const r of result.refused) print(`refused   ${r.scope}: ${r.reason}`)
+  for (const b of result.blocked ?? []) {
+    print(
+      `blocked   ${b.destination}: BigCommerce holds deliveries back for ${b.timeLeftSeconds} s more (${b.reasons.join(', ') || 'too many failed deliveries'}); they resume by themselves once it answers 2xx`,
+    )
+  }
+  if (result.refused.length > 0) {
+    print(
+      `Partly done: ${result.actions.length} scopes deliver to ${url}; the refused ones' changes reach the mirror only through sweeps (bc-mirror sync).`,
+    )
+  } else {
+    print(
+      result.unchanged
+        ? `Nothing to change: every hook already delivers to ${url}.`
+        : `Done: the store now delivers ${result.actions.length} scopes to ${url} (a new hook can take a minute to start).`,
+    )
+  }
+}
 
 const list = defineCommand({
   meta: { name: 'list', description: "Show this mirror's hooks" },

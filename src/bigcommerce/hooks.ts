@@ -69,3 +69,52 @@ export async function deleteHook(client: BigCommerceClient, id: number): Promise
   const response = await client.request(`/v3/hooks/${id}`, { method: 'DELETE' })
   return response.status !== 404
 }
+
+/** A destination BigCommerce holds deliveries back from, as `GET /v3/hooks/admin` lists it. */
+export interface BlockedDomain {
+  destination: string
+  /** Seconds until deliveries resume. */
+  timeLeftSeconds: number
+  /** Why, e.g. "HTTP 503 (120)". */
+  reasons: string[]
+}
+
+const adminSchema = z.looseObject({
+  blocked_domains: z
+    .array(
+      z.looseObject({
+        destination: z.string(),
+        time_left: z.number().optional(),
+        reasons: z
+          .array(
+            z.looseObject({
+              failure_description: z.string().optional(),
+              count: z.number().optional(),
+            }),
+          )
+          .optional(),
+      }),
+    )
+    .nullable()
+    .optional(),
+})
+
+/**
+ * The destinations BigCommerce blocks for this API account now (`GET /v3/hooks/admin`); null when
+ * the store does not answer it (the hooks themselves are read from `/v3/hooks`).
+ */
+export async function readBlockedDomains(
+  client: BigCommerceClient,
+): Promise<BlockedDomain[] | null> {
+  const response = await client.request('/v3/hooks/admin', { method: 'GET' })
+  if (response.status === 404) return null
+  const parsed = adminSchema.safeParse(readData(response.body))
+  if (!parsed.success) return null
+  return (parsed.data.blocked_domains ?? []).map((d) => ({
+    destination: d.destination,
+    timeLeftSeconds: d.time_left ?? 0,
+    reasons: (d.reasons ?? []).map(
+      (r) => `${r.failure_description ?? 'failed'}${r.count === undefined ? '' : ` (${r.count})`}`,
+    ),
+  }))
+}

@@ -129,10 +129,22 @@ function renderAttention(out: TextWriter, tables: TableStatuses, status: MirrorS
   out.family(
     'bcmirror_hooks_state',
     'gauge',
-    '1 for the state of the last webhook check (ok, missing, failed, unchecked)',
-    ['ok', 'missing', 'failed', 'unchecked'].map((s) =>
+    '1 for the state of the last webhook check (ok, partial, missing, failed, unchecked)',
+    ['ok', 'partial', 'missing', 'failed', 'unchecked'].map((s) =>
       sample('bcmirror_hooks_state', { state: s }, s === hookState ? 1 : 0),
     ),
+  )
+  out.family(
+    'bcmirror_hooks_refused',
+    'gauge',
+    'Scopes the store refused at the last webhook check (their changes arrive only by sweeps)',
+    [sample('bcmirror_hooks_refused', {}, status.hooks?.refused.length ?? 0)],
+  )
+  out.family(
+    'bcmirror_hooks_blocked_destinations',
+    'gauge',
+    'Destinations BigCommerce was blocking (domain blocklist) at the last webhook check',
+    [sample('bcmirror_hooks_blocked_destinations', {}, status.hooks?.blocked.length ?? 0)],
   )
   out.family(
     'bcmirror_problems',

@@ -166,6 +166,19 @@ const Hooks: FC<{ status: MirrorStatus; api: ApiState | null; now: number }> = (
         'not checked yet'
       )}
     </p>
+    {status.hooks && status.hooks.deactivated.length > 0 ? (
+      <ul data-testid="hooks-deactivated">
+        {status.hooks.deactivated.map((d) => (
+          <li>
+            {d.scope}: switched off by BigCommerce{' '}
+            {d.cause === 'inactivity'
+              ? 'after 90 days without events'
+              : 'after 48 hours of failed deliveries'}
+            ; {d.reactivated ? 'switched back on by the hook check' : 'still off'}
+          </li>
+        ))}
+      </ul>
+    ) : null}
     <p data-testid="api">
       API:{' '}
       {api && api.quota !== null

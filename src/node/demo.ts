@@ -55,6 +55,8 @@ export async function runDemo(env: Env): Promise<void> {
     windowMs: 30_000,
     latencyMs: 40,
     data: { counts: DEMO_COUNTS, seed: 2024 },
+    // The demo's receiver is http on 127.0.0.1, which a real store would refuse.
+    webhooks: { localTesting: true },
   })
   const secret = randomBytes(24).toString('hex')
   const dataDir = join(env.DATA_DIR?.trim() || './data', 'demo')
@@ -76,14 +78,18 @@ export async function runDemo(env: Env): Promise<void> {
   )
   const log = createJsonLogger([secret, sim.accessToken], writeStdout)
   let changer: ReturnType<typeof setInterval> | undefined
+  // Made before serve starts, so its hook check (due at start) finds them all instead of racing
+  // this ensure to create the same hooks. Nothing changes in the store before it listens.
+  const hooks = await ensureHooks(createStoreClient(config), {
+    destination: `http://127.0.0.1:${config.port}${WEBHOOK_PATH}`,
+    secret,
+  })
+  for (const r of hooks.refused)
+    log('warn', 'demo hook refused', { scope: r.scope, reason: r.reason })
 
   await runServe(config, {
     log,
-    async afterListen(server) {
-      await ensureHooks(createStoreClient(config), {
-        destination: `${server.url}${WEBHOOK_PATH}`,
-        secret,
-      })
+    afterListen(server) {
       process.stderr.write(banner(server.port, dataDir, sim.storeHash))
       const change = createStoreChanger(sim.store)
       changer = setInterval(() => {

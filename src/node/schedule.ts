@@ -75,6 +75,8 @@ interface Scheduler {
   controller: AbortController
   timers: Set<ReturnType<typeof setTimeout>>
   running: Set<Promise<void>>
+  /** The run of each job under way now, by job name. */
+  executing: Map<string, Promise<void>>
   planned: Map<string, Date>
 }
 
@@ -90,6 +92,7 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     controller: new AbortController(),
     timers: new Set(),
     running: new Set(),
+    executing: new Map(),
     planned: new Map(),
   }
   const startDelayMs = options.startDelayMs ?? 0
@@ -129,7 +132,11 @@ function plan(scheduler: Scheduler, job: ScheduledJob, delayMs: number) {
         plan(scheduler, job, scheduler.busyRetryMs)
       })
       running.add(run)
-      void run.finally(() => running.delete(run))
+      scheduler.executing.set(job.name, run)
+      void run.finally(() => {
+        running.delete(run)
+        if (scheduler.executing.get(job.name) === run) scheduler.executing.delete(job.name)
+      })
     },
     Math.min(MAX_TIMER_MS, Math.max(0, delayMs)),
   )
@@ -194,6 +201,13 @@ async function finishRun(
     counts,
   })
   if (apiDown) return plan(scheduler, job, Math.max(API_RECHECK_MS, scheduler.apiDelayMs()))
+  // Busy because another job of this process holds the sweep lock (the backfill at start): run
+  // as soon as it ends rather than a minute later.
+  const others = [...scheduler.executing].filter(([name]) => name !== job.name)
+  if (outcome === 'busy' && others.length > 0) {
+    void Promise.allSettled(others.map(([, run]) => run)).then(() => plan(scheduler, job, 0))
+    return
+  }
   plan(
     scheduler,
     job,

@@ -70,7 +70,8 @@ export const customers: ResourceDefinition = {
     return answer
   },
 
-  // The nested family too: whether store/customer/* covers address events is unconfirmed.
+  // The documented nested wildcard too: whether store/customer/* covers address events is
+  // unconfirmed (docs/bigcommerce-api.md, "Webhooks: scopes, ...").
   webhookScopes: ['store/customer/*', 'store/customer/address/*'],
   deletionScope: 'store/customer/deleted',
 

@@ -137,16 +137,23 @@ export const orders: ResourceDefinition = {
 
   prepareRows: attachOrderChildren,
 
-  // The nested families too: whether store/order/* covers them is unconfirmed.
+  // Only scopes the events page lists: whether store/order/* covers the nested events is
+  // unconfirmed and they have no wildcard of their own, so each is named. Shipments change
+  // quantity_shipped and items_shipped (docs/bigcommerce-api.md, "Webhooks: scopes, ...").
   webhookScopes: [
     'store/order/*',
-    'store/order/message/*',
-    'store/order/refund/*',
-    'store/order/transaction/*',
-    'store/order/metafield/*',
+    'store/order/message/created',
+    'store/order/refund/created',
+    'store/order/transaction/created',
+    'store/order/transaction/updated',
+    'store/order/metafield/created',
+    'store/order/metafield/updated',
+    'store/order/metafield/deleted',
+    'store/shipment/*',
   ],
 
   targetOf(scope, data) {
+    if (scope.startsWith('store/shipment/')) return toId(pick(data, 'orderId'))
     if (!scope.startsWith('store/order/')) return null
     // Transaction events carry the order id as a string in order_id; metafield events in
     // resource_id; every other order event in id.

@@ -74,15 +74,16 @@ export const products: ResourceDefinition = {
     return answer
   },
 
-  // Whether BigCommerce's wildcard covers nested events is unconfirmed (bigcommerce-api.md 4.3):
-  // the nested families are subscribed too, and a delivery that comes twice is one inbox row.
+  // Whether a wildcard covers nested events is unconfirmed (docs/bigcommerce-api.md, "Webhooks:
+  // scopes, ..."): nested events are subscribed through the documented nested wildcard or by
+  // name (inventory has no wildcard), and a delivery that comes twice is one inbox row.
   webhookScopes: [
     'store/product/*',
-    'store/product/inventory/*',
+    'store/product/inventory/updated',
     'store/product/inventory/order/updated',
     'store/product/metafield/*',
     'store/sku/*',
-    'store/sku/inventory/*',
+    'store/sku/inventory/updated',
     'store/sku/inventory/order/updated',
   ],
   deletionScope: 'store/product/deleted',

@@ -33,6 +33,8 @@ export interface SimOrderChildren {
   coupons: Array<Record<string, unknown>>
   /** The next line item id to hand out (ids are unique across the store). */
   nextLineId: number
+  /** Shipments made so far (shipOrder). */
+  shipments?: number
 }
 
 /** How a shipping consignment's id relates to its address id: the spec does not say. */

@@ -59,7 +59,7 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     },
     flushDeliveries: () => webhooks.flushDeliveries(),
     async close() {
-      await webhooks.flushDeliveries()
+      await webhooks.stop()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         if ('closeAllConnections' in server) server.closeAllConnections()

@@ -1,10 +1,29 @@
 // The simulated store's webhook side: hooks registered through /v3/hooks, and deliveries of thin
 // payloads (`{scope, store_id, data, hash, created_at, producer}`) to them with their custom
-// headers, retries on failure (on a schedule scaled down for tests), deactivation after the last
-// retry, optional Standard Webhooks signatures, and fault injection (drops, duplicates, delays).
-import { createHash, createHmac, randomUUID } from 'node:crypto'
+// headers, BigCommerce's retry schedule (60 s ... 24 h, 11 retries, on a clock compressed by
+// `timeScale`), deactivation after the last retry and after 90 days without events, the domain
+// blocklist (delivery-blocklist.ts), optional Standard Webhooks signatures, and fault injection
+// (drops, duplicates, delays). See docs/bigcommerce-api.md, "Webhooks: scopes, hook creation and
+// deliveries".
+import { createHash, randomUUID } from 'node:crypto'
+import { createBlocklist, type Blocklist } from './delivery-blocklist.ts'
+import {
+  BIGCOMMERCE_RETRY_SECONDS as RETRY_SECONDS,
+  postDelivery,
+  sleep,
+  unlimitedController,
+  type Delivery,
+} from './delivery-post.ts'
 import { createRng } from './generate.ts'
 import type { SimEvent } from './state.ts'
+import { matchesScope } from './webhook-rules.ts'
+
+export { BIGCOMMERCE_RETRY_SECONDS } from './delivery-post.ts'
+export { DOCUMENTED_WILDCARDS, matchesScope } from './webhook-rules.ts'
+export type { BlockedDomain } from './delivery-blocklist.ts'
+
+/** A hook that no event reached for this long is deactivated (on the store's clock). */
+export const INACTIVE_AFTER_DAYS = 90
 
 export interface SimHook {
   id: number
@@ -23,8 +42,19 @@ export interface WebhookOptions {
   storeId?: string
   /** When set, deliveries carry webhook-id / webhook-timestamp / webhook-signature. */
   clientSecret?: string
-  /** Waits before each retry; BigCommerce's is 60 s … 86400 s, 11 retries. Default 20/50/100 ms. */
+  /**
+   * BigCommerce time → real time: 0.001 runs its 60 s first retry after 60 ms, its 3-minute
+   * blocklist for 180 ms. Default 1 (real time).
+   */
+  timeScale?: number
+  /** Real waits before each retry instead of BigCommerce's schedule (BIGCOMMERCE_RETRY_SECONDS). */
   retryDelaysMs?: number[]
+  /** The domain blocklist (below 90% success over 2 minutes). Default true. */
+  blocklist?: boolean
+  /** Accept http destinations and any port (tests and the demo); BigCommerce wants https on 443. */
+  localTesting?: boolean
+  /** Scopes this store refuses (422) although the events page lists them: a store may. */
+  unknownScopes?: string[]
   deliveryTimeoutMs?: number
   /** Share of events never delivered at all (lost). */
   dropRate?: number
@@ -39,8 +69,8 @@ export interface WebhookOptions {
   hashMode?: 'event' | 'data'
   /**
    * Whether `store/customer/*` also delivers nested events (`store/customer/address/updated`).
-   * BigCommerce's docs leave it open (bigcommerce-api.md 4.3): 'covered' (default) says yes,
-   * 'separate' says a wildcard covers only the events one level below it.
+   * BigCommerce's docs leave it open: 'covered' says yes, 'separate' (default, the harsher
+   * reading) says a wildcard covers only the events one level below it.
    */
   nestedWildcards?: 'covered' | 'separate'
   seed?: number
@@ -56,24 +86,13 @@ export interface DeliveryRecord {
   attempt: number
   status: number | null
   ok: boolean
+  /** Not sent: the destination's domain was on the blocklist (the event waits for a retry). */
+  blocked?: boolean
 }
 
-/**
- * `store/order/*` matches every scope under `store/order/` ('covered'), or only those one level
- * below it ('separate'); other scopes match exactly.
- */
-export function matchesScope(
-  pattern: string,
-  scope: string,
-  nested: 'covered' | 'separate' = 'covered',
-): boolean {
-  if (!pattern.endsWith('/*')) return pattern === scope
-  const prefix = pattern.slice(0, -1)
-  if (!scope.startsWith(prefix)) return false
-  return nested === 'covered' || !scope.slice(prefix.length).includes('/')
-}
+/** Why BigCommerce switched a hook off: its deliveries failed for 48 hours, or no event came. */
+export type DeactivationCause = 'failures' | 'inactivity'
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** The emitter's hooks, its delivery log and what is still in flight. */
 interface EmitterState {
@@ -86,74 +105,80 @@ interface EmitterState {
   pending: Set<Promise<void>>
   deliveries: DeliveryRecord[]
   random: () => number
-}
-
-/** One event's delivery to one hook. */
-interface Delivery {
-  body: string
-  hash: string
-  scope: string
-  messageId: string
-  event: number
+  blocklist: Blocklist
+  /** Hooks the store switched off itself, and why (not shown in the hook's JSON). */
+  deactivated: Map<number, DeactivationCause>
+  /** When an event last reached each hook (store clock, ms). */
+  lastEventAt: Map<number, number>
+  /** Aborted when the store closes: retries still waiting are dropped. */
+  stop: AbortController
 }
 
 const now = (s: EmitterState) => (s.settings.clock ?? Date.now)()
 
-/** The hook's custom headers, and a Standard Webhooks signature when a secret is set. */
-function deliveryHeaders(s: EmitterState, hook: SimHook, delivery: Delivery) {
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    ...(hook.headers ?? {}),
-  }
-  if (s.settings.clientSecret) {
-    const timestamp = String(Math.floor(now(s) / 1000))
-    const signature = createHmac('sha256', Buffer.from(s.settings.clientSecret, 'utf8'))
-      .update(`${delivery.messageId}.${timestamp}.${delivery.body}`)
-      .digest('base64')
-    headers['webhook-id'] = delivery.messageId
-    headers['webhook-timestamp'] = timestamp
-    headers['webhook-signature'] = `v1,${signature}`
-  }
-  return headers
+const realMs = (s: EmitterState, seconds: number) => seconds * 1000 * (s.settings.timeScale ?? 1)
+
+function deactivate(s: EmitterState, hook: SimHook, cause: DeactivationCause) {
+  hook.is_active = false
+  hook.updated_at = Math.floor(now(s) / 1000)
+  s.deactivated.set(hook.id, cause)
 }
 
-/** One POST to the hook's destination: its status, or null when it failed or timed out. */
-async function post(s: EmitterState, hook: SimHook, delivery: Delivery): Promise<number | null> {
-  try {
-    const response = await fetch(hook.destination, {
-      method: 'POST',
-      headers: deliveryHeaders(s, hook, delivery),
-      body: delivery.body,
-      signal: AbortSignal.timeout(s.settings.deliveryTimeoutMs ?? 5000),
-    })
-    await response.arrayBuffer().catch(() => undefined)
-    return response.status
-  } catch {
-    return null
+/** One attempt: sent and answered, or held back while the domain is blocked. */
+async function attemptDelivery(
+  s: EmitterState,
+  hook: SimHook,
+  delivery: Delivery,
+  attempt: number,
+) {
+  const { event, scope, hash } = delivery
+  if (s.blocklist.isBlocked(hook.client_id, hook.destination)) {
+    const held = { status: null, ok: false, blocked: true }
+    s.deliveries.push({ event, hookId: hook.id, scope, hash, attempt, ...held })
+    return false
   }
+  const status = await postDelivery(hook, delivery, {
+    clientSecret: s.settings.clientSecret,
+    timeoutMs: s.settings.deliveryTimeoutMs ?? 5000,
+    nowSeconds: Math.floor(now(s) / 1000),
+  })
+  const ok = status !== null && status >= 200 && status < 300
+  const failure = ok ? null : status === null ? 'no answer (timeout or refused)' : `HTTP ${status}`
+  s.blocklist.record(hook.client_id, hook.destination, ok, failure)
+  s.deliveries.push({ event, hookId: hook.id, scope, hash, attempt, status, ok })
+  return ok
 }
 
 /** Deliver, retrying on the schedule; deactivate the hook once the last retry has failed. */
 async function deliver(s: EmitterState, hook: SimHook, delivery: Delivery) {
-  const delays = s.settings.retryDelaysMs ?? [20, 50, 100]
-  if (s.settings.maxDelayMs) await sleep(s.random() * s.settings.maxDelayMs)
+  const delays =
+    s.settings.retryDelaysMs ?? RETRY_SECONDS.map((seconds) => realMs(s, seconds))
+  if (s.settings.maxDelayMs) await sleep(s.random() * s.settings.maxDelayMs, s.stop.signal)
   for (let attempt = 0; ; attempt += 1) {
     // A hook switched off meanwhile gets nothing more.
     if (!hook.is_active) return
-    const status = await post(s, hook, delivery)
-    const ok = status !== null && status >= 200 && status < 300
-    const { event, scope, hash } = delivery
-    s.deliveries.push({ event, hookId: hook.id, scope, hash, attempt, status, ok })
-    if (ok) return
+    if (await attemptDelivery(s, hook, delivery, attempt)) return
     const delay = delays[attempt]
-    if (delay === undefined) {
-      // BigCommerce deactivates a hook once its last retry has failed.
-      hook.is_active = false
-      hook.updated_at = Math.floor(now(s) / 1000)
-      return
-    }
-    await sleep(delay)
+    // BigCommerce deactivates a hook once its last retry has failed (48 hours after the first).
+    if (delay === undefined) return deactivate(s, hook, 'failures')
+    await sleep(delay, s.stop.signal)
+    if (s.stop.signal.aborted) return
   }
+}
+
+/** Switches off every active hook that no event reached for 90 days (on the store's clock). */
+function expireIdleHooks(s: EmitterState) {
+  const limit = now(s) - INACTIVE_AFTER_DAYS * 86_400_000
+  for (const hook of s.hooks.values()) {
+    const last = Math.max(s.lastEventAt.get(hook.id) ?? 0, hook.updated_at * 1000)
+    if (hook.is_active && last <= limit) deactivate(s, hook, 'inactivity')
+  }
+}
+
+/** `hooks_list[].status` of GET /v3/hooks/admin: switched off by the store, or by its owner. */
+function hookStatus(s: EmitterState, hook: SimHook): 'active' | 'inactive' | 'deactivated' {
+  if (hook.is_active) return 'active'
+  return s.deactivated.has(hook.id) ? 'deactivated' : 'inactive'
 }
 
 function track(s: EmitterState, promise: Promise<void>) {
@@ -212,10 +237,12 @@ function payloadOf(s: EmitterState, event: SimEvent) {
 /** Deliver one store event to every active hook whose scope matches; returns its number. */
 function emit(s: EmitterState, event: SimEvent): number {
   s.eventCounter += 1
+  expireIdleHooks(s)
   const { hash, body } = payloadOf(s, event)
   for (const hook of s.hooks.values()) {
     if (!hook.is_active || !matchesScope(hook.scope, event.scope, s.settings.nestedWildcards))
       continue
+    s.lastEventAt.set(hook.id, now(s))
     if (s.random() < (s.settings.dropRate ?? 0)) continue
     const messageId = `msg_${randomUUID().replace(/-/g, '')}`
     const copies = s.random() < (s.settings.duplicateRate ?? 0) ? 2 : 1
@@ -235,17 +262,44 @@ export function createWebhookEmitter(options: WebhookOptions) {
     pending: new Set(),
     deliveries: [],
     random: createRng(options.seed ?? 7),
+    blocklist: createBlocklist(
+      {
+        now: Date.now,
+        realMs: (seconds) => realMs(s, seconds),
+        storeSeconds: () => Math.floor(now(s) / 1000),
+      },
+      () => s.settings.blocklist ?? true,
+    ),
+    deactivated: new Map(),
+    lastEventAt: new Map(),
+    stop: unlimitedController(),
   }
   return {
     hooks: s.hooks,
     deliveries: s.deliveries,
+    /** The options as they stand now (setOptions included). */
+    settings: () => s.settings,
     setOptions(changes: Partial<WebhookOptions>) {
       s.settings = { ...s.settings, ...changes }
     },
     createHook: (input: HookInput, clientId: string) => createHook(s, input, clientId),
+    /** Applies the 90-day rule now (the routes call it before they answer). */
+    expireIdleHooks: () => expireIdleHooks(s),
+    /** The hook was switched back on by its owner: the store forgets why it was off. */
+    noteReactivated: (hookId: number) => s.deactivated.delete(hookId),
+    /** Why the store switched a hook off, if it did. */
+    deactivationCause: (hookId: number) => s.deactivated.get(hookId),
+    hookStatus: (hook: SimHook) => hookStatus(s, hook),
+    /** The client's blocked domains, as GET /v3/hooks/admin lists them. */
+    blockedDomains: (clientId: string) => s.blocklist.list(clientId),
     /** Deliver one store event to every active hook whose scope matches; returns its number. */
     emit: (event: SimEvent) => emit(s, event),
     /** Resolve once every delivery (including retries) has finished. */
+    /** Drops the retries still waiting (deliveries in flight finish). */
+    async stop() {
+      s.stop.abort()
+      while (s.pending.size > 0) await Promise.allSettled([...s.pending])
+    },
     async flushDeliveries() {
       while (s.pending.size > 0) await Promise.allSettled([...s.pending])
     },

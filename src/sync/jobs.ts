@@ -14,7 +14,7 @@ import {
   type ApiHealthSnapshot,
 } from './api-health.ts'
 import type { WorkerLogEntry } from './events/event-worker.ts'
-import { checkHooks, describeRepairs, recordHookState } from './hooks/mirror-hooks.ts'
+import { checkHooks, hookStateOf, recordHookState } from './hooks/mirror-hooks.ts'
 import type { ClientEventHub } from './request-stats.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from './sweeps/sweep.ts'
 
@@ -87,21 +87,25 @@ export async function runHookCheck(ctx: JobContext): Promise<JobOutcome> {
     await recordHookState(db, storeHash, { ...failed, error: describeError(error) }, startedAt)
     throw error
   }
-  const repaired = describeRepairs(check.result)
-  const status = check.destination === null ? 'missing' : 'ok'
-  await recordHookState(
-    db,
-    storeHash,
-    { status, destination: check.destination, repaired },
-    startedAt,
-  )
-  if (status === 'missing') {
+  if (check.destination === null || check.result === null) {
+    const missing = { status: 'missing' as const, destination: null, repaired: [] }
+    await recordHookState(db, storeHash, missing, startedAt)
     const advice = `run: bc-mirror webhooks ensure --url ${ctx.receiverUrl}`
     log('warn', 'hook check', { problem: `the store has no hooks for this mirror; ${advice}` })
-  } else {
-    const level = repaired.length > 0 ? 'warn' : 'info'
-    log(level, 'hook check', { destination: check.destination, repaired })
+    return 'done'
   }
+  const state = hookStateOf(check.destination, check.result)
+  await recordHookState(db, storeHash, state, startedAt)
+  const { repaired, refused, blocked } = state
+  const troubled = repaired.length > 0 || (refused ?? []).length > 0 || (blocked ?? []).length > 0
+  log(troubled ? 'warn' : 'info', 'hook check', {
+    destination: check.destination,
+    repaired,
+    ...(refused?.length ? { refused: refused.map((r) => `${r.scope}: ${r.reason}`) } : {}),
+    ...(blocked?.length
+      ? { blocked: blocked.map((b) => `${b.destination} until ${b.until}`) }
+      : {}),
+  })
   return 'done'
 }
 

@@ -39,7 +39,7 @@ beforeAll(async () => {
   sim = await startSimStore({
     quota: null,
     data: { counts: { orders: 5, products: 5, customers: 5 } },
-    webhooks: { clientSecret: 'shh-secret', retryDelaysMs: [10, 10] },
+    webhooks: { clientSecret: 'shh-secret', retryDelaysMs: [10, 10], localTesting: true },
   })
 })
 afterAll(async () => {
@@ -131,7 +131,7 @@ describe('deliveries', () => {
 
   it('address and variant events name their parent', async () => {
     const client = connectClient(sim)
-    await createHook(client, { scope: 'store/customer/*', destination })
+    await createHook(client, { scope: 'store/customer/address/*', destination })
     await createHook(client, { scope: 'store/sku/*', destination })
     const withAddress = sim.store.byId('customers').find((r) => {
       const addresses = sim.store.fieldsOf('customers', r).addresses

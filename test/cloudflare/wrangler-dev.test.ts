@@ -27,7 +27,11 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the Worker under wrangler dev [po
     sim = await startSimStore({
       quota: null,
       data: { counts: { orders: 20, products: 20, customers: 20, coupons: 10 } },
-      webhooks: { clientSecret: CLIENT_SECRET, retryDelaysMs: [100, 300, 1_000] },
+      webhooks: {
+        clientSecret: CLIENT_SECRET,
+        retryDelaysMs: [100, 300, 1_000],
+        localTesting: true,
+      },
     })
     dev = await startWranglerDev({
       BIGCOMMERCE_STORE_HASH: sim.storeHash,

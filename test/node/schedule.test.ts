@@ -104,4 +104,51 @@ describeEachDatabase('schedule across restarts', (ctx) => {
     apiAnswers = true
     await life({ incremental: (before.incremental ?? 0) + 1, full: (before.full ?? 0) + 1 })
   })
+
+  it('a job that finds the sweep lock held by another job of this process runs as soon as that one ends', async () => {
+    let releaseBackfill = () => {}
+    let backfillLocked = () => {}
+    const lockTaken = new Promise<void>((resolve) => (backfillLocked = resolve))
+    const order: string[] = []
+    let locked = false
+    const sweep = (name: string, hold: boolean): ScheduledJob => ({
+      name,
+      everyMinutes: 5,
+      atStart: true,
+      async run() {
+        // Both are due at start; the backfill takes the lock first, as it does in serve.
+        if (!hold) await lockTaken
+        if (locked) {
+          order.push(`${name} busy`)
+          return 'busy'
+        }
+        locked = true
+        order.push(name)
+        if (hold) {
+          backfillLocked()
+          await new Promise<void>((resolve) => (releaseBackfill = resolve))
+        }
+        locked = false
+        return 'done'
+      },
+    })
+    const schedule = startSchedule([sweep('backfill', true), sweep('coupons-now', false)], {
+      db: ctx.db,
+      storeHash: 'sched2',
+      now: () => clock,
+      // A minute's wait (the default) would outlast this test: it must not be what runs it.
+      busyRetryMs: 3_600_000,
+      onError: (name, error) => {
+        throw new Error(`${name}: ${String(error)}`)
+      },
+    })
+    try {
+      await expect.poll(() => order).toEqual(['backfill', 'coupons-now busy'])
+      releaseBackfill()
+      await expect.poll(() => order).toEqual(['backfill', 'coupons-now busy', 'coupons-now'])
+    } finally {
+      releaseBackfill()
+      await schedule.stop()
+    }
+  })
 })

@@ -79,7 +79,7 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
       quota: null,
       latencyMs: 5,
       data: { counts: { orders: 12, products: 12, customers: 12 } },
-      webhooks: { retryDelaysMs: [200, 400, 800, 1600] },
+      webhooks: { retryDelaysMs: [200, 400, 800, 1600], localTesting: true },
     })
     workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-faults-'))
     if (ctx.kind === 'pglite') await seedDataDir(join(workDir, 'data'))

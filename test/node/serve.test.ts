@@ -46,7 +46,11 @@ describeEachDatabase('serve', (ctx) => {
       quota: null,
       latencyMs: 5,
       data: { counts: { orders: 40, products: 40, customers: 40 } },
-      webhooks: { clientSecret: CLIENT_SECRET, retryDelaysMs: [50, 100, 200, 400] },
+      webhooks: {
+        clientSecret: CLIENT_SECRET,
+        retryDelaysMs: [50, 100, 200, 400],
+        localTesting: true,
+      },
     })
     const client = createBigCommerceClient({
       apiUrl: sim.url,
@@ -342,6 +346,12 @@ describe('npm start (serve --demo-unless-configured)', () => {
     await expect
       .poll(() => demo.lines.filter((l) => l.msg === 'worker batch').length, { timeout: 20_000 })
       .toBeGreaterThan(1)
+    // Coupons are swept at start (right after the backfill, not a minute later), and the hook
+    // check never races the demo's own hook creation.
+    await expect
+      .poll(() => demo.lines.some((l) => l.msg === 'sweep coupons'), { timeout: 30_000 })
+      .toBe(true)
+    expect(demo.lines.filter((l) => String(l.msg).startsWith('hooks'))).toEqual([])
     demo.process.kill('SIGTERM')
     expect(await demo.exited).toBe(0)
     expect(demo.raw()).toContain('bc-mirror DEMO')
@@ -356,6 +366,10 @@ describe('npm start (serve --demo-unless-configured)', () => {
         sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'done'`,
       )
       expect(done?.n).toBeGreaterThan(1)
+      const [coupons] = await db.execute<{ n: number }>(
+        sql`select count(*)::int as n from bigcommerce.coupons`,
+      )
+      expect(coupons?.n).toBe(20)
     } finally {
       await db.close()
     }

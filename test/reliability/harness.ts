@@ -107,6 +107,11 @@ export async function startFaultyStore(options: {
       // Scaled down from BigCommerce's 60 s ... 24 h; long enough to outlast a restart of serve,
       // short enough that a long outage deactivates the hooks (and the sweep has to cover it).
       retryDelaysMs: [200, 500, 1000, 2000, 4000],
+      // The receiver is http on 127.0.0.1, which a real store would refuse.
+      localTesting: true,
+      // BigCommerce's blocklist (2-minute window, 3-minute block) in 1.2 s and 1.8 s, so that a
+      // killed serve gets its domain blocked and the deliveries resume within the run.
+      timeScale: 0.01,
     },
   }
   return startSimStore(sim)

@@ -12,7 +12,7 @@ import {
   MIRROR_SCOPES,
   removeHooks,
 } from '../../src/sync/hooks/mirror-hooks.ts'
-import { startSimStore, type SimStore } from '../../src/sim/index.ts'
+import { DOCUMENTED_WILDCARDS, startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { runCli } from '../support/cli.ts'
 
 const URL_A = 'https://mirror.example.com/webhooks/bigcommerce'
@@ -21,7 +21,7 @@ const SECRET = 'hooks-test-secret-0123456789'
 let sim: SimStore
 
 beforeAll(async () => {
-  sim = await startSimStore({ quota: null })
+  sim = await startSimStore({ quota: null, webhooks: { localTesting: true } })
 })
 afterAll(async () => {
   await sim.close()
@@ -40,24 +40,31 @@ beforeEach(() => {
 })
 
 describe('ensureHooks', () => {
-  it('subscribes the four scope families and their nested families with the secret header, and a second run changes nothing', async () => {
-    // Either reading of the wildcard rule (bigcommerce-api.md 4.3): the nested families too.
+  it('subscribes only documented scopes: the wildcards, nested wildcards and named nested events, with the secret header; a second run changes nothing', async () => {
+    // Either reading of the wildcard rule (docs/bigcommerce-api.md, "Webhooks: ..."): nested
+    // events through a documented nested wildcard, or by name where none exists.
     expect([...MIRROR_SCOPES].sort()).toEqual([
       'store/customer/*',
       'store/customer/address/*',
       'store/order/*',
-      'store/order/message/*',
-      'store/order/metafield/*',
-      'store/order/refund/*',
-      'store/order/transaction/*',
+      'store/order/message/created',
+      'store/order/metafield/created',
+      'store/order/metafield/deleted',
+      'store/order/metafield/updated',
+      'store/order/refund/created',
+      'store/order/transaction/created',
+      'store/order/transaction/updated',
       'store/product/*',
-      'store/product/inventory/*',
       'store/product/inventory/order/updated',
+      'store/product/inventory/updated',
       'store/product/metafield/*',
+      'store/shipment/*',
       'store/sku/*',
-      'store/sku/inventory/*',
       'store/sku/inventory/order/updated',
+      'store/sku/inventory/updated',
     ])
+    for (const scope of MIRROR_SCOPES.filter((s) => s.endsWith('/*')))
+      expect(DOCUMENTED_WILDCARDS).toContain(scope)
     const first = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
     expect(first.unchanged).toBe(false)
     expect(first.actions.map((a) => a.kind)).toEqual(MIRROR_SCOPES.map(() => 'create'))
@@ -70,7 +77,7 @@ describe('ensureHooks', () => {
     sim.resetStats()
     const second = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
     expect(second.unchanged).toBe(true)
-    expect(sim.stats.byPath).toEqual({ 'GET /v3/hooks': 1 })
+    expect(sim.stats.byPath).toEqual({ 'GET /v3/hooks': 1, 'GET /v3/hooks/admin': 1 })
   })
 
   it('reactivates a deactivated hook, fixes a changed secret, moves a changed destination', async () => {

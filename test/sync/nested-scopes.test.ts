@@ -26,6 +26,7 @@ describeEachDatabase('nested webhook scopes', (ctx) => {
     sim = await startSimStore({
       quota: null,
       data: { counts: { orders: 10, products: 10, customers: 10 } },
+      webhooks: { localTesting: true },
     })
     // Store changes are made quietly; the test sends exactly the nested events it means to.
     sim.store.onEvent(() => {})

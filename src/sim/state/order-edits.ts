@@ -33,11 +33,18 @@ export function childrenOf(core: StateCore, id: number): SimOrderChildren {
   return generateOrderChildren(core.context, id, discount)
 }
 
-/** Changes an order's children, then bumps its date_modified and says so, as the store does. */
+/**
+ * Changes an order's children, then bumps its date_modified and says so, as the store does
+ * (`event`: the webhook that tells; a shipment tells only `store/shipment/created`).
+ */
 function editChildren<T>(
   core: StateCore,
   orderId: number,
   change: (children: SimOrderChildren) => T,
+  event: (result: T) => [string, Record<string, unknown>] = () => [
+    'store/order/updated',
+    { type: 'order', id: orderId },
+  ],
 ): T {
   const record = requireRecord(core, 'orders', orderId)
   const children = childrenOf(core, orderId)
@@ -47,9 +54,22 @@ function editChildren<T>(
   fields.items_total = children.lines.reduce((n, l) => n + Number(l.item.quantity), 0)
   const discount = children.coupons.reduce((n, c) => n + Number(c.discount), 0)
   fields.coupon_discount = discount.toFixed(4)
+  if (children.shipments)
+    fields.items_shipped = children.lines.reduce((n, l) => n + Number(l.item.quantity_shipped), 0)
   touch(core, 'orders', record)
-  emit(core, 'store/order/updated', { type: 'order', id: orderId })
+  emit(core, ...event(result))
   return result
+}
+
+/** Ships every unshipped unit of the order's lines; returns the shipment's id. */
+function ship(children: SimOrderChildren, orderId: number): number {
+  for (const { item } of children.lines) item.quantity_shipped = Number(item.quantity)
+  children.addresses.forEach((address, slot) => {
+    const lines = children.lines.filter((l) => l.kind === 'shipping' && l.slot === slot)
+    address.items_shipped = lines.reduce((n, l) => n + Number(l.item.quantity), 0)
+  })
+  children.shipments = (children.shipments ?? 0) + 1
+  return orderId * 100 + children.shipments
 }
 
 const lineOf = (children: SimOrderChildren, lineId: number) => {
@@ -130,6 +150,20 @@ export const orderEditOps = (core: StateCore) => ({
   /** Applies a coupon; returns the applied coupon's id (not the coupon's own coupon_id). */
   addCoupon: (orderId: number, coupon: CouponInput) =>
     editChildren(core, orderId, (children) => addCoupon(children, orderId, coupon)),
+  /**
+   * Ships the order's lines (quantity_shipped, items_shipped); the store tells only
+   * `store/shipment/created` with `data.orderId`. Returns the shipment's id.
+   */
+  shipOrder: (orderId: number) =>
+    editChildren(
+      core,
+      orderId,
+      (children) => ship(children, orderId),
+      (id): [string, Record<string, unknown>] => [
+        'store/shipment/created',
+        { type: 'shipment', id, orderId },
+      ],
+    ),
   removeCoupon(orderId: number, appliedId: number) {
     editChildren(core, orderId, (children) => removeCoupon(children, orderId, appliedId))
   },

@@ -4,20 +4,30 @@
 // switches deactivated hooks back on (BigCommerce deactivates a hook after 48 hours of failed
 // deliveries and never reactivates it by itself) and fixes a changed destination or secret; a
 // second run finds nothing to do. The plan is computed apart from the calls so it can be shown.
-import { sql } from 'drizzle-orm'
 import type { BigCommerceClient } from '../../bigcommerce/client.ts'
-import type { Executor } from '../../db/database.ts'
-import { syncState } from '../../db/schema.ts'
+import { BigCommerceApiError, BigCommerceAuthError } from '../../bigcommerce/errors.ts'
 import {
   createHook,
   deleteHook,
   listHooks,
+  readBlockedDomains,
   updateHook,
+  type BlockedDomain,
   type Hook,
   type HookInput,
 } from '../../bigcommerce/hooks.ts'
 import { RESOURCES } from '../../resources/index.ts'
-import { recordRun } from '../status/runs.ts'
+import { causeOfDeactivation, type DeactivatedHook, type RefusedScope } from './hook-state.ts'
+
+export {
+  describeRepairs,
+  hookStateOf,
+  HOOKS_STATE_NAME,
+  recordHookState,
+  type DeactivatedHook,
+  type HookState,
+  type RefusedScope,
+} from './hook-state.ts'
 
 export const SECRET_HEADER = 'X-Webhook-Secret'
 /** The receiver's path; hooks whose destination ends in it are this mirror's. */
@@ -34,8 +44,15 @@ export type HookAction =
   | { kind: 'keep'; scope: string; hook: Hook }
 
 export interface EnsureResult {
+  /** What was done (or found right); a refused scope's action is not among them. */
   actions: HookAction[]
-  /** True when nothing had to change. */
+  /** Scopes the store refused: the others were still made. */
+  refused: RefusedScope[]
+  /** Hooks BigCommerce had switched off (now switched back on unless refused), and why. */
+  deactivated: DeactivatedHook[]
+  /** Destinations BigCommerce blocks deliveries to right now; null when it would not say. */
+  blocked: BlockedDomain[] | null
+  /** True when nothing had to change and nothing was refused. */
   unchanged: boolean
 }
 
@@ -112,34 +129,82 @@ export function planHooks(existing: Hook[], destination: string, secret: string)
   })
 }
 
-/** Applies the plan for `destination`; returns what was done. */
+const hookInput = (scope: string, options: { destination: string; secret: string }) => ({
+  scope,
+  destination: options.destination,
+  is_active: true,
+  headers: { [SECRET_HEADER]: options.secret },
+})
+
+/** Carries out one action; a create refused because the hook now exists (made meanwhile, by a
+ * concurrent ensure) counts as found. */
+async function applyAction(
+  client: BigCommerceClient,
+  action: HookAction,
+  options: { destination: string; secret: string },
+): Promise<HookAction> {
+  if (action.kind === 'keep') return action
+  if (action.kind === 'update') {
+    // Deleted between the list and the update: create it afresh.
+    if ((await updateHook(client, action.hook.id, action.changes)) === null)
+      await createHook(client, hookInput(action.scope, options))
+    return action
+  }
+  try {
+    await createHook(client, action.input)
+    return action
+  } catch (error) {
+    if (!(error instanceof BigCommerceApiError) || error.status !== 422) throw error
+    const made = (await listHooks(client)).find(
+      (h) => h.scope === action.scope && h.destination === options.destination,
+    )
+    if (!made) throw error
+    return { kind: 'keep', scope: action.scope, hook: made }
+  }
+}
+
+/** Why one action failed, in words; a refused token stops the whole ensure instead. */
+function refusalOf(scope: string, error: unknown): RefusedScope {
+  if (error instanceof BigCommerceAuthError || !(error instanceof BigCommerceApiError)) throw error
+  return { scope, reason: error.message }
+}
+
+/**
+ * Applies the plan for `destination`, each hook on its own: a scope the store refuses is recorded
+ * with its answer and the others are still made (docs/bigcommerce-api.md, "Webhooks: ...").
+ */
 export async function ensureHooks(
   client: BigCommerceClient,
   options: { destination: string; secret: string },
 ): Promise<EnsureResult> {
-  const actions = planHooks(await listHooks(client), options.destination, options.secret)
+  const existing = await listHooks(client)
+  const actions = planHooks(existing, options.destination, options.secret)
   const done: HookAction[] = []
+  const refused: RefusedScope[] = []
   for (const action of actions) {
-    if (action.kind === 'create') {
-      await createHook(client, action.input)
-      done.push(action)
-    } else if (action.kind === 'update') {
-      const hook = await updateHook(client, action.hook.id, action.changes)
-      if (hook === null) {
-        // Deleted between the list and the update: create it afresh.
-        await createHook(client, {
-          scope: action.scope,
-          destination: options.destination,
-          is_active: true,
-          headers: { [SECRET_HEADER]: options.secret },
-        })
-      }
-      done.push(action)
-    } else {
-      done.push(action)
+    try {
+      done.push(await applyAction(client, action, options))
+    } catch (error) {
+      refused.push(refusalOf(action.scope, error))
     }
   }
-  return { actions: done, unchanged: done.every((a) => a.kind === 'keep') }
+  const deactivated = actions.flatMap((a) =>
+    a.kind === 'update' && !a.hook.is_active
+      ? [
+          {
+            scope: a.scope,
+            cause: causeOfDeactivation(a.hook),
+            reactivated: !refused.some((r) => r.scope === a.scope),
+          },
+        ]
+      : [],
+  )
+  const blocked = await readBlockedDomains(client).catch((error: unknown) => {
+    if (error instanceof BigCommerceAuthError) throw error
+    return null
+  })
+  const unchanged = refused.length === 0 && done.every((a) => a.kind === 'keep')
+  return { actions: done, refused, deactivated, blocked, unchanged }
 }
 
 /** This mirror's hooks: those to `destination` when given, else every one to a mirror receiver. */
@@ -184,55 +249,3 @@ export async function checkHooks(client: BigCommerceClient, secret: string): Pro
   return { destination, result: await ensureHooks(client, { destination, secret }) }
 }
 
-/** The `sync_state` row (beside the tables' rows) where the last hook check is kept for `status`. */
-export const HOOKS_STATE_NAME = 'webhooks'
-
-export interface HookState {
-  /** 'ok': every scope delivers to the destination; 'missing': no hooks; 'failed': the check failed. */
-  status: 'ok' | 'missing' | 'failed'
-  destination: string | null
-  /** What the check had to repair, e.g. "store/order/*: was deactivated". */
-  repaired: string[]
-  error?: string
-}
-
-/** What a check or an ensure found, in words for logs and `status`. */
-export function describeRepairs(result: EnsureResult | null): string[] {
-  return (result?.actions ?? []).flatMap((a) =>
-    a.kind === 'update'
-      ? [`${a.scope}: ${a.reasons.join(', ')}`]
-      : a.kind === 'create'
-        ? [`${a.scope}: created`]
-        : [],
-  )
-}
-
-/** Keeps the outcome of a hook check (or ensure) for `status`, and in the run history. */
-export async function recordHookState(
-  db: Executor,
-  storeHash: string,
-  state: HookState,
-  startedAt?: Date,
-): Promise<void> {
-  const finishedAt = new Date()
-  await recordRun(db, storeHash, {
-    kind: 'hooks',
-    startedAt: startedAt ?? finishedAt,
-    finishedAt,
-    outcome: state.status,
-    tables: {},
-    requests: 0,
-    throttled: 0,
-    error:
-      state.error ?? (state.status === 'missing' ? 'the store has no hooks for this mirror' : null),
-  })
-  await db.execute(sql`
-    insert into ${syncState} (store_hash, table_name, last_finished_at, last_success_at, last_status, last_error, last_summary)
-    values (${storeHash}, ${HOOKS_STATE_NAME}, now(), case when ${state.status} = 'ok' then now() end,
-            ${state.status}, ${state.error ?? null}, ${JSON.stringify(state)}::jsonb)
-    on conflict (store_hash, table_name) do update set
-      last_finished_at = excluded.last_finished_at,
-      last_success_at = coalesce(excluded.last_success_at, ${syncState.last_success_at}),
-      last_status = excluded.last_status, last_error = excluded.last_error,
-      last_summary = excluded.last_summary`)
-}

@@ -2,6 +2,7 @@
 // page and `status`'s exit code both read these). One cause is one problem with one fix: sweeps
 // and hook checks that failed because the store API refused the token (or was out) are named in
 // that problem, not listed as problems of their own whose fixes would fail the same way.
+import { findHookProblems } from './hook-problems.ts'
 import type { MirrorStatus } from './status.ts'
 
 /** Something that needs a person, and the command that fixes it. */
@@ -55,6 +56,7 @@ export function findProblems(status: StatusFacts): Problem[] {
   }
   const hooks = hooksProblem(status, api)
   if (hooks) problems.push(hooks)
+  if (status.hooks) problems.push(...findHookProblems(status.hooks))
   for (const [name, r] of Object.entries(status.rejected?.byTable ?? {})) {
     if (!r || r.count === 0) continue
     problems.push({

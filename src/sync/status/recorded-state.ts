@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.ts'
 import { syncState } from '../../db/schema.ts'
 import { API_STATE_NAME } from '../api-health.ts'
-import { HOOKS_STATE_NAME } from '../hooks/mirror-hooks.ts'
+import { HOOKS_STATE_NAME, type HookState } from '../hooks/hook-state.ts'
 
 /** The last webhook check by `serve` (or `webhooks ensure`); null when none has run. */
 export interface HooksStatus {
@@ -13,6 +13,12 @@ export interface HooksStatus {
   checkedAt: string | null
   lastOkAt: string | null
   error: string | null
+  /** Scopes the store refused: their changes reach the mirror only through sweeps. */
+  refused: NonNullable<HookState['refused']>
+  /** Hooks BigCommerce had switched off, and why. */
+  deactivated: NonNullable<HookState['deactivated']>
+  /** Destinations BigCommerce still blocks (their block had not ended when status was read). */
+  blocked: NonNullable<HookState['blocked']>
 }
 
 /** The store API as `serve` or the Worker last saw it; null when neither has recorded it yet. */
@@ -35,7 +41,7 @@ interface StateRow {
   last_started_at: string | null
   last_finished_at: string | null
   last_success_at: string | null
-  last_summary: { destination?: string | null; repaired?: string[] } | null
+  last_summary: Partial<HookState> | null
 }
 
 async function readStateRow(
@@ -50,7 +56,11 @@ async function readStateRow(
 }
 
 /** The last webhook check (hooks/mirror-hooks.ts). */
-export async function readHooks(db: Executor, storeHash: string): Promise<HooksStatus | null> {
+export async function readHooks(
+  db: Executor,
+  storeHash: string,
+  now = Date.now(),
+): Promise<HooksStatus | null> {
   const hookRow = await readStateRow(db, storeHash, HOOKS_STATE_NAME)
   return hookRow
     ? {
@@ -60,6 +70,9 @@ export async function readHooks(db: Executor, storeHash: string): Promise<HooksS
         checkedAt: iso(hookRow.last_finished_at),
         lastOkAt: iso(hookRow.last_success_at),
         error: hookRow.last_error,
+        refused: hookRow.last_summary?.refused ?? [],
+        deactivated: hookRow.last_summary?.deactivated ?? [],
+        blocked: (hookRow.last_summary?.blocked ?? []).filter((b) => Date.parse(b.until) > now),
       }
     : null
 }
