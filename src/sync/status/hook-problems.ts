@@ -7,8 +7,8 @@ interface HookProblem {
   fix: string
 }
 
-export /** Refused scopes, blocked destinations, and hooks BigCommerce switched off that stay off. */
-function findHookProblems(hooks: HooksStatus): HookProblem[] {
+/** Refused scopes, blocked destinations, and hooks BigCommerce switched off that stay off. */
+export function findHookProblems(hooks: HooksStatus): HookProblem[] {
   const problems: HookProblem[] = []
   const url = hooks.destination ?? 'https://<this mirror>/webhooks/bigcommerce'
   const ensure = `bc-mirror webhooks ensure --url ${url}`
