@@ -142,7 +142,7 @@ function createReceiverApp(
     clientSecret: config.clientSecret,
     async enqueue(event) {
       await store(event)
-      background.wake()
+      background.wake([event.resource])
     },
     checkHealth: async () => (await db.execute(sql`select 1 as ok`)).length === 1,
     admit: createAdmission(options.maxHeldBytes ?? 32 * 1024 * 1024),
