@@ -77,7 +77,11 @@ export async function runLoad(
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const lines = createInterface({ input: child.stdout })
-  const [line] = (await once(lines, 'line')) as [string]
+  // A sender that dies (out of sockets, say) ends the run with its exit code, not a hang.
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`the load generator exited with ${code} before its result`)
+  })
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string]
   return JSON.parse(line) as LoadResult
 }
 
