@@ -9,8 +9,9 @@
 // --compare builds that commit in a temporary git worktree (node_modules linked to this
 // checkout's, or its own `npm ci` with --npm-ci; then its own build, if it had one), starts its
 // serve beside this checkout's, each on a database of its own, and runs the acknowledgement
-// phases on both in turn, `--runs` rounds in alternating order (ABBA), so that the shared
-// machine's load falls on both alike; it ends with both sides' figures and their ratio.
+// phases on both in turn (after a round not counted), `--runs` rounds in alternating order
+// (ABBA), so that the shared machine's load falls on both alike; it ends with both sides'
+// figures and their ratio.
 //
 // Prints: durable acknowledgements per second with p50/p99 acknowledgement latency at a fixed
 // offered rate (open loop, after a warm-up at the same rate) and at saturation (closed loop), with
@@ -148,7 +149,9 @@ async function startSide(label: string, sim: Sim, bin?: string): Promise<Side & 
   }
   const serveNodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const side = { label, sql, lastBatchAt: performance.now() } as Side & { where: string }
-  side.where = env.DATA_DIR ? `the embedded database (PGlite in ${env.DATA_DIR})` : `PostgreSQL (${scratch})`
+  side.where = env.DATA_DIR
+    ? `the embedded database (PGlite in ${env.DATA_DIR})`
+    : `PostgreSQL (${scratch})`
   side.serve = await startServeProcess(
     { ...env, ...serveEnvForSim(sim, SECRET, await freePort()) },
     serveNodeArgs,
@@ -173,7 +176,9 @@ const loadBase = (url: string) => ({ url, secret: SECRET, hot: HOT })
 
 /** Sustained load at RATE after a warm-up, then saturation; both drained before returning. */
 async function ackPhases(side: Side, prefix = ''): Promise<[PhaseFigures, PhaseFigures]> {
-  const open = await measurePhase(side, (url) => runLoad(loadBase(url), { rate: RATE }, SECONDS, WARMUP))
+  const open = await measurePhase(side, (url) =>
+    runLoad(loadBase(url), { rate: RATE }, SECONDS, WARMUP),
+  )
   const { lateness } = open.result
   console.log(
     `\n${prefix}sustained load, offered ${RATE}/s for ${SECONDS} s after ${WARMUP} s of warm-up: ` +
@@ -222,6 +227,12 @@ try {
       `bc-mirror serve, this checkout against ${checkout.sha.slice(0, 12)} (${checkout.subject}; ` +
         `node_modules ${checkout.modules}), each on ${here.where.replace(/ \(.*/, '')} of its own; ${setting}`,
     )
+    // A round not counted first: the simulated store's first answers, each serve's JIT and pool.
+    for (const side of [here, base]) {
+      console.log(`\n== warm-up, not counted: ${side.label}`)
+      await runLoad(loadBase(side.serve.url), { rate: RATE }, WARMUP + 2, 0)
+      await waitForDrain(side, 300_000)
+    }
     const figures = new Map<Side, Array<[PhaseFigures, PhaseFigures]>>([[here, []], [base, []]])
     for (let round = 1; round <= RUNS; round++) {
       // ABBA: each side goes first as often as second.
@@ -230,14 +241,18 @@ try {
         figures.get(side)?.push(await ackPhases(side, `[${side.label}] `))
       }
     }
-    reportComparison([here, base].map((side) => ({ label: side.label, runs: figures.get(side) ?? [] })))
+    reportComparison(
+      [here, base].map((side) => ({ label: side.label, runs: figures.get(side) ?? [] })),
+    )
   } else {
     const side = await startSide('this checkout', sim)
     console.log(`bc-mirror serve on ${side.where}; ${setting}`)
     console.log(describeMachine())
     await ackPhases(side)
     if (!side.sql) {
-      console.log('event to row and the burst read the tables from outside serve: run them on PostgreSQL')
+      console.log(
+        'event to row and the burst read the tables from outside serve: run them on PostgreSQL',
+      )
     } else {
       await eventToRowAndBurst(side.sql, {
         ...{ serveUrl: side.serve.url, secret: SECRET, products: PRODUCTS, burst: BURST },

@@ -103,8 +103,8 @@ async function committed(sql: postgres.Sql | null): Promise<number> {
   // The statistics collector reports at most twice a second; let it catch up first.
   await sleep(600)
   await sql`select pg_stat_clear_snapshot()`
-  const [row] =
-    await sql`select xact_commit::float8 as n from pg_stat_database where datname = current_database()`
+  const [row] = await sql`
+    select xact_commit::float8 as n from pg_stat_database where datname = current_database()`
   return Number(row?.n ?? 0)
 }
 
@@ -157,8 +157,8 @@ export async function waitForDrain(side: Side, timeoutMs: number): Promise<numbe
   const started = performance.now()
   if (side.sql) {
     while (performance.now() - started < timeoutMs) {
-      const [row] =
-        await side.sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
+      const [row] = await side.sql`
+        select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
       if (row?.n === 0) return performance.now() - started
       await sleep(20)
     }

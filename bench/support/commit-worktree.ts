@@ -45,8 +45,8 @@ export function checkoutCommit(ref: string, install: 'link' | 'npm ci'): CommitC
   }
   try {
     if (install === 'link') symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
-    else run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' })
-    // A commit from before the build step ran its TypeScript through tsx's loader: nothing to build.
+    else run('npm', ['ci', '--ignore-scripts', '--no-audit'], { cwd: dir, stdio: 'inherit' })
+    // A commit from before the build step ran its TypeScript through tsx's loader: no build.
     const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts ?? {}
     if (scripts.build) run('npm', ['run', '--silent', 'build'], { cwd: dir, stdio: 'inherit' })
     const bin = join(dir, 'bin', 'bc-mirror.js')

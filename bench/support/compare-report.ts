@@ -11,7 +11,8 @@ export interface SideRuns {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+  if (sorted.length % 2) return sorted[mid] ?? NaN
+  return ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
 const perDelivery = (cpu: number, phase: PhaseFigures) =>

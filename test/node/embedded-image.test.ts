@@ -28,7 +28,8 @@ async function appliedMigrations(dataDir: string, extra: typeof MIGRATIONS = [])
     const [row] = await opened.db.execute<{ n: number }>(
       sql`select count(*)::int as n from bigcommerce.__drizzle_migrations`,
     )
-    return { applied: Number(row?.n), warnings: opened.warnings, db: opened.db, close: opened.close }
+    const { warnings, db, close } = opened
+    return { applied: Number(row?.n), warnings, db, close }
   } catch (error) {
     await opened.close()
     throw error

@@ -1,7 +1,8 @@
 // What `npm pack` ships and that it runs on its own: the compiled program (dist/) and its
 // command, the embedded database's image (a new DATA_DIR starts from it), no TypeScript source,
-// no test or benchmark file, no drizzle/ folder (the migrations are compiled in). A copy of exactly the packed files, beside the installed dependencies, must
-// answer --help and migrate a new embedded database.
+// no test or benchmark file, no drizzle/ folder (the migrations are compiled in). A copy of
+// exactly the packed files, beside the installed dependencies, must answer --help and migrate a
+// new embedded database.
 import { spawnSync } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
