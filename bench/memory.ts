@@ -8,7 +8,8 @@
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); a scratch
 // database is created and dropped on that server. Each process reports its own peak on exit
 // (bench/support/report-max-rss.mjs, loaded through NODE_OPTIONS so processes the command starts
-// report theirs too: the embedded database's initdb runs in one, see open-database.ts).
+// report theirs too: a new embedded database is created in one, from the build's image or by
+// initdb, see src/node/create-data-dir.ts).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -46,7 +47,7 @@ interface MemoryRun {
   database: 'PostgreSQL' | 'embedded'
   seconds: number
   sync: ProcessPeak
-  /** Peaks of the processes the command started (initdb of a new DATA_DIR). */
+  /** Peaks of the processes the command started (creating a new DATA_DIR). */
   helpers: ProcessPeak[]
 }
 
@@ -128,7 +129,7 @@ function printRun(run: MemoryRun) {
     `  ${run.rows.toLocaleString('en-US').padStart(8)} rows  ${run.database.padEnd(10)} ` +
       `max RSS ${mb(run.sync.maxRssBytes).padStart(7)}  (V8 heap peak ${mb(run.sync.heapUsed)}, ` +
       `external peak ${mb(run.sync.external)})  ${run.seconds.toFixed(0)} s` +
-      (helper > 0 ? `; initdb process ${mb(helper)}` : ''),
+      (helper > 0 ? `; creating the DATA_DIR (its own process) ${mb(helper)}` : ''),
   )
 }
 

@@ -4,6 +4,14 @@
 //
 //   npm run bench:webhooks [-- --rate 2000 --seconds 10 --warmup-seconds 3 --burst 2000]
 //   npm run bench:webhooks -- --embedded   # serve on PGlite: the acknowledgement phases only
+//   npm run bench:webhooks -- --compare 63c2943 [--runs 2] [--npm-ci]
+//
+// --compare builds that commit in a temporary git worktree (node_modules linked to this
+// checkout's, or its own `npm ci` with --npm-ci; then its own build, if it had one), starts its
+// serve beside this checkout's, each on a database of its own, and runs the acknowledgement
+// phases on both in turn (after a round not counted), `--runs` rounds in alternating order
+// (ABBA), so that the shared machine's load falls on both alike; it ends with both sides'
+// figures and their ratio.
 //
 // Prints: durable acknowledgements per second with p50/p99 acknowledgement latency at a fixed
 // offered rate (open loop, after a warm-up at the same rate) and at saturation (closed loop), with
@@ -12,22 +20,28 @@
 // for a burst of `store/product/updated` events on distinct products, how many API requests the
 // worker made. A scratch database is created on BENCH_DATABASE_URL (default the local server)
 // and dropped at the end. Every loop is bounded; traffic goes to 127.0.0.1 only.
-import { fork, spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { request, Agent } from 'node:http'
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
-import type { SimStats } from '../src/sim/index.ts'
 import { freePort } from '../test/support/ports.ts'
 import { serveEnvForSim } from '../test/support/serve-env.ts'
-import type { LoadOptions, LoadResult } from './support/delivery-load.ts'
-import { webhookBody } from './support/envelope.ts'
-import { procStatField } from '../src/node/proc-stat.ts'
+import {
+  describeCpu,
+  measurePhase,
+  ms,
+  percentile,
+  runLoad,
+  waitForDrain,
+  type PhaseFigures,
+  type Side,
+} from './support/ack-phases.ts'
+import { checkoutCommit, type CommitCheckout } from './support/commit-worktree.ts'
+import { reportComparison } from './support/compare-report.ts'
+import { eventToRowAndBurst } from './support/event-to-row.ts'
 import { startServeProcess } from './support/serve-process.ts'
 
 const { values } = parseArgs({
@@ -43,6 +57,12 @@ const { values } = parseArgs({
     'warmup-seconds': { type: 'string', default: '3' },
     /** serve on the embedded database (PGlite) instead: the acknowledgement phases only. */
     embedded: { type: 'boolean', default: false },
+    /** Another commit to measure beside this checkout, interleaved. */
+    compare: { type: 'string' },
+    /** Rounds of both sides with --compare. */
+    runs: { type: 'string', default: '2' },
+    /** With --compare: the commit gets its own `npm ci` instead of a link to our node_modules. */
+    'npm-ci': { type: 'boolean', default: false },
   },
 })
 const RATE = Number(values.rate)
@@ -54,26 +74,13 @@ const PRODUCTS = Math.max(BURST, 5000)
 const WARMUP = Number(values['warmup-seconds'])
 const EMBEDDED = values.embedded === true
 const HOT = Math.min(PRODUCTS, Number(values['hot-products']))
+const RUNS = Number(values.runs)
 const SECRET = 'bench-webhook-secret-0123456789abcdef'
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const path = `/proc/${pid}/stat`
-    return (Number(procStatField(path, 14)) + Number(procStatField(path, 15))) / 100 // utime, stime
-  } catch {
-    return Number.NaN
-  }
+for (const [name, value] of Object.entries({ RATE, SECONDS, BURST, CONCURRENCY, RUNS })) {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name.toLowerCase()}: expected a whole number above 0`)
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
-}
-const ms = (n: number) => `${n.toFixed(2)} ms`
 
 // ---- the simulated store ---------------------------------------------------------------------
 
@@ -113,276 +120,149 @@ async function startSim(): Promise<Sim> {
   return { ...ready, ask, child }
 }
 
-// ---- deliveries ------------------------------------------------------------------------------
+// ---- one serve with its own database ---------------------------------------------------------
 
-const agent = new Agent({ keepAlive: true, maxSockets: 128 })
-let sequence = 0
-
-/** POSTs one delivery; resolves with its status and how long the answer took. */
-function deliver(url: string, productId: number): Promise<{ status: number; ms: number }> {
-  sequence += 1
-  const product = { type: 'product', id: productId }
-  const body = webhookBody('store/product/updated', product, `bench-${process.pid}-${sequence}`)
-  const target = new URL('/webhooks/bigcommerce', url)
-  const started = performance.now()
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'x-webhook-secret': SECRET,
-        },
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-const LOAD_SCRIPT = fileURLToPath(new URL('./support/delivery-load.ts', import.meta.url))
-let loadRuns = 0
+const admin = EMBEDDED ? null : postgres(SERVER_URL, { max: 1, onnotice: () => {} })
+const cleanups: Array<() => Promise<void>> = []
 
 /**
- * Deliveries from a process of their own (support/delivery-load.ts): `rate` a second (open loop)
- * or `concurrency` always in flight (closed loop), for `seconds` after `warmupSeconds`.
+ * Starts `bin`'s serve on a scratch database of its own (PostgreSQL on BENCH_DATABASE_URL,
+ * dropped at the end) or a temporary DATA_DIR. BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof",
+ * profiles each serve; BENCH_LOG_STATEMENTS=1 has PostgreSQL log each statement serve runs.
  */
-async function runLoad(
-  url: string,
-  mode: { rate: number } | { concurrency: number },
-  seconds: number,
-  warmupSeconds: number,
-): Promise<LoadResult> {
-  loadRuns += 1
-  const options: LoadOptions = {
-    url,
-    secret: SECRET,
-    rate: 'rate' in mode ? mode.rate : 0,
-    concurrency: 'concurrency' in mode ? mode.concurrency : undefined,
-    seconds,
-    warmupSeconds,
-    hot: HOT,
-    tag: `load-${process.pid}-${loadRuns}`,
+async function startSide(label: string, sim: Sim, bin?: string): Promise<Side & { where: string }> {
+  const scratch = `bcm_bench_${process.pid}_webhooks_${cleanups.length}`
+  let env: Record<string, string>
+  let sql: postgres.Sql | null = null
+  if (admin) {
+    await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
+    await admin.unsafe(`create database "${scratch}"`)
+    // BENCH_LOG_STATEMENTS=1: the server logs every statement on this database (to count them).
+    if (process.env.BENCH_LOG_STATEMENTS === '1')
+      await admin.unsafe(`alter database "${scratch}" set log_statement = 'all'`)
+    const url = new URL(SERVER_URL)
+    url.pathname = `/${scratch}`
+    env = { DATABASE_URL: url.toString() }
+    sql = postgres(url.toString(), { max: 2, onnotice: () => {} })
+  } else {
+    env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'bcm-bench-webhooks-')) }
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const serveNodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const side = { label, sql, lastBatchAt: performance.now() } as Side & { where: string }
+  side.where = env.DATA_DIR
+    ? `the embedded database (PGlite in ${env.DATA_DIR})`
+    : `PostgreSQL (${scratch})`
+  side.serve = await startServeProcess(
+    { ...env, ...serveEnvForSim(sim, SECRET, await freePort()) },
+    serveNodeArgs,
+    (line) => {
+      if (line.includes('"msg":"worker batch"')) side.lastBatchAt = performance.now()
+    },
+    bin,
+  )
+  cleanups.push(async () => {
+    side.serve.child.kill('SIGTERM')
+    await new Promise((resolve) => side.serve.child.once('exit', resolve))
+    await sql?.end()
+    await admin?.unsafe(`drop database if exists "${scratch}" with (force)`)
+    if (env.DATA_DIR) rmSync(env.DATA_DIR, { recursive: true, force: true })
   })
-  const lines = createInterface({ input: child.stdout })
-  const [line] = (await once(lines, 'line')) as [string]
-  return JSON.parse(line) as LoadResult
+  return side
 }
 
-/** CPU seconds used by every PostgreSQL process on this machine (the server under the mirror). */
-function postgresCpuSeconds(): number {
-  let total = 0
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres')
-        total += cpuSeconds(Number(pid))
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return total
-}
+// ---- the acknowledgement phases --------------------------------------------------------------
 
-/** CPU used by serve, the simulated store and PostgreSQL while `fn` runs, and fn's result. */
-async function withCpu<T>(fn: () => Promise<T>) {
-  const sample = () => [
-    cpuSeconds(serve.child.pid),
-    cpuSeconds(sim.child.pid),
-    postgresCpuSeconds(),
-  ]
-  const before = sample()
-  const result = await fn()
-  const [serveCpu = 0, simCpu = 0, postgresCpu = 0] = sample().map((v, i) => v - (before[i] ?? 0))
-  return { result, serveCpu, simCpu, postgresCpu }
-}
+const loadBase = (url: string) => ({ url, secret: SECRET, hot: HOT })
 
-function describeCpu(usage: {
-  serveCpu: number
-  simCpu: number
-  postgresCpu: number
-  result: LoadResult
-}): string {
-  const { serveCpu, simCpu, postgresCpu, result } = usage
-  const perDelivery = (seconds: number) =>
-    `${((seconds * 1e6) / Math.max(1, result.sent)).toFixed(0)} µs`
-  return (
-    `  CPU for ${result.sent} deliveries (warm-up included): serve ${serveCpu.toFixed(2)} s (${perDelivery(serveCpu)} each, worker${EMBEDDED ? ' and PGlite' : ''} included), ` +
-    (EMBEDDED
-      ? ''
-      : `PostgreSQL ${postgresCpu.toFixed(2)} s (${perDelivery(postgresCpu)} each), `) +
-    `simulated store ${simCpu.toFixed(2)} s, load generator ${result.cpuSeconds.toFixed(2)} s`
+/** Sustained load at RATE after a warm-up, then saturation; both drained before returning. */
+async function ackPhases(side: Side, prefix = ''): Promise<[PhaseFigures, PhaseFigures]> {
+  const open = await measurePhase(side, (url) =>
+    runLoad(loadBase(url), { rate: RATE }, SECONDS, WARMUP),
   )
-}
-
-async function waitForEmptyInbox(sql: postgres.Sql, timeoutMs: number): Promise<number> {
-  const started = performance.now()
-  while (performance.now() - started < timeoutMs) {
-    const [row] =
-      await sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
-    if (row?.n === 0) return performance.now() - started
-    await sleep(20)
-  }
-  throw new Error(`inbox not drained within ${timeoutMs} ms`)
-}
-
-// ---- the run ---------------------------------------------------------------------------------
-
-// On PostgreSQL the bench reads the mirror's tables itself; an embedded database belongs to serve
-// alone, so there the bench can only tell from serve's log when the worker has gone quiet.
-const scratch = `bcm_bench_${process.pid}_webhooks`
-const admin = EMBEDDED ? null : postgres(SERVER_URL, { max: 1, onnotice: () => {} })
-await admin?.unsafe(`drop database if exists "${scratch}" with (force)`)
-await admin?.unsafe(`create database "${scratch}"`)
-const dbUrl = new URL(SERVER_URL)
-dbUrl.pathname = `/${scratch}`
-const sql = EMBEDDED ? null : postgres(dbUrl.toString(), { max: 2, onnotice: () => {} })
-const dataDir = EMBEDDED ? mkdtempSync(join(tmpdir(), 'bcm-bench-webhooks-')) : null
-let lastBatchAt = performance.now()
-
-/** Until no pending event is left: from the table on PostgreSQL, else once the worker is quiet. */
-async function waitForDrain(timeoutMs: number): Promise<number> {
-  if (sql) return waitForEmptyInbox(sql, timeoutMs)
-  const started = performance.now()
-  while (performance.now() - lastBatchAt < 2000) {
-    if (performance.now() - started > timeoutMs)
-      throw new Error(`worker busy after ${timeoutMs} ms`)
-    await sleep(100)
-  }
-  return Math.max(0, lastBatchAt - started)
-}
-
-const sim = await startSim()
-// BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof", profiles the server.
-const serveNodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean)
-const serve = await startServeProcess(
-  {
-    ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: dbUrl.toString() }),
-    ...serveEnvForSim(sim, SECRET, await freePort()),
-  },
-  serveNodeArgs,
-  (line) => {
-    if (line.includes('"msg":"worker batch"')) lastBatchAt = performance.now()
-  },
-)
-
-try {
+  const { lateness } = open.result
   console.log(
-    `bc-mirror serve on ${dataDir ? `the embedded database (PGlite in ${dataDir})` : `PostgreSQL (${scratch})`}; ` +
-      `simulated store in its own process, ${LATENCY_MS} ms API latency, ` +
-      `no quota; ${PRODUCTS} products, sustained load on ${HOT} of them; load from a process of its own over keep-alive HTTP/1.1 on 127.0.0.1`,
-  )
-  console.log(
-    `${cpus().length} cores; load average before the run ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  )
-  // 1. Offered load, after a warm-up at the same rate (JIT, sockets, the database pool).
-  const open = await withCpu(() => runLoad(serve.url, { rate: RATE }, SECONDS, WARMUP))
-  const [stored] = sql ? await sql`select count(*)::int as n from bigcommerce.webhook_events` : []
-  const { latencies, lateness } = open.result
-  console.log(
-    `\nsustained load, offered ${RATE}/s for ${SECONDS} s after ${WARMUP} s of warm-up: ` +
-      `${(latencies.length / open.result.elapsedSeconds).toFixed(0)} acks/s, ` +
-      `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? 0)}; ` +
-      `${open.result.failed} not acknowledged ${JSON.stringify(open.result.failures)}` +
-      (stored ? `; ${stored.n} events in the inbox` : ''),
+    `\n${prefix}sustained load, offered ${RATE}/s for ${SECONDS} s after ${WARMUP} s of warm-up: ` +
+      `${open.ackRate.toFixed(0)} acks/s, p50 ${ms(open.p50)}, p99 ${ms(open.p99)}, max ${ms(open.max)}; ` +
+      `${open.failed} not acknowledged ${JSON.stringify(open.failures)}`,
   )
   console.log(
     `  sends behind schedule: p50 ${ms(percentile(lateness, 50))}, p99 ${ms(percentile(lateness, 99))}, ` +
       `max ${ms(lateness.at(-1) ?? 0)}; ${open.result.sockets} sockets`,
   )
-  console.log(describeCpu(open))
-  const drainMs = await waitForDrain(300_000)
-  const drained = sql ? 'inbox drained' : "last worker batch (from serve's log)"
+  console.log(describeCpu(open, EMBEDDED))
+  const drainMs = await waitForDrain(side, 300_000)
+  const drained = side.sql ? 'inbox drained' : "last worker batch (from serve's log)"
   console.log(`  ${drained} ${(drainMs / 1000).toFixed(1)} s after the last ack`)
 
-  // 2. Saturation.
-  const closed = await withCpu(() => runLoad(serve.url, { concurrency: CONCURRENCY }, 5, 1))
-  const acked = closed.result.latencies
-  console.log(
-    `saturation, ${CONCURRENCY} deliveries in flight for 5 s: ${(acked.length / 5).toFixed(0)} acks/s, ` +
-      `p50 ${ms(percentile(acked, 50))}, p99 ${ms(percentile(acked, 99))}; ${closed.result.failed} not acknowledged`,
+  const closed = await measurePhase(side, (url) =>
+    runLoad(loadBase(url), { concurrency: CONCURRENCY }, 5, 1),
   )
-  console.log(describeCpu(closed))
-  await waitForDrain(300_000)
-  if (!sql) {
-    console.log(
-      'event to row and the burst read the tables from outside serve: run them on PostgreSQL',
-    )
-  } else {
-    await eventToRowAndBurst(sql)
-  }
-} finally {
-  serve.child.kill('SIGTERM')
-  await new Promise((resolve) => serve.child.once('exit', resolve))
-  sim.child.disconnect()
-  agent.destroy()
-  await sql?.end()
-  await admin?.unsafe(`drop database if exists "${scratch}" with (force)`)
-  await admin?.end()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  console.log(
+    `${prefix}saturation, ${CONCURRENCY} deliveries in flight for 5 s: ${closed.ackRate.toFixed(0)} acks/s, ` +
+      `p50 ${ms(closed.p50)}, p99 ${ms(closed.p99)}; ${closed.failed} not acknowledged`,
+  )
+  console.log(describeCpu(closed, EMBEDDED))
+  await waitForDrain(side, 300_000)
+  return [open, closed]
 }
 
-async function eventToRowAndBurst(sql: postgres.Sql) {
-  // 3. Event to row: change a product in the store, deliver its webhook, time until the row shows it.
-  const samples: number[] = []
-  for (let i = 0; i < 60; i++) {
-    const id = 1 + ((i * 37) % PRODUCTS)
-    const price = 1000 + i + Math.round(Math.random() * 1000) / 100
-    await sim.ask({ type: 'update', id, fields: { price } }, 'updated')
-    const started = performance.now()
-    const response = await deliver(serve.url, id)
-    if (response.status !== 200) throw new Error(`delivery answered ${response.status}`)
-    for (let polls = 0; polls < 2000; polls++) {
-      const [row] =
-        await sql`select (data->>'price')::float8 as price from bigcommerce.products where id = ${id}`
-      if (row && Number(row.price) === price) break
-      await sleep(2)
-    }
-    samples.push(performance.now() - started)
-    await sleep(30)
-  }
-  samples.sort((a, b) => a - b)
-  console.log(
-    `event to row (one change at a time, ${LATENCY_MS} ms API latency): p50 ${ms(percentile(samples, 50))}, p99 ${ms(percentile(samples, 99))}`,
-  )
+// ---- the run ---------------------------------------------------------------------------------
 
-  // 4. Burst: distinct products, as a bulk import fires them.
-  await waitForEmptyInbox(sql, 60_000)
-  await sim.ask({ type: 'reset' }, 'reset')
-  const burstStarted = performance.now()
-  const ids = Array.from({ length: BURST }, (_, i) => i + 1)
-  let cursor = 0
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (cursor < ids.length) {
-        const id = ids[cursor++] ?? 1
-        const r = await deliver(serve.url, id)
-        if (r.status !== 200) throw new Error(`delivery answered ${r.status}`)
+const describeMachine = () =>
+  `${cpus().length} cores; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`
+const setting =
+  `simulated store in its own process, ${LATENCY_MS} ms API latency, no quota; ${PRODUCTS} products, ` +
+  `sustained load on ${HOT} of them; load from a process of its own over keep-alive HTTP/1.1 on 127.0.0.1`
+
+let checkout: CommitCheckout | null = null
+const sim = await startSim()
+try {
+  if (values.compare) {
+    checkout = checkoutCommit(values.compare, values['npm-ci'] ? 'npm ci' : 'link')
+    const here = await startSide('this checkout', sim)
+    const base = await startSide(checkout.sha.slice(0, 7), sim, checkout.bin)
+    console.log(
+      `bc-mirror serve, this checkout against ${checkout.sha.slice(0, 12)} (${checkout.subject}; ` +
+        `node_modules ${checkout.modules}), each on ${here.where.replace(/ \(.*/, '')} of its own; ${setting}`,
+    )
+    // A round not counted first: the simulated store's first answers, each serve's JIT and pool.
+    for (const side of [here, base]) {
+      console.log(`\n== warm-up, not counted: ${side.label}`)
+      await runLoad(loadBase(side.serve.url), { rate: RATE }, WARMUP + 2, 0)
+      await waitForDrain(side, 300_000)
+    }
+    const figures = new Map<Side, Array<[PhaseFigures, PhaseFigures]>>([[here, []], [base, []]])
+    for (let round = 1; round <= RUNS; round++) {
+      // ABBA: each side goes first as often as second.
+      for (const side of round % 2 === 1 ? [here, base] : [base, here]) {
+        console.log(`\n== round ${round}/${RUNS}, ${side.label}; ${describeMachine()}`)
+        figures.get(side)?.push(await ackPhases(side, `[${side.label}] `))
       }
-    }),
-  )
-  const ackedMs = performance.now() - burstStarted
-  await waitForEmptyInbox(sql, 120_000)
-  const doneMs = performance.now() - burstStarted
-  const { stats } = await sim.ask<{ stats: SimStats }>({ type: 'stats' }, 'stats')
-  console.log(
-    `burst of ${BURST} store/product/updated on ${BURST} products: acknowledged in ${(ackedMs / 1000).toFixed(2)} s, ` +
-      `all rows refreshed ${(doneMs / 1000).toFixed(2)} s after the first delivery, ` +
-      `${stats.requests} API requests (${JSON.stringify(stats.byPath)})`,
-  )
+    }
+    reportComparison(
+      [here, base].map((side) => ({ label: side.label, runs: figures.get(side) ?? [] })),
+    )
+  } else {
+    const side = await startSide('this checkout', sim)
+    console.log(`bc-mirror serve on ${side.where}; ${setting}`)
+    console.log(describeMachine())
+    await ackPhases(side)
+    if (!side.sql) {
+      console.log(
+        'event to row and the burst read the tables from outside serve: run them on PostgreSQL',
+      )
+    } else {
+      await eventToRowAndBurst(side.sql, {
+        ...{ serveUrl: side.serve.url, secret: SECRET, products: PRODUCTS, burst: BURST },
+        ...{ concurrency: CONCURRENCY, latencyMs: LATENCY_MS, ask: sim.ask },
+      })
+    }
+  }
+} finally {
+  for (const cleanup of cleanups) await cleanup()
+  sim.child.disconnect()
+  await admin?.end()
+  checkout?.remove()
 }

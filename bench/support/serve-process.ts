@@ -11,8 +11,10 @@ export async function startServeProcess(
   nodeArgs: string[] = [],
   /** Told each log line (one JSON object) serve writes. */
   onLine?: (line: string) => void,
+  /** Another checkout's entry point (`bench:webhooks --compare`); default this one's. */
+  bin: string = BIN,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve'], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -52,7 +52,7 @@ const work = startBackgroundWork({
 })
 
 port.on('message', (message: ToThread) => {
-  if (message.type === 'wake') work.wake()
+  if (message.type === 'wake') work.wake(message.resources)
   else void stop()
 })
 

@@ -20,7 +20,7 @@ export interface ThreadData {
   apiRetryMaxMs?: number
 }
 
-export type ToThread = { type: 'wake' } | { type: 'stop' }
+export type ToThread = { type: 'wake'; resources: Array<string | null> } | { type: 'stop' }
 export type FromThread =
   | { type: 'ready' }
   | { type: 'log'; level: LogLevel; msg: string; fields?: LogFields }
@@ -72,15 +72,18 @@ export async function startBackgroundThread(
   await Promise.race([started, failedToStart])
 
   // One message per turn of the event loop however many events were stored in it.
-  let wakeQueued = false
+  let toWake: Set<string | null> | null = null
   const send = (message: ToThread) => thread.postMessage(message)
   return {
-    wake() {
-      if (wakeQueued) return
-      wakeQueued = true
+    wake(resources) {
+      if (toWake) {
+        for (const name of resources) toWake.add(name)
+        return
+      }
+      const queued = (toWake = new Set(resources))
       setImmediate(() => {
-        wakeQueued = false
-        send({ type: 'wake' })
+        toWake = null
+        send({ type: 'wake', resources: [...queued] })
       })
     },
     async stop() {

@@ -19,8 +19,11 @@ import { describeError, type Logger } from '../util/log.ts'
 import { startSchedule, type ScheduledJob } from './schedule.ts'
 
 export interface BackgroundWork {
-  /** An event was just stored: the worker looks at once instead of at its next poll. */
-  wake(): void
+  /**
+   * Events for these tables (a resource name, or null for none) were just stored: their worker
+   * loops look at once instead of at their next poll.
+   */
+  wake(resources: Iterable<string | null>): void
   /** Lets the worker finish its batch, aborts running sweeps, and waits for both. */
   stop(): Promise<void>
   /** Settles only if the background work died on its own (its thread crashed). */
@@ -65,7 +68,7 @@ export function startBackgroundWork(options: BackgroundOptions): BackgroundWork 
     onError: (job, error) => log('error', `${job} failed`, { error: describeError(error) }),
   })
   return {
-    wake: () => worker.wake(),
+    wake: (resources) => worker.wake(resources),
     async stop() {
       await Promise.all([worker.stop(), scheduled.stop()])
     },

@@ -3,19 +3,15 @@
 // When DATA_DIR is held by `serve` answering PostgreSQL's protocol (PGLITE_PORT), commands that
 // allow it connect through serve instead of failing on the lock.
 import type { PGlite } from '@electric-sql/pglite'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { sql } from 'drizzle-orm'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { migrateDatabase } from '../db/migrate.ts'
 import { leases } from '../db/schema.ts'
 import { DatabaseUnavailableError, describeConnectError } from '../db/unavailable.ts'
+import { createDataDir } from './create-data-dir.ts'
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.ts'
+import { packagedImagePath } from './embedded-image.ts'
 import { describeStillOpen, makePrivateDir } from './private-dir.ts'
 import { probePostgres, probeTarget } from './probe-postgres.ts'
 
@@ -65,7 +61,8 @@ export async function openConfiguredDatabase(
   try {
     const { PGlite } = await import('@electric-sql/pglite')
     const { PGLITE_START_PARAMS, wrapPglite } = await import('../db/pglite.ts')
-    await createDataDirApart(config.dataDir, PGLITE_START_PARAMS)
+    // A new DATA_DIR comes from the build's image (or initdb) in a child process of its own.
+    const created = await createDataDir(config.dataDir, PGLITE_START_PARAMS, packagedImagePath())
     const pglite = await PGlite.create({
       dataDir: config.dataDir,
       startParams: [...PGLITE_START_PARAMS],
@@ -86,7 +83,7 @@ export async function openConfiguredDatabase(
     const warning = describeStillOpen(config.dataDir, after.stillOpen.length > 0 ? after : before)
     return {
       db,
-      warnings: warning ? [warning] : [],
+      warnings: [created.warning, warning].filter((w): w is string => Boolean(w)),
       pglite,
       announcePort: (port) => release.announcePort(port),
       async close() {
@@ -98,39 +95,6 @@ export async function openConfiguredDatabase(
   } catch (error) {
     release()
     throw error
-  }
-}
-
-/**
- * PGlite creates a new data directory with initdb in a second WASM instance and copies the result
- * through an in-memory tarball: ~800 MB resident for a few seconds, and the process keeps ~170 MB
- * more afterwards than one that opened an existing directory (a WASM heap never shrinks, and the
- * freed pages stay with the allocator). So a missing directory is created by a child process that
- * exits at once; this process (a backfill, or serve for months) then only opens it.
- */
-async function createDataDirApart(dataDir: string, startParams: readonly string[]) {
-  if (existsSync(join(dataDir, 'PG_VERSION'))) return
-  const pglite = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite'))
-  // The child prints only an error's message: no stack reaches the user.
-  const script = `const [url, dir, params] = process.argv.slice(1)
-try {
-  const { PGlite } = await import(url)
-  const db = await PGlite.create({ dataDir: dir, startParams: JSON.parse(params) })
-  await db.close()
-} catch (error) {
-  process.stderr.write(String(error?.message ?? error))
-  process.exit(1)
-}`
-  const args = ['--input-type=module', '-e', script, '--', pglite.href, dataDir]
-  const child = spawn(process.execPath, [...args, JSON.stringify(startParams)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const [code] = (await once(child, 'exit')) as [number | null]
-  if (code !== 0) {
-    const said = stderr.trim().split('\n')[0] || `exit code ${code}`
-    throw new Error(`could not create the embedded database in ${dataDir}: ${said}`)
   }
 }
 

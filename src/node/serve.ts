@@ -143,7 +143,7 @@ function createReceiverApp(
     clientSecret: config.clientSecret,
     async enqueue(event) {
       await store(event)
-      background.wake()
+      background.wake([event.resource])
     },
     checkHealth: () => checkDatabaseHealth(db),
     admit: createAdmission(options.maxHeldBytes ?? 32 * 1024 * 1024),

@@ -1,7 +1,8 @@
 // What `npm pack` ships and that it runs on its own: the compiled program (dist/) and its
-// command, no TypeScript source, no test or benchmark file, no drizzle/ folder (the migrations
-// are compiled in). A copy of exactly the packed files, beside the installed dependencies, must
-// answer --help and migrate a new embedded database.
+// command, the embedded database's image (a new DATA_DIR starts from it), no TypeScript source,
+// no test or benchmark file, no drizzle/ folder (the migrations are compiled in). A copy of
+// exactly the packed files, beside the installed dependencies, must answer --help and migrate a
+// new embedded database.
 import { spawnSync } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -11,22 +12,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-function packedFiles(): string[] {
+interface Packed {
+  files: Array<{ path: string; size: number }>
+  size: number
+}
+
+function pack(): Packed {
   // The global setup has built dist/; --ignore-scripts keeps prepare's output out of the JSON.
   const run = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: ROOT,
     encoding: 'utf8',
   })
   expect(run.status, run.stderr).toBe(0)
-  const [pack] = JSON.parse(run.stdout) as Array<{ files: Array<{ path: string }> }>
-  return (pack?.files ?? []).map((f) => f.path).sort()
+  const [packed] = JSON.parse(run.stdout) as Packed[]
+  if (!packed) throw new Error('npm pack listed nothing')
+  return packed
 }
 
 describe('npm pack', () => {
   let files: string[] = []
+  let packed: Packed = { files: [], size: 0 }
   let installed = ''
   beforeAll(async () => {
-    files = packedFiles()
+    packed = pack()
+    files = packed.files.map((f) => f.path).sort()
     installed = await mkdtemp(join(tmpdir(), 'bcm-packed-'))
     for (const file of files) await cp(join(ROOT, file), join(installed, file), { recursive: true })
     await symlink(join(ROOT, 'node_modules'), join(installed, 'node_modules'), 'dir')
@@ -45,8 +54,18 @@ describe('npm pack', () => {
       (f) =>
         !/^(bin\/bc-mirror\.js|dist\/(src|cli)\/.+\.js|package\.json|README\.md|LICENSE)$/.test(f),
     )
-    expect(unexpected).toEqual([])
+    expect(unexpected).toEqual([
+      'dist/src/db/embedded-image.tgz',
+      'dist/src/db/embedded-image.tgz.json',
+    ])
     expect(files.filter((f) => /^(test|bench|drizzle|scripts|src|cli)\//.test(f))).toEqual([])
+  })
+
+  it('stays small: the database image about 5 MB, the whole package under 8 MB compressed', () => {
+    const image = packed.files.find((f) => f.path === 'dist/src/db/embedded-image.tgz')
+    expect(image?.size).toBeGreaterThan(1_000_000)
+    expect(image?.size).toBeLessThan(6_000_000)
+    expect(packed.size).toBeLessThan(8_000_000)
   })
 
   it('ships no file that loads tsx or a .ts module', async () => {

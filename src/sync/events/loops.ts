@@ -8,8 +8,12 @@ import { pruneEvents, type ClaimOptions } from './inbox.ts'
 import type { BatchSummary, EventWorkerContext, EventWorkerOptions } from './worker-types.ts'
 
 export interface RunningEventWorker {
-  /** An event was just stored: look soon instead of at the next poll. */
-  wake(): void
+  /**
+   * Events were just stored: look soon instead of at the next poll. Given the events' tables,
+   * only their loops look (the others' claims would find nothing and cost the database a scan of
+   * the pending events each); without, every loop does.
+   */
+  wake(resources?: Iterable<string | null>): void
   /** Finishes the batch in hand, then stops. */
   stop(): Promise<void>
 }
@@ -23,18 +27,20 @@ export function startEventWorker(
   options: EventWorkerOptions = {},
 ): RunningEventWorker {
   const retainMs = options.retainMs ?? 7 * 86_400_000
-  const loops = [
-    ...EVENT_TABLES.map((name) => startLoop(ctx, options, { only: name })),
-    startLoop(ctx, options, { except: EVENT_TABLES }),
-  ]
+  const byTable = new Map<string, RunningEventWorker>(
+    EVENT_TABLES.map((name) => [name, startLoop(ctx, options, { only: name })]),
+  )
+  const others = startLoop(ctx, options, { except: EVENT_TABLES })
+  const loops = [...byTable.values(), others]
   // Housekeeping in a loop of its own too: a slow delete must not hold back any table.
   const pruning = startLoop(ctx, { ...options, idleMs: 3_600_000 }, null, async () => {
     await pruneEvents(ctx.db, ctx.storeHash, retainMs)
     return null
   })
   return {
-    wake() {
-      for (const loop of loops) loop.wake()
+    wake(resources) {
+      if (!resources) for (const loop of loops) loop.wake()
+      else for (const name of resources) (byTable.get(name ?? '') ?? others).wake()
     },
     async stop() {
       await Promise.all([...loops, pruning].map((loop) => loop.stop()))
