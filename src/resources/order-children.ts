@@ -1,7 +1,7 @@
 // An order's children as rows: line items (`order_products`), shipping addresses
 // (`order_shipping_addresses`) and applied coupons (`order_coupons`), read from the consignments
 // that `include=consignments.line_items&consignment_structure=object` embeds in the order, or from
-// the per-order endpoints when the store sent consignments as a link (bigcommerce-api.md §9.1).
+// the per-order endpoints when the store sent consignments as a link (docs/bigcommerce-api.md).
 //
 // A shipping consignment becomes an address row keyed by the shipping address id, so that rows
 // from consignments and rows from `/shipping_addresses` agree and `order_products.order_address_id`

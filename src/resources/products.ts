@@ -74,7 +74,7 @@ export const products: ResourceDefinition = {
     return answer
   },
 
-  // Whether BigCommerce's wildcard covers nested events is unconfirmed (bigcommerce-api.md 4.3):
+  // Whether BigCommerce's wildcard covers nested events is unconfirmed (docs/bigcommerce-api.md):
   // the nested families are subscribed too, and a delivery that comes twice is one inbox row.
   webhookScopes: [
     'store/product/*',

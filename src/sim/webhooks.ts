@@ -39,7 +39,7 @@ export interface WebhookOptions {
   hashMode?: 'event' | 'data'
   /**
    * Whether `store/customer/*` also delivers nested events (`store/customer/address/updated`).
-   * BigCommerce's docs leave it open (bigcommerce-api.md 4.3): 'covered' (default) says yes,
+   * BigCommerce's docs leave it open (docs/bigcommerce-api.md): 'covered' (default) says yes,
    * 'separate' says a wildcard covers only the events one level below it.
    */
   nestedWildcards?: 'covered' | 'separate'

@@ -41,7 +41,7 @@ beforeEach(() => {
 
 describe('ensureHooks', () => {
   it('subscribes the four scope families and their nested families with the secret header, and a second run changes nothing', async () => {
-    // Either reading of the wildcard rule (bigcommerce-api.md 4.3): the nested families too.
+    // Either reading of the wildcard rule (docs/bigcommerce-api.md): the nested families too.
     expect([...MIRROR_SCOPES].sort()).toEqual([
       'store/customer/*',
       'store/customer/address/*',
