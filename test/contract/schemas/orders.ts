@@ -1,7 +1,7 @@
 // The Orders v2 components the mirror reads, described by hand from `reference/orders.v2.oas2.yml`
 // of bigcommerce/docs at 24f580ca (component names as there; allOf parts written as one object).
 // Money is a decimal string on orders and their lines, a number on consignments, as the spec says.
-import { either, list, values, type Components } from './notation.ts'
+import { either, list, values, type Components, type JsonSchema } from './notation.ts'
 
 const COUNTRY_ADDRESS = {
   first_name: 'str',
@@ -41,8 +41,12 @@ const PAYMENT_STATUSES = values(
   ...['partially refunded', 'pending', 'refunded', 'void', 'void pending', ''],
 )
 
-export function orderSchemas({ component }: Components) {
-  const link = (name: string) => component(name, { url: 'str', resource: 'str' })
+const link = ({ component }: Components, name: string) =>
+  component(name, { url: 'str', resource: 'str' })
+
+/** `orderProducts` and its parts, and the form fields addresses carry. */
+function lineSchemas(c: Components) {
+  const { component } = c
   const formFields = component('formFields', {
     name: 'str',
     value: either('num', 'str', list('any')),
@@ -101,23 +105,17 @@ export function orderSchemas({ component }: Components) {
     },
     { closed: true },
   )
-  const lineItems = either(list(link('products_Resource')), list(orderProduct))
-  const shippingAddress = component('orderShippingAddress', {
-    ...{ id: 'int', order_id: 'int', ...COUNTRY_ADDRESS, ...SHIPPING_COSTS('str') },
-    form_fields: list(formFields),
-    shipping_quotes: link('shippingQuotes_Resource'),
-  })
-  const coupon = component('orderCoupons_Base', {
-    ...{ id: 'int', coupon_id: 'int', order_id: 'int', code: 'str?' },
-    amount: either('str', 'num'),
-    type: values(0, 1, 2, 3, 4, 5),
-    discount: 'num',
-  })
+  return { formFields, orderProduct }
+}
+
+/** The four consignment kinds and `orderConsignment_Get`, which embeds them. */
+function consignmentSchemas(c: Components, formFields: JsonSchema, lineItems: JsonSchema) {
+  const { component } = c
   const shipping = component('shippingConsignment_Get', {
     ...{ id: 'int', ...COUNTRY_ADDRESS, ...SHIPPING_COSTS('num') },
     form_fields: list(formFields),
     line_items: lineItems,
-    shipping_quotes: link('shippingQuotesConsignment_Resource'),
+    shipping_quotes: link(c, 'shippingQuotesConsignment_Resource'),
   })
   const location = component('pickupConsignmentLocation_Get', {
     ...{ id: 'int', name: 'str', code: 'str', address_line_1: 'str', address_line_2: 'str' },
@@ -138,12 +136,30 @@ export function orderSchemas({ component }: Components) {
     recipient_email: 'str',
     line_items: lineItems,
   })
-  const consignments = component('orderConsignment_Get', {
+  return component('orderConsignment_Get', {
     pickups: list(pickup),
     shipping: list(shipping),
     downloads: list(digital, 1),
     email: component('orderConsignment_Get.email', { gift_certificates: list(gift) }),
   })
+}
+
+export function orderSchemas(c: Components) {
+  const { component } = c
+  const { formFields, orderProduct } = lineSchemas(c)
+  const lineItems = either(list(link(c, 'products_Resource')), list(orderProduct))
+  const shippingAddress = component('orderShippingAddress', {
+    ...{ id: 'int', order_id: 'int', ...COUNTRY_ADDRESS, ...SHIPPING_COSTS('str') },
+    form_fields: list(formFields),
+    shipping_quotes: link(c, 'shippingQuotes_Resource'),
+  })
+  const coupon = component('orderCoupons_Base', {
+    ...{ id: 'int', coupon_id: 'int', order_id: 'int', code: 'str?' },
+    amount: either('str', 'num'),
+    type: values(0, 1, 2, 3, 4, 5),
+    discount: 'num',
+  })
+  const consignments = consignmentSchemas(c, formFields, lineItems)
   const order = component('order_Resp', {
     ...{ id: 'int', customer_id: 'num', status_id: 'int', status: 'str', cart_id: 'str' },
     ...{ date_created: 'str', date_modified: 'str', date_shipped: 'str' },
@@ -175,11 +191,11 @@ export function orderSchemas({ component }: Components) {
       { ...COUNTRY_ADDRESS, form_fields: list(formFields) },
       { required: ['zip'] },
     ),
-    products: link('products_Resource'),
-    shipping_addresses: link('shippingAddresses_Resource'),
-    coupons: link('coupons_Resource'),
-    consignments: either(link('orderConsignments_Resource'), consignments),
-    fees: either(link('orderFees_Resource'), list('any')),
+    products: link(c, 'products_Resource'),
+    shipping_addresses: link(c, 'shippingAddresses_Resource'),
+    coupons: link(c, 'coupons_Resource'),
+    consignments: either(link(c, 'orderConsignments_Resource'), consignments),
+    fees: either(link(c, 'orderFees_Resource'), list('any')),
   })
   const status = component('ordersCountStatus', {
     ...{ id: 'int', name: 'str', system_label: 'str', custom_label: 'str' },

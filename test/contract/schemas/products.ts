@@ -7,7 +7,8 @@ import { either, list, values, type Components } from './notation.ts'
 const num = 'num'
 const numOrNull = 'num?'
 
-export function productSchemas({ component, object }: Components) {
+/** What `product_Full` embeds: variants, images, custom fields, bulk pricing rules. */
+function embeddedSchemas({ component }: Components) {
   const optionValue = component(
     'productVariantOptionValue_Full',
     { id: 'int', label: 'str', option_id: 'int', option_display_name: 'str' },
@@ -43,7 +44,13 @@ export function productSchemas({ component, object }: Components) {
     },
     { required: ['quantity_min', 'quantity_max', 'type', 'amount'] },
   )
-  const product = component('product_Full', {
+  return { variant, image, customField, bulkRule }
+}
+
+/** `product_Full` with `product_Base_response` written into it, plus `channels`. */
+function productSchema(c: Components) {
+  const { variant, image, customField, bulkRule } = embeddedSchemas(c)
+  return c.component('product_Full', {
     ...{ id: 'int', name: 'str', type: values('physical', 'digital'), sku: 'str' },
     ...{ description: 'str', weight: num, width: num, depth: num, height: num },
     ...{ price: num, cost_price: num, retail_price: num, sale_price: num, map_price: num },
@@ -66,7 +73,7 @@ export function productSchemas({ component, object }: Components) {
     ...{ preorder_release_date: either({ type: 'string', format: 'date-time' }, { type: 'null' }) },
     ...{ preorder_message: 'str', is_preorder_only: 'bool', is_price_hidden: 'bool' },
     price_hidden_label: 'str',
-    custom_url: component('customUrl_Full', {
+    custom_url: c.component('customUrl_Full', {
       ...{ url: 'str', is_customized: 'bool', create_redirect: 'bool' },
     }),
     base_variant_id: 'int',
@@ -85,6 +92,11 @@ export function productSchemas({ component, object }: Components) {
     ...{ primary_image: 'any', videos: list('any'), parent_relations: list('any') },
     ...{ options: list('any'), modifiers: list('any'), channels: list('int') },
   })
+}
+
+export function productSchemas(c: Components) {
+  const { component, object } = c
+  const product = productSchema(c)
   const pagination = component('pagination_Full', {
     ...{ total: 'int', count: 'int', per_page: 'int', current_page: 'int', total_pages: 'int' },
     links: object({ previous: 'str', current: 'str', next: 'str' }),

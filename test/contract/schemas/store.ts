@@ -5,12 +5,9 @@ import { either, list, values, type Components } from './notation.ts'
 
 const PAGE_LINKS = { previous: 'str', current: 'str', next: 'str' } as const
 
-export function storeSchemas({ component, object }: Components) {
-  const pagination = component('Pagination', {
-    ...{ total: 'int', count: 'int', per_page: 'int', current_page: 'int', total_pages: 'int' },
-    links: object(PAGE_LINKS),
-  })
-  const coupon = component(
+/** `coupon_Full`, as `GET /v2/coupons` lists it. */
+function couponSchema({ component }: Components) {
+  return component(
     'coupon_Full',
     {
       ...{ id: 'int', date_created: 'str', num_uses: 'int', name: 'str', code: 'str' },
@@ -26,6 +23,10 @@ export function storeSchemas({ component, object }: Components) {
     },
     { required: ['id', 'name', 'type', 'amount', 'code', 'applies_to'] },
   )
+}
+
+/** `customer_Full` with everything the mirror's `include` embeds. */
+function customerSchema({ component }: Components) {
   const formField = component(
     'formFieldValue',
     { name: 'str', value: either('str', 'num', list('str')) },
@@ -47,7 +48,7 @@ export function storeSchemas({ component, object }: Components) {
       ],
     },
   )
-  const customer = component('customer_Full', {
+  return component('customer_Full', {
     ...{ id: 'int', email: 'str', first_name: 'str', last_name: 'str', company: 'str' },
     ...{ phone: 'str', registration_ip_address: 'str', notes: 'str', tax_exempt_category: 'str' },
     ...{ customer_group_id: 'int', date_created: 'date-time', date_modified: 'date-time' },
@@ -73,6 +74,14 @@ export function storeSchemas({ component, object }: Components) {
     origin_channel_id: 'int',
     channel_ids: list('any'),
   })
+}
+
+export function storeSchemas(c: Components) {
+  const { component, object } = c
+  const pagination = component('Pagination', {
+    ...{ total: 'int', count: 'int', per_page: 'int', current_page: 'int', total_pages: 'int' },
+    links: object(PAGE_LINKS),
+  })
   const cursorPagination = component('CursorPagination', {
     ...{ count: 'int', per_page: 'int', start_cursor: 'str', end_cursor: 'str' },
     links: object(PAGE_LINKS),
@@ -83,10 +92,10 @@ export function storeSchemas({ component, object }: Components) {
     ...{ is_active: 'bool', created_at: 'int', updated_at: 'int' },
   })
   return {
-    coupon,
+    coupon: couponSchema(c),
     coupons_count: component('getCouponsCount', { count: 'int' }),
     customers_list: component('GetCustomerCollectionResponse', {
-      data: list(customer),
+      data: list(customerSchema(c)),
       meta: component('_metaCollectionWithCursorPagination', {
         pagination,
         cursor_pagination: cursorPagination,
