@@ -1,4 +1,4 @@
-// Settings: every variable from design.md, every bad value named with an example, no secret echoed.
+// Settings: every variable in README.md, every bad value named with an example, no secret echoed.
 import { describe, expect, it } from 'vitest'
 import { ConfigError, parseConfig, parseStartDate } from '../src/config.ts'
 

@@ -6,7 +6,7 @@ import type { BigCommerceClient } from './client.ts'
 import { BigCommerceApiError, BigCommerceAuthError } from './errors.ts'
 import { describeFailure } from './explain.ts'
 
-/** `GET /v3/hooks` needs no OAuth scope (bigcommerce-api.md §1), so any valid token may call it. */
+/** `GET /v3/hooks` needs no OAuth scope (docs/bigcommerce-api.md): any valid token may call it */
 export const PREFLIGHT_PATH = '/v3/hooks'
 
 export type StoreAccessProblem = 'unknown-store' | 'token-refused' | 'unreachable'

@@ -1,5 +1,5 @@
 // Which OAuth scope a path needs, so that a 401/403 can tell the operator what the API account
-// lacks instead of a bare status. Scope names are BigCommerce's (bigcommerce-api.md §1).
+// lacks instead of a bare status. Scope names are BigCommerce's (docs/bigcommerce-api.md).
 
 export interface ScopeNeed {
   /** The read-only scope; the matching modify scope (without `_read_only`) also works. */

@@ -38,7 +38,7 @@ const orderSchema = z.looseObject({
   currency_code: z.string().nullable().optional(),
 })
 
-/** Embeds every line item and shipping address in the order (bigcommerce-api.md §9.1). */
+/** Embeds every line item and shipping address in the order (docs/bigcommerce-api.md). */
 export const ORDER_INCLUDE = { include: 'consignments.line_items', consignment_structure: 'object' }
 
 /**

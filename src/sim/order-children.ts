@@ -1,7 +1,7 @@
 // An order's children in the simulated store: line items (the `orderProducts` schema), shipping
 // addresses, consignments (shipping, pickups, downloads, email gift certificates) and applied
 // coupons, generated from (seed, order id) like the other fields, and rendered in each shape the
-// v2 API answers with (bigcommerce-api.md §2.1 and §9.1). Money is a 4-dp string on line items,
+// v2 API answers with (docs/bigcommerce-api.md). Money is a 4-dp string on line items,
 // shipping addresses and coupons, and a number on consignments, as the spec's schemas say.
 //
 // The parts live in ./order-children/: parts.ts (line items, addresses, pickups, coupons) and

@@ -3,7 +3,7 @@
 // `/stores/{hash}/v2|v3/...`, with BigCommerce's paging (v2 arrays and 204, v3 meta.pagination,
 // 250-row maximum and 413 above it), filters, date formats, 404s, X-Auth-Token and scope checks,
 // fixed-window rate limiting with the four X-Rate-Limit-* headers, and injectable latency and
-// faults. Behaviour is written from bigcommerce-api.md; where that marks something unconfirmed,
+// faults. Behaviour follows docs/bigcommerce-api.md; where that marks something unconfirmed,
 // the choice made here is noted beside the code.
 //
 // The parts live in ./server/: options.ts (SimStoreOptions, SimFault, SimStats), context.ts (the

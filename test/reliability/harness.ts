@@ -163,7 +163,7 @@ export interface Churn {
 export const rowKey = (table: ResourceName, id: number) => `${table}:${id}`
 
 /**
- * Odd answers a list can give (bigcommerce-api.md section 9), per table, to sweeps' list requests
+ * Odd answers a list can give (docs/bigcommerce-api.md), per table, to sweeps' list requests
  * only (`sort` or `page=1` in the query): the event processor's refetches by id are left alone.
  */
 const LIST_FAULTS: SimFault[][] = [

@@ -1,4 +1,4 @@
-// Nested webhook scopes, whichever way BigCommerce reads its wildcard rule (bigcommerce-api.md 4.3:
+// Nested webhook scopes, either way BigCommerce reads its wildcard rule (docs/bigcommerce-api.md:
 // whether `store/customer/*` covers `store/customer/address/updated` is unconfirmed). The hooks
 // `webhooks ensure` creates deliver every nested event the mirror maps, over real HTTP from the
 // simulated store to the real receiver, with the store answering both ways; each reaches the

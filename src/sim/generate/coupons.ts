@@ -25,6 +25,7 @@ export function generateCouponFields(ctx: GenerateContext, id: number): Record<s
     max_uses: rng() < 0.5 ? 0 : int(rng, 100, 1000),
     max_uses_per_customer: rng() < 0.7 ? 0 : 1,
     restricted_to: isPromotion ? [] : {},
-    shipping_methods: null,
+    // null only for promotions (marketing.v2.yml, getCoupons); an array otherwise.
+    shipping_methods: isPromotion ? null : [],
   }
 }

@@ -100,7 +100,7 @@ export const COUPON_TYPES = [
   'promotion',
 ]
 
-/** Order status ids 0-14 and their labels (bigcommerce-api.md §2.1). */
+/** Order status ids 0-14 and their labels (docs/bigcommerce-api.md, "Order statuses"). */
 export const ORDER_STATUSES = [
   'Incomplete',
   'Pending',

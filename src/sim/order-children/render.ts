@@ -1,4 +1,4 @@
-// An order's children in the shapes the v2 API answers with (bigcommerce-api.md §2.1 and §9.1):
+// An order's children in the shapes the v2 API answers with (docs/bigcommerce-api.md):
 // shipping addresses with costs as strings, consignments with costs as numbers.
 import { money } from '../generate/random.ts'
 import type {

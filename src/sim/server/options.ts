@@ -12,7 +12,7 @@ export const ALL_READ_SCOPES = [
 
 /**
  * What a list (or any route) answers instead of its real answer. BigCommerce never promises that
- * a list answers with its data (bigcommerce-api.md section 9): proxies, incidents and a wrong URL
+ * a list answers with its data (docs/bigcommerce-api.md): proxies, incidents and a wrong URL
  * give these, and the mirror must never read them as "the store is empty".
  */
 export type SimOddAnswer =
@@ -110,7 +110,7 @@ export interface SimStoreOptions {
   customersIncludeFields?: boolean
   /**
    * `GET /v2/orders` ignores `include` (consignments come back as a `{url, resource}` link), as a
-   * store might: whether the list honours it is unconfirmed (bigcommerce-api.md §9.1).
+   * store might: whether the list honours it is unconfirmed (docs/bigcommerce-api.md).
    */
   orderListIgnoresInclude?: boolean
   /**

@@ -1,4 +1,4 @@
-// Switches for answers a real store can give (bigcommerce-api.md 9): a row that reads by id as
+// Switches for answers a real store can give (docs/bigcommerce-api.md): a row that reads by id as
 // missing although it exists, a read by id that answers with another row, a row rendered wrong.
 import type { SimRecord, SimResourceName } from '../generate.ts'
 import { forget, type Fields, type StateCore } from './tables.ts'

@@ -45,7 +45,7 @@ export interface StateCore {
   /** Keep each row's JSON once rendered (fast big benchmarks; costs memory per row). */
   cacheRendered: boolean
   listener: (event: SimEvent) => void
-  // Switches for answers a real store can give (bigcommerce-api.md 9), keyed `${name}:${id}`.
+  // Switches for answers a real store can give (docs/bigcommerce-api.md), keyed `${name}:${id}`.
   /** Reads by id left to answer "not found" although the row exists (no read-after-write). */
   hidden: Map<string, number>
   /** A read by this id answers with another row (a hostile or broken proxy). */
