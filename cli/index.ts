@@ -10,7 +10,7 @@ import { describeFailure } from '../src/bigcommerce/explain.ts'
 import { ConfigError, maskSecrets } from '../src/config.ts'
 import { describeCause } from '../src/db/errors.ts'
 import { readNodeEnv } from '../src/node/env.ts'
-import { printableLine } from '../src/util/printable.ts'
+import { printable, printableLine } from '../src/util/printable.ts'
 import { ArgumentError, checkArgs, MissingSubcommand } from './_args.ts'
 import { CommandStopped, UsageError } from './_shared.ts'
 
@@ -48,7 +48,9 @@ function report(error: unknown): void {
       : fromDatabase
         ? describeCause(error)
         : error.message
-  process.stderr.write(`${maskSecrets(`bc-mirror: ${printableLine(text)}`, env)}\n`)
+  // What the API said goes on one line; the mirror's own messages (settings) keep their lines.
+  const shown = fromApi ? printableLine(text) : printable(text)
+  process.stderr.write(`${maskSecrets(`bc-mirror: ${shown}`, env)}\n`)
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${maskSecrets(error.stack, env)}\n`)
 }
 

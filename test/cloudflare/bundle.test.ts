@@ -25,8 +25,11 @@ describe('wrangler deploy --dry-run', () => {
     const bundle = await readFile(join(outDir, 'entry.js'), 'utf8')
     expect(bundle).toMatch(/createApp/)
     expect(bundle).toContain('cloudflare:sockets') // postgres.js's Workers build, not its Node one
-    // The setting PGLITE_PORT (parsed by the shared config) names it; the library must not be in.
-    const code = bundle.toLowerCase().replaceAll('pglite_port', '').replaceAll('pgliteport', '')
+    // The settings PGLITE_PORT and PGLITE_IDLE_TIMEOUT_SECONDS (parsed by the shared config) name
+    // it; the library must not be in.
+    const code = bundle
+      .toLowerCase()
+      .replace(/pglite_(port|idle_timeout_seconds)|pglite(port|idletimeoutseconds)/g, '')
     expect(code).not.toContain('pglite')
     expect(bundle).not.toMatch(/from ["']node:(fs|fs\/promises|url|child_process)["']/)
     expect(bundle).not.toContain('readMigrationFiles')
