@@ -18,7 +18,7 @@ import {
 import { isResourceName, RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
 import { findProblems, type Problem } from './problems.ts'
 import { iso, readApi, readHooks, type ApiStatus, type HooksStatus } from './recorded-state.ts'
-import { readRecentRuns, type RunRow } from './runs.ts'
+import { readRecentRuns, readRunNotes, type RunNote, type RunRow } from './runs.ts'
 
 export { findProblems, type Problem } from './problems.ts'
 export type { ApiStatus, HooksStatus } from './recorded-state.ts'
@@ -59,6 +59,8 @@ export interface MirrorStatus {
   hooks: HooksStatus | null
   rejected: RejectedStatus
   runs: RunRow[]
+  /** What the latest runs told the user besides their counts: information, nothing to fix. */
+  notes: RunNote[]
   problems: Problem[]
   api: ApiStatus | null
 }
@@ -111,8 +113,9 @@ export async function readStatus(
   const inbox = await readInbox(db, storeHash, tables)
   const hooks = await readHooks(db, storeHash)
   const runs = await readRecentRuns(db, storeHash, 10)
+  const notes = await readRunNotes(db, storeHash)
   const api = await readApi(db, storeHash)
-  const partial = { storeHash, tables, inbox, hooks, rejected, runs, api }
+  const partial = { storeHash, tables, inbox, hooks, rejected, runs, notes, api }
   return { ...partial, problems: findProblems(partial) }
 }
 

@@ -64,6 +64,8 @@ interface TableRun {
   rejected: RejectedItem[]
   rejectedCount: number
   rejectedIds: Set<number>
+  /** What the run tells the user besides its counts (e.g. a listing that fell short). */
+  notes: string[]
   children: ChildReadStats
   /** Ids the listing returned (only when the run deletes: it would grow with the store). */
   seen: Set<number>
@@ -99,7 +101,7 @@ export async function runTable(
       },
     })
     await saver.settled()
-    if (run.deletes) run.totals.deleted = await removeGoneRows(run)
+    if (run.deletes) await removeGoneRows(run)
     return await completeTable(run)
   } catch (error) {
     await saver.settled()
@@ -146,6 +148,7 @@ async function openTableRun(
     rejected: [],
     rejectedCount: 0,
     rejectedIds: new Set<number>(),
+    notes: [],
     children: emptyChildReadStats(),
     seen: new Set<number>(),
     listed: createListedCount(resource, checkpoint),
@@ -242,10 +245,13 @@ function reportProgress(run: TableRun, done: boolean) {
   })
 }
 
-function removeGoneRows(run: TableRun): Promise<number> {
+/** Deletes what the listing proves gone; a listing that fell short leaves a note instead. */
+async function removeGoneRows(run: TableRun): Promise<void> {
   const { seen, listed, runStart, checkpoint } = run
   const sweep = { seen, listed, countedAtStart: run.total, runStart, checkpoint }
-  return removeGone(run.ctx, run.resource, run.options, sweep)
+  const removal = await removeGone(run.ctx, run.resource, run.options, sweep)
+  run.totals.deleted = removal.deleted
+  if (removal.shortfall) run.notes.push(removal.shortfall)
 }
 
 async function completeTable(run: TableRun): Promise<TableSummary> {
@@ -284,9 +290,9 @@ function summarize(run: TableRun, status: TableSummary['status'], error?: string
     seconds: (Date.now() - run.began) / 1000,
     ...run.counts(),
     ...(error ? { error } : {}),
-    ...withNotes(
-      run.resource.prepareRows ? childSummary(run.children) : {},
-      run.pageSizes.describe(),
-    ),
+    ...withNotes(run.resource.prepareRows ? childSummary(run.children) : {}, [
+      ...run.pageSizes.describe(),
+      ...run.notes,
+    ]),
   }
 }
