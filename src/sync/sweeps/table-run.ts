@@ -25,7 +25,7 @@ import {
   type SyncOptions,
   type TableSummary,
 } from './sweep-types.ts'
-import { keyToIso, planWindow, toSeconds } from './sweep-window.ts'
+import { cursorAfter, keyToIso, planWindow, toSeconds } from './sweep-window.ts'
 import { childSummary, withNotes } from './summary-notes.ts'
 
 /**
@@ -257,7 +257,8 @@ async function removeGoneRows(run: TableRun): Promise<void> {
 async function completeTable(run: TableRun): Promise<TableSummary> {
   reportProgress(run, true)
   const result = summarize(run, 'completed')
-  const cursor = run.advancesCursor ? new Date(run.checkpoint.hi * 1000) : null
+  const { hi } = run.checkpoint
+  const cursor = run.advancesCursor ? cursorAfter(hi, run.runStart, run.ctx.client.apiClock) : null
   await markRunCompleted(run.ctx.db, run.ctx.storeHash, run.table, { cursor, summary: result })
   return result
 }
