@@ -3,13 +3,13 @@
 // compared as the list shows them: without Incomplete orders, on both sides (docs/bigcommerce-api.md
 // "The orders listing and its count").
 import { sql, type SQL } from 'drizzle-orm'
-import type { BigCommerceClient, Query } from '../../bigcommerce/client.ts'
+import type { Query } from '../../bigcommerce/client.ts'
 import { formatV2Date, formatV3Date, parseBcDate } from '../../bigcommerce/dates.ts'
 import { getListPage } from '../../bigcommerce/list-answer.ts'
 import { listV2Pages, listV3Pages } from '../../bigcommerce/paging.ts'
 import { pick } from '../../bigcommerce/validate.ts'
 import type { ResourceName } from '../../db/schema.ts'
-import { countListedOrders, INCOMPLETE_STATUS_ID } from '../../resources/orders.ts'
+import { INCOMPLETE_STATUS_ID, listedOrderCount } from '../../resources/orders.ts'
 import { countV2 } from '../../resources/range.ts'
 import type { VerifyContext } from './verify.ts'
 
@@ -22,8 +22,8 @@ export interface StoreSide {
   /** Fields the id pages ask for (v3 only). */
   idFields?: string
   sort: Query
-  /** How many rows the list shows, when the count endpoint's `count` is not that (orders). */
-  count?: (client: BigCommerceClient, filters: Query, signal?: AbortSignal) => Promise<number | undefined>
+  /** How many rows the list shows, from the count's answer, when its `count` is not that. */
+  countOf?: (answer: unknown) => number | undefined
   /** Which listed objects are compared, and the same rule for the mirror's rows, in SQL. */
   compared?: { object: (item: unknown) => boolean; row: SQL }
 }
@@ -51,7 +51,7 @@ export const SIDES: Record<ResourceName, StoreSide> = {
     countPath: '/v2/orders/count',
     filters: (start) => ({ min_date_modified: start ? formatV2Date(start) : undefined }),
     sort: { sort: 'id:asc' },
-    count: countListedOrders,
+    countOf: listedOrderCount,
     compared: {
       object: (item) => pick(item, 'status_id') !== INCOMPLETE_STATUS_ID,
       row: sql`status_id <> ${INCOMPLETE_STATUS_ID}`,
@@ -64,8 +64,8 @@ export const SIDES: Record<ResourceName, StoreSide> = {
 export async function countInStore(ctx: VerifyContext, side: StoreSide): Promise<number> {
   const filters = side.filters(ctx.startDate)
   if (side.version === 'v2' && side.countPath) {
-    const count = side.count
-      ? await side.count(ctx.client, filters, ctx.signal)
+    const count = side.countOf
+      ? side.countOf(await ctx.client.get(side.countPath, filters, ctx.signal))
       : await countV2(ctx.client, side.countPath, filters, ctx.signal)
     if (count === undefined) throw new Error(`GET ${side.countPath} answered without a count`)
     return count
@@ -95,6 +95,7 @@ export async function idsInStore(
       : listV2Pages(ctx.client, side.path, query, {
           countPath: side.countPath,
           countQuery: side.filters(ctx.startDate),
+          countOf: side.countOf,
           signal: ctx.signal,
         })
   const found = new Map<number, number | null>()
