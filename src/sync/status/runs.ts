@@ -134,7 +134,8 @@ export async function readRunNotes(db: Executor, storeHash: string): Promise<Run
   const notes: RunNote[] = []
   for (const row of rows) {
     const at = new Date(row.started_at).toISOString()
-    for (const [table, t] of Object.entries(row.tables ?? {}) as Array<[ResourceName, RunTableCounts]>)
+    const tables = Object.entries(row.tables ?? {}) as Array<[ResourceName, RunTableCounts]>
+    for (const [table, t] of tables)
       for (const note of t?.notes ?? []) notes.push({ table, kind: row.kind, at, note })
   }
   return notes.sort((a, b) => b.at.localeCompare(a.at))

@@ -47,5 +47,5 @@ export function planWindow(
  * rows the store stamped after the run began stay inside the next window.
  */
 export function cursorAfter(hi: number, runStart: Date, apiClock: ApiClock): Date {
-  return new Date(Math.min(hi * 1000, onApiClock(apiClock, runStart).getTime()))
+  return new Date(Math.min(hi, toSeconds(onApiClock(apiClock, runStart))) * 1000)
 }

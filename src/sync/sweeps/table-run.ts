@@ -96,6 +96,7 @@ export async function runTable(
       signal: options.signal,
       onCovered: saver.saveSoon,
       onPageSizeReduced: run.pageSizes.note,
+      onShortfall: (message) => run.notes.push(message.replace(`${run.table}: `, '')),
       onTotal: (rows) => {
         run.total = (run.total ?? 0) + rows
       },

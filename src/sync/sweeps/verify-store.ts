@@ -1,7 +1,7 @@
 // verify's store side: per table, where its list lives and how to count it and read its ids at
 // the least cost (v3 pages of `include_fields=id,date_modified`; v2 pages in full). Orders are
-// compared as the list shows them: without Incomplete orders, on both sides (docs/bigcommerce-api.md
-// "The orders listing and its count").
+// compared as the list shows them: without Incomplete orders, on both sides
+// (docs/bigcommerce-api.md "The orders listing and its count").
 import { sql, type SQL } from 'drizzle-orm'
 import type { Query } from '../../bigcommerce/client.ts'
 import { formatV2Date, formatV3Date, parseBcDate } from '../../bigcommerce/dates.ts'
