@@ -19,8 +19,12 @@ import {
   type PageSize,
 } from './range-steps.ts'
 
-/** Offset-paging a busy second is retried this often before the sweep gives up. */
+/**
+ * Offset-paging a busy second is retried this often without progress (a pass that found no id
+ * unseen before) before the sweep gives up, and at most MAX_PASSES times in all.
+ */
 const MAX_VERIFY_ATTEMPTS = 6
+const MAX_PASSES = 40
 
 export async function sweepBusySecond(
   run: RangeRun,
@@ -29,7 +33,8 @@ export async function sweepBusySecond(
 ): Promise<void> {
   if (run.options.resource.canOrderById) return sweepSecondById(run, second, size)
   const seen: SecondSeen = { count: -1, ids: new Set(), withoutId: 0 }
-  for (let attempt = 1; attempt <= MAX_VERIFY_ATTEMPTS; ) {
+  for (let attempt = 1, pass = 0; attempt <= MAX_VERIFY_ATTEMPTS && pass < MAX_PASSES; pass++) {
+    const before = seen.ids.size
     let rows: number
     try {
       rows = await readSecondByOffset(run, second, size.current.limit, seen)
@@ -42,7 +47,8 @@ export async function sweepBusySecond(
       size.current = pageSizeAfter(size.current, rows)
       return commitCovering(run, [], second, second)
     }
-    attempt += 1
+    // Ties in another order each time: passes that find new ids are progress, not failures.
+    if (seen.count < 0 || seen.ids.size === before) attempt += 1
   }
   throw new SweepIncompleteError(
     `${run.options.resource.name}: rows modified at ${new Date(second * 1000).toISOString()} kept changing while they were paged; run the sync again`,
