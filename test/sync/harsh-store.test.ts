@@ -206,7 +206,7 @@ describeEachDatabase('the mirror against a harsher store', (ctx) => {
       quota: 12,
       windowMs: 1000,
       otherApp: { requestsPerWindow: 8 },
-      data: { seed: 37, counts: { coupons: 60, customers: 600, orders: 300, products: 600 } },
+      data: { seed: 37, counts: { coupons: 60, customers: 300, orders: 300, products: 300 } },
     })
     const sync = await freshContext(ctx.db, sim)
     const summary = await runSync(sync)
