@@ -42,8 +42,8 @@ describeEachDatabase('sync', (ctx) => {
     })
 
     // Changes: updates, creates, a same-second burst, an archived order, deleted coupons, all
-    // stamped two seconds ago: the next window ends at its start on the store's clock, as its Date
-    // header gives it (whole seconds, so up to a second early).
+    // stamped two seconds ago on the store's clock (a row stamped after a run starts comes with the
+    // next run).
     sim.clock.set(Date.now() - 2000)
     for (const id of [5, 50, 500]) sim.store.update('products', id, { name: `changed ${id}` })
     sim.store.update('customers', 7, { first_name: 'Changed' })

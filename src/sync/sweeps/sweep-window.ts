@@ -23,7 +23,9 @@ export function planWindow(
   if (resource.sweepKey === 'id')
     return { mode: 'full', lo: KEY_MIN, hi: KEY_MAX, advancesCursor: false }
   const start = ctx.startDate ? toSeconds(ctx.startDate) : KEY_MIN
-  const hi = toSeconds(onApiClock(ctx.client.apiClock, runStart))
+  // The later of both clocks: a store clock ahead has stamped rows past this machine's now, and
+  // one behind gains nothing from a shorter window (cursorAfter keeps the cursor on its clock).
+  const hi = Math.max(toSeconds(runStart), toSeconds(onApiClock(ctx.client.apiClock, runStart)))
   if (options.full) return { mode: 'full', lo: start, hi, advancesCursor: true }
   if (options.since) {
     const lo = Math.max(start, toSeconds(options.since))
@@ -42,9 +44,9 @@ export function planWindow(
 }
 
 /**
- * The cursor a completed window sets: its upper bound, or earlier when the API's clock turned out
- * to be behind what the window assumed (no answer had been dated when the run started), so that
- * rows the store stamped after the run began stay inside the next window.
+ * The cursor a completed window sets: its upper bound, or the run's start on the API's clock when
+ * that is earlier (a store clock behind this machine's), so that rows the store stamped after the
+ * run began stay inside the next window.
  */
 export function cursorAfter(hi: number, runStart: Date, apiClock: ApiClock): Date {
   return new Date(Math.min(hi, toSeconds(onApiClock(apiClock, runStart))) * 1000)
