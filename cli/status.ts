@@ -95,6 +95,10 @@ function formatStatus(status: MirrorStatus): string {
   lines.push('', 'recent runs:')
   if (status.runs.length === 0) lines.push('  none yet')
   for (const run of status.runs) lines.push(`  ${formatRun(run)}`)
+  if (status.notes.length > 0) {
+    lines.push('', 'notes (information; nothing needs doing):')
+    for (const n of status.notes) lines.push(`  - ${n.table} (${n.kind} sync of ${n.at}): ${n.note}`)
+  }
   if (status.problems.length > 0) {
     lines.push('', 'needs attention:')
     for (const p of status.problems)

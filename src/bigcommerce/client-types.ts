@@ -1,5 +1,6 @@
 // The client's public shapes (options, answers, events), and the settings one client resolves its
 // options into, shared by the single attempt (request-attempt.ts) and the retry loop (request-retry.ts).
+import type { ApiClock } from './api-clock.ts'
 import type { RatePacer, RatePacerOptions } from './pacer.ts'
 import type { Query } from './query.ts'
 
@@ -68,6 +69,8 @@ export interface BigCommerceClient {
   readonly storeHash: string
   readonly apiUrl: string
   readonly pacer: RatePacer
+  /** The API's clock, learnt from its answers' Date headers. */
+  readonly apiClock: ApiClock
   /** `path` starts at the API version: `/v2/orders`, `/v3/catalog/products/12`. */
   request(path: string, options?: RequestOptions): Promise<ApiResponse>
   /** GET and return the JSON body; null for 404, 204 and an empty body. */
@@ -86,6 +89,7 @@ export interface ClientSettings {
   retryMaxMs: number
   maxResponseBytes: number
   pacer: RatePacer
+  apiClock: ApiClock
   emit: (event: ClientEvent) => void
   headers: Record<string, string>
 }

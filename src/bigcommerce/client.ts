@@ -3,6 +3,7 @@
 // as values (404 is a response, 204 has a null body); failures throw the typed errors in errors.ts.
 // Uses only web-standard APIs (fetch, AbortSignal, setTimeout) so it runs on Node and in Workers.
 // One attempt lives in request-attempt.ts, the retry loop in request-retry.ts.
+import { createApiClock } from './api-clock.ts'
 import type { BigCommerceClient, BigCommerceClientOptions, ClientSettings } from './client-types.ts'
 import { getSharedPacer } from './pacer.ts'
 import { sendRequest } from './request-retry.ts'
@@ -44,6 +45,7 @@ function resolveSettings(options: BigCommerceClientOptions): ClientSettings {
     retryMaxMs: options.retryMaxMs ?? 30_000,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     pacer: options.pacer ?? getSharedPacer(`${apiUrl}|${storeHash}`, options.pacerOptions),
+    apiClock: createApiClock(),
     emit: options.onEvent ?? (() => {}),
     headers,
   }
@@ -57,6 +59,7 @@ export function createBigCommerceClient(options: BigCommerceClientOptions): BigC
     storeHash: settings.storeHash,
     apiUrl: settings.apiUrl,
     pacer: settings.pacer,
+    apiClock: settings.apiClock,
     request,
     async get(path, query, signal) {
       const response = await request(path, { query, signal })

@@ -1,4 +1,5 @@
 // The BigCommerce API: client, pacing, paging, dates, hooks and typed errors.
+export * from './api-clock.ts'
 export * from './client.ts'
 export * from './dates.ts'
 export * from './errors.ts'

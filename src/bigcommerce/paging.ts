@@ -85,7 +85,12 @@ export async function* listV2Pages(
   client: BigCommerceClient,
   path: string,
   query: Query,
-  options: PagingOptions & { countPath?: string; countQuery?: Query } = {},
+  options: PagingOptions & {
+    countPath?: string
+    countQuery?: Query
+    /** Reads the rows the list shows from the count's answer (default: its `count`). */
+    countOf?: (answer: unknown) => number | undefined
+  } = {},
 ): AsyncGenerator<Page> {
   const limit = Math.min(options.limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE)
   const startPage = options.startPage ?? 1
@@ -94,10 +99,12 @@ export async function* listV2Pages(
 
   if (options.countPath) {
     const body = await client.get(options.countPath, options.countQuery ?? {}, options.signal)
-    const count =
-      body && typeof body === 'object' && 'count' in body && typeof body.count === 'number'
+    const counted = options.countOf
+      ? options.countOf(body)
+      : body && typeof body === 'object' && 'count' in body && typeof body.count === 'number'
         ? body.count
-        : null
+        : undefined
+    const count = counted ?? null
     if (count !== null) {
       const totalPages = Math.ceil(count / limit)
       if (startPage > totalPages) return

@@ -75,6 +75,7 @@ async function fetchOnce(
     })
     const observation = parseRateHeaders(response.headers)
     ticket.release({ observation, throttled: response.status === 429, answered: true })
+    settings.apiClock.observe(response.headers.get('date'), Date.now())
     return { kind: 'fetched', response, observation }
   } catch (error) {
     ticket.release()

@@ -4,7 +4,7 @@
 // order-children-read.ts for the fallback and for coupons. v2 has no id:in: refetches read ids
 // that lie close together as one id range (see planOrderReads), the rest one request each.
 import { z } from 'zod'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { formatV2Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
@@ -18,7 +18,6 @@ import { mapWithConcurrency } from '../util/collections.ts'
 import { emptyAnswer, fileAnswer, getV2IdPage, readOneById } from './by-id.ts'
 import { attachOrderChildren } from './order-children-read.ts'
 import {
-  countV2,
   listV2Range,
   modifiedSecondsOf,
   widenedDates,
@@ -82,6 +81,34 @@ async function readOrderRange(client: BigCommerceClient, ids: number[], answer: 
 
 const COUNT_PATH = '/v2/orders/count'
 
+/** Incomplete orders: `/count` counts them, the list may leave them out. */
+export const INCOMPLETE_STATUS_ID = 0
+
+/**
+ * How many orders `GET /v2/orders` shows, from a `/v2/orders/count` answer: its `count` less the
+ * Incomplete status's count, since the list shows Incomplete orders only when asked for them
+ * (docs/bigcommerce-api.md "The orders listing and its count"). Undefined without a count.
+ */
+export function listedOrderCount(answer: unknown): number | undefined {
+  const count = pick(answer, 'count')
+  if (typeof count !== 'number') return undefined
+  const statuses = pick(answer, 'statuses')
+  const incomplete = Array.isArray(statuses)
+    ? statuses.find((s) => pick(s, 'id') === INCOMPLETE_STATUS_ID)
+    : undefined
+  const hidden = pick(incomplete, 'count')
+  return typeof hidden === 'number' && hidden >= 0 && hidden <= count ? count - hidden : count
+}
+
+/** The orders `GET /v2/orders` shows for these filters (see listedOrderCount). */
+export async function countListedOrders(
+  client: BigCommerceClient,
+  filters: Query,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
+  return listedOrderCount(await client.get(COUNT_PATH, filters, signal))
+}
+
 function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
   const { from, to } = widenedDates(query)
   return {
@@ -100,7 +127,7 @@ export const orders: ResourceDefinition = {
   keyOf: modifiedSecondsOf,
   canOrderById: true,
 
-  listRange(client, query) {
+  async listRange(client, query) {
     const byId = query.order === 'id'
     const filters = {
       ...dateFilters(query),
@@ -109,14 +136,20 @@ export const orders: ResourceDefinition = {
     const sort = byId ? 'id:asc' : 'date_modified:asc'
     const limit = query.limit ?? MAX_PAGE_SIZE
     const list = { ...filters, sort, page: query.page, limit, ...ORDER_INCLUDE }
-    // v2 lists carry no total; the count endpoint takes the same filters.
-    const count = query.withTotal ? { path: COUNT_PATH, query: filters } : undefined
-    return listV2Range(client, '/v2/orders', list, count)
+    // v2 lists carry no total; the count endpoint takes the same filters. Both are awaited, so a
+    // failed count never leaves a rejection unhandled behind a failed list.
+    const [page, total] = await Promise.all([
+      listV2Range(client, '/v2/orders', list),
+      query.withTotal ? countListedOrders(client, filters) : undefined,
+    ])
+    return { ...page, total }
   },
 
   countRange(client, query) {
-    return countV2(client, COUNT_PATH, dateFilters(query))
+    return countListedOrders(client, dateFilters(query))
   },
+
+  countedInTotal: (item) => pick(item, 'status_id') !== INCOMPLETE_STATUS_ID,
 
   async fetchByIds(client, ids) {
     const answer = emptyAnswer()

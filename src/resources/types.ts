@@ -123,6 +123,11 @@ export interface ResourceDefinition {
     client: BigCommerceClient,
     query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>,
   ): Promise<number | undefined>
+  /**
+   * Whether a listed object is one `countRange` counts. Orders: the count leaves out Incomplete
+   * orders, which a store may list all the same. Default: every object.
+   */
+  countedInTotal?(item: unknown): boolean
   /** Current state by id: what the API answered about each asked id (see IdAnswer). */
   fetchByIds(client: BigCommerceClient, ids: number[]): Promise<IdAnswer>
   /** The scope of the event that announces this resource's deletion (none for orders and coupons). */

@@ -47,12 +47,16 @@ describe('requests', () => {
   })
 })
 
+/** Orders the list shows: every order but the Incomplete ones. */
+const listedOrders = () =>
+  sim.store.byId('orders').filter((r) => sim.store.fieldsOf('orders', r).status_id !== 0).length
+
 describe('paging', () => {
   it('v2 without a count stops at the short last page', async () => {
     const client = connectClient(sim)
     sim.resetStats()
     const pages = await collect(listV2Pages(client, '/v2/orders', { sort: 'id:asc' }))
-    expect(pages.map((p) => p.items.length)).toEqual([250, 250, 120])
+    expect(pages.map((p) => p.items.length)).toEqual([250, 250, listedOrders() - 500])
     expect(sim.stats.byPath['GET /v2/orders']).toBe(3)
   })
 
@@ -72,10 +76,11 @@ describe('paging', () => {
     const pages = await collect(
       listV2Pages(client, '/v2/orders', { sort: 'id:asc' }, { countPath: '/v2/orders/count' }),
     )
+    // The count counts Incomplete orders too, which the list leaves out: the last page is short.
     expect(pages.map((p) => [p.page, p.totalPages, p.items.length])).toEqual([
       [1, 3, 250],
       [2, 3, 250],
-      [3, 3, 120],
+      [3, 3, listedOrders() - 500],
     ])
   })
 

@@ -136,6 +136,23 @@ describe('pacer steps', () => {
     expect(delayBeforeNext(rollWindow(state, settings, 200), settings, 200)).toBe(210)
   })
 
+  it('after a 429 that still says requests are left (another app spent them), waits for the reset', () => {
+    // BigCommerce's own example 429 carries X-Rate-Limit-Requests-Left: 35.
+    const started = startRequest(knownState(40, 500, 150), 0)
+    const state = finishRequest(
+      started,
+      settings,
+      { throttled: true, observation: { left: 35, resetMs: 300, quota: 150 } },
+      100,
+      0.5,
+    )
+    expect(state.left).toBe(0)
+    expect(availableRequests(state, settings)).toBeLessThanOrEqual(0)
+    expect(delayBeforeNext(rollWindow(state, settings, 200), settings, 200)).toBe(210)
+    // Once the window resets, the whole quota is back.
+    expect(delayBeforeNext(rollWindow(state, settings, 420), settings, 420)).toBe(0)
+  })
+
   it('backs off longer after each 429 without headers, within the jitter band', () => {
     let state = fresh()
     const waits: number[] = []

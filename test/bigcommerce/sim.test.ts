@@ -121,9 +121,9 @@ describe('BigCommerce behaviours', () => {
 
   it('fills a v3 date filter without a time with the current time of day', async () => {
     // Everything was modified before 2025-05-01, so "2025-05-01" (+ 12:34:56) finds nothing, while
-    // a full timestamp an hour earlier than the last row finds it.
+    // a full timestamp a second earlier than the last row finds it (bounds are exclusive).
     const last = sim.store.byModified('products').at(-1)
-    const lastIso = new Date((last?.modified ?? 0) * 1000).toISOString()
+    const lastIso = new Date(((last?.modified ?? 0) - 1) * 1000).toISOString()
     const bareDay = lastIso.slice(0, 10)
     const body = (await call(`/v3/catalog/products?date_modified:min=${bareDay}`)).body as {
       data: unknown[]
@@ -146,14 +146,26 @@ describe('BigCommerce behaviours', () => {
     ).toBe(200)
   })
 
-  it('filters orders by inclusive date bounds and min_id', async () => {
+  it('filters orders by exclusive date bounds (inclusive on a switch) and inclusive min_id', async () => {
     const target = sim.store.byModified('orders')[30]
-    const stamp = new Date((target?.modified ?? 0) * 1000).toUTCString().replace('GMT', '+0000')
-    const q = encodeURIComponent(stamp)
-    const rows = (await call(`/v2/orders?min_date_modified=${q}&max_date_modified=${q}`))
-      .body as Array<{ id: number }>
-    expect(rows.map((r) => r.id)).toContain(target?.id)
-    const above = (await call('/v2/orders?min_id=55')).body as Array<{ id: number }>
-    expect(above.map((r) => r.id)).toEqual([55, 56, 57, 58, 59, 60])
+    const stamp = (seconds: number) =>
+      encodeURIComponent(new Date(seconds * 1000).toUTCString().replace('GMT', '+0000'))
+    const at = target?.modified ?? 0
+    const ids = async (query: string) =>
+      (((await call(`/v2/orders?${query}`)).body ?? []) as Array<{ id: number }>).map((r) => r.id)
+    const exact = `min_date_modified=${stamp(at)}&max_date_modified=${stamp(at)}`
+    const around = `min_date_modified=${stamp(at - 1)}&max_date_modified=${stamp(at + 1)}`
+    expect(await ids(exact)).not.toContain(target?.id)
+    expect(await ids(around)).toContain(target?.id)
+    sim.setOptions({ inclusiveDateBounds: true })
+    try {
+      expect(await ids(exact)).toContain(target?.id)
+    } finally {
+      sim.setOptions({ inclusiveDateBounds: false })
+    }
+    const listed = sim.store
+      .byId('orders')
+      .filter((r) => r.id >= 55 && sim.store.fieldsOf('orders', r).status_id !== 0)
+    expect(await ids('min_id=55')).toEqual(listed.map((r) => r.id))
   })
 })

@@ -42,7 +42,18 @@ export async function mirrorRows(
   return new Map(rows.map((r) => [Number(r.id), r.dm === null ? null : Number(r.dm)]))
 }
 
-/** The same view of the simulated store, optionally only rows modified at or after `since`. */
+/**
+ * Whether the store's list shows a row: its orders list leaves out Incomplete orders (status 0)
+ * by default (docs/bigcommerce-api.md "The orders listing and its count").
+ */
+export function listedByStore(sim: SimStore, table: ResourceName, record: SimRecord): boolean {
+  return table !== 'orders' || sim.store.fieldsOf('orders', record).status_id !== 0
+}
+
+/**
+ * The same view of the simulated store (the rows its lists show), optionally only rows modified at
+ * or after `since`.
+ */
 export function storeRows(
   sim: SimStore,
   table: ResourceName,
@@ -53,6 +64,7 @@ export function storeRows(
     sim.store
       .byId(table)
       .filter((r) => table === 'coupons' || r.modified >= from)
+      .filter((r) => listedByStore(sim, table, r))
       .map((r) => [r.id, table === 'coupons' ? null : r.modified]),
   )
 }

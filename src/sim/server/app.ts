@@ -18,6 +18,11 @@ export function createSimApp(ctx: SimContext): SimApp {
     return c.json({ status: 500, title: String(error) }, 500)
   })
   registerControlRoutes(app, ctx)
+  // Every API answer is dated by the store's clock, which may be ahead of or behind this machine's.
+  app.use(`${BASE}/*`, async (c, next) => {
+    await next()
+    c.res.headers.set('Date', new Date(ctx.clock.now()).toUTCString())
+  })
   registerGate(app, ctx)
   registerOrderRoutes(app, ctx)
   registerCouponRoutes(app, ctx)

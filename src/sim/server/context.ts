@@ -39,6 +39,8 @@ export interface SimContext {
   store: SimState
   webhooks: WebhookEmitter
   random: () => number
+  /** Orders rows with equal date_modified (its own stream, so other draws stay as they were). */
+  tieRandom: () => number
   faults: PendingFault[]
   stats: SimStats
   /** The fixed rate-limit window: when counting began, the current window and its count. */
@@ -73,6 +75,7 @@ function emptyStats(): SimStats {
 export function createSimContext(options: SimStoreOptions): SimContext {
   const storeHash = options.storeHash ?? 'sim123'
   const clock = options.clock ?? createSimClock()
+  if (options.clockOffsetMs !== undefined) clock.setOffset(options.clockOffsetMs)
   const store = createSimState({
     data: options.data,
     clock,
@@ -93,6 +96,7 @@ export function createSimContext(options: SimStoreOptions): SimContext {
     store,
     webhooks,
     random: createRng(options.seed ?? 42),
+    tieRandom: createRng((options.seed ?? 42) + 7),
     faults: [],
     stats: emptyStats(),
     // Fixed windows from server start, like BigCommerce's quota refreshing every window.

@@ -5,7 +5,7 @@ import type { SimRecord } from '../generate.ts'
 import { BadRequest, BASE, type SimApp, type SimContext } from './context.ts'
 import { v3JsonEnvelope } from './envelopes.ts'
 import { idList, readPaging, trimFields, v3ModifiedRange } from './query.ts'
-import { pageOf, select } from './select.ts'
+import { dateBoundsOf, pageOf, select, tieOrderOf, type Selection } from './select.ts'
 
 /** `include` values and the field each one adds to a customer. */
 const CUSTOMER_INCLUDES: Record<string, string> = {
@@ -32,14 +32,16 @@ function listCustomers(ctx: SimContext, c: Context) {
   const [field, direction = 'asc'] = sort.split(':')
   if (!['date_created', 'date_modified', 'last_name'].includes(field ?? ''))
     throw new BadRequest(422, `sort ${sort} is not supported`)
-  const rows = select(ctx.store, 'customers', {
+  const selection: Selection = {
+    ...dateBoundsOf(ctx),
     // last_name sorting is not simulated; creation (id) order stands in for it.
     sortBy: field === 'date_modified' ? 'modified' : 'id',
     desc: direction === 'desc',
     ...v3ModifiedRange(ctx.clock, c),
     ids: idList(c.req.query('id:in')),
-  })
-  const pageRows = pageOf(rows, page, limit, c.get('fault'))
+  }
+  const rows = select(ctx.store, 'customers', selection)
+  const pageRows = pageOf(rows, page, limit, c.get('fault'), tieOrderOf(ctx, selection))
   const json = pageRows.map((r) => customerJson(ctx, c, r))
   return v3JsonEnvelope(c, json, rows.length, page, limit)
 }

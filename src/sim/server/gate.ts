@@ -5,7 +5,13 @@ import type { Context, Next } from 'hono'
 import { sleep, tokensOf, type SimApp, type SimContext, type SimEnv } from './context.ts'
 import { answerOddly, streamOversize, takeFault } from './faults.ts'
 import type { SimFault } from './options.ts'
-import { halfLatency, rateWindow, setRateHeaders, throttledByQuota } from './rate-limit.ts'
+import {
+  halfLatency,
+  rateWindow,
+  requestsLeftShown,
+  setRateHeaders,
+  throttledByQuota,
+} from './rate-limit.ts'
 
 type GateContext = Context<SimEnv>
 
@@ -52,14 +58,14 @@ function limitRate(ctx: SimContext, c: GateContext, fault: SimFault | undefined)
     if (!fault.withoutRateHeaders) setRateHeaders(ctx, c, 0, fault.resetMs ?? resetMs, windowMs)
     return c.json({ status: 429, title: 'Too many requests' }, 429)
   }
-  if (throttledByQuota(ctx)) {
+  if (throttledByQuota(ctx, resetMs, windowMs)) {
     ctx.stats.throttled += 1
-    setRateHeaders(ctx, c, 0, resetMs, windowMs)
+    // Above 0 when another app spent the rest of the quota (its use does not show here).
+    setRateHeaders(ctx, c, requestsLeftShown(ctx, resetMs, windowMs), resetMs, windowMs)
     return c.json({ status: 429, title: 'You have exceeded your request quota' }, 429)
   }
   if (!fault?.withoutRateHeaders) {
-    const left = (ctx.settings.quota ?? 1_000_000) - ctx.window.count
-    setRateHeaders(ctx, c, left, resetMs, windowMs)
+    setRateHeaders(ctx, c, requestsLeftShown(ctx, resetMs, windowMs), resetMs, windowMs)
   }
   return undefined
 }

@@ -136,12 +136,40 @@ export interface SimStoreOptions {
    * 'absent' (no `line_items` key: not a documented shape, a fault for tests).
    */
   consignmentLineItems?: ConsignmentLineItems
+  // Where BigCommerce's docs are silent these default to the harsher reading; each switch answers
+  // the kinder one (docs/bigcommerce-api.md: "The orders listing and its count", "Clocks, date
+  // bounds and ordering", "The request quota").
+  /** `GET /v2/orders` lists Incomplete orders (status 0) without `status_id=0`. Default false. */
+  ordersListIncomplete?: boolean
+  /** `GET /v2/orders` leaves archived orders (`is_deleted`) out too. Default false. */
+  ordersHideArchived?: boolean
+  /** Rows with equal date_modified come back in id order. Default false: any order per request. */
+  stableTies?: boolean
+  /** Date filters (`min_date_modified`, `date_modified:min`...) inclusive. Default exclusive. */
+  inclusiveDateBounds?: boolean
+  /**
+   * Another app of the store spending this many requests of each window (spread evenly over it).
+   * Its spending shows in `X-Rate-Limit-Requests-Left` only with `showsInRequestsLeft`, so by
+   * default a 429 can arrive with Requests-Left above 0, as BigCommerce's example shows.
+   */
+  otherApp?: { requestsPerWindow: number; showsInRequestsLeft?: boolean }
+  /**
+   * The store's clock this many milliseconds ahead of this machine's (negative: behind): every
+   * answer's `Date` header and every timestamp the store writes. Set at start; see SimClock.
+   */
+  clockOffsetMs?: number
 }
 
 /** The options a running store can change (setOptions, POST /__sim/options). */
 export type MutableOptions = Omit<
   SimStoreOptions,
-  'storeHash' | 'data' | 'clock' | 'variantEditsBumpProduct' | 'webhooks' | 'cacheRendered'
+  | 'storeHash'
+  | 'data'
+  | 'clock'
+  | 'variantEditsBumpProduct'
+  | 'webhooks'
+  | 'cacheRendered'
+  | 'clockOffsetMs'
 >
 
 export interface SimStats {

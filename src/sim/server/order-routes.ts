@@ -1,52 +1,13 @@
-// v2 orders: the list and its count, one order by id (with embedded consignments on request),
-// and each order's paged sub-lists (products, shipping addresses, coupons) and consignments.
+// v2 orders: the list and its count (which orders each shows: order-listing.ts), one order by id
+// (with embedded consignments on request), and each order's paged sub-lists (products, shipping
+// addresses, coupons) and consignments.
 import type { Context } from 'hono'
-import { ORDER_STATUSES, type SimRecord } from '../generate.ts'
+import type { SimRecord } from '../generate.ts'
 import { allLines, renderConsignments, renderShippingAddresses } from '../order-children.ts'
-import { BadRequest, BASE, type SimApp, type SimContext } from './context.ts'
-import { int, readPaging, v2Date } from './query.ts'
-import { pageOf, select, type Selection } from './select.ts'
-
-function orderSelection(c: Context): Selection {
-  const sort = c.req.query('sort') ?? 'id:asc'
-  const [field, direction = 'asc'] = sort.split(':')
-  const sortBy =
-    field === 'date_modified'
-      ? 'modified'
-      : field === 'id' || field === 'date_created'
-        ? 'id'
-        : null
-  if (sortBy === null || (direction !== 'asc' && direction !== 'desc'))
-    throw new BadRequest(400, `Unsupported sort ${sort}`)
-  return {
-    sortBy,
-    desc: direction === 'desc',
-    minModified: v2Date(c.req.query('min_date_modified'), 'min_date_modified'),
-    maxModified: v2Date(c.req.query('max_date_modified'), 'max_date_modified'),
-    minId: int(c.req.query('min_id'), 'min_id'),
-    maxId: int(c.req.query('max_id'), 'max_id'),
-  }
-}
-
-/** `/v2/orders/count`: the total and a count per order status. */
-function countOrders(ctx: SimContext, c: Context) {
-  const rows = select(ctx.store, 'orders', orderSelection(c))
-  const byStatus = new Map<number, number>()
-  for (const r of rows) {
-    const status = Number(ctx.store.fieldsOf('orders', r).status_id)
-    byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
-  }
-  const statuses = ORDER_STATUSES.map((name, id) => ({
-    id,
-    name,
-    system_label: name,
-    custom_label: name,
-    system_description: '',
-    count: byStatus.get(id) ?? 0,
-    sort_order: id,
-  }))
-  return c.json({ statuses, count: rows.length })
-}
+import { BASE, type SimApp, type SimContext } from './context.ts'
+import { countOrders, listSelection } from './order-listing.ts'
+import { readPaging } from './query.ts'
+import { pageOf, select, tieOrderOf } from './select.ts'
 
 /**
  * An order as JSON. `include=consignments` embeds the consignments (with their line items for
@@ -88,11 +49,13 @@ const orderNotFound = (c: Context) =>
 
 function listOrders(ctx: SimContext, c: Context) {
   const { page, limit } = readPaging(c)
-  const rows = pageOf(select(ctx.store, 'orders', orderSelection(c)), page, limit, c.get('fault'))
+  const selection = listSelection(ctx, c)
+  const rows = select(ctx.store, 'orders', selection)
+  const pageRows = pageOf(rows, page, limit, c.get('fault'), tieOrderOf(ctx, selection))
   // v2 answers an empty page with 204 and no body [observed in client code, not in the docs].
-  if (rows.length === 0) return c.body(null, 204)
+  if (pageRows.length === 0) return c.body(null, 204)
   const honour = !ctx.settings.orderListIgnoresInclude
-  const json = rows.map((r) => orderJson(ctx, c, r, honour))
+  const json = pageRows.map((r) => orderJson(ctx, c, r, honour))
   return c.body(`[${json.join(',')}]`, 200, { 'Content-Type': 'application/json' })
 }
 

@@ -5,7 +5,7 @@ import type { SimRecord } from '../generate.ts'
 import { BadRequest, BASE, type SimApp, type SimContext } from './context.ts'
 import { v3JsonEnvelope } from './envelopes.ts'
 import { idList, int, readPaging, trimFields, v3ModifiedRange } from './query.ts'
-import { pageOf, select } from './select.ts'
+import { dateBoundsOf, pageOf, select, tieOrderOf, type Selection } from './select.ts'
 
 /** Sub-resources a product carries only when `include` names them. */
 const PRODUCT_INCLUDES = [
@@ -49,15 +49,17 @@ function listProducts(ctx: SimContext, c: Context) {
     throw new BadRequest(422, `sort ${sort} is not supported by the simulator`)
   const direction = c.req.query('direction') ?? 'asc'
   const exactId = int(c.req.query('id'), 'id')
-  const rows = select(ctx.store, 'products', {
+  const selection: Selection = {
+    ...dateBoundsOf(ctx),
     sortBy: sort === 'date_modified' ? 'modified' : 'id',
     desc: direction === 'desc',
     ...v3ModifiedRange(ctx.clock, c),
     minId: exactId ?? int(c.req.query('id:min'), 'id:min'),
     maxId: exactId ?? int(c.req.query('id:max'), 'id:max'),
     ids: idList(c.req.query('id:in')),
-  })
-  const pageRows = pageOf(rows, page, limit, c.get('fault'))
+  }
+  const rows = select(ctx.store, 'products', selection)
+  const pageRows = pageOf(rows, page, limit, c.get('fault'), tieOrderOf(ctx, selection))
   const json = pageRows.map((r) => productJson(ctx, c, r))
   return v3JsonEnvelope(c, json, rows.length, page, limit)
 }

@@ -1,5 +1,7 @@
 // BigCommerce's fixed-window rate limit: a quota of requests per window, counted from the store's
 // start (or the last stats reset), reported in the four X-Rate-Limit-* headers on every answer.
+// Another app may spend part of the same quota; by default its spending does not show in
+// Requests-Left (docs/bigcommerce-api.md "The request quota").
 import type { Context } from 'hono'
 import type { SimContext } from './context.ts'
 
@@ -36,10 +38,27 @@ export function halfLatency(ctx: SimContext) {
   return Math.max(0, (base + (ctx.random() * 2 - 1) * jitter) / 2)
 }
 
+/** What the other app has spent of the current window so far, spread evenly over the window. */
+export function spentByOtherApp(ctx: SimContext, resetMs: number, windowMs: number): number {
+  const other = ctx.settings.otherApp
+  if (!other) return 0
+  return Math.floor((other.requestsPerWindow * (windowMs - resetMs)) / windowMs)
+}
+
+/** Requests-Left as the store reports it: the other app's spending shows only on its switch. */
+export function requestsLeftShown(ctx: SimContext, resetMs: number, windowMs: number): number {
+  const quota = ctx.settings.quota ?? 1_000_000
+  const others = ctx.settings.otherApp?.showsInRequestsLeft
+    ? spentByOtherApp(ctx, resetMs, windowMs)
+    : 0
+  return quota - ctx.window.count - others
+}
+
 /** Whether the window's quota is spent; a request that is not throttled counts against it. */
-export function throttledByQuota(ctx: SimContext): boolean {
+export function throttledByQuota(ctx: SimContext, resetMs: number, windowMs: number): boolean {
   const quota = ctx.settings.quota
-  if (quota !== null && quota !== undefined && ctx.window.count >= quota) return true
+  const others = spentByOtherApp(ctx, resetMs, windowMs)
+  if (quota !== null && quota !== undefined && ctx.window.count + others >= quota) return true
   ctx.window.count += 1
   ctx.stats.counted += 1
   ctx.stats.maxCountedInWindow = Math.max(ctx.stats.maxCountedInWindow, ctx.window.count)

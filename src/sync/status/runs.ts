@@ -21,6 +21,8 @@ export interface RunTableCounts {
   throttled: number
   seconds: number
   error?: string
+  /** What the run told the user besides its counts (e.g. a listing that fell short). */
+  notes?: string[]
 }
 
 export interface RunRecord {
@@ -66,6 +68,7 @@ export function runFromSweep(kind: RunKind, summary: SyncSummary, finishedAt: Da
       throttled: t.throttled,
       seconds: t.seconds,
       ...(t.error ? { error: t.error } : {}),
+      ...(t.notes && t.notes.length > 0 ? { notes: t.notes.map(shorten) } : {}),
     }
     requests += t.requests
     throttled += t.throttled
@@ -114,6 +117,35 @@ export async function recordRun(
     // The history is for people; a run whose record could not be written still did its work.
     return false
   }
+}
+
+/** Something a finished run told the user, worth showing in `status` (not a problem to fix). */
+export interface RunNote {
+  table: ResourceName
+  kind: RunKind
+  at: string
+  note: string
+}
+
+/**
+ * The notes of the latest run of each kind (a full sweep's listing that fell short stays
+ * visible while incremental sweeps run every minute), newest first.
+ */
+export async function readRunNotes(db: Executor, storeHash: string): Promise<RunNote[]> {
+  const rows = await db.execute<{ kind: RunKind; started_at: string; tables: RunRecord['tables'] }>(
+    sql`
+    select distinct on (kind) kind, started_at, tables from ${syncRuns}
+    where store_hash = ${storeHash} and kind <> 'hooks'
+    order by kind, started_at desc, id desc`,
+  )
+  const notes: RunNote[] = []
+  for (const row of rows) {
+    const at = new Date(row.started_at).toISOString()
+    const tables = Object.entries(row.tables ?? {}) as Array<[ResourceName, RunTableCounts]>
+    for (const [table, t] of tables)
+      for (const note of t?.notes ?? []) notes.push({ table, kind: row.kind, at, note })
+  }
+  return notes.sort((a, b) => b.at.localeCompare(a.at))
 }
 
 /** The most recent runs, newest first. */

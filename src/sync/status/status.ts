@@ -18,7 +18,7 @@ import {
 import { isResourceName, RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
 import { findProblems, type Problem, type StoreAccess } from './problems.ts'
 import { iso, readApi, readHooks, type ApiStatus, type HooksStatus } from './recorded-state.ts'
-import { readRecentRuns, type RunRow } from './runs.ts'
+import { readRecentRuns, readRunNotes, type RunNote, type RunRow } from './runs.ts'
 
 export { findProblems, type Problem, type StoreAccess } from './problems.ts'
 export type { ApiStatus, HooksStatus } from './recorded-state.ts'
@@ -63,6 +63,8 @@ export interface MirrorStatus {
   hooks: HooksStatus | null
   rejected: RejectedStatus
   runs: RunRow[]
+  /** What the latest runs told the user besides their counts: information, nothing to fix. */
+  notes: RunNote[]
   problems: Problem[]
   api: ApiStatus | null
   /** What the API said of the store hash and token just now, when the caller asked it. */
@@ -122,9 +124,10 @@ export async function readStatus(
   const inbox = await readInbox(db, storeHash, tables)
   const hooks = await readHooks(db, storeHash)
   const runs = await readRecentRuns(db, storeHash, 10)
+  const notes = await readRunNotes(db, storeHash)
   const api = await readApi(db, storeHash)
   const access = options.access ? { access: options.access } : {}
-  const partial = { storeHash, tables, inbox, hooks, rejected, runs, api, ...access }
+  const partial = { storeHash, tables, inbox, hooks, rejected, runs, notes, api, ...access }
   return { ...partial, problems: findProblems(partial) }
 }
 

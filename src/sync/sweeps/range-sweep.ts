@@ -28,15 +28,16 @@
 // cover its part).
 //
 // Every decision is a pure step in range-steps.ts; this file only sequences the requests.
-import { BigCommerceResponseTooLargeError } from '../../bigcommerce/errors.ts'
 import { MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
 import type { BigCommerceClient } from '../../bigcommerce/client.ts'
-import type { RangePage, ResourceDefinition } from '../../resources/types.ts'
+import type { ResourceDefinition } from '../../resources/types.ts'
 import { sweepBusySecond } from './busy-second.ts'
+import { probe } from './range-probe.ts'
 import type { Coverage } from './coverage.ts'
 import { createLimiter } from '../../util/collections.ts'
 import {
   createRangeFetcher,
+  EmptyPageError,
   keyOrUndefined,
   SweepIncompleteError,
   type PageSizeReduced,
@@ -52,7 +53,6 @@ import {
   pageSizeOf,
   pastPageHasRows,
   pickSplit,
-  probeCover,
   probePages,
   walksWanted,
   type PageSize,
@@ -82,6 +82,8 @@ export interface RangeSweepOptions {
   onCovered?: () => void
   /** Called once the total row count of a range is known. */
   onTotal?: (rows: number) => void
+  /** Called when the list showed fewer rows than the store counts (see walk). */
+  onShortfall?: (message: string) => void
   /** Called when an answer over the client's size limit made a walk ask for fewer rows. */
   onPageSizeReduced?: (event: PageSizeReduced) => void
   /** How many requests this sweep keeps in flight at most; the pacer decides the real rate. */
@@ -110,6 +112,8 @@ export interface RangeRun {
   concurrency: number
   walking: Set<Walk>
   targetWalks: number
+  /** Rows committed so far. */
+  read: number
 }
 
 /** Waits for every task, then throws the first failure (so nothing runs on after a failure). */
@@ -134,6 +138,7 @@ export async function sweepRange(
     concurrency,
     walking: new Set(),
     targetWalks: concurrency,
+    read: 0,
   }
   const { coverage } = options
   await settleAll(coverage.gaps(lo, hi).map(([a, b]) => sweepGap(run, a, b)))
@@ -147,6 +152,7 @@ export async function sweepRange(
 /** Commits rows, then marks [from, to] (within the window) covered. */
 export async function commitCovering(run: RangeRun, items: unknown[], from: number, to: number) {
   if (items.length > 0) await run.options.commit(items)
+  run.read += items.length
   const cover = clampToWindow(from, to, run.lo, run.hi)
   if (cover) {
     run.options.coverage.add(...cover)
@@ -194,12 +200,28 @@ async function walkPage(run: RangeRun, walk: Walk) {
   return { answer, view, ends }
 }
 
-/** Keyset walk from `cursor` to `to`; a page's rows are written while the next is read. */
+/**
+ * Keyset walk from `cursor` to `to`; a page's rows are written while the next is read. A page
+ * that stays empty while the store counts rows from the cursor on, after the list has shown rows,
+ * ends the walk with a note: the list shows fewer rows than the count, for a reason the API never
+ * gives (docs/bigcommerce-api.md "The orders listing and its count"). A list that showed nothing
+ * at all still fails the sweep.
+ */
 async function walk(run: RangeRun, range: Walk): Promise<void> {
   let writing: Promise<void> = Promise.resolve()
   while (range.cursor <= range.to) {
-    const { answer, view, ends } = await walkPage(run, range)
+    const page = await walkPage(run, range).catch((error: unknown) => {
+      if (!(error instanceof EmptyPageError) || run.read === 0) throw error
+      run.options.onShortfall?.(error.message)
+      return null
+    })
     await writing
+    if (!page) {
+      const from = range.cursor
+      range.cursor = range.to + 1
+      return commitCovering(run, [], from, range.to)
+    }
+    const { answer, view, ends } = page
     const decision = decideWalk(range, view, ends)
     if (decision.kind === 'ask-again') continue
     range.rows += answer.items.length
@@ -249,25 +271,6 @@ async function runWalk(run: RangeRun, range: Walk): Promise<void> {
     splits.push(runWalk(run, rest))
   }
   await settleAll(splits)
-}
-
-/** A probe page: what it covers is marked; one too large is skipped (the walks cover it). */
-async function probe(
-  run: RangeRun,
-  gap: { from: number; to: number; pageSize: number; firstTotal?: number },
-  page: number,
-): Promise<void> {
-  let answer: RangePage
-  try {
-    answer = await run.fetch.fetchRange({ lo: gap.from, hi: gap.to, page, limit: gap.pageSize })
-  } catch (error) {
-    if (error instanceof BigCommerceResponseTooLargeError) return
-    throw error
-  }
-  const view = run.fetch.viewOf(answer)
-  run.fetch.requireEdges(view, answer)
-  const cover = probeCover(view, page, gap.pageSize, gap.firstTotal, gap.to)
-  if (cover) await commitCovering(run, answer.items, ...cover)
 }
 
 /** One uncovered gap: its first page, probes across it, then walks over what they left. */

@@ -1,6 +1,8 @@
 // The end of a full sweep that ran to its end: rows the store no longer has are deleted, and only
 // when the listing was whole, each row is confirmed gone by id, and they stay within the safety
-// share (absence is not deletion: docs/reliability.md).
+// share (absence is not deletion: docs/reliability.md). A listing that was not whole deletes
+// nothing and says so in the run's notes; it does not fail the table, since the next full sync
+// would meet the same listing (docs/bigcommerce-api.md "The orders listing and its count").
 import { sql } from 'drizzle-orm'
 import { resourceTables } from '../../db/schema.ts'
 import { deleteRows } from '../../db/write.ts'
@@ -11,7 +13,7 @@ import type { Checkpoint } from '../sync-state.ts'
 import { KEY_MIN } from './range-sweep.ts'
 import { MASS_DELETE, massDeleteLimit, type SyncContext, type SyncOptions } from './sweep-types.ts'
 
-/** Why a full sweep deleted nothing although it ran to its end; the table's run fails. */
+/** Why a full sweep deleted nothing above the safety share; the table's run fails. */
 export class DeletionRefusedError extends Error {
   /** How many rows were found gone (known when the safety share refused them). */
   readonly wouldDelete: number | undefined
@@ -23,10 +25,14 @@ export class DeletionRefusedError extends Error {
   }
 }
 
+/** What the end of a full sweep did: rows deleted, or why it deleted none (a note for the run). */
+export type Removal = { deleted: number; shortfall?: undefined } | { deleted: 0; shortfall: string }
+
 /**
  * After a full sweep that ran to its end: deletes the rows the store no longer has, when the
- * listing was whole, each is confirmed gone by id, and they are within the safety share. Throws
- * DeletionRefusedError (nothing deleted) when the listing was not whole or the share is exceeded.
+ * listing was whole, each is confirmed gone by id, and they are within the safety share. A listing
+ * that was not whole deletes nothing and says why; DeletionRefusedError (nothing deleted) when
+ * the share is exceeded.
  */
 export async function removeGone(
   ctx: SyncContext,
@@ -39,11 +45,18 @@ export async function removeGone(
     runStart: Date
     checkpoint: Checkpoint
   },
-): Promise<number> {
-  await checkWhole(ctx, resource, sweep.checkpoint, sweep.listed, sweep.countedAtStart)
+): Promise<Removal> {
+  const shortfall = await checkWhole(
+    ctx,
+    resource,
+    sweep.checkpoint,
+    sweep.listed,
+    sweep.countedAtStart,
+  )
+  if (shortfall) return { deleted: 0, shortfall }
   const gone = await findGone(ctx, resource, sweep.seen, sweep.runStart, sweep.checkpoint)
   await checkMassDelete(ctx, resource, gone.length, options)
-  return deleteRows(ctx.db, resource.name, ctx.storeHash, gone)
+  return { deleted: await deleteRows(ctx.db, resource.name, ctx.storeHash, gone) }
 }
 
 /**
@@ -88,6 +101,8 @@ export function createListedCount(resource: ResourceDefinition, checkpoint: Chec
         }
         ids.add(id)
         maxId = Math.max(maxId, id)
+        // An object the store's count leaves out (an Incomplete order) proves nothing about it.
+        if (resource.countedInTotal && !resource.countedInTotal(item)) continue
         const key = keyOf(item)
         const placed = key !== null && key >= asked.lo && key <= asked.hi
         if (!placed || (key >= window.lo && key <= window.hi)) inside.add(id)
@@ -102,12 +117,14 @@ export function createListedCount(resource: ResourceDefinition, checkpoint: Chec
 export type ListedCount = ReturnType<typeof createListedCount>
 
 /**
- * A listing is whole when it returned at least as many rows as the store counts. Dated tables
+ * A listing is whole when it returned at least as many rows as the store counts (orders: the
+ * orders the list shows, see the orders resource). Dated tables
  * compare the rows listed inside the wholeness window with the store's count of that window,
  * asked after the sweep: exact whatever changed during the run. Coupons (no dates; the count
  * covers the whole table only) compare every listed row with the count at the start or, failing
  * that, with the count now plus the coupons created after the sweep passed the top of the id
  * range (new coupons get higher ids; they are asked for after the count, so none is missed).
+ * Returns null when whole, or what fell short, in words.
  */
 async function checkWhole(
   ctx: SyncContext,
@@ -115,31 +132,29 @@ async function checkWhole(
   checkpoint: Checkpoint,
   listed: ListedCount,
   countedAtStart: number | undefined,
-): Promise<void> {
+): Promise<string | null> {
   let rows: number
   let counted: number | undefined
   if (resource.sweepKey === 'id') {
     rows = listed.all()
-    if (countedAtStart !== undefined && rows >= countedAtStart) return
+    if (countedAtStart !== undefined && rows >= countedAtStart) return null
     counted = await resource.countRange(ctx.client, {})
     if (counted !== undefined && rows < counted)
       rows += await countCreatedSince(ctx, resource, listed.maxId())
   } else {
     const window = wholenessWindow(checkpoint)
-    if (window.hi <= window.lo + 2) return
+    if (window.hi <= window.lo + 2) return null
     rows = listed.inside()
     // Bounds moved in by one: countRange widens them, so the count stays inside the window.
     const lo = checkpoint.lo === KEY_MIN ? undefined : window.lo + 1
     counted = await resource.countRange(ctx.client, { lo, hi: window.hi - 1 })
   }
-  if (counted !== undefined && rows >= counted) return
+  if (counted !== undefined && rows >= counted) return null
   const said =
     counted === undefined
-      ? 'the store did not say how many rows it holds, so it could not be checked'
-      : `it returned ${rows} rows but the store counts ${counted}`
-  throw new DeletionRefusedError(
-    `${resource.name}: the listing was not whole (${said}); nothing deleted, the next full sync checks again`,
-  )
+      ? 'the store did not say how many rows it holds, so the listing could not be checked'
+      : `the listing returned ${rows} rows where the store counts ${counted}, and the API does not say which rows it left out`
+  return `${said}; the rows listed were written and nothing was deleted (the next full sync checks again)`
 }
 
 /** Coupons with ids above `maxId`: created after the sweep passed the top of the id range. */

@@ -27,7 +27,7 @@ import {
   type TableProgress,
   type TableSummary,
 } from './sweep-types.ts'
-import { keyToIso, planWindow, toSeconds } from './sweep-window.ts'
+import { cursorAfter, keyToIso, planWindow, toSeconds } from './sweep-window.ts'
 import { childSummary, withNotes } from './summary-notes.ts'
 
 /**
@@ -70,6 +70,8 @@ interface TableRun {
   rejected: RejectedItem[]
   rejectedCount: number
   rejectedIds: Set<number>
+  /** What the run tells the user besides its counts (e.g. a listing that fell short). */
+  notes: string[]
   children: ChildReadStats
   /** Ids the listing returned (only when the run deletes: it would grow with the store). */
   seen: Set<number>
@@ -100,6 +102,7 @@ export async function runTable(
       signal: options.signal,
       onCovered: saver.saveSoon,
       onPageSizeReduced: run.pageSizes.note,
+      onShortfall: (message) => run.notes.push(message.replace(`${run.table}: `, '')),
       onTotal: (rows) => {
         run.total = (run.total ?? 0) + rows
       },
@@ -108,7 +111,7 @@ export async function runTable(
     run.listedWhole = true
     if (run.resumedGaps && run.totals.fetched === 0)
       await checkResumedRead(ctx, resource, { gaps: run.resumedGaps, runStart })
-    if (run.deletes) run.totals.deleted = await removeGoneRows(run)
+    if (run.deletes) await removeGoneRows(run)
     return await completeTable(run)
   } catch (error) {
     await saver.settled()
@@ -158,6 +161,7 @@ async function openTableRun(
     rejected: [],
     rejectedCount: 0,
     rejectedIds: new Set<number>(),
+    notes: [],
     children: emptyChildReadStats(),
     seen: new Set<number>(),
     listed: createListedCount(resource, checkpoint),
@@ -226,16 +230,20 @@ function reportProgress(run: TableRun, state: TableProgress['state']) {
   })
 }
 
-function removeGoneRows(run: TableRun): Promise<number> {
+/** Deletes what the listing proves gone; a listing that fell short leaves a note instead. */
+async function removeGoneRows(run: TableRun): Promise<void> {
   const { seen, listed, runStart, checkpoint } = run
   const sweep = { seen, listed, countedAtStart: run.total, runStart, checkpoint }
-  return removeGone(run.ctx, run.resource, run.options, sweep)
+  const removal = await removeGone(run.ctx, run.resource, run.options, sweep)
+  run.totals.deleted = removal.deleted
+  if (removal.shortfall) run.notes.push(removal.shortfall)
 }
 
 async function completeTable(run: TableRun): Promise<TableSummary> {
   reportProgress(run, 'completed')
   const result = summarize(run, 'completed')
-  const cursor = run.advancesCursor ? new Date(run.checkpoint.hi * 1000) : null
+  const { hi } = run.checkpoint
+  const cursor = run.advancesCursor ? cursorAfter(hi, run.runStart, run.ctx.client.apiClock) : null
   await markRunCompleted(run.ctx.db, run.ctx.storeHash, run.table, { cursor, summary: result })
   // A whole listing that deleted what it proved gone settles the event processor's held deletions.
   if (run.deletes) await settleHeldEvents(run.ctx.db, run.ctx.storeHash, run.table, run.runStart)
@@ -275,9 +283,9 @@ function summarize(run: TableRun, status: TableSummary['status'], error?: string
     seconds: (Date.now() - run.began) / 1000,
     ...run.counts(),
     ...(error ? { error } : {}),
-    ...withNotes(
-      run.resource.prepareRows ? childSummary(run.children) : {},
-      run.pageSizes.describe(),
-    ),
+    ...withNotes(run.resource.prepareRows ? childSummary(run.children) : {}, [
+      ...run.pageSizes.describe(),
+      ...run.notes,
+    ]),
   }
 }

@@ -71,11 +71,14 @@ export interface VerifyReport {
 
 const startSql = (start: Date | undefined) => (start ? start.toISOString() : null)
 
+/** The rows verify compares: the side's rule (orders: not Incomplete), or every row. */
+const comparedRows = (table: ResourceName) => SIDES[table].compared?.row ?? sql`true`
+
 async function countInMirror(ctx: VerifyContext, table: ResourceName): Promise<number> {
   const start = SNAPSHOT_TABLES.includes(table) ? null : startSql(ctx.startDate)
   const [row] = await ctx.db.execute<{ n: number }>(sql`
     select count(*)::int as n from ${resourceTables[table]}
-    where store_hash = ${ctx.storeHash}
+    where store_hash = ${ctx.storeHash} and ${comparedRows(table)}
       and (${start}::timestamptz is null or date_modified >= ${start}::timestamptz)`)
   return row?.n ?? 0
 }
@@ -88,7 +91,7 @@ async function idsInMirror(
   const rows = await ctx.db.execute<{ id: number; dm: number | null }>(sql`
     select id::float8 as id, floor(extract(epoch from date_modified))::float8 as dm
     from ${resourceTables[table]}
-    where store_hash = ${ctx.storeHash}
+    where store_hash = ${ctx.storeHash} and ${comparedRows(table)}
       and (${start}::timestamptz is null or date_modified >= ${start}::timestamptz)`)
   return new Map(rows.map((r) => [Number(r.id), r.dm === null ? null : Number(r.dm)]))
 }
