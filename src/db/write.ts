@@ -109,7 +109,10 @@ export async function upsertRows(
   rows: ResourceRow[],
   options: UpsertOptions = {},
 ): Promise<UpsertResult> {
-  const unique = dedupeById(rows)
+  // In id order, so concurrent writers lock shared rows in one order: pages of rows that share a
+  // date_modified can hold the same rows in any order (docs/bigcommerce-api.md, "Clocks, date
+  // bounds and ordering"), and two such upserts locking them crosswise deadlock.
+  const unique = dedupeById(rows).sort((a, b) => a.id - b.id)
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const fetchedAt = options.fetchedAt ?? new Date()
   let written = 0
