@@ -89,11 +89,13 @@ export async function getCount(
   path: string,
   query: Query,
   signal?: AbortSignal,
+  countOf: (body: unknown) => unknown = (body) =>
+    body && typeof body === 'object' && 'count' in body ? body.count : undefined,
 ): Promise<number> {
   const { status, body } = await client.request(path, { query, signal })
   const fail = (what: string) => new BigCommerceListError(path, status, what, 'count')
   if (status === 404) throw fail('answered 404 Not Found')
-  const count = body && typeof body === 'object' && 'count' in body ? body.count : undefined
+  const count = countOf(body)
   if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) return count
   const what = status === 204 ? 'no content' : describeBody(body)
   throw fail(`answered ${status} with ${what} instead of a count`)

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { formatV2Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
+import { getCount } from '../bigcommerce/list-answer.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
 import {
   bcDateSchema,
@@ -105,8 +106,9 @@ export async function countListedOrders(
   client: BigCommerceClient,
   filters: Query,
   signal?: AbortSignal,
-): Promise<number | undefined> {
-  return listedOrderCount(await client.get(COUNT_PATH, filters, signal))
+): Promise<number> {
+  // A count that does not answer is an error, never "no rows" (getCount).
+  return getCount(client, COUNT_PATH, filters, signal, listedOrderCount)
 }
 
 function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {

@@ -57,7 +57,9 @@ describeEachDatabase('the mirror against a harsher store', (ctx) => {
     const report = await verifyMirror(sync, { tables: ['orders'], ids: true })
     expect(report.ok).toBe(true)
     expect(report.tables.orders).toMatchObject({ store: 400 - incomplete.length, drift: false })
-    expect((await readStatus(ctx.db, 'incomplete')).problems).toEqual([])
+    // Only orders were swept: the other tables' "never completed" problem is not about them.
+    const problems = (await readStatus(ctx.db, 'incomplete')).problems
+    expect(problems.filter((p) => p.what.includes('orders'))).toEqual([])
   })
 
   it('Incomplete orders the mirror holds (a store that listed them) are kept, and verify leaves them out', async () => {
@@ -96,7 +98,7 @@ describeEachDatabase('the mirror against a harsher store', (ctx) => {
     }
     expect((await mirrorRows(ctx.db, 'orders', 'archived')).size).toBe(held)
     const status = await readStatus(ctx.db, 'archived')
-    expect(status.problems).toEqual([])
+    expect(status.problems.filter((p) => p.what.includes('orders'))).toEqual([])
     expect(status.notes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

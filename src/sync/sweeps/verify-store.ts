@@ -5,12 +5,11 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Query } from '../../bigcommerce/client.ts'
 import { formatV2Date, formatV3Date, parseBcDate } from '../../bigcommerce/dates.ts'
-import { getListPage } from '../../bigcommerce/list-answer.ts'
+import { getCount, getListPage } from '../../bigcommerce/list-answer.ts'
 import { listV2Pages, listV3Pages } from '../../bigcommerce/paging.ts'
 import { pick } from '../../bigcommerce/validate.ts'
 import type { ResourceName } from '../../db/schema.ts'
 import { INCOMPLETE_STATUS_ID, listedOrderCount } from '../../resources/orders.ts'
-import { countV2 } from '../../resources/range.ts'
 import type { VerifyContext } from './verify.ts'
 
 export interface StoreSide {
@@ -65,11 +64,7 @@ export async function countInStore(ctx: VerifyContext, side: StoreSide): Promise
   const filters = side.filters(ctx.startDate)
   if (side.version === 'v2' && side.countPath) {
     // A count that does not answer {count} throws (getCount); orders count what the list shows.
-    const count = side.countOf
-      ? side.countOf(await ctx.client.get(side.countPath, filters, ctx.signal))
-      : await countV2(ctx.client, side.countPath, filters, ctx.signal)
-    if (count === undefined) throw new Error(`GET ${side.countPath} answered without a count`)
-    return count
+    return getCount(ctx.client, side.countPath, filters, ctx.signal, side.countOf)
   }
   // Read strictly: a 404 or an answer without data is an error, never a store with no rows.
   const query = { ...filters, include_fields: 'id', limit: 1, page: 1 }
