@@ -2,6 +2,10 @@
 import { fileURLToPath } from 'node:url'
 
 export const PGLITE_IMAGE = fileURLToPath(new URL('../../.test-cache/pglite-migrated.tgz', import.meta.url))
+/** The migrated embedded database `npm run build` writes (scripts/embedded-image.ts). */
+export const EMBEDDED_IMAGE = fileURLToPath(
+  new URL('../../dist/src/db/embedded-image.tgz', import.meta.url),
+)
 /**
  * Scratch databases are named `bcm_<kind>_<pid>_<rest>` after the process that owns them, for a
  * person reading the server's list; what a run may drop is decided by the marker each carries
