@@ -8,7 +8,16 @@ import { isStoreConfigured, runDemo } from '../src/node/demo.ts'
 import { runServe } from '../src/node/serve-command.ts'
 import { loadConfig, UsageError } from './_shared.ts'
 
-const leaseSchema = z.coerce.number().int().min(1).max(86_400)
+const secondsSchema = z.coerce.number().int().min(1).max(86_400)
+
+/** A whole number of seconds given as --name, in milliseconds; undefined when not given. */
+function secondsOption(value: unknown, name: string, example: number): number | undefined {
+  if (value === undefined) return undefined
+  const seconds = secondsSchema.safeParse(value)
+  if (!seconds.success)
+    throw new UsageError(`--${name} must be whole seconds from 1 to 86400, e.g. --${name} ${example}`)
+  return seconds.data * 1000
+}
 
 export default defineCommand({
   meta: {
@@ -30,6 +39,11 @@ export default defineCommand({
       description:
         'Seconds a claim on a batch of events lasts unless renewed (it is renewed while the batch works), so a dead process holds its events this long at most (default 20)',
     },
+    'confirm-after': {
+      type: 'string',
+      description:
+        'Seconds between a read that finds a row gone and the read that confirms it before the row is deleted (default 25)',
+    },
     'api-retry-max': {
       type: 'string',
       description:
@@ -37,30 +51,15 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    let leaseMs: number | undefined
-    if (args['worker-lease'] !== undefined) {
-      const lease = leaseSchema.safeParse(args['worker-lease'])
-      if (!lease.success)
-        throw new UsageError(
-          '--worker-lease must be whole seconds from 1 to 86400, e.g. --worker-lease 300',
-        )
-      leaseMs = lease.data * 1000
-    }
-    let apiRetryMaxMs: number | undefined
-    if (args['api-retry-max'] !== undefined) {
-      const wait = leaseSchema.safeParse(args['api-retry-max'])
-      if (!wait.success)
-        throw new UsageError(
-          '--api-retry-max must be whole seconds from 1 to 86400, e.g. --api-retry-max 300',
-        )
-      apiRetryMaxMs = wait.data * 1000
-    }
+    const leaseMs = secondsOption(args['worker-lease'], 'worker-lease', 300)
+    const confirmDelayMs = secondsOption(args['confirm-after'], 'confirm-after', 25)
+    const apiRetryMaxMs = secondsOption(args['api-retry-max'], 'api-retry-max', 300)
     const env = readNodeEnv()
     if (args.demo || (args['demo-unless-configured'] && !isStoreConfigured(env)))
       return runDemo(env)
     const config = loadConfig({ store: true, webhookSecret: true })
     await runServe(config, {
-      worker: leaseMs === undefined ? undefined : { leaseMs },
+      worker: { leaseMs, confirmDelayMs },
       apiRetryMaxMs,
     })
   },

@@ -244,11 +244,14 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
     expect(status.tables.orders.lastStatus).toBe('interrupted')
   })
 
-  it('refuses a --api-retry-max that is not whole seconds, with exit code 2', async () => {
-    const run = await runCli(['serve', '--api-retry-max', 'soon'], await env())
-    expect(run.code).toBe(2)
-    expect(run.stderr).toContain('--api-retry-max must be whole seconds')
-  })
+  it.each(['api-retry-max', 'confirm-after', 'worker-lease'])(
+    'refuses a --%s that is not whole seconds, with exit code 2',
+    async (option) => {
+      const run = await runCli(['serve', `--${option}`, '2.5'], await env())
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain(`--${option} must be whole seconds from 1 to 86400, e.g. --${option} `)
+    },
+  )
 
   it('webhooks ensure records the hooks it set up, so status no longer says they are missing', async () => {
     const destination = 'https://mirror.example.com/webhooks/bigcommerce'

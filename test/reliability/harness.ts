@@ -445,7 +445,7 @@ export interface ServeProcess {
 export async function startServe(env: CommandEnv): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--worker-lease', '2', '--api-retry-max', '5'],
+    [BIN, 'serve', '--worker-lease', '2', '--api-retry-max', '5', '--confirm-after', '3'],
     {
       env: commandEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
