@@ -17,27 +17,10 @@ import {
   waitForLog,
   type ServeChild,
 } from '../support/serve-process.ts'
+import { startupMessage, typedMessage } from '../support/wire-messages.ts'
 
 const SECRET = 'wire-guard-webhook-secret-0123'
 const IDLE_SECONDS = 2
-
-function startupPacket(): Buffer {
-  const body = Buffer.from('user\0postgres\0database\0postgres\0\0', 'utf8')
-  const frame = Buffer.alloc(8 + body.length)
-  frame.writeInt32BE(frame.length, 0)
-  frame.writeInt32BE(196_608, 4)
-  body.copy(frame, 8)
-  return frame
-}
-
-function typed(type: string, text: string): Buffer {
-  const body = Buffer.from(text, 'utf8')
-  const frame = Buffer.alloc(5 + body.length)
-  frame.write(type, 0, 'latin1')
-  frame.writeInt32BE(4 + body.length, 1)
-  body.copy(frame, 5)
-  return frame
-}
 
 /** A raw client: what it received, and when it was closed. */
 function rawClient(port: number) {
@@ -127,19 +110,19 @@ describe('serve with PGLITE_PORT, against clients that misbehave', () => {
     expect((await health()).status).toBe(200)
     expect((await deliver()).status).toBe(200)
     const reader = rawClient(pgPort)
-    reader.send(Buffer.concat([startupPacket(), typed('Q', 'select 40 + 2 as answer\0')]))
+    reader.send(Buffer.concat([startupMessage('postgres'), typedMessage('Q', 'select 40 + 2 as answer\0')]))
     await reader.until('42')
     reader.socket.destroy()
   })
 
   it('a client idle in a transaction is dropped after the timeout; deliveries and /healthz go on', async () => {
     const holder = rawClient(pgPort)
-    holder.send(startupPacket())
+    holder.send(startupMessage('postgres'))
     await holder.until('Z\0\0\0\x05I')
     const held = Date.now()
     const insert =
       "insert into bigcommerce.deletions (store_hash, resource, id) values ('guard', 'products', 7)"
-    holder.send(typed('Q', `begin; ${insert};\0`))
+    holder.send(typedMessage('Q', `begin; ${insert};\0`))
     await holder.until('Z\0\0\0\x05T')
     // While it holds the session, and until a moment after it is dropped: probe both routes.
     const during: Array<Promise<{ status: number; ms: number }>> = []
@@ -165,8 +148,8 @@ describe('serve with PGLITE_PORT, against clients that misbehave', () => {
     const check = rawClient(pgPort)
     check.send(
       Buffer.concat([
-        startupPacket(),
-        typed(
+        startupMessage('postgres'),
+        typedMessage(
           'Q',
           "select 'rows:' || count(*) from bigcommerce.deletions where store_hash = 'guard'\0",
         ),
@@ -178,7 +161,7 @@ describe('serve with PGLITE_PORT, against clients that misbehave', () => {
 
   it('a client idle between Parse and Sync is dropped too', async () => {
     const holder = rawClient(pgPort)
-    holder.send(Buffer.concat([startupPacket(), typed('P', '\0select 1\0\0\0')]))
+    holder.send(Buffer.concat([startupMessage('postgres'), typedMessage('P', '\0select 1\0\0\0')]))
     await holder.closed
     expect(holder.received()).toContain('idle between Parse and Sync for over 2 s')
     expect((await deliver()).status).toBe(200)
@@ -186,10 +169,10 @@ describe('serve with PGLITE_PORT, against clients that misbehave', () => {
 
   it('SIGTERM stops serve within 10 s while one client holds a transaction and one sent half a frame', async () => {
     const holder = rawClient(pgPort)
-    holder.send(Buffer.concat([startupPacket(), typed('Q', 'begin;\0')]))
+    holder.send(Buffer.concat([startupMessage('postgres'), typedMessage('Q', 'begin;\0')]))
     await holder.until('Z\0\0\0\x05T')
     const partial = rawClient(pgPort)
-    partial.send(Buffer.concat([startupPacket(), Buffer.from('Q\0\0\x10\0select')]))
+    partial.send(Buffer.concat([startupMessage('postgres'), Buffer.from('Q\0\0\x10\0select')]))
     await partial.until('Z\0\0\0\x05I')
     const started = Date.now()
     const code = await stopChild(child)

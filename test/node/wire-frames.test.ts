@@ -8,23 +8,7 @@ import {
   MAX_STARTUP_BYTES,
   type Frame,
 } from '../../src/node/wire-frames.ts'
-
-function startupMessage(user: string): Buffer {
-  const body = Buffer.from(`user\0${user}\0database\0postgres\0\0`, 'utf8')
-  const frame = Buffer.alloc(8 + body.length)
-  frame.writeInt32BE(frame.length, 0)
-  frame.writeInt32BE(196_608, 4)
-  body.copy(frame, 8)
-  return frame
-}
-
-function message(type: string, body: Buffer): Buffer {
-  const frame = Buffer.alloc(5 + body.length)
-  frame.write(type, 0, 'latin1')
-  frame.writeInt32BE(4 + body.length, 1)
-  body.copy(frame, 5)
-  return frame
-}
+import { startupMessage, typedMessage } from '../support/wire-messages.ts'
 
 const sslRequest = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
 
@@ -83,14 +67,14 @@ describe('the PGLITE_PORT frame check', () => {
           const parts = [
             ...(ssl ? [sslRequest] : []),
             startupMessage('reader'),
-            ...messages.map(([type, b]) => message(type, b)),
+            ...messages.map(([type, b]) => typedMessage(type, b)),
           ]
           const { frames, refused } = feed(cut(Buffer.concat(parts), offsets))
           expect(refused).toBeUndefined()
           const expected = [
             ...(ssl ? ['encryption-request'] : []),
             `startup:${startupMessage('reader').toString('hex')}`,
-            ...messages.map(([type, b]) => `message:${message(type, b).toString('hex')}`),
+            ...messages.map(([type, b]) => `message:${typedMessage(type, b).toString('hex')}`),
           ]
           expect(bytesOf(frames)).toEqual(expected)
         },

@@ -9,23 +9,7 @@ import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startWireServer, type WireServer } from '../../src/node/wire-server.ts'
 import { freePort } from '../support/ports.ts'
-
-const STARTUP = (() => {
-  const body = Buffer.from('user\0fuzz\0database\0postgres\0\0', 'utf8')
-  const frame = Buffer.alloc(8 + body.length)
-  frame.writeInt32BE(frame.length, 0)
-  frame.writeInt32BE(196_608, 4)
-  body.copy(frame, 8)
-  return frame
-})()
-
-function typedMessage(type: string, body: Uint8Array): Buffer {
-  const frame = Buffer.alloc(5 + body.length)
-  frame.write(type, 0, 'latin1')
-  frame.writeInt32BE(4 + body.length, 1)
-  Buffer.from(body).copy(frame, 5)
-  return frame
-}
+import { startupMessage, typedMessage } from '../support/wire-messages.ts'
 
 /** Sends `bytes` on a new connection, reads for a moment, then leaves (or is closed). */
 function sendAndLeave(port: number, bytes: Buffer): Promise<void> {
@@ -103,8 +87,8 @@ describe('random bytes on PGLITE_PORT', () => {
       .map((messages) => Buffer.concat(messages.map(([type, body]) => typedMessage(type, body))))
     const input = fc.oneof(
       noise,
-      noise.map((b) => Buffer.concat([STARTUP, b])),
-      framedNoise.map((b) => Buffer.concat([STARTUP, b])),
+      noise.map((b) => Buffer.concat([startupMessage('fuzz'), b])),
+      framedNoise.map((b) => Buffer.concat([startupMessage('fuzz'), b])),
     )
     await fc.assert(
       fc.asyncProperty(input, async (bytes) => {
