@@ -131,12 +131,13 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
     await sleep(FAULT_MS[state] / 2 - (Date.now() - began))
     changeStore(`${tag} late`)
     await sim.flushDeliveries()
+    await sleep(FAULT_MS[state] - (Date.now() - began))
+    // Still inside the fault (an outage is called one only after a request's last attempt).
     if (ctx.kind === 'postgres') {
       const status = await statusJson()
       expect(status.api).toMatchObject({ state })
       expect(status.api?.lastError).toBeTruthy()
     }
-    await sleep(FAULT_MS[state] - (Date.now() - began))
     expect(child.process.exitCode).toBeNull()
     expect(sim.webhooks.deliveries.every((d) => d.ok)).toBe(true)
     // Said once when it began, not per request or per try.
@@ -200,6 +201,8 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
           expect((await statusJson()).api).toMatchObject({ state: 'ok' })
         }
       } finally {
+        // A failure mid-fault must not leave the store refusing or failing for the next tests.
+        sim.setOptions({ tokens: undefined, errorRate: 0 })
         expect(await stopChild(child)).toBe(0)
       }
       expect(child.raw()).not.toContain(sim.accessToken)
