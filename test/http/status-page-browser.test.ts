@@ -3,7 +3,6 @@
 // hooks planted), opened in Debian's Chromium through playwright-core at a phone's width. Checks
 // what is on the screen, that nothing overflows sideways, and saves a screenshot that must be a
 // real picture (its size and dimensions). SAVE_SCREENSHOT=docs/status-page.png keeps a copy.
-import { existsSync } from 'node:fs'
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +16,7 @@ import { runCli } from '../support/cli.ts'
 import { startServeChild, stopChild, waitForLog } from '../support/serve-process.ts'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
+import { systemTool } from '../support/system-tools.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = [
@@ -39,15 +39,9 @@ function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) }
 }
 
-// Without Chromium a developer's run skips this suite with one line; CI (CI=true) must have it.
-const chromiumMissing = !existsSync(CHROMIUM)
-if (chromiumMissing && !process.env.CI) {
-  console.warn(
-    `status page browser suite skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; under CI=true it fails instead)`,
-  )
-}
+const chromiumTool = systemTool('status page browser suite', CHROMIUM, 'chromium')
 
-describe.skipIf(chromiumMissing && !process.env.CI)('the status page in Chromium', () => {
+describe.skipIf(chromiumTool.skip)('the status page in Chromium', () => {
   let sim: SimStore
   let dir = ''
   let browser: Browser | undefined
@@ -55,9 +49,7 @@ describe.skipIf(chromiumMissing && !process.env.CI)('the status page in Chromium
   let url = ''
 
   beforeAll(async () => {
-    if (chromiumMissing) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install chromium (.ci/run does)`)
-    }
+    if (chromiumTool.missing) throw new Error(chromiumTool.reason)
     sim = await startSimStore({
       quota: null,
       data: { seed: 31, counts: { coupons: 12, customers: 25, orders: 40, products: 30 } },

@@ -15,6 +15,7 @@ import { storeRows } from '../sync/support.ts'
 import { startServeChild, stopChild, waitForLog } from '../support/serve-process.ts'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
+import { systemTool } from '../support/system-tools.ts'
 
 function psql(
   port: number,
@@ -80,7 +81,9 @@ function psqlSession(port: number) {
   }
 }
 
-describe('serve with PGLITE_PORT', () => {
+const psqlTool = systemTool('psql port suite', 'psql', 'postgresql-client')
+
+describe.skipIf(psqlTool.skip)('serve with PGLITE_PORT', () => {
   let sim: SimStore
   let dir = ''
   let env: Record<string, string> = {}
@@ -88,6 +91,7 @@ describe('serve with PGLITE_PORT', () => {
   let stopServe: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
+    if (psqlTool.missing) throw new Error(psqlTool.reason)
     sim = await startSimStore({
       quota: null,
       data: { seed: 41, counts: { coupons: 6, customers: 9, orders: 14, products: 11 } },
