@@ -7,8 +7,9 @@ export default defineConfig({
     globalSetup: ['test/support/build.ts', 'test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // 2 cores: PGlite and the simulated store are CPU-heavy; more forks only thrash.
-    maxWorkers: 2,
+    // 2 cores, but the suites spend much of their time waiting on child processes and timers:
+    // three forks took the embedded suite from 388 s to 353 s (docs/test-suite.md).
+    maxWorkers: 3,
     // The ten slowest tests and any past half of its timeout, after every run.
     reporters: ['default', './test/support/timings-reporter.ts'],
   },
