@@ -10,7 +10,7 @@
 // after the drain; must be 0), the inbox peak, the drain time after the last acknowledgement, and
 // serve's memory before, during and after the load. Exits 1 if anything acknowledged was lost.
 import { randomBytes } from 'node:crypto'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
@@ -18,7 +18,7 @@ import { databaseUrlFor, scratchDatabaseName } from '../test/support/paths.ts'
 import { rssMb } from '../test/reliability/harness.ts'
 import { freePort } from '../test/support/ports.ts'
 import { serveEnvForSim } from '../test/support/serve-env.ts'
-import { webhookBody } from './support/envelope.ts'
+import { postWebhook, webhookBody } from './support/envelope.ts'
 import { startServeProcess } from './support/serve-process.ts'
 import { startSimProcess } from './support/sim-client.ts'
 
@@ -52,25 +52,8 @@ function deliver(url: string): Promise<number> {
   const kind = SCOPES[sequence % SCOPES.length] ?? PRODUCT
   const id = 1 + Math.floor(Math.random() * ROWS)
   const body = webhookBody(kind.scope, kind.data(id), `load-${process.pid}-${sequence}`)
-  const target = new URL('/webhooks/bigcommerce', url)
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-webhook-secret': SECRET },
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-      },
-    )
-    req.on('error', () => resolve(0))
-    req.end(body)
-  })
+  // A connection error counts as no answer (0), as an error status does.
+  return postWebhook(agent, url, SECRET, body).catch(() => 0)
 }
 
 const name = scratchDatabaseName('load', process.pid, randomBytes(4).toString('hex'))

@@ -1,11 +1,11 @@
 // The PostgreSQL-only phases of bench/webhooks.ts: event to row (a product changed in the store,
 // its webhook delivered, until its new price is in the table) and a burst of events on distinct
 // products (how many API requests the worker made for them).
-import { request, Agent } from 'node:http'
+import { Agent } from 'node:http'
 import type postgres from 'postgres'
 import type { SimStats } from '../../src/sim/index.ts'
 import { ms, percentile, sleep } from './ack-phases.ts'
-import { webhookBody } from './envelope.ts'
+import { postWebhook, webhookBody } from './envelope.ts'
 
 export interface EventToRowOptions {
   serveUrl: string
@@ -25,29 +25,7 @@ function deliver(url: string, secret: string, productId: number): Promise<number
   sequence += 1
   const product = { type: 'product', id: productId }
   const body = webhookBody('store/product/updated', product, `bench-${process.pid}-${sequence}`)
-  const target = new URL('/webhooks/bigcommerce', url)
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'x-webhook-secret': secret,
-        },
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
+  return postWebhook(agent, url, secret, body)
 }
 
 async function waitForEmptyInbox(sql: postgres.Sql, timeoutMs: number): Promise<void> {
