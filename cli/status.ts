@@ -4,13 +4,9 @@
 // failed events, missing hooks, rejected rows), so a cron job can alert on it; each problem comes
 // with the command that fixes it. Store and database text is printed without control characters.
 import { defineCommand } from 'citty'
-import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
-import { checkStoreAccess, StoreAccessError } from '../src/bigcommerce/preflight.ts'
-import type { Config } from '../src/config.ts'
-import type { StoreAccess } from '../src/sync/status/problems.ts'
 import { printable, printableLine } from '../src/util/printable.ts'
-import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
-import { readStatus, type MirrorStatus } from '../src/sync/status/status.ts'
+import { readStoreStatus } from '../src/node/store-operations.ts'
+import type { MirrorStatus } from '../src/sync/status/status.ts'
 import type { RunRow } from '../src/sync/status/runs.ts'
 import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
 
@@ -25,43 +21,18 @@ export default defineCommand({
   },
   async run({ args }) {
     const config = loadConfig({ store: true })
-    let access: StoreAccess = { result: 'ok', message: null }
     // The database first: a database that cannot be used is said before anything else.
-    const status = await withDatabase(config, 'bc-mirror status', async (db) => {
-      access = await askStoreAccess(config)
-      return readStatus(db, config.storeHash, { isGone: nodeLeaseIdentity().isGone, access })
-    })
+    const status = await withDatabase(config, 'bc-mirror status', (db) => readStoreStatus(config, db))
+    const access = status.access
     if (args.json) printJson(status)
     else process.stdout.write(printable(formatStatus(status)))
     const count = status.problems.length
     const needs = `${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`
-    if (access.result === 'unknown-store' || access.result === 'token-refused')
+    if (access?.result === 'unknown-store' || access?.result === 'token-refused')
       throw new UsageError(`${needs}; exit code 2: a setting is wrong`)
     if (count > 0) throw new CommandFailed(needs)
   },
 })
-
-/**
- * One request (GET /v3/hooks, which needs no scope), one retry: does the API know the store hash
- * and accept the token? No answer is said, not counted as a problem: sweeps that fail for it are.
- */
-async function askStoreAccess(config: Config): Promise<StoreAccess> {
-  const client = createBigCommerceClient({
-    storeHash: config.storeHash,
-    accessToken: config.accessToken,
-    apiUrl: config.apiUrl,
-    clientId: config.clientId,
-    maxRetries: 1,
-    timeoutMs: 10_000,
-  })
-  try {
-    await checkStoreAccess(client)
-    return { result: 'ok', message: null }
-  } catch (error) {
-    const message = printableLine(error instanceof Error ? error.message : String(error))
-    return { result: error instanceof StoreAccessError ? error.problem : 'unreachable', message }
-  }
-}
 
 function formatStatus(status: MirrorStatus): string {
   const lines = [

@@ -2,10 +2,7 @@ import { defineCommand } from 'citty'
 import { checkStoreAccess } from '../src/bigcommerce/preflight.ts'
 import { parseStartDate } from '../src/config.ts'
 import type { ResourceName } from '../src/db/schema.ts'
-import { nodeLeaseIdentity } from '../src/node/lease-identity.ts'
-import { createStoreClient } from '../src/node/store-client.ts'
-import { createClientEventHub } from '../src/sync/request-stats.ts'
-import { runSync } from '../src/sync/sweeps/sweep.ts'
+import { connectStore, syncStore } from '../src/node/store-operations.ts'
 import { SYNC_TABLES } from '../src/resources/index.ts'
 import {
   CommandFailed,
@@ -60,32 +57,21 @@ export default defineCommand({
         `--since ${args.since} is before BIGCOMMERCE_START_DATE (${config.startDate.toISOString().slice(0, 10)}); rows before the start date are not mirrored. Use a later date.`,
       )
     }
-    const events = createClientEventHub()
-    const client = createStoreClient(config, events.emit)
+    const store = connectStore(config)
     const reporter = createProgressReporter(process.stderr, tables)
     const abort = stopOnSignals(reporter.interject)
     // A wrong store hash or a refused token is said once, here, not once per table.
-    await checkStoreAccess(client, abort.signal)
+    await checkStoreAccess(store.client, abort.signal)
     const summary = await withDatabase(config, 'bc-mirror sync', (db) =>
-      runSync(
-        {
-          db,
-          client,
-          storeHash: config.storeHash,
-          startDate: config.startDate,
-          clientEvents: events,
-          onProgress: reporter.update,
-          lease: nodeLeaseIdentity(),
-        },
-        {
-          tables,
-          full: args.full,
-          since,
-          wait: args.wait,
-          allowMassDelete: args['allow-mass-delete'],
-          signal: abort.signal,
-        },
-      ),
+      syncStore(config, db, store, {
+        tables,
+        full: args.full,
+        since,
+        wait: args.wait,
+        allowMassDelete: args['allow-mass-delete'],
+        signal: abort.signal,
+        onProgress: reporter.update,
+      }),
     )
     reporter.finish()
     if (args.json) printJson(summary)

@@ -1,9 +1,8 @@
 // `bc-mirror verify`: the read-only drift report (src/sync/sweeps/verify.ts). Exit 0 when the mirror
 // matches the store, 1 when it drifts (with the command that repairs each table).
 import { defineCommand } from 'citty'
-import { createStoreClient } from '../src/node/store-client.ts'
-import { createClientEventHub } from '../src/sync/request-stats.ts'
-import { verifyMirror, type IdDrift, type VerifyReport } from '../src/sync/sweeps/verify.ts'
+import { connectStore, verifyStore } from '../src/node/store-operations.ts'
+import type { IdDrift, VerifyReport } from '../src/sync/sweeps/verify.ts'
 import { printable } from '../src/util/printable.ts'
 import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
 import { parseTables } from './sync.ts'
@@ -30,19 +29,9 @@ export default defineCommand({
   async run({ args }) {
     const config = loadConfig({ store: true })
     const tables = parseTables(args.tables)
-    const events = createClientEventHub()
-    const client = createStoreClient(config, events.emit)
+    const store = connectStore(config)
     const report = await withDatabase(config, 'bc-mirror verify', (db) =>
-      verifyMirror(
-        {
-          db,
-          client,
-          storeHash: config.storeHash,
-          startDate: config.startDate,
-          clientEvents: events,
-        },
-        { tables, ids: args.ids },
-      ),
+      verifyStore(config, db, store, { tables, ids: args.ids }),
     )
     if (args.json) printJson(report)
     else process.stdout.write(printable(formatReport(report)))

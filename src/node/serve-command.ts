@@ -121,12 +121,12 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
  * The event worker and the schedule: in a thread of their own on PostgreSQL, so the receiver's
  * event loop does nothing but answer deliveries; in this thread on the embedded database.
  */
-async function startBackground(
+export async function startBackground(
   config: Config,
   opened: OpenedDatabase,
   log: Logger,
   metrics: MirrorMetrics,
-  options: ServeCommandOptions,
+  options: Pick<ServeCommandOptions, 'worker' | 'apiRetryMaxMs'> = {},
 ): Promise<BackgroundWork> {
   if (config.databaseUrl !== undefined) {
     const { startBackgroundThread } = await import('./background-thread.ts')

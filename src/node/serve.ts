@@ -92,15 +92,13 @@ function createRequestTally(log: Logger, everyMs: number): RequestTally {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, background, log } = options
-  if (!config.webhookSecret) throw new Error('serve needs WEBHOOK_SECRET')
-  const tally = createRequestTally(log, options.requestLogMs ?? 10_000)
-  const app = createReceiverApp(options, config.webhookSecret, tally)
+  const receiver = createReceiver({ ...options, wake: (resources) => background.wake(resources) })
   let server: ServerType
   try {
-    server = await listen(app, options)
+    server = await listen(receiver.app, options)
   } catch (error) {
     await background.stop()
-    tally.stop()
+    receiver.stop()
     throw error
   }
   // The address actually bound: 0.0.0.0 or :: when it is every interface, said as such.
@@ -114,18 +112,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       await Promise.all([closed, background.stop()])
-      tally.stop()
+      receiver.stop()
     },
   }
 }
 
-/** The app wired to this process: the inbox, the background's wake-up, the tally and metrics. */
-function createReceiverApp(
-  options: ServerOptions,
-  webhookSecret: string,
-  tally: RequestTally,
-): MirrorApp {
-  const { config, db, background, log } = options
+export interface ReceiverOptions
+  extends Pick<ServerOptions, 'config' | 'db' | 'metrics' | 'log' | 'requestLogMs' | 'maxHeldBytes' | 'inboxWaitMs'> {
+  /** Events for these tables were just stored (the background's wake-up). */
+  wake(resources: Iterable<string | null>): void
+}
+
+export interface Receiver {
+  /** The Hono app: the webhook route, /healthz, and /status and /metrics when STATUS_TOKEN is set. */
+  app: MirrorApp
+  /** Writes the last request summary line and stops its timer. */
+  stop(): void
+}
+
+/**
+ * The app wired to this process (the inbox, the wake-up, the request tally and metrics), not yet
+ * listening: serve listens on it, and the library hands it to an app to mount in its own server.
+ */
+export function createReceiver(options: ReceiverOptions): Receiver {
+  const { config, db, log } = options
+  if (!config.webhookSecret) throw new Error('serve needs WEBHOOK_SECRET')
+  const tally = createRequestTally(log, options.requestLogMs ?? 10_000)
   const storeHash = config.storeHash
   const metrics = options.metrics ?? createMirrorMetrics()
   const store = createInboxWriter(db, storeHash, { waitMs: options.inboxWaitMs })
@@ -137,13 +149,13 @@ function createReceiverApp(
         apiState: () => metrics.apiState(),
       }
     : undefined
-  return createApp({
+  const app = createApp({
     storeHash,
-    webhookSecret,
+    webhookSecret: config.webhookSecret,
     clientSecret: config.clientSecret,
     async enqueue(event) {
       await store(event)
-      background.wake([event.resource])
+      options.wake([event.resource])
     },
     checkHealth: () => checkDatabaseHealth(db),
     admit: createAdmission(options.maxHeldBytes ?? 32 * 1024 * 1024),
@@ -154,6 +166,7 @@ function createReceiverApp(
     onError: (error) => log('error', 'request failed', { error: describeError(error) }),
     observe,
   })
+  return { app, stop: () => tally.stop() }
 }
 
 /**

@@ -124,7 +124,7 @@ function track(s: EmitterState, promise: Promise<void>) {
   void promise.finally(() => s.pending.delete(promise))
 }
 
-interface HookInput {
+export interface HookInput {
   scope: string
   destination: string
   is_active?: boolean

@@ -1,0 +1,9 @@
+// The database side of mirror.onChange. WIRING PENDING: the change feed itself (NOTIFY
+// bigcommerce_mirror after each commit, and listenForChanges(db, listener) that LISTENs to it) is
+// being built on branch h-changes; when it lands, this file becomes `export { listenForChanges as
+// databaseChangeFeed }`. Until then a listener hears nothing, and the first one is told why.
+import type { ChangeFeed } from './changes.ts'
+
+export const databaseChangeFeed: ChangeFeed = async () => {
+  throw new Error('onChange: the change feed (NOTIFY bigcommerce_mirror) is not in this build yet')
+}
