@@ -24,9 +24,9 @@ export interface ChangeFanout {
   close(): Promise<void>
 }
 
+/** `listen` starts the one subscription (resolving with its stop); `onError` hears every failure. */
 export function createChangeFanout(
-  db: Database,
-  feed: ChangeFeed,
+  listen: (deliver: ChangeListener) => Promise<() => Promise<void>>,
   onError: (error: unknown) => void,
 ): ChangeFanout {
   const listeners = new Set<ChangeListener>()
@@ -46,7 +46,7 @@ export function createChangeFanout(
   const settle = () => {
     running = running.then(async (stop) => {
       const wanted = open && listeners.size > 0
-      if (wanted && !stop) return feed(db, deliver)
+      if (wanted && !stop) return listen(deliver)
       if (!wanted && stop) await stop()
       return wanted ? stop : null
     })

@@ -27,7 +27,7 @@ import type { SyncOptions, SyncSummary, TableProgress } from '../sync/sweeps/swe
 import type { VerifyReport } from '../sync/sweeps/verify.ts'
 import { createJsonLogger, describeError, type Logger } from '../util/log.ts'
 import { databaseChangeFeed } from './change-feed.ts'
-import { createChangeFanout, type ChangeFeed, type ChangeListener } from './changes.ts'
+import { createChangeFanout, type ChangeListener } from './changes.ts'
 
 export { ConfigError } from '../config.ts'
 export { StoreAccessError } from '../bigcommerce/preflight.ts'
@@ -49,8 +49,6 @@ export interface MirrorOptions {
   settings?: Env
   /** Where log lines go; default: one JSON object a line on stdout, secrets masked. */
   log?: Logger
-  /** The database's change feed; tests give their own. Default: LISTEN bigcommerce_mirror. */
-  changeFeed?: ChangeFeed
 }
 
 export interface MirrorSyncOptions extends Omit<SyncOptions, 'tables'> {
@@ -110,8 +108,7 @@ export async function createMirror(options: MirrorOptions = {}): Promise<Mirror>
     wake: (resources) => background?.wake(resources),
   })
   const changes = createChangeFanout(
-    opened.db,
-    options.changeFeed ?? databaseChangeFeed,
+    (deliver) => databaseChangeFeed(opened.db, deliver),
     (error) => log('error', 'change feed failed', { error: describeError(error) }),
   )
   const store = connectStore(config)

@@ -1,8 +1,8 @@
-// What `npm pack` ships and that it runs on its own: the compiled program (dist/) and its
-// command, the embedded database's image (a new DATA_DIR starts from it), no TypeScript source,
-// no test or benchmark file, no drizzle/ folder (the migrations are compiled in). A copy of
-// exactly the packed files, beside the installed dependencies, must answer --help and migrate a
-// new embedded database.
+// What `npm pack` ships and that it runs on its own: the compiled program (dist/) with its type
+// declarations (for the library: test/package/library.test.ts) and its command, the embedded
+// database's image (a new DATA_DIR starts from it), no TypeScript source, no test or benchmark
+// file, no drizzle/ folder (the migrations are compiled in). A copy of exactly the packed files,
+// beside the installed dependencies, must answer --help and migrate a new embedded database.
 import { spawnSync } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -50,9 +50,11 @@ describe('npm pack', () => {
     expect(files).toContain('dist/src/node/background-thread-body.js')
     expect(files).toContain('dist/src/sim/index.js') // the demo's simulated store
     expect(files).toContain('dist/src/db/migrations.generated.js')
+    expect(files).toContain('dist/src/library/index.d.ts')
+    expect(files).toContain('dist/src/library/schema.d.ts')
     const unexpected = files.filter(
       (f) =>
-        !/^(bin\/bc-mirror\.js|dist\/(src|cli)\/.+\.js|package\.json|README\.md|LICENSE)$/.test(f),
+        !/^(bin\/bc-mirror\.js|dist\/(src|cli)\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(f),
     )
     expect(unexpected).toEqual([
       'dist/src/db/embedded-image.tgz',
