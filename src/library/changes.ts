@@ -24,10 +24,13 @@ export interface ChangeFanout {
   close(): Promise<void>
 }
 
+/** Where a failure came from: a listener of the app's, or the feed (starting or stopping). */
+export type ChangeFailure = 'listener' | 'feed'
+
 /** `listen` starts the one subscription (resolving with its stop); `onError` hears every failure. */
 export function createChangeFanout(
   listen: (deliver: ChangeListener) => Promise<() => Promise<void>>,
-  onError: (error: unknown) => void,
+  onError: (error: unknown, from: ChangeFailure) => void,
 ): ChangeFanout {
   const listeners = new Set<ChangeListener>()
   // The running (or starting) subscription; every start and stop goes through this one chain.
@@ -39,7 +42,7 @@ export function createChangeFanout(
       try {
         listener(change)
       } catch (error) {
-        onError(error) // one listener's fault reaches neither the feed nor the others
+        onError(error, 'listener') // one listener's fault reaches neither the feed nor the others
       }
     }
   }
@@ -50,7 +53,7 @@ export function createChangeFanout(
       if (!wanted && stop) await stop()
       return wanted ? stop : null
     })
-    running.catch(onError)
+    running.catch((error: unknown) => onError(error, 'feed'))
     running = running.catch(() => null)
   }
 

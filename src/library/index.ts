@@ -109,7 +109,10 @@ export async function createMirror(options: MirrorOptions = {}): Promise<Mirror>
   })
   const changes = createChangeFanout(
     (deliver) => databaseChangeFeed(opened.db, deliver),
-    (error) => log('error', 'change feed failed', { error: describeError(error) }),
+    (error, from) =>
+      log('error', from === 'feed' ? 'change feed failed' : 'change listener failed', {
+        error: describeError(error),
+      }),
   )
   const store = connectStore(config)
   let closed: Promise<void> | undefined

@@ -29,7 +29,7 @@ describe('onChange fan-out', () => {
   it('starts one subscription for many listeners and stops it with the last', async () => {
     const feed = createTestFeed()
     const errors: unknown[] = []
-    const fanout = createChangeFanout(feed.listen, (e) => errors.push(e))
+    const fanout = createChangeFanout(feed.listen, (e, from) => errors.push([from, e]))
     const heardA: MirrorChange[] = []
     const heardB: MirrorChange[] = []
     const offA = fanout.subscribe((c) => heardA.push(c))
@@ -58,7 +58,7 @@ describe('onChange fan-out', () => {
   it('a listener that throws is reported, and the others still hear the change', async () => {
     const feed = createTestFeed()
     const errors: unknown[] = []
-    const fanout = createChangeFanout(feed.listen, (e) => errors.push(e))
+    const fanout = createChangeFanout(feed.listen, (e, from) => errors.push([from, e]))
     const heard: MirrorChange[] = []
     fanout.subscribe(() => {
       throw new Error('listener bug')
@@ -67,7 +67,7 @@ describe('onChange fan-out', () => {
     await expect.poll(() => feed.starts).toBe(1)
     feed.send(CHANGE)
     expect(heard).toEqual([CHANGE])
-    expect(errors).toEqual([new Error('listener bug')])
+    expect(errors).toEqual([['listener', new Error('listener bug')]])
     await fanout.close()
   })
 
@@ -77,9 +77,9 @@ describe('onChange fan-out', () => {
     const fanout = createChangeFanout(async () => {
       tries += 1
       throw new Error('no LISTEN connection')
-    }, (e) => errors.push(e))
+    }, (e, from) => errors.push([from, e]))
     const off = fanout.subscribe(() => {})
-    await expect.poll(() => errors).toHaveLength(1)
+    await expect.poll(() => errors).toEqual([['feed', new Error('no LISTEN connection')]])
     off()
     fanout.subscribe(() => {})
     await expect.poll(() => tries).toBe(2)

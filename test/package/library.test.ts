@@ -5,6 +5,7 @@
 // a delivery, and reads typed rows. One install per run, shared by every database's case.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -64,8 +65,10 @@ afterAll(async () => {
 })
 
 describe('the installed package', () => {
-  it('is the packed files, its types and no TypeScript source or prepare run', async () => {
+  it('is the compiled package with its types: exports that resolve, no TypeScript source', async () => {
     const installed = join(appDir, 'node_modules/bigcommerce-mirror')
+    expect(existsSync(join(installed, 'src'))).toBe(false)
+    expect(existsSync(join(installed, 'tsconfig.build.json'))).toBe(false) // prepare does nothing here
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'))
     expect(manifest.private).toBeUndefined()
     expect(Object.keys(manifest.exports)).toEqual(['.', './schema', './package.json'])
