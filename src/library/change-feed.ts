@@ -1,7 +1,7 @@
 // The database side of mirror.onChange. WIRING PENDING: the change feed itself (NOTIFY
 // bigcommerce_mirror after each commit, and listenForChanges(db, listener) that LISTENs to it) is
-// being built on branch h-changes; when it lands, this file becomes `export { listenForChanges as
-// databaseChangeFeed }`. Until then a listener hears nothing, and the first one is told why.
+// being built on branch h-changes (src/db/changes.ts); when it lands, this function's body becomes
+// `listenForChanges(db, listener)`. Until then a listener hears nothing, and the first is told why.
 import type { ChangeFeed } from './changes.ts'
 
 export const databaseChangeFeed: ChangeFeed = async () => {

@@ -4,12 +4,15 @@
 // LISTEN connection.
 import type { Database } from '../db/database.ts'
 
-/** One committed change, as the feed's NOTIFY payload carries it. */
+/** One committed change, as the feed's NOTIFY payload carries it: rows of one table of one store. */
 export interface MirrorChange {
   store_hash: string
+  /** The table's name in the `bigcommerce` schema, e.g. `orders` or `order_products`. */
   table: string
-  op: string
-  ids: Array<number | string>
+  /** `upsert`: the rows were inserted or replaced; `delete`: they are gone from the table. */
+  op: 'upsert' | 'delete'
+  /** The rows' `id` column. */
+  ids: number[]
 }
 
 export type ChangeListener = (change: MirrorChange) => void
