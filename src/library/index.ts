@@ -166,9 +166,9 @@ function checkTables(tables: readonly ResourceName[] | undefined): ResourceName[
   if (tables === undefined) return [...SYNC_TABLES]
   const unknown = tables.filter((t) => !SYNC_TABLES.includes(t))
   if (unknown.length > 0 || tables.length === 0) {
-    throw new TypeError(
-      `tables ${unknown.length > 0 ? `has unknown table ${unknown.map((t) => JSON.stringify(t)).join(', ')}` : 'is empty'}; expected some of ${SYNC_TABLES.join(', ')}`,
-    )
+    const names = unknown.map((t) => `"${t}"`).join(', ')
+    const wrong = unknown.length > 0 ? `has unknown table ${names}` : 'is empty'
+    throw new TypeError(`tables ${wrong}; expected some of ${SYNC_TABLES.join(', ')}`)
   }
   return [...new Set(tables)]
 }

@@ -117,8 +117,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 }
 
-export interface ReceiverOptions
-  extends Pick<ServerOptions, 'config' | 'db' | 'metrics' | 'log' | 'requestLogMs' | 'maxHeldBytes' | 'inboxWaitMs'> {
+type ReceiverSettings = 'config' | 'db' | 'metrics' | 'log' | 'requestLogMs' | 'maxHeldBytes' | 'inboxWaitMs'
+
+export interface ReceiverOptions extends Pick<ServerOptions, ReceiverSettings> {
   /** Events for these tables were just stored (the background's wake-up). */
   wake(resources: Iterable<string | null>): void
 }

@@ -86,7 +86,7 @@ for (const kind of databaseKinds()) {
       expect(report.tables.orders?.mirror).toBe(mirrored?.n)
     })
 
-    it("start() runs the worker in this process: a delivery through the app's server refreshes the row", async () => {
+    it("start() runs the worker in this process: a delivery through the app's Hono refreshes the row", async () => {
       const first = mirror.start()
       expect(mirror.start()).toBe(first)
       await first
