@@ -81,6 +81,14 @@ export function wrapPglite(client: PGlite, options: WrapOptions = {}): Database 
     },
     // One process owns the embedded database (the DATA_DIR lock): there is no one to exclude.
     withLock: async (_name, fn) => ({ acquired: true, value: await fn() }),
+    // PGlite's one session hears its own notifications, at the commit of the statement's transaction.
+    async listen(channel, onPayload) {
+      await foreignTransactionEnds()
+      const unlisten = await client.listen(channel, onPayload)
+      return async () => {
+        if (!client.closed) await unlisten()
+      }
+    },
     close: () => client.close(),
   }
 }

@@ -26,6 +26,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     execute: executor.execute,
     transaction: (fn) => orm.transaction((tx) => fn(wrapExecutor(tx))),
     withLock: (name, fn, lockOptions) => withAdvisoryLock(client, name, fn, lockOptions?.wait ?? false),
+    // postgres.js listens on a connection of its own beside the pool, and LISTENs again after a
+    // reconnection (notifications sent while it was away are lost: PostgreSQL keeps none for it).
+    async listen(channel, onPayload) {
+      const { unlisten } = await client.listen(channel, onPayload)
+      return unlisten
+    },
     close: () => client.end({ timeout: 5 }),
   }
 }

@@ -3,10 +3,12 @@
 // the children were read with (same date_modified): the order's own write won its guard, or the
 // stored row was already that version. A set replaces the stored one: rows it no longer names are
 // deleted, changed rows updated, identical rows left alone (no churn). The foreign key deletes
-// children with their order.
+// children with their order. Changed and removed children are announced on the change feed under
+// their own table (changes.ts); children that go with their deleted order are not named.
 import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
 import type { ResourceRow } from '../resources/types.ts'
+import { notifyChanges } from './changes.ts'
 import type { Executor } from './database.ts'
 import { orderChildTables, orders, type OrderChildTable } from './schema.ts'
 
@@ -70,15 +72,17 @@ function childStatement(
       delete from ${target} t using current_sets c
       where t.store_hash = ${storeHash} and t.order_id = c.order_id
         and not exists (select 1 from incoming i where i.order_id = t.order_id and i.id = t.id)
-      returning 1
+      returning t.id
     ), written as (
       insert into ${target} as stored (store_hash, synced_at, ${list(names)})
       select ${storeHash}, now(), ${list(columns.map((c) => sql`x.${ident(c.name)}`))} from incoming x
       on conflict (store_hash, order_id, id) do update set ${updates}
       where stored.data is distinct from excluded.data
-      returning 1
-    )
-    select (select count(*) from written)::int as written, (select count(*) from removed)::int as removed`
+      returning stored.id
+    ), notified_removed as (${notifyChanges(storeHash, table, 'delete', sql`removed`)}
+    ), notified_written as (${notifyChanges(storeHash, table, 'upsert', sql`written`)})
+    select (select count(*) from written)::int as written, (select count(*) from removed)::int as removed,
+      (select count(*) from notified_removed)::int + (select count(*) from notified_written)::int as notified`
 }
 
 /** Whether any row carries children to write. */

@@ -7,11 +7,13 @@
 //   can never bring a deleted row back, while a row that a later read sees in the store comes back
 //   (and its tombstone goes): a wrongful deletion heals on the next read;
 // - identical rows are not rewritten (no churn in WAL or `synced_at` for unchanged data);
-// - a row that could be stored (written or not) clears its `rejected_rows` entry.
+// - a row that could be stored (written or not) clears its `rejected_rows` entry;
+// - the rows a statement really wrote or deleted are announced on the change feed (changes.ts).
 // Rows travel as one JSON parameter per batch (jsonb_to_recordset): one round trip, no
 // parameter-count limit, the same on PGlite and postgres.js.
 import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
+import { notifyChanges } from './changes.ts'
 import { deletions, rejectedRows, resourceTables, type ResourceName } from './schema.ts'
 import type { Database, Executor } from './database.ts'
 import { hasChildren, writeOrderChildren } from './write-children.ts'
@@ -97,8 +99,8 @@ function upsertStatement(resource: ResourceName, storeHash: string, rows: Resour
       -- (fingerprint is the id as text for entries with an id, and it is what the index holds.)
       delete from ${rejectedRows} r using incoming x
       where r.store_hash = ${storeHash} and r.resource = ${resource} and r.fingerprint = x.id::text
-    )
-    select count(*)::int as written from written`
+    ), notified as (${notifyChanges(storeHash, resource, 'upsert', sql`written`)})
+    select (select count(*) from written)::int as written, (select count(*) from notified)::int as notified`
 }
 
 /** Writes rows of one resource in batches of any size; returns what changed. */
@@ -172,7 +174,7 @@ export async function deleteRows(
       from ids
       on conflict (store_hash, resource, id)
         do update set deleted_at = greatest(${deletions.deleted_at}, excluded.deleted_at)
-    )
-    select count(*)::int as deleted from gone`)
+    ), notified as (${notifyChanges(storeHash, resource, 'delete', sql`gone`)})
+    select (select count(*) from gone)::int as deleted, (select count(*) from notified)::int as notified`)
   return result?.deleted ?? 0
 }
