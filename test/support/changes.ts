@@ -70,6 +70,7 @@ export async function collectChanges(
       if (errors.length > 0) throw errors[0]
     },
     clear() {
+      heard.splice(0)
       changes.splice(0)
       payloads.splice(0)
     },
