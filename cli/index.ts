@@ -23,6 +23,7 @@ const main = defineCommand({
     webhooks: () => import('./webhooks.ts').then((m) => m.default),
     status: () => import('./status.ts').then((m) => m.default),
     verify: () => import('./verify.ts').then((m) => m.default),
+    changes: () => import('./changes.ts').then((m) => m.default),
   },
 })
 

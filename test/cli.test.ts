@@ -29,7 +29,7 @@ describe('bc-mirror command', () => {
   it('--help lists every command of the contract', async () => {
     const result = await runCli(['--help'], {})
     expect(result.code).toBe(0)
-    for (const command of ['migrate', 'sync', 'serve', 'webhooks', 'status']) expect(result.stdout).toContain(command)
+    for (const command of ['migrate', 'sync', 'serve', 'webhooks', 'status', 'changes']) expect(result.stdout).toContain(command)
   })
 
   it('a bad setting stops the command with exit code 2, every problem named, no secret shown', async () => {
