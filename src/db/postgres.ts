@@ -20,6 +20,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   })
   const orm = drizzle({ client })
   const executor = wrapExecutor(orm)
+  let closed = false
   return {
     kind: 'postgres',
     orm,
@@ -28,11 +29,17 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     withLock: (name, fn, lockOptions) => withAdvisoryLock(client, name, fn, lockOptions?.wait ?? false),
     // postgres.js listens on a connection of its own beside the pool, and LISTENs again after a
     // reconnection (notifications sent while it was away are lost: PostgreSQL keeps none for it).
+    // Stopping after close() has nothing left to stop.
     async listen(channel, onPayload) {
       const { unlisten } = await client.listen(channel, onPayload)
-      return unlisten
+      return async () => {
+        if (!closed) await unlisten()
+      }
     },
-    close: () => client.end({ timeout: 5 }),
+    close: () => {
+      closed = true
+      return client.end({ timeout: 5 })
+    },
   }
 }
 

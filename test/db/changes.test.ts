@@ -3,7 +3,7 @@
 // PostgreSQL's 8000-byte payload limit; order children under their own tables.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
-import { parseChange, type Change } from '../../src/db/changes.ts'
+import { CHANGES_CHANNEL, listenForChanges, parseChange, type Change } from '../../src/db/changes.ts'
 import { deleteRows, upsertRows } from '../../src/db/write.ts'
 import { toLineRow } from '../../src/resources/order-children.ts'
 import type { ResourceRow } from '../../src/resources/types.ts'
@@ -139,5 +139,34 @@ describeEachDatabase('change feed on writes', (ctx) => {
       'order_products delete 12',
       'order_products upsert 13',
     ])
+  })
+
+  it('a listener that throws, or a payload that is not a change, is reported and listening goes on; unsubscribed, it hears nothing', async () => {
+    const heard: number[] = []
+    const errors: string[] = []
+    let heard21 = () => {}
+    const got21 = new Promise<void>((resolve) => (heard21 = resolve))
+    const stop = await listenForChanges(
+      ctx.db,
+      (change) => {
+        if (change.ids.includes(20)) throw new Error('listener failed')
+        heard.push(...change.ids)
+        if (change.ids.includes(21)) heard21()
+      },
+      { onError: (error) => errors.push(String(error)) },
+    )
+    await upsertRows(ctx.db, 'products', STORE, [product(20, '2024-05-08T10:00:00Z')])
+    await ctx.db.execute(sql`select pg_notify(${CHANGES_CHANNEL}::text, 'not json')`)
+    await upsertRows(ctx.db, 'products', STORE, [product(21, '2024-05-08T10:00:00Z')])
+    await got21
+    expect(heard).toEqual([21])
+    expect(errors).toEqual([
+      'Error: listener failed',
+      `Error: a notification on ${CHANGES_CHANNEL} that is not a change: not json`,
+    ])
+    await stop()
+    await upsertRows(ctx.db, 'products', STORE, [product(22, '2024-05-08T10:00:00Z')])
+    await feed.until((c) => c.ids.includes(22))
+    expect(heard).toEqual([21])
   })
 })
