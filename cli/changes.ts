@@ -1,11 +1,16 @@
 // `bc-mirror changes --follow`: prints the change feed (NOTIFY bigcommerce_mirror) as commits
-// happen, one readable line or one JSON object per change, until Ctrl-C (exit 0). It needs
-// PostgreSQL: the embedded database belongs to one process, and only that process hears it.
+// happen, one readable line or one JSON object per change, until Ctrl-C (exit 0). On the embedded
+// database it listens through the `serve` that holds DATA_DIR with PGLITE_PORT (src/node/wire-listen.ts):
+// the changes are made in that process, and only there can they be heard.
+import { existsSync } from 'node:fs'
 import { defineCommand } from 'citty'
+import type { Config } from '../src/config.ts'
 import { CHANGES_CHANNEL, listenForChanges, type Change } from '../src/db/changes.ts'
 import type { Database } from '../src/db/database.ts'
+import { DataDirLockedError, lockDataDir } from '../src/node/data-dir-lock.ts'
+import { openConfiguredDatabase, type OpenedDatabase } from '../src/node/open-database.ts'
 import { printableLine } from '../src/util/printable.ts'
-import { loadConfig, UsageError, withDatabase } from './_shared.ts'
+import { loadConfig, UsageError } from './_shared.ts'
 
 export default defineCommand({
   meta: {
@@ -24,25 +29,49 @@ export default defineCommand({
       )
     }
     const config = loadConfig()
-    if (!config.databaseUrl) {
-      throw new UsageError(
-        'changes --follow needs PostgreSQL (DATABASE_URL): the embedded database belongs to the one process that opened it, ' +
-          'and only that process hears its changes (an app using the mirror as a library does, with onChange)',
-      )
-    }
     const json = Boolean(args.json)
-    await withDatabase(config, 'bc-mirror changes', async (db) => {
-      const stopped = untilSignal()
-      await followChanges(db, {
+    const opened = await openForChanges(config)
+    try {
+      await followChanges(opened.db, {
         json,
         write: (line) => process.stdout.write(line),
         onListening: () =>
           process.stderr.write(`bc-mirror: following ${CHANGES_CHANNEL}; Ctrl-C stops\n`),
-        stopped,
+        stopped: untilSignal(),
       })
-    })
+    } finally {
+      await opened.close()
+    }
   },
 })
+
+const EMBEDDED_NEEDS_SERVE =
+  'changes --follow on the embedded database listens through `bc-mirror serve` with PGLITE_PORT set: the changes are ' +
+  'made in the one process that holds DATA_DIR, and heard there. Start serve with PGLITE_PORT, or use PostgreSQL (DATABASE_URL)'
+
+/** PostgreSQL, or the embedded database through the serve that holds DATA_DIR with PGLITE_PORT. */
+async function openForChanges(config: Config): Promise<OpenedDatabase> {
+  if (!config.databaseUrl && servePort(config.dataDir) === undefined) throw new UsageError(EMBEDDED_NEEDS_SERVE)
+  const opened = await openConfiguredDatabase(config, 'bc-mirror changes', { viaServe: true })
+  // serve stopped between the look and the opening: this process now holds DATA_DIR, alone.
+  if (!config.databaseUrl && opened.via !== 'serve') {
+    await opened.close()
+    throw new UsageError(EMBEDDED_NEEDS_SERVE)
+  }
+  return opened
+}
+
+/** The PGLITE_PORT of the serve holding `dataDir`, if one does; nothing is created or kept. */
+function servePort(dataDir: string): number | undefined {
+  if (!existsSync(dataDir)) return undefined
+  try {
+    lockDataDir(dataDir, 'bc-mirror changes')()
+    return undefined
+  } catch (error) {
+    if (error instanceof DataDirLockedError) return error.owner.pgPort
+    throw error
+  }
+}
 
 export interface FollowOptions {
   json: boolean

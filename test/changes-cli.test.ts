@@ -1,6 +1,7 @@
 // `bc-mirror changes --follow`: what it prints for each committed change (a readable line with
 // store data made printable, or one JSON object per line), run in-process on both databases; and,
-// as a process, its refusals (no --follow; the embedded database) and a clean exit on Ctrl-C.
+// as a process, its refusals (no --follow; an embedded database without serve) and a clean exit
+// on Ctrl-C.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -90,14 +91,14 @@ describe('changes as a process', () => {
     expect(result.stderr).toContain('bc-mirror changes --follow')
   })
 
-  it('refuses the embedded database with exit 2, naming DATABASE_URL', async () => {
+  it('refuses an embedded database that no serve holds with PGLITE_PORT, exit 2', async () => {
     const result = await runCli(['changes', '--follow'], { DATA_DIR: join(workDir, 'data') })
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('needs PostgreSQL (DATABASE_URL)')
+    expect(result.stderr).toContain('with PGLITE_PORT set')
   })
 })
 
-// The embedded database is refused (above): following as a process needs PostgreSQL.
+// On the embedded database it listens through serve (test/node/wire-listen.test.ts, in-process).
 if (databaseKinds().includes('postgres')) {
   describe('changes --follow as a process [postgres]', () => {
     let fresh: FreshDatabase | undefined

@@ -7,12 +7,14 @@
 // client whose exchange leaves a transaction open keeps it to itself until the transaction ends;
 // serve's own writes wait for that (wrapPglite's sharedSessionWaitMs). The queue is wire-queue.ts.
 // The handler sees only frames checked by wire-frames.ts, and a client that holds the session
-// idle longer than the idle timeout is dropped (README, "psql on the embedded database").
+// idle longer than the idle timeout is dropped (README, "psql on the embedded database"). Clients'
+// LISTENs hear serve's notifications through wire-listen.ts.
 import { EventEmitter } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
 import type { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
 import { createFrameReader, type Frame } from './wire-frames.ts'
+import { createNotificationRelay } from './wire-listen.ts'
 import { createWireQueue } from './wire-queue.ts'
 
 export interface WireServer {
@@ -50,6 +52,7 @@ export async function startWireServer(db: PGlite, options: WireServerOptions): P
       refuse(connection.socket, '25P03', `terminating connection: ${what} for over ${seconds} s`)
     },
   })
+  const relay = createNotificationRelay(db)
   const server: Server = createServer((socket) => {
     // The handler's option names pglite-socket's own queue class; ours has the same interface.
     const handler = new PGLiteSocketHandler({
@@ -60,8 +63,18 @@ export async function startWireServer(db: PGlite, options: WireServerOptions): P
     })
     const id = handler.handlerId
     connections.set(id, { socket, handler })
-    socket.once('close', () => connections.delete(id))
-    void handler.attach(guardSocket(socket, idleTimeoutMs)).catch(() => socket.destroy())
+    relay.connect(id, (message) => {
+      if (socket.writable) socket.write(message)
+    })
+    socket.once('close', () => {
+      connections.delete(id)
+      relay.disconnect(id)
+    })
+    const watch: Watch = {
+      sent: (message) => relay.sent(id, message),
+      received: (output) => relay.received(id, output),
+    }
+    void handler.attach(guardSocket(socket, idleTimeoutMs, watch)).catch(() => socket.destroy())
   })
   server.maxConnections = 16
   await new Promise<void>((resolve, reject) => {
@@ -78,6 +91,7 @@ export async function startWireServer(db: PGlite, options: WireServerOptions): P
       // state its client is in, so server.close() does not wait on anyone.
       await Promise.all(open.map((c) => c.handler.detach(true).catch(() => c.handler)))
       for (const c of open) c.socket.destroy()
+      relay.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
@@ -88,7 +102,13 @@ export async function startWireServer(db: PGlite, options: WireServerOptions): P
  * 'data' carries only checked frames. Encryption and cancel requests are answered here; a frame
  * that cannot be right, or a startup not finished in time, closes the client.
  */
-function guardSocket(socket: Socket, startupTimeoutMs: number): Socket {
+/** What passes between a client and PGlite, for the notification relay (wire-listen.ts). */
+interface Watch {
+  sent(message: Uint8Array): void
+  received(output: Uint8Array): void
+}
+
+function guardSocket(socket: Socket, startupTimeoutMs: number, watch: Watch): Socket {
   const events = new EventEmitter()
   const reader = createFrameReader()
   const startupTimer = setTimeout(
@@ -103,6 +123,7 @@ function guardSocket(socket: Socket, startupTimeoutMs: number): Socket {
       if (frame.kind === 'startup') clearTimeout(startupTimer)
       if (frame.kind === 'encryption-request') socket.write('N')
       if (frame.kind === 'cancel') return socket.destroy()
+      if (frame.kind === 'message') watch.sent(frame.bytes)
       if (hasBytes(frame)) passed.push(frame.bytes)
     }
     if (passed.length > 0) events.emit('data', Buffer.concat(passed))
@@ -128,8 +149,10 @@ function guardSocket(socket: Socket, startupTimeoutMs: number): Socket {
       events.on(event, listener), facade
     ),
     removeAllListeners: (event?: string) => (events.removeAllListeners(event), facade),
-    write: (data: Uint8Array, callback?: (error?: Error | null) => void) =>
-      socket.write(data, callback),
+    write: (data: Uint8Array, callback?: (error?: Error | null) => void) => {
+      watch.received(data)
+      return socket.write(data, callback)
+    },
     end: () => (socket.end(), facade),
     destroy: () => (socket.destroy(), facade),
   }
