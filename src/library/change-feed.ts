@@ -1,9 +1,7 @@
-// The database side of mirror.onChange. WIRING PENDING: the change feed itself (NOTIFY
-// bigcommerce_mirror after each commit, and listenForChanges(db, listener) that LISTENs to it) is
-// being built on branch h-changes (src/db/changes.ts); when it lands, this function's body becomes
-// `listenForChanges(db, listener)`. Until then a listener hears nothing, and the first is told why.
+// The database side of mirror.onChange: the change feed (NOTIFY bigcommerce_mirror after each
+// commit that changed mirrored rows), heard through listenForChanges (src/db/changes.ts). A
+// listener's own failures are caught by the fan-out (changes.ts) before they reach the feed.
+import { listenForChanges } from '../db/changes.ts'
 import type { ChangeFeed } from './changes.ts'
 
-export const databaseChangeFeed: ChangeFeed = async () => {
-  throw new Error('onChange: the change feed (NOTIFY bigcommerce_mirror) is not in this build yet')
-}
+export const databaseChangeFeed: ChangeFeed = (db, listener) => listenForChanges(db, listener)

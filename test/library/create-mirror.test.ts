@@ -1,12 +1,13 @@
 // createMirror from the sources, on each database: settings by their environment names, the
 // receiver mounted in a parent Hono app, sync/status/verify returning what the commands print,
-// start() running the worker in this process, and close() stopping it all. The packed package
+// start() running the worker in this process (onChange hearing what it wrote), and close() stopping
+// it all. The packed package
 // running the example app is test/package/library.test.ts.
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { count, eq } from 'drizzle-orm'
+import { count, eq, sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, createMirror, type Mirror } from '../../src/library/index.ts'
@@ -93,6 +94,26 @@ for (const kind of databaseKinds()) {
       const [row] = await mirror.db.select().from(orders).limit(1)
       const id = row?.id ?? 0
       const newStatus = row?.status_id === 5 ? 6 : 5
+      const statusOf = async () =>
+        (await mirror.db.select().from(orders).where(eq(orders.id, id)))[0]?.status_id
+      // onChange hears the order's commit, and the row read then is the new one.
+      let markers = 0
+      const heard = new Promise<number | null | undefined>((resolve) => {
+        const stop = mirror.onChange((change) => {
+          if (change.store_hash === 'marker') markers += 1
+          if (change.table !== 'orders' || !change.ids.includes(id)) return
+          stop()
+          void statusOf().then(resolve)
+        })
+      })
+      // The feed starts listening in the background: a marker heard says it does.
+      const marker = JSON.stringify({ store_hash: 'marker', table: 'marker', op: 'upsert', ids: [1] })
+      await expect
+        .poll(async () => {
+          await mirror.db.execute(sql`select pg_notify('bigcommerce_mirror', ${marker})`)
+          return markers
+        }, { timeout: 10_000 })
+        .toBeGreaterThan(0)
       sim.store.update('orders', id, { status_id: newStatus })
       const delivery = await parent.request('/webhooks/bigcommerce', {
         method: 'POST',
@@ -105,9 +126,7 @@ for (const kind of databaseKinds()) {
         }),
       })
       expect(delivery.status).toBe(200)
-      const statusOf = async () =>
-        (await mirror.db.select().from(orders).where(eq(orders.id, id)))[0]?.status_id
-      await expect.poll(statusOf, { timeout: 20_000 }).toBe(newStatus)
+      expect(await heard).toBe(newStatus)
       expect(JSON.stringify(logs)).not.toContain(SECRET)
     })
 
