@@ -25,7 +25,8 @@ export default defineCommand({
   async run({ args }) {
     if (!args.follow) {
       throw new UsageError(
-        'changes keeps no history: it prints changes as they are committed. Run `bc-mirror changes --follow` (add --json for one JSON object per line)',
+        'changes keeps no history: it prints changes as they are committed. ' +
+          'Run `bc-mirror changes --follow` (add --json for one JSON object per line)',
       )
     }
     const config = loadConfig()
@@ -46,8 +47,9 @@ export default defineCommand({
 })
 
 const EMBEDDED_NEEDS_SERVE =
-  'changes --follow on the embedded database listens through `bc-mirror serve` with PGLITE_PORT set: the changes are ' +
-  'made in the one process that holds DATA_DIR, and heard there. Start serve with PGLITE_PORT, or use PostgreSQL (DATABASE_URL)'
+  'changes --follow on the embedded database listens through `bc-mirror serve` with PGLITE_PORT set: ' +
+  'the changes are made in the one process that holds DATA_DIR, and heard there. ' +
+  'Start serve with PGLITE_PORT, or use PostgreSQL (DATABASE_URL)'
 
 /** PostgreSQL, or the embedded database through the serve that holds DATA_DIR with PGLITE_PORT. */
 async function openForChanges(config: Config): Promise<OpenedDatabase> {
