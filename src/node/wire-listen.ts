@@ -49,11 +49,18 @@ export function notificationMessage(channel: string, payload: string): Buffer {
   return message
 }
 
-/** Whether the backend's output holds a ReadyForQuery: the exchange in progress has ended. */
-function endsExchange(output: Uint8Array): boolean {
+/**
+ * Whether the backend's output holds a ReadyForQuery: the exchange in progress has ended. Output
+ * not cut at a message boundary reads as not ending; the next output is looked at too.
+ */
+export function endsExchange(output: Uint8Array): boolean {
   const bytes = Buffer.from(output.buffer, output.byteOffset, output.byteLength)
-  for (let at = 0; at + 5 <= bytes.length; at += 1 + bytes.readInt32BE(at + 1)) {
+  let at = 0
+  while (at + 5 <= bytes.length) {
     if (bytes[at] === READY_FOR_QUERY) return true
+    const length = bytes.readInt32BE(at + 1)
+    if (length < 4) return false
+    at += 1 + length
   }
   return false
 }

@@ -12,7 +12,7 @@ import { PGLITE_START_PARAMS, wrapPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
 import { upsertRows } from '../../src/db/write.ts'
 import { embeddedUrl } from '../../src/node/open-database.ts'
-import { channelStatementOf } from '../../src/node/wire-listen.ts'
+import { channelStatementOf, endsExchange } from '../../src/node/wire-listen.ts'
 import { startWireServer, type WireServer } from '../../src/node/wire-server.ts'
 import type { ResourceRow } from '../../src/resources/types.ts'
 import { freePort } from '../support/ports.ts'
@@ -123,5 +123,22 @@ describe('LISTEN statements a client sends', () => {
     expect(channelStatementOf(query('unlisten *'))).toEqual({ listen: false, channel: '*' })
     expect(channelStatementOf(query('select 1'))).toBeNull()
     expect(channelStatementOf(query('listen a; select 1'))).toBeNull()
+  })
+})
+
+describe('the end of an exchange in the output', () => {
+  const message = (type: string, body = Buffer.alloc(0)) => {
+    const head = Buffer.alloc(5)
+    head.write(type, 0, 'latin1')
+    head.writeInt32BE(4 + body.length, 1)
+    return Buffer.concat([head, body])
+  }
+
+  it('is a ReadyForQuery after whole messages; a cut or bad length reads as not yet', () => {
+    const complete = message('C', Buffer.from('UNLISTEN\0'))
+    expect(endsExchange(Buffer.concat([complete, message('Z', Buffer.from('I'))]))).toBe(true)
+    expect(endsExchange(complete)).toBe(false)
+    expect(endsExchange(Buffer.from([0x43, 0xff, 0xff, 0xff, 0xf0, 0x5a]))).toBe(false)
+    expect(endsExchange(complete.subarray(0, 7))).toBe(false)
   })
 })
