@@ -14,6 +14,7 @@ const QUERY = 0x51 // 'Q'
 const PARSE = 0x50 // 'P'
 const READY_FOR_QUERY = 0x5a // 'Z'
 
+const MAX_STATEMENT_BYTES = 512
 const STATEMENT = /^\s*(listen|unlisten)\s+(?:(\*)|"((?:[^"]|"")+)"|([a-z_][a-z0-9_$]*))\s*;?\s*$/i
 
 export interface ChannelStatement {
@@ -24,6 +25,8 @@ export interface ChannelStatement {
 
 /** The LISTEN or UNLISTEN a client message (Query or Parse) carries, or null. */
 export function channelStatementOf(message: Uint8Array): ChannelStatement | null {
+  // A channel name is at most 63 bytes: a longer message is some other statement, left unread.
+  if (message.byteLength > MAX_STATEMENT_BYTES) return null
   const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength)
   let text: string
   if (bytes[0] === QUERY) text = bytes.toString('utf8', 5, bytes.indexOf(0, 5))
