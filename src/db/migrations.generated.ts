@@ -85,4 +85,14 @@ export const MIGRATIONS: Array<MigrationMeta & { tag: string }> = [
       "\nCREATE INDEX \"order_shipping_addresses_country_idx\" ON \"bigcommerce\".\"order_shipping_addresses\" USING btree (\"store_hash\",\"country_iso2\");",
     ],
   },
+  {
+    tag: "0005_stores",
+    folderMillis: 1796529700002,
+    hash: "518af3e8326bc66623689a3810571d0605041684cc325fd7962bf57761824c05",
+    bps: true,
+    sql: [
+      "CREATE TABLE \"bigcommerce\".\"stores\" (\n\t\"store_hash\" text PRIMARY KEY NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"status\" text DEFAULT 'active' NOT NULL,\n\t\"scopes\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"start_date\" timestamp with time zone,\n\t\"token_sealed\" text NOT NULL,\n\t\"installed_at\" timestamp with time zone,\n\t\"uninstalled_at\" timestamp with time zone,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"stores_kind_check\" CHECK (\"bigcommerce\".\"stores\".\"kind\" in ('api_account', 'app')),\n\tCONSTRAINT \"stores_status_check\" CHECK (\"bigcommerce\".\"stores\".\"status\" in ('active', 'paused', 'uninstalled'))\n);\n",
+      "\nCREATE INDEX \"stores_status_idx\" ON \"bigcommerce\".\"stores\" USING btree (\"status\");",
+    ],
+  },
 ]
