@@ -44,6 +44,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = {}, now = new Date())
     apiUrl: v.BIGCOMMERCE_API_URL,
     databaseUrl: v.DATABASE_URL,
     dataDir: v.DATA_DIR,
+    tokenEncryptionKey: v.TOKEN_ENCRYPTION_KEY,
     webhookSecret: v.WEBHOOK_SECRET,
     statusToken: v.STATUS_TOKEN,
     pglitePort: v.PGLITE_PORT,

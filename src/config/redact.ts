@@ -7,6 +7,7 @@ export const SECRET_NAMES = new Set([
   'BIGCOMMERCE_CLIENT_SECRET',
   'WEBHOOK_SECRET',
   'STATUS_TOKEN',
+  'TOKEN_ENCRYPTION_KEY',
 ])
 
 /** The rejected value, as far as it is safe to show: nothing of a secret, a URL's scheme only. */
@@ -64,7 +65,8 @@ export function redactUrl(text: string): string {
  * password, raw and percent-decoded) is replaced by ***, and connection URLs are redacted.
  */
 export function maskSecrets(text: string, env: Env): string {
-  const secrets = [...SECRET_NAMES].map((name) => env[name])
+  // A key list (TOKEN_ENCRYPTION_KEY's `new,old`) is hidden whole and key by key.
+  const secrets = [...SECRET_NAMES].flatMap((name) => [env[name], ...(env[name]?.split(',') ?? [])])
   const databaseUrl = env.DATABASE_URL
   if (databaseUrl) secrets.push(...passwordsInUrl(databaseUrl))
   // Longest first, so a secret that contains another is hidden whole. Very short values would

@@ -1,6 +1,7 @@
 // The settings schema, one group per concern (the store, storage, the server, the schedule). Every
 // message names the variable and shows an example, so one run lists every fix needed.
 import { z } from 'zod'
+import { tokenKeyProblem } from '../stores/token-crypto.ts'
 import { databaseUrlProblem } from './database-url.ts'
 import type { ConfigNeeds } from './types.ts'
 
@@ -139,6 +140,11 @@ function storageFields() {
         .optional(),
     ),
     DATA_DIR: optional.transform((v) => v ?? './data'),
+    // Checked for its shape here; needed only once a token is stored in the database.
+    TOKEN_ENCRYPTION_KEY: optional.superRefine((key, ctx) => {
+      const problem = key === undefined ? undefined : tokenKeyProblem(key)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    }),
   }
 }
 

@@ -10,6 +10,8 @@ export interface Config {
   apiUrl: string
   databaseUrl?: string
   dataDir: string
+  /** Seals stores' tokens in the database: one key, or `new,old` while rotating (src/stores/token-crypto.ts). */
+  tokenEncryptionKey?: string
   webhookSecret?: string
   /** Opens `GET /status` and `GET /metrics` to `Authorization: Bearer <token>`; unset, both are off. */
   statusToken?: string
