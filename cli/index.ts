@@ -9,6 +9,8 @@ import { BigCommerceApiError, BigCommerceDataError } from '../src/bigcommerce/er
 import { describeFailure } from '../src/bigcommerce/explain.ts'
 import { ConfigError, maskSecrets } from '../src/config.ts'
 import { describeCause } from '../src/db/errors.ts'
+import { UnknownStoreError } from '../src/stores/registry.ts'
+import { SealedTokenError, TokenKeyError } from '../src/stores/token-crypto.ts'
 import { readNodeEnv } from '../src/node/env.ts'
 import { printable, printableLine } from '../src/util/printable.ts'
 import { ArgumentError, checkArgs, MissingSubcommand } from './_args.ts'
@@ -24,12 +26,16 @@ const main = defineCommand({
     status: () => import('./status.ts').then((m) => m.default),
     verify: () => import('./verify.ts').then((m) => m.default),
     changes: () => import('./changes.ts').then((m) => m.default),
+    stores: () => import('./stores.ts').then((m) => m.default),
   },
 })
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommandStopped) return error.code
   if (error instanceof ConfigError || error instanceof UsageError) return 2
+  // An unknown store hash, a missing or wrong TOKEN_ENCRYPTION_KEY: input or settings to fix.
+  if (error instanceof UnknownStoreError || error instanceof TokenKeyError) return 2
+  if (error instanceof SealedTokenError) return 2
   // The store hash or the token is wrong: a bad setting, found out by asking the API.
   if (error instanceof StoreAccessError && error.problem !== 'unreachable') return 2
   return 1

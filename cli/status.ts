@@ -4,11 +4,21 @@
 // failed events, missing hooks, rejected rows), so a cron job can alert on it; each problem comes
 // with the command that fixes it. Store and database text is printed without control characters.
 import { defineCommand } from 'citty'
-import { printable, printableLine } from '../src/util/printable.ts'
+import type { Config } from '../src/config.ts'
 import { readStoreStatus } from '../src/node/store-operations.ts'
+import type { StoreAccess as AccessResult } from '../src/sync/status/problems.ts'
+import {
+  configFor,
+  runForStores,
+  severalJson,
+  storeArg,
+  type OpenDatabase,
+  type StoreOutcome,
+} from './_stores.ts'
+import { printable, printableLine } from '../src/util/printable.ts'
 import type { MirrorStatus } from '../src/sync/status/status.ts'
 import type { RunRow } from '../src/sync/status/runs.ts'
-import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
+import { CommandFailed, loadConfig, printJson, UsageError } from './_shared.ts'
 
 export default defineCommand({
   meta: {
@@ -18,21 +28,55 @@ export default defineCommand({
   },
   args: {
     json: { type: 'boolean', description: 'Print one JSON object' },
+    ...storeArg,
   },
   async run({ args }) {
-    const config = loadConfig({ store: true })
-    // The database first: a database that cannot be used is said before anything else.
-    const status = await withDatabase(config, 'bc-mirror status', (db) => readStoreStatus(config, db))
-    const access = status.access
-    if (args.json) printJson(status)
-    else process.stdout.write(printable(formatStatus(status)))
-    const count = status.problems.length
-    const needs = `${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`
-    if (access?.result === 'unknown-store' || access?.result === 'token-refused')
-      throw new UsageError(`${needs}; exit code 2: a setting is wrong`)
-    if (count > 0) throw new CommandFailed(needs)
+    await statusStores(loadConfig(), args)
   },
 })
+
+interface StoreStatusResult {
+  status: MirrorStatus
+  access: AccessResult | undefined
+}
+
+/**
+ * Status of `--store H` or of every active store (`--json`: today's object for one store,
+ * `{stores: [{store_hash, ...status}]}` for several).
+ */
+export async function statusStores(
+  config: Config,
+  args: { json?: boolean; store?: string },
+  options: { openDatabase?: OpenDatabase } = {},
+): Promise<void> {
+  const { outcomes, several } = await runForStores<StoreStatusResult>(
+    config,
+    'bc-mirror status',
+    args.store,
+    async ({ store, db }) => {
+      // The database first: a database that cannot be used is said before anything else.
+      const status = await readStoreStatus(configFor(config, store), await db())
+      return { status, access: status.access }
+    },
+    (outcomes, several) => {
+      const shown: StoreOutcome<MirrorStatus>[] = outcomes.map((o) => ({ ...o, value: o.value?.status }))
+      if (args.json) printJson(several ? severalJson(shown) : shown[0]?.value)
+      else for (const o of shown) if (o.value) process.stdout.write(printable(formatStatus(o.value)))
+    },
+    {
+      allowInactive: true,
+      openDatabase: options.openDatabase,
+      failed: (value: StoreStatusResult) => value.status.problems.length > 0,
+    },
+  )
+  const result = outcomes[0]?.value
+  if (several || !result) return
+  const count = result.status.problems.length
+  const needs = `${count} problem${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention (listed above)`
+  if (result.access?.result === 'unknown-store' || result.access?.result === 'token-refused')
+    throw new UsageError(`${needs}; exit code 2: a setting is wrong`)
+  if (count > 0) throw new CommandFailed(needs)
+}
 
 function formatStatus(status: MirrorStatus): string {
   const lines = [

@@ -4,15 +4,46 @@ import { parseStartDate } from '../src/config.ts'
 import type { ResourceName } from '../src/db/schema.ts'
 import { connectStore, syncStore } from '../src/node/store-operations.ts'
 import { SYNC_TABLES } from '../src/resources/index.ts'
+import type { Config } from '../src/config.ts'
 import {
-  CommandFailed,
-  CommandStopped,
-  loadConfig,
-  printJson,
-  UsageError,
-  withDatabase,
-} from './_shared.ts'
+  configFor,
+  runForStores,
+  severalJson,
+  startDateOf,
+  storeArg,
+  type OpenDatabase,
+} from './_stores.ts'
+import { CommandFailed, CommandStopped, loadConfig, printJson, UsageError } from './_shared.ts'
 import { createProgressReporter, formatSummary } from './sync-output.ts'
+
+const SYNC_ARGS = {
+  tables: {
+    type: 'string',
+    description: 'Comma-separated tables (default: all)',
+    valueHint: 'coupons,customers,orders,products',
+  },
+  full: {
+    type: 'boolean',
+    description:
+      'Sweep every chosen table from the start date and delete rows the store no longer has',
+  },
+  since: {
+    type: 'string',
+    description:
+      'Sweep from this date (MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp); the saved cursor never moves back',
+    valueHint: 'DATE',
+  },
+  json: { type: 'boolean', description: 'Print the summary as one JSON object' },
+  wait: {
+    type: 'boolean',
+    description: 'If a sync of this store is running, wait for it instead of exiting',
+  },
+  'allow-mass-delete': {
+    type: 'boolean',
+    description:
+      'Let a full sweep delete more than half of a table (above 2,000 rows: more than 10% or 1,000 rows)',
+  },
+} as const
 
 export default defineCommand({
   meta: {
@@ -21,72 +52,88 @@ export default defineCommand({
       'Reconcile the mirror with the store: incremental date_modified sweeps (customers, orders, products) and a full coupon sweep; the first run backfills from the start date',
   },
   args: {
-    tables: {
-      type: 'string',
-      description: 'Comma-separated tables (default: all)',
-      valueHint: 'coupons,customers,orders,products',
-    },
-    full: {
-      type: 'boolean',
-      description:
-        'Sweep every chosen table from the start date and delete rows the store no longer has',
-    },
-    since: {
-      type: 'string',
-      description:
-        'Sweep from this date (MM/DD/YYYY, YYYY-MM-DD or an ISO timestamp); the saved cursor never moves back',
-      valueHint: 'DATE',
-    },
-    json: { type: 'boolean', description: 'Print the summary as one JSON object' },
-    wait: {
-      type: 'boolean',
-      description: 'If a sync of this store is running, wait for it instead of exiting',
-    },
-    'allow-mass-delete': {
-      type: 'boolean',
-      description:
-        'Let a full sweep delete more than half of a table (above 2,000 rows: more than 10% or 1,000 rows)',
-    },
+    ...SYNC_ARGS,
+    ...storeArg,
   },
   async run({ args }) {
-    const config = loadConfig({ store: true })
-    const tables = parseTables(args.tables)
-    const since = args.since === undefined ? undefined : parseSince(args.since)
-    if (since && config.startDate && since < config.startDate) {
-      throw new UsageError(
-        `--since ${args.since} is before BIGCOMMERCE_START_DATE (${config.startDate.toISOString().slice(0, 10)}); rows before the start date are not mirrored. Use a later date.`,
-      )
-    }
-    const store = connectStore(config)
-    const reporter = createProgressReporter(process.stderr, tables)
-    const abort = stopOnSignals(reporter.interject)
-    // A wrong store hash or a refused token is said once, here, not once per table.
-    await checkStoreAccess(store.client, abort.signal)
-    const summary = await withDatabase(config, 'bc-mirror sync', (db) =>
-      syncStore(config, db, store, {
+    // Said between progress lines by the store's reporter at work, if any.
+    const voice = { say: (line: string) => void process.stderr.write(`${line}\n`) }
+    const abort = stopOnSignals((line) => voice.say(line))
+    await syncStores(loadConfig(), args, { signal: abort.signal, voice })
+    if (abort.signal.aborted) throw new CommandStopped(STOPPED_EXIT_CODE)
+  },
+})
+
+export interface SyncArgs {
+  tables?: string
+  full?: boolean
+  since?: string
+  json?: boolean
+  wait?: boolean
+  'allow-mass-delete'?: boolean
+  store?: string
+}
+
+/**
+ * Syncs `--store H` or every active store in turn, printing each summary (`--json`: today's
+ * object for one store, `{stores: [{store_hash, ...summary}]}` for several).
+ */
+export async function syncStores(
+  config: Config,
+  args: SyncArgs,
+  options: {
+    signal?: AbortSignal
+    openDatabase?: OpenDatabase
+    /** Where a Ctrl-C notice goes: set to the running store's progress reporter. */
+    voice?: { say: (line: string) => void }
+  } = {},
+): Promise<void> {
+  const tables = parseTables(args.tables)
+  const since = args.since === undefined ? undefined : parseSince(args.since)
+  const { outcomes, several } = await runForStores(
+    config,
+    'bc-mirror sync',
+    args.store,
+    async ({ store, db }) => {
+      const startDate = startDateOf(config, store)
+      if (since && startDate && since < startDate) {
+        throw new UsageError(
+          `--since ${args.since} is before ${store.source === 'settings' ? 'BIGCOMMERCE_START_DATE' : `store ${store.storeHash}'s start date`} (${startDate.toISOString().slice(0, 10)}); rows before the start date are not mirrored. Use a later date.`,
+        )
+      }
+      const storeConfig = configFor(config, store)
+      const connection = connectStore(storeConfig)
+      const reporter = createProgressReporter(process.stderr, tables)
+      if (options.voice) options.voice.say = reporter.interject
+      // A wrong store hash or a refused token is said once, here, not once per table.
+      await checkStoreAccess(connection.client, options.signal)
+      const summary = await syncStore(storeConfig, await db(), connection, {
         tables,
         full: args.full,
         since,
         wait: args.wait,
         allowMassDelete: args['allow-mass-delete'],
-        signal: abort.signal,
+        signal: options.signal,
         onProgress: reporter.update,
-      }),
-    )
-    reporter.finish()
-    if (args.json) printJson(summary)
-    else process.stdout.write(formatSummary(summary))
-    if (abort.signal.aborted) throw new CommandStopped(STOPPED_EXIT_CODE)
-    if (!summary.ok) {
-      const failed = Object.entries(summary.tables)
-        .filter(([, t]) => t.status !== 'completed')
-        .map(([name]) => name)
-      throw new CommandFailed(
-        `sync did not complete for ${failed.join(', ')}; the next run resumes where it stopped.`,
-      )
-    }
-  },
-})
+      })
+      reporter.finish()
+      return summary
+    },
+    (outcomes, several) => {
+      if (args.json) printJson(several ? severalJson(outcomes) : outcomes[0]?.value)
+      else for (const o of outcomes) if (o.value) process.stdout.write(`${several ? `Store ${o.store.storeHash}\n` : ''}${formatSummary(o.value)}`)
+    },
+    { openDatabase: options.openDatabase },
+  )
+  const summary = outcomes[0]?.value
+  if (several || options.signal?.aborted || !summary || summary.ok) return
+  const failed = Object.entries(summary.tables)
+    .filter(([, t]) => t.status !== 'completed')
+    .map(([name]) => name)
+  throw new CommandFailed(
+    `sync did not complete for ${failed.join(', ')}; the next run resumes where it stopped.`,
+  )
+}
 
 /** A shell's code for a command ended by SIGINT (128 + 2). */
 const STOPPED_EXIT_CODE = 130

@@ -4,7 +4,9 @@ import { defineCommand } from 'citty'
 import { connectStore, verifyStore } from '../src/node/store-operations.ts'
 import type { IdDrift, VerifyReport } from '../src/sync/sweeps/verify.ts'
 import { printable } from '../src/util/printable.ts'
-import { CommandFailed, loadConfig, printJson, withDatabase } from './_shared.ts'
+import type { Config } from '../src/config.ts'
+import { configFor, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
+import { CommandFailed, loadConfig, printJson } from './_shared.ts'
 import { parseTables } from './sync.ts'
 
 export default defineCommand({
@@ -25,26 +27,46 @@ export default defineCommand({
         'Compare id sets too (id-only pages on v3; v2 orders and coupons cost full pages)',
     },
     json: { type: 'boolean', description: 'Print the report as one JSON object' },
+    ...storeArg,
   },
   async run({ args }) {
-    const config = loadConfig({ store: true })
-    const tables = parseTables(args.tables)
-    const store = connectStore(config)
-    const report = await withDatabase(config, 'bc-mirror verify', (db) =>
-      verifyStore(config, db, store, { tables, ids: args.ids }),
-    )
-    if (args.json) printJson(report)
-    else process.stdout.write(printable(formatReport(report)))
-    if (!report.ok) {
-      const drifting = Object.entries(report.tables)
-        .filter(([, t]) => t?.drift)
-        .map(([name]) => name)
-      throw new CommandFailed(
-        `the mirror drifts from the store in ${drifting.join(', ')}; run the repair command shown above.`,
-      )
-    }
+    await verifyStores(loadConfig(), args)
   },
 })
+
+/**
+ * The drift report of `--store H` or of every active store (`--json`: today's object for one
+ * store, `{stores: [{store_hash, ...report}]}` for several).
+ */
+export async function verifyStores(
+  config: Config,
+  args: { tables?: string; ids?: boolean; json?: boolean; store?: string },
+  options: { openDatabase?: OpenDatabase } = {},
+): Promise<void> {
+  const tables = parseTables(args.tables)
+  const { outcomes, several } = await runForStores(
+    config,
+    'bc-mirror verify',
+    args.store,
+    async ({ store, db }) => {
+      const storeConfig = configFor(config, store)
+      return verifyStore(storeConfig, await db(), connectStore(storeConfig), { tables, ids: args.ids })
+    },
+    (outcomes, several) => {
+      if (args.json) printJson(several ? severalJson(outcomes) : outcomes[0]?.value)
+      else for (const o of outcomes) if (o.value) process.stdout.write(printable(formatReport(o.value)))
+    },
+    { openDatabase: options.openDatabase },
+  )
+  const report = outcomes[0]?.value
+  if (several || !report || report.ok) return
+  const drifting = Object.entries(report.tables)
+    .filter(([, t]) => t?.drift)
+    .map(([name]) => name)
+  throw new CommandFailed(
+    `the mirror drifts from the store in ${drifting.join(', ')}; run the repair command shown above.`,
+  )
+}
 
 const ids = (label: string, drift: IdDrift | undefined) =>
   drift && drift.count > 0

@@ -19,7 +19,9 @@ import {
   type HookState,
 } from '../src/sync/hooks/mirror-hooks.ts'
 import { printable } from '../src/util/printable.ts'
-import { CommandFailed, loadConfig, printJson, UsageError, withDatabase } from './_shared.ts'
+import type { Database } from '../src/db/database.ts'
+import { configFor, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
+import { CommandFailed, loadConfig, printJson, UsageError } from './_shared.ts'
 
 // Hooks' URLs come from the store: printed without control characters.
 const print = (text: string) => process.stdout.write(`${printable(text)}\n`)
@@ -50,12 +52,16 @@ function describeAction(action: HookAction): string {
  * Records the hooks' state for `status`. Only in a mirror that exists (an embedded database is
  * not created for it), and a failure only warns: the hooks are right whatever the database says.
  */
-async function recordEnsured(config: Config, state: HookState) {
-  if (!config.databaseUrl && !existsSync(config.dataDir)) return
+async function recordEnsured(
+  config: Config,
+  storeHash: string,
+  state: HookState,
+  db: () => Promise<Database>,
+  given: boolean,
+) {
+  if (!given && !config.databaseUrl && !existsSync(config.dataDir)) return
   try {
-    await withDatabase(config, 'bc-mirror webhooks ensure', (db) =>
-      recordHookState(db, config.storeHash, state),
-    )
+    await recordHookState(await db(), storeHash, state)
   } catch {
     // No error text: a database error may quote its connection settings.
     process.stderr.write(
@@ -80,6 +86,7 @@ const ensure = defineCommand({
       description: 'Accept http:// or a port other than 443 (local testing only)',
     },
     json: { type: 'boolean', description: 'Print the actions as JSON' },
+    ...storeArg,
   },
   async run({ args }) {
     if (!URL.canParse(args.url) || !/^https?:$/.test(new URL(args.url).protocol)) {
@@ -99,21 +106,57 @@ const ensure = defineCommand({
         `${problem} Use a public https:// URL, or pass --allow-insecure for local testing.`,
       )
     }
-    const config = loadConfig({ store: true, webhookSecret: true })
-    const result = await ensureHooks(await checkedClient(config), {
-      destination: args.url,
-      secret: config.webhookSecret ?? '',
-    })
-    await recordEnsured(config, hookStateOf(args.url, result))
-    if (args.json) printJson(ensureJson(result))
-    else printEnsured(result, args.url)
-    const refused = result.refused.length
-    if (refused > 0)
-      throw new CommandFailed(
-        `the store refused ${refused} of ${refused + result.actions.length} hooks (listed above); the others are in place`,
-      )
+    const config = loadConfig({ webhookSecret: true })
+    await ensureStores(config, { url: args.url, json: args.json, store: args.store })
   },
 })
+
+/**
+ * Makes the hooks of `--store H`, or of every active store, deliver to `url` (`--json`: today's
+ * object for one store, `{stores: [{store_hash, ...actions}]}` for several).
+ */
+export async function ensureStores(
+  config: Config,
+  args: { url: string; json?: boolean; store?: string },
+  options: { openDatabase?: OpenDatabase } = {},
+): Promise<void> {
+  const { outcomes, several } = await runForStores<EnsureResult>(
+    config,
+    'bc-mirror webhooks ensure',
+    args.store,
+    async ({ store, db }) => {
+      const client = createStoreClient(configFor(config, store))
+      await checkStoreAccess(client)
+      const result = await ensureHooks(client, { destination: args.url, secret: config.webhookSecret ?? '' })
+      await recordEnsured(config, store.storeHash, hookStateOf(args.url, result), db, options.openDatabase !== undefined)
+      return result
+    },
+    (outcomes, several) => {
+      if (args.json) {
+        const shown = outcomes.map((o) => ({ ...o, value: o.value && ensureJson(o.value) }))
+        printJson(several ? severalJson(shown) : shown[0]?.value)
+      } else {
+        for (const o of outcomes) {
+          if (!o.value) continue
+          if (several) print(`Store ${o.store.storeHash}`)
+          printEnsured(o.value, args.url)
+        }
+      }
+    },
+    {
+      openDatabase: options.openDatabase,
+      failed: (result: EnsureResult) => result.refused.length > 0,
+      registryOptional: true,
+    },
+  )
+  const result = outcomes[0]?.value
+  if (several || !result) return
+  const refused = result.refused.length
+  if (refused > 0)
+    throw new CommandFailed(
+      `the store refused ${refused} of ${refused + result.actions.length} hooks (listed above); the others are in place`,
+    )
+}
 
 function ensureJson(result: EnsureResult) {
   return {

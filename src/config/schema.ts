@@ -98,6 +98,10 @@ function apiUrlField() {
   )
 }
 
+const STORE_HASH = /^[a-z0-9]{1,64}$/i
+const STORE_HASH_MESSAGE =
+  'BIGCOMMERCE_STORE_HASH must be letters and digits only (the part between stores/ and /v3/ in your API path), e.g. abc123xyz'
+
 /** The store and how to reach its API. */
 function storeFields(needs: ConfigNeeds, now: Date) {
   return {
@@ -105,11 +109,9 @@ function storeFields(needs: ConfigNeeds, now: Date) {
       ? required(
           'BIGCOMMERCE_STORE_HASH',
           'the part between stores/ and /v3/ in your API path, e.g. BIGCOMMERCE_STORE_HASH=abc123xyz',
-        ).regex(/^[a-z0-9]{1,64}$/i, {
-          message:
-            'BIGCOMMERCE_STORE_HASH must be letters and digits only (the part between stores/ and /v3/ in your API path), e.g. abc123xyz',
-        })
-      : optional,
+        ).regex(STORE_HASH, { message: STORE_HASH_MESSAGE })
+      : // Optional when stores are registered in the database, but never malformed.
+        optional.pipe(z.string().regex(STORE_HASH, { message: STORE_HASH_MESSAGE }).optional()),
     BIGCOMMERCE_ACCESS_TOKEN: needs.store
       ? required(
           'BIGCOMMERCE_ACCESS_TOKEN',
