@@ -3,7 +3,7 @@
 // store's failure never stops the next; the command exits non-zero when any failed. With one
 // store, errors and output are exactly what they were before the registry existed.
 import { existsSync } from 'node:fs'
-import { ConfigError, maskSecrets, parseConfig, type Config } from '../src/config.ts'
+import { ConfigError, maskSecrets, parseConfig, type Config, type ConfigNeeds } from '../src/config.ts'
 import type { Database } from '../src/db/database.ts'
 import { readNodeEnv } from '../src/node/env.ts'
 import { openConfiguredDatabase } from '../src/node/open-database.ts'
@@ -62,6 +62,25 @@ function settingsStore(config: Config): StoreAccess | undefined {
     ...(config.startDate ? { startDate: config.startDate } : {}),
     source: 'settings',
   }
+}
+
+/**
+ * The settings for a command that works on stores. BIGCOMMERCE_STORE_HASH/ACCESS_TOKEN are
+ * required, as before the registry, unless the database may hold registered stores; every problem
+ * is named in one message either way.
+ */
+export function loadStoresConfig(needs: ConfigNeeds = {}): Config {
+  const env = readNodeEnv()
+  const noRegistry = !env.DATABASE_URL?.trim() && !existsSync(env.DATA_DIR?.trim() || './data')
+  let config: Config
+  try {
+    config = parseConfig(env, needs)
+  } catch (error) {
+    if (error instanceof ConfigError && noRegistry) parseConfig(env, { ...needs, store: true })
+    throw error
+  }
+  if (noRegistry && !(config.storeHash && config.accessToken)) return parseConfig(env, { ...needs, store: true })
+  return config
 }
 
 /** Whether the database may hold registered stores: an embedded one not yet made holds none. */

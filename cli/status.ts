@@ -9,6 +9,7 @@ import { readStoreStatus } from '../src/node/store-operations.ts'
 import type { StoreAccess as AccessResult } from '../src/sync/status/problems.ts'
 import {
   configFor,
+  loadStoresConfig,
   runForStores,
   severalJson,
   storeArg,
@@ -18,7 +19,7 @@ import {
 import { printable, printableLine } from '../src/util/printable.ts'
 import type { MirrorStatus } from '../src/sync/status/status.ts'
 import type { RunRow } from '../src/sync/status/runs.ts'
-import { CommandFailed, loadConfig, printJson, UsageError } from './_shared.ts'
+import { CommandFailed, printJson, UsageError } from './_shared.ts'
 
 export default defineCommand({
   meta: {
@@ -31,7 +32,7 @@ export default defineCommand({
     ...storeArg,
   },
   async run({ args }) {
-    await statusStores(loadConfig(), args)
+    await statusStores(loadStoresConfig(), args)
   },
 })
 

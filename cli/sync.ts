@@ -7,13 +7,14 @@ import { SYNC_TABLES } from '../src/resources/index.ts'
 import type { Config } from '../src/config.ts'
 import {
   configFor,
+  loadStoresConfig,
   runForStores,
   severalJson,
   startDateOf,
   storeArg,
   type OpenDatabase,
 } from './_stores.ts'
-import { CommandFailed, CommandStopped, loadConfig, printJson, UsageError } from './_shared.ts'
+import { CommandFailed, CommandStopped, printJson, UsageError } from './_shared.ts'
 import { createProgressReporter, formatSummary } from './sync-output.ts'
 
 const SYNC_ARGS = {
@@ -59,7 +60,7 @@ export default defineCommand({
     // Said between progress lines by the store's reporter at work, if any.
     const voice = { say: (line: string) => void process.stderr.write(`${line}\n`) }
     const abort = stopOnSignals((line) => voice.say(line))
-    await syncStores(loadConfig(), args, { signal: abort.signal, voice })
+    await syncStores(loadStoresConfig(), args, { signal: abort.signal, voice })
     if (abort.signal.aborted) throw new CommandStopped(STOPPED_EXIT_CODE)
   },
 })

@@ -5,8 +5,8 @@ import { connectStore, verifyStore } from '../src/node/store-operations.ts'
 import type { IdDrift, VerifyReport } from '../src/sync/sweeps/verify.ts'
 import { printable } from '../src/util/printable.ts'
 import type { Config } from '../src/config.ts'
-import { configFor, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
-import { CommandFailed, loadConfig, printJson } from './_shared.ts'
+import { configFor, loadStoresConfig, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
+import { CommandFailed, printJson } from './_shared.ts'
 import { parseTables } from './sync.ts'
 
 export default defineCommand({
@@ -30,7 +30,7 @@ export default defineCommand({
     ...storeArg,
   },
   async run({ args }) {
-    await verifyStores(loadConfig(), args)
+    await verifyStores(loadStoresConfig(), args)
   },
 })
 

@@ -20,7 +20,7 @@ import {
 } from '../src/sync/hooks/mirror-hooks.ts'
 import { printable } from '../src/util/printable.ts'
 import type { Database } from '../src/db/database.ts'
-import { configFor, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
+import { configFor, loadStoresConfig, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
 import { CommandFailed, loadConfig, printJson, UsageError } from './_shared.ts'
 
 // Hooks' URLs come from the store: printed without control characters.
@@ -106,7 +106,7 @@ const ensure = defineCommand({
         `${problem} Use a public https:// URL, or pass --allow-insecure for local testing.`,
       )
     }
-    const config = loadConfig({ webhookSecret: true })
+    const config = loadStoresConfig({ webhookSecret: true })
     await ensureStores(config, { url: args.url, json: args.json, store: args.store })
   },
 })
