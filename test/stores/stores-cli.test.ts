@@ -18,6 +18,8 @@ import {
 } from '../../cli/stores.ts'
 import { statusStores } from '../../cli/status.ts'
 import { syncStores } from '../../cli/sync.ts'
+import { verifyStores } from '../../cli/verify.ts'
+import { ensureStores } from '../../cli/webhooks.ts'
 import { StoreAccessError } from '../../src/bigcommerce/preflight.ts'
 import { parseConfig, type Config } from '../../src/config.ts'
 import { registerStore, UnknownStoreError } from '../../src/stores/registry.ts'
@@ -135,6 +137,23 @@ describeEachDatabase('bc-mirror stores', (ctx) => {
     const unknown = await captured(() => statusStores(config, { json: true, store: 'nosuch9' }, { openDatabase: open() }))
     expect(unknown.error).toBeInstanceOf(UnknownStoreError)
     expect(unknown.out).toBe('')
+  })
+
+  it('verify and webhooks ensure work over every active store, grouped per store in JSON', async () => {
+    const config = configWith({ TOKEN_ENCRYPTION_KEY: KEY_1, WEBHOOK_SECRET: 'a-webhook-secret-of-some-length' })
+    const verified = await captured(() => verifyStores(config, { json: true }, { openDatabase: open() }))
+    expect(verified.error).toBeUndefined()
+    const reports = JSON.parse(verified.out) as { stores: Array<{ store_hash: string; ok: boolean }> }
+    expect(reports.stores.map((r) => [r.store_hash, r.ok])).toEqual([['storea1', true], ['storeb2', true]])
+
+    const url = 'https://mirror.example.com/webhooks/bigcommerce'
+    const ensured = await captured(() => ensureStores(config, { url, json: true }, { openDatabase: open() }))
+    expect(ensured.error).toBeUndefined()
+    const results = JSON.parse(ensured.out) as { stores: Array<{ store_hash: string; actions: Array<{ kind: string }> }> }
+    expect(results.stores.map((r) => r.store_hash)).toEqual(['storea1', 'storeb2'])
+    for (const r of results.stores) expect(r.actions.length).toBeGreaterThan(0)
+    expect(a().webhooks.hooks.size).toBeGreaterThan(0)
+    expect(b().webhooks.hooks.size).toBe(a().webhooks.hooks.size)
   })
 
   it('pause leaves a store out of "every active store"; resume brings it back; unknown hashes are refused', async () => {
