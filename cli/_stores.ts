@@ -79,7 +79,9 @@ export function loadStoresConfig(needs: ConfigNeeds = {}): Config {
     if (error instanceof ConfigError && noRegistry) parseConfig(env, { ...needs, store: true })
     throw error
   }
-  if (noRegistry && !(config.storeHash && config.accessToken)) return parseConfig(env, { ...needs, store: true })
+  if (noRegistry && !(config.storeHash && config.accessToken)) {
+    return parseConfig(env, { ...needs, store: true })
+  }
   return config
 }
 
@@ -136,12 +138,20 @@ export async function runForStores<T>(
         outcomes.push({ store, error })
       }
     }
+    // One store (an unreadable token the only one): its error is the command's, said once.
+    const only = outcomes.find((o) => o.error !== undefined)
+    if (!several && only) throw only.error
+    const env = readNodeEnv()
     for (const o of outcomes) {
-      if (o.error !== undefined) process.stderr.write(`${maskSecrets(`bc-mirror: store ${o.store.storeHash}: ${describeError(o.error)}`, readNodeEnv())}\n`)
+      if (o.error === undefined) continue
+      const line = `bc-mirror: store ${o.store.storeHash}: ${describeError(o.error)}`
+      process.stderr.write(`${maskSecrets(line, env)}\n`)
     }
     report(outcomes, several)
     const isFailed = (options.failed as ((value: T) => boolean) | undefined) ?? isFailure
-    const failed = outcomes.filter((o) => o.error !== undefined || (o.value !== undefined && isFailed(o.value)))
+    const failed = outcomes.filter(
+      (o) => o.error !== undefined || (o.value !== undefined && isFailed(o.value)),
+    )
     if (several && failed.length > 0) {
       throw new CommandFailed(
         `${failed.length} of ${outcomes.length} stores did not succeed: ${failed.map((o) => o.store.storeHash).join(', ')}`,
@@ -158,7 +168,8 @@ const isFailure = (value: unknown) =>
   typeof value === 'object' && value !== null && 'ok' in value && value.ok === false
 
 export function describeError(error: unknown): string {
-  if (error instanceof BigCommerceApiError || error instanceof BigCommerceDataError || !(error instanceof Error)) {
+  const fromApi = error instanceof BigCommerceApiError || error instanceof BigCommerceDataError
+  if (fromApi || !(error instanceof Error)) {
     return printableLine(describeFailure(error))
   }
   return printableLine(error.message)

@@ -189,8 +189,13 @@ describeEachDatabase('bc-mirror stores', (ctx) => {
     const onlyNew = configWith({ TOKEN_ENCRYPTION_KEY: KEY_2 })
     const run = await captured(() => syncStores(onlyNew, { json: true, tables: 'coupons' }, { openDatabase: open() }))
     expect(run.error).toBeUndefined()
-    const onlyOld = await captured(() => syncStores(configWith({ TOKEN_ENCRYPTION_KEY: KEY_1 }), { json: true, store: 'storea1' }, { openDatabase: open() }))
-    expect(String(onlyOld.error)).toMatch(/sealed with a key not in TOKEN_ENCRYPTION_KEY/)
+    const onlyOld = configWith({ TOKEN_ENCRYPTION_KEY: KEY_1 })
+    const one = await captured(() => syncStores(onlyOld, { json: true, store: 'storea1' }, { openDatabase: open() }))
+    expect(String(one.error)).toMatch(/sealed with a key not in TOKEN_ENCRYPTION_KEY/)
+    // Over every store: each unreadable store is a failure, never a silent skip.
+    const all = await captured(() => syncStores(onlyOld, { json: true }, { openDatabase: open() }))
+    expect(all.error).toBeInstanceOf(CommandFailed)
+    expect(String(all.error)).toMatch(/2 of 2 stores did not succeed: storea1, storeb2/)
   })
 
   it("remove --purge deletes that store's rows and leaves the other's; remove without --purge keeps rows", async () => {
