@@ -267,3 +267,12 @@ export function severalJson<T extends object>(outcomes: StoreOutcome<T>[]) {
     ),
   }
 }
+
+/**
+ * A fix or repair command for a registered store names it (`bc-mirror sync --store H ...`): run
+ * bare, it would work on every store. The settings' store keeps today's words.
+ */
+export function commandsFor(store: StoreAccess, text: string): string {
+  if (store.source === 'settings') return text
+  return text.replace(/\bbc-mirror (sync|verify|status|webhooks ensure)\b(?! --store)/g, `$& --store ${store.storeHash}`)
+}

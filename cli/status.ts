@@ -8,6 +8,7 @@ import type { Config } from '../src/config.ts'
 import { readStoreStatus } from '../src/node/store-operations.ts'
 import type { StoreAccess as AccessResult } from '../src/sync/status/problems.ts'
 import {
+  commandsFor,
   configFor,
   loadStoresConfig,
   runForStores,
@@ -57,6 +58,7 @@ export async function statusStores(
     async ({ store, db }) => {
       // The database first: a database that cannot be used is said before anything else.
       const status = await readStoreStatus(configFor(config, store), await db())
+      for (const problem of status.problems) problem.fix = commandsFor(store, problem.fix)
       return { status, access: status.access }
     },
     (outcomes, several) => {

@@ -5,7 +5,7 @@ import { connectStore, verifyStore } from '../src/node/store-operations.ts'
 import type { IdDrift, VerifyReport } from '../src/sync/sweeps/verify.ts'
 import { printable } from '../src/util/printable.ts'
 import type { Config } from '../src/config.ts'
-import { configFor, loadStoresConfig, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
+import { commandsFor, configFor, loadStoresConfig, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
 import { CommandFailed, printJson } from './_shared.ts'
 import { parseTables } from './sync.ts'
 
@@ -50,7 +50,12 @@ export async function verifyStores(
     args.store,
     async ({ store, db }) => {
       const storeConfig = configFor(config, store)
-      return verifyStore(storeConfig, await db(), connectStore(storeConfig), { tables, ids: args.ids })
+      const report = await verifyStore(storeConfig, await db(), connectStore(storeConfig), {
+        tables,
+        ids: args.ids,
+      })
+      for (const t of Object.values(report.tables)) if (t?.repair) t.repair = commandsFor(store, t.repair)
+      return report
     },
     (outcomes, several) => {
       if (args.json) printJson(several ? severalJson(outcomes) : outcomes[0]?.value)

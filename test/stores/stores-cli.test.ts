@@ -8,6 +8,7 @@ import { Readable } from 'node:stream'
 import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CommandFailed, UsageError } from '../../cli/_shared.ts'
+import { commandsFor } from '../../cli/_stores.ts'
 import {
   addStore,
   changeStoreStatus,
@@ -64,6 +65,16 @@ async function captured(fn: () => Promise<void>): Promise<{ out: string; error?:
 }
 
 const stdinOf = (text: string) => Object.assign(Readable.from(text ? [text] : []), { isTTY: false })
+
+describe('fixes and repairs of a registered store', () => {
+  it('name the store, so that running them does not work on every store', () => {
+    const registered = { storeHash: 'abc1', accessToken: 't', source: 'registry' as const }
+    expect(commandsFor(registered, 'bc-mirror sync --tables orders')).toBe('bc-mirror sync --store abc1 --tables orders')
+    expect(commandsFor(registered, 'run bc-mirror webhooks ensure --url U')).toBe('run bc-mirror webhooks ensure --store abc1 --url U')
+    expect(commandsFor(registered, 'bc-mirror sync --store abc1')).toBe('bc-mirror sync --store abc1')
+    expect(commandsFor({ ...registered, source: 'settings' }, 'bc-mirror sync')).toBe('bc-mirror sync')
+  })
+})
 
 describe('the token for stores add', () => {
   it('comes from stdin when piped, else from BIGCOMMERCE_ACCESS_TOKEN, else is refused', async () => {
