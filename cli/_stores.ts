@@ -11,6 +11,7 @@ import { createStoreDirectory, normalizeStoreHash, UnknownStoreError } from '../
 import { importTokenKeys, type TokenKeys } from '../src/stores/token-crypto.ts'
 import type { StoreAccess } from '../src/stores/types.ts'
 import { describeFailure } from '../src/bigcommerce/explain.ts'
+import { StoreAccessError } from '../src/bigcommerce/preflight.ts'
 import { BigCommerceApiError, BigCommerceDataError } from '../src/bigcommerce/errors.ts'
 import { printableLine } from '../src/util/printable.ts'
 import { CommandFailed, UsageError } from './_shared.ts'
@@ -127,13 +128,15 @@ export async function runForStores<T>(
     const several = requested === undefined && stores.length + unreadable.length > 1
     const outcomes: StoreOutcome<T>[] = [...unreadable]
     for (const store of stores) {
+      const run = () =>
+        work({ store, db }).catch((error: unknown) => Promise.reject(forStore(store, error)))
       if (!several) {
-        outcomes.push({ store, value: await work({ store, db }) })
+        outcomes.push({ store, value: await run() })
         continue
       }
       process.stderr.write(`bc-mirror: store ${store.storeHash}\n`)
       try {
-        outcomes.push({ store, value: await work({ store, db }) })
+        outcomes.push({ store, value: await run() })
       } catch (error) {
         outcomes.push({ store, error })
       }
@@ -161,6 +164,18 @@ export async function runForStores<T>(
   } finally {
     await opened?.close()
   }
+}
+
+/** A registered store's refused token is fixed in the registry, not in BIGCOMMERCE_ACCESS_TOKEN. */
+function forStore(store: StoreAccess, error: unknown): unknown {
+  if (store.source !== 'registry' || !(error instanceof StoreAccessError)) return error
+  if (error.problem !== 'token-refused') return error
+  const hash = store.storeHash
+  return new StoreAccessError(
+    'token-refused',
+    `BigCommerce refused the access token for store ${hash} (the registered one): its API account was deleted or the app uninstalled. Register a working token with bc-mirror stores add --store-hash ${hash}, or stop it with bc-mirror stores pause ${hash}.`,
+    { cause: error },
+  )
 }
 
 /** A store's value that the command counts as a failure (sync's `ok: false`, verify's drift). */

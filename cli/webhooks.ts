@@ -127,8 +127,10 @@ export async function ensureStores(
     async ({ store, db }) => {
       const client = createStoreClient(configFor(config, store))
       await checkStoreAccess(client)
-      const result = await ensureHooks(client, { destination: args.url, secret: config.webhookSecret ?? '' })
-      await recordEnsured(config, store.storeHash, hookStateOf(args.url, result), db, options.openDatabase !== undefined)
+      const secret = config.webhookSecret ?? ''
+      const result = await ensureHooks(client, { destination: args.url, secret })
+      const state = hookStateOf(args.url, result)
+      await recordEnsured(config, store.storeHash, state, db, options.openDatabase !== undefined)
       return result
     },
     (outcomes, several) => {

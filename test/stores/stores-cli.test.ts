@@ -190,7 +190,9 @@ describeEachDatabase('bc-mirror stores', (ctx) => {
     const grouped = JSON.parse(run.out) as { stores: Array<{ store_hash: string; ok?: boolean; error?: string }> }
     expect(grouped.stores[0]).toMatchObject({ store_hash: 'storea1', ok: true })
     expect(grouped.stores[1]?.store_hash).toBe('storeb2')
-    expect(grouped.stores[1]?.error).toMatch(/refused the access token for store storeb2/)
+    expect(grouped.stores[1]?.error).toMatch(
+      /refused the access token for store storeb2 \(the registered one\).*bc-mirror stores add --store-hash storeb2/,
+    )
     expect(run.out).not.toContain('revoked-token')
     await registerStore(ctx.db, await importTokenKeys(KEY_1), { storeHash: 'storeb2', kind: 'api_account', accessToken: b().accessToken })
   })
