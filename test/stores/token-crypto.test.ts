@@ -3,6 +3,7 @@
 // never quote a key.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { ConfigError, maskSecrets, parseConfig } from '../../src/config.ts'
 import {
   decodeTokenKey,
   importTokenKeys,
@@ -81,5 +82,27 @@ describe('token sealing', () => {
     await expect(importTokenKeys(secret)).rejects.toThrow(TokenKeyError)
     expect(tokenKeyProblem(secret)).not.toContain('zzzz-secret-zzzz')
     expect(tokenKeyProblem(hexKey())).toBeUndefined()
+  })
+})
+
+describe('TOKEN_ENCRYPTION_KEY as a setting', () => {
+  it('is checked with the other settings, named without its value, and masked key by key in output', () => {
+    const [first, second] = [hexKey(), randomBytes(32).toString('base64')]
+    expect(parseConfig({ TOKEN_ENCRYPTION_KEY: `${first},${second}` }).tokenEncryptionKey).toBe(`${first},${second}`)
+    const bad = `${first},not-a-key-but-secret`
+    let error: unknown
+    try {
+      parseConfig({ TOKEN_ENCRYPTION_KEY: bad, PORT: 'x' })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const message = String((error as Error).message)
+    expect(message).toMatch(/TOKEN_ENCRYPTION_KEY: the second key is not 32 bytes/)
+    expect(message).toMatch(/PORT must be/)
+    expect(message).not.toContain('not-a-key-but-secret')
+    expect(message).not.toContain(first)
+    const masked = maskSecrets(`keys ${first} and ${second}`, { TOKEN_ENCRYPTION_KEY: `${first},${second}` })
+    expect(masked).toBe('keys *** and ***')
   })
 })
