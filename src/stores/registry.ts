@@ -6,6 +6,7 @@ import { PgTable } from 'drizzle-orm/pg-core'
 import type { Database, Executor } from '../db/database.ts'
 import * as schema from '../db/schema.ts'
 import { stores } from '../db/schema.ts'
+import { notifyChanges } from '../db/changes.ts'
 import { openToken, sealToken, TokenKeyError, type TokenKeys } from './token-crypto.ts'
 import type {
   StoreAccess,
@@ -157,9 +158,7 @@ export async function removeStore(
     if (options.purge) {
       // Children before their parents: their counts are then their own, not a cascade's.
       for (const table of storeDataTables().sort(childrenFirst)) {
-        const [counted] = await tx.execute<{ n: number }>(sql`
-          with gone as (delete from ${table} where store_hash = ${hash} returning 1)
-          select count(*)::int as n from gone`)
+        const [counted] = await tx.execute<{ n: number }>(purgeStatement(table, hash))
         purged[getTableName(table)] = Number(counted?.n ?? 0)
       }
     }
@@ -170,6 +169,24 @@ export async function removeStore(
 }
 
 const CHILD_TABLES = new Set<string>(Object.values(schema.orderChildTables).map((t) => getTableName(t)))
+/** Mirrored rows and their children: what the change feed announces when they go. */
+const FEED_TABLES = new Set<string>([
+  ...Object.values(schema.resourceTables).map((t) => getTableName(t)),
+  ...CHILD_TABLES,
+])
+
+/** Deletes a store's rows of one table and counts them; mirrored ones are announced as deleted. */
+function purgeStatement(table: PgTable, hash: string) {
+  const name = getTableName(table)
+  if (!FEED_TABLES.has(name)) {
+    return sql`with gone as (delete from ${table} where store_hash = ${hash} returning 1)
+      select count(*)::int as n from gone`
+  }
+  return sql`with gone as (delete from ${table} where store_hash = ${hash} returning id),
+    notified as (${notifyChanges(hash, name, 'delete', sql`gone`)})
+    select (select count(*) from gone)::int as n, (select count(*) from notified)::int as notified`
+}
+
 const childrenFirst = (a: PgTable, b: PgTable) =>
   Number(!CHILD_TABLES.has(getTableName(a))) - Number(!CHILD_TABLES.has(getTableName(b)))
 

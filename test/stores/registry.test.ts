@@ -16,6 +16,7 @@ import {
   UnknownStoreError,
 } from '../../src/stores/registry.ts'
 import { importTokenKeys, sealedWith, TokenKeyError } from '../../src/stores/token-crypto.ts'
+import { collectChanges } from '../support/changes.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { everyRowAsText, rowsOf, seedEveryStoreTable, tokenForms } from './support.ts'
 
@@ -107,8 +108,18 @@ describeEachDatabase('store registry', (ctx) => {
       await registerStore(ctx.db, keys, { storeHash: hash, kind: 'api_account', accessToken: tokenOf(hash) })
       await seedEveryStoreTable(ctx.db, hash)
     }
+    const heard = await collectChanges(ctx.db)
     const outcome = await removeStore(ctx.db, 'gone1', { purge: true })
     expect(outcome.registered).toBe(true)
+    // The change feed hears the mirrored rows and their children go; bookkeeping tables are not in it.
+    await heard.settle()
+    await heard.stop()
+    const announced = heard.changes.filter((c) => c.store_hash === 'gone1')
+    expect(announced.every((c) => c.op === 'delete')).toBe(true)
+    expect(announced.map((c) => c.table).sort()).toEqual(
+      ['coupons', 'customers', 'order_coupons', 'order_products', 'order_shipping_addresses', 'orders', 'products'],
+    )
+    expect(heard.changes.some((c) => c.store_hash === 'kept1')).toBe(false)
     for (const table of storeDataTables()) {
       expect(outcome.purged[getTableName(table)], getTableName(table)).toBe(1)
       expect(await rowsOf(ctx.db, table, 'gone1'), getTableName(table)).toBe(0)
