@@ -34,9 +34,15 @@ export async function checkStoreAccess(
     status = (await client.request(PREFLIGHT_PATH, { query: { limit: 1 }, signal })).status
   } catch (error) {
     if (error instanceof BigCommerceAuthError) {
+      // BigCommerce may answer a store hash it does not know with 403 rather than 404
+      // (docs/bigcommerce-api.md): on a path that needs no scope, a 403 names either.
+      const orHash =
+        error.status === 403
+          ? `, or BIGCOMMERCE_STORE_HASH "${client.storeHash}" is not the store the token belongs to`
+          : ''
       throw new StoreAccessError(
         'token-refused',
-        `BigCommerce refused the access token for store ${client.storeHash} (${error.status} on GET ${PREFLIGHT_PATH}, which needs no scope): BIGCOMMERCE_ACCESS_TOKEN is wrong or was revoked with its API account. Create a store-level API account and set its access token.`,
+        `BigCommerce refused the access token for store ${client.storeHash} (${error.status} on GET ${PREFLIGHT_PATH}, which needs no scope): BIGCOMMERCE_ACCESS_TOKEN is wrong or was revoked with its API account${orHash}. Create a store-level API account and set its access token.`,
         { cause: error },
       )
     }

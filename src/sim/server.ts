@@ -1,4 +1,4 @@
-// The simulated BigCommerce store over real HTTP (Hono on @hono/node-server, 127.0.0.1, random
+// The simulated BigCommerce stores over real HTTP (Hono on @hono/node-server, 127.0.0.1, random
 // port): v2 orders and coupons, v3 catalog products, customers and hooks under
 // `/stores/{hash}/v2|v3/...`, with BigCommerce's paging (v2 arrays and 204, v3 meta.pagination,
 // 250-row maximum and 413 above it), filters, date formats, 404s, X-Auth-Token and scope checks,
@@ -6,14 +6,30 @@
 // faults. Behaviour follows docs/bigcommerce-api.md; where that marks something unconfirmed,
 // the choice made here is noted beside the code.
 //
-// The parts live in ./server/: options.ts (SimStoreOptions, SimFault, SimStats), context.ts (the
-// state every part shares), gate.ts (auth, rate limit, faults), and one module of routes per API.
+// One server holds any number of stores (addStore), each with its own data, token, quota, clock,
+// hooks and deliveries; the first is the single-store API's store. With an `app`, it is also the
+// login service (POST /oauth2/token) and signs the app's callbacks and deliveries.
+//
+// The parts live in ./server/: options.ts (SimStoreOptions, SimFault, SimStats), context.ts (one
+// store's state), fleet.ts (the stores), gate.ts (auth, rate limit, faults), login-routes.ts, and
+// one module of routes per API; the merchant's side of the app is ./app-install.ts.
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import {
+  installApp,
+  signCallback,
+  uninstallApp,
+  type InstallOptions,
+  type SignedCallback,
+  type SignOptions,
+} from './app-install.ts'
 import { createSimApp } from './server/app.ts'
-import { createSimContext, resetStats } from './server/context.ts'
+import { resetStats, type SimContext } from './server/context.ts'
+import { addFleetStore, createFleet, type SimServerOptions } from './server/fleet.ts'
 import type { MutableOptions, SimFault, SimStoreOptions } from './server/options.ts'
 
+export type { AuthCallbackQuery, InstallOptions, SignedCallback, SignOptions } from './app-install.ts'
+export { DEFAULT_APP_CLIENT_ID, type SimAppOptions, type SimServerOptions } from './server/fleet.ts'
 export {
   ALL_READ_SCOPES,
   type SimFault,
@@ -22,27 +38,16 @@ export {
   type SimStoreOptions,
 } from './server/options.ts'
 
-export async function startSimStore(options: SimStoreOptions = {}) {
-  const ctx = createSimContext(options)
+/** One store of the simulator: its data, clock, hooks, figures and switches. */
+function storeHandle(ctx: SimContext) {
   const { storeHash, accessToken, store, clock, webhooks, stats, faults } = ctx
-  const app = createSimApp(ctx)
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
-  })
-  const address = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${address.port}`
-  store.setStoreUrl(`${url}/stores/${storeHash}`)
-
   return {
-    /** Pass as the client's apiUrl. */
-    url,
     storeHash,
     accessToken,
     store,
     clock,
     webhooks,
     stats,
-    app,
     resetStats: () => resetStats(ctx),
     setOptions(changes: Partial<MutableOptions>) {
       ctx.settings = { ...ctx.settings, ...changes }
@@ -57,9 +62,52 @@ export async function startSimStore(options: SimStoreOptions = {}) {
     clearFaults() {
       faults.length = 0
     },
+    /** The app's token on this store, while it is installed. */
+    appToken: () => ctx.installed?.token ?? null,
     flushDeliveries: () => webhooks.flushDeliveries(),
+  }
+}
+
+export type SimStoreHandle = ReturnType<typeof storeHandle>
+
+export async function startSimStore(options: SimStoreOptions & SimServerOptions = {}) {
+  const fleet = createFleet(options)
+  const app = createSimApp(fleet)
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
+  })
+  const address = server.address() as AddressInfo
+  const url = `http://127.0.0.1:${address.port}`
+  fleet.url = url
+  fleet.first.store.setStoreUrl(`${url}/stores/${fleet.first.storeHash}`)
+  const handles = new Map<string, SimStoreHandle>([[fleet.first.storeHash, storeHandle(fleet.first)]])
+
+  return {
+    /** Pass as the client's apiUrl (and, with an app, as BIGCOMMERCE_LOGIN_URL). */
+    url,
+    ...storeHandle(fleet.first),
+    app,
+    /** Adds a store (its own data, token, quota, clock and hooks); `storeHash` must be new. */
+    addStore(storeOptions: SimStoreOptions & { storeHash: string }): SimStoreHandle {
+      const handle = storeHandle(addFleetStore(fleet, storeOptions))
+      handles.set(handle.storeHash, handle)
+      return handle
+    },
+    /** A store by hash (the first one included). */
+    storeOf(storeHash: string): SimStoreHandle | undefined {
+      return handles.get(storeHash)
+    },
+    storeHashes: () => [...fleet.stores.keys()],
+    /** A merchant installs the app: what BigCommerce sends to the auth callback. */
+    installApp: (storeHash: string, install?: InstallOptions) =>
+      installApp(fleet, storeHash, install),
+    /** The signed_payload_jwt of a callback for this store. */
+    signCallback: (storeHash: string, callback: SignedCallback, sign?: SignOptions) =>
+      signCallback(fleet, storeHash, callback, sign),
+    /** The merchant uninstalls the app; returns the uninstall callback's signed payload. */
+    uninstallApp: (storeHash: string) => uninstallApp(fleet, storeHash),
     async close() {
-      await webhooks.stop()
+      await Promise.all([...fleet.stores.values()].map((ctx) => ctx.webhooks.stop()))
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         if ('closeAllConnections' in server) server.closeAllConnections()

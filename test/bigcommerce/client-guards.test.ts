@@ -30,6 +30,7 @@ function listen(server: Server): Promise<string> {
 beforeAll(async () => {
   sim = await startSimStore({
     quota: null,
+    unknownStoreAnswer: 'not-found',
     data: { seed: 5, counts: { orders: 300, products: 40 } },
   })
   const seen: IncomingHttpHeaders[] = []

@@ -21,7 +21,12 @@ let sim: SimStore | undefined
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-status-'))
-  sim = await startSimStore({ quota: null, storeHash: 'stat1', data: { counts: { orders: 1 } } })
+  sim = await startSimStore({
+    quota: null,
+    storeHash: 'stat1',
+    unknownStoreAnswer: 'not-found',
+    data: { counts: { orders: 1 } },
+  })
   STORE = {
     BIGCOMMERCE_STORE_HASH: 'stat1',
     BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,

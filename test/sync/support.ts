@@ -6,14 +6,21 @@ import { createBigCommerceClient, type BigCommerceClient } from '../../src/bigco
 import type { Executor } from '../../src/db/database.ts'
 import { resourceTables, type ResourceName } from '../../src/db/schema.ts'
 import { createClientEventHub, type ClientEventHub } from '../../src/sync/request-stats.ts'
-import { startSimStore, type SimStore, type SimStoreOptions } from '../../src/sim/index.ts'
+import {
+  startSimStore,
+  type SimServerOptions,
+  type SimStore,
+  type SimStoreOptions,
+} from '../../src/sim/index.ts'
 import type { SimRecord } from '../../src/sim/generate.ts'
 
 /** Records in the order the store lists them for a sweep: by date_modified, then id. */
 export const bySweepOrder = (records: SimRecord[]) =>
   [...records].sort((a, b) => a.modified - b.modified || a.id - b.id)
 
-export async function startStore(options: SimStoreOptions = {}): Promise<SimStore> {
+export async function startStore(
+  options: SimStoreOptions & SimServerOptions = {},
+): Promise<SimStore> {
   return startSimStore({ quota: null, ...options })
 }
 

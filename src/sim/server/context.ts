@@ -1,6 +1,6 @@
-// What every part of the simulated store's HTTP side shares: the store's state, its settings,
-// its fault queue, its statistics and its rate-limit window. Route modules receive it and register
-// their routes on the one Hono app.
+// What every part of one simulated store's HTTP side shares: the store's state, its settings,
+// its fault queue, its statistics and its rate-limit window. The gate finds the store a request
+// names (fleet.ts) and hands its context to the routes as `c.var.sim`.
 import type { HttpBindings } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createRng } from '../generate.ts'
@@ -16,7 +16,7 @@ import {
 
 export interface SimEnv {
   Bindings: HttpBindings
-  Variables: { clientId: string; fault: SimFault | undefined }
+  Variables: { sim: SimContext; clientId: string; fault: SimFault | undefined }
 }
 
 export type SimApp = Hono<SimEnv>
@@ -45,6 +45,15 @@ export interface SimContext {
   stats: SimStats
   /** The fixed rate-limit window: when counting began, the current window and its count. */
   window: { startedAt: number; index: number; count: number }
+  /** The app's token on this store, from the last code exchange; null until installed or after uninstall. */
+  installed: AppGrant | null
+}
+
+/** What a store granted the app: its token and the scopes the merchant accepted. */
+export interface AppGrant {
+  token: string
+  scopes: string[]
+  clientId: string
 }
 
 export class BadRequest extends Error {
@@ -101,6 +110,7 @@ export function createSimContext(options: SimStoreOptions): SimContext {
     stats: emptyStats(),
     // Fixed windows from server start, like BigCommerce's quota refreshing every window.
     window: { startedAt: Date.now(), index: -1, count: 0 },
+    installed: null,
   }
 }
 
@@ -118,4 +128,10 @@ export function tokensOf(ctx: SimContext) {
       [ctx.accessToken]: { scopes: ALL_READ_SCOPES, clientId: 'sim-client' },
     }
   )
+}
+
+/** The account behind a token on this store (a store-level one, or the installed app), if any. */
+export function accountOf(ctx: SimContext, token: string) {
+  if (ctx.installed && ctx.installed.token === token) return ctx.installed
+  return Object.hasOwn(tokensOf(ctx), token) ? tokensOf(ctx)[token] : undefined
 }

@@ -1,6 +1,6 @@
 // v2 coupons: the list and its count, filtered by id or an id range, always in id order.
 import type { Context } from 'hono'
-import { BASE, type SimApp, type SimContext } from './context.ts'
+import { BASE, type SimApp } from './context.ts'
 import { int, readPaging } from './query.ts'
 import { pageOf, select, type Selection } from './select.ts'
 
@@ -14,12 +14,12 @@ function couponSelection(c: Context): Selection {
   }
 }
 
-export function registerCouponRoutes(app: SimApp, ctx: SimContext) {
-  const { store } = ctx
+export function registerCouponRoutes(app: SimApp) {
   app.get(`${BASE}/v2/coupons/count`, (c) =>
-    c.json({ count: select(store, 'coupons', couponSelection(c)).length }),
+    c.json({ count: select(c.var.sim.store, 'coupons', couponSelection(c)).length }),
   )
   app.get(`${BASE}/v2/coupons`, (c) => {
+    const { store } = c.var.sim
     const { page, limit } = readPaging(c)
     const rows = pageOf(select(store, 'coupons', couponSelection(c)), page, limit, c.get('fault'))
     if (rows.length === 0) return c.body(null, 204)

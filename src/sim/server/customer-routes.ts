@@ -46,6 +46,6 @@ function listCustomers(ctx: SimContext, c: Context) {
   return v3JsonEnvelope(c, json, rows.length, page, limit)
 }
 
-export function registerCustomerRoutes(app: SimApp, ctx: SimContext) {
-  app.get(`${BASE}/v3/customers`, (c) => listCustomers(ctx, c))
+export function registerCustomerRoutes(app: SimApp) {
+  app.get(`${BASE}/v3/customers`, (c) => listCustomers(c.var.sim, c))
 }

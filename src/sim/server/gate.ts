@@ -1,8 +1,10 @@
-// What every API request passes before its route: counting, the onRequest hook and latency, the
-// store hash, X-Auth-Token and its scopes, the rate limit, and the injected faults and random
-// failures. A request that gets through reaches its route with `clientId` and `fault` set.
+// What every API request passes before its route: the store its hash names, counting, the
+// onRequest hook and latency, X-Auth-Token and its scopes, the rate limit, and the injected faults
+// and random failures, each the named store's own. A request that gets through reaches its route
+// with `sim` (the store's context), `clientId` and `fault` set.
 import type { Context, Next } from 'hono'
-import { sleep, tokensOf, type SimApp, type SimContext, type SimEnv } from './context.ts'
+import { accountOf, sleep, type SimApp, type SimContext, type SimEnv } from './context.ts'
+import { unknownStore, type SimFleet } from './fleet.ts'
 import { answerOddly, streamOversize, takeFault } from './faults.ts'
 import type { SimFault } from './options.ts'
 import {
@@ -29,11 +31,10 @@ function countRequest(ctx: SimContext, method: string, path: string) {
   ctx.stats.byPath[key] = (ctx.stats.byPath[key] ?? 0) + 1
 }
 
-/** 404 for another store, 401 without a known token, 403 without the path's scope. */
-function refuseUnauthorised(ctx: SimContext, c: GateContext, hash: string, path: string) {
-  if (hash !== ctx.storeHash) return c.json({ status: 404, title: 'Store not found' }, 404)
+/** 401 without a token the store knows, 403 without the path's scope. */
+function refuseUnauthorised(ctx: SimContext, c: GateContext, path: string) {
   const token = c.req.header('x-auth-token') ?? ''
-  const account = tokensOf(ctx)[token]
+  const account = accountOf(ctx, token)
   if (!account) return c.json({ status: 401, title: 'Unauthorized: no valid X-Auth-Token' }, 401)
   const needed = scopeForPath(path)
   if (
@@ -93,13 +94,19 @@ async function applyFault(ctx: SimContext, c: GateContext, fault: SimFault | und
   return undefined
 }
 
-async function gate(ctx: SimContext, c: GateContext, hash: string, next: Next) {
+async function gate(fleet: SimFleet, c: GateContext, hash: string, next: Next) {
+  // A request for no known store counts (and waits) as the first store's, as it did when the
+  // simulator held one store.
+  const found = fleet.stores.get(hash)
+  const ctx = found ?? fleet.first
   const path = c.req.path.slice(`/stores/${hash}`.length)
   const query = new URL(c.req.url).searchParams
   countRequest(ctx, c.req.method, path)
   await ctx.settings.onRequest?.({ method: c.req.method, path, query })
   await sleep(halfLatency(ctx))
-  const refused = refuseUnauthorised(ctx, c, hash, path)
+  if (!found) return unknownStore(fleet, c)
+  c.set('sim', ctx)
+  const refused = refuseUnauthorised(ctx, c, path)
   if (refused) return refused
   const fault = takeFault(ctx, path, new URL(c.req.url).searchParams)
   const throttled = limitRate(ctx, c, fault)
@@ -111,6 +118,6 @@ async function gate(ctx: SimContext, c: GateContext, hash: string, next: Next) {
   return undefined
 }
 
-export function registerGate(app: SimApp, ctx: SimContext) {
-  app.use('/stores/:hash/*', (c, next) => gate(ctx, c, c.req.param('hash'), next))
+export function registerGate(app: SimApp, fleet: SimFleet) {
+  app.use('/stores/:hash/*', (c, next) => gate(fleet, c, c.req.param('hash'), next))
 }

@@ -95,16 +95,17 @@ function hooksAdmin(ctx: SimContext, c: Context<SimEnv>) {
   })
 }
 
-export function registerHookRoutes(app: SimApp, ctx: SimContext) {
+export function registerHookRoutes(app: SimApp) {
   const one = `${BASE}/v3/hooks/:id{[0-9]+}`
-  app.get(`${BASE}/v3/hooks/admin`, (c) => hooksAdmin(ctx, c))
-  app.get(`${BASE}/v3/hooks`, (c) => listHooks(ctx, c))
-  app.post(`${BASE}/v3/hooks`, (c) => createHook(ctx, c))
+  app.get(`${BASE}/v3/hooks/admin`, (c) => hooksAdmin(c.var.sim, c))
+  app.get(`${BASE}/v3/hooks`, (c) => listHooks(c.var.sim, c))
+  app.post(`${BASE}/v3/hooks`, (c) => createHook(c.var.sim, c))
   app.get(one, (c) => {
-    const hook = visibleHook(ctx, c)
+    const hook = visibleHook(c.var.sim, c)
     return hook ? c.json({ data: hook, meta: {} }) : hookNotFound(c)
   })
   app.put(one, async (c) => {
+    const ctx = c.var.sim
     const hook = visibleHook(ctx, c)
     if (!hook) return hookNotFound(c)
     const changes = await readHookBody(ctx, c)
@@ -121,6 +122,7 @@ export function registerHookRoutes(app: SimApp, ctx: SimContext) {
     return c.json({ data: hook, meta: {} })
   })
   app.delete(one, (c) => {
+    const ctx = c.var.sim
     const hook = visibleHook(ctx, c)
     if (!hook) return hookNotFound(c)
     ctx.webhooks.hooks.delete(hook.id)

@@ -66,28 +66,29 @@ function listOrders(ctx: SimContext, c: Context) {
  */
 function registerOrderSubList(
   app: SimApp,
-  ctx: SimContext,
   path: string,
-  items: (orderId: number) => unknown[],
+  items: (ctx: SimContext, orderId: number) => unknown[],
 ) {
   app.get(`${BASE}/v2/orders/:id{[0-9]+}/${path}`, (c) => {
+    const ctx = c.var.sim
     const id = Number(c.req.param('id'))
     if (!ctx.store.get('orders', id)) return orderNotFound(c)
     const { page, limit } = readPaging(c, capOf(ctx.settings.orderSubListPageCap) ?? undefined)
-    const rows = items(id).slice((page - 1) * limit, page * limit)
+    const rows = items(ctx, id).slice((page - 1) * limit, page * limit)
     if (rows.length === 0) return c.body(null, 204)
     return c.json(rows)
   })
 }
 
-function registerOrderChildren(app: SimApp, ctx: SimContext) {
-  const { store } = ctx
-  registerOrderSubList(app, ctx, 'products', (id) => allLines(store.orderChildren(id)))
-  registerOrderSubList(app, ctx, 'shipping_addresses', (id) =>
+function registerOrderChildren(app: SimApp) {
+  registerOrderSubList(app, 'products', ({ store }, id) => allLines(store.orderChildren(id)))
+  registerOrderSubList(app, 'shipping_addresses', ({ store }, id) =>
     renderShippingAddresses(store.orderChildren(id), store.context.storeUrl),
   )
-  registerOrderSubList(app, ctx, 'coupons', (id) => store.orderChildren(id).coupons)
+  registerOrderSubList(app, 'coupons', ({ store }, id) => store.orderChildren(id).coupons)
   app.get(`${BASE}/v2/orders/:id{[0-9]+}/consignments`, (c) => {
+    const ctx = c.var.sim
+    const { store } = ctx
     const id = Number(c.req.param('id'))
     if (!store.get('orders', id)) return orderNotFound(c)
     const lineItems = (c.req.query('include') ?? '').split(',').includes('line_items')
@@ -98,13 +99,14 @@ function registerOrderChildren(app: SimApp, ctx: SimContext) {
   })
 }
 
-export function registerOrderRoutes(app: SimApp, ctx: SimContext) {
-  app.get(`${BASE}/v2/orders/count`, (c) => countOrders(ctx, c))
+export function registerOrderRoutes(app: SimApp) {
+  app.get(`${BASE}/v2/orders/count`, (c) => countOrders(c.var.sim, c))
   app.get(`${BASE}/v2/orders/:id{[0-9]+}`, (c) => {
+    const ctx = c.var.sim
     const record = ctx.store.readById('orders', Number(c.req.param('id')))
     if (!record) return orderNotFound(c)
     return c.body(orderJson(ctx, c, record, true), 200, { 'Content-Type': 'application/json' })
   })
-  app.get(`${BASE}/v2/orders`, (c) => listOrders(ctx, c))
-  registerOrderChildren(app, ctx)
+  app.get(`${BASE}/v2/orders`, (c) => listOrders(c.var.sim, c))
+  registerOrderChildren(app)
 }

@@ -64,8 +64,9 @@ function listProducts(ctx: SimContext, c: Context) {
   return v3JsonEnvelope(c, json, rows.length, page, limit)
 }
 
-export function registerProductRoutes(app: SimApp, ctx: SimContext) {
+export function registerProductRoutes(app: SimApp) {
   app.get(`${BASE}/v3/catalog/products/:id{[0-9]+}`, (c) => {
+    const ctx = c.var.sim
     const record = ctx.store.readById('products', Number(c.req.param('id')))
     if (!record)
       return c.json(
@@ -74,5 +75,5 @@ export function registerProductRoutes(app: SimApp, ctx: SimContext) {
       )
     return c.json({ data: shapeProduct(c, ctx.store.render('products', record)), meta: {} })
   })
-  app.get(`${BASE}/v3/catalog/products`, (c) => listProducts(ctx, c))
+  app.get(`${BASE}/v3/catalog/products`, (c) => listProducts(c.var.sim, c))
 }
