@@ -1,5 +1,7 @@
-// The BigCommerce API: client, pacing, paging, dates, hooks and typed errors.
+// The BigCommerce API: client, pacing, paging, dates, hooks, typed errors, and the app's install
+// (code exchange, signed callbacks).
 export * from './api-clock.ts'
+export * from './app-install.ts'
 export * from './client.ts'
 export * from './dates.ts'
 export * from './errors.ts'
@@ -7,6 +9,7 @@ export * from './hooks.ts'
 export * from './pacer.ts'
 export * from './paging.ts'
 export * from './scopes.ts'
+export * from './signed-payload.ts'
 export * from './version.ts'
 export * from './validate.ts'
 export * from './explain.ts'

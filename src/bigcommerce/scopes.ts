@@ -44,3 +44,30 @@ export function describeAuthFailure(method: string, path: string, status: number
   if (status === 403) return `${head} Permission denied: ${lacks}`
   return `${head} Either the access token is wrong for this store, or ${lacks}`
 }
+
+/** The scopes requests to these paths need, once each, in the order first met. */
+export function scopesForPaths(paths: readonly string[]): ScopeNeed[] {
+  const needs = new Map<string, ScopeNeed>()
+  for (const path of paths) {
+    const need = findScopeForPath(path)
+    if (need) needs.set(need.scope, need)
+  }
+  return [...needs.values()]
+}
+
+/** The needed scopes a grant lacks; a modify scope stands in for its read-only one. */
+export function missingScopes(granted: readonly string[], needed: readonly ScopeNeed[]): ScopeNeed[] {
+  const have = new Set(granted)
+  return needed.filter(({ scope }) => !have.has(scope) && !have.has(scope.replace(/_read_only$/, '')))
+}
+
+/** One sentence naming what a grant lacks, or null when it has every needed scope. */
+export function describeMissingScopes(
+  granted: readonly string[],
+  needed: readonly ScopeNeed[],
+): string | null {
+  const missing = missingScopes(granted, needed)
+  if (missing.length === 0) return null
+  const named = missing.map((need) => `${need.scope} ("${need.label}: read-only")`).join(', ')
+  return `The app was granted too few OAuth scopes: it lacks ${named}. Add them to the app's scopes and install it again.`
+}

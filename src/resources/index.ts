@@ -1,6 +1,7 @@
 // The mirrored resources, each declared once in its own file. Everything that lists tables (sweeps,
 // the event worker, status, request counting, the jobs of both hosts) derives its list from here,
 // so a new resource is one file plus its schema and migration.
+import { scopesForPaths } from '../bigcommerce/scopes.ts'
 import { coupons } from './coupons.ts'
 import { customers } from './customers.ts'
 import { orders } from './orders.ts'
@@ -37,6 +38,9 @@ export const SNAPSHOT_TABLES = namesOf(ALL.filter((r) => r.sweepKey === 'id'))
 
 /** Tables that webhooks keep current (coupons have no events). */
 export const EVENT_TABLES = namesOf(ALL.filter((r) => r.webhookScopes.length > 0))
+
+/** The OAuth scopes the mirror needs to read every table (hooks need none). */
+export const REQUIRED_SCOPES = scopesForPaths(ALL.flatMap((r) => r.apiPaths))
 
 export function isResourceName(value: unknown): value is ResourceName {
   return typeof value === 'string' && Object.hasOwn(RESOURCES, value)
