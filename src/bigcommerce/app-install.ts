@@ -125,8 +125,11 @@ async function post(options: ExchangeCodeOptions, url: string): Promise<Response
       redirect: 'error',
     })
   } catch (error) {
-    const why = timeout.aborted ? 'no answer in time' : scrub(String(error), [options.code])
-    throw new CodeExchangeError('unreachable', `The login service at ${url} could not be reached (${why}).`)
+    const why = timeout.aborted ? 'no answer in time' : scrub(String(error), [options.code, options.clientSecret])
+    throw new CodeExchangeError(
+      'unreachable',
+      `The login service at ${url} could not be reached (${why}).`,
+    )
   }
 }
 

@@ -45,7 +45,7 @@ export interface SimContext {
   stats: SimStats
   /** The fixed rate-limit window: when counting began, the current window and its count. */
   window: { startedAt: number; index: number; count: number }
-  /** The app's token on this store, from the last code exchange; null until installed or after uninstall. */
+  /** The app's token here, from the last code exchange; null before an install and after uninstall. */
   installed: AppGrant | null
 }
 

@@ -84,7 +84,8 @@ export function createFleet(options: SimStoreOptions & SimServerOptions): SimFle
 /** Adds a store; its hash must be new. */
 export function addFleetStore(fleet: SimFleet, options: SimStoreOptions): SimContext {
   const hash = options.storeHash
-  if (!hash || !/^[a-z0-9]+$/i.test(hash)) throw new Error(`a store needs a hash of letters and digits, got ${JSON.stringify(hash)}`)
+  if (!hash || !/^[a-z0-9]+$/i.test(hash))
+    throw new Error(`a store needs a hash of letters and digits, got ${JSON.stringify(hash)}`)
   if (fleet.stores.has(hash)) throw new Error(`store ${hash} already exists in this simulator`)
   const ctx = storeContext(fleet, options, fleet.options.app)
   fleet.stores.set(hash, ctx)
