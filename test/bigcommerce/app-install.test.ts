@@ -118,6 +118,38 @@ describe('several stores in one simulator', () => {
   })
 })
 
+describe('control routes, for a simulator in another process', () => {
+  it('adds a store, installs the app on it and uninstalls it', async () => {
+    const post = (path: string, body?: unknown) =>
+      fetch(`${sim.url}${path}`, {
+        method: 'POST',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    const added = await post('/__sim/stores', { storeHash: 'gamma', data: { counts: { orders: 2 } } })
+    expect(await added.json()).toMatchObject({ storeHash: 'gamma' })
+    const query = (await (await post('/__sim/stores/gamma/install')).json()) as {
+      code: string
+      scope: string
+      context: string
+    }
+    expect(query.context).toBe('stores/gamma')
+    const { accessToken } = await exchange(query)
+    const count = () =>
+      fetch(`${sim.url}/stores/gamma/v2/orders/count`, { headers: { 'X-Auth-Token': accessToken } })
+    expect(await (await count()).json()).toMatchObject({ count: 2 })
+    const { signed_payload_jwt } = (await (await post('/__sim/stores/gamma/uninstall')).json()) as {
+      signed_payload_jwt: string
+    }
+    const payload = await verifySignedPayload(signed_payload_jwt, {
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      now: loginNow,
+    })
+    expect(payload.storeHash).toBe('gamma')
+    expect((await count()).status).toBe(401)
+  })
+})
+
 describe('the code exchange', () => {
   it('trades an install for the store token, granted scopes and user; the token works on that store only', async () => {
     const installed = await exchange(sim.installApp('beta'))

@@ -20,7 +20,7 @@ export function createSimApp(fleet: SimFleet): SimApp {
       return c.json({ status: error.status, title: error.message }, error.status)
     return c.json({ status: 500, title: String(error) }, 500)
   })
-  registerControlRoutes(app, fleet.first)
+  registerControlRoutes(app, fleet)
   registerLoginRoutes(app, fleet)
   // Every API answer is dated by the store's clock, which may be ahead of or behind this machine's.
   app.use(`${BASE}/*`, async (c, next) => {
