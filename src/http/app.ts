@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
 import { InboxBusyError, type InboxEvent } from '../sync/events/inbox.ts'
+import { createAppCallbackRoutes, type AppCallbackDeps } from './app-callbacks.ts'
 import { createObserveRoutes, type ObserveDeps } from './observe.tsx'
 import { findUnstorable } from './storable.ts'
 import { createSecretChecker, createSignatureVerifier, type SignatureVerdict } from './verify.ts'
@@ -36,6 +37,8 @@ export interface AppDeps {
   onError?(error: unknown): void
   /** `GET /status` and `GET /metrics`, only when STATUS_TOKEN is set; absent, both answer 404. */
   observe?: ObserveDeps
+  /** App mode: the install, load, uninstall and remove_user callbacks (app-callbacks.ts). */
+  appCallbacks?: AppCallbackDeps
   now?: () => number
 }
 
@@ -198,6 +201,7 @@ export function createApp(deps: AppDeps) {
   })
 
   if (deps.observe) app.route('/', createObserveRoutes(deps.observe))
+  if (deps.appCallbacks) app.route('/', createAppCallbackRoutes(deps.appCallbacks))
 
   app.post(
     WEBHOOK_PATH,
