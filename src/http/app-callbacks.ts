@@ -12,7 +12,10 @@ import {
   verifySignedPayload,
   type SignedPayload,
 } from '../bigcommerce/signed-payload.ts'
+import type { Executor } from '../db/database.ts'
 import { REQUIRED_SCOPES } from '../resources/index.ts'
+import { findStore, registerStore, setStoreStatus, UnknownStoreError } from '../stores/registry.ts'
+import type { TokenKeys } from '../stores/token-crypto.ts'
 
 export const AUTH_CALLBACK_PATH = '/bigcommerce/auth'
 
@@ -24,6 +27,26 @@ export interface AppInstalls {
   uninstall(storeHash: string): Promise<boolean>
   /** The store's status for the load page, or null when it is not registered. */
   status(storeHash: string): Promise<string | null>
+}
+
+/** AppInstalls on the store registry: an install registers (or re-activates) an `app` store. */
+export function registryInstalls(db: Executor, keys: TokenKeys | undefined): AppInstalls {
+  return {
+    async install(store) {
+      const { storeHash, accessToken, scopes } = store
+      await registerStore(db, keys, { storeHash, kind: 'app', accessToken, scopes })
+    },
+    async uninstall(storeHash) {
+      try {
+        await setStoreStatus(db, storeHash, 'uninstalled')
+        return true
+      } catch (error) {
+        if (error instanceof UnknownStoreError) return false
+        throw error
+      }
+    },
+    status: async (storeHash) => (await findStore(db, storeHash))?.status ?? null,
+  }
 }
 
 export interface AppCallbackDeps {
