@@ -10,7 +10,7 @@ import {
   noKeyOnPage,
   type RangeRequest,
 } from './range-fetch.ts'
-import { commitCovering, type RangeRun } from './range-sweep.ts'
+import { commitCovering, type RangeRun } from './range-run.ts'
 import {
   busyByIdStep,
   busySecondSettled,

@@ -4,7 +4,7 @@ import { BigCommerceResponseTooLargeError } from '../../bigcommerce/errors.ts'
 import type { RangePage } from '../../resources/types.ts'
 import { EmptyPageError } from './range-fetch.ts'
 import { probeCover } from './range-steps.ts'
-import { commitCovering, type RangeRun } from './range-sweep.ts'
+import { commitCovering, type RangeRun } from './range-run.ts'
 
 /** A probe page: what it covers is marked; one too large is skipped (the walks cover it). */
 export async function probe(
