@@ -7,7 +7,7 @@
 // their own table (changes.ts); children that go with their deleted order are not named.
 import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import type { ResourceRow } from '../resources/types.ts'
+import type { ResourceRow } from './rows.ts'
 import { notifyChanges } from './changes.ts'
 import type { Executor } from './database.ts'
 import { orderChildTables, orders, type OrderChildTable } from './schema.ts'

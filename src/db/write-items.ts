@@ -13,7 +13,8 @@ import type { Executor } from './database.ts'
 import { describeCause, isRowError, MAX_ERROR_LENGTH, shorten } from './errors.ts'
 import { rejectedRows } from './schema.ts'
 import { DEFAULT_BATCH_SIZE, dedupeById, upsertRows } from './write.ts'
-import type { ResourceDefinition, ResourceRow } from '../resources/types.ts'
+import type { ResourceRow } from './rows.ts'
+import type { ResourceName } from './schema.ts'
 
 /** A date_modified further ahead than this is a wrong clock or a bad value, never a version. */
 export const MAX_FUTURE_MS = 86_400_000
@@ -48,6 +49,12 @@ export interface WriteItemsOptions {
   prepare?: (rows: ResourceRow[]) => Promise<void>
 }
 
+/** What writing needs of a resource (its declaration fits): its table, and an object as a row. */
+export interface RowSource {
+  name: ResourceName
+  toRow(item: unknown): ResourceRow
+}
+
 interface Rejection extends RejectedItem {
   raw: string
 }
@@ -69,7 +76,7 @@ function reject(id: number | null, reason: string, item: unknown): Rejection {
 }
 
 function checkItem(
-  resource: ResourceDefinition,
+  resource: RowSource,
   item: unknown,
   now: Date,
 ): { row: ResourceRow } | Rejection {
@@ -90,7 +97,7 @@ function checkItem(
 /** Writes `rows`, splitting on a row-level refusal until the refused rows stand alone. */
 async function writeIsolating(
   db: Executor,
-  resource: ResourceDefinition,
+  resource: RowSource,
   storeHash: string,
   rows: ResourceRow[],
   fetchedAt: Date,
@@ -124,7 +131,7 @@ async function writeIsolating(
 /** Validates and writes raw API objects of one resource; see the file's first lines. */
 export async function writeItems(
   db: Executor,
-  resource: ResourceDefinition,
+  resource: RowSource,
   storeHash: string,
   items: unknown[],
   options: WriteItemsOptions = {},

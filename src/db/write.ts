@@ -17,7 +17,7 @@ import { notifyChanges } from './changes.ts'
 import { deletions, rejectedRows, resourceTables, type ResourceName } from './schema.ts'
 import type { Database, Executor } from './database.ts'
 import { hasChildren, writeOrderChildren } from './write-children.ts'
-import type { ResourceRow } from '../resources/types.ts'
+import type { ResourceRow } from './rows.ts'
 
 export const DEFAULT_BATCH_SIZE = 500
 

@@ -10,21 +10,10 @@
 // id is that address id: the address id is taken from its line items' `order_address_id` when they
 // all name one, and the consignment's own id otherwise; the consignment id is kept in its column.
 import { z } from 'zod'
-import type { OrderChildTable } from '../db/schema.ts'
+import type { ChildRow, OrderChildren } from '../db/rows.ts'
 import { parseApiObject, pick } from '../bigcommerce/validate.ts'
 
-/** One child row: key within the order, `data` as the API returned the item, typed columns. */
-export interface ChildRow {
-  id: number
-  data: unknown
-  [column: string]: unknown
-}
-
-/**
- * An order's children by table. A table left out is not known this time (left as stored); a
- * table present replaces the stored set, so an empty list removes every stored row.
- */
-export type OrderChildren = Partial<Record<OrderChildTable, ChildRow[]>>
+export type { ChildRow, OrderChildren } from '../db/rows.ts'
 
 const money = z.union([z.string(), z.number()]).nullable().optional()
 const optionalInt = z.number().int().nullable().optional()

@@ -1,26 +1,9 @@
-// What every resource (one file per table) declares, and the row shape the write path takes.
+// What every resource (one file per table) declares; the row shape the write path takes is db/rows.ts.
 import type { Executor } from '../db/database.ts'
 import type { OrderChildTable, ResourceName } from '../db/schema.ts'
-import type { OrderChildren } from './order-children.ts'
+import type { ResourceRow } from '../db/rows.ts'
 
-/**
- * One row for a resource table: `id`, `date_modified` (null for coupons), the raw API object in
- * `data`, and the table's typed columns under their SQL names (e.g. `status_id`, `email`).
- * The write path adds `store_hash` and `synced_at`.
- */
-export interface ResourceRow {
-  id: number
-  date_modified: Date | null
-  data: unknown
-  /** Child rows written with this row (an order's line items, addresses, coupons). */
-  children?: OrderChildren
-  /**
-   * Why this row is not written this time (its children could not be read): it goes to
-   * rejected_rows, the stored row and its children stay as they are, and it is read again later.
-   */
-  setAside?: string
-  [column: string]: unknown
-}
+export type { ResourceRow }
 
 /** What a resource needs to read more about rows before they are written. */
 export interface RowContext {
