@@ -2,8 +2,8 @@
 // last line of defence every configured secret is masked in the text before it is written, so
 // an error message that happens to quote one cannot leak it, and connection URLs of any shape
 // have their passwords hidden.
-import { passwordsInUrl, redactUrl, replaceSecret } from '../config.ts'
-import { describeCause } from '../db/errors.ts'
+import { describeCause } from './errors.ts'
+import { passwordsInUrl, redactUrl, replaceSecret } from './redact.ts'
 
 // JSON.stringify escapes C0 controls but writes C1 controls (U+009B is an 8-bit CSI) and
 // bidirectional overrides as they are; escaped as \uXXXX they mean the same and cannot act on a
