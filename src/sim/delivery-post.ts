@@ -3,7 +3,7 @@
 // the waits between attempts (BigCommerce's schedule, cut short when the store closes).
 import { createHmac } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
-import type { SimHook } from './webhooks.ts'
+import type { SimHook } from './webhook-types.ts'
 
 /** One event's delivery to one hook. */
 export interface Delivery {
