@@ -27,4 +27,9 @@ process.on('message', (message: Message) => {
     process.send?.({ type: 'updated' })
   }
 })
-process.on('disconnect', () => void sim.close().then(() => process.exit(0)))
+process.on('disconnect', () => {
+  sim.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
+})

@@ -167,6 +167,11 @@ function createLoad() {
     /** Marks a send that waits for a socket being opened, so that `drain` waits for it too. */
     hold: () => void (outstanding += 1),
     release: () => void (outstanding -= 1),
+    /** A held send whose socket could not be opened: a failed delivery, no longer waited for. */
+    dropHeld(counted: boolean) {
+      if (counted) fail('connect')
+      answered()
+    },
     async drain() {
       if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve))
       for (const connection of idle) connection.socket.destroy()
@@ -194,10 +199,13 @@ async function atRate(rate: number): Promise<LoadResult> {
       else {
         const sequence = sent
         load.hold()
-        void load.open().then((opened) => {
-          load.release()
-          load.send(opened, sequence, counted)
-        })
+        load.open().then(
+          (opened) => {
+            load.release()
+            load.send(opened, sequence, counted)
+          },
+          () => load.dropHeld(counted),
+        )
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 1))

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { openPostgres } from '../db/postgres.ts'
 import { startBackgroundWork } from './background.ts'
 import type { FromThread, ThreadData, ToThread } from './background-thread.ts'
-import type { LogFields, Logger } from '../util/log.ts'
+import { describeError, type LogFields, type Logger } from '../util/log.ts'
 import { createClientEventHub } from '../sync/request-stats.ts'
 import { createStoreClient, logClientEvents } from './store-client.ts'
 
@@ -53,12 +53,16 @@ const work = startBackgroundWork({
 
 port.on('message', (message: ToThread) => {
   if (message.type === 'wake') work.wake(message.resources)
+  // A message handler has nothing to wait for; stop() reports its own failure.
   else void stop()
 })
 
+/** Finishes the batch and closes; a failure on the way is logged, and the thread ends anyway. */
 async function stop() {
-  await work.stop()
-  await db.close()
+  const logFailure = (error: unknown) =>
+    log('error', 'background stop failed', { error: describeError(error) })
+  await work.stop().catch(logFailure)
+  await db.close().catch(logFailure)
   port.close()
 }
 

@@ -12,7 +12,10 @@ console.log(
 )
 
 const stop = () => {
-  void sim.close().then(() => process.exit(0))
+  sim.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
 }
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)
