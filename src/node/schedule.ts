@@ -133,6 +133,7 @@ function plan(scheduler: Scheduler, job: ScheduledJob, delayMs: number) {
       })
       running.add(run)
       scheduler.executing.set(job.name, run)
+      // Only bookkeeping: stop() waits for `running`, and run never rejects (caught above).
       void run.finally(() => {
         running.delete(run)
         if (scheduler.executing.get(job.name) === run) scheduler.executing.delete(job.name)

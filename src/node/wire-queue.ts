@@ -100,6 +100,7 @@ export function createWireQueue(db: PGlite, options: WireQueueOptions): WireQueu
     enqueue(handlerId, message, onData) {
       return new Promise<number>((resolve, reject) => {
         session.queue.push({ handlerId, message, onData, resolve, reject })
+        // The caller waits for its own message's answer; pump() settles each one and never rejects.
         void pump(session)
       })
     },
@@ -111,6 +112,7 @@ export function createWireQueue(db: PGlite, options: WireQueueOptions): WireQueu
 // Holds PGlite's query lock until the returned function is called: serve's statements wait.
 function acquire(db: PGlite): Promise<() => void> {
   return new Promise<() => void>((acquired) => {
+    // runExclusive settles when `done` is called, that is when the holder unlocks: nobody waits.
     void db.runExclusive(() => new Promise<void>((done) => acquired(done)))
   })
 }
@@ -266,5 +268,5 @@ async function clearTransactionIfNeeded(session: WireSession, handlerId: number)
   session.owner = null
   session.transactionOwner = null
   unlock(session)
-  void pump(session)
+  void pump(session) // the other clients' queued messages run on; nothing here waits for them
 }

@@ -121,6 +121,7 @@ function hookStatus(s: EmitterState, hook: SimHook): 'active' | 'inactive' | 'de
 
 function track(s: EmitterState, promise: Promise<void>) {
   s.pending.add(promise)
+  // Nothing waits here (close() waits for what is pending); deliveries never reject.
   void promise.finally(() => s.pending.delete(promise))
 }
 
