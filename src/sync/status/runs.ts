@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.ts'
 import { syncRuns, type ResourceName } from '../../db/schema.ts'
-import type { SyncOptions, SyncSummary, TableSummary } from '../sweeps/sweep.ts'
+import type { SyncOptions, SyncSummary, TableSummary } from '../sweeps/sweep-types.ts'
 
 export type RunKind = 'incremental' | 'full' | 'coupons' | 'since' | 'hooks'
 
