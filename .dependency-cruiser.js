@@ -63,15 +63,6 @@ export default {
       to: { path: '^src/sim/', dependencyTypesNot: ['dynamic-import', 'type-only'] },
     },
     {
-      name: 'simulator-stands-alone',
-      comment:
-        "The simulated store plays BigCommerce as the API docs describe it; sharing the mirror's code " +
-        'would let one misreading pass both sides.',
-      severity: 'error',
-      from: { path: '^src/sim/' },
-      to: { path: '^(src|cli)/', pathNot: ['^src/sim/', '^src/util/'] },
-    },
-    {
       name: 'production-imports-no-tests',
       comment: 'What ships (src, cli) cannot depend on test/, bench/ or scripts/, which are not packed.',
       severity: 'error',
