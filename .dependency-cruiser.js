@@ -1,7 +1,7 @@
 // Import rules, checked by `npm run lint:imports` (part of `npm test`). Each rule names the boundary
 // it keeps; README "Development" says what the layers are.
 const CORE = '^src/(resources|sync|db|bigcommerce|stores)/'
-const HOST = '^(src/(node|http|cloudflare)/|cli/)'
+const HOST = '^(src/(node|http|cloudflare|library)/|cli/)'
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
