@@ -49,11 +49,17 @@ export default defineCommand({
       description:
         'Longest wait, in seconds, between tries while the store API refuses the token or is out (default 300)',
     },
+    'job-lease': {
+      type: 'string',
+      description:
+        "Seconds a store's running job (a sweep, the hook check) holds its lease unless renewed; with several serve processes, a dead one's jobs are taken over after this at most (default 30)",
+    },
   },
   async run({ args }) {
     const leaseMs = secondsOption(args['worker-lease'], 'worker-lease', 300)
     const confirmDelayMs = secondsOption(args['confirm-after'], 'confirm-after', 25)
     const apiRetryMaxMs = secondsOption(args['api-retry-max'], 'api-retry-max', 300)
+    const jobLeaseMs = secondsOption(args['job-lease'], 'job-lease', 30)
     const env = readNodeEnv()
     if (args.demo || (args['demo-unless-configured'] && !isStoreConfigured(env)))
       return runDemo(env)
@@ -61,6 +67,7 @@ export default defineCommand({
     await runServe(config, {
       worker: { leaseMs, confirmDelayMs },
       apiRetryMaxMs,
+      jobLeaseMs,
     })
   },
 })

@@ -52,18 +52,25 @@ async function takeOverFromGone(
   return taken.length === 1
 }
 
-/** Runs `fn` while holding the lease `name`, or returns `{ acquired: false }`. */
-export async function withLease<T>(
+/** A lease in hand: renewed until released. */
+export interface HeldLease {
+  release(): Promise<void>
+}
+
+/**
+ * Takes the lease `name` and keeps renewing it until release(), or returns null when another
+ * holder has it (or, with `wait`, waits for it). For work whose start and end are not one call.
+ */
+export async function holdLease(
   db: Executor,
   name: string,
-  fn: () => Promise<T>,
   options: LeaseOptions = {},
-): Promise<LeaseResult<T>> {
+): Promise<HeldLease | null> {
   const ttlMs = options.ttlMs ?? 60_000
   const holder = options.holder ?? crypto.randomUUID()
   while (!(await tryAcquire(db, name, holder, ttlMs))) {
     if (options.isGone && (await takeOverFromGone(db, name, holder, ttlMs, options.isGone))) break
-    if (!options.wait) return { acquired: false }
+    if (!options.wait) return null
     await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 1000))
   }
   const renew = setInterval(() => {
@@ -73,10 +80,30 @@ export async function withLease<T>(
       // A missed renewal is retried on the next tick; the lease lasts three ticks.
     })
   }, ttlMs / 3)
+  let released: Promise<void> | null = null
+  return {
+    release() {
+      clearInterval(renew)
+      released ??= db
+        .execute(sql`delete from ${leases} where name = ${name} and holder = ${holder}`)
+        .then(() => undefined)
+      return released
+    },
+  }
+}
+
+/** Runs `fn` while holding the lease `name`, or returns `{ acquired: false }`. */
+export async function withLease<T>(
+  db: Executor,
+  name: string,
+  fn: () => Promise<T>,
+  options: LeaseOptions = {},
+): Promise<LeaseResult<T>> {
+  const held = await holdLease(db, name, options)
+  if (!held) return { acquired: false }
   try {
     return { acquired: true, value: await fn() }
   } finally {
-    clearInterval(renew)
-    await db.execute(sql`delete from ${leases} where name = ${name} and holder = ${holder}`)
+    await held.release()
   }
 }

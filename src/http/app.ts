@@ -6,6 +6,7 @@ import { Hono, type ErrorHandler, type Handler, type MiddlewareHandler } from 'h
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
+import { storeOfProducer, type DeliveryRoute, type DropReason } from '../stores/router.ts'
 import { InboxBusyError, type InboxEvent } from '../sync/events/inbox.ts'
 import { createAppCallbackRoutes, type AppCallbackDeps } from './app-callbacks.ts'
 import { createObserveRoutes, type ObserveDeps } from './observe.tsx'
@@ -16,12 +17,18 @@ export const WEBHOOK_PATH = '/webhooks/bigcommerce'
 export const MAX_BODY_BYTES = 1024 * 1024
 
 export interface AppDeps {
+  /** The one store this app serves when `route` is absent (the Worker). */
   storeHash: string
+  /**
+   * Which store a delivery is for, from its payload's `producer` (stores/router.ts); absent: only
+   * `storeHash`'s deliveries (and those without a producer) are stored.
+   */
+  route?(producer: string | undefined): DeliveryRoute | Promise<DeliveryRoute>
   /** Expected in X-Webhook-Secret on every delivery. */
   webhookSecret: string
   /** When set, deliveries carrying Standard Webhooks headers must be signed with it. */
   clientSecret?: string
-  /** Stores one event durably (a single insert); rejects when the database is unavailable. */
+  /** Stores one event durably (a single insert) for `event.storeHash`; rejects when the database is unavailable. */
   enqueue(event: InboxEvent): Promise<void>
   /** True when the database answers. */
   checkHealth(): Promise<boolean>
@@ -44,8 +51,10 @@ export interface AppDeps {
 
 export interface DeliveryOutcome {
   status: number
-  /** Why it was refused or ignored; absent for a stored event. */
+  /** Why it was refused, ignored or dropped; absent for a stored event. */
   reason?: string
+  /** A delivery answered 200 and dropped: its store is not served here. */
+  dropped?: DropReason
   scope?: string
 }
 
@@ -219,13 +228,30 @@ export function createApp(deps: AppDeps) {
 
 type Report = (outcome: DeliveryOutcome) => void
 
+/** One store's routes: its own deliveries and those without a producer; any other is dropped. */
+function singleStoreRoute(storeHash: string) {
+  const own = storeHash.toLowerCase()
+  return (producer: string | undefined): DeliveryRoute =>
+    producer === undefined || storeOfProducer(producer) === own
+      ? { store: storeHash }
+      : { drop: 'unknown store' }
+}
+
 /** The last step of a delivery: parse the envelope and store the event in the inbox. */
 function storeDelivery(deps: AppDeps, report: Report): Handler<Env> {
-  const producer = `stores/${deps.storeHash}`.toLowerCase()
+  const route = deps.route ?? singleStoreRoute(deps.storeHash)
   return async (c) => {
     const envelope = parseEnvelope(c.get('body'))
-    if (envelope.producer !== undefined && envelope.producer.toLowerCase() !== producer) {
-      throw new DeliveryRejected(403, 'delivery for another store')
+    // BigCommerce disables hooks that keep failing: a store not served here is acknowledged.
+    let routed: DeliveryRoute
+    try {
+      routed = await route(envelope.producer)
+    } catch (error) {
+      throw new InboxUnavailable('could not look up the store', { cause: error })
+    }
+    if ('drop' in routed) {
+      report({ status: 200, reason: routed.drop, dropped: routed.drop, scope: envelope.scope })
+      return c.body(null, 200)
     }
     const resource = resourceForScope(envelope.scope)
     const resourceId = resource?.targetOf(envelope.scope, envelope.data) ?? null
@@ -237,6 +263,7 @@ function storeDelivery(deps: AppDeps, report: Report): Handler<Env> {
     }
     try {
       await deps.enqueue({
+        storeHash: routed.store,
         hash: envelope.hash,
         scope: envelope.scope,
         resource: resource.name,

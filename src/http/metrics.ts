@@ -21,6 +21,7 @@ export function routeOf(path: string): string {
 }
 
 function deliveryOutcome(outcome: DeliveryOutcome): string {
+  if (outcome.dropped) return 'dropped'
   if (outcome.status === 200) return outcome.reason ? 'ignored' : 'stored'
   if (outcome.status === 401 || outcome.status === 403) return 'refused'
   if (outcome.status === 400 || outcome.status === 413) return 'malformed'
@@ -42,6 +43,7 @@ export interface MirrorMetrics {
 interface Instruments {
   registry: Registry
   deliveries: Counter<'outcome' | 'status'>
+  dropped: Counter<'reason'>
   requests: Counter<'route' | 'status'>
   throttled: Counter
   quotaLeft: Gauge
@@ -52,8 +54,14 @@ function createInstruments(): Instruments {
   const registry = new Registry()
   const deliveries = new Counter({
     name: 'bcmirror_webhook_deliveries_total',
-    help: 'Webhook deliveries answered by this process, by outcome (stored, ignored, refused, malformed, error) and HTTP status',
+    help: 'Webhook deliveries answered by this process, by outcome (stored, ignored, dropped, refused, malformed, error) and HTTP status',
     labelNames: ['outcome', 'status'] as const,
+    registers: [registry],
+  })
+  const dropped = new Counter({
+    name: 'bcmirror_webhook_dropped_total',
+    help: 'Deliveries answered 200 and not stored because their store is not served here, by reason (unknown_store, uninstalled_store, no_producer)',
+    labelNames: ['reason'] as const,
     registers: [registry],
   })
   const requests = new Counter({
@@ -77,12 +85,12 @@ function createInstruments(): Instruments {
     help: "The store's requests per quota window, as its rate-limit headers last said",
     registers: [registry],
   })
-  return { registry, deliveries, requests, throttled, quotaLeft, quota }
+  return { registry, deliveries, dropped, requests, throttled, quotaLeft, quota }
 }
 
 export function createMirrorMetrics(): MirrorMetrics {
   const instruments = createInstruments()
-  const { registry, deliveries } = instruments
+  const { registry, deliveries, dropped } = instruments
   const api: ApiState = {
     quota: null,
     left: null,
@@ -95,6 +103,8 @@ export function createMirrorMetrics(): MirrorMetrics {
     apiState: () => ({ ...api }),
     recordDelivery(outcome) {
       deliveries.inc({ outcome: deliveryOutcome(outcome), status: String(outcome.status) })
+      // The reason, never the store's hash: the label's values stay three whatever arrives.
+      if (outcome.dropped) dropped.inc({ reason: outcome.dropped.replace(' ', '_') })
     },
     recordApiEvent: (event, snapshot) => recordApiEvent(instruments, api, event, snapshot),
     async render(db, storeHash) {

@@ -105,7 +105,7 @@ export async function createMirror(options: MirrorOptions = {}): Promise<Mirror>
     db: opened.db,
     metrics,
     log,
-    wake: (resources) => background?.wake(resources),
+    wake: (resources, storeHash) => background?.wake(resources, storeHash),
   })
   const changes = createChangeFanout(
     (deliver) => databaseChangeFeed(opened.db, deliver),

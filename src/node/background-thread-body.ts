@@ -1,21 +1,20 @@
 // The program of the background thread (see background-thread.ts): opens its own PostgreSQL
-// connections and store client, runs the worker and the schedule, sends its log lines to the main
+// connections, runs every store's worker and schedule (fleet.ts), sends its log lines to the main
 // thread, and on `stop` finishes its batch, closes its connections and ends.
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { openPostgres } from '../db/postgres.ts'
-import { startBackgroundWork } from './background.ts'
 import type { FromThread, ThreadData, ToThread } from './background-thread.ts'
 import { describeError, type LogFields, type Logger } from '../util/log.ts'
-import { createClientEventHub } from '../sync/request-stats.ts'
-import { createStoreClient, logClientEvents } from './store-client.ts'
+import { startFleetWork } from './fleet.ts'
+import { openStoreDirectory } from './store-directory.ts'
 
 /** Nice value of the background thread: below the receiver, above nothing else in particular. */
 const BACKGROUND_NICE = 10
 
 if (!parentPort) throw new Error('background-thread-body.ts runs only as a worker thread')
 const port = parentPort
-const { config, worker, apiRetryMaxMs } = workerData as ThreadData
+const { config, worker, apiRetryMaxMs, fleet } = workerData as ThreadData
 if (!config.databaseUrl) throw new Error('the background thread needs DATABASE_URL')
 
 if (process.platform === 'linux') {
@@ -33,26 +32,22 @@ const asJson = (fields: LogFields) => JSON.parse(JSON.stringify(fields)) as LogF
 const log: Logger = (level, msg, fields) =>
   post({ type: 'log', level, msg, fields: fields && asJson(fields) })
 const db = openPostgres(config.databaseUrl)
-const logEvent = logClientEvents(log)
-const clientEvents = createClientEventHub()
-// Each API event also goes to the receiver, whose `/metrics` counts them.
-const client = createStoreClient(config, (event) => {
-  logEvent(event)
-  clientEvents.emit(event)
-  post({ type: 'api', event: { ...event }, quota: client.pacer.snapshot() })
-})
-const work = startBackgroundWork({
+const work = startFleetWork({
   config,
   db,
-  client,
-  clientEvents,
+  directory: openStoreDirectory(config, db),
   log,
   worker,
   apiRetryMaxMs,
+  leaseMs: fleet?.leaseMs,
+  refreshMs: fleet?.refreshMs,
+  // Each API event also goes to the receiver, whose `/metrics` counts them.
+  onApiEvent: (store, event, quota) => post({ type: 'api', store, event: { ...event }, quota }),
 })
 
 port.on('message', (message: ToThread) => {
-  if (message.type === 'wake') work.wake(message.resources)
+  if (message.type === 'wake')
+    for (const [store, resources] of message.wakes) work.wake(resources, store ?? undefined)
   // A message handler has nothing to wait for; stop() reports its own failure.
   else void stop()
 })

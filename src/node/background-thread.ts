@@ -18,13 +18,23 @@ export interface ThreadData {
   config: Config
   worker?: EventWorkerOptions
   apiRetryMaxMs?: number
+  fleet?: FleetSettings
 }
 
-export type ToThread = { type: 'wake'; resources: Array<string | null> } | { type: 'stop' }
+/** The fleet's settings that cross into the thread (fleet.ts FleetOptions). */
+export interface FleetSettings {
+  leaseMs?: number
+  refreshMs?: number
+}
+
+/** Events stored for a store (null: whichever), by their tables. */
+export type Wakes = Array<[store: string | null, resources: Array<string | null>]>
+
+export type ToThread = { type: 'wake'; wakes: Wakes } | { type: 'stop' }
 export type FromThread =
   | { type: 'ready' }
   | { type: 'log'; level: LogLevel; msg: string; fields?: LogFields }
-  | { type: 'api'; event: ClientEvent; quota: PacerSnapshot }
+  | { type: 'api'; store: string; event: ClientEvent; quota: PacerSnapshot }
 
 // Built (dist/), this module is JavaScript and the thread runs the compiled body directly. Run from
 // the TypeScript sources (tests, benchmarks), a plain .js shim registers tsx inside the thread
@@ -41,6 +51,7 @@ export interface BackgroundThreadOptions {
   /** Told of each API event of the thread's client, for the receiver's `/metrics`. */
   onApiEvent?: (event: ClientEvent, quota: PacerSnapshot) => void
   apiRetryMaxMs?: number
+  fleet?: FleetSettings
   /** The thread's program; tests give one that fails on purpose. Default: the background. */
   entry?: URL
 }
@@ -49,7 +60,12 @@ export async function startBackgroundThread(
   config: Config,
   options: BackgroundThreadOptions,
 ): Promise<BackgroundWork> {
-  const data: ThreadData = { config, worker: options.worker, apiRetryMaxMs: options.apiRetryMaxMs }
+  const data: ThreadData = {
+    config,
+    worker: options.worker,
+    apiRetryMaxMs: options.apiRetryMaxMs,
+    fleet: options.fleet,
+  }
   const thread = new Worker(options.entry ?? ENTRY, { workerData: data })
   let ready: () => void = () => {}
   const started = new Promise<void>((resolve) => (ready = resolve))
@@ -72,19 +88,20 @@ export async function startBackgroundThread(
   await Promise.race([started, failedToStart])
 
   // One message per turn of the event loop however many events were stored in it.
-  let toWake: Set<string | null> | null = null
+  let toWake: Map<string | null, Set<string | null>> | null = null
   const send = (message: ToThread) => thread.postMessage(message)
   return {
-    wake(resources) {
-      if (toWake) {
-        for (const name of resources) toWake.add(name)
-        return
+    wake(resources, storeHash) {
+      if (!toWake) {
+        const queued = (toWake = new Map())
+        setImmediate(() => {
+          toWake = null
+          send({ type: 'wake', wakes: [...queued].map(([store, names]) => [store, [...names]]) })
+        })
       }
-      const queued = (toWake = new Set(resources))
-      setImmediate(() => {
-        toWake = null
-        send({ type: 'wake', resources: [...queued] })
-      })
+      const names = toWake.get(storeHash ?? null) ?? new Set<string | null>()
+      for (const name of resources) names.add(name)
+      toWake.set(storeHash ?? null, names)
     },
     async stop() {
       stopping = true

@@ -20,10 +20,11 @@ import { startSchedule, type ScheduledJob } from './schedule.ts'
 
 export interface BackgroundWork {
   /**
-   * Events for these tables (a resource name, or null for none) were just stored: their worker
-   * loops look at once instead of at their next poll.
+   * Events for these tables (a resource name, or null for none) were just stored for this store
+   * (absent: whichever the work serves): their worker loops look at once instead of at their
+   * next poll.
    */
-  wake(resources: Iterable<string | null>): void
+  wake(resources: Iterable<string | null>, storeHash?: string): void
   /** Lets the worker finish its batch, aborts running sweeps, and waits for both. */
   stop(): Promise<void>
   /** Settles only if the background work died on its own (its thread crashed). */

@@ -49,6 +49,17 @@ export interface ScheduleOptions {
   apiReady?: (signal: AbortSignal) => Promise<boolean>
   now?: () => number
   onError: (job: string, error: unknown) => void
+  /**
+   * Taken before a due job runs and released after (a slot of the process, the job's lease
+   * across the fleet); null: not now (taken elsewhere), look again after busyRetryMs. Absent:
+   * the job just runs.
+   */
+  claim?: (job: string, signal: AbortSignal) => Promise<{ release(): Promise<void> } | null>
+  /**
+   * This store's stable offset: a job already overdue at start waits this long (capped at its
+   * interval), so that many stores started together do not all sweep at once. Default 0.
+   */
+  staggerMs?: number
 }
 
 export const BUSY_RETRY_MS = 60_000
@@ -72,6 +83,7 @@ interface Scheduler {
   apiReady: (signal: AbortSignal) => Promise<boolean>
   busyRetryMs: number
   onError: ScheduleOptions['onError']
+  claim: NonNullable<ScheduleOptions['claim']>
   controller: AbortController
   timers: Set<ReturnType<typeof setTimeout>>
   running: Set<Promise<void>>
@@ -89,6 +101,7 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     apiReady: options.apiReady ?? (async () => true),
     busyRetryMs: options.busyRetryMs ?? BUSY_RETRY_MS,
     onError: options.onError,
+    claim: options.claim ?? (async () => ({ release: async () => {} })),
     controller: new AbortController(),
     timers: new Set(),
     running: new Set(),
@@ -100,7 +113,7 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     jobs
       .filter((job) => job.everyMinutes > 0)
       .map((job) =>
-        planAtStart(scheduler, job, startDelayMs).catch((error: unknown) => {
+        planAtStart(scheduler, job, startDelayMs, options.staggerMs ?? 0).catch((error: unknown) => {
           // No database at start: plan as if new; the run re-reads the record anyway.
           options.onError(job.name, error)
           plan(scheduler, job, scheduler.busyRetryMs)
@@ -155,6 +168,20 @@ async function execute(scheduler: Scheduler, job: ScheduledJob) {
   if (!(await scheduler.apiReady(controller.signal)))
     return plan(scheduler, job, Math.max(API_RECHECK_MS, scheduler.apiDelayMs()))
 
+  const claimed = await scheduler.claim(job.name, controller.signal)
+  if (!claimed) return plan(scheduler, job, scheduler.busyRetryMs)
+  try {
+    await runClaimed(scheduler, job)
+  } finally {
+    await claimed.release()
+  }
+}
+
+async function runClaimed(scheduler: Scheduler, job: ScheduledJob) {
+  const { db, storeHash, now, controller } = scheduler
+  // Read again under the claim: another process may have finished it while this one waited.
+  const due = dueAt(job, await readJob(db, storeHash, job.name), now())
+  if (due > now() + 1_000) return plan(scheduler, job, due - now())
   await noteStarted(db, storeHash, job.name, new Date(now()))
   const { outcome, error } = await runJob(job, controller.signal)
   if (controller.signal.aborted) {
@@ -218,7 +245,12 @@ async function finishRun(
   )
 }
 
-async function planAtStart(scheduler: Scheduler, job: ScheduledJob, startDelayMs: number) {
+async function planAtStart(
+  scheduler: Scheduler,
+  job: ScheduledJob,
+  startDelayMs: number,
+  staggerMs: number,
+) {
   const { db, storeHash, now } = scheduler
   let record = await readJob(db, storeHash, job.name)
   if (!record && !job.atStart) {
@@ -226,5 +258,8 @@ async function planAtStart(scheduler: Scheduler, job: ScheduledJob, startDelayMs
     record = await readJob(db, storeHash, job.name)
   }
   const delay = dueAt(job, record, now()) - now()
-  plan(scheduler, job, Math.max(startDelayMs, delay))
+  // An overdue job that ran before waits its store's share of the spread; a first run (the
+  // backfill) never does.
+  const spread = record?.lastFinishedAt ? Math.min(staggerMs, job.everyMinutes * 60_000) : 0
+  plan(scheduler, job, Math.max(startDelayMs, delay, spread))
 }

@@ -5,11 +5,11 @@
 import type { Config } from '../config.ts'
 import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
 import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
-import { createClientEventHub } from '../sync/request-stats.ts'
 import { describeError, type Logger } from '../util/log.ts'
-import { startBackgroundWork, type BackgroundWork } from './background.ts'
+import type { BackgroundWork } from './background.ts'
 import type { OpenedDatabase } from './open-database.ts'
 import { startServer, type RunningServer } from './serve.ts'
+import { openStoreDirectory } from './store-directory.ts'
 
 interface Stoppable {
   stop(): Promise<void>
@@ -36,6 +36,10 @@ export interface ServeCommandOptions {
   worker?: EventWorkerOptions
   /** Longest wait between tries while the store's API refuses the token or is out. */
   apiRetryMaxMs?: number
+  /** How long a store job's lease lasts unless renewed (fleet.ts). Default 30 s. */
+  jobLeaseMs?: number
+  /** How often the stores are read again. Default 60 s. */
+  directoryRefreshMs?: number
   log?: Logger
 }
 
@@ -98,6 +102,8 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       config,
       db: opened.db,
       background,
+      directory: openStoreDirectory(config, opened.db),
+      directoryRefreshMs: options.directoryRefreshMs,
       log,
       port: config.port,
       hostname: config.host,
@@ -118,15 +124,19 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
 }
 
 /**
- * The event worker and the schedule: in a thread of their own on PostgreSQL, so the receiver's
- * event loop does nothing but answer deliveries; in this thread on the embedded database.
+ * Every store's event worker and schedule (fleet.ts): in a thread of their own on PostgreSQL, so
+ * the receiver's event loop does nothing but answer deliveries; in this thread on the embedded
+ * database.
  */
 export async function startBackground(
   config: Config,
   opened: OpenedDatabase,
   log: Logger,
   metrics: MirrorMetrics,
-  options: Pick<ServeCommandOptions, 'worker' | 'apiRetryMaxMs'> = {},
+  options: Pick<
+    ServeCommandOptions,
+    'worker' | 'apiRetryMaxMs' | 'jobLeaseMs' | 'directoryRefreshMs'
+  > = {},
 ): Promise<BackgroundWork> {
   if (config.databaseUrl !== undefined) {
     const { startBackgroundThread } = await import('./background-thread.ts')
@@ -134,25 +144,21 @@ export async function startBackground(
       log,
       worker: options.worker,
       apiRetryMaxMs: options.apiRetryMaxMs,
+      fleet: { leaseMs: options.jobLeaseMs, refreshMs: options.directoryRefreshMs },
       onApiEvent: metrics.recordApiEvent,
     })
   }
-  const { createStoreClient, logClientEvents } = await import('./store-client.ts')
-  const logEvent = logClientEvents(log)
-  const clientEvents = createClientEventHub()
-  const client = createStoreClient(config, (event) => {
-    logEvent(event)
-    clientEvents.emit(event)
-    metrics.recordApiEvent(event, client.pacer.snapshot())
-  })
-  return startBackgroundWork({
+  const { startFleetWork } = await import('./fleet.ts')
+  return startFleetWork({
     config,
     db: opened.db,
-    client,
-    clientEvents,
+    directory: openStoreDirectory(config, opened.db),
     log,
     worker: options.worker,
     apiRetryMaxMs: options.apiRetryMaxMs,
+    leaseMs: options.jobLeaseMs,
+    refreshMs: options.directoryRefreshMs,
+    onApiEvent: (_store, event, quota) => metrics.recordApiEvent(event, quota),
   })
 }
 

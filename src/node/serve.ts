@@ -9,6 +9,8 @@ import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome, type MirrorApp } from '../http/app.ts'
 import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
+import { createStoreRouter, type StoreRouter } from '../stores/router.ts'
+import type { StoreDirectory } from '../stores/types.ts'
 import { createInboxWriter } from '../sync/events/inbox.ts'
 import { readStatus } from '../sync/status/status.ts'
 import type { BackgroundWork } from './background.ts'
@@ -22,6 +24,13 @@ export interface ServerOptions {
   metrics?: MirrorMetrics
   /** The worker and schedule; the server wakes it on each stored event and stops it on stop(). */
   background: BackgroundWork
+  /**
+   * The stores deliveries are stored for, routed by their `producer`; absent: only
+   * `config.storeHash` (another store's deliveries are answered 200 and dropped).
+   */
+  directory?: StoreDirectory
+  /** How often the receiver re-reads the directory's active stores. Default 60 s. */
+  directoryRefreshMs?: number
   log: Logger
   port: number
   /** The address to listen on; default 127.0.0.1 (this machine only). */
@@ -92,9 +101,13 @@ function createRequestTally(log: Logger, everyMs: number): RequestTally {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, background, log } = options
-  const receiver = createReceiver({ ...options, wake: (resources) => background.wake(resources) })
+  const receiver = createReceiver({
+    ...options,
+    wake: (resources, storeHash) => background.wake(resources, storeHash),
+  })
   let server: ServerType
   try {
+    await receiver.ready
     server = await listen(receiver.app, options)
   } catch (error) {
     await background.stop()
@@ -117,18 +130,47 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 }
 
-type ReceiverSettings = 'config' | 'db' | 'metrics' | 'log' | 'requestLogMs' | 'maxHeldBytes' | 'inboxWaitMs'
+type ReceiverSettings =
+  | 'config'
+  | 'db'
+  | 'metrics'
+  | 'log'
+  | 'requestLogMs'
+  | 'maxHeldBytes'
+  | 'inboxWaitMs'
+  | 'directory'
+  | 'directoryRefreshMs'
 
 export interface ReceiverOptions extends Pick<ServerOptions, ReceiverSettings> {
-  /** Events for these tables were just stored (the background's wake-up). */
-  wake(resources: Iterable<string | null>): void
+  /** Events for these tables were just stored for this store (the background's wake-up). */
+  wake(resources: Iterable<string | null>, storeHash?: string): void
 }
 
 export interface Receiver {
   /** The Hono app: the webhook route, /healthz, and /status and /metrics when STATUS_TOKEN is set. */
   app: MirrorApp
-  /** Writes the last request summary line and stops its timer. */
+  /** Settles once the directory was first read (or could not be: the settings' store is served). */
+  ready: Promise<void>
+  /** Writes the last request summary line and stops its timers. */
   stop(): void
+}
+
+/** The receiver's cached view of the directory; `ready` once it was first read. */
+function startRouter(options: ReceiverOptions): { router?: StoreRouter; ready: Promise<void> } {
+  const { directory, log, config } = options
+  if (!directory) return { ready: Promise.resolve() }
+  const router = createStoreRouter(directory, {
+    refreshMs: options.directoryRefreshMs,
+    settingsStore: config.storeHash || undefined,
+    onError: (error) => log('warn', 'could not read the stores', { error: describeError(error) }),
+  })
+  // A database away at start: the settings' store is served, others are looked up per delivery.
+  const ready = router
+    .refresh()
+    .catch((error: unknown) =>
+      log('warn', 'could not read the stores', { error: describeError(error) }),
+    )
+  return { router, ready }
 }
 
 /**
@@ -142,6 +184,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const storeHash = config.storeHash
   const metrics = options.metrics ?? createMirrorMetrics()
   const store = createInboxWriter(db, storeHash, { waitMs: options.inboxWaitMs })
+  const { router, ready } = startRouter(options)
   const observe = config.statusToken
     ? {
         token: config.statusToken,
@@ -152,11 +195,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     : undefined
   const app = createApp({
     storeHash,
+    route: router?.route,
     webhookSecret: config.webhookSecret,
     clientSecret: config.clientSecret,
     async enqueue(event) {
       await store(event)
-      options.wake([event.resource])
+      options.wake([event.resource], event.storeHash)
     },
     checkHealth: () => checkDatabaseHealth(db),
     admit: createAdmission(options.maxHeldBytes ?? 32 * 1024 * 1024),
@@ -167,7 +211,14 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     onError: (error) => log('error', 'request failed', { error: describeError(error) }),
     observe,
   })
-  return { app, stop: () => tally.stop() }
+  return {
+    app,
+    ready,
+    stop: () => {
+      tally.stop()
+      router?.stop()
+    },
+  }
 }
 
 /**

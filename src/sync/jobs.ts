@@ -46,7 +46,7 @@ export interface JobContext {
   clientEvents?: ClientEventHub
   /** Requests in flight per swept table (a Worker has few connections). */
   concurrency?: number
-  lease?: { holder: string; isGone(holder: string): boolean }
+  lease?: { holder: string; isGone(holder: string): boolean; ttlMs?: number }
   /** The receiver's URL as the operator would write it, for the hook check's advice. */
   receiverUrl: string
 }

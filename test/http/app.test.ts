@@ -264,14 +264,15 @@ describeEachDatabase('POST /webhooks/bigcommerce', (ctx) => {
     expect(outcomes.map((o) => o.reason)).toEqual(['ignored scope', 'ignored scope'])
   })
 
-  it("another store's delivery is 403", async () => {
-    const { app } = appFor(ctx.db)
+  it("another store's delivery is answered 200 and dropped, never stored", async () => {
+    const { app, outcomes } = appFor(ctx.db)
     const body = {
       ...envelope('store/order/created', { type: 'order', id: 5 }),
       producer: 'stores/zzz999',
     }
-    expect((await post(app, body)).status).toBe(403)
+    expect((await post(app, body)).status).toBe(200)
     expect(await inbox(ctx.db)).toEqual([])
+    expect(outcomes.map((o) => o.dropped)).toEqual(['unknown store'])
   })
 
   it('answers 503 while the database cannot store, and 200 again once it can', async () => {

@@ -15,12 +15,14 @@ export async function insertEvents(
 ): Promise<number> {
   // One statement may not touch a row twice, so identical deliveries in one batch go in once.
   const unique = [
-    ...new Map(events.map((e) => [`${e.hash}\n${e.scope}\n${e.resourceId}`, e])).values(),
+    ...new Map(
+      events.map((e) => [`${e.storeHash ?? storeHash}\n${e.hash}\n${e.scope}\n${e.resourceId}`, e]),
+    ).values(),
   ]
   if (unique.length === 0) return 0
   const rows = unique.map(
     (e) =>
-      sql`(${storeHash}, ${e.hash}, ${e.scope}, ${e.resource}, ${e.resourceId}, ${JSON.stringify(e.payload)}::jsonb)`,
+      sql`(${e.storeHash ?? storeHash}, ${e.hash}, ${e.scope}, ${e.resource}, ${e.resourceId}, ${JSON.stringify(e.payload)}::jsonb)`,
   )
   const stored = await db.execute(sql`
     insert into ${webhookEvents} as e (store_hash, hash, scope, resource, resource_id, payload)

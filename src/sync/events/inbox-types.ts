@@ -6,6 +6,8 @@ export type EventStatus = 'pending' | 'done' | 'failed' | 'ignored' | 'held'
 
 /** One delivery as the receiver stores it. */
 export interface InboxEvent {
+  /** The store it is for, when the writer serves several; else the writer's store. */
+  storeHash?: string
   hash: string
   scope: string
   /** The table the event refreshes, or null for a scope the mirror does not use. */

@@ -75,7 +75,7 @@ function startLoop(
   options: EventWorkerOptions,
   resource: ClaimOptions['resource'] | null,
   work: () => Promise<BatchSummary | null> = () =>
-    processBatch(ctx, options, resource ?? undefined),
+    inSlot(ctx, () => processBatch(ctx, options, resource ?? undefined)),
 ): RunningEventWorker {
   const state: LoopState = { stopping: false, woken: false, wakeUp: null, interrupt: null }
   const running = runLoop(state, {
@@ -97,6 +97,17 @@ function startLoop(
       state.interrupt?.()
       await running
     },
+  }
+}
+
+/** Runs `fn` holding one of the process's batch slots, when it bounds them. */
+async function inSlot<T>(ctx: EventWorkerContext, fn: () => Promise<T>): Promise<T> {
+  if (!ctx.batchSlot) return fn()
+  const release = await ctx.batchSlot()
+  try {
+    return await fn()
+  } finally {
+    release()
   }
 }
 

@@ -14,6 +14,12 @@ export interface EventWorkerContext {
   log?: (entry: WorkerLogEntry) => void
   /** How long to hold off before touching the API again (the API gate); 0 or absent: go. */
   apiDelayMs?: () => number
+  /**
+   * Taken before each batch that touches the API and released after it: a process serving many
+   * stores bounds how many batches run at once, first come first served (so stores with work take
+   * turns). Absent: no bound.
+   */
+  batchSlot?: () => Promise<() => void>
 }
 
 export type WorkerLogEntry =

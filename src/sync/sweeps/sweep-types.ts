@@ -28,7 +28,7 @@ export interface SyncContext {
   overlapSeconds?: number
   now?: () => Date
   /** Who this sweep is, for the store's sweep lease, and how to tell a dead holder (see lease.ts). */
-  lease?: { holder: string; isGone(holder: string): boolean }
+  lease?: { holder: string; isGone(holder: string): boolean; ttlMs?: number }
 }
 
 export interface SyncOptions {

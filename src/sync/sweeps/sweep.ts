@@ -48,6 +48,7 @@ export async function runSync(ctx: SyncContext, options: SyncOptions = {}): Prom
       wait: options.wait ?? false,
       holder: ctx.lease?.holder,
       isGone: ctx.lease?.isGone,
+      ttlMs: ctx.lease?.ttlMs,
     },
   )
   if (!locked.acquired) throw new SyncBusyError(ctx.storeHash)
