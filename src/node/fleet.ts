@@ -41,6 +41,8 @@ export interface FleetOptions {
   scheduleStartDelayMs?: number
   lease?: LeaseIdentity
   onApiEvent?: (storeHash: string, event: ClientEvent, quota: PacerSnapshot) => void
+  /** Where a store's API is; default config.apiUrl (tests give each simulated store its own). */
+  apiUrlOf?: (storeHash: string) => string
 }
 
 export interface FleetWork extends BackgroundWork {
@@ -70,6 +72,7 @@ export function startFleetWork(options: FleetOptions): FleetWork {
     batchSlots: createSlots(options.batchSlots ?? 8),
     scheduleStartDelayMs: options.scheduleStartDelayMs ?? 2_000,
     onApiEvent: options.onApiEvent,
+    apiUrlOf: options.apiUrlOf,
   }
   const lanes = new Map<string, StoreLane>()
   const stopping = new Set<Promise<void>>()

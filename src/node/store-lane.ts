@@ -37,6 +37,8 @@ export interface LaneShared {
   batchSlots: Slots
   scheduleStartDelayMs: number
   onApiEvent?: (storeHash: string, event: ClientEvent, quota: PacerSnapshot) => void
+  /** Where a store's API is; default config.apiUrl (tests give each simulated store its own). */
+  apiUrlOf?: (storeHash: string) => string
 }
 
 export interface StoreLane {
@@ -110,8 +112,9 @@ function openApi(access: StoreAccess, shared: LaneShared, log: Logger): LaneApi 
   const { config, db } = shared
   const events = createClientEventHub()
   const logEvent = logClientEvents(log)
+  const apiUrl = shared.apiUrlOf?.(access.storeHash) ?? config.apiUrl
   const raw = createStoreClient(
-    { storeHash: access.storeHash, accessToken: access.accessToken, apiUrl: config.apiUrl, clientId: config.clientId },
+    { storeHash: access.storeHash, accessToken: access.accessToken, apiUrl, clientId: config.clientId },
     (event) => {
       logEvent(event)
       events.emit(event)

@@ -1,0 +1,183 @@
+// serve for several stores in one process (fleet.ts, store-lane.ts), over real HTTP against two
+// simulated stores: one store's backfill or refused token never holds back another's webhook
+// rows; a delivery for an unknown or uninstalled store is answered 200 and not stored, and counted;
+// a paused store's deliveries are kept and worked once it resumes; a store added to the directory
+// of a running serve starts its backfill.
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { WEBHOOK_PATH } from '../../src/http/app.ts'
+import { startFleetWork, type FleetWork } from '../../src/node/fleet.ts'
+import { startServer, type RunningServer } from '../../src/node/serve.ts'
+import { startSimStore, type SimStore } from '../../src/sim/index.ts'
+import type { Logger } from '../../src/util/log.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+import { createTestDirectory, type TestDirectory } from '../support/test-directory.ts'
+
+const SECRET = 'fleet-test-webhook-secret-0123'
+const STATUS_TOKEN = 'fleet-test-status-token'
+const BACKFILL_ONLY = { incrementalMinutes: 60, couponsMinutes: 0, fullMinutes: 0, hooksMinutes: 0 }
+
+async function productName(db: Database, storeHash: string, id: number) {
+  const [row] = await db.execute<{ name: string }>(
+    sql`select data->>'name' as name from bigcommerce.products where store_hash = ${storeHash} and id = ${id}`,
+  )
+  return row?.name ?? null
+}
+
+async function inboxCount(db: Database, storeHash: string) {
+  const [row] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from bigcommerce.webhook_events where store_hash = ${storeHash}`,
+  )
+  return Number(row?.n)
+}
+
+async function apiState(db: Database, storeHash: string) {
+  const [row] = await db.execute<{ status: string }>(
+    sql`select last_status as status from bigcommerce.sync_state where store_hash = ${storeHash} and table_name = 'api'`,
+  )
+  return row?.status ?? null
+}
+
+async function rows(db: Database, storeHash: string) {
+  const [row] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from bigcommerce.products where store_hash = ${storeHash}`,
+  )
+  return Number(row?.n)
+}
+
+/** Holds every products list of a store until opened: a backfill that cannot end on its own. */
+function createGate() {
+  let open: () => void = () => {}
+  const opened = new Promise<void>((resolve) => (open = resolve))
+  let held = 0
+  return {
+    onRequest: async (request: { path: string; query: URLSearchParams }) => {
+      if (!request.path.endsWith('/v3/catalog/products') || request.query.has('id:in')) return
+      held += 1
+      await opened
+    },
+    open,
+    held: () => held,
+  }
+}
+
+describeEachDatabase('serve for several stores', (ctx) => {
+  const logs: Array<Record<string, unknown>> = []
+  const log: Logger = (level, msg, fields) => logs.push({ level, msg, ...fields })
+  const gate = createGate()
+  let big: SimStore
+  let small: SimStore
+  let added: SimStore
+  let refused: SimStore
+  let directory: TestDirectory
+  let fleet: FleetWork
+  let server: RunningServer
+
+  beforeAll(async () => {
+    const simOptions = { quota: null, latencyMs: 2 }
+    ;[big, small, added, refused] = await Promise.all([
+      startSimStore({ ...simOptions, storeHash: 'bigstore', data: { counts: { products: 300 } }, onRequest: gate.onRequest }),
+      startSimStore({ ...simOptions, storeHash: 'smallstore', data: { counts: { products: 5 } } }),
+      startSimStore({ ...simOptions, storeHash: 'addedstore', data: { counts: { products: 7 } } }),
+      startSimStore({ ...simOptions, storeHash: 'refusedstore', data: { counts: { products: 3 } } }),
+    ])
+    directory = createTestDirectory()
+    directory.set(big)
+    directory.set(small)
+    directory.set({ storeHash: 'refusedstore', accessToken: 'not-a-token' })
+    directory.set({ storeHash: 'gonestore', accessToken: 'x' }, 'uninstalled')
+    // Each simulated store runs on its own server: apiUrlOf points each lane's client at its own.
+    fleet = startFleetWork({
+      config: { apiUrl: big.url, webhookSecret: SECRET, schedule: BACKFILL_ONLY },
+      apiUrlOf: (hash) => simFor(hash).url,
+      db: ctx.db,
+      directory,
+      log,
+      refreshMs: 60_000,
+      scheduleStartDelayMs: 0,
+      worker: { idleMs: 100, gatherMs: 0 },
+    })
+    server = await startServer({
+      config: { storeHash: '', webhookSecret: SECRET, statusToken: STATUS_TOKEN },
+      db: ctx.db,
+      background: fleet,
+      directory,
+      port: 0,
+      log,
+    })
+  })
+  afterAll(async () => {
+    gate.open()
+    await server?.stop()
+    await Promise.all([big, small, added, refused].map((sim) => sim?.close()))
+  })
+
+  const simFor = (hash: string) =>
+    ({ smallstore: small, addedstore: added, refusedstore: refused })[hash] ?? big
+
+  const deliver = async (storeHash: string, id: number) => {
+    const response = await fetch(`${server.url}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
+      body: JSON.stringify({
+        scope: 'store/product/updated',
+        store_id: '1',
+        data: { type: 'product', id },
+        hash: `${storeHash}-${id}-${Date.now()}`,
+        created_at: Math.floor(Date.now() / 1000),
+        producer: `stores/${storeHash}`,
+      }),
+    })
+    return response.status
+  }
+
+  it("a store's webhook rows arrive while another is in its backfill or refuses its token", async () => {
+    await expect.poll(() => gate.held(), { timeout: 10_000 }).toBeGreaterThan(0)
+    await expect.poll(() => apiState(ctx.db, 'refusedstore'), { timeout: 10_000 }).toBe('refused')
+    small.store.update('products', 2, { name: 'Changed while the other store backfills' })
+    expect(await deliver('smallstore', 2)).toBe(200)
+    await expect
+      .poll(() => productName(ctx.db, 'smallstore', 2), { timeout: 10_000 })
+      .toBe('Changed while the other store backfills')
+    // The big store's backfill is still held on its first page: nothing of it is mirrored yet.
+    expect(await rows(ctx.db, 'bigstore')).toBe(0)
+    gate.open()
+    await expect.poll(() => rows(ctx.db, 'bigstore'), { timeout: 20_000 }).toBe(300)
+  })
+
+  it('answers 200 for an unknown or uninstalled store, stores nothing, and counts it by reason', async () => {
+    expect(await deliver('nosuchstore', 1)).toBe(200)
+    expect(await deliver('gonestore', 1)).toBe(200)
+    expect(await inboxCount(ctx.db, 'nosuchstore')).toBe(0)
+    expect(await inboxCount(ctx.db, 'gonestore')).toBe(0)
+    const metrics = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${STATUS_TOKEN}` },
+    }).then((r) => r.text())
+    expect(metrics).toContain('bcmirror_webhook_dropped_total{reason="unknown_store"} 1')
+    expect(metrics).toContain('bcmirror_webhook_dropped_total{reason="uninstalled_store"} 1')
+    expect(metrics).not.toContain('nosuchstore')
+  })
+
+  it("keeps a paused store's deliveries and works them once it resumes", async () => {
+    directory.set(small, 'paused')
+    await fleet.refresh()
+    expect(fleet.stores()).not.toContain('smallstore')
+    small.store.update('products', 3, { name: 'Changed while paused' })
+    expect(await deliver('smallstore', 3)).toBe(200)
+    expect(await inboxCount(ctx.db, 'smallstore')).toBe(2)
+    directory.set(small, 'active')
+    await fleet.refresh()
+    await expect
+      .poll(() => productName(ctx.db, 'smallstore', 3), { timeout: 10_000 })
+      .toBe('Changed while paused')
+  })
+
+  it('starts the backfill of a store added to the directory while serve runs', async () => {
+    directory.set(added)
+    await fleet.refresh()
+    expect(fleet.stores()).toContain('addedstore')
+    await expect.poll(() => rows(ctx.db, 'addedstore'), { timeout: 10_000 }).toBe(7)
+    expect(logs.some((l) => l.msg === 'store started' && l.store === 'addedstore')).toBe(true)
+  })
+})
