@@ -5,6 +5,7 @@
 // phone's browser can open it from a bookmark. Compared in constant time.
 import { Hono } from 'hono'
 import type { MirrorStatus } from '../sync/status/status.ts'
+import type { StoresOverview } from '../sync/status/stores.ts'
 import { METRICS_CONTENT_TYPE } from './metrics.ts'
 import { pageHeaders, STYLE_NONCE_KEY } from './page-headers.ts'
 import { StatusPage, type ApiState } from './status-page.tsx'
@@ -13,6 +14,8 @@ import { createSecretChecker } from './verify.ts'
 export interface ObserveDeps {
   token: string
   readStatus(): Promise<MirrorStatus>
+  /** Every store served at a glance (serve with several stores); absent: one store. */
+  readStores?(): Promise<StoresOverview>
   renderMetrics(): Promise<string>
   apiState?(): ApiState | null
   now?: () => number
@@ -45,13 +48,14 @@ export function createObserveRoutes(deps: ObserveDeps) {
 
   app.get('/status', async (c) => {
     if (!allowed(bearerOf(c.req.header('authorization')) ?? c.req.query('token'))) return refuse()
-    const status = await deps.readStatus()
+    const [status, stores] = await Promise.all([deps.readStatus(), deps.readStores?.()])
     const now = (deps.now ?? Date.now)()
     c.header('Cache-Control', 'no-store')
     const page = (
       <StatusPage
         status={status}
         api={deps.apiState?.() ?? null}
+        stores={stores}
         now={now}
         styleNonce={c.get(STYLE_NONCE_KEY)}
       />

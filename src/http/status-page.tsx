@@ -5,6 +5,7 @@
 import type { FC } from 'hono/jsx'
 import type { RunRow } from '../sync/status/runs.ts'
 import type { MirrorStatus, TableStatus } from '../sync/status/status.ts'
+import type { StoresOverview } from '../sync/status/stores.ts'
 
 export const REFRESH_SECONDS = 30
 
@@ -247,13 +248,59 @@ const Runs: FC<{ runs: RunRow[]; now: number }> = ({ runs, now }) => (
   </section>
 )
 
+/** Every store served, when there are several: its figures, what needs a person, and the total. */
+const Stores: FC<{ overview: StoresOverview; now: number }> = ({ overview, now }) => (
+  <section>
+    <h2>Stores</h2>
+    {overview.total.needingAttention > 0 ? (
+      <ul data-testid="store-problems">
+        {overview.stores.flatMap((s) =>
+          s.problems.map((p) => (
+            <li>
+              {p.what}. Fix: <code>{p.fix}</code>
+            </li>
+          )),
+        )}
+      </ul>
+    ) : null}
+    <div class="scroll">
+      <table data-testid="stores">
+        <tr>
+          <th>store</th>
+          <th class="num">rows</th>
+          <th class="num">pending events</th>
+          <th>oldest pending</th>
+          <th>API</th>
+        </tr>
+        {overview.stores.map((s) => (
+          <tr>
+            <td>{s.storeHash}</td>
+            <td class="num">{s.rows}</td>
+            <td class="num">{s.pending}</td>
+            <td>{s.oldestPendingAt ? ago(s.oldestPendingAt, now) : '-'}</td>
+            <td>{s.api ?? 'not seen yet'}</td>
+          </tr>
+        ))}
+        <tr>
+          <th>{`total (${overview.total.stores} stores)`}</th>
+          <th class="num">{overview.total.rows}</th>
+          <th class="num">{overview.total.pending}</th>
+          <th colspan={2}>{`${overview.total.needingAttention} need a person`}</th>
+        </tr>
+      </table>
+    </div>
+  </section>
+)
+
 export const StatusPage: FC<{
   status: MirrorStatus
   api: ApiState | null
+  /** Every store served, shown when there are several. */
+  stores?: StoresOverview | null
   now: number
   /** The Content-Security-Policy nonce that lets the page's own style apply. */
   styleNonce?: string
-}> = ({ status, api, now, styleNonce }) => (
+}> = ({ status, api, stores, now, styleNonce }) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
@@ -269,6 +316,7 @@ export const StatusPage: FC<{
         <p class="muted">
           As of {new Date(now).toISOString()}; this page reloads every {REFRESH_SECONDS} s.
         </p>
+        {stores && stores.stores.length > 1 ? <Stores overview={stores} now={now} /> : null}
         <Problems status={status} />
         <Tables status={status} now={now} />
         <Inbox status={status} now={now} />

@@ -11,8 +11,10 @@ import { createApp, WEBHOOK_PATH, type DeliveryOutcome, type MirrorApp } from '.
 import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
 import { createStoreRouter, type StoreRouter } from '../stores/router.ts'
 import type { StoreDirectory } from '../stores/types.ts'
+import { renderStoresMetrics } from '../http/stores-metrics.ts'
 import { createInboxWriter } from '../sync/events/inbox.ts'
 import { readStatus } from '../sync/status/status.ts'
+import { readStoresOverview } from '../sync/status/stores.ts'
 import type { BackgroundWork } from './background.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
 import { describeError, type Logger } from '../util/log.ts'
@@ -185,11 +187,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const metrics = options.metrics ?? createMirrorMetrics()
   const store = createInboxWriter(db, storeHash, { waitMs: options.inboxWaitMs })
   const { router, ready } = startRouter(options)
+  const readStores = router && (() => readStoresOverview(db, router.activeStores()))
   const observe = config.statusToken
     ? {
         token: config.statusToken,
         readStatus: () => readStatus(db, storeHash, { isGone: nodeLeaseIdentity().isGone }),
-        renderMetrics: () => metrics.render(db, storeHash),
+        readStores,
+        renderMetrics: async () => {
+          const [own, stores] = await Promise.all([metrics.render(db, storeHash), readStores?.()])
+          return stores ? `${own.trimEnd()}\n${renderStoresMetrics(stores)}` : own
+        },
         apiState: () => metrics.apiState(),
       }
     : undefined

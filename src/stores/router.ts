@@ -12,6 +12,8 @@ export type DeliveryRoute = { store: string } | { drop: DropReason }
 export interface StoreRouter {
   /** Synchronous for a store seen lately; a promise when the directory must be asked. */
   route(producer: string | undefined): DeliveryRoute | Promise<DeliveryRoute>
+  /** The active stores as last read, as the directory spells their hashes. */
+  activeStores(): string[]
   /** Re-reads the active stores now (also done every refreshMs once started). */
   refresh(): Promise<void>
   stop(): void
@@ -114,6 +116,7 @@ export function createStoreRouter(
       }
       return pending
     },
+    activeStores: () => [...active.values()],
     refresh,
     stop: () => clearInterval(timer),
   }

@@ -159,6 +159,21 @@ describeEachDatabase('serve for several stores', (ctx) => {
     expect(metrics).not.toContain('nosuchstore')
   })
 
+  it('shows every store with a total on /status, names the refused one with its fix, and keeps metric labels bounded', async () => {
+    const auth = { authorization: `Bearer ${STATUS_TOKEN}` }
+    const page = await fetch(`${server.url}/status`, { headers: auth }).then((r) => r.text())
+    expect(page).toContain('data-testid="stores"')
+    for (const hash of ['bigstore', 'smallstore', 'refusedstore']) expect(page).toContain(hash)
+    expect(page).toMatch(/store refusedstore: the store API refuses the access token/)
+    expect(page).toContain('bc-mirror stores add --store-hash refusedstore')
+    expect(page).toContain('total (3 stores)')
+    const metrics = await fetch(`${server.url}/metrics`, { headers: auth }).then((r) => r.text())
+    expect(metrics).toContain('bcmirror_stores{api_state="refused"} 1')
+    expect(metrics).toContain('bcmirror_stores_needing_attention 1')
+    // No series is labelled with a store: the hashes appear nowhere in the exposition.
+    for (const hash of ['bigstore', 'smallstore', 'refusedstore']) expect(metrics).not.toContain(hash)
+  })
+
   it("keeps a paused store's deliveries and works them once it resumes", async () => {
     directory.set(small, 'paused')
     await fleet.refresh()
