@@ -28,7 +28,10 @@ export interface AppDeps {
   webhookSecret: string
   /** When set, deliveries carrying Standard Webhooks headers must be signed with it. */
   clientSecret?: string
-  /** Stores one event durably (a single insert) for `event.storeHash`; rejects when the database is unavailable. */
+  /**
+   * Stores one event durably (a single insert) for `event.storeHash`; rejects when the database
+   * is unavailable.
+   */
   enqueue(event: InboxEvent): Promise<void>
   /** True when the database answers. */
   checkHealth(): Promise<boolean>

@@ -11,7 +11,11 @@ import type { Database } from '../db/database.ts'
 import { holdLease } from '../db/lease.ts'
 import type { StoreAccess } from '../stores/types.ts'
 import { createApiProbe, watchApi, type ApiHealth } from '../sync/api-health.ts'
-import { startEventWorker, type EventWorkerOptions, type RunningEventWorker } from '../sync/events/event-worker.ts'
+import {
+  startEventWorker,
+  type EventWorkerOptions,
+  type RunningEventWorker,
+} from '../sync/events/event-worker.ts'
 import { RECEIVER_PATH } from '../sync/hooks/mirror-hooks.ts'
 import { logWorkerEntry, runJob, SERVE_JOBS, watchApiState, type JobContext } from '../sync/jobs.ts'
 import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
@@ -114,7 +118,12 @@ function openApi(access: StoreAccess, shared: LaneShared, log: Logger): LaneApi 
   const logEvent = logClientEvents(log)
   const apiUrl = shared.apiUrlOf?.(access.storeHash) ?? config.apiUrl
   const raw = createStoreClient(
-    { storeHash: access.storeHash, accessToken: access.accessToken, apiUrl, clientId: config.clientId },
+    {
+      storeHash: access.storeHash,
+      accessToken: access.accessToken,
+      apiUrl,
+      clientId: config.clientId,
+    },
     (event) => {
       logEvent(event)
       events.emit(event)

@@ -42,7 +42,8 @@ export async function readStoresOverview(
   const counts = sql.join(
     SYNC_TABLES.map(
       (t) =>
-        sql`select store_hash, count(*)::float8 as n from ${resourceTables[t]} where store_hash in ${hashes} group by store_hash`,
+        sql`select store_hash, count(*)::float8 as n from ${resourceTables[t]}
+            where store_hash in ${hashes} group by store_hash`,
     ),
     sql` union all `,
   )
@@ -91,7 +92,9 @@ function storeProblems(s: Omit<StoreSummary, 'problems'>): Problem[] {
     return [
       {
         what: `store ${store}: the store API refuses the access token (revoked, or the app was uninstalled)`,
-        fix: `give it a valid token: printf %s "$TOKEN" | bc-mirror stores add --store-hash ${store}; for an app install, the merchant reinstalls the app`,
+        fix:
+          `give it a valid token: printf %s "$TOKEN" | bc-mirror stores add --store-hash ${store}; ` +
+          'for an app install, the merchant reinstalls the app',
       },
     ]
   const problems: Problem[] = []
