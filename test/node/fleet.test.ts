@@ -1,8 +1,8 @@
 // serve for several stores in one process (fleet.ts, store-lane.ts), over real HTTP against two
 // simulated stores: one store's backfill or refused token never holds back another's webhook
-// rows; a delivery for an unknown or uninstalled store is answered 200 and not stored, and counted;
-// a paused store's deliveries are kept and worked once it resumes; a store added to the directory
-// of a running serve starts its backfill.
+// rows; a paused store's running backfill stops cleanly and resumes with the store; a delivery for
+// an unknown or uninstalled store is answered 200 and not stored, and counted; a paused store's
+// deliveries are kept and worked once it resumes; a store added to a running serve backfills.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
@@ -44,6 +44,19 @@ async function rows(db: Database, storeHash: string) {
     sql`select count(*)::int as n from bigcommerce.products where store_hash = ${storeHash}`,
   )
   return Number(row?.n)
+}
+
+async function jobStatus(db: Database, storeHash: string, job: string) {
+  const [row] = await db.execute<{ status: string }>(
+    sql`select last_status as status from bigcommerce.sync_state
+        where store_hash = ${storeHash} and table_name = ${`job:${job}`}`,
+  )
+  return row?.status ?? null
+}
+
+async function leaseHeld(db: Database, name: string) {
+  const found = await db.execute(sql`select 1 from bigcommerce.leases where name = ${name}`)
+  return found.length > 0
 }
 
 /** Holds every products list of a store until opened: a backfill that cannot end on its own. */
@@ -142,8 +155,21 @@ describeEachDatabase('serve for several stores', (ctx) => {
       .toBe('Changed while the other store backfills')
     // The big store's backfill is still held on its first page: nothing of it is mirrored yet.
     expect(await rows(ctx.db, 'bigstore')).toBe(0)
+  })
+
+  it("stops a paused store's running backfill cleanly and resumes it when the store is active again", async () => {
+    directory.set(big, 'paused')
+    await fleet.refresh()
+    expect(fleet.stores()).not.toContain('bigstore')
+    // The lane stops once its sweep is aborted: the run is recorded as stopped (it does not count
+    // as a run, so the backfill is still due) and the job's lease is free for any process.
+    await expect.poll(() => jobStatus(ctx.db, 'bigstore', 'incremental'), { timeout: 10_000 }).toBe('stopped')
+    await expect.poll(() => leaseHeld(ctx.db, 'job:bigstore:incremental'), { timeout: 10_000 }).toBe(false)
     gate.open()
+    directory.set(big, 'active')
+    await fleet.refresh()
     await expect.poll(() => rows(ctx.db, 'bigstore'), { timeout: 20_000 }).toBe(300)
+    expect(logs.some((l) => l.msg === 'store stopped' && l.store === 'bigstore')).toBe(true)
   })
 
   it('answers 200 for an unknown or uninstalled store, stores nothing, and counts it by reason', async () => {
