@@ -3,9 +3,12 @@
 // plan survives restarts: a job is due its interval after its last run, whoever ran it; a job that
 // never ran is due at start when it runs at start (the first incremental sweep is the backfill),
 // else one interval after it was first planned. A job that finds the store's sweep lock taken
-// tries again a minute later. While the store's API refuses the token or is out, due jobs wait for
+// tries again a minute later (fleet.ts: half a job lease). While the store's API refuses the token or is out, due jobs wait for
 // the API gate and then for a cheap probe to answer (never running a sweep as the probe), and a
-// run that ended with the API down does not count: it runs again as soon as the gate reopens. stop() aborts what is running through its signal and waits for it.
+// run that ended with the API down does not count: it runs again as soon as the gate reopens.
+// With a `claim` (fleet.ts: a slot of the process, then the job's lease across servers), a due job
+// runs only once claimed, and its record is read again under the claim. stop() aborts what is
+// running through its signal and waits for it.
 import type { Database } from '../db/database.ts'
 import {
   notePlanned,
@@ -113,11 +116,13 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     jobs
       .filter((job) => job.everyMinutes > 0)
       .map((job) =>
-        planAtStart(scheduler, job, startDelayMs, options.staggerMs ?? 0).catch((error: unknown) => {
-          // No database at start: plan as if new; the run re-reads the record anyway.
-          options.onError(job.name, error)
-          plan(scheduler, job, scheduler.busyRetryMs)
-        }),
+        planAtStart(scheduler, job, startDelayMs, options.staggerMs ?? 0).catch(
+          (error: unknown) => {
+            // No database at start: plan as if new; the run re-reads the record anyway.
+            options.onError(job.name, error)
+            plan(scheduler, job, scheduler.busyRetryMs)
+          },
+        ),
       ),
   )
   return {
