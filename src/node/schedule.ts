@@ -3,9 +3,10 @@
 // plan survives restarts: a job is due its interval after its last run, whoever ran it; a job that
 // never ran is due at start when it runs at start (the first incremental sweep is the backfill),
 // else one interval after it was first planned. A job that finds the store's sweep lock taken
-// tries again a minute later (fleet.ts: half a job lease). While the store's API refuses the token or is out, due jobs wait for
-// the API gate and then for a cheap probe to answer (never running a sweep as the probe), and a
-// run that ended with the API down does not count: it runs again as soon as the gate reopens.
+// tries again a minute later (fleet.ts: after half a job lease). While the store's API refuses
+// the token or is out, due jobs wait for the API gate and then for a cheap probe to answer (never
+// running a sweep as the probe), and a run that ended with the API down does not count: it runs
+// again as soon as the gate reopens.
 // With a `claim` (fleet.ts: a slot of the process, then the job's lease across servers), a due job
 // runs only once claimed, and its record is read again under the claim. stop() aborts what is
 // running through its signal and waits for it.
