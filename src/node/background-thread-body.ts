@@ -35,7 +35,7 @@ const db = openPostgres(config.databaseUrl)
 const work = startFleetWork({
   config,
   db,
-  directory: openStoreDirectory(config, db),
+  directory: await openStoreDirectory(config, db, log),
   log,
   worker,
   apiRetryMaxMs,

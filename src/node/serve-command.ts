@@ -102,7 +102,7 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
       config,
       db: opened.db,
       background,
-      directory: openStoreDirectory(config, opened.db),
+      directory: await openStoreDirectory(config, opened.db, log),
       directoryRefreshMs: options.directoryRefreshMs,
       log,
       port: config.port,
@@ -152,7 +152,7 @@ export async function startBackground(
   return startFleetWork({
     config,
     db: opened.db,
-    directory: openStoreDirectory(config, opened.db),
+    directory: await openStoreDirectory(config, opened.db, log),
     log,
     worker: options.worker,
     apiRetryMaxMs: options.apiRetryMaxMs,

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome, type MirrorApp } from '../http/app.ts'
 import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
+import { normalizeStoreHash } from '../stores/registry.ts'
 import { createStoreRouter, type StoreRouter } from '../stores/router.ts'
 import type { StoreDirectory } from '../stores/types.ts'
 import { renderStoresMetrics } from '../http/stores-metrics.ts'
@@ -163,7 +164,7 @@ function startRouter(options: ReceiverOptions): { router?: StoreRouter; ready: P
   if (!directory) return { ready: Promise.resolve() }
   const router = createStoreRouter(directory, {
     refreshMs: options.directoryRefreshMs,
-    settingsStore: config.storeHash || undefined,
+    settingsStore: config.storeHash ? normalizeStoreHash(config.storeHash) : undefined,
     onError: (error) => log('warn', 'could not read the stores', { error: describeError(error) }),
   })
   // A database away at start: the settings' store is served, others are looked up per delivery.

@@ -1,26 +1,41 @@
-// The stores `serve` works for, as both of its threads open them. Until the registry is merged this
-// is the settings' one store; the registry's directory (stores table and settings together) slots
-// in here, and every part of serve that asks (the receiver's routing, the background's lanes)
-// follows.
+// The stores `serve` works for, as both of its threads open them: the settings' store (when
+// BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN are set) and the registry's active stores,
+// read fresh on every call (src/stores/registry.ts). The receiver's routing and the background's
+// lanes both ask it.
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
-import { fixedDirectory, type StoreAccess, type StoreDirectory } from '../stores/types.ts'
+import { createStoreDirectory, normalizeStoreHash } from '../stores/registry.ts'
+import { importTokenKeys } from '../stores/token-crypto.ts'
+import type { StoreAccess, StoreDirectory } from '../stores/types.ts'
+import type { Logger } from '../util/log.ts'
 
-/** The store BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN name. */
-export function settingsStore(
-  config: Pick<Config, 'storeHash' | 'accessToken' | 'startDate'>,
-): StoreAccess {
+type DirectorySettings = Pick<Config, 'storeHash' | 'accessToken' | 'startDate' | 'tokenEncryptionKey'>
+
+/** The store BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN name, when both are set. */
+export function settingsStore(config: DirectorySettings): StoreAccess | undefined {
+  if (!config.storeHash || !config.accessToken) return undefined
   return {
-    storeHash: config.storeHash,
+    storeHash: normalizeStoreHash(config.storeHash),
     accessToken: config.accessToken,
-    startDate: config.startDate,
+    ...(config.startDate ? { startDate: config.startDate } : {}),
     source: 'settings',
   }
 }
 
-export function openStoreDirectory(
-  config: Pick<Config, 'storeHash' | 'accessToken' | 'startDate'>,
-  _db: Database,
-): StoreDirectory {
-  return fixedDirectory([settingsStore(config)])
+export async function openStoreDirectory(
+  config: DirectorySettings,
+  db: Database,
+  log: Logger,
+): Promise<StoreDirectory> {
+  const keys = config.tokenEncryptionKey ? await importTokenKeys(config.tokenEncryptionKey) : undefined
+  return createStoreDirectory(db, {
+    settingsStore: settingsStore(config),
+    keys,
+    // One store whose token cannot be opened (a key gone missing) is left out, never the others.
+    onUnreadable: (storeHash, error) =>
+      log('warn', "a registered store's token cannot be opened; the store is not served", {
+        store: storeHash,
+        error: error.message,
+      }),
+  })
 }

@@ -2,13 +2,17 @@
 // simulated stores: one store's backfill or refused token never holds back another's webhook
 // rows; a paused store's running backfill stops cleanly and resumes with the store; a delivery for
 // an unknown or uninstalled store is answered 200 and not stored, and counted; a paused store's
-// deliveries are kept and worked once it resumes; a store added to a running serve backfills.
+// deliveries are kept and worked once it resumes; a store added to a running serve backfills; and
+// with the real registry, a store registered while serve runs starts and a paused one stops.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { WEBHOOK_PATH } from '../../src/http/app.ts'
 import { startFleetWork, type FleetWork } from '../../src/node/fleet.ts'
 import { startServer, type RunningServer } from '../../src/node/serve.ts'
+import { openStoreDirectory } from '../../src/node/store-directory.ts'
+import { registerStore, setStoreStatus } from '../../src/stores/registry.ts'
+import { importTokenKeys } from '../../src/stores/token-crypto.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import type { Logger } from '../../src/util/log.ts'
 import { describeEachDatabase } from '../support/databases.ts'
@@ -220,5 +224,42 @@ describeEachDatabase('serve for several stores', (ctx) => {
     expect(fleet.stores()).toContain('addedstore')
     await expect.poll(() => rows(ctx.db, 'addedstore'), { timeout: 10_000 }).toBe(7)
     expect(logs.some((l) => l.msg === 'store started' && l.store === 'addedstore')).toBe(true)
+  })
+})
+
+describeEachDatabase('serve over the store registry', (ctx) => {
+  const KEY = 'ab'.repeat(32)
+  let sim: SimStore
+  let fleet: FleetWork | undefined
+  beforeAll(async () => {
+    sim = await startSimStore({ quota: null, storeHash: 'registered', data: { counts: { products: 4 } } })
+  })
+  afterAll(async () => {
+    await fleet?.stop()
+    await sim?.close()
+  })
+
+  it('starts a store registered while serve runs, and stops it when paused', async () => {
+    const config = { storeHash: '', accessToken: '', tokenEncryptionKey: KEY }
+    const directory = await openStoreDirectory(config, ctx.db, () => {})
+    fleet = startFleetWork({
+      config: { apiUrl: sim.url, webhookSecret: SECRET, schedule: BACKFILL_ONLY },
+      db: ctx.db,
+      directory,
+      log: () => {},
+      scheduleStartDelayMs: 0,
+      worker: { idleMs: 100 },
+    })
+    await fleet.refresh()
+    expect(fleet.stores()).toEqual([])
+    const keys = await importTokenKeys(KEY)
+    const registered = { storeHash: 'registered', kind: 'api_account' as const }
+    await registerStore(ctx.db, keys, { ...registered, accessToken: sim.accessToken })
+    await fleet.refresh()
+    expect(fleet.stores()).toEqual(['registered'])
+    await expect.poll(() => rows(ctx.db, 'registered'), { timeout: 10_000 }).toBe(4)
+    await setStoreStatus(ctx.db, 'registered', 'paused')
+    await fleet.refresh()
+    expect(fleet.stores()).toEqual([])
   })
 })
