@@ -48,6 +48,7 @@ const work = startFleetWork({
 port.on('message', (message: ToThread) => {
   if (message.type === 'wake')
     for (const [store, resources] of message.wakes) work.wake(resources, store ?? undefined)
+  else if (message.type === 'stores') work.storesChanged?.()
   // A message handler has nothing to wait for; stop() reports its own failure.
   else void stop()
 })

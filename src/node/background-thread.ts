@@ -30,7 +30,7 @@ export interface FleetSettings {
 /** Events stored for a store (null: whichever), by their tables. */
 export type Wakes = Array<[store: string | null, resources: Array<string | null>]>
 
-export type ToThread = { type: 'wake'; wakes: Wakes } | { type: 'stop' }
+export type ToThread = { type: 'wake'; wakes: Wakes } | { type: 'stores' } | { type: 'stop' }
 export type FromThread =
   | { type: 'ready' }
   | { type: 'log'; level: LogLevel; msg: string; fields?: LogFields }
@@ -103,6 +103,7 @@ export async function startBackgroundThread(
       for (const name of resources) names.add(name)
       toWake.set(storeHash ?? null, names)
     },
+    storesChanged: () => send({ type: 'stores' }),
     async stop() {
       stopping = true
       send({ type: 'stop' })

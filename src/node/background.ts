@@ -25,6 +25,11 @@ export interface BackgroundWork {
    * next poll.
    */
   wake(resources: Iterable<string | null>, storeHash?: string): void
+  /**
+   * The stores changed (an app installed or uninstalled, a store added): read the directory now
+   * instead of at its next refresh, so a new store's backfill starts at once. Absent: one store.
+   */
+  storesChanged?(): void
   /** Lets the worker finish its batch, aborts running sweeps, and waits for both. */
   stop(): Promise<void>
   /** Settles only if the background work died on its own (its thread crashed). */

@@ -144,6 +144,7 @@ export function startFleetWork(options: FleetOptions): FleetWork {
       lastWakeRefresh = Date.now()
       void safeRefresh().then(() => lanes.get(storeHash.toLowerCase())?.wake(resources))
     },
+    storesChanged: () => void safeRefresh(),
     stores: () => [...lanes.values()].map((lane) => lane.access.storeHash),
     refresh,
     async stop() {

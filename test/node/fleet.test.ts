@@ -255,8 +255,9 @@ describeEachDatabase('serve over the store registry', (ctx) => {
     const keys = await importTokenKeys(KEY)
     const registered = { storeHash: 'registered', kind: 'api_account' as const }
     await registerStore(ctx.db, keys, { ...registered, accessToken: sim.accessToken })
-    await fleet.refresh()
-    expect(fleet.stores()).toEqual(['registered'])
+    // What an install tells serve: read the stores now, not at the next refresh.
+    fleet.storesChanged?.()
+    await expect.poll(() => fleet?.stores(), { timeout: 5_000 }).toEqual(['registered'])
     await expect.poll(() => rows(ctx.db, 'registered'), { timeout: 10_000 }).toBe(4)
     await setStoreStatus(ctx.db, 'registered', 'paused')
     await fleet.refresh()
