@@ -77,6 +77,15 @@ describe('parseConfig', () => {
     expect(config.schedule.incrementalMinutes).toBe(0)
   })
 
+  it('takes fractions of a minute for the schedule, down to 0.1 (6 s)', () => {
+    const config = parseConfig(
+      { ...GOOD, SYNC_INTERVAL_MINUTES: '0.25', COUPONS_INTERVAL_MINUTES: '0.1', FULL_SYNC_INTERVAL_MINUTES: '90.5' },
+      { store: true },
+      NOW,
+    )
+    expect(config.schedule).toMatchObject({ incrementalMinutes: 0.25, couponsMinutes: 0.1, fullMinutes: 90.5 })
+  })
+
   it('names every missing required setting in one error', () => {
     const problems = problemsOf({})
     expect(problems).toHaveLength(3)
@@ -94,7 +103,10 @@ describe('parseConfig', () => {
     ['DATABASE_URL', 'mysql://localhost/db', /postgres:\/\/ URL, e\.g\./],
     ['PORT', '70000', /PORT must be a whole number from 1 to 65535, e\.g\. PORT=3000/],
     ['PORT', 'eighty', /PORT must be a whole number/],
-    ['SYNC_INTERVAL_MINUTES', '1.5', /whole minutes/],
+    ['SYNC_INTERVAL_MINUTES', '0.05', /must be minutes from 0\.1 to 10080 \(fractions allowed: 0\.5 is 30 s\), or 0 to turn the job off, e\.g\. SYNC_INTERVAL_MINUTES=15/],
+    ['COUPONS_INTERVAL_MINUTES', '-1', /must be minutes from 0\.1 to 10080/],
+    ['FULL_SYNC_INTERVAL_MINUTES', 'daily', /must be minutes from 0\.1 to 10080/],
+    ['HOOKS_CHECK_INTERVAL_MINUTES', '10081', /must be minutes from 0\.1 to 10080/],
     ['WEBHOOK_SECRET', 'short', /at least 16 characters/],
   ])('rejects %s=%s with a message that says what is expected', (name, value, message) => {
     const problems = problemsOf({ ...GOOD, WEBHOOK_SECRET: '0123456789abcdef', [name]: value })

@@ -37,8 +37,24 @@ const wholeNumber = (name: string, fallback: number, min: number, max: number, m
       return z.NEVER
     })
 
+/** The shortest interval a scheduled job may have (6 s): short runs for tests and demonstrations. */
+const LEAST_INTERVAL_MINUTES = 0.1
+
+/** Minutes between runs of a scheduled job, fractions allowed (0.5 is 30 s); 0 turns the job off. */
 const minutes = (name: string, fallback: number) =>
-  wholeNumber(name, fallback, 0, 10_080, 'whole minutes (0 turns the job off)')
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback
+      const n = Number(v)
+      if (n === 0 || (n >= LEAST_INTERVAL_MINUTES && n <= 10_080)) return n
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be minutes from ${LEAST_INTERVAL_MINUTES} to 10080 (fractions allowed: 0.5 is 30 s), or 0 to turn the job off, e.g. ${name}=${fallback}`,
+      })
+      return z.NEVER
+    })
 
 /** A setting that must be present and not blank; the message says what to put there. */
 const required = (name: string, example: string) =>
