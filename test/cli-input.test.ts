@@ -60,14 +60,22 @@ describe('misspelt commands and options are refused before anything is done', ()
   })
 
   it('declared options still work: --no-full, --tables=orders, and --debug anywhere', async () => {
-    // These pass the argument check and fail only later, at the API (nothing listens there).
-    const port = await freePort()
-    const env = { ...STORE, BIGCOMMERCE_API_URL: `http://127.0.0.1:${port}`, DATA_DIR: join(workDir, 'never-ok') }
-    const result = await runCli(['sync', '--tables=orders', '--no-full'], env)
-    expect(result.stderr).not.toMatch(/unknown option|USAGE/)
-    expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/no answer on GET \/v3\/hooks after 5 attempts \(connection error\)/)
-  }, 60_000)
+    // These pass the argument check and fail only later, at the API: a store that refuses the
+    // token at once (a dead port would cost five attempts with backoff, ~10 s).
+    const api = createHttpServer((_req, res) => res.writeHead(401).end('{"status":401}'))
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (api.address() as AddressInfo).port
+      const env = { ...STORE, BIGCOMMERCE_API_URL: `http://127.0.0.1:${port}`, DATA_DIR: join(workDir, 'never-ok') }
+      const result = await runCli(['sync', '--tables=orders', '--debug', '--no-full'], env)
+      expect(result.stderr).not.toMatch(/unknown option|USAGE/)
+      expect(result.stderr).toMatch(/^bc-mirror: BigCommerce refused the access token for store abc123 \(401 on GET \/v3\/hooks/m)
+      expect(result.code).toBe(2)
+    } finally {
+      api.closeAllConnections()
+      await new Promise((resolve) => api.close(resolve))
+    }
+  })
 
   it('webhooks ensure refuses a URL whose path serve does not route', async () => {
     const result = await runCli(['webhooks', 'ensure', '--url', 'https://mirror.example.com/other-path'], {
@@ -199,28 +207,29 @@ describe('DATA_DIR is for this user alone', () => {
     return open
   }
 
-  it('a new one is created 0700, and every file PGlite writes is 0600', async () => {
+  // One test, two runs: the second opens the database the first made (no second image to unpack).
+  it('a new one is created 0700 and every file PGlite writes is 0600; a loosened one is tightened again', async () => {
     const dataDir = join(workDir, 'private')
-    const result = await runCli(['migrate'], { DATA_DIR: dataDir })
-    expect(result.code).toBe(0)
+    const created = await runCli(['migrate'], { DATA_DIR: dataDir })
+    expect(created.code).toBe(0)
     expect(lstatSync(dataDir).mode & 0o777).toBe(0o700)
     expect(readdirSync(dataDir).length).toBeGreaterThan(5)
     expect(openEntries(dataDir)).toEqual([])
-  }, 60_000)
 
-  it('an existing looser one is tightened', async () => {
-    const dataDir = join(workDir, 'loose')
+    // Copied or unpacked with loose modes: the directory, a file of the database, and a new one.
+    await chmod(dataDir, 0o755)
+    await chmod(join(dataDir, 'PG_VERSION'), 0o644)
     await mkdir(join(dataDir, 'sub'), { recursive: true })
     await writeFile(join(dataDir, 'sub', 'old-file'), 'x')
-    await chmod(dataDir, 0o755)
     await chmod(join(dataDir, 'sub'), 0o777)
     await chmod(join(dataDir, 'sub', 'old-file'), 0o644)
-    const result = await runCli(['migrate'], { DATA_DIR: dataDir })
-    expect(result.code).toBe(0)
+    const reopened = await runCli(['migrate'], { DATA_DIR: dataDir })
+    expect(reopened.code).toBe(0)
     expect(lstatSync(dataDir).mode & 0o777).toBe(0o700)
+    expect(lstatSync(join(dataDir, 'PG_VERSION')).mode & 0o777).toBe(0o600)
     expect(lstatSync(join(dataDir, 'sub', 'old-file')).mode & 0o777).toBe(0o600)
     expect(openEntries(dataDir)).toEqual([])
-  }, 60_000)
+  })
 })
 
 describe('a DATABASE_URL of a shape that cannot work ends at once, in one line', () => {
