@@ -1,4 +1,4 @@
-// The convergence scenario shared by the CI test (test/reliability/convergence.test.ts) and the
+// The convergence scenario shared by the CI test (test/reliability/convergence-seed-*.test.ts) and the
 // soak (bench/soak.ts): a simulated store that keeps changing all four tables while its webhooks
 // are dropped, duplicated and reordered and its API fails in every way it can; the real
 // `bc-mirror serve` and `bc-mirror sync` in child processes, SIGKILLed along the way; then, once
