@@ -7,6 +7,9 @@ import { readNodeEnv } from '../src/node/env.ts'
 import { isStoreConfigured, runDemo } from '../src/node/demo.ts'
 import { runServe } from '../src/node/serve-command.ts'
 import { loadConfig, UsageError } from './_shared.ts'
+import { loadStoresConfig } from './_stores.ts'
+import { ConfigError, type Config, type Env } from '../src/config.ts'
+import { appModeProblems } from '../src/node/app-mode.ts'
 
 const secondsSchema = z.coerce.number().int().min(1).max(86_400)
 
@@ -17,6 +20,18 @@ function secondsOption(value: unknown, name: string, example: number): number | 
   if (!seconds.success)
     throw new UsageError(`--${name} must be whole seconds from 1 to 86400, e.g. --${name} ${example}`)
   return seconds.data * 1000
+}
+
+/**
+ * serve's settings: the settings' store as before, or (app mode, or stores in the registry) none;
+ * app mode's own problems are named with the others.
+ */
+function loadServeConfig(env: Env, allowInsecure: boolean): Config {
+  const appMode = (env.PUBLIC_URL ?? '').trim() !== ''
+  const config = appMode ? loadConfig({ webhookSecret: true }) : loadStoresConfig({ webhookSecret: true })
+  const problems = appModeProblems(config, allowInsecure)
+  if (problems.length > 0) throw new ConfigError(problems)
+  return config
 }
 
 export default defineCommand({
@@ -49,6 +64,11 @@ export default defineCommand({
       description:
         'Longest wait, in seconds, between tries while the store API refuses the token or is out (default 300)',
     },
+    'allow-insecure': {
+      type: 'boolean',
+      description:
+        'Accept an http:// PUBLIC_URL or a port other than 443 (local testing only: BigCommerce delivers only to https on 443)',
+    },
     'job-lease': {
       type: 'string',
       description:
@@ -63,7 +83,7 @@ export default defineCommand({
     const env = readNodeEnv()
     if (args.demo || (args['demo-unless-configured'] && !isStoreConfigured(env)))
       return runDemo(env)
-    const config = loadConfig({ store: true, webhookSecret: true })
+    const config = loadServeConfig(env, args['allow-insecure'] === true)
     await runServe(config, {
       worker: { leaseMs, confirmDelayMs },
       apiRetryMaxMs,

@@ -42,6 +42,8 @@ export function parseConfig(env: Env, needs: ConfigNeeds = {}, now = new Date())
     clientSecret: v.BIGCOMMERCE_CLIENT_SECRET,
     startDate: v.BIGCOMMERCE_START_DATE,
     apiUrl: v.BIGCOMMERCE_API_URL,
+    publicUrl: v.PUBLIC_URL,
+    loginUrl: v.BIGCOMMERCE_LOGIN_URL,
     databaseUrl: v.DATABASE_URL,
     dataDir: v.DATA_DIR,
     tokenEncryptionKey: v.TOKEN_ENCRYPTION_KEY,

@@ -99,19 +99,46 @@ function startDateField(now: Date) {
 }
 
 function apiUrlField() {
+  return baseUrlField(
+    'https://api.bigcommerce.com',
+    'BIGCOMMERCE_API_URL must be an http(s) URL without the /stores/... path, e.g. https://api.bigcommerce.com',
+  )
+}
+
+/** An http(s) base URL without its trailing slash; `fallback` when unset. */
+function baseUrlField(fallback: string, message: string) {
   return optional.pipe(
     z
       .string()
       .optional()
-      .transform((v) => (v ?? 'https://api.bigcommerce.com').replace(/\/+$/, ''))
-      .pipe(
-        z.url({
-          protocol: /^https?$/,
-          message:
-            'BIGCOMMERCE_API_URL must be an http(s) URL without the /stores/... path, e.g. https://api.bigcommerce.com',
-        }),
-      ),
+      .transform((v) => (v ?? fallback).replace(/\/+$/, ''))
+      .pipe(z.url({ protocol: /^https?$/, message })),
   )
+}
+
+/** App mode's settings: where BigCommerce reaches the mirror, and where codes are exchanged. */
+function appFields() {
+  return {
+    PUBLIC_URL: optional.pipe(
+      z
+        .string()
+        .optional()
+        .transform((v) => v?.replace(/\/+$/, ''))
+        .pipe(
+          z
+            .url({
+              protocol: /^https?$/,
+              message:
+                'PUBLIC_URL must be the https base URL where BigCommerce reaches this server, e.g. https://mirror.example.com',
+            })
+            .optional(),
+        ),
+    ),
+    BIGCOMMERCE_LOGIN_URL: baseUrlField(
+      'https://login.bigcommerce.com',
+      'BIGCOMMERCE_LOGIN_URL must be an http(s) URL, e.g. https://login.bigcommerce.com',
+    ),
+  }
 }
 
 const STORE_HASH = /^[a-z0-9]{1,64}$/i
@@ -256,6 +283,7 @@ export function buildSchema(needs: ConfigNeeds, now: Date) {
     ...storeFields(needs, now),
     ...storageFields(),
     ...serverFields(needs),
+    ...appFields(),
     ...scheduleFields(),
   })
 }

@@ -8,6 +8,10 @@ export interface Config {
   /** Where replication starts (UTC midnight); undefined means everything. */
   startDate?: Date
   apiUrl: string
+  /** App mode's base URL: where BigCommerce reaches the callbacks and delivers the hooks. */
+  publicUrl?: string
+  /** Where the app's install code is exchanged (`{loginUrl}/oauth2/token`); default BigCommerce's. */
+  loginUrl?: string
   databaseUrl?: string
   dataDir: string
   /** Seals stores' tokens in the database: one key, or `new,old` while rotating (src/stores/token-crypto.ts). */

@@ -59,6 +59,8 @@ export interface AppCallbackDeps {
   installs: AppInstalls
   /** After a store is registered: make its hooks and start its backfill (the host's work). */
   onInstalled?(storeHash: string): void | Promise<void>
+  /** After a store is marked uninstalled: stop its work at once (the host's work). */
+  onUninstalled?(storeHash: string): void
   /** Told about unexpected errors; never carries a token. */
   onError?(error: unknown): void
   requiredScopes?: readonly ScopeNeed[]
@@ -148,6 +150,7 @@ export function createAppCallbackRoutes(deps: AppCallbackDeps) {
     const payload = await verified(c, deps)
     if (payload instanceof Response) return payload
     const known = await deps.installs.uninstall(payload.storeHash)
+    if (known) deps.onUninstalled?.(payload.storeHash)
     const said = known ? 'is uninstalled; its rows are kept' : 'was not registered'
     return answer(c, 200, 'Uninstalled', `Store ${payload.storeHash} ${said}.`)
   })

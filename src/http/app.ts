@@ -28,6 +28,8 @@ export interface AppDeps {
   webhookSecret: string
   /** When set, deliveries carrying Standard Webhooks headers must be signed with it. */
   clientSecret?: string
+  /** App mode: every delivery must carry a valid signature made with `clientSecret` (unsigned: 401). */
+  requireSignature?: boolean
   /**
    * Stores one event durably (a single insert) for `event.storeHash`; rejects when the database
    * is unavailable.
@@ -127,6 +129,7 @@ function limitBody(maxSize: number): MiddlewareHandler<Env> {
 function verifySignature(
   clientSecret: string | undefined,
   now: () => number,
+  required = false,
 ): MiddlewareHandler<Env> {
   const verify = clientSecret ? createSignatureVerifier(clientSecret, now) : null
   return async function verifySignature(c, next) {
@@ -142,6 +145,7 @@ function verifySignature(
         body,
       )
       if (verdict === 'invalid') throw new DeliveryRejected(401, 'bad webhook-signature')
+      if (verdict === 'absent' && required) throw new DeliveryRejected(401, 'unsigned delivery')
       if (verdict === 'stale')
         throw new DeliveryRejected(401, 'webhook-timestamp outside 5 minutes')
     }
@@ -220,7 +224,7 @@ export function createApp(deps: AppDeps) {
     requireWebhookSecret(deps.webhookSecret),
     limitBody(MAX_BODY_BYTES),
     admitDelivery(deps.admit),
-    verifySignature(deps.clientSecret, now),
+    verifySignature(deps.clientSecret, now, deps.requireSignature),
     storeDelivery(deps, report),
   )
 

@@ -8,6 +8,7 @@ import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
 import { describeError, type Logger } from '../util/log.ts'
 import type { BackgroundWork } from './background.ts'
 import type { OpenedDatabase } from './open-database.ts'
+import { appCallbacksFor } from './app-mode.ts'
 import { startServer, type RunningServer } from './serve.ts'
 import { openStoreDirectory } from './store-directory.ts'
 
@@ -83,7 +84,13 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
   const log =
     options.log ??
     createJsonLogger(
-      [config.accessToken, config.webhookSecret, config.clientSecret, config.databaseUrl],
+      [
+        config.accessToken,
+        config.webhookSecret,
+        config.clientSecret,
+        config.databaseUrl,
+        config.tokenEncryptionKey,
+      ],
       writeStdout,
     )
   const onPostgres = config.databaseUrl !== undefined
@@ -98,17 +105,27 @@ export async function runServe(config: Config, options: ServeCommandOptions = {}
   const metrics = createMirrorMetrics()
   try {
     background = await startBackground(config, opened, log, metrics, options)
+    const directory = await openStoreDirectory(config, opened.db, log)
+    // Bound once the server runs: an install or uninstall makes both halves read the stores now.
+    let storesChanged = () => {}
+    const appCallbacks = await appCallbacksFor(config, opened.db, {
+      directory,
+      log,
+      storesChanged: () => storesChanged(),
+    })
     server = await startServer({
       config,
       db: opened.db,
       background,
-      directory: await openStoreDirectory(config, opened.db, log),
+      directory,
+      appCallbacks,
       directoryRefreshMs: options.directoryRefreshMs,
       log,
       port: config.port,
       hostname: config.host,
       metrics,
     })
+    storesChanged = server.storesChanged
     wire = await startWireIfAsked(config, opened, log)
     await options.afterListen?.(server)
     await waitUntilStopped(background, log)

@@ -7,6 +7,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { sql } from 'drizzle-orm'
+import type { AppCallbackDeps } from '../http/app-callbacks.ts'
 import { createApp, WEBHOOK_PATH, type DeliveryOutcome, type MirrorApp } from '../http/app.ts'
 import { createMirrorMetrics, type MirrorMetrics } from '../http/metrics.ts'
 import { normalizeStoreHash } from '../stores/registry.ts'
@@ -44,6 +45,8 @@ export interface ServerOptions {
   maxHeldBytes?: number
   /** How long a delivery waits for the inbox before it is answered 503. Default 5 s. */
   inboxWaitMs?: number
+  /** App mode: the install, load and uninstall callbacks; every delivery must then be signed. */
+  appCallbacks?: AppCallbackDeps
 }
 
 /**
@@ -70,6 +73,8 @@ export interface RunningServer {
   port: number
   /** Stops accepting, then the background (its batch in hand finishes); keeps the database. */
   stop(): Promise<void>
+  /** The stores changed (an install, an uninstall): routing and the background read them now. */
+  storesChanged(): void
 }
 
 interface RequestTally {
@@ -130,6 +135,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await Promise.all([closed, background.stop()])
       receiver.stop()
     },
+    storesChanged() {
+      receiver.storesChanged()
+      background.storesChanged?.()
+    },
   }
 }
 
@@ -143,6 +152,7 @@ type ReceiverSettings =
   | 'inboxWaitMs'
   | 'directory'
   | 'directoryRefreshMs'
+  | 'appCallbacks'
 
 export interface ReceiverOptions extends Pick<ServerOptions, ReceiverSettings> {
   /** Events for these tables were just stored for this store (the background's wake-up). */
@@ -156,6 +166,8 @@ export interface Receiver {
   ready: Promise<void>
   /** Writes the last request summary line and stops its timers. */
   stop(): void
+  /** Re-reads the stores deliveries are routed to (after an install or an uninstall). */
+  storesChanged(): void
 }
 
 /** The receiver's cached view of the directory; `ready` once it was first read. */
@@ -206,6 +218,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     route: router?.route,
     webhookSecret: config.webhookSecret,
     clientSecret: config.clientSecret,
+    appCallbacks: options.appCallbacks,
+    requireSignature: options.appCallbacks !== undefined,
     async enqueue(event) {
       await store(event)
       options.wake([event.resource], event.storeHash)
@@ -226,6 +240,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       tally.stop()
       router?.stop()
     },
+    storesChanged: () => void router?.refresh().catch(() => {}),
   }
 }
 

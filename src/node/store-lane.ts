@@ -27,7 +27,7 @@ import { createStoreClient, logClientEvents } from './store-client.ts'
 
 /** What every lane of a process shares. */
 export interface LaneShared {
-  config: Pick<Config, 'apiUrl' | 'clientId' | 'webhookSecret' | 'schedule'>
+  config: Pick<Config, 'apiUrl' | 'clientId' | 'webhookSecret' | 'schedule' | 'publicUrl'>
   db: Database
   log: Logger
   worker?: EventWorkerOptions
@@ -156,6 +156,7 @@ function startLaneSchedule(
     clientEvents: apiOf().events,
     lease: { holder: lease.holder, isGone: lease.isGone, ttlMs: leaseMs },
     receiverUrl: `https://<this server>${RECEIVER_PATH}`,
+    publicReceiverUrl: config.publicUrl && `${config.publicUrl}${RECEIVER_PATH}`,
   })
   const jobs = SERVE_JOBS.map((job) => ({
     name: job.name,

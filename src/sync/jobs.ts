@@ -14,7 +14,7 @@ import {
   type ApiHealthSnapshot,
 } from './api-health.ts'
 import type { WorkerLogEntry } from './events/event-worker.ts'
-import { checkHooks, hookStateOf, recordHookState } from './hooks/mirror-hooks.ts'
+import { checkHooks, ensureHooks, hookStateOf, recordHookState } from './hooks/mirror-hooks.ts'
 import type { ClientEventHub } from './request-stats.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from './sweeps/sweep.ts'
 
@@ -49,6 +49,8 @@ export interface JobContext {
   lease?: { holder: string; isGone(holder: string): boolean; ttlMs?: number }
   /** The receiver's URL as the operator would write it, for the hook check's advice. */
   receiverUrl: string
+  /** App mode: the receiver's public URL, where the hook check makes a store's missing hooks. */
+  publicReceiverUrl?: string
 }
 
 /** Runs one sweep job and logs its summary; 'busy' when another sweep of the store is running. */
@@ -82,6 +84,10 @@ export async function runHookCheck(ctx: JobContext): Promise<JobOutcome> {
   let check: Awaited<ReturnType<typeof checkHooks>>
   try {
     check = await checkHooks(client, webhookSecret)
+    if (check.destination === null && ctx.publicReceiverUrl) {
+      const destination = ctx.publicReceiverUrl
+      check = { destination, result: await ensureHooks(client, { destination, secret: webhookSecret }) }
+    }
   } catch (error) {
     const failed = { status: 'failed' as const, destination: null, repaired: [] }
     await recordHookState(db, storeHash, { ...failed, error: describeError(error) }, startedAt)
