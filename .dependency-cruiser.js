@@ -8,7 +8,8 @@ export default {
   forbidden: [
     {
       name: 'no-load-time-cycles',
-      comment: 'A cycle of imports that run makes load order matter: share what both need from a third file.',
+      comment:
+        'A cycle of imports that run makes load order matter: share what both need from a third file.',
       severity: 'error',
       from: { path: '^(src|cli|test|bench|scripts)/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
@@ -64,7 +65,8 @@ export default {
     },
     {
       name: 'production-imports-no-tests',
-      comment: 'What ships (src, cli) cannot depend on test/, bench/ or scripts/, which are not packed.',
+      comment:
+        'What ships (src, cli) cannot depend on test/, bench/ or scripts/, which are not packed.',
       severity: 'error',
       from: { path: '^(src|cli)/' },
       to: { path: '^(test|bench|scripts)/' },

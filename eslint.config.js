@@ -45,7 +45,8 @@ export default defineConfig(
         'error',
         {
           name: 'process',
-          message: 'The core does not read process: its host (src/node, cli/) passes in what it needs.',
+          message:
+            'The core does not read process: its host (src/node, cli/) passes in what it needs.',
         },
       ],
     },

@@ -56,7 +56,8 @@ const directory: StoreDirectory = {
 let statements = 0
 const counting = new Proxy(db, {
   get(target, key, receiver) {
-    if (key === 'execute') return (...args: unknown[]) => ((statements += 1), target.execute(...(args as [never])))
+    if (key === 'execute')
+      return (...args: unknown[]) => ((statements += 1), target.execute(...(args as [never])))
     return Reflect.get(target, key, receiver)
   },
 })

@@ -42,9 +42,23 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 })
 // id:in), so they bound the drain: 8 in flight at 100 ms is ~80 orders/s (a real store's quota,
 // 5-15 requests/s, is far lower still).
 const PRODUCT = { scope: 'store/product/updated', data: (id: number) => ({ type: 'product', id }) }
-const CUSTOMER = { scope: 'store/customer/updated', data: (id: number) => ({ type: 'customer', id }) }
+const CUSTOMER = {
+  scope: 'store/customer/updated',
+  data: (id: number) => ({ type: 'customer', id }),
+}
 const ORDER = { scope: 'store/order/updated', data: (id: number) => ({ type: 'order', id }) }
-const SCOPES = [PRODUCT, CUSTOMER, PRODUCT, ORDER, PRODUCT, CUSTOMER, PRODUCT, ORDER, PRODUCT, CUSTOMER]
+const SCOPES = [
+  PRODUCT,
+  CUSTOMER,
+  PRODUCT,
+  ORDER,
+  PRODUCT,
+  CUSTOMER,
+  PRODUCT,
+  ORDER,
+  PRODUCT,
+  CUSTOMER,
+]
 let sequence = 0
 
 function deliver(url: string): Promise<number> {
@@ -60,14 +74,19 @@ const name = scratchDatabaseName('load', process.pid, randomBytes(4).toString('h
 const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
 await admin.unsafe(`create database "${name}"`)
 const dbUrl = databaseUrlFor(SERVER_URL, name)
-const sim = await startSimProcess({ quota: null, latencyMs: LATENCY_MS, data: { counts: { products: ROWS, orders: ROWS, customers: ROWS } } })
+const sim = await startSimProcess({
+  quota: null,
+  latencyMs: LATENCY_MS,
+  data: { counts: { products: ROWS, orders: ROWS, customers: ROWS } },
+})
 const serve = await startServeProcess({
   DATABASE_URL: dbUrl,
   ...serveEnvForSim(sim, SECRET, await freePort()),
 })
 const sql = postgres(dbUrl, { max: 2, onnotice: () => {} })
 const pending = async () => {
-  const [row] = await sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
+  const [row] =
+    await sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`
   return Number(row?.n ?? 0)
 }
 
@@ -75,7 +94,9 @@ let exitCode = 0
 try {
   console.log(
     `bench:load: bc-mirror serve on PostgreSQL (${name}); simulated store in its own process, ${LATENCY_MS} ms API latency, no quota; ` +
-      `${RATE}/s offered for ${SECONDS} s over keep-alive HTTP on 127.0.0.1; ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `${RATE}/s offered for ${SECONDS} s over keep-alive HTTP on 127.0.0.1; ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   )
   await sleep(3000)
   const rssStart = rssMb(serve.child.pid)
@@ -141,11 +162,19 @@ try {
   // Every delivery has its own hash, so each acknowledgement must be one row, done.
   const lost = acked - done
   console.log(`\nload results`)
-  console.log(`  offered            ${total} deliveries in ${loadSeconds.toFixed(1)} s (${(total / loadSeconds).toFixed(0)}/s); at most ${maxInFlight} in flight`)
-  console.log(`  acknowledged       ${acked} (${(acked / loadSeconds).toFixed(0)}/s); not acknowledged ${refused}`)
-  console.log(`  stored in inbox    ${stored}; processed (done) ${done}; failed ${inbox?.failed}; still pending ${inbox?.pending}`)
+  console.log(
+    `  offered            ${total} deliveries in ${loadSeconds.toFixed(1)} s (${(total / loadSeconds).toFixed(0)}/s); at most ${maxInFlight} in flight`,
+  )
+  console.log(
+    `  acknowledged       ${acked} (${(acked / loadSeconds).toFixed(0)}/s); not acknowledged ${refused}`,
+  )
+  console.log(
+    `  stored in inbox    ${stored}; processed (done) ${done}; failed ${inbox?.failed}; still pending ${inbox?.pending}`,
+  )
   console.log(`  lost               ${lost}`)
-  console.log(`  inbox peak         ${peak} pending events; ${backlog} pending at the last acknowledgement`)
+  console.log(
+    `  inbox peak         ${peak} pending events; ${backlog} pending at the last acknowledgement`,
+  )
   console.log(`  drain time         ${drainSeconds.toFixed(1)} s after the last acknowledgement`)
   console.log(`  API requests       ${stats.requests} (${JSON.stringify(stats.byPath)})`)
   console.log(

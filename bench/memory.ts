@@ -78,7 +78,9 @@ async function runSyncProcess(sim: SimProcess, env: Record<string, string>, repo
     env: {
       PATH: process.env.PATH,
       // BENCH_NODE_OPTIONS: V8 flags to try on the measured command (e.g. --max-semi-space-size=4).
-      NODE_OPTIONS: [`--import=${REPORTER}`, process.env.BENCH_NODE_OPTIONS].filter(Boolean).join(' '),
+      NODE_OPTIONS: [`--import=${REPORTER}`, process.env.BENCH_NODE_OPTIONS]
+        .filter(Boolean)
+        .join(' '),
       MAX_RSS_REPORT: report,
       BIGCOMMERCE_API_URL: sim.url,
       BIGCOMMERCE_STORE_HASH: sim.storeHash,

@@ -34,8 +34,15 @@ const seed = Number(values.seed)
 const killEvery = Number(values['kill-every'])
 const opsPerSecond = Number(values.ops)
 const apiFaultSeconds = Number(values['api-faults'])
-for (const [name, value] of Object.entries({ seconds, seed, killEvery, opsPerSecond, apiFaultSeconds })) {
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number, got ${value}`)
+for (const [name, value] of Object.entries({
+  seconds,
+  seed,
+  killEvery,
+  opsPerSecond,
+  apiFaultSeconds,
+})) {
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`--${name} must be a number, got ${value}`)
 }
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -74,28 +81,51 @@ try {
   const mismatches = report.final.mismatches.length + report.acknowledged.mismatches.length
   const d = report.deliveries
   console.log('\nsoak results')
-  console.log(`  duration                 ${report.seconds.toFixed(0)} s (${seconds} s of store changes)`)
+  console.log(
+    `  duration                 ${report.seconds.toFixed(0)} s (${seconds} s of store changes)`,
+  )
   console.log(`  store rows at start      ${report.storeRows}`)
   console.log(`  store changes            ${JSON.stringify(report.churn)}`)
   console.log(`  events emitted           ${d.emitted}`)
-  console.log(`  events delivered         ${d.eventsDelivered} (${d.attempts} delivery attempts; the rest dropped by the store)`)
-  console.log(`  events acknowledged      ${d.eventsAcknowledged} (${d.acks} 2xx answers, duplicates included)`)
-  console.log(`  serve SIGKILLs           ${report.serveKills}; sync runs while it was down: ${report.backfill.reruns} (first one resumed a SIGKILLed backfill)`)
+  console.log(
+    `  events delivered         ${d.eventsDelivered} (${d.attempts} delivery attempts; the rest dropped by the store)`,
+  )
+  console.log(
+    `  events acknowledged      ${d.eventsAcknowledged} (${d.acks} 2xx answers, duplicates included)`,
+  )
+  console.log(
+    `  serve SIGKILLs           ${report.serveKills}; sync runs while it was down: ${report.backfill.reruns} (first one resumed a SIGKILLed backfill)`,
+  )
   console.log(
     `  API faults               ${report.apiFaults.outages} outages and ${report.apiFaults.refusals} token refusals of ${report.apiFaults.seconds} s each; serve exits during them: ${report.apiFaults.serveExits}`,
   )
   console.log(`  inbox high-water mark    ${report.inboxHighWater ?? 'n/a'} pending events`)
-  console.log(`  inbox at the end         ${report.drain.done} done, ${report.drain.failed} failed, 0 pending`)
-  console.log(`  acknowledged rows        ${report.acknowledged.compared} compared before the final sync, ${report.acknowledged.mismatches.length} mismatches`)
-  console.log(`  final sync --full        exit ${report.finalSync.code}, ${report.finalSync.seconds.toFixed(1)} s`)
-  console.log(`  rows compared            ${report.final.compared} (${JSON.stringify(report.final.byTable)})`)
+  console.log(
+    `  inbox at the end         ${report.drain.done} done, ${report.drain.failed} failed, 0 pending`,
+  )
+  console.log(
+    `  acknowledged rows        ${report.acknowledged.compared} compared before the final sync, ${report.acknowledged.mismatches.length} mismatches`,
+  )
+  console.log(
+    `  final sync --full        exit ${report.finalSync.code}, ${report.finalSync.seconds.toFixed(1)} s`,
+  )
+  console.log(
+    `  rows compared            ${report.final.compared} (${JSON.stringify(report.final.byTable)})`,
+  )
   console.log(`  mismatches               ${mismatches}`)
   console.log(
     `  memory                   serve RSS ${report.serveRssMb.first ?? '?'} MB after start, ${report.serveRssMb.last ?? '?'} MB at the end (max ${report.serveRssMb.max} MB, across restarts); ` +
       `soak driver (simulated store) RSS ${driverStart} MB at start, ${mb(process.memoryUsage().rss)} MB at the end`,
   )
-  if (mismatches > 0 || report.finalSync.code !== 0 || report.drain.failed > 0 || report.apiFaults.serveExits > 0) {
-    console.log(`\nFAILED (seed ${seed}):\n${describeMismatches(report.acknowledged.mismatches)}\n${describeMismatches(report.final.mismatches)}`)
+  if (
+    mismatches > 0 ||
+    report.finalSync.code !== 0 ||
+    report.drain.failed > 0 ||
+    report.apiFaults.serveExits > 0
+  ) {
+    console.log(
+      `\nFAILED (seed ${seed}):\n${describeMismatches(report.acknowledged.mismatches)}\n${describeMismatches(report.final.mismatches)}`,
+    )
     exitCode = 1
   }
 } finally {

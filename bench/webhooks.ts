@@ -233,7 +233,10 @@ try {
       await runLoad(loadBase(side.serve.url), { rate: RATE }, WARMUP + 2, 0)
       await waitForDrain(side, 300_000)
     }
-    const figures = new Map<Side, Array<[PhaseFigures, PhaseFigures]>>([[here, []], [base, []]])
+    const figures = new Map<Side, Array<[PhaseFigures, PhaseFigures]>>([
+      [here, []],
+      [base, []],
+    ])
     for (let round = 1; round <= RUNS; round++) {
       // ABBA: each side goes first as often as second.
       for (const side of round % 2 === 1 ? [here, base] : [base, here]) {

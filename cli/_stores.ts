@@ -3,11 +3,21 @@
 // store's failure never stops the next; the command exits non-zero when any failed. With one
 // store, errors and output are exactly what they were before the registry existed.
 import { existsSync } from 'node:fs'
-import { ConfigError, maskSecrets, parseConfig, type Config, type ConfigNeeds } from '../src/config.ts'
+import {
+  ConfigError,
+  maskSecrets,
+  parseConfig,
+  type Config,
+  type ConfigNeeds,
+} from '../src/config.ts'
 import type { Database } from '../src/db/database.ts'
 import { readNodeEnv } from '../src/node/env.ts'
 import { openConfiguredDatabase } from '../src/node/open-database.ts'
-import { createStoreDirectory, normalizeStoreHash, UnknownStoreError } from '../src/stores/registry.ts'
+import {
+  createStoreDirectory,
+  normalizeStoreHash,
+  UnknownStoreError,
+} from '../src/stores/registry.ts'
 import { importTokenKeys, type TokenKeys } from '../src/stores/token-crypto.ts'
 import type { StoreAccess } from '../src/stores/types.ts'
 import { describeFailure } from '../src/bigcommerce/explain.ts'
@@ -19,7 +29,8 @@ import { CommandFailed, UsageError } from './_shared.ts'
 export const storeArg = {
   store: {
     type: 'string',
-    description: 'Only this store (default: every active store, the settings’ one and the registered ones)',
+    description:
+      'Only this store (default: every active store, the settings’ one and the registered ones)',
     valueHint: 'H',
   },
 } as const
@@ -201,7 +212,9 @@ async function chooseStores(
   if (requested !== undefined) {
     const hash = normalizeStoreHash(requested)
     if (!/^[a-z0-9]{1,64}$/.test(hash)) {
-      throw new UsageError(`--store "${printableLine(requested)}" is not a store hash; expected letters and digits only, e.g. --store abc123xyz`)
+      throw new UsageError(
+        `--store "${printableLine(requested)}" is not a store hash; expected letters and digits only, e.g. --store abc123xyz`,
+      )
     }
     if (hash === settings?.storeHash) return { stores: [settings], unreadable: [] }
     if (!options.openDatabase && !registryMayExist(config)) throw new UnknownStoreError(hash)
@@ -256,7 +269,8 @@ function defaultOpen(config: Config, command: string): OpenDatabase {
 }
 
 /** Where a store's replication starts: its own start date, else BIGCOMMERCE_START_DATE. */
-export const startDateOf = (config: Config, store: StoreAccess) => store.startDate ?? config.startDate
+export const startDateOf = (config: Config, store: StoreAccess) =>
+  store.startDate ?? config.startDate
 
 /**
  * The settings as one store's work sees them (src/node/store-operations.ts takes a Config): its
@@ -289,5 +303,8 @@ export function severalJson<T extends object>(outcomes: StoreOutcome<T>[]) {
  */
 export function commandsFor(store: StoreAccess, text: string): string {
   if (store.source === 'settings') return text
-  return text.replace(/\bbc-mirror (sync|verify|status|webhooks ensure)\b(?! --store)/g, `$& --store ${store.storeHash}`)
+  return text.replace(
+    /\bbc-mirror (sync|verify|status|webhooks ensure)\b(?! --store)/g,
+    `$& --store ${store.storeHash}`,
+  )
 }

@@ -19,8 +19,14 @@ export default defineCommand({
       'Print the rows the mirror changes as they are committed (the bigcommerce_mirror change feed), until Ctrl-C',
   },
   args: {
-    follow: { type: 'boolean', description: 'Keep listening and print each change as it happens (required)' },
-    json: { type: 'boolean', description: 'One JSON object per line: {store_hash, table, op, ids}' },
+    follow: {
+      type: 'boolean',
+      description: 'Keep listening and print each change as it happens (required)',
+    },
+    json: {
+      type: 'boolean',
+      description: 'One JSON object per line: {store_hash, table, op, ids}',
+    },
   },
   async run({ args }) {
     if (!args.follow) {
@@ -53,7 +59,8 @@ const EMBEDDED_NEEDS_SERVE =
 
 /** PostgreSQL, or the embedded database through the serve that holds DATA_DIR with PGLITE_PORT. */
 async function openForChanges(config: Config): Promise<OpenedDatabase> {
-  if (!config.databaseUrl && servePort(config.dataDir) === undefined) throw new UsageError(EMBEDDED_NEEDS_SERVE)
+  if (!config.databaseUrl && servePort(config.dataDir) === undefined)
+    throw new UsageError(EMBEDDED_NEEDS_SERVE)
   const opened = await openConfiguredDatabase(config, 'bc-mirror changes', { viaServe: true })
   // serve stopped between the look and the opening: this process now holds DATA_DIR, alone.
   if (!config.databaseUrl && opened.via !== 'serve') {
@@ -84,7 +91,10 @@ export interface FollowOptions {
 }
 
 /** Writes each change heard until `stopped` resolves, then stops listening. */
-export async function followChanges(db: Pick<Database, 'listen'>, options: FollowOptions): Promise<void> {
+export async function followChanges(
+  db: Pick<Database, 'listen'>,
+  options: FollowOptions,
+): Promise<void> {
   const unsubscribe = await listenForChanges(
     db,
     (change) => options.write(`${formatChange(change, options.json)}\n`),

@@ -17,7 +17,11 @@ import { ArgumentError, checkArgs, MissingSubcommand } from './_args.ts'
 import { CommandStopped, UsageError } from './_shared.ts'
 
 const main = defineCommand({
-  meta: { name: 'bc-mirror', version: MIRROR_VERSION, description: 'Mirror a BigCommerce store into PostgreSQL' },
+  meta: {
+    name: 'bc-mirror',
+    version: MIRROR_VERSION,
+    description: 'Mirror a BigCommerce store into PostgreSQL',
+  },
   subCommands: {
     migrate: () => import('./migrate.ts').then((m) => m.default),
     sync: () => import('./sync.ts').then((m) => m.default),
@@ -58,7 +62,8 @@ function report(error: unknown): void {
   // What the API said goes on one line; the mirror's own messages (settings) keep their lines.
   const shown = fromApi ? printableLine(text) : printable(text)
   process.stderr.write(`${maskSecrets(`bc-mirror: ${shown}`, env)}\n`)
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${maskSecrets(error.stack, env)}\n`)
+  if (debug && error instanceof Error && error.stack)
+    process.stderr.write(`${maskSecrets(error.stack, env)}\n`)
 }
 
 async function run(args: string[]): Promise<number> {
@@ -99,7 +104,10 @@ async function resolveForUsage(rawArgs: string[]): Promise<[CommandDef, CommandD
   let command: CommandDef = main
   let parent: CommandDef | undefined
   for (const arg of rawArgs.filter((a) => !a.startsWith('-'))) {
-    const subs = typeof command.subCommands === 'function' ? await command.subCommands() : await command.subCommands
+    const subs =
+      typeof command.subCommands === 'function'
+        ? await command.subCommands()
+        : await command.subCommands
     const next = subs?.[arg]
     if (!next) break
     parent = command

@@ -6,7 +6,9 @@ export default defineCommand({
   async run() {
     const config = loadConfig()
     await withDatabase(config, 'bc-mirror migrate', async (db) => {
-      process.stdout.write(`Database is up to date (${db.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'}).\n`)
+      process.stdout.write(
+        `Database is up to date (${db.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'}).\n`,
+      )
     })
   },
 })

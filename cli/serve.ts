@@ -18,7 +18,9 @@ function secondsOption(value: unknown, name: string, example: number): number | 
   if (value === undefined) return undefined
   const seconds = secondsSchema.safeParse(value)
   if (!seconds.success)
-    throw new UsageError(`--${name} must be whole seconds from 1 to 86400, e.g. --${name} ${example}`)
+    throw new UsageError(
+      `--${name} must be whole seconds from 1 to 86400, e.g. --${name} ${example}`,
+    )
   return seconds.data * 1000
 }
 
@@ -28,7 +30,9 @@ function secondsOption(value: unknown, name: string, example: number): number | 
  */
 function loadServeConfig(env: Env, allowInsecure: boolean): Config {
   const appMode = (env.PUBLIC_URL ?? '').trim() !== ''
-  const config = appMode ? loadConfig({ webhookSecret: true }) : loadStoresConfig({ webhookSecret: true })
+  const config = appMode
+    ? loadConfig({ webhookSecret: true })
+    : loadStoresConfig({ webhookSecret: true })
   const problems = appModeProblems(config, allowInsecure)
   if (problems.length > 0) throw new ConfigError(problems)
   return config

@@ -62,9 +62,13 @@ export async function statusStores(
       return { status, access: status.access }
     },
     (outcomes, several) => {
-      const shown: StoreOutcome<MirrorStatus>[] = outcomes.map((o) => ({ ...o, value: o.value?.status }))
+      const shown: StoreOutcome<MirrorStatus>[] = outcomes.map((o) => ({
+        ...o,
+        value: o.value?.status,
+      }))
       if (args.json) printJson(several ? severalJson(shown) : shown[0]?.value)
-      else for (const o of shown) if (o.value) process.stdout.write(printable(formatStatus(o.value)))
+      else
+        for (const o of shown) if (o.value) process.stdout.write(printable(formatStatus(o.value)))
     },
     {
       allowInactive: true,
@@ -115,7 +119,8 @@ function formatStatus(status: MirrorStatus): string {
   for (const run of status.runs) lines.push(`  ${formatRun(run)}`)
   if (status.notes.length > 0) {
     lines.push('', 'notes (information; nothing needs doing):')
-    for (const n of status.notes) lines.push(`  - ${n.table} (${n.kind} sync of ${n.at}): ${n.note}`)
+    for (const n of status.notes)
+      lines.push(`  - ${n.table} (${n.kind} sync of ${n.at}): ${n.note}`)
   }
   if (status.problems.length > 0) {
     lines.push('', 'needs attention:')

@@ -50,7 +50,11 @@ export interface AddStore {
  * Registers a store-level API account once the API accepts its token (the preflight every command
  * makes). TOKEN_ENCRYPTION_KEY is read first: a missing key is said before anything is asked.
  */
-export async function addStore(db: Database, config: Config, store: AddStore): Promise<StoreRecord> {
+export async function addStore(
+  db: Database,
+  config: Config,
+  store: AddStore,
+): Promise<StoreRecord> {
   const keys = await importTokenKeys(config.tokenEncryptionKey)
   // Store hashes are lower-case in BigCommerce's API paths.
   const storeHash = normalizeStoreHash(store.storeHash)
@@ -212,10 +216,16 @@ const add = defineCommand({
       "Register a store-level API account (its token on stdin or in BIGCOMMERCE_ACCESS_TOKEN, never an argument), after checking it against the store's API",
   },
   args: {
-    'store-hash': { type: 'string', required: true, description: 'The store hash', valueHint: 'abc123xyz' },
+    'store-hash': {
+      type: 'string',
+      required: true,
+      description: 'The store hash',
+      valueHint: 'abc123xyz',
+    },
     'start-date': {
       type: 'string',
-      description: "Where this store's replication starts (MM/DD/YYYY or YYYY-MM-DD); default: everything",
+      description:
+        "Where this store's replication starts (MM/DD/YYYY or YYYY-MM-DD); default: everything",
       valueHint: 'DATE',
     },
   },
@@ -224,9 +234,7 @@ const add = defineCommand({
     const startDate = parseStartDateArg(args['start-date'])
     const config = loadConfig()
     await importTokenKeys(config.tokenEncryptionKey)
-    const token = await readToken(process.stdin, config.accessToken, (p) =>
-      process.stderr.write(p),
-    )
+    const token = await readToken(process.stdin, config.accessToken, (p) => process.stderr.write(p))
     const record = await withDatabase(config, 'bc-mirror stores add', (db) =>
       addStore(db, config, { storeHash, token, startDate }),
     )
@@ -237,11 +245,16 @@ const add = defineCommand({
 })
 
 const list = defineCommand({
-  meta: { name: 'list', description: 'Show the stores: the settings’ store and the registered ones' },
+  meta: {
+    name: 'list',
+    description: 'Show the stores: the settings’ store and the registered ones',
+  },
   args: { json: { type: 'boolean', description: 'Print a JSON array' } },
   async run({ args }) {
     const config = loadConfig()
-    const entries = await withDatabase(config, 'bc-mirror stores list', (db) => storeList(db, config))
+    const entries = await withDatabase(config, 'bc-mirror stores list', (db) =>
+      storeList(db, config),
+    )
     if (args.json) printJson(entries)
     else process.stdout.write(formatStoreList(entries))
   },
@@ -265,11 +278,15 @@ function statusCommand(name: 'pause' | 'resume', status: StoreStatus, descriptio
 const remove = defineCommand({
   meta: {
     name: 'remove',
-    description: "Remove a store from the registry; with --purge also delete its rows from every table",
+    description:
+      'Remove a store from the registry; with --purge also delete its rows from every table',
   },
   args: {
     ...hashArg,
-    purge: { type: 'boolean', description: "Also delete the store's mirrored rows, inbox, state and history" },
+    purge: {
+      type: 'boolean',
+      description: "Also delete the store's mirrored rows, inbox, state and history",
+    },
   },
   async run({ args }) {
     const storeHash = parseStoreHash(args.hash, 'the store hash')
@@ -283,9 +300,13 @@ const remove = defineCommand({
       const tables = Object.entries(outcome.purged)
         .filter(([, n]) => n > 0)
         .map(([table, n]) => `${table} ${n}`)
-      say(`Deleted ${total} rows of store ${storeHash}${tables.length ? `: ${tables.join(', ')}` : ''}.`)
+      say(
+        `Deleted ${total} rows of store ${storeHash}${tables.length ? `: ${tables.join(', ')}` : ''}.`,
+      )
     } else {
-      say(`Its rows stay in the mirror; delete them with: bc-mirror stores remove ${storeHash} --purge`)
+      say(
+        `Its rows stay in the mirror; delete them with: bc-mirror stores remove ${storeHash} --purge`,
+      )
     }
   },
 })
@@ -293,7 +314,8 @@ const remove = defineCommand({
 const rekeyCommand = defineCommand({
   meta: {
     name: 'rekey',
-    description: 'Re-seal every stored token with the first key of TOKEN_ENCRYPTION_KEY (after adding a new key in front)',
+    description:
+      'Re-seal every stored token with the first key of TOKEN_ENCRYPTION_KEY (after adding a new key in front)',
   },
   async run() {
     const config = loadConfig()
@@ -307,11 +329,18 @@ const rekeyCommand = defineCommand({
 })
 
 export default defineCommand({
-  meta: { name: 'stores', description: 'The store registry: add, list, pause, resume, remove, rekey' },
+  meta: {
+    name: 'stores',
+    description: 'The store registry: add, list, pause, resume, remove, rekey',
+  },
   subCommands: {
     add,
     list,
-    pause: statusCommand('pause', 'paused', 'Stop serving a registered store (its rows and token are kept)'),
+    pause: statusCommand(
+      'pause',
+      'paused',
+      'Stop serving a registered store (its rows and token are kept)',
+    ),
     resume: statusCommand('resume', 'active', 'Serve a paused store again'),
     remove,
     rekey: rekeyCommand,

@@ -122,7 +122,12 @@ export async function syncStores(
     },
     (outcomes, several) => {
       if (args.json) printJson(several ? severalJson(outcomes) : outcomes[0]?.value)
-      else for (const o of outcomes) if (o.value) process.stdout.write(`${several ? `Store ${o.store.storeHash}\n` : ''}${formatSummary(o.value)}`)
+      else
+        for (const o of outcomes)
+          if (o.value)
+            process.stdout.write(
+              `${several ? `Store ${o.store.storeHash}\n` : ''}${formatSummary(o.value)}`,
+            )
     },
     { openDatabase: options.openDatabase },
   )

@@ -5,7 +5,15 @@ import { connectStore, verifyStore } from '../src/node/store-operations.ts'
 import type { IdDrift, VerifyReport } from '../src/sync/sweeps/verify.ts'
 import { printable } from '../src/util/printable.ts'
 import type { Config } from '../src/config.ts'
-import { commandsFor, configFor, loadStoresConfig, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
+import {
+  commandsFor,
+  configFor,
+  loadStoresConfig,
+  runForStores,
+  severalJson,
+  storeArg,
+  type OpenDatabase,
+} from './_stores.ts'
 import { CommandFailed, printJson } from './_shared.ts'
 import { parseTables } from './sync.ts'
 
@@ -54,12 +62,15 @@ export async function verifyStores(
         tables,
         ids: args.ids,
       })
-      for (const t of Object.values(report.tables)) if (t?.repair) t.repair = commandsFor(store, t.repair)
+      for (const t of Object.values(report.tables))
+        if (t?.repair) t.repair = commandsFor(store, t.repair)
       return report
     },
     (outcomes, several) => {
       if (args.json) printJson(several ? severalJson(outcomes) : outcomes[0]?.value)
-      else for (const o of outcomes) if (o.value) process.stdout.write(printable(formatReport(o.value)))
+      else
+        for (const o of outcomes)
+          if (o.value) process.stdout.write(printable(formatReport(o.value)))
     },
     { openDatabase: options.openDatabase },
   )

@@ -20,7 +20,14 @@ import {
 } from '../src/sync/hooks/mirror-hooks.ts'
 import { printable } from '../src/util/printable.ts'
 import type { Database } from '../src/db/database.ts'
-import { configFor, loadStoresConfig, runForStores, severalJson, storeArg, type OpenDatabase } from './_stores.ts'
+import {
+  configFor,
+  loadStoresConfig,
+  runForStores,
+  severalJson,
+  storeArg,
+  type OpenDatabase,
+} from './_stores.ts'
 import { CommandFailed, loadConfig, printJson, UsageError } from './_shared.ts'
 
 // Hooks' URLs come from the store: printed without control characters.

@@ -35,7 +35,9 @@ function lines() {
       if (waiter && got.length >= waiter.count) waiter.resolve()
     },
     until: (count: number) =>
-      got.length >= count ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { count, resolve })),
+      got.length >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => (waiter = { count, resolve })),
   }
 }
 
@@ -47,7 +49,8 @@ describeEachDatabase('changes --follow in-process', (ctx) => {
       json: false,
       write: out.write,
       stopped: new Promise((resolve) => (stop = resolve)),
-      onListening: () => void upsertRows(ctx.db, 'products', 'evil\u001b[2Jstore', [product(2), product(1)]),
+      onListening: () =>
+        void upsertRows(ctx.db, 'products', 'evil\u001b[2Jstore', [product(2), product(1)]),
     })
     await out.until(1)
     stop()
@@ -135,7 +138,12 @@ if (databaseKinds().includes('postgres')) {
       await Promise.race([printed, exited])
       child.kill('SIGINT')
       expect(await exited).toBe(0)
-      expect(JSON.parse(stdout)).toEqual({ store_hash: 'procstore', table: 'customers', op: 'upsert', ids: [7] })
+      expect(JSON.parse(stdout)).toEqual({
+        store_hash: 'procstore',
+        table: 'customers',
+        op: 'upsert',
+        ids: [7],
+      })
       expect(stderr).toBe('bc-mirror: following bigcommerce_mirror; Ctrl-C stops\n')
     })
   })

@@ -14,7 +14,11 @@ import { databaseUrlFor } from './support/paths.ts'
 import { freePort } from './support/ports.ts'
 
 // No API answers there (status asks it once): the store's state is "no answer", not a problem.
-const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value', BIGCOMMERCE_API_URL: 'http://127.0.0.1:1' }
+const STORE = {
+  BIGCOMMERCE_STORE_HASH: 'abc123',
+  BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value',
+  BIGCOMMERCE_API_URL: 'http://127.0.0.1:1',
+}
 const STACK = /^\s+at .+[:(]/m
 let workDir = ''
 
@@ -32,16 +36,36 @@ function expectNoStack(result: CliResult) {
 
 describe('misspelt commands and options are refused before anything is done', () => {
   it.each([
-    [['sync', '--table', 'orders'], /unknown option --table; options: --tables, --full, --since, --json, --wait/, 'bc-mirror sync'],
+    [
+      ['sync', '--table', 'orders'],
+      /unknown option --table; options: --tables, --full, --since, --json, --wait/,
+      'bc-mirror sync',
+    ],
     [['sync', '--bogus'], /unknown option --bogus/, 'bc-mirror sync'],
     [['status', '--jsn'], /unknown option --jsn; options: --json/, 'bc-mirror status'],
     [['sync', 'orders'], /unexpected argument "orders"/, 'bc-mirror sync'],
-    [['sync', '--tables'], /--tables needs a value, e\.g\. --tables coupons,customers,orders,products/, 'bc-mirror sync'],
+    [
+      ['sync', '--tables'],
+      /--tables needs a value, e\.g\. --tables coupons,customers,orders,products/,
+      'bc-mirror sync',
+    ],
     [['sync', '--json=yes'], /--json takes no value/, 'bc-mirror sync'],
-    [['sycn'], /unknown command "sycn"; expected one of migrate, sync, serve, webhooks, status/, 'bc-mirror'],
+    [
+      ['sycn'],
+      /unknown command "sycn"; expected one of migrate, sync, serve, webhooks, status/,
+      'bc-mirror',
+    ],
     [['--jsn'], /unknown option --jsn; expected one of migrate/, 'bc-mirror'],
-    [['webhooks', 'lst'], /unknown command "lst"; expected one of ensure, list, remove/, 'bc-mirror webhooks'],
-    [['webhooks', 'list', '--urll', 'x'], /unknown option --urll; options: --url, --json/, 'webhooks list'],
+    [
+      ['webhooks', 'lst'],
+      /unknown command "lst"; expected one of ensure, list, remove/,
+      'bc-mirror webhooks',
+    ],
+    [
+      ['webhooks', 'list', '--urll', 'x'],
+      /unknown option --urll; options: --url, --json/,
+      'webhooks list',
+    ],
   ])('%j: exit 2, the reason and the usage', async (args, reason, usage) => {
     const dataDir = join(workDir, `never-${Math.random().toString(36).slice(2)}`)
     const result = await runCli(args, { ...STORE, DATA_DIR: dataDir })
@@ -66,10 +90,16 @@ describe('misspelt commands and options are refused before anything is done', ()
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve))
     try {
       const port = (api.address() as AddressInfo).port
-      const env = { ...STORE, BIGCOMMERCE_API_URL: `http://127.0.0.1:${port}`, DATA_DIR: join(workDir, 'never-ok') }
+      const env = {
+        ...STORE,
+        BIGCOMMERCE_API_URL: `http://127.0.0.1:${port}`,
+        DATA_DIR: join(workDir, 'never-ok'),
+      }
       const result = await runCli(['sync', '--tables=orders', '--debug', '--no-full'], env)
       expect(result.stderr).not.toMatch(/unknown option|USAGE/)
-      expect(result.stderr).toMatch(/^bc-mirror: BigCommerce refused the access token for store abc123 \(401 on GET \/v3\/hooks/m)
+      expect(result.stderr).toMatch(
+        /^bc-mirror: BigCommerce refused the access token for store abc123 \(401 on GET \/v3\/hooks/m,
+      )
       expect(result.code).toBe(2)
     } finally {
       api.closeAllConnections()
@@ -78,12 +108,17 @@ describe('misspelt commands and options are refused before anything is done', ()
   })
 
   it('webhooks ensure refuses a URL whose path serve does not route', async () => {
-    const result = await runCli(['webhooks', 'ensure', '--url', 'https://mirror.example.com/other-path'], {
-      ...STORE,
-      WEBHOOK_SECRET: 'a-long-enough-webhook-secret',
-    })
+    const result = await runCli(
+      ['webhooks', 'ensure', '--url', 'https://mirror.example.com/other-path'],
+      {
+        ...STORE,
+        WEBHOOK_SECRET: 'a-long-enough-webhook-secret',
+      },
+    )
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/does not end in \/webhooks\/bigcommerce, the only path bc-mirror serve answers deliveries on/)
+    expect(result.stderr).toMatch(
+      /does not end in \/webhooks\/bigcommerce, the only path bc-mirror serve answers deliveries on/,
+    )
   })
 
   it('no colours when the output is not a terminal, even without NO_COLOR', async () => {
@@ -117,11 +152,14 @@ async function fakeServer(reply: string | null) {
 
 describe('a DATABASE_URL that cannot work is named, with its password hidden', () => {
   const password = 'pg-Secret@pass/word'
-  const urlTo = (port: number, db = 'mirror') => `postgres://mirror:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`
+  const urlTo = (port: number, db = 'mirror') =>
+    `postgres://mirror:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`
 
   function expectNamed(result: CliResult, reason: RegExp) {
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^bc-mirror: Cannot use the database at DATABASE_URL \(postgres:\/\/mirror:\*\*\*@127\.0\.0\.1:\d+\/\w+\): /)
+    expect(result.stderr).toMatch(
+      /^bc-mirror: Cannot use the database at DATABASE_URL \(postgres:\/\/mirror:\*\*\*@127\.0\.0\.1:\d+\/\w+\): /,
+    )
     expect(result.stderr).toMatch(reason)
     expect(result.stderr).not.toContain(password)
     expect(result.stderr).not.toContain(encodeURIComponent(password))
@@ -138,7 +176,10 @@ describe('a DATABASE_URL that cannot work is named, with its password hidden', (
     const server = await fakeServer('HELLO I AM NOT A DATABASE\r\n')
     try {
       const result = await runCli(['migrate'], { DATABASE_URL: urlTo(server.port) })
-      expectNamed(result, /the server at 127\.0\.0\.1:\d+ is not PostgreSQL: it answered "HELLO I AM NOT A DATABASE"/)
+      expectNamed(
+        result,
+        /the server at 127\.0\.0\.1:\d+ is not PostgreSQL: it answered "HELLO I AM NOT A DATABASE"/,
+      )
       expect(server.connections()).toBe(1)
     } finally {
       await server.close()
@@ -174,13 +215,19 @@ describe('a DATABASE_URL that cannot work is named, with its password hidden', (
     }
   }, 20_000)
 
-  it.runIf(process.env.TEST_DATABASE_URL)('a database that does not exist', async () => {
-    const url = databaseUrlFor(process.env.TEST_DATABASE_URL ?? '', 'bcm_no_such_database')
-    const result = await runCli(['migrate'], { DATABASE_URL: url })
-    expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/Cannot use the database at DATABASE_URL \(postgres:\/\/postgres@127\.0\.0\.1:5432\/bcm_no_such_database\): the server has no database "bcm_no_such_database"; create it/)
-    expectNoStack(result)
-  }, 20_000)
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'a database that does not exist',
+    async () => {
+      const url = databaseUrlFor(process.env.TEST_DATABASE_URL ?? '', 'bcm_no_such_database')
+      const result = await runCli(['migrate'], { DATABASE_URL: url })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(
+        /Cannot use the database at DATABASE_URL \(postgres:\/\/postgres@127\.0\.0\.1:5432\/bcm_no_such_database\): the server has no database "bcm_no_such_database"; create it/,
+      )
+      expectNoStack(result)
+    },
+    20_000,
+  )
 
   it.each([
     ['postgres:/mirror:hunter2pw@db.example.com/x'],

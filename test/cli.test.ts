@@ -15,7 +15,11 @@ import { databaseUrlFor, scratchDatabaseName } from './support/paths.ts'
 import { createScratchDatabase } from './support/scratch-databases.ts'
 
 // No API answers there (status asks it once): the store's state is "no answer", not a problem.
-const STORE = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value', BIGCOMMERCE_API_URL: 'http://127.0.0.1:1' }
+const STORE = {
+  BIGCOMMERCE_STORE_HASH: 'abc123',
+  BIGCOMMERCE_ACCESS_TOKEN: 'tok-secret-value',
+  BIGCOMMERCE_API_URL: 'http://127.0.0.1:1',
+}
 let workDir = ''
 
 beforeAll(async () => {
@@ -29,7 +33,8 @@ describe('bc-mirror command', () => {
   it('--help lists every command of the contract', async () => {
     const result = await runCli(['--help'], {})
     expect(result.code).toBe(0)
-    for (const command of ['migrate', 'sync', 'serve', 'webhooks', 'status', 'changes']) expect(result.stdout).toContain(command)
+    for (const command of ['migrate', 'sync', 'serve', 'webhooks', 'status', 'changes'])
+      expect(result.stdout).toContain(command)
   })
 
   it('a bad setting stops the command with exit code 2, every problem named, no secret shown', async () => {
@@ -48,8 +53,15 @@ describe('bc-mirror command', () => {
   it('reads settings from .env in the working directory, the environment winning', async () => {
     const { writeFile } = await import('node:fs/promises')
     const dir = await mkdtemp(join(workDir, 'dotenv-'))
-    await writeFile(join(dir, '.env'), 'BIGCOMMERCE_STORE_HASH=fromfile\nBIGCOMMERCE_START_DATE=2024-02-30\n')
-    const result = await runCli(['status'], { BIGCOMMERCE_START_DATE: '99/99/2024', BIGCOMMERCE_ACCESS_TOKEN: 'x' }, dir)
+    await writeFile(
+      join(dir, '.env'),
+      'BIGCOMMERCE_STORE_HASH=fromfile\nBIGCOMMERCE_START_DATE=2024-02-30\n',
+    )
+    const result = await runCli(
+      ['status'],
+      { BIGCOMMERCE_START_DATE: '99/99/2024', BIGCOMMERCE_ACCESS_TOKEN: 'x' },
+      dir,
+    )
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('(got "99/99/2024")')
     expect(result.stderr).not.toContain('BIGCOMMERCE_STORE_HASH')
@@ -68,8 +80,14 @@ describe('bc-mirror command', () => {
       problems: Array<{ what: string; fix: string }>
       access: { result: string }
     }
-    expect(Object.keys(parsed.tables).sort()).toEqual(['coupons', 'customers', 'orders', 'products'])
-    for (const table of Object.values(parsed.tables)) expect(table).toMatchObject({ rows: 0, cursor: null })
+    expect(Object.keys(parsed.tables).sort()).toEqual([
+      'coupons',
+      'customers',
+      'orders',
+      'products',
+    ])
+    for (const table of Object.values(parsed.tables))
+      expect(table).toMatchObject({ rows: 0, cursor: null })
     expect(parsed.problems).toEqual([
       {
         what: 'no sweep of coupons, customers, orders and products has completed yet: the mirror is not whole',
@@ -99,10 +117,15 @@ describe.runIf(process.env.TEST_DATABASE_URL)('bc-mirror on PostgreSQL', () => {
   })
 
   it('two migrations started at once on an empty database both succeed', async () => {
-    const [a, b] = await Promise.all([runCli(['migrate'], { DATABASE_URL: url }), runCli(['migrate'], { DATABASE_URL: url })])
+    const [a, b] = await Promise.all([
+      runCli(['migrate'], { DATABASE_URL: url }),
+      runCli(['migrate'], { DATABASE_URL: url }),
+    ])
     expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', ''])
     const db = openPostgres(url)
-    const applied = await db.execute<{ n: number }>(sql`select count(*)::int as n from bigcommerce.__drizzle_migrations`)
+    const applied = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from bigcommerce.__drizzle_migrations`,
+    )
     await db.close()
     expect(applied[0]?.n).toBeGreaterThan(0)
   })
@@ -125,7 +148,9 @@ describe('the embedded database belongs to one process', () => {
   const fixture = fileURLToPath(new URL('./fixtures/hold-data-dir.ts', import.meta.url))
 
   function holdDataDir(dataDir: string) {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const ready = new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve())
       child.on('exit', (code) => reject(new Error(`holder exited early with ${code}`)))
@@ -153,7 +178,9 @@ describe('the embedded database belongs to one process', () => {
 
     // The first process's write survived both the refused second process and the hard kill.
     const db = await openPglite({ dataDir })
-    const rows = await db.execute<{ id: number }>(sql`select id::int as id from bigcommerce.deletions where store_hash = 'marker'`)
+    const rows = await db.execute<{ id: number }>(
+      sql`select id::int as id from bigcommerce.deletions where store_hash = 'marker'`,
+    )
     await db.close()
     expect(rows).toEqual([{ id: 42 }])
   })

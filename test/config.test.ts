@@ -5,7 +5,10 @@ import { ConfigError, parseConfig, parseStartDate } from '../src/config.ts'
 const NOW = new Date('2026-06-15T12:00:00Z')
 const GOOD = { BIGCOMMERCE_STORE_HASH: 'abc123', BIGCOMMERCE_ACCESS_TOKEN: 'token-value-123' }
 
-function problemsOf(env: Record<string, string>, needs = { store: true, webhookSecret: true }): string[] {
+function problemsOf(
+  env: Record<string, string>,
+  needs = { store: true, webhookSecret: true },
+): string[] {
   try {
     parseConfig(env, needs, NOW)
   } catch (error) {
@@ -25,12 +28,19 @@ describe('parseStartDate', () => {
     expect(parseStartDate(text)?.toISOString()).toBe(`${day}T00:00:00.000Z`)
   })
 
-  it.each(['13/45/2024', '2024-02-30', '02/30/2023', '2023-02-29', '2024-13-01', '31/01/2024', 'yesterday', '2024/01/31', ''])(
-    'rejects %s',
-    (text) => {
-      expect(parseStartDate(text)).toBeNull()
-    },
-  )
+  it.each([
+    '13/45/2024',
+    '2024-02-30',
+    '02/30/2023',
+    '2023-02-29',
+    '2024-13-01',
+    '31/01/2024',
+    'yesterday',
+    '2024/01/31',
+    '',
+  ])('rejects %s', (text) => {
+    expect(parseStartDate(text)).toBeNull()
+  })
 })
 
 describe('parseConfig', () => {
@@ -79,11 +89,20 @@ describe('parseConfig', () => {
 
   it('takes fractions of a minute for the schedule, down to 0.1 (6 s)', () => {
     const config = parseConfig(
-      { ...GOOD, SYNC_INTERVAL_MINUTES: '0.25', COUPONS_INTERVAL_MINUTES: '0.1', FULL_SYNC_INTERVAL_MINUTES: '90.5' },
+      {
+        ...GOOD,
+        SYNC_INTERVAL_MINUTES: '0.25',
+        COUPONS_INTERVAL_MINUTES: '0.1',
+        FULL_SYNC_INTERVAL_MINUTES: '90.5',
+      },
       { store: true },
       NOW,
     )
-    expect(config.schedule).toMatchObject({ incrementalMinutes: 0.25, couponsMinutes: 0.1, fullMinutes: 90.5 })
+    expect(config.schedule).toMatchObject({
+      incrementalMinutes: 0.25,
+      couponsMinutes: 0.1,
+      fullMinutes: 90.5,
+    })
   })
 
   it('names every missing required setting in one error', () => {
@@ -95,15 +114,27 @@ describe('parseConfig', () => {
   })
 
   it.each([
-    ['BIGCOMMERCE_START_DATE', '13/45/2024', /not a real date\. Expected MM\/DD\/YYYY or YYYY-MM-DD, e\.g\./],
+    [
+      'BIGCOMMERCE_START_DATE',
+      '13/45/2024',
+      /not a real date\. Expected MM\/DD\/YYYY or YYYY-MM-DD, e\.g\./,
+    ],
     ['BIGCOMMERCE_START_DATE', '2024-02-30', /not a real date/],
     ['BIGCOMMERCE_START_DATE', '2026-06-16', /in the future/],
     ['BIGCOMMERCE_STORE_HASH', 'stores/abc', /letters and digits only.*e\.g\. abc123xyz/],
-    ['BIGCOMMERCE_API_URL', 'api.bigcommerce.com', /http\(s\) URL.*e\.g\. https:\/\/api\.bigcommerce\.com/],
+    [
+      'BIGCOMMERCE_API_URL',
+      'api.bigcommerce.com',
+      /http\(s\) URL.*e\.g\. https:\/\/api\.bigcommerce\.com/,
+    ],
     ['DATABASE_URL', 'mysql://localhost/db', /postgres:\/\/ URL, e\.g\./],
     ['PORT', '70000', /PORT must be a whole number from 1 to 65535, e\.g\. PORT=3000/],
     ['PORT', 'eighty', /PORT must be a whole number/],
-    ['SYNC_INTERVAL_MINUTES', '0.05', /must be minutes from 0\.1 to 10080 \(fractions allowed: 0\.5 is 30 s\), or 0 to turn the job off, e\.g\. SYNC_INTERVAL_MINUTES=15/],
+    [
+      'SYNC_INTERVAL_MINUTES',
+      '0.05',
+      /must be minutes from 0\.1 to 10080 \(fractions allowed: 0\.5 is 30 s\), or 0 to turn the job off, e\.g\. SYNC_INTERVAL_MINUTES=15/,
+    ],
     ['COUPONS_INTERVAL_MINUTES', '-1', /must be minutes from 0\.1 to 10080/],
     ['FULL_SYNC_INTERVAL_MINUTES', 'daily', /must be minutes from 0\.1 to 10080/],
     ['HOOKS_CHECK_INTERVAL_MINUTES', '10081', /must be minutes from 0\.1 to 10080/],
@@ -126,7 +157,9 @@ describe('parseConfig', () => {
     })
     const text = problems.join('\n')
     expect(text).toContain('(got "abc")')
-    expect(text).toContain('DATABASE_URL must be a postgres:// URL, e.g. postgres://user:password@localhost:5432/mirror (or unset it to use the embedded database) (got a URL starting "mysql:")')
+    expect(text).toContain(
+      'DATABASE_URL must be a postgres:// URL, e.g. postgres://user:password@localhost:5432/mirror (or unset it to use the embedded database) (got a URL starting "mysql:")',
+    )
     expect(text).not.toContain(secret)
     expect(text).not.toContain(secret.slice(0, 10))
     expect(problems).toHaveLength(4)

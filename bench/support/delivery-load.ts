@@ -109,7 +109,13 @@ function createLoad() {
     sockets += 1
     return new Promise((resolve, reject) => {
       const socket = connect({ host: target.hostname, port: Number(target.port), noDelay: true })
-      const connection: Connection = { socket, sentAt: 0, counted: false, buffer: '', awaiting: false }
+      const connection: Connection = {
+        socket,
+        sentAt: 0,
+        counted: false,
+        buffer: '',
+        awaiting: false,
+      }
       socket.setEncoding('latin1')
       socket.once('connect', () => resolve(connection))
       socket.once('error', reject)

@@ -15,7 +15,9 @@ const mirror = await createMirror()
 
 // Catch up with the store before serving: the first run backfills, later runs sweep what changed.
 const summary = await mirror.sync()
-const upserted = Object.fromEntries(Object.entries(summary.tables).map(([name, t]) => [name, t?.upserted]))
+const upserted = Object.fromEntries(
+  Object.entries(summary.tables).map(([name, t]) => [name, t?.upserted]),
+)
 say('app synced', { ok: summary.ok, upserted })
 
 const app = new Hono()
@@ -53,7 +55,9 @@ app.get('/orders/:id', async (c) => {
 })
 
 // Told after the mirror commits a change: the row is already there to read.
-mirror.onChange((change) => say('mirror changed', { table: change.table, op: change.op, ids: change.ids }))
+mirror.onChange((change) =>
+  say('mirror changed', { table: change.table, op: change.op, ids: change.ids }),
+)
 
 // The event worker and the schedule run in this process from here on.
 await mirror.start()

@@ -125,7 +125,9 @@ async function post(options: ExchangeCodeOptions, url: string): Promise<Response
       redirect: 'error',
     })
   } catch (error) {
-    const why = timeout.aborted ? 'no answer in time' : scrub(String(error), [options.code, options.clientSecret])
+    const why = timeout.aborted
+      ? 'no answer in time'
+      : scrub(String(error), [options.code, options.clientSecret])
     throw new CodeExchangeError(
       'unreachable',
       `The login service at ${url} could not be reached (${why}).`,

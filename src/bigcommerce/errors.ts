@@ -65,7 +65,8 @@ export class BigCommerceResponseTooLargeError extends BigCommerceApiError {
 
   constructor(details: { method: string; path: string; status: number; limitBytes: number }) {
     const kib = details.limitBytes / 1024
-    const size = kib >= 1024 ? `${Math.round((kib / 1024) * 10) / 10} MiB` : `${Math.round(kib)} KiB`
+    const size =
+      kib >= 1024 ? `${Math.round((kib / 1024) * 10) / 10} MiB` : `${Math.round(kib)} KiB`
     super(
       `BigCommerce ${details.method} ${details.path} answered more than ${size}; refused (the client's maxResponseBytes)`,
       { ...details, attempts: 1 },

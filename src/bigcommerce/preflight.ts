@@ -47,7 +47,9 @@ export async function checkStoreAccess(
       )
     }
     if (error instanceof BigCommerceApiError) {
-      throw new StoreAccessError('unreachable', `BigCommerce: ${describeFailure(error)}`, { cause: error })
+      throw new StoreAccessError('unreachable', `BigCommerce: ${describeFailure(error)}`, {
+        cause: error,
+      })
     }
     throw error
   }

@@ -1,12 +1,7 @@
 // Query strings in the form BigCommerce documents (`id:in=1,2`, `date_modified:min=...`).
 
 export type QueryValue =
-  | string
-  | number
-  | boolean
-  | null
-  | undefined
-  | ReadonlyArray<string | number>
+  string | number | boolean | null | undefined | ReadonlyArray<string | number>
 export type Query = Record<string, QueryValue>
 /** `:` and `,` stay literal as in BigCommerce's own examples (`id:in=1,2`); `+` becomes %2B. */
 function encodeQueryPart(value: string): string {

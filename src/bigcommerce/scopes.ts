@@ -56,9 +56,14 @@ export function scopesForPaths(paths: readonly string[]): ScopeNeed[] {
 }
 
 /** The needed scopes a grant lacks; a modify scope stands in for its read-only one. */
-export function missingScopes(granted: readonly string[], needed: readonly ScopeNeed[]): ScopeNeed[] {
+export function missingScopes(
+  granted: readonly string[],
+  needed: readonly ScopeNeed[],
+): ScopeNeed[] {
   const have = new Set(granted)
-  return needed.filter(({ scope }) => !have.has(scope) && !have.has(scope.replace(/_read_only$/, '')))
+  return needed.filter(
+    ({ scope }) => !have.has(scope) && !have.has(scope.replace(/_read_only$/, '')),
+  )
 }
 
 /** One sentence naming what a grant lacks, or null when it has every needed scope. */

@@ -72,7 +72,7 @@ type Sink = ReturnType<typeof createSink>
 
 function writeString(sink: Sink, value: string): void {
   sink.add('"')
-  for (let start = 0; start < value.length; ) {
+  for (let start = 0; start < value.length;) {
     let end = Math.min(value.length, start + SLICE)
     // Never split a surrogate pair: JSON.stringify escapes a lone half.
     const last = value.charCodeAt(end - 1)

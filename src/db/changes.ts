@@ -73,7 +73,11 @@ export async function listenForChanges(
   return db.listen(CHANGES_CHANNEL, (payload) => {
     const change = parseChange(payload)
     if (!change) {
-      report(new Error(`a notification on ${CHANGES_CHANNEL} that is not a change: ${payload.slice(0, 200)}`))
+      report(
+        new Error(
+          `a notification on ${CHANGES_CHANNEL} that is not a change: ${payload.slice(0, 200)}`,
+        ),
+      )
       return
     }
     try {

@@ -19,7 +19,11 @@ export interface Database extends Executor {
    * Runs `fn` while holding the named lock across every process on this database, or returns
    * `{ acquired: false }` at once when another holder has it (unless `wait` is set).
    */
-  withLock<T>(name: string, fn: () => Promise<T>, options?: { wait?: boolean }): Promise<LockResult<T>>
+  withLock<T>(
+    name: string,
+    fn: () => Promise<T>,
+    options?: { wait?: boolean },
+  ): Promise<LockResult<T>>
   /**
    * LISTENs on `channel` and calls `onPayload` with each notification's payload, delivered after
    * the sending transaction commits; resolves, once listening, to the function that stops it.

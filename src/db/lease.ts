@@ -23,7 +23,12 @@ export interface LeaseOptions {
 
 export type LeaseResult<T> = { acquired: true; value: T } | { acquired: false }
 
-async function tryAcquire(db: Executor, name: string, holder: string, ttlMs: number): Promise<boolean> {
+async function tryAcquire(
+  db: Executor,
+  name: string,
+  holder: string,
+  ttlMs: number,
+): Promise<boolean> {
   const rows = await db.execute<{ holder: string }>(sql`
     insert into ${leases} (name, holder, acquired_at, expires_at)
     values (${name}, ${holder}, now(), now() + ${ttlMs} * interval '1 millisecond')
@@ -42,7 +47,9 @@ async function takeOverFromGone(
   ttlMs: number,
   isGone: (holder: string) => boolean,
 ): Promise<boolean> {
-  const [current] = await db.execute<{ holder: string }>(sql`select holder from ${leases} where name = ${name}`)
+  const [current] = await db.execute<{ holder: string }>(
+    sql`select holder from ${leases} where name = ${name}`,
+  )
   if (!current || !isGone(current.holder)) return false
   const taken = await db.execute<{ holder: string }>(sql`
     update ${leases} set holder = ${holder}, acquired_at = now(),
@@ -74,9 +81,11 @@ export async function holdLease(
     await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 1000))
   }
   const renew = setInterval(() => {
-    db.execute(sql`
+    db.execute(
+      sql`
       update ${leases} set expires_at = now() + ${ttlMs} * interval '1 millisecond'
-      where name = ${name} and holder = ${holder}`).catch(() => {
+      where name = ${name} and holder = ${holder}`,
+    ).catch(() => {
       // A missed renewal is retried on the next tick; the lease lasts three ticks.
     })
   }, ttlMs / 3)

@@ -26,7 +26,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     orm,
     execute: executor.execute,
     transaction: (fn) => orm.transaction((tx) => fn(wrapExecutor(tx))),
-    withLock: (name, fn, lockOptions) => withAdvisoryLock(client, name, fn, lockOptions?.wait ?? false),
+    withLock: (name, fn, lockOptions) =>
+      withAdvisoryLock(client, name, fn, lockOptions?.wait ?? false),
     // postgres.js listens on a connection of its own beside the pool, and LISTENs again after a
     // reconnection (notifications sent while it was away are lost: PostgreSQL keeps none for it).
     // Stopping after close() has nothing left to stop.

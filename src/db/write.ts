@@ -62,7 +62,12 @@ function toRecord(row: ResourceRow, columns: PgColumn[]): Record<string, unknown
   return record
 }
 
-function upsertStatement(resource: ResourceName, storeHash: string, rows: ResourceRow[], fetchedAt: Date): SQL {
+function upsertStatement(
+  resource: ResourceName,
+  storeHash: string,
+  rows: ResourceRow[],
+  fetchedAt: Date,
+): SQL {
   const table = resourceTables[resource]
   const columns = rowColumns(resource)
   const names = columns.map((c) => ident(c.name))

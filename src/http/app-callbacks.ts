@@ -68,11 +68,18 @@ export interface AppCallbackDeps {
   now?: () => number
 }
 
-const page = (title: string, message: string) => html`<!doctype html>
-  <html>
-    <head><meta charset="utf-8" /><title>${title}</title></head>
-    <body><h1>${title}</h1><p>${message}</p></body>
-  </html>`
+const page = (title: string, message: string) =>
+  html`<!doctype html>
+    <html>
+      <head>
+        <meta charset="utf-8" />
+        <title>${title}</title>
+      </head>
+      <body>
+        <h1>${title}</h1>
+        <p>${message}</p>
+      </body>
+    </html>`
 
 type Status = 200 | 400 | 401 | 403 | 502 | 503
 
@@ -114,10 +121,7 @@ async function install(c: Context, deps: AppCallbackDeps) {
 }
 
 /** The callback's verified payload, or the answer refusing it. */
-async function verified(
-  c: Context,
-  deps: AppCallbackDeps,
-): Promise<SignedPayload | Response> {
+async function verified(c: Context, deps: AppCallbackDeps): Promise<SignedPayload | Response> {
   try {
     return await verifySignedPayload(c.req.query('signed_payload_jwt') ?? '', {
       clientId: deps.clientId,
@@ -158,7 +162,12 @@ export function createAppCallbackRoutes(deps: AppCallbackDeps) {
   app.get('/bigcommerce/remove_user', async (c) => {
     const payload = await verified(c, deps)
     if (payload instanceof Response) return payload
-    return answer(c, 200, 'User removed', `Nothing is kept per user for store ${payload.storeHash}.`)
+    return answer(
+      c,
+      200,
+      'User removed',
+      `Nothing is kept per user for store ${payload.storeHash}.`,
+    )
   })
   return app
 }

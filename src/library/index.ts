@@ -15,12 +15,7 @@ import { openConfiguredDatabase } from '../node/open-database.ts'
 import { createReceiver } from '../node/serve.ts'
 import { startBackground } from '../node/serve-command.ts'
 import { writeStdout } from '../node/stdout.ts'
-import {
-  connectStore,
-  readStoreStatus,
-  syncStore,
-  verifyStore,
-} from '../node/store-operations.ts'
+import { connectStore, readStoreStatus, syncStore, verifyStore } from '../node/store-operations.ts'
 import { SYNC_TABLES } from '../resources/index.ts'
 import type { MirrorStatus } from '../sync/status/status.ts'
 import type { SyncOptions, SyncSummary, TableProgress } from '../sync/sweeps/sweep.ts'
@@ -93,7 +88,10 @@ export interface Mirror {
 
 /** Opens (and migrates) the mirror's database from the settings; nothing runs until start(). */
 export async function createMirror(options: MirrorOptions = {}): Promise<Mirror> {
-  const config = parseConfig(options.settings ?? readNodeEnv(), { store: true, webhookSecret: true })
+  const config = parseConfig(options.settings ?? readNodeEnv(), {
+    store: true,
+    webhookSecret: true,
+  })
   const log = options.log ?? createDefaultLogger(config)
   const opened = await openConfiguredDatabase(config, 'createMirror')
   for (const warning of opened.warnings) log('warn', warning)
@@ -141,7 +139,10 @@ export async function createMirror(options: MirrorOptions = {}): Promise<Mirror>
     },
     status: () => readStoreStatus(config, opened.db),
     verify: (verifyOptions = {}) =>
-      verifyStore(config, opened.db, store, { ...verifyOptions, tables: checkTables(verifyOptions.tables) }),
+      verifyStore(config, opened.db, store, {
+        ...verifyOptions,
+        tables: checkTables(verifyOptions.tables),
+      }),
     onChange: (listener) => changes.subscribe(listener),
     close() {
       closed ??= (async () => {
@@ -157,7 +158,12 @@ export async function createMirror(options: MirrorOptions = {}): Promise<Mirror>
 }
 
 function createDefaultLogger(config: Config): Logger {
-  const secrets = [config.accessToken, config.webhookSecret, config.clientSecret, config.databaseUrl]
+  const secrets = [
+    config.accessToken,
+    config.webhookSecret,
+    config.clientSecret,
+    config.databaseUrl,
+  ]
   return createJsonLogger(secrets, writeStdout)
 }
 

@@ -12,11 +12,18 @@ import { createStoreClient } from './store-client.ts'
 
 type AppSettings = Pick<
   Config,
-  'clientId' | 'clientSecret' | 'publicUrl' | 'loginUrl' | 'apiUrl' | 'webhookSecret' | 'tokenEncryptionKey'
+  | 'clientId'
+  | 'clientSecret'
+  | 'publicUrl'
+  | 'loginUrl'
+  | 'apiUrl'
+  | 'webhookSecret'
+  | 'tokenEncryptionKey'
 >
 
 /** App mode is on when PUBLIC_URL is set. */
-export const isAppMode = (config: Pick<Config, 'publicUrl'>): boolean => config.publicUrl !== undefined
+export const isAppMode = (config: Pick<Config, 'publicUrl'>): boolean =>
+  config.publicUrl !== undefined
 
 /** What keeps app mode from working, one line each; empty when it can run (or is off). */
 export function appModeProblems(config: AppSettings, allowInsecure: boolean): string[] {
@@ -32,7 +39,9 @@ export function appModeProblems(config: AppSettings, allowInsecure: boolean): st
     )
   const destination = checkDestination(`${config.publicUrl}${RECEIVER_PATH}`)
   if (destination && !allowInsecure)
-    problems.push(`PUBLIC_URL: ${destination} Use a public https:// URL, or pass --allow-insecure for local testing.`)
+    problems.push(
+      `PUBLIC_URL: ${destination} Use a public https:// URL, or pass --allow-insecure for local testing.`,
+    )
   return problems
 }
 
@@ -51,7 +60,9 @@ export async function appCallbacksFor(
 ): Promise<AppCallbackDeps | undefined> {
   const { clientId, clientSecret, publicUrl } = config
   if (!publicUrl || !clientId || !clientSecret) return undefined
-  const keys = config.tokenEncryptionKey ? await importTokenKeys(config.tokenEncryptionKey) : undefined
+  const keys = config.tokenEncryptionKey
+    ? await importTokenKeys(config.tokenEncryptionKey)
+    : undefined
   const { log } = hooks
   return {
     clientId,

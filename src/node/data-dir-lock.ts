@@ -1,7 +1,16 @@
 // PGlite does not lock its data directory, and two processes writing one directory silently lose
 // data. This lock file makes a second process fail at once, naming the holder. A lock whose
 // process is gone (killed, crashed) is taken over, so a hard kill never blocks the next start.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { procStatField } from './proc-stat.ts'

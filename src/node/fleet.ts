@@ -126,10 +126,15 @@ export function startFleetWork(options: FleetOptions): FleetWork {
 
   const pollMs = options.worker?.idleMs ?? 1_000
   const idleStopMs = options.idleStopMs ?? 300_000
-  const poller = startPoller(db, pollMs, (due) => {
-    for (const [hash, resources] of due) lanes.get(hash.toLowerCase())?.wake(resources)
-    for (const lane of lanes.values()) lane.idleStop(idleStopMs)
-  }, log)
+  const poller = startPoller(
+    db,
+    pollMs,
+    (due) => {
+      for (const [hash, resources] of due) lanes.get(hash.toLowerCase())?.wake(resources)
+      for (const lane of lanes.values()) lane.idleStop(idleStopMs)
+    },
+    log,
+  )
 
   return {
     wake(resources, storeHash) {
@@ -196,7 +201,8 @@ function startPoller(
         where status = 'pending' and available_at <= now()
         limit ${POLL_LIMIT}`)
       const due = new Map<string, Array<string | null>>()
-      for (const row of rows) due.set(row.store_hash, [...(due.get(row.store_hash) ?? []), row.resource])
+      for (const row of rows)
+        due.set(row.store_hash, [...(due.get(row.store_hash) ?? []), row.resource])
       onDue(due)
       failing = false
     } catch (error) {

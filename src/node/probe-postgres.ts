@@ -8,9 +8,7 @@ import { connect } from 'node:net'
 /** PostgreSQL's SSLRequest: length 8, code 80877103. A server answers one byte, S or N. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
 
-export type ProbeResult =
-  | { ok: true }
-  | { ok: false; reason: string }
+export type ProbeResult = { ok: true } | { ok: false; reason: string }
 
 /** Host and port of a postgres:// URL, or null when it names a socket or several hosts. */
 export function probeTarget(url: string): { host: string; port: number } | null {
@@ -32,7 +30,11 @@ export function probePostgres(host: string, port: number, timeoutMs = 5000): Pro
       resolve(result)
     }
     const notPostgres = (): ProbeResult => {
-      const shown = answer.toString('latin1').replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 40)
+      const shown = answer
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]+/g, ' ')
+        .trim()
+        .slice(0, 40)
       const http = /^HTTP\//.test(shown) ? ' (it answered as an HTTP server)' : ''
       const what = shown ? `"${shown}"` : 'nothing and closed the connection'
       const reason = `the server at ${where} is not PostgreSQL${http}: it answered ${what} to PostgreSQL's opening message`

@@ -263,9 +263,7 @@ function checkDatabaseHealth(db: Database): Promise<boolean> {
 function listen(app: MirrorApp, options: ServerOptions): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {
     const hostname = options.hostname ?? '127.0.0.1'
-    const s = serve({ fetch: app.fetch, port: options.port, hostname }, () =>
-      resolve(s),
-    )
+    const s = serve({ fetch: app.fetch, port: options.port, hostname }, () => resolve(s))
     s.once('error', reject)
   })
 }

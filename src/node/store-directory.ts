@@ -9,7 +9,10 @@ import { importTokenKeys } from '../stores/token-crypto.ts'
 import type { StoreAccess, StoreDirectory } from '../stores/types.ts'
 import type { Logger } from '../util/log.ts'
 
-type DirectorySettings = Pick<Config, 'storeHash' | 'accessToken' | 'startDate' | 'tokenEncryptionKey'>
+type DirectorySettings = Pick<
+  Config,
+  'storeHash' | 'accessToken' | 'startDate' | 'tokenEncryptionKey'
+>
 
 /** The store BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN name, when both are set. */
 export function settingsStore(config: DirectorySettings): StoreAccess | undefined {
@@ -27,7 +30,9 @@ export async function openStoreDirectory(
   db: Database,
   log: Logger,
 ): Promise<StoreDirectory> {
-  const keys = config.tokenEncryptionKey ? await importTokenKeys(config.tokenEncryptionKey) : undefined
+  const keys = config.tokenEncryptionKey
+    ? await importTokenKeys(config.tokenEncryptionKey)
+    : undefined
   return createStoreDirectory(db, {
     settingsStore: settingsStore(config),
     keys,

@@ -64,9 +64,14 @@ interface LaneApi {
   ready: (signal?: AbortSignal) => Promise<boolean>
 }
 
-export function startStoreLane(access: StoreAccess, shared: LaneShared, staggerMs: number): StoreLane {
+export function startStoreLane(
+  access: StoreAccess,
+  shared: LaneShared,
+  staggerMs: number,
+): StoreLane {
   const storeHash = access.storeHash
-  const log: Logger = (level, msg, fields) => shared.log(level, msg, { store: storeHash, ...fields })
+  const log: Logger = (level, msg, fields) =>
+    shared.log(level, msg, { store: storeHash, ...fields })
   let api: LaneApi | null = null
   const apiOf = (): LaneApi => (api ??= openApi(access, shared, log))
   const apiDelayMs = () => api?.health.delayMs() ?? 0

@@ -7,7 +7,12 @@ import type { Database } from '../db/database.ts'
 import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
 import type { StoreAccess } from '../sync/status/problems.ts'
 import { readStatus, type MirrorStatus } from '../sync/status/status.ts'
-import { runSync, type SyncContext, type SyncOptions, type SyncSummary } from '../sync/sweeps/sweep.ts'
+import {
+  runSync,
+  type SyncContext,
+  type SyncOptions,
+  type SyncSummary,
+} from '../sync/sweeps/sweep.ts'
 import { verifyMirror, type VerifyOptions, type VerifyReport } from '../sync/sweeps/verify.ts'
 import { printableLine } from '../util/printable.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'

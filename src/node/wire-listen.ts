@@ -43,7 +43,10 @@ export function channelStatementOf(message: Uint8Array): ChannelStatement | null
 
 /** A NotificationResponse message ('A'), the backend's process id given as 0. */
 export function notificationMessage(channel: string, payload: string): Buffer {
-  const body = Buffer.concat([Buffer.from(`${channel}\0`, 'utf8'), Buffer.from(`${payload}\0`, 'utf8')])
+  const body = Buffer.concat([
+    Buffer.from(`${channel}\0`, 'utf8'),
+    Buffer.from(`${payload}\0`, 'utf8'),
+  ])
   const message = Buffer.alloc(9 + body.length)
   message[0] = 0x41 // 'A'
   message.writeInt32BE(8 + body.length, 1)

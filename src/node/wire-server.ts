@@ -146,7 +146,8 @@ function guardSocket(socket: Socket, startupTimeoutMs: number, watch: Watch): So
     },
     setNoDelay: (noDelay?: boolean) => (socket.setNoDelay(noDelay), facade),
     on: (event: string, listener: (...args: unknown[]) => void) => (
-      events.on(event, listener), facade
+      events.on(event, listener),
+      facade
     ),
     removeAllListeners: (event?: string) => (events.removeAllListeners(event), facade),
     write: (data: Uint8Array, callback?: (error?: Error | null) => void) => {

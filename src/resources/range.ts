@@ -9,15 +9,20 @@ import type { RangePage, RangeQuery } from './types.ts'
  * The date filter bounds for a range of whole seconds, widened by a second on each side so the
  * answer covers [lo, hi] whether BigCommerce treats min/max as inclusive or exclusive.
  */
-export function widenedDates(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>): { from?: Date; to?: Date } {
+export function widenedDates(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>): {
+  from?: Date
+  to?: Date
+} {
   return {
-    from: query.lo === undefined ? undefined : new Date((query.lo - (query.exactLo ? 0 : 1)) * 1000),
+    from:
+      query.lo === undefined ? undefined : new Date((query.lo - (query.exactLo ? 0 : 1)) * 1000),
     to: query.hi === undefined ? undefined : new Date((query.hi + 1) * 1000),
   }
 }
 
 /** An id bound widened by one, for the same reason. */
-export const widenedMinId = (id: number | undefined) => (id === undefined ? undefined : Math.max(0, id - 1))
+export const widenedMinId = (id: number | undefined) =>
+  id === undefined ? undefined : Math.max(0, id - 1)
 export const widenedMaxId = (id: number | undefined) => (id === undefined ? undefined : id + 1)
 
 /** date_modified of a raw API object in whole Unix seconds. */
@@ -28,13 +33,21 @@ export function modifiedSecondsOf(item: unknown): number {
 }
 
 /** One v3 list page and its meta.pagination.total; throws for an answer that is not a list. */
-export async function listV3Range(client: BigCommerceClient, path: string, query: Query): Promise<RangePage> {
+export async function listV3Range(
+  client: BigCommerceClient,
+  path: string,
+  query: Query,
+): Promise<RangePage> {
   const answer = await getListPage(client, path, 'v3', query)
   return { items: answer.items, total: answer.totalRows, path }
 }
 
 /** How many rows a v3 query holds: one request for one row, reading meta.pagination.total. */
-export async function countV3(client: BigCommerceClient, path: string, query: Query): Promise<number | undefined> {
+export async function countV3(
+  client: BigCommerceClient,
+  path: string,
+  query: Query,
+): Promise<number | undefined> {
   return (await getListPage(client, path, 'v3', { ...query, page: 1, limit: 1 })).totalRows
 }
 

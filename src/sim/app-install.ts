@@ -69,7 +69,12 @@ export function installApp(
     owner,
     expiresAt: (app.now ?? Date.now)() + (app.codeLifetimeMs ?? 5 * 60_000),
   })
-  return { code, scope: scopes.join(' '), context: `stores/${storeHash}`, account_uuid: randomUUID() }
+  return {
+    code,
+    scope: scopes.join(' '),
+    context: `stores/${storeHash}`,
+    account_uuid: randomUUID(),
+  }
 }
 
 /** The signed_payload_jwt BigCommerce sends a callback for this store. */

@@ -28,7 +28,12 @@ import { resetStats, type SimContext } from './server/context.ts'
 import { addFleetStore, createFleet, type SimServerOptions } from './server/fleet.ts'
 import type { MutableOptions, SimFault, SimStoreOptions } from './server/options.ts'
 
-export type { AuthCallbackQuery, InstallOptions, SignedCallback, SignOptions } from './app-install.ts'
+export type {
+  AuthCallbackQuery,
+  InstallOptions,
+  SignedCallback,
+  SignOptions,
+} from './app-install.ts'
 export { DEFAULT_APP_CLIENT_ID, type SimAppOptions, type SimServerOptions } from './server/fleet.ts'
 export {
   ALL_READ_SCOPES,
@@ -80,7 +85,9 @@ export async function startSimStore(options: SimStoreOptions & SimServerOptions 
   const url = `http://127.0.0.1:${address.port}`
   fleet.url = url
   fleet.first.store.setStoreUrl(`${url}/stores/${fleet.first.storeHash}`)
-  const handles = new Map<string, SimStoreHandle>([[fleet.first.storeHash, storeHandle(fleet.first)]])
+  const handles = new Map<string, SimStoreHandle>([
+    [fleet.first.storeHash, storeHandle(fleet.first)],
+  ])
 
   return {
     /** Pass as the client's apiUrl (and, with an app, as BIGCOMMERCE_LOGIN_URL). */

@@ -36,8 +36,7 @@ export function refuseScope(scope: unknown): string | null {
  * `localTesting` lets tests and the demo use http on 127.0.0.1 and any port.
  */
 export function refuseDestination(destination: unknown, localTesting: boolean): string | null {
-  if (typeof destination !== 'string' || !URL.canParse(destination))
-    return 'destination is invalid'
+  if (typeof destination !== 'string' || !URL.canParse(destination)) return 'destination is invalid'
   const url = new URL(destination)
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'destination is invalid'
   if (localTesting) return null

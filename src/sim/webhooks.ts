@@ -17,12 +17,7 @@ import {
 import { createRng } from './generate.ts'
 import type { SimEvent } from './state.ts'
 import { matchesScope } from './webhook-rules.ts'
-import type {
-  DeactivationCause,
-  DeliveryRecord,
-  SimHook,
-  WebhookOptions,
-} from './webhook-types.ts'
+import type { DeactivationCause, DeliveryRecord, SimHook, WebhookOptions } from './webhook-types.ts'
 
 export { BIGCOMMERCE_RETRY_SECONDS } from './delivery-post.ts'
 export { DOCUMENTED_WILDCARDS, matchesScope } from './webhook-rules.ts'
@@ -89,8 +84,7 @@ async function attemptDelivery(
 
 /** Deliver, retrying on the schedule; deactivate the hook once the last retry has failed. */
 async function deliver(s: EmitterState, hook: SimHook, delivery: Delivery) {
-  const delays =
-    s.settings.retryDelaysMs ?? RETRY_SECONDS.map((seconds) => realMs(s, seconds))
+  const delays = s.settings.retryDelaysMs ?? RETRY_SECONDS.map((seconds) => realMs(s, seconds))
   if (s.settings.maxDelayMs) await sleep(s.random() * s.settings.maxDelayMs, s.stop.signal)
   for (let attempt = 0; ; attempt += 1) {
     // A hook switched off meanwhile gets nothing more.

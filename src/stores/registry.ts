@@ -8,19 +8,15 @@ import * as schema from '../db/schema.ts'
 import { stores } from '../db/schema.ts'
 import { notifyChanges } from '../db/changes.ts'
 import { openToken, sealToken, TokenKeyError, type TokenKeys } from './token-crypto.ts'
-import type {
-  StoreAccess,
-  StoreDirectory,
-  StoreKind,
-  StoreRecord,
-  StoreStatus,
-} from './types.ts'
+import type { StoreAccess, StoreDirectory, StoreKind, StoreRecord, StoreStatus } from './types.ts'
 
 /** A store hash that is neither registered nor has rows: nothing was done. */
 export class UnknownStoreError extends Error {
   override readonly name = 'UnknownStoreError'
   constructor(readonly storeHash: string) {
-    super(`store ${storeHash} is not registered; \`bc-mirror stores list\` shows the registered stores`)
+    super(
+      `store ${storeHash} is not registered; \`bc-mirror stores list\` shows the registered stores`,
+    )
   }
 }
 
@@ -168,7 +164,9 @@ export async function removeStore(
   })
 }
 
-const CHILD_TABLES = new Set<string>(Object.values(schema.orderChildTables).map((t) => getTableName(t)))
+const CHILD_TABLES = new Set<string>(
+  Object.values(schema.orderChildTables).map((t) => getTableName(t)),
+)
 /** Mirrored rows and their children: what the change feed announces when they go. */
 const FEED_TABLES = new Set<string>([
   ...Object.values(schema.resourceTables).map((t) => getTableName(t)),
@@ -301,7 +299,10 @@ function toRecord(row: StoreRow): StoreRecord {
   }
 }
 
-async function accessOf(keys: TokenKeys, row: StoreRow & { token_sealed: string }): Promise<StoreAccess> {
+async function accessOf(
+  keys: TokenKeys,
+  row: StoreRow & { token_sealed: string },
+): Promise<StoreAccess> {
   const startDate = date(row.start_date)
   return {
     storeHash: row.store_hash,

@@ -63,7 +63,9 @@ export function createStoreRouter(
   const now = options.now ?? Date.now
   /** Lower-cased hash → the hash as the directory spells it. */
   const fromSettings = options.settingsStore
-  let active = new Map<string, string>(fromSettings ? [[fromSettings.toLowerCase(), fromSettings]] : [])
+  let active = new Map<string, string>(
+    fromSettings ? [[fromSettings.toLowerCase(), fromSettings]] : [],
+  )
   let settingsStore: string | null = fromSettings ?? null
   let others = new Map<string, Known>()
   const asking = new Map<string, Promise<DeliveryRoute>>()

@@ -89,7 +89,10 @@ async function importKey(bytes: Uint8Array): Promise<TokenKey> {
   const label = new TextEncoder().encode('bc-mirror token key id:')
   const digest = new Uint8Array(await subtle.digest('SHA-256', concat(label, bytes)))
   const fingerprint = [...digest.slice(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')
-  const key = await subtle.importKey('raw', bytes, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
+  const key = await subtle.importKey('raw', bytes, { name: 'AES-GCM' }, false, [
+    'encrypt',
+    'decrypt',
+  ])
   return { fingerprint, key }
 }
 
@@ -98,29 +101,43 @@ const boundTo = (storeHash: string) =>
   new TextEncoder().encode(`bc-mirror ${VERSION} token of stores/${storeHash.toLowerCase()}`)
 
 /** Seals `token` for `storeHash` with the first key: `v1.<fingerprint>.<iv>.<ciphertext>`. */
-export async function sealToken(keys: TokenKeys, storeHash: string, token: string): Promise<string> {
+export async function sealToken(
+  keys: TokenKeys,
+  storeHash: string,
+  token: string,
+): Promise<string> {
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES))
   const sealed = await globalThis.crypto.subtle.encrypt(
     { name: 'AES-GCM', iv, additionalData: boundTo(storeHash) },
     keys.sealing.key,
     new TextEncoder().encode(token),
   )
-  return [VERSION, keys.sealing.fingerprint, toBase64(iv), toBase64(new Uint8Array(sealed))].join('.')
+  return [VERSION, keys.sealing.fingerprint, toBase64(iv), toBase64(new Uint8Array(sealed))].join(
+    '.',
+  )
 }
 
 /** The fingerprint of the key that sealed `sealed`, or null when it is not a sealed token. */
 export function sealedWith(sealed: string): string | null {
   const [version, fingerprint] = sealed.split('.')
-  return version === VERSION && fingerprint && /^[0-9a-f]{8}$/.test(fingerprint) ? fingerprint : null
+  return version === VERSION && fingerprint && /^[0-9a-f]{8}$/.test(fingerprint)
+    ? fingerprint
+    : null
 }
 
 /** Opens a sealed token of `storeHash`; throws a SealedTokenError saying why it does not open. */
-export async function openToken(keys: TokenKeys, storeHash: string, sealed: string): Promise<string> {
+export async function openToken(
+  keys: TokenKeys,
+  storeHash: string,
+  sealed: string,
+): Promise<string> {
   const [version, fingerprint, ivText, bodyText, ...rest] = sealed.split('.')
   const iv = ivText ? fromBase64(ivText) : null
   const body = bodyText ? fromBase64(bodyText) : null
   if (version !== VERSION || !fingerprint || !iv || !body || rest.length > 0) {
-    throw new SealedTokenError(`the stored token of store ${storeHash} is not a sealed token this version of bc-mirror reads`)
+    throw new SealedTokenError(
+      `the stored token of store ${storeHash} is not a sealed token this version of bc-mirror reads`,
+    )
   }
   const key = keys.all.find((k) => k.fingerprint === fingerprint)
   if (!key) {

@@ -86,7 +86,10 @@ export async function runHookCheck(ctx: JobContext): Promise<JobOutcome> {
     check = await checkHooks(client, webhookSecret)
     if (check.destination === null && ctx.publicReceiverUrl) {
       const destination = ctx.publicReceiverUrl
-      check = { destination, result: await ensureHooks(client, { destination, secret: webhookSecret }) }
+      check = {
+        destination,
+        result: await ensureHooks(client, { destination, secret: webhookSecret }),
+      }
     }
   } catch (error) {
     const failed = { status: 'failed' as const, destination: null, repaired: [] }

@@ -125,7 +125,10 @@ describe('control routes, for a simulator in another process', () => {
         method: 'POST',
         body: body === undefined ? undefined : JSON.stringify(body),
       })
-    const added = await post('/__sim/stores', { storeHash: 'gamma', data: { counts: { orders: 2 } } })
+    const added = await post('/__sim/stores', {
+      storeHash: 'gamma',
+      data: { counts: { orders: 2 } },
+    })
     expect(await added.json()).toMatchObject({ storeHash: 'gamma' })
     const query = (await (await post('/__sim/stores/gamma/install')).json()) as {
       code: string
@@ -218,7 +221,9 @@ describe('the code exchange', () => {
     const query = { code: 'c0de', scope: '', context: 'stores/alpha' }
     const error = await refusal(exchange(query, { loginUrl: 'http://127.0.0.1:1' }))
     expect(error).toMatchObject({ problem: 'unreachable' })
-    expect(error.message).toMatch(/login service at http:\/\/127\.0\.0\.1:1\/oauth2\/token could not be reached/)
+    expect(error.message).toMatch(
+      /login service at http:\/\/127\.0\.0\.1:1\/oauth2\/token could not be reached/,
+    )
   })
 })
 
@@ -248,7 +253,14 @@ describe('signed callbacks', () => {
     const otherSecret = await sim.signCallback('beta', 'load', { secret: 'not-it' })
     expect(await problemOf(otherSecret)).toBe('signature')
     const at = seconds()
-    const claims = { aud: CLIENT_ID, iss: 'bc', sub: 'stores/beta', iat: at, nbf: at, exp: at + 3600 }
+    const claims = {
+      aud: CLIENT_ID,
+      iss: 'bc',
+      sub: 'stores/beta',
+      iat: at,
+      nbf: at,
+      exp: at + 3600,
+    }
     expect(await problemOf(new UnsecuredJWT(claims).encode())).toBe('algorithm')
     const hs512 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS512' }).sign(key)
     expect(await problemOf(hs512)).toBe('algorithm')

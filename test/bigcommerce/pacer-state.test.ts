@@ -220,7 +220,7 @@ function createEventQueue() {
       const last = heap.pop()
       if (heap.length > 0 && last) {
         heap[0] = last
-        for (let i = 0; ; ) {
+        for (let i = 0; ;) {
           const l = 2 * i + 1
           const r = l + 1
           let m = i
@@ -346,20 +346,18 @@ const scenarioArb = (withOthers: boolean) =>
           )
         : fc.constant<Array<{ share: number; count: number }>>([]),
     })
-    .map(
-      (r): Scenario => ({
-        quota: r.quota,
-        windowMs: r.windowMs,
-        phaseMs: Math.floor(r.phase * r.windowMs),
-        requests: r.requests,
-        // Round trips up to about a quarter of the window (BigCommerce: ~100 ms of 30 s).
-        latencies: r.latencyShares.map(([up, down]) => ({
-          up: Math.floor(up * r.windowMs),
-          down: Math.floor(down * r.windowMs),
-        })),
-        others: r.others.map((o) => ({ at: Math.floor(o.share * r.windowMs), count: o.count })),
-      }),
-    )
+    .map((r): Scenario => ({
+      quota: r.quota,
+      windowMs: r.windowMs,
+      phaseMs: Math.floor(r.phase * r.windowMs),
+      requests: r.requests,
+      // Round trips up to about a quarter of the window (BigCommerce: ~100 ms of 30 s).
+      latencies: r.latencyShares.map(([up, down]) => ({
+        up: Math.floor(up * r.windowMs),
+        down: Math.floor(down * r.windowMs),
+      })),
+      others: r.others.map((o) => ({ at: Math.floor(o.share * r.windowMs), count: o.count })),
+    }))
 
 describe('pacer against a model of the store quota (property)', () => {
   it('a request that reaches the store after a later one is not counted twice as free', () => {

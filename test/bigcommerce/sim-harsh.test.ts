@@ -86,9 +86,11 @@ describe('rows sharing a date_modified', () => {
     for (let id = 1; id <= 40; id += 1) store.store.update('customers', id, { notes: 'tie' })
     const page = async (n: number) =>
       idsOf(
-        ((await call(store, `/v3/customers?sort=date_modified:asc&limit=10&page=${n}`)).body as {
-          data: unknown
-        }).data,
+        (
+          (await call(store, `/v3/customers?sort=date_modified:asc&limit=10&page=${n}`)).body as {
+            data: unknown
+          }
+        ).data,
       )
     const firstPages = new Set<string>()
     for (let i = 0; i < 6; i += 1) firstPages.add((await page(1)).join(','))

@@ -20,17 +20,21 @@ it('a value that fits is JSON.stringify exactly, with its size', () => {
 
 it('a value over the budget keeps a prefix of its JSON and a marker with the whole size, within the budget', () => {
   fc.assert(
-    fc.property(fc.oneof(anyJson, fc.array(anyText)), fc.integer({ min: 60, max: 400 }), (value, max) => {
-      const whole = JSON.stringify(value)
-      const bounded = boundedJson(value, max)
-      expect(bounded.bytes).toBe(utf8(whole))
-      expect(bounded.cut).toBe(utf8(whole) > max)
-      expect(utf8(bounded.text)).toBeLessThanOrEqual(max)
-      if (!bounded.cut) return
-      const marker = `…[cut: ${utf8(whole)} bytes in all]`
-      expect(bounded.text.endsWith(marker)).toBe(true)
-      expect(whole.startsWith(bounded.text.slice(0, -marker.length))).toBe(true)
-    }),
+    fc.property(
+      fc.oneof(anyJson, fc.array(anyText)),
+      fc.integer({ min: 60, max: 400 }),
+      (value, max) => {
+        const whole = JSON.stringify(value)
+        const bounded = boundedJson(value, max)
+        expect(bounded.bytes).toBe(utf8(whole))
+        expect(bounded.cut).toBe(utf8(whole) > max)
+        expect(utf8(bounded.text)).toBeLessThanOrEqual(max)
+        if (!bounded.cut) return
+        const marker = `…[cut: ${utf8(whole)} bytes in all]`
+        expect(bounded.text.endsWith(marker)).toBe(true)
+        expect(whole.startsWith(bounded.text.slice(0, -marker.length))).toBe(true)
+      },
+    ),
   )
 })
 

@@ -3,7 +3,12 @@
 // PostgreSQL's 8000-byte payload limit; order children under their own tables.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
-import { CHANGES_CHANNEL, listenForChanges, parseChange, type Change } from '../../src/db/changes.ts'
+import {
+  CHANGES_CHANNEL,
+  listenForChanges,
+  parseChange,
+  type Change,
+} from '../../src/db/changes.ts'
 import { deleteRows, upsertRows } from '../../src/db/write.ts'
 import { toLineRow } from '../../src/resources/order-children.ts'
 import type { ResourceRow } from '../../src/resources/types.ts'
@@ -13,7 +18,12 @@ import { describeEachDatabase } from '../support/databases.ts'
 const STORE = 'feed'
 
 function product(id: number, modified: string, name = `Product ${id}`): ResourceRow {
-  return { id, date_modified: new Date(modified), data: { id, name, date_modified: modified }, name }
+  return {
+    id,
+    date_modified: new Date(modified),
+    data: { id, name, date_modified: modified },
+    name,
+  }
 }
 
 function order(id: number, modified: string, lines: Array<[number, number]>): ResourceRow {
@@ -59,16 +69,22 @@ describeEachDatabase('change feed on writes', (ctx) => {
       product(1, '2024-05-01T10:00:00Z'),
     ])
     await feed.settle()
-    expect(feed.changes).toEqual([{ store_hash: STORE, table: 'products', op: 'upsert', ids: [1, 2] }])
+    expect(feed.changes).toEqual([
+      { store_hash: STORE, table: 'products', op: 'upsert', ids: [1, 2] },
+    ])
     expect(found.sort()).toEqual(['1:Product 1', '2:Product 2'])
   })
 
   it('announces nothing for a write that changed nothing (stale, identical or tombstoned)', async () => {
     await upsertRows(ctx.db, 'products', STORE, [product(3, '2024-05-02T10:00:00Z', 'new')])
-    await deleteRows(ctx.db, 'products', STORE, [4], { deletedAt: new Date('2024-05-02T12:00:00Z') })
+    await deleteRows(ctx.db, 'products', STORE, [4], {
+      deletedAt: new Date('2024-05-02T12:00:00Z'),
+    })
     await feed.settle()
     feed.clear()
-    const stale = await upsertRows(ctx.db, 'products', STORE, [product(3, '2024-05-02T09:00:00Z', 'old')])
+    const stale = await upsertRows(ctx.db, 'products', STORE, [
+      product(3, '2024-05-02T09:00:00Z', 'old'),
+    ])
     await upsertRows(ctx.db, 'products', STORE, [product(3, '2024-05-02T10:00:00Z', 'new')])
     await upsertRows(ctx.db, 'products', STORE, [product(4, '2024-05-02T11:00:00Z')], {
       fetchedAt: new Date('2024-05-02T11:30:00Z'),
@@ -128,12 +144,22 @@ describeEachDatabase('change feed on writes', (ctx) => {
   })
 
   it("names an order's children under their own tables, changed and removed", async () => {
-    await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-07T10:00:00Z', [[11, 1], [12, 2]])])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(1, '2024-05-07T10:00:00Z', [
+        [11, 1],
+        [12, 2],
+      ]),
+    ])
     await feed.settle()
     expect(summary(feed.changes)).toEqual(['orders upsert 1', 'order_products upsert 11,12'])
     feed.clear()
     // A newer version: 11 unchanged, 12 removed, 13 added.
-    await upsertRows(ctx.db, 'orders', STORE, [order(1, '2024-05-07T11:00:00Z', [[11, 1], [13, 4]])])
+    await upsertRows(ctx.db, 'orders', STORE, [
+      order(1, '2024-05-07T11:00:00Z', [
+        [11, 1],
+        [13, 4],
+      ]),
+    ])
     await feed.settle()
     expect(summary(feed.changes)).toEqual([
       'orders upsert 1',

@@ -20,23 +20,33 @@ function failedQuery(cause?: Error): DrizzleQueryError {
 
 describe('error texts', () => {
   it("a failed query gives PostgreSQL's message, not the statement or its parameters", () => {
-    const error = failedQuery(pgError('22003', 'value "3000000000" is out of range for type integer'))
+    const error = failedQuery(
+      pgError('22003', 'value "3000000000" is out of range for type integer'),
+    )
     expect(error.message).toContain(EMAIL)
     const text = describeFailure('products', error, 17)
-    expect(text).toBe('products id 17: PostgreSQL: value "3000000000" is out of range for type integer')
+    expect(text).toBe(
+      'products id 17: PostgreSQL: value "3000000000" is out of range for type integer',
+    )
     expect(isRowError(error)).toBe(true)
   })
 
   it('a failed query without a PostgreSQL cause says so, still without its parameters', () => {
-    const refused = failedQuery(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))
-    expect(describeFailure('customers', refused)).toBe('customers: connect ECONNREFUSED 127.0.0.1:5432')
+    const refused = failedQuery(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    )
+    expect(describeFailure('customers', refused)).toBe(
+      'customers: connect ECONNREFUSED 127.0.0.1:5432',
+    )
     expect(isRowError(refused)).toBe(false)
     expect(describeCause(failedQuery())).toBe('a database query failed')
   })
 
   it('only data errors are blamed on a row', () => {
-    for (const code of ['22P05', '22003', '23502', '54000']) expect(isRowError(pgError(code, 'x'))).toBe(true)
-    for (const code of ['57014', '40001', '08006', 'P0001', '53300']) expect(isRowError(pgError(code, 'x'))).toBe(false)
+    for (const code of ['22P05', '22003', '23502', '54000'])
+      expect(isRowError(pgError(code, 'x'))).toBe(true)
+    for (const code of ['57014', '40001', '08006', 'P0001', '53300'])
+      expect(isRowError(pgError(code, 'x'))).toBe(false)
     expect(isRowError(new Error('plain'))).toBe(false)
   })
 
@@ -47,8 +57,12 @@ describe('error texts', () => {
       status: 500,
       attempts: 4,
     })
-    expect(describeProblem(error)).toMatch(/^500 Internal Server Error on GET \/v3\/customers after 4 attempts/)
-    expect(describeFailure('customers', error, 9)).toMatch(/^customers id 9: 500 Internal Server Error/)
+    expect(describeProblem(error)).toMatch(
+      /^500 Internal Server Error on GET \/v3\/customers after 4 attempts/,
+    )
+    expect(describeFailure('customers', error, 9)).toMatch(
+      /^customers id 9: 500 Internal Server Error/,
+    )
   })
 
   it('texts stay short and on one line', () => {

@@ -15,11 +15,18 @@ describeEachDatabase('leases', (ctx) => {
     while (!inside) await new Promise((r) => setTimeout(r, 5))
     expect(await withLease(ctx.db, 'one', async () => 'second')).toEqual({ acquired: false })
     expect(await first).toEqual({ acquired: true, value: 'first' })
-    expect(await withLease(ctx.db, 'one', async () => 'third')).toEqual({ acquired: true, value: 'third' })
+    expect(await withLease(ctx.db, 'one', async () => 'third')).toEqual({
+      acquired: true,
+      value: 'third',
+    })
   })
 
   it('a waiting caller gets the lease when the holder finishes', async () => {
-    const first = withLease(ctx.db, 'queue', () => new Promise((r) => setTimeout(() => r('a'), 150)))
+    const first = withLease(
+      ctx.db,
+      'queue',
+      () => new Promise((r) => setTimeout(() => r('a'), 150)),
+    )
     await new Promise((r) => setTimeout(r, 20))
     const second = await withLease(ctx.db, 'queue', async () => 'b', { wait: true, retryMs: 20 })
     expect(await first).toEqual({ acquired: true, value: 'a' })
@@ -34,7 +41,12 @@ describeEachDatabase('leases', (ctx) => {
     expect(await withLease(ctx.db, 'dead', async () => 1)).toEqual({ acquired: false })
     await new Promise((r) => setTimeout(r, 250))
     // A live holder with a short lease keeps it past its ttl by renewing it.
-    const held = withLease(ctx.db, 'dead', () => new Promise((r) => setTimeout(() => r('kept'), 400)), { ttlMs: 150 })
+    const held = withLease(
+      ctx.db,
+      'dead',
+      () => new Promise((r) => setTimeout(() => r('kept'), 400)),
+      { ttlMs: 150 },
+    )
     await new Promise((r) => setTimeout(r, 300))
     expect(await withLease(ctx.db, 'dead', async () => 'stolen')).toEqual({ acquired: false })
     expect(await held).toEqual({ acquired: true, value: 'kept' })
@@ -47,8 +59,12 @@ describeEachDatabase('leases of dead holders', (ctx) => {
       sql`insert into bigcommerce.leases (name, holder, expires_at) values ('crashed', 'host:1:a', now() + interval '1 hour')`,
     )
     const isGone = (holder: string) => holder === 'host:1:a'
-    expect(await withLease(ctx.db, 'crashed', async () => 'alive?', { isGone: () => false })).toEqual({ acquired: false })
-    expect(await withLease(ctx.db, 'crashed', async () => 'mine', { holder: 'host:2:b', isGone })).toEqual({
+    expect(
+      await withLease(ctx.db, 'crashed', async () => 'alive?', { isGone: () => false }),
+    ).toEqual({ acquired: false })
+    expect(
+      await withLease(ctx.db, 'crashed', async () => 'mine', { holder: 'host:2:b', isGone }),
+    ).toEqual({
       acquired: true,
       value: 'mine',
     })

@@ -56,27 +56,50 @@ describeEachDatabase('writeItems', (ctx) => {
   let run = 0
 
   it('any mix of odd objects: every storable one is written, every other one rejected with its reason', async () => {
-    const kinds = fc.constantFrom<Kind>('ok', 'ok', 'ok', 'ok', 'nul', 'int-range', 'no-id', 'no-date', 'far-future', 'bad-date')
+    const kinds = fc.constantFrom<Kind>(
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'nul',
+      'int-range',
+      'no-id',
+      'no-date',
+      'far-future',
+      'bad-date',
+    )
     await fc.assert(
-      fc.asyncProperty(fc.array(kinds, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 16 }), async (mix, batchSize) => {
-        const store = `prop${++run}`
-        const items = mix.map((kind, i) => product(i + 1, kind))
-        const result = await writeItems(ctx.db, RESOURCES.products, store, items, { batchSize })
-        const good = mix.flatMap((kind, i) => (kind === 'ok' ? [i + 1] : []))
-        expect(await storedIds(ctx.db, store)).toEqual(good)
-        expect(result.written).toBe(good.length)
-        expect(result.ids.sort((a, b) => a - b)).toEqual(good)
-        const bad = mix.flatMap((kind, i) => (kind === 'ok' ? [] : [{ id: kind === 'no-id' ? null : i + 1, kind }]))
-        expect(result.rejected).toHaveLength(bad.length)
-        for (const { id, kind } of bad) {
-          const found = result.rejected.find((r) => r.id === id && REASONS[kind as Exclude<Kind, 'ok'>].test(r.reason))
-          expect(found, `${kind} ${id}`).toBeDefined()
-        }
-        // Objects without an id are kept once per distinct object.
-        const entries = await rejected(ctx.db, store)
-        expect(entries.filter((e) => e.id !== null)).toHaveLength(bad.filter((b) => b.id !== null).length)
-        expect(entries.filter((e) => e.id === null)).toHaveLength(bad.filter((b) => b.id === null).length)
-      }),
+      fc.asyncProperty(
+        fc.array(kinds, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 16 }),
+        async (mix, batchSize) => {
+          const store = `prop${++run}`
+          const items = mix.map((kind, i) => product(i + 1, kind))
+          const result = await writeItems(ctx.db, RESOURCES.products, store, items, { batchSize })
+          const good = mix.flatMap((kind, i) => (kind === 'ok' ? [i + 1] : []))
+          expect(await storedIds(ctx.db, store)).toEqual(good)
+          expect(result.written).toBe(good.length)
+          expect(result.ids.sort((a, b) => a - b)).toEqual(good)
+          const bad = mix.flatMap((kind, i) =>
+            kind === 'ok' ? [] : [{ id: kind === 'no-id' ? null : i + 1, kind }],
+          )
+          expect(result.rejected).toHaveLength(bad.length)
+          for (const { id, kind } of bad) {
+            const found = result.rejected.find(
+              (r) => r.id === id && REASONS[kind as Exclude<Kind, 'ok'>].test(r.reason),
+            )
+            expect(found, `${kind} ${id}`).toBeDefined()
+          }
+          // Objects without an id are kept once per distinct object.
+          const entries = await rejected(ctx.db, store)
+          expect(entries.filter((e) => e.id !== null)).toHaveLength(
+            bad.filter((b) => b.id !== null).length,
+          )
+          expect(entries.filter((e) => e.id === null)).toHaveLength(
+            bad.filter((b) => b.id === null).length,
+          )
+        },
+      ),
       { numRuns: 25, seed: 11 },
     )
   })
@@ -96,7 +119,11 @@ describeEachDatabase('writeItems', (ctx) => {
 
   it('keeps the raw object as text, NUL and all, and the reason without the SQL or other rows', async () => {
     const store = 'raw'
-    const items = [product(1, 'ok'), product(2, 'nul'), { ...product(3, 'ok'), email: 'someone@example.com' }]
+    const items = [
+      product(1, 'ok'),
+      product(2, 'nul'),
+      { ...product(3, 'ok'), email: 'someone@example.com' },
+    ]
     await writeItems(ctx.db, RESOURCES.products, store, items)
     const [row] = await ctx.db.execute<{ raw: string; reason: string }>(
       sql`select raw, reason from bigcommerce.rejected_rows where store_hash = ${store}`,
@@ -106,12 +133,16 @@ describeEachDatabase('writeItems', (ctx) => {
   })
 
   it("a database failure that is no row's fault is thrown, not blamed on the rows", async () => {
-    await ctx.db.execute(sql.raw(`
+    await ctx.db.execute(
+      sql.raw(`
       create or replace function bigcommerce.refuse_products() returns trigger language plpgsql as $$
-      begin raise exception 'refused for this test'; end $$`))
-    await ctx.db.execute(sql.raw(`
+      begin raise exception 'refused for this test'; end $$`),
+    )
+    await ctx.db.execute(
+      sql.raw(`
       create trigger refuse_products before insert on bigcommerce.products
-      for each row when (new.store_hash = 'refused') execute function bigcommerce.refuse_products()`))
+      for each row when (new.store_hash = 'refused') execute function bigcommerce.refuse_products()`),
+    )
     try {
       await expect(
         writeItems(ctx.db, RESOURCES.products, 'refused', [product(1, 'ok'), product(2, 'ok')]),

@@ -25,7 +25,16 @@ function product(id: number, modified: string, name = `Product ${id}`): Resource
 }
 
 function coupon(id: number, code: string): ResourceRow {
-  return { id, date_modified: null, data: { id, code }, code, name: code, type: 'free_shipping', enabled: true, date_created: null }
+  return {
+    id,
+    date_modified: null,
+    data: { id, code },
+    code,
+    name: code,
+    type: 'free_shipping',
+    enabled: true,
+    date_created: null,
+  }
 }
 
 async function storedName(db: Executor, id: number, store = STORE): Promise<string | undefined> {
@@ -39,7 +48,12 @@ describeEachDatabase('guarded upsert', (ctx) => {
   it('inserts new rows with their typed columns and raw data', async () => {
     const result = await upsertRows(ctx.db, 'products', STORE, [product(1, '2024-05-01T10:00:00Z')])
     expect(result).toEqual({ written: 1, unchanged: 0 })
-    const [row] = await ctx.db.execute<{ sku: string; data: { price: number }; price: string; dm: string }>(
+    const [row] = await ctx.db.execute<{
+      sku: string
+      data: { price: number }
+      price: string
+      dm: string
+    }>(
       sql`select sku, data, price::text as price, date_modified::text as dm from bigcommerce.products where id = 1`,
     )
     expect(row?.sku).toBe('SKU-1')
@@ -50,14 +64,18 @@ describeEachDatabase('guarded upsert', (ctx) => {
 
   it('never lets an older date_modified overwrite a newer row', async () => {
     await upsertRows(ctx.db, 'products', STORE, [product(2, '2024-05-02T10:00:00Z', 'new')])
-    const result = await upsertRows(ctx.db, 'products', STORE, [product(2, '2024-05-02T09:59:59Z', 'old')])
+    const result = await upsertRows(ctx.db, 'products', STORE, [
+      product(2, '2024-05-02T09:59:59Z', 'old'),
+    ])
     expect(result).toEqual({ written: 0, unchanged: 1 })
     expect(await storedName(ctx.db, 2)).toBe('new')
   })
 
   it('replaces a row whose incoming date_modified is equal (a refetch is the freshest truth)', async () => {
     await upsertRows(ctx.db, 'products', STORE, [product(3, '2024-05-03T10:00:00Z', 'first')])
-    const result = await upsertRows(ctx.db, 'products', STORE, [product(3, '2024-05-03T10:00:00Z', 'second')])
+    const result = await upsertRows(ctx.db, 'products', STORE, [
+      product(3, '2024-05-03T10:00:00Z', 'second'),
+    ])
     expect(result.written).toBe(1)
     expect(await storedName(ctx.db, 3)).toBe('second')
   })
@@ -87,13 +105,17 @@ describeEachDatabase('guarded upsert', (ctx) => {
   it('coupons (no date_modified) always replace', async () => {
     await upsertRows(ctx.db, 'coupons', STORE, [coupon(7, 'SAVE10')])
     await upsertRows(ctx.db, 'coupons', STORE, [coupon(7, 'SAVE20')])
-    const rows = await ctx.db.execute<{ code: string }>(sql`select code from bigcommerce.coupons where id = 7`)
+    const rows = await ctx.db.execute<{ code: string }>(
+      sql`select code from bigcommerce.coupons where id = 7`,
+    )
     expect(rows).toEqual([{ code: 'SAVE20' }])
   })
 
   it('deletes with a tombstone; a read that began before the deletion does not bring the row back', async () => {
     await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T10:00:00Z')])
-    const deleted = await deleteRows(ctx.db, 'products', STORE, [8], { deletedAt: at('2024-05-08T11:00:00Z') })
+    const deleted = await deleteRows(ctx.db, 'products', STORE, [8], {
+      deletedAt: at('2024-05-08T11:00:00Z'),
+    })
     expect(deleted).toBe(1)
     const tombstones = async () =>
       ctx.db.execute<{ resource: string; id: number }>(
@@ -101,24 +123,38 @@ describeEachDatabase('guarded upsert', (ctx) => {
       )
     expect(await tombstones()).toEqual([{ resource: 'products', id: 8 }])
 
-    const stale = await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T10:30:00Z')], {
-      fetchedAt: at('2024-05-08T10:59:00Z'),
-    })
+    const stale = await upsertRows(
+      ctx.db,
+      'products',
+      STORE,
+      [product(8, '2024-05-08T10:30:00Z')],
+      {
+        fetchedAt: at('2024-05-08T10:59:00Z'),
+      },
+    )
     expect(stale).toEqual({ written: 0, unchanged: 1 })
     expect(await storedName(ctx.db, 8)).toBeUndefined()
 
     // A read that began after the deletion and found the row: the store has it, so it comes back
     // whatever its date_modified, and its tombstone goes.
-    const later = await upsertRows(ctx.db, 'products', STORE, [product(8, '2024-05-08T10:30:00Z', 'back')], {
-      fetchedAt: at('2024-05-08T11:00:01Z'),
-    })
+    const later = await upsertRows(
+      ctx.db,
+      'products',
+      STORE,
+      [product(8, '2024-05-08T10:30:00Z', 'back')],
+      {
+        fetchedAt: at('2024-05-08T11:00:01Z'),
+      },
+    )
     expect(later.written).toBe(1)
     expect(await storedName(ctx.db, 8)).toBe('back')
     expect(await tombstones()).toEqual([])
   })
 
   it('tombstones an id the mirror never held, so a late stale read cannot insert it', async () => {
-    expect(await deleteRows(ctx.db, 'products', STORE, [9], { deletedAt: at('2024-05-09T11:00:00Z') })).toBe(0)
+    expect(
+      await deleteRows(ctx.db, 'products', STORE, [9], { deletedAt: at('2024-05-09T11:00:00Z') }),
+    ).toBe(0)
     await upsertRows(ctx.db, 'products', STORE, [product(9, '2024-05-09T10:00:00Z')], {
       fetchedAt: at('2024-05-09T10:59:00Z'),
     })
@@ -137,14 +173,20 @@ describeEachDatabase('guarded upsert', (ctx) => {
   it('guards coupons against tombstones by when they were fetched', async () => {
     await upsertRows(ctx.db, 'coupons', STORE, [coupon(10, 'GONE')])
     await deleteRows(ctx.db, 'coupons', STORE, [10], { deletedAt: at('2024-06-01T00:00:00Z') })
-    const stale = await upsertRows(ctx.db, 'coupons', STORE, [coupon(10, 'GONE')], { fetchedAt: at('2024-05-31T23:59:00Z') })
+    const stale = await upsertRows(ctx.db, 'coupons', STORE, [coupon(10, 'GONE')], {
+      fetchedAt: at('2024-05-31T23:59:00Z'),
+    })
     expect(stale.written).toBe(0)
-    const fresh = await upsertRows(ctx.db, 'coupons', STORE, [coupon(10, 'GONE')], { fetchedAt: at('2024-06-01T00:01:00Z') })
+    const fresh = await upsertRows(ctx.db, 'coupons', STORE, [coupon(10, 'GONE')], {
+      fetchedAt: at('2024-06-01T00:01:00Z'),
+    })
     expect(fresh.written).toBe(1)
   })
 
   it('writes 10,000 rows in one call, split into batches internally', async () => {
-    const rows = Array.from({ length: 10_000 }, (_, i) => product(100_000 + i, '2024-07-01T00:00:00Z'))
+    const rows = Array.from({ length: 10_000 }, (_, i) =>
+      product(100_000 + i, '2024-07-01T00:00:00Z'),
+    )
     const result = await upsertRows(ctx.db, 'products', 'bulk', rows)
     expect(result).toEqual({ written: 10_000, unchanged: 0 })
     const [count] = await ctx.db.execute<{ n: number }>(

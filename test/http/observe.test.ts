@@ -120,7 +120,9 @@ describeEachDatabase('metrics and status page', (ctx) => {
     }
     // The page's own style carries the nonce the policy names, so it still applies.
     const page = await app.request(`/status?token=${TOKEN}`)
-    const nonce = /style-src 'nonce-([^']+)'/.exec(page.headers.get('content-security-policy') ?? '')
+    const nonce = /style-src 'nonce-([^']+)'/.exec(
+      page.headers.get('content-security-policy') ?? '',
+    )
     expect(nonce?.[1]).toBeTruthy()
     expect(await page.text()).toContain(`<style nonce="${nonce?.[1]}">`)
   })

@@ -334,12 +334,10 @@ const corruption: fc.Arbitrary<{ apply: (body: string) => Uint8Array<ArrayBuffer
       apply: (body: string) => encoder.encode(body.slice(0, Math.floor(body.length * f))),
       why: 'truncated',
     })),
-    fc
-      .constantFrom('x', '}', ',', '{"a":1}', ']')
-      .map((junk) => ({
-        apply: (body: string) => encoder.encode(body + junk),
-        why: 'trailing junk',
-      })),
+    fc.constantFrom('x', '}', ',', '{"a":1}', ']').map((junk) => ({
+      apply: (body: string) => encoder.encode(body + junk),
+      why: 'trailing junk',
+    })),
     fc
       .uint8Array({ minLength: 0, maxLength: 64 })
       .map((bytes) => ({ apply: () => bytes, why: 'random bytes' })),
@@ -626,7 +624,8 @@ describe(`POST ${WEBHOOK_PATH} under ${RUNS} generated deliveries [${kind}]`, ()
           storedHashes.add(e.hash)
           storedTargets.add(JSON.stringify([e.hash, e.scope, e.resourceId]))
         }
-        const verdict = d.why === 'another store' ? 'dropped' : d.target === null ? 'ignored' : 'stored'
+        const verdict =
+          d.why === 'another store' ? 'dropped' : d.target === null ? 'ignored' : 'stored'
         const key = `${d.status} ${d.status === 200 ? verdict : d.why.replace(/ \d+ deep$/, ' deep')}`
         tally.set(key, (tally.get(key) ?? 0) + 1)
       }),

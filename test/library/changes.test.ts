@@ -2,7 +2,11 @@
 // which starts with the first listener and stops with the last; one listener's fault reaches no
 // other listener and not the feed.
 import { describe, expect, it } from 'vitest'
-import { createChangeFanout, type ChangeListener, type MirrorChange } from '../../src/library/changes.ts'
+import {
+  createChangeFanout,
+  type ChangeListener,
+  type MirrorChange,
+} from '../../src/library/changes.ts'
 
 /** A feed the test drives: how often it was started and stopped, and a way to send a change. */
 function createTestFeed() {
@@ -74,10 +78,13 @@ describe('onChange fan-out', () => {
   it('a feed that cannot start is reported, and a later listener tries again', async () => {
     let tries = 0
     const errors: unknown[] = []
-    const fanout = createChangeFanout(async () => {
-      tries += 1
-      throw new Error('no LISTEN connection')
-    }, (e, from) => errors.push([from, e]))
+    const fanout = createChangeFanout(
+      async () => {
+        tries += 1
+        throw new Error('no LISTEN connection')
+      },
+      (e, from) => errors.push([from, e]),
+    )
     const off = fanout.subscribe(() => {})
     await expect.poll(() => errors).toEqual([['feed', new Error('no LISTEN connection')]])
     off()

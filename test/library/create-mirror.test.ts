@@ -40,10 +40,15 @@ for (const kind of databaseKinds()) {
     const parent = new Hono()
 
     beforeAll(async () => {
-      sim = await startSimStore({ quota: null, data: { counts: { orders: 15, products: 8, customers: 8 } } })
+      sim = await startSimStore({
+        quota: null,
+        data: { counts: { orders: 15, products: 8, customers: 8 } },
+      })
       if (kind === 'postgres') database = await createFreshDatabase('postgres')
       else dataDir = await mkdtemp(join(tmpdir(), 'bcm-lib-'))
-      const where = database?.url ? { DATABASE_URL: database.url } : { DATA_DIR: join(dataDir, 'db') }
+      const where = database?.url
+        ? { DATABASE_URL: database.url }
+        : { DATA_DIR: join(dataDir, 'db') }
       mirror = await createMirror({
         settings: { ...serveEnvForSim(sim, SECRET, 3000), ...where },
         log: (_level, msg, fields) => logs.push({ msg, ...fields }),
@@ -107,12 +112,20 @@ for (const kind of databaseKinds()) {
         })
       })
       // The feed starts listening in the background: a marker heard says it does.
-      const marker = JSON.stringify({ store_hash: 'marker', table: 'marker', op: 'upsert', ids: [1] })
+      const marker = JSON.stringify({
+        store_hash: 'marker',
+        table: 'marker',
+        op: 'upsert',
+        ids: [1],
+      })
       await expect
-        .poll(async () => {
-          await mirror.db.execute(sql`select pg_notify('bigcommerce_mirror', ${marker})`)
-          return markers
-        }, { timeout: 10_000 })
+        .poll(
+          async () => {
+            await mirror.db.execute(sql`select pg_notify('bigcommerce_mirror', ${marker})`)
+            return markers
+          },
+          { timeout: 10_000 },
+        )
         .toBeGreaterThan(0)
       sim.store.update('orders', id, { status_id: newStatus })
       const delivery = await parent.request('/webhooks/bigcommerce', {

@@ -11,7 +11,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startSimStore, type SimStore } from '../../src/sim/server.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { freePort } from '../support/ports.ts'
-import { listeningUrl, seedDataDir, startServeChild, stopChild, type ServeChild } from '../support/serve-process.ts'
+import {
+  listeningUrl,
+  seedDataDir,
+  startServeChild,
+  stopChild,
+  type ServeChild,
+} from '../support/serve-process.ts'
 
 const CLIENT_ID = 'app-mode-client'
 const CLIENT_SECRET = 'app-mode-secret-0123456789'
@@ -30,7 +36,11 @@ describeEachDatabase('serve in app mode', (ctx) => {
     sim = await startSimStore({
       storeHash: 'firstshop',
       quota: null,
-      app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authCallbackUrl: `${publicUrl}/bigcommerce/auth` },
+      app: {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        authCallbackUrl: `${publicUrl}/bigcommerce/auth`,
+      },
       webhooks: { localTesting: true },
     })
     sim.addStore({
@@ -60,7 +70,8 @@ describeEachDatabase('serve in app mode', (ctx) => {
       ['--allow-insecure'],
     )
     url = await listeningUrl(serve)
-    const dbUrl = ctx.kind === 'pglite' ? `postgres://postgres@127.0.0.1:${pglitePort}/postgres` : ctx.url
+    const dbUrl =
+      ctx.kind === 'pglite' ? `postgres://postgres@127.0.0.1:${pglitePort}/postgres` : ctx.url
     sql = postgres(dbUrl ?? '', { max: 1, onnotice: () => {} })
   })
 
@@ -72,17 +83,30 @@ describeEachDatabase('serve in app mode', (ctx) => {
   })
 
   const rows = async (table: string, store = 'appshop') =>
-    Number((await sql.unsafe(`select count(*)::int as n from bigcommerce.${table} where store_hash = $1`, [store]))[0]?.n)
+    Number(
+      (
+        await sql.unsafe(
+          `select count(*)::int as n from bigcommerce.${table} where store_hash = $1`,
+          [store],
+        )
+      )[0]?.n,
+    )
 
   it('an install registers the store, makes its hooks to PUBLIC_URL and backfills it at once', async () => {
     const { code, scope, context } = sim.installApp('appshop')
-    const answer = await fetch(`${url}/bigcommerce/auth?${new URLSearchParams({ code, scope, context })}`)
+    const answer = await fetch(
+      `${url}/bigcommerce/auth?${new URLSearchParams({ code, scope, context })}`,
+    )
     expect(answer.status).toBe(200)
     expect(await answer.text()).toContain('Store appshop is registered')
     await expect.poll(() => rows('products'), { timeout: 20_000 }).toBe(12)
     await expect.poll(() => rows('customers'), { timeout: 10_000 }).toBe(5)
     const hooks = [...(sim.storeOf('appshop')?.webhooks.hooks.values() ?? [])]
-    await expect.poll(() => serve.lines.some((l) => l.msg === 'hooks made for an installed store'), { timeout: 15_000 }).toBe(true)
+    await expect
+      .poll(() => serve.lines.some((l) => l.msg === 'hooks made for an installed store'), {
+        timeout: 15_000,
+      })
+      .toBe(true)
     expect(hooks.length).toBeGreaterThan(0)
     expect(hooks.every((h) => h.destination === `${url}/webhooks/bigcommerce`)).toBe(true)
     // The token is kept sealed: the registry row holds no clear token.
@@ -95,7 +119,13 @@ describeEachDatabase('serve in app mode', (ctx) => {
   it("the store's signed deliveries reach its rows; an unsigned delivery is refused (401)", async () => {
     sim.storeOf('appshop')?.store.update('products', 1, { name: 'Renamed by the merchant' })
     await expect
-      .poll(async () => (await sql`select data->>'name' as name from bigcommerce.products where store_hash = 'appshop' and id = 1`)[0]?.name, { timeout: 20_000 })
+      .poll(
+        async () =>
+          (
+            await sql`select data->>'name' as name from bigcommerce.products where store_hash = 'appshop' and id = 1`
+          )[0]?.name,
+        { timeout: 20_000 },
+      )
       .toBe('Renamed by the merchant')
 
     const envelope = JSON.stringify({
@@ -116,7 +146,9 @@ describeEachDatabase('serve in app mode', (ctx) => {
 
   it("an uninstall marks the store uninstalled and keeps its rows; no secret or token in serve's log", async () => {
     const jwt = await sim.uninstallApp('appshop')
-    const answer = await fetch(`${url}/bigcommerce/uninstall?signed_payload_jwt=${encodeURIComponent(jwt)}`)
+    const answer = await fetch(
+      `${url}/bigcommerce/uninstall?signed_payload_jwt=${encodeURIComponent(jwt)}`,
+    )
     expect(answer.status).toBe(200)
     const [store] = await sql`select status from bigcommerce.stores where store_hash = 'appshop'`
     expect(store?.status).toBe('uninstalled')

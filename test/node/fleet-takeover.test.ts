@@ -12,7 +12,12 @@ import type { Logger } from '../../src/util/log.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
-import { listeningUrl, startServeChild, stopChild, type ServeChild } from '../support/serve-process.ts'
+import {
+  listeningUrl,
+  startServeChild,
+  stopChild,
+  type ServeChild,
+} from '../support/serve-process.ts'
 import { createTestDirectory } from '../support/test-directory.ts'
 
 const SECRET = 'takeover-test-webhook-secret-0123'
@@ -69,7 +74,8 @@ describeEachDatabase('serve processes sharing stores', (ctx) => {
     const directory = createTestDirectory()
     for (const sim of Object.values(sims)) directory.set(sim)
     for (const name of ['first', 'second']) {
-      const log: Logger = (level, msg, fields) => logs.push({ level, msg, process: name, ...fields })
+      const log: Logger = (level, msg, fields) =>
+        logs.push({ level, msg, process: name, ...fields })
       fleets.push(
         startFleetWork({
           config: { apiUrl: '', webhookSecret: SECRET, schedule: BACKFILL_ONLY },
@@ -87,11 +93,16 @@ describeEachDatabase('serve processes sharing stores', (ctx) => {
     }
     // Both backfills are held on their first page: each in a different process, since a process
     // with its one slot busy takes no other store's job.
-    await expect.poll(() => gates.one.held() > 0 && gates.two.held() > 0, { timeout: 10_000 }).toBe(true)
+    await expect
+      .poll(() => gates.one.held() > 0 && gates.two.held() > 0, { timeout: 10_000 })
+      .toBe(true)
     const leases = await ctx.db.execute<{ name: string; holder: string }>(
       sql`select name, holder from bigcommerce.leases where name like 'job:%' order by name`,
     )
-    expect(leases.map((l) => l.name)).toEqual(['job:storeone:incremental', 'job:storetwo:incremental'])
+    expect(leases.map((l) => l.name)).toEqual([
+      'job:storeone:incremental',
+      'job:storetwo:incremental',
+    ])
     expect(new Set(leases.map((l) => l.holder))).toEqual(new Set(['first', 'second']))
     gates.one.open()
     gates.two.open()
@@ -101,10 +112,12 @@ describeEachDatabase('serve processes sharing stores', (ctx) => {
     await expect
       .poll(() => logs.filter((l) => l.msg === 'sweep incremental').length, { timeout: 10_000 })
       .toBe(2)
-    expect(logs.filter((l) => l.msg === 'sweep incremental').map((l) => l.store).sort()).toEqual([
-      'storeone',
-      'storetwo',
-    ])
+    expect(
+      logs
+        .filter((l) => l.msg === 'sweep incremental')
+        .map((l) => l.store)
+        .sort(),
+    ).toEqual(['storeone', 'storetwo'])
   })
 
   // Two processes on one database need PostgreSQL: the embedded one belongs to one process.
@@ -141,7 +154,8 @@ describeEachDatabase('serve processes sharing stores', (ctx) => {
         expect(await stopChild(second)).toBe(0)
       } finally {
         gate.open()
-        for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL')
+        for (const child of children)
+          if (child.process.exitCode === null) child.process.kill('SIGKILL')
         await sim.close()
       }
     })

@@ -94,10 +94,19 @@ describeEachDatabase('serve for several stores', (ctx) => {
   beforeAll(async () => {
     const simOptions = { quota: null, latencyMs: 2 }
     ;[big, small, added, refused] = await Promise.all([
-      startSimStore({ ...simOptions, storeHash: 'bigstore', data: { counts: { products: 300 } }, onRequest: gate.onRequest }),
+      startSimStore({
+        ...simOptions,
+        storeHash: 'bigstore',
+        data: { counts: { products: 300 } },
+        onRequest: gate.onRequest,
+      }),
       startSimStore({ ...simOptions, storeHash: 'smallstore', data: { counts: { products: 5 } } }),
       startSimStore({ ...simOptions, storeHash: 'addedstore', data: { counts: { products: 7 } } }),
-      startSimStore({ ...simOptions, storeHash: 'refusedstore', data: { counts: { products: 3 } } }),
+      startSimStore({
+        ...simOptions,
+        storeHash: 'refusedstore',
+        data: { counts: { products: 3 } },
+      }),
     ])
     directory = createTestDirectory()
     directory.set(big)
@@ -167,8 +176,12 @@ describeEachDatabase('serve for several stores', (ctx) => {
     expect(fleet.stores()).not.toContain('bigstore')
     // The lane stops once its sweep is aborted: the run is recorded as stopped (it does not count
     // as a run, so the backfill is still due) and the job's lease is free for any process.
-    await expect.poll(() => jobStatus(ctx.db, 'bigstore', 'incremental'), { timeout: 10_000 }).toBe('stopped')
-    await expect.poll(() => leaseHeld(ctx.db, 'job:bigstore:incremental'), { timeout: 10_000 }).toBe(false)
+    await expect
+      .poll(() => jobStatus(ctx.db, 'bigstore', 'incremental'), { timeout: 10_000 })
+      .toBe('stopped')
+    await expect
+      .poll(() => leaseHeld(ctx.db, 'job:bigstore:incremental'), { timeout: 10_000 })
+      .toBe(false)
     gate.open()
     directory.set(big, 'active')
     await fleet.refresh()
@@ -201,7 +214,8 @@ describeEachDatabase('serve for several stores', (ctx) => {
     expect(metrics).toContain('bcmirror_stores{api_state="refused"} 1')
     expect(metrics).toContain('bcmirror_stores_needing_attention 1')
     // No series is labelled with a store: the hashes appear nowhere in the exposition.
-    for (const hash of ['bigstore', 'smallstore', 'refusedstore']) expect(metrics).not.toContain(hash)
+    for (const hash of ['bigstore', 'smallstore', 'refusedstore'])
+      expect(metrics).not.toContain(hash)
   })
 
   it("keeps a paused store's deliveries and works them once it resumes", async () => {
@@ -232,7 +246,11 @@ describeEachDatabase('serve over the store registry', (ctx) => {
   let sim: SimStore
   let fleet: FleetWork | undefined
   beforeAll(async () => {
-    sim = await startSimStore({ quota: null, storeHash: 'registered', data: { counts: { products: 4 } } })
+    sim = await startSimStore({
+      quota: null,
+      storeHash: 'registered',
+      data: { counts: { products: 4 } },
+    })
   })
   afterAll(async () => {
     await fleet?.stop()

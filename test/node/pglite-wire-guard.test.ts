@@ -110,7 +110,9 @@ describe('serve with PGLITE_PORT, against clients that misbehave', () => {
     expect((await health()).status).toBe(200)
     expect((await deliver()).status).toBe(200)
     const reader = rawClient(pgPort)
-    reader.send(Buffer.concat([startupMessage('postgres'), typedMessage('Q', 'select 40 + 2 as answer\0')]))
+    reader.send(
+      Buffer.concat([startupMessage('postgres'), typedMessage('Q', 'select 40 + 2 as answer\0')]),
+    )
     await reader.until('42')
     reader.socket.destroy()
   })

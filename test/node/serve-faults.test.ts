@@ -254,7 +254,9 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
     async (option) => {
       const run = await runCli(['serve', `--${option}`, '2.5'], await env())
       expect(run.code).toBe(2)
-      expect(run.stderr).toContain(`--${option} must be whole seconds from 1 to 86400, e.g. --${option} `)
+      expect(run.stderr).toContain(
+        `--${option} must be whole seconds from 1 to 86400, e.g. --${option} `,
+      )
     },
   )
 

@@ -115,11 +115,18 @@ describe('LISTEN statements a client sends', () => {
     const body = Buffer.from(`${text}\0`)
     return Buffer.concat([Buffer.from([0x51, 0, 0, 0, 0]), body])
   }
-  const parse = (text: string) => Buffer.concat([Buffer.from([0x50, 0, 0, 0, 0, 0]), Buffer.from(`${text}\0\0\0`)])
+  const parse = (text: string) =>
+    Buffer.concat([Buffer.from([0x50, 0, 0, 0, 0, 0]), Buffer.from(`${text}\0\0\0`)])
 
   it('are read from Query and Parse messages, names folded as PostgreSQL folds them', () => {
-    expect(channelStatementOf(query('LISTEN Bigcommerce_Mirror;'))).toEqual({ listen: true, channel: 'bigcommerce_mirror' })
-    expect(channelStatementOf(parse('listen "Mixed ""Case"""'))).toEqual({ listen: true, channel: 'Mixed "Case"' })
+    expect(channelStatementOf(query('LISTEN Bigcommerce_Mirror;'))).toEqual({
+      listen: true,
+      channel: 'bigcommerce_mirror',
+    })
+    expect(channelStatementOf(parse('listen "Mixed ""Case"""'))).toEqual({
+      listen: true,
+      channel: 'Mixed "Case"',
+    })
     expect(channelStatementOf(query('unlisten *'))).toEqual({ listen: false, channel: '*' })
     expect(channelStatementOf(query('select 1'))).toBeNull()
     expect(channelStatementOf(query('listen a; select 1'))).toBeNull()

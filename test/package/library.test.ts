@@ -167,15 +167,17 @@ for (const kind of databaseKinds()) {
         const [[orderId, storeLines] = [0, []]] = [...storeChildren(sim).lines]
         const record = sim.store.get('orders', orderId)
         const statusId = record ? Number(sim.store.fieldsOf('orders', record).status_id) : -1
-        const readOrder = async () => (await (await fetch(`${url}/orders/${orderId}`)).json()) as AppOrder
+        const readOrder = async () =>
+          (await (await fetch(`${url}/orders/${orderId}`)).json()) as AppOrder
         const order = await readOrder()
         expect(order.status_id).toBe(statusId)
-        const skus = (lines: AppOrder['lines']) =>
-          lines.map((l) => `${l.sku}:${l.quantity}`).sort()
+        const skus = (lines: AppOrder['lines']) => lines.map((l) => `${l.sku}:${l.quantity}`).sort()
         // The store's lines as "id:sku:quantity:address"; the app answers sku and quantity.
         const storeSkus = storeLines.map((k) => k.split(':').slice(1, 3).join(':')).sort()
         expect(skus(order.lines)).toEqual(storeSkus)
-        const recent = (await (await fetch(`${url}/orders/recent`)).json()) as Array<{ id: unknown }>
+        const recent = (await (await fetch(`${url}/orders/recent`)).json()) as Array<{
+          id: unknown
+        }>
         expect(recent).toHaveLength(10)
         expect(typeof recent[0]?.id).toBe('number')
 
@@ -204,7 +206,9 @@ for (const kind of databaseKinds()) {
           }),
         })
         expect(delivery.status).toBe(200)
-        await expect.poll(async () => (await readOrder()).status_id, { timeout: 20_000 }).toBe(newStatus)
+        await expect
+          .poll(async () => (await readOrder()).status_id, { timeout: 20_000 })
+          .toBe(newStatus)
 
         app.child.kill('SIGTERM')
         expect(await app.exited).toBe(0)

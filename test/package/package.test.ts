@@ -54,7 +54,9 @@ describe('npm pack', () => {
     expect(files).toContain('dist/src/library/schema.d.ts')
     const unexpected = files.filter(
       (f) =>
-        !/^(bin\/bc-mirror\.js|dist\/(src|cli)\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(f),
+        !/^(bin\/bc-mirror\.js|dist\/(src|cli)\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(
+          f,
+        ),
     )
     expect(unexpected).toEqual([
       'dist/src/db/embedded-image.tgz',

@@ -14,8 +14,12 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openPglite } from '../../src/db/pglite.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
-import { describeMismatches, runScenario, type MirrorTarget, type ScenarioReport } from './harness.ts'
-
+import {
+  describeMismatches,
+  runScenario,
+  type MirrorTarget,
+  type ScenarioReport,
+} from './harness.ts'
 
 function verdict(report: ScenarioReport) {
   const lines = [
@@ -48,7 +52,10 @@ export function describeConvergence(seed: number) {
       } else {
         // Start from the migrated image (initdb in every child would cost seconds and memory).
         const dataDir = join(workDir, `seed-${seed}`)
-        const db = await openPglite({ dataDir, loadDataDir: new Blob([await readFile(inject('pgliteImage'))]) })
+        const db = await openPglite({
+          dataDir,
+          loadDataDir: new Blob([await readFile(inject('pgliteImage'))]),
+        })
         await db.close()
         target = { kind: 'pglite', dataDir }
       }
@@ -61,7 +68,9 @@ export function describeConvergence(seed: number) {
           killEverySeconds: 2,
           churn: { opsPerTick: 3, tickMs: 50 },
           killBackfillAfter: 4,
-          log: process.env.CONVERGENCE_LOG ? (m) => console.log(`${new Date().toISOString().slice(11, 23)} seed ${seed}: ${m}`) : undefined,
+          log: process.env.CONVERGENCE_LOG
+            ? (m) => console.log(`${new Date().toISOString().slice(11, 23)} seed ${seed}: ${m}`)
+            : undefined,
         })
         console.log(
           `convergence seed ${seed} [${kind}]: ${report.seconds.toFixed(1)} s; ${report.storeRows} rows; ` +
@@ -79,7 +88,13 @@ export function describeConvergence(seed: number) {
         // table, injected as the store started changing).
         expect(report.churn.listFaultsServed, message).toBeGreaterThanOrEqual(4)
         expect(report.deliveries.eventsDelivered, message).toBeLessThan(report.deliveries.emitted)
-        expect(report.churn.deletes + report.churn.archives + report.churn.skuEdits + report.churn.addressEdits, message).toBeGreaterThan(0)
+        expect(
+          report.churn.deletes +
+            report.churn.archives +
+            report.churn.skuEdits +
+            report.churn.addressEdits,
+          message,
+        ).toBeGreaterThan(0)
         expect(report.churn.childEdits, message).toBeGreaterThan(0)
         expect(report.acknowledged.compared, message).toBeGreaterThan(0)
         // Nothing acknowledged is lost, and one sync closes every other gap.

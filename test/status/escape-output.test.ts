@@ -69,8 +69,14 @@ describeEachDatabase('text output with escape sequences in store data', (ctx) =>
       'https://mirror.example/webhooks/bigcommerce?from=[2J]0;pwned31m',
     )
     for (const [command, result] of Object.entries(outputs)) {
-      expect({ command, stdout: CONTROL.exec(result.stdout)?.[0] }).toEqual({ command, stdout: undefined })
-      expect({ command, stderr: CONTROL.exec(result.stderr)?.[0] }).toEqual({ command, stderr: undefined })
+      expect({ command, stdout: CONTROL.exec(result.stdout)?.[0] }).toEqual({
+        command,
+        stdout: undefined,
+      })
+      expect({ command, stderr: CONTROL.exec(result.stderr)?.[0] }).toEqual({
+        command,
+        stderr: undefined,
+      })
     }
   })
 })

@@ -157,7 +157,10 @@ describeEachDatabase('status exit code', (ctx) => {
 
     // serve saw the token refused; sweeps and the hook check failed with it: still one problem.
     await mirror(plantRefusedToken)
-    const refused = await runCli(['status', '--json'], { ...env(), BIGCOMMERCE_ACCESS_TOKEN: 'revoked-token-1234' })
+    const refused = await runCli(['status', '--json'], {
+      ...env(),
+      BIGCOMMERCE_ACCESS_TOKEN: 'revoked-token-1234',
+    })
     expect(refused.code).toBe(2)
     const parsed = JSON.parse(refused.stdout) as {
       problems: Array<{ what: string; fix: string }>

@@ -28,7 +28,15 @@ const tokenOf = (name: string) => `${name}-token-${randomBytes(12).toString('hex
 describe('storeDataTables', () => {
   it("is read from the schema: the mirrored tables, their children and the mirror's bookkeeping", () => {
     const names = storeDataTables().map((t) => getTableName(t))
-    for (const name of ['orders', 'order_products', 'deletions', 'rejected_rows', 'sync_state', 'webhook_events', 'sync_runs']) {
+    for (const name of [
+      'orders',
+      'order_products',
+      'deletions',
+      'rejected_rows',
+      'sync_state',
+      'webhook_events',
+      'sync_runs',
+    ]) {
       expect(names).toContain(name)
     }
     expect(names).not.toContain('stores')
@@ -54,7 +62,12 @@ describeEachDatabase('store registry', (ctx) => {
     expect(JSON.stringify(await listStores(ctx.db))).not.toContain(token)
 
     expect((await setStoreStatus(ctx.db, 'rega1', 'paused')).status).toBe('paused')
-    const gone = await setStoreStatus(ctx.db, 'rega1', 'uninstalled', new Date('2025-05-05T00:00:00Z'))
+    const gone = await setStoreStatus(
+      ctx.db,
+      'rega1',
+      'uninstalled',
+      new Date('2025-05-05T00:00:00Z'),
+    )
     expect(gone.uninstalledAt?.toISOString()).toBe('2025-05-05T00:00:00.000Z')
     const back = await registerStore(ctx.db, keys, {
       storeHash: 'rega1',
@@ -72,29 +85,54 @@ describeEachDatabase('store registry', (ctx) => {
   it('the directory serves the settings store and the active registered ones; find sees paused ones', async () => {
     const keys = await importTokenKeys(SHARED_KEY)
     const [activeToken, pausedToken] = [tokenOf('act'), tokenOf('pau')]
-    await registerStore(ctx.db, keys, { storeHash: 'dira1', kind: 'api_account', accessToken: activeToken })
-    await registerStore(ctx.db, keys, { storeHash: 'dirp1', kind: 'api_account', accessToken: pausedToken })
+    await registerStore(ctx.db, keys, {
+      storeHash: 'dira1',
+      kind: 'api_account',
+      accessToken: activeToken,
+    })
+    await registerStore(ctx.db, keys, {
+      storeHash: 'dirp1',
+      kind: 'api_account',
+      accessToken: pausedToken,
+    })
     await setStoreStatus(ctx.db, 'dirp1', 'paused')
-    const settingsStore = { storeHash: 'settings1', accessToken: 'settings-token', source: 'settings' as const }
+    const settingsStore = {
+      storeHash: 'settings1',
+      accessToken: 'settings-token',
+      source: 'settings' as const,
+    }
     const directory = createStoreDirectory(ctx.db, { settingsStore, keys })
     const active = await directory.active()
     const byHash = new Map(active.map((a) => [a.storeHash, a]))
     expect(byHash.get('settings1')?.source).toBe('settings')
     expect(byHash.get('dira1')).toMatchObject({ accessToken: activeToken, source: 'registry' })
     expect(byHash.has('dirp1')).toBe(false)
-    expect(await directory.find('DIRP1')).toMatchObject({ status: 'paused', access: { accessToken: pausedToken } })
-    expect(await directory.find('settings1')).toMatchObject({ status: 'active', access: { source: 'settings' } })
+    expect(await directory.find('DIRP1')).toMatchObject({
+      status: 'paused',
+      access: { accessToken: pausedToken },
+    })
+    expect(await directory.find('settings1')).toMatchObject({
+      status: 'active',
+      access: { source: 'settings' },
+    })
     expect(await directory.find('unknown9')).toBeNull()
   })
 
   it('says TOKEN_ENCRYPTION_KEY is missing once a token is stored or read, and skips an unreadable store when asked', async () => {
     await expect(
-      registerStore(ctx.db, undefined, { storeHash: 'nokey1', kind: 'api_account', accessToken: 'x' }),
+      registerStore(ctx.db, undefined, {
+        storeHash: 'nokey1',
+        kind: 'api_account',
+        accessToken: 'x',
+      }),
     ).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set/)
     await expect(createStoreDirectory(ctx.db, {}).active()).rejects.toThrow(TokenKeyError)
     const wrong = await importTokenKeys(hexKey())
     const skipped: string[] = []
-    const directory = createStoreDirectory(ctx.db, { keys: wrong, onUnreadable: (hash) => skipped.push(hash) })
+    const directory = createStoreDirectory(ctx.db, {
+      keys: wrong,
+      onUnreadable: (hash) => skipped.push(hash),
+    })
     expect(await directory.active()).toEqual([])
     expect(skipped).toContain('dira1')
     await expect(createStoreDirectory(ctx.db, { keys: wrong }).active()).rejects.toThrow(
@@ -105,7 +143,11 @@ describeEachDatabase('store registry', (ctx) => {
   it("remove --purge deletes the store's rows in every table and leaves other stores' rows", async () => {
     const keys = await importTokenKeys(SHARED_KEY)
     for (const hash of ['gone1', 'kept1']) {
-      await registerStore(ctx.db, keys, { storeHash: hash, kind: 'api_account', accessToken: tokenOf(hash) })
+      await registerStore(ctx.db, keys, {
+        storeHash: hash,
+        kind: 'api_account',
+        accessToken: tokenOf(hash),
+      })
       await seedEveryStoreTable(ctx.db, hash)
     }
     const heard = await collectChanges(ctx.db)
@@ -116,9 +158,15 @@ describeEachDatabase('store registry', (ctx) => {
     await heard.stop()
     const announced = heard.changes.filter((c) => c.store_hash === 'gone1')
     expect(announced.every((c) => c.op === 'delete')).toBe(true)
-    expect(announced.map((c) => c.table).sort()).toEqual(
-      ['coupons', 'customers', 'order_coupons', 'order_products', 'order_shipping_addresses', 'orders', 'products'],
-    )
+    expect(announced.map((c) => c.table).sort()).toEqual([
+      'coupons',
+      'customers',
+      'order_coupons',
+      'order_products',
+      'order_shipping_addresses',
+      'orders',
+      'products',
+    ])
     expect(heard.changes.some((c) => c.store_hash === 'kept1')).toBe(false)
     for (const table of storeDataTables()) {
       expect(outcome.purged[getTableName(table)], getTableName(table)).toBe(1)
@@ -132,7 +180,11 @@ describeEachDatabase('store registry', (ctx) => {
 
   it('remove without --purge keeps the rows; a later purge clears them; an unknown hash is refused', async () => {
     const keys = await importTokenKeys(SHARED_KEY)
-    await registerStore(ctx.db, keys, { storeHash: 'later1', kind: 'api_account', accessToken: tokenOf('l') })
+    await registerStore(ctx.db, keys, {
+      storeHash: 'later1',
+      kind: 'api_account',
+      accessToken: tokenOf('l'),
+    })
     await seedEveryStoreTable(ctx.db, 'later1')
     expect(await removeStore(ctx.db, 'later1')).toEqual({ registered: true, purged: {} })
     const orders = storeDataTables().find((t) => getTableName(t) === 'orders')
@@ -150,12 +202,17 @@ describeEachDatabase('store registry', (ctx) => {
     const oldKeys = await importTokenKeys(oldKey)
     const tokens = { rk1: tokenOf('rk1'), rk2: tokenOf('rk2') }
     for (const [hash, token] of Object.entries(tokens)) {
-      await registerStore(ctx.db, oldKeys, { storeHash: hash, kind: 'api_account', accessToken: token })
+      await registerStore(ctx.db, oldKeys, {
+        storeHash: hash,
+        kind: 'api_account',
+        accessToken: token,
+      })
     }
     const expectNoToken = async () => {
       const text = (await everyRowAsText(ctx.db)).join('\n')
       expect(text).toContain('rk1') // the rows were read
-      for (const token of Object.values(tokens)) for (const form of tokenForms(token)) expect(text).not.toContain(form)
+      for (const token of Object.values(tokens))
+        for (const form of tokenForms(token)) expect(text).not.toContain(form)
     }
     await expectNoToken()
 
@@ -163,19 +220,29 @@ describeEachDatabase('store registry', (ctx) => {
     const registered = (await listStores(ctx.db)).length
     expect(await rekeyStores(ctx.db, both)).toBe(registered)
     await expectNoToken()
-    const sealed = await ctx.db.execute<{ token_sealed: string }>(sql`select token_sealed from ${stores}`)
+    const sealed = await ctx.db.execute<{ token_sealed: string }>(
+      sql`select token_sealed from ${stores}`,
+    )
     for (const row of sealed) expect(sealedWith(row.token_sealed)).toBe(both.sealing.fingerprint)
     // The new key alone now opens every token.
-    const active = await createStoreDirectory(ctx.db, { keys: await importTokenKeys(newKey) }).active()
-    expect(Object.fromEntries(active.map((a) => [a.storeHash, a.accessToken]))).toMatchObject(tokens)
+    const active = await createStoreDirectory(ctx.db, {
+      keys: await importTokenKeys(newKey),
+    }).active()
+    expect(Object.fromEntries(active.map((a) => [a.storeHash, a.accessToken]))).toMatchObject(
+      tokens,
+    )
   })
 
   it('rekey without the key that sealed a token changes nothing', async () => {
-    const before = await ctx.db.execute<{ token_sealed: string }>(sql`select token_sealed from ${stores} order by store_hash`)
+    const before = await ctx.db.execute<{ token_sealed: string }>(
+      sql`select token_sealed from ${stores} order by store_hash`,
+    )
     await expect(rekeyStores(ctx.db, await importTokenKeys(hexKey()))).rejects.toThrow(
       /sealed with a key not in TOKEN_ENCRYPTION_KEY/,
     )
-    const after = await ctx.db.execute<{ token_sealed: string }>(sql`select token_sealed from ${stores} order by store_hash`)
+    const after = await ctx.db.execute<{ token_sealed: string }>(
+      sql`select token_sealed from ${stores} order by store_hash`,
+    )
     expect(after).toEqual(before)
   })
 })

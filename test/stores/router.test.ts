@@ -13,7 +13,8 @@ function directoryOf(stores: Array<[string, StoreStatus, StoreAccess['source']?]
     ]),
   )
   const directory: StoreDirectory = {
-    active: async () => [...byHash.values()].filter((s) => s.status === 'active').map((s) => s.access),
+    active: async () =>
+      [...byHash.values()].filter((s) => s.status === 'active').map((s) => s.access),
     find: async (hash) => {
       asked.push(hash)
       return byHash.get(hash.toLowerCase()) ?? null
@@ -47,7 +48,10 @@ describe('routing deliveries by producer', () => {
 
   it('gives a delivery without producer to the settings store, and drops it when there is none', async () => {
     const withSettings = createStoreRouter(
-      directoryOf([['mine', 'active', 'settings'], ['other', 'active']]).directory,
+      directoryOf([
+        ['mine', 'active', 'settings'],
+        ['other', 'active'],
+      ]).directory,
     )
     await withSettings.refresh()
     expect(withSettings.route(undefined)).toEqual({ store: 'mine' })
@@ -75,7 +79,10 @@ describe('routing deliveries by producer', () => {
     const router = createStoreRouter(directory, { now: () => now, refreshMs: 1_000 })
     await router.refresh()
     expect(await router.route('stores/later')).toEqual({ drop: 'unknown store' })
-    byHash.set('later', { status: 'paused', access: { storeHash: 'later', accessToken: 't', source: 'registry' } })
+    byHash.set('later', {
+      status: 'paused',
+      access: { storeHash: 'later', accessToken: 't', source: 'registry' },
+    })
     now = 500
     expect(await router.route('stores/later')).toEqual({ drop: 'unknown store' })
     now = 1_500

@@ -13,7 +13,12 @@ let sim: SimStore
 let workDir = ''
 let env: Record<string, string> = {}
 beforeAll(async () => {
-  sim = await startSimStore({ quota: null, storeHash: 'procstore1', accessToken: 'proc-token-abcdefghij0123', data: { seed: 4, counts: { orders: 2 } } })
+  sim = await startSimStore({
+    quota: null,
+    storeHash: 'procstore1',
+    accessToken: 'proc-token-abcdefghij0123',
+    data: { seed: 4, counts: { orders: 2 } },
+  })
   workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-stores-'))
   env = {
     BIGCOMMERCE_API_URL: sim.url,
@@ -29,7 +34,10 @@ afterAll(async () => {
 
 function runWithStdin(args: string[], stdin: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let [stdout, stderr] = ['', '']
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
@@ -41,7 +49,10 @@ function runWithStdin(args: string[], stdin: string): Promise<CliResult> {
 
 describe('bc-mirror stores (process)', () => {
   it('adds a store with the token piped on stdin, lists it as JSON, refuses an unknown hash with exit 2', async () => {
-    const added = await runWithStdin(['stores', 'add', '--store-hash', 'procstore1'], `${sim.accessToken}\n`)
+    const added = await runWithStdin(
+      ['stores', 'add', '--store-hash', 'procstore1'],
+      `${sim.accessToken}\n`,
+    )
     expect(added.stderr).toBe('')
     expect(added.code).toBe(0)
     expect(added.stdout).toMatch(/Registered store procstore1 \(api_account, active\)/)
@@ -58,7 +69,10 @@ describe('bc-mirror stores (process)', () => {
   })
 
   it('never takes the token as an argument', async () => {
-    const result = await runCli(['stores', 'add', '--store-hash', 'procstore1', '--token', 'x'], env)
+    const result = await runCli(
+      ['stores', 'add', '--store-hash', 'procstore1', '--token', 'x'],
+      env,
+    )
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/unknown option --token/)
   })

@@ -26,7 +26,9 @@ function sampleValue(column: PgColumn, storeHash: string): unknown {
     case 'PgTimestamp':
       return new Date()
     default:
-      throw new Error(`no sample value for ${column.name} (${column.columnType}): teach sampleValue`)
+      throw new Error(
+        `no sample value for ${column.name} (${column.columnType}): teach sampleValue`,
+      )
   }
 }
 
@@ -70,5 +72,10 @@ export async function everyRowAsText(db: Database): Promise<string[]> {
 /** The token as text, hex and base64 (both alphabets): none may appear anywhere in the database. */
 export function tokenForms(token: string): string[] {
   const bytes = Buffer.from(token)
-  return [token, bytes.toString('hex'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')]
+  return [
+    token,
+    bytes.toString('hex'),
+    bytes.toString('base64').replace(/=+$/, ''),
+    bytes.toString('base64url'),
+  ]
 }

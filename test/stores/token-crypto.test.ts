@@ -32,7 +32,11 @@ describe('token sealing', () => {
 
   it('takes keys as hex, base64 and URL-safe base64', async () => {
     const bytes = randomBytes(32)
-    for (const text of [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url')]) {
+    for (const text of [
+      bytes.toString('hex'),
+      bytes.toString('base64'),
+      bytes.toString('base64url'),
+    ]) {
       expect(Buffer.from(decodeTokenKey(text) ?? [])).toEqual(bytes)
     }
     const a = await importTokenKeys(bytes.toString('hex'))
@@ -73,9 +77,13 @@ describe('token sealing', () => {
 
   it('names a missing or malformed key and what is expected, never the value', async () => {
     await expect(importTokenKeys(undefined)).rejects.toThrow(TokenKeyError)
-    await expect(importTokenKeys('')).rejects.toThrow(/TOKEN_ENCRYPTION_KEY is not set.*openssl rand -hex 32/)
+    await expect(importTokenKeys('')).rejects.toThrow(
+      /TOKEN_ENCRYPTION_KEY is not set.*openssl rand -hex 32/,
+    )
     const short = 'a'.repeat(62)
-    expect(tokenKeyProblem(short)).toMatch(/TOKEN_ENCRYPTION_KEY: its key is not 32 bytes written as 64 hex characters or as base64/)
+    expect(tokenKeyProblem(short)).toMatch(
+      /TOKEN_ENCRYPTION_KEY: its key is not 32 bytes written as 64 hex characters or as base64/,
+    )
     expect(tokenKeyProblem(`${hexKey()},nope-not-a-key`)).toMatch(/the second key is not 32 bytes/)
     expect(tokenKeyProblem(`${hexKey()},${hexKey()},${hexKey()}`)).toMatch(/holds 3 keys/)
     const secret = `${hexKey()},zzzz-secret-zzzz`
@@ -88,7 +96,9 @@ describe('token sealing', () => {
 describe('TOKEN_ENCRYPTION_KEY as a setting', () => {
   it('is checked with the other settings, named without its value, and masked key by key in output', () => {
     const [first, second] = [hexKey(), randomBytes(32).toString('base64')]
-    expect(parseConfig({ TOKEN_ENCRYPTION_KEY: `${first},${second}` }).tokenEncryptionKey).toBe(`${first},${second}`)
+    expect(parseConfig({ TOKEN_ENCRYPTION_KEY: `${first},${second}` }).tokenEncryptionKey).toBe(
+      `${first},${second}`,
+    )
     const bad = `${first},not-a-key-but-secret`
     let error: unknown
     try {
@@ -102,7 +112,9 @@ describe('TOKEN_ENCRYPTION_KEY as a setting', () => {
     expect(message).toMatch(/PORT must be/)
     expect(message).not.toContain('not-a-key-but-secret')
     expect(message).not.toContain(first)
-    const masked = maskSecrets(`keys ${first} and ${second}`, { TOKEN_ENCRYPTION_KEY: `${first},${second}` })
+    const masked = maskSecrets(`keys ${first} and ${second}`, {
+      TOKEN_ENCRYPTION_KEY: `${first},${second}`,
+    })
     expect(masked).toBe('keys *** and ***')
   })
 })

@@ -64,7 +64,12 @@ export async function collectChanges(
     until,
     async settle() {
       const id = ++markers
-      const payload = JSON.stringify({ store_hash: MARKER_STORE, table: 'marker', op: 'upsert', ids: [id] })
+      const payload = JSON.stringify({
+        store_hash: MARKER_STORE,
+        table: 'marker',
+        op: 'upsert',
+        ids: [id],
+      })
       await db.execute(sql`select pg_notify(${CHANGES_CHANNEL}::text, ${payload}::text)`)
       await until((c) => c.store_hash === MARKER_STORE && c.ids[0] === id)
       if (errors.length > 0) throw errors[0]

@@ -16,9 +16,17 @@ export function cliEnv(vars: Record<string, string | undefined>): NodeJS.Process
   return { PATH: process.env.PATH, NO_COLOR: '1', ...vars }
 }
 
-export function runCli(args: string[], vars: Record<string, string | undefined>, cwd?: string): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  vars: Record<string, string | undefined>,
+  cwd?: string,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(vars), cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(vars),
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

@@ -51,7 +51,11 @@ export async function createFreshDatabase(kind: DatabaseKind): Promise<FreshData
 /** Declares `suite` once per database kind; `ctx.db` is that kind's fresh database. */
 export function describeEachDatabase(
   name: string,
-  suite: (ctx: { readonly db: Database; readonly url: string | undefined; readonly kind: DatabaseKind }) => void,
+  suite: (ctx: {
+    readonly db: Database
+    readonly url: string | undefined
+    readonly kind: DatabaseKind
+  }) => void,
 ) {
   for (const kind of databaseKinds()) {
     describe(`${name} [${kind}]`, () => {

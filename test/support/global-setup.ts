@@ -30,7 +30,8 @@ export default async function setup(project: TestProject) {
   const built = existsSync(EMBEDDED_IMAGE) ? gunzipSync(await readFile(EMBEDDED_IMAGE)) : null
   const embedded = await openPglite(built ? { loadDataDir: new Blob([built]) } : {})
   await migrateDatabase(embedded)
-  const client = (embedded.orm as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } }).$client
+  const client = (embedded.orm as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } })
+    .$client
   const image = await client.dumpDataDir('gzip')
   await writeFile(PGLITE_IMAGE, Buffer.from(await image.arrayBuffer()))
   await embedded.close()

@@ -1,7 +1,9 @@
 // Names shared by the global setup and the per-file database helpers.
 import { fileURLToPath } from 'node:url'
 
-export const PGLITE_IMAGE = fileURLToPath(new URL('../../.test-cache/pglite-migrated.tgz', import.meta.url))
+export const PGLITE_IMAGE = fileURLToPath(
+  new URL('../../.test-cache/pglite-migrated.tgz', import.meta.url),
+)
 /** The migrated embedded database `npm run build` writes (scripts/embedded-image.ts). */
 export const EMBEDDED_IMAGE = fileURLToPath(
   new URL('../../dist/src/db/embedded-image.tgz', import.meta.url),

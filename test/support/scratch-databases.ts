@@ -27,7 +27,10 @@ export async function createScratchDatabase(
 }
 
 /** Drops the marked scratch databases whose owning process is gone; returns their names. */
-export async function dropLeftovers(admin: postgres.Sql, isAlive: (pid: number) => boolean): Promise<string[]> {
+export async function dropLeftovers(
+  admin: postgres.Sql,
+  isAlive: (pid: number) => boolean,
+): Promise<string[]> {
   const rows = await admin<Array<{ datname: string; note: string | null }>>`
     select datname, shobj_description(oid, 'pg_database') as note from pg_database`
   const dropped: string[] = []

@@ -7,7 +7,11 @@ export interface SimEndpoint {
   url: string
 }
 
-export function serveEnvForSim(sim: SimEndpoint, webhookSecret: string, port: number): Record<string, string> {
+export function serveEnvForSim(
+  sim: SimEndpoint,
+  webhookSecret: string,
+  port: number,
+): Record<string, string> {
   return {
     BIGCOMMERCE_STORE_HASH: sim.storeHash,
     BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,

@@ -45,7 +45,11 @@ describeEachDatabase('change feed from deliveries and sweeps', (ctx) => {
   })
 
   const client = () =>
-    createBigCommerceClient({ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken })
+    createBigCommerceClient({
+      apiUrl: sim.url,
+      storeHash: sim.storeHash,
+      accessToken: sim.accessToken,
+    })
   const sync = (tables: Array<'coupons' | 'products' | 'orders' | 'customers'>) =>
     runSync({ db: ctx.db, client: client(), storeHash: sim.storeHash }, { tables })
 
@@ -57,7 +61,11 @@ describeEachDatabase('change feed from deliveries and sweeps', (ctx) => {
       checkHealth: async () => true,
     })
     for (const [n, event] of events.splice(0).entries()) {
-      const body = JSON.stringify({ ...event, hash: `feed-${Date.now()}-${n}`, producer: `stores/${sim.storeHash}` })
+      const body = JSON.stringify({
+        ...event,
+        hash: `feed-${Date.now()}-${n}`,
+        producer: `stores/${sim.storeHash}`,
+      })
       const response = await app.request(WEBHOOK_PATH, {
         method: 'POST',
         body,
@@ -72,8 +80,15 @@ describeEachDatabase('change feed from deliveries and sweeps', (ctx) => {
     await feed.settle()
     const products = seen.filter((s) => s.change.table === 'products')
     const ids = products.flatMap((s) => s.change.ids).sort((a, b) => a - b)
-    expect(ids).toEqual(sim.store.byId('products').map((r) => r.id).sort((a, b) => a - b))
-    expect(seen.every((s) => s.change.op === 'upsert' && s.present === s.change.ids.length)).toBe(true)
+    expect(ids).toEqual(
+      sim.store
+        .byId('products')
+        .map((r) => r.id)
+        .sort((a, b) => a - b),
+    )
+    expect(seen.every((s) => s.change.op === 'upsert' && s.present === s.change.ids.length)).toBe(
+      true,
+    )
   })
 
   it('a delivery refetched by the event worker announces that row after its commit', async () => {
@@ -85,12 +100,19 @@ describeEachDatabase('change feed from deliveries and sweeps', (ctx) => {
     await deliver()
     await processBatch({ db: ctx.db, client: client(), storeHash: sim.storeHash })
     const heard = await feed.until((c) => c.table === 'products' && c.ids.includes(first.id))
-    expect(heard).toEqual({ store_hash: sim.storeHash, table: 'products', op: 'upsert', ids: [first.id] })
+    expect(heard).toEqual({
+      store_hash: sim.storeHash,
+      table: 'products',
+      op: 'upsert',
+      ids: [first.id],
+    })
     expect(seen.find((s) => s.change === heard)?.present).toBe(1)
     // The same delivery again: its refetch finds the row as stored, changes nothing, announces nothing.
     events.push(...delivered)
     await deliver()
-    expect(await processBatch({ db: ctx.db, client: client(), storeHash: sim.storeHash })).toMatchObject({
+    expect(
+      await processBatch({ db: ctx.db, client: client(), storeHash: sim.storeHash }),
+    ).toMatchObject({
       claimed: 1,
       tables: { products: { written: 0 } },
     })

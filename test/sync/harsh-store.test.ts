@@ -10,13 +10,7 @@ import { readStatus } from '../../src/sync/status/status.ts'
 import { runSync, type SyncContext } from '../../src/sync/sweeps/sweep.ts'
 import { verifyMirror } from '../../src/sync/sweeps/verify.ts'
 import { describeEachDatabase } from '../support/databases.ts'
-import {
-  clientFor,
-  expectMirrorEqualsStore,
-  mirrorRows,
-  startStore,
-  storeRows,
-} from './support.ts'
+import { clientFor, expectMirrorEqualsStore, mirrorRows, startStore, storeRows } from './support.ts'
 
 const DATED = ['customers', 'orders', 'products'] as const
 let sim: SimStore | undefined

@@ -87,9 +87,12 @@ describeEachDatabase('hook creation on a strict store', (ctx) => {
     sim.webhooks.setOptions({ unknownScopes: [] })
     const again = await ensureHooks(client(), { destination: URL_A, secret: SECRET })
     expect(again.refused).toEqual([])
-    expect(again.actions.filter((a) => a.kind === 'create').map((a) => a.scope).sort()).toEqual(
-      [...REFUSED].sort(),
-    )
+    expect(
+      again.actions
+        .filter((a) => a.kind === 'create')
+        .map((a) => a.scope)
+        .sort(),
+    ).toEqual([...REFUSED].sort())
     await recordHookState(ctx.db, sim.storeHash, hookStateOf(URL_A, again))
     const fixed = await readStatus(ctx.db, sim.storeHash)
     expect(fixed.hooks?.status).toBe('ok')

@@ -79,7 +79,10 @@ describeEachDatabase('inbox', (ctx) => {
     await ctx.db.execute(sql`
       update bigcommerce.webhook_events
       set locked_until = now() - interval '1 second', available_at = now() - interval '1 second'
-      where id in (${sql.join(firstIds.map((id) => sql`${id}`), sql`, `)})`)
+      where id in (${sql.join(
+        firstIds.map((id) => sql`${id}`),
+        sql`, `,
+      )})`)
     const reclaimed = await claimEvents(ctx.db, STORE, { limit: 10, leaseMs: 60_000 })
     expect(reclaimed.map((e) => e.resourceId).sort()).toEqual(first.map((e) => e.resourceId).sort())
     // The first holder's late finish is ignored; the new holder's counts.

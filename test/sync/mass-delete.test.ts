@@ -26,7 +26,11 @@ async function mirrored(db: Database, storeHash: string, counts: Record<string, 
 }
 
 async function tableState(db: Database, storeHash: string, table: ResourceName) {
-  const [row] = await db.execute<{ cursor: string | null; checkpoint: unknown; status: string }>(sql`
+  const [row] = await db.execute<{
+    cursor: string | null
+    checkpoint: unknown
+    status: string
+  }>(sql`
     select cursor::text as cursor, checkpoint, last_status as status
     from bigcommerce.sync_state where store_hash = ${storeHash} and table_name = ${table}`)
   return row
@@ -49,7 +53,11 @@ describeEachDatabase('the mass-delete valve', (ctx) => {
 
     const refused = await runSync(sync, { full: true, tables })
     expect(refused.ok).toBe(false)
-    expect(refused.tables.customers).toMatchObject({ status: 'failed', deleted: 0, wouldDelete: 40 })
+    expect(refused.tables.customers).toMatchObject({
+      status: 'failed',
+      deleted: 0,
+      wouldDelete: 40,
+    })
     expect(refused.tables.customers?.error).toBe(
       'customers: would delete all 40 rows, emptying the table; nothing deleted. If the store really lost them, run: bc-mirror sync --full --tables customers --allow-mass-delete',
     )
@@ -57,7 +65,11 @@ describeEachDatabase('the mass-delete valve', (ctx) => {
     expect((await mirrorRows(ctx.db, 'customers', storeHash)).size).toBe(40)
     expect((await mirrorRows(ctx.db, 'products', storeHash)).size).toBe(60)
 
-    const allowed = await runSync(sync, { full: true, tables: ['customers'], allowMassDelete: true })
+    const allowed = await runSync(sync, {
+      full: true,
+      tables: ['customers'],
+      allowMassDelete: true,
+    })
     expect(allowed.tables.customers).toMatchObject({ status: 'completed', deleted: 40 })
     expect((await mirrorRows(ctx.db, 'customers', storeHash)).size).toBe(0)
   })
@@ -102,7 +114,12 @@ describeEachDatabase('the mass-delete valve', (ctx) => {
 
 describeEachDatabase('a resumed sweep that reads nothing', (ctx) => {
   /** A full sweep of `table` whose list fails after its first answer, leaving a checkpoint. */
-  async function failFullMidway(sim: SimStore, sync: SyncContext, table: ResourceName, path: RegExp) {
+  async function failFullMidway(
+    sim: SimStore,
+    sync: SyncContext,
+    table: ResourceName,
+    path: RegExp,
+  ) {
     let lists = 0
     sim.setOptions({
       onRequest: (request) => {
@@ -157,7 +174,11 @@ describeEachDatabase('a resumed sweep that reads nothing', (ctx) => {
       /^products: this run resumed an interrupted sweep and the store listed no rows where the mirror holds \d+; not counted as read and the cursor stays/,
     )
     const after = await tableState(ctx.db, storeHash, 'products')
-    expect(after).toMatchObject({ status: 'failed', cursor: before?.cursor ?? null, checkpoint: null })
+    expect(after).toMatchObject({
+      status: 'failed',
+      cursor: before?.cursor ?? null,
+      checkpoint: null,
+    })
     // A fresh full run over the same answers is held by the valve instead.
     const fresh = await runSync(sync, { full: true, tables: ['products'] })
     expect(fresh.tables.products).toMatchObject({ status: 'failed', deleted: 0, wouldDelete: 400 })

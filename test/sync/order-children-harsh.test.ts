@@ -188,10 +188,7 @@ describeEachDatabase('order children on a harsh store', (ctx) => {
     expect(after.lines.get(5)?.length).toBe((before.lines.get(5)?.length ?? 0) + 1)
     // The webhook worker retries them while the answer stays odd ...
     await deliverUpdates(ctx.db, 'odd', [3, 4])
-    const batch = await processBatch(
-      { db: ctx.db, client, storeHash: 'odd' },
-      { retry: RETRY_NOW },
-    )
+    const batch = await processBatch({ db: ctx.db, client, storeHash: 'odd' }, { retry: RETRY_NOW })
     expect(batch).toMatchObject({ retried: 2 })
     // ... and mirrors them once it is a list again.
     sim.clearFaults()

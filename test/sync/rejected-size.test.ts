@@ -44,7 +44,9 @@ describeEachDatabase('rejected rows are bounded', (ctx) => {
       expect(row.reason).toMatch(/ \(object of \d{7} bytes, first 64 KiB kept\)$/)
     }
     const byId = new Map(rows.map((r) => [r.id, r.reason]))
-    expect(byId.get(future.id)).toMatch(/^date_modified 9999-12-31T00:00:00.000Z is more than a day/)
+    expect(byId.get(future.id)).toMatch(
+      /^date_modified 9999-12-31T00:00:00.000Z is more than a day/,
+    )
     expect(byId.get(nul.id)).toMatch(/^PostgreSQL: /)
     // Every other product is mirrored.
     const [stored] = await ctx.db.execute<{ n: number }>(

@@ -5,13 +5,7 @@ import { afterEach, expect, it } from 'vitest'
 import { runSync, SyncBusyError } from '../../src/sync/sweeps/sweep.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import type { SimStore } from '../../src/sim/index.ts'
-import {
-  clientFor,
-  expectMirrorEqualsStore,
-  mirrorRows,
-  startStore,
-  storeRows,
-} from './support.ts'
+import { clientFor, expectMirrorEqualsStore, mirrorRows, startStore, storeRows } from './support.ts'
 
 const ALL = ['coupons', 'customers', 'orders', 'products'] as const
 const DAY = 86_400_000

@@ -39,7 +39,8 @@ describe('sync progress', () => {
     // A burst (the quota's first window), then the quota's pace: 10 rows a second.
     run.at(0, { fetched: 0, total: 5000 })
     run.at(5_000, { fetched: 2500, total: 5000 })
-    for (let s = 10; s <= 60; s += 5) run.at(s * 1000, { fetched: 2500 + (s - 5) * 10, total: 5000 })
+    for (let s = 10; s <= 60; s += 5)
+      run.at(s * 1000, { fetched: 2500 + (s - 5) * 10, total: 5000 })
     // At 60 s: 3,050 rows, 1,950 left at 10 rows/s.
     expect(run.lines.at(-1)).toBe('orders    3,050/5,000 rows, 0 requests, 10 rows/s, ETA 3m15s')
   })

@@ -75,7 +75,8 @@ for (const kind of databaseKinds()) {
   describe(`Ctrl-C on sync [${kind}]`, () => {
     let fresh: FreshDatabase | undefined
     let dataDir = ''
-    const target = () => (kind === 'postgres' ? { DATABASE_URL: fresh?.url } : { DATA_DIR: dataDir })
+    const target = () =>
+      kind === 'postgres' ? { DATABASE_URL: fresh?.url } : { DATA_DIR: dataDir }
     const storeEnv = (s: SimStore) => ({
       BIGCOMMERCE_STORE_HASH: s.storeHash,
       BIGCOMMERCE_ACCESS_TOKEN: s.accessToken,
@@ -83,7 +84,8 @@ for (const kind of databaseKinds()) {
       ...target(),
     })
     async function inspect<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-      const db = kind === 'postgres' ? openPostgres(fresh?.url ?? '') : await openPglite({ dataDir })
+      const db =
+        kind === 'postgres' ? openPostgres(fresh?.url ?? '') : await openPglite({ dataDir })
       try {
         return await fn(db)
       } finally {
@@ -117,7 +119,10 @@ for (const kind of databaseKinds()) {
     })
 
     it('one Ctrl-C: said at once, the table "interrupted" (never "done"), exit 130, the next run resumes', async () => {
-      sim = await startStore({ storeHash: 'stop1', data: { seed: 5, counts: { products: PRODUCTS } } })
+      sim = await startStore({
+        storeHash: 'stop1',
+        data: { seed: 5, counts: { products: PRODUCTS } },
+      })
       const run = await interruptSync(storeEnv(sim), 1)
       expect(run.code).toBe(130)
       expect(run.stderr).toContain(
@@ -136,10 +141,15 @@ for (const kind of databaseKinds()) {
     })
 
     it('a second Ctrl-C quits at once; the checkpoint is kept and the next run resumes', async () => {
-      sim = await startStore({ storeHash: 'stop2', data: { seed: 6, counts: { products: PRODUCTS } } })
+      sim = await startStore({
+        storeHash: 'stop2',
+        data: { seed: 6, counts: { products: PRODUCTS } },
+      })
       const run = await interruptSync(storeEnv(sim), 2)
       expect(run.code).toBe(130)
-      expect(run.stderr).toContain('bc-mirror: quitting now; the next sync resumes from the last checkpoint.')
+      expect(run.stderr).toContain(
+        'bc-mirror: quitting now; the next sync resumes from the last checkpoint.',
+      )
       // It quit before recording the run: only the next one is on record.
       expect((await expectResumed(sim)).at(-1)).toBe('completed')
     })

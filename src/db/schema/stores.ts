@@ -15,7 +15,10 @@ export const stores = bigcommerce.table(
     /** `active` (served), `paused` (kept, not served), `uninstalled` (the app was removed). */
     status: text('status').notNull().default('active'),
     /** The OAuth scopes granted, as BigCommerce names them (space-separated in its answers). */
-    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    scopes: text('scopes')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     start_date: tz('start_date'),
     /** The token sealed with TOKEN_ENCRYPTION_KEY: `v1.<key fingerprint>.<iv>.<ciphertext>`. */
     token_sealed: text('token_sealed').notNull(),

@@ -35,7 +35,8 @@ function refuseClient(c: Context<SimEnv>, fleet: SimFleet, app: SimAppOptions, b
 
 async function exchange(c: Context<SimEnv>, fleet: SimFleet) {
   const app = fleet.options.app
-  if (!app) return c.json({ error: 'not_found', error_description: 'No app in this simulator' }, 404)
+  if (!app)
+    return c.json({ error: 'not_found', error_description: 'No app in this simulator' }, 404)
   const body = await readBody(c)
   if (!body) return refuse(c, 400, 'invalid_request', 'Invalid format.')
   const refused = refuseClient(c, fleet, app, body)

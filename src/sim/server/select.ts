@@ -48,7 +48,7 @@ function sliceWithUnstableTies(
   let hi = stop
   while (hi < rows.length && same(hi, hi - 1)) hi += 1
   const part = rows.slice(lo, hi)
-  for (let groupStart = 0; groupStart < part.length; ) {
+  for (let groupStart = 0; groupStart < part.length;) {
     let groupEnd = groupStart + 1
     while (groupEnd < part.length && part[groupEnd]?.modified === part[groupStart]?.modified)
       groupEnd += 1
@@ -70,9 +70,7 @@ export function pageOf(
   tieOrder?: () => number,
 ): SimRecord[] {
   const [start, end] = [(page - 1) * limit, page * limit]
-  let out = tieOrder
-    ? sliceWithUnstableTies(rows, start, end, tieOrder)
-    : rows.slice(start, end)
+  let out = tieOrder ? sliceWithUnstableTies(rows, start, end, tieOrder) : rows.slice(start, end)
   if (fault?.shortPage !== undefined) out = out.slice(0, fault.shortPage)
   const omit = fault?.omitIds
   if (omit) out = out.filter((r) => !omit.includes(r.id))

@@ -53,8 +53,7 @@ export interface HookState {
 }
 
 type RepairAction =
-  | { kind: 'create' | 'keep'; scope: string }
-  | { kind: 'update'; scope: string; reasons: string[] }
+  { kind: 'create' | 'keep'; scope: string } | { kind: 'update'; scope: string; reasons: string[] }
 
 /** What an ensure found, as the state `status` shows. */
 export function hookStateOf(

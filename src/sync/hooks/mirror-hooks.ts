@@ -248,4 +248,3 @@ export async function checkHooks(client: BigCommerceClient, secret: string): Pro
   if (destination === null) return { destination, result: null }
   return { destination, result: await ensureHooks(client, { destination, secret }) }
 }
-

@@ -126,10 +126,7 @@ function neverCompleted(status: StatusFacts): Problem | null {
   }
 }
 
-function hooksProblem(
-  status: StatusFacts,
-  api: ReturnType<typeof apiProblem>,
-): Problem | null {
+function hooksProblem(status: StatusFacts, api: ReturnType<typeof apiProblem>): Problem | null {
   const hooks = status.hooks
   if (hooks?.status === 'missing') {
     return {

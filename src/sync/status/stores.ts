@@ -68,7 +68,10 @@ export async function readStoresOverview(
     const mine = states.filter((s) => s.store_hash === storeHash)
     const api = mine.find((s) => s.table_name === API_STATE_NAME)?.last_status ?? null
     const failedTables = mine
-      .filter((s) => (SYNC_TABLES as readonly string[]).includes(s.table_name) && s.last_status === 'failed')
+      .filter(
+        (s) =>
+          (SYNC_TABLES as readonly string[]).includes(s.table_name) && s.last_status === 'failed',
+      )
       .map((s) => s.table_name)
     const box = inboxOf.get(storeHash)
     const summary = {

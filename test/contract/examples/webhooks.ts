@@ -54,12 +54,10 @@ export const DELIVERIES: Delivery[] = [
     order(1209, { message: { order_message_id: 6 } }),
     { table: 'orders', id: 1209 },
   ),
-  delivery(
-    'Orders',
-    'store/order/refund/created',
-    order(1210, { refund: { refund_id: 2 } }),
-    { table: 'orders', id: 1210 },
-  ),
+  delivery('Orders', 'store/order/refund/created', order(1210, { refund: { refund_id: 2 } }), {
+    table: 'orders',
+    id: 1210,
+  }),
   // The order id is a string in order_id here, not `id`.
   delivery(
     'Orders (transaction payload)',
@@ -78,22 +76,42 @@ export const DELIVERIES: Delivery[] = [
     { table: 'orders', id: 1212 },
   ),
   // A shipment names its order as data.orderId; shipping changes the order's lines.
-  delivery('Shipments', 'store/shipment/created', { type: 'shipment', id: 41, orderId: 1213 }, {
-    table: 'orders',
-    id: 1213,
-  }),
-  delivery('Customers', 'store/customer/created', { type: 'customer', id: 31 }, {
-    table: 'customers',
-    id: 31,
-  }),
-  delivery('Customers', 'store/customer/updated', { type: 'customer', id: 32 }, {
-    table: 'customers',
-    id: 32,
-  }),
-  delivery('Customers', 'store/customer/deleted', { type: 'customer', id: 33 }, {
-    table: 'customers',
-    id: 33,
-  }),
+  delivery(
+    'Shipments',
+    'store/shipment/created',
+    { type: 'shipment', id: 41, orderId: 1213 },
+    {
+      table: 'orders',
+      id: 1213,
+    },
+  ),
+  delivery(
+    'Customers',
+    'store/customer/created',
+    { type: 'customer', id: 31 },
+    {
+      table: 'customers',
+      id: 31,
+    },
+  ),
+  delivery(
+    'Customers',
+    'store/customer/updated',
+    { type: 'customer', id: 32 },
+    {
+      table: 'customers',
+      id: 32,
+    },
+  ),
+  delivery(
+    'Customers',
+    'store/customer/deleted',
+    { type: 'customer', id: 33 },
+    {
+      table: 'customers',
+      id: 33,
+    },
+  ),
   // Address events carry the address in `id` and its customer in address.customer_id.
   delivery(
     'Customers',
