@@ -101,9 +101,7 @@ for (const kind of databaseKinds()) {
     it('a backfill killed with SIGKILL resumes from its checkpoint and completes', async () => {
       sim = await startStore({
         latencyMs: 40,
-        // 3,400 rows, 14 pages of 250: the kill after 12 requests comes mid-way, once some pages
-        // are written.
-        data: { seed: 11, counts: { orders: 1500, products: 1000, customers: 750, coupons: 150 } },
+        data: { seed: 11, counts: { orders: 3000, products: 2000, customers: 1500, coupons: 300 } },
       })
       const store = sim
       let requests = 0
@@ -115,7 +113,7 @@ for (const kind of databaseKinds()) {
       const exited = new Promise<number | null>((resolve) =>
         child.on('exit', (code, signal) => resolve(signal ? -1 : code)),
       )
-      while (requests < 12) await new Promise((r) => setTimeout(r, 10))
+      while (requests < 20) await new Promise((r) => setTimeout(r, 10))
       child.kill('SIGKILL')
       expect(await exited).toBe(-1)
 
@@ -136,7 +134,7 @@ for (const kind of databaseKinds()) {
       expect(summary.ok).toBe(true)
       // It continued instead of starting over: fewer rows fetched than the store holds.
       const fetched = Object.values(summary.tables).reduce((n, t) => n + t.fetched, 0)
-      expect(fetched).toBeLessThan(3_400)
+      expect(fetched).toBeLessThan(6_800)
       await inspect((db) =>
         expectMirrorEqualsStore(db, store, ['coupons', 'customers', 'orders', 'products']),
       )
