@@ -29,10 +29,11 @@ function secondsOption(value: unknown, name: string, example: number): number | 
  * app mode's own problems are named with the others.
  */
 function loadServeConfig(env: Env, allowInsecure: boolean): Config {
-  const appMode = (env.PUBLIC_URL ?? '').trim() !== ''
-  const config = appMode
-    ? loadConfig({ webhookSecret: true })
-    : loadStoresConfig({ webhookSecret: true })
+  const isSet = (name: string) => (env[name] ?? '').trim() !== ''
+  // Half a store in the settings is named as missing, whatever else is registered.
+  const halfStore = isSet('BIGCOMMERCE_STORE_HASH') !== isSet('BIGCOMMERCE_ACCESS_TOKEN')
+  const needs = { webhookSecret: true, store: halfStore }
+  const config = isSet('PUBLIC_URL') || halfStore ? loadConfig(needs) : loadStoresConfig(needs)
   const problems = appModeProblems(config, allowInsecure)
   if (problems.length > 0) throw new ConfigError(problems)
   return config
