@@ -19,6 +19,7 @@ import {
   type ServeChild,
 } from '../support/serve-process.ts'
 import { createTestDirectory } from '../support/test-directory.ts'
+import { createProductsGate } from '../support/products-gate.ts'
 
 const SECRET = 'takeover-test-webhook-secret-0123'
 const BACKFILL_ONLY = { incrementalMinutes: 60, couponsMinutes: 0, fullMinutes: 0, hooksMinutes: 0 }
@@ -30,27 +31,11 @@ async function products(db: Database, storeHash: string) {
   return Number(row?.n)
 }
 
-/** Holds every products list of a store until opened. */
-function createGate() {
-  let open: () => void = () => {}
-  const opened = new Promise<void>((resolve) => (open = resolve))
-  let held = 0
-  return {
-    onRequest: async (request: { path: string; query: URLSearchParams }) => {
-      if (!request.path.endsWith('/v3/catalog/products') || request.query.has('id:in')) return
-      held += 1
-      await opened
-    },
-    open,
-    held: () => held,
-  }
-}
-
 /** A lease holder of its own, alive as long as the test: two "processes" in this one. */
 const identity = (name: string): LeaseIdentity => ({ holder: name, isGone: () => false })
 
 describeEachDatabase('serve processes sharing stores', (ctx) => {
-  const gates = { one: createGate(), two: createGate() }
+  const gates = { one: createProductsGate(), two: createProductsGate() }
   const sims: Record<string, SimStore> = {}
   const fleets: FleetWork[] = []
   const logs: Array<Record<string, unknown>> = []
@@ -123,7 +108,7 @@ describeEachDatabase('serve processes sharing stores', (ctx) => {
   // Two processes on one database need PostgreSQL: the embedded one belongs to one process.
   if (ctx.kind === 'postgres') {
     it('a store whose serve was killed mid-backfill is taken over by the other serve', async () => {
-      const gate = createGate()
+      const gate = createProductsGate()
       const sim = await startSimStore({
         quota: null,
         storeHash: 'killedstore',

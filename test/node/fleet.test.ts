@@ -17,6 +17,7 @@ import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import type { Logger } from '../../src/util/log.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { createTestDirectory, type TestDirectory } from '../support/test-directory.ts'
+import { createProductsGate } from '../support/products-gate.ts'
 
 const SECRET = 'fleet-test-webhook-secret-0123'
 const STATUS_TOKEN = 'fleet-test-status-token'
@@ -63,26 +64,10 @@ async function leaseHeld(db: Database, name: string) {
   return found.length > 0
 }
 
-/** Holds every products list of a store until opened: a backfill that cannot end on its own. */
-function createGate() {
-  let open: () => void = () => {}
-  const opened = new Promise<void>((resolve) => (open = resolve))
-  let held = 0
-  return {
-    onRequest: async (request: { path: string; query: URLSearchParams }) => {
-      if (!request.path.endsWith('/v3/catalog/products') || request.query.has('id:in')) return
-      held += 1
-      await opened
-    },
-    open,
-    held: () => held,
-  }
-}
-
 describeEachDatabase('serve for several stores', (ctx) => {
   const logs: Array<Record<string, unknown>> = []
   const log: Logger = (level, msg, fields) => logs.push({ level, msg, ...fields })
-  const gate = createGate()
+  const gate = createProductsGate()
   let big: SimStore
   let small: SimStore
   let added: SimStore
