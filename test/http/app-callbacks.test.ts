@@ -21,7 +21,7 @@ let sim: SimStore
 let keys: TokenKeys
 let installedHashes: string[]
 
-const mirror = (db: Database) =>
+const mirror = (db: Database, publicUrl = PUBLIC_URL) =>
   createApp({
     storeHash: 'unused',
     webhookSecret: 'whs',
@@ -30,7 +30,7 @@ const mirror = (db: Database) =>
     appCallbacks: {
       clientId: CLIENT_ID,
       clientSecret: SECRET,
-      publicUrl: PUBLIC_URL,
+      publicUrl,
       loginUrl: sim.url,
       installs: registryInstalls(db, keys),
       onInstalled: (hash) => {
@@ -87,19 +87,7 @@ describeEachDatabase('app callbacks', (ctx) => {
     const app = mirror(ctx.db)
     const query = sim.installApp('three')
     // The code is spent by a first exchange that fails elsewhere (here: the wrong callback URL).
-    const wrongApp = createApp({
-      storeHash: 'unused',
-      webhookSecret: 'whs',
-      enqueue: async () => {},
-      checkHealth: async () => true,
-      appCallbacks: {
-        clientId: CLIENT_ID,
-        clientSecret: SECRET,
-        publicUrl: 'https://elsewhere.example',
-        loginUrl: sim.url,
-        installs: registryInstalls(ctx.db, keys),
-      },
-    })
+    const wrongApp = mirror(ctx.db, 'https://elsewhere.example')
     expect((await wrongApp.request(authPath(query))).status).toBe(400)
     const reused = await app.request(authPath(query))
     expect(reused.status).toBe(400)
