@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHANGES_CHANNEL } from '../../src/db/changes.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
 import { storeChildren } from '../support/order-children.ts'
@@ -151,7 +152,7 @@ for (const kind of databaseKinds()) {
       if (dataDir) await rm(dataDir, { recursive: true, force: true })
     })
 
-    it('syncs, serves the mirror beside its own routes, applies a delivery, reads typed rows, stops on SIGTERM', async () => {
+    it('syncs, serves the mirror beside its own routes, applies a delivery, hears it (onChange; LISTEN on PostgreSQL), reads typed rows, stops on SIGTERM', async () => {
       const port = await freePort()
       const where: Record<string, string> = database?.url
         ? { DATABASE_URL: database.url }
@@ -192,6 +193,16 @@ for (const kind of databaseKinds()) {
 
         // The store changes the order and says so: the worker started by mirror.start() refetches it.
         const newStatus = statusId === 5 ? 6 : 5
+        const namesOrder = (change: Record<string, unknown>) =>
+          change.table === 'orders' && Array.isArray(change.ids) && change.ids.includes(orderId)
+        const heardByApp = () =>
+          app.lines.filter((l) => l.msg === 'mirror changed' && namesOrder(l)).length
+        const heardBefore = heardByApp()
+        // On PostgreSQL anyone may LISTEN: the change feed reaches this test's own connection too.
+        const listened: Array<Record<string, unknown>> = []
+        const unlisten = await database?.db.listen(CHANGES_CHANNEL, (payload) => {
+          listened.push(JSON.parse(payload) as Record<string, unknown>)
+        })
         sim.store.update('orders', orderId, { status_id: newStatus })
         const delivery = await fetch(`${url}/webhooks/bigcommerce`, {
           method: 'POST',
@@ -209,6 +220,12 @@ for (const kind of databaseKinds()) {
         await expect
           .poll(async () => (await readOrder()).status_id, { timeout: 20_000 })
           .toBe(newStatus)
+        // mirror.onChange told the app, after the commit (the row above was already readable).
+        await expect.poll(heardByApp, { timeout: 10_000 }).toBeGreaterThan(heardBefore)
+        if (unlisten) {
+          await expect.poll(() => listened.some(namesOrder), { timeout: 10_000 }).toBe(true)
+          await unlisten()
+        }
 
         app.child.kill('SIGTERM')
         expect(await app.exited).toBe(0)
