@@ -18,6 +18,7 @@ import {
   type StoreOutcome,
 } from './_stores.ts'
 import { printable, printableLine } from '../src/util/printable.ts'
+import { describeError } from '../src/util/log.ts'
 import type { MirrorStatus } from '../src/sync/status/status.ts'
 import type { RunRow } from '../src/sync/status/runs.ts'
 import { CommandFailed, printJson, UsageError } from './_shared.ts'
@@ -66,9 +67,12 @@ export async function statusStores(
         ...o,
         value: o.value?.status,
       }))
-      if (args.json) printJson(several ? severalJson(shown) : shown[0]?.value)
-      else
+      if (args.json)
+        printJson(several ? { ...severalJson(shown), total: storesTotal(shown) } : shown[0]?.value)
+      else {
         for (const o of shown) if (o.value) process.stdout.write(printable(formatStatus(o.value)))
+        if (several) process.stdout.write(printable(formatStoresTotal(shown)))
+      }
     },
     {
       allowInactive: true,
@@ -83,6 +87,51 @@ export async function statusStores(
   if (result.access?.result === 'unknown-store' || result.access?.result === 'token-refused')
     throw new UsageError(`${needs}; exit code 2: a setting is wrong`)
   if (count > 0) throw new CommandFailed(needs)
+}
+
+interface StoresTotal {
+  stores: number
+  rows: number
+  pending: number
+  failed: number
+  /** Stores with a problem, or whose status could not be read. */
+  needing_attention: number
+}
+
+/** Every store's figures added up, for `status` over several stores. */
+function storesTotal(outcomes: StoreOutcome<MirrorStatus>[]): StoresTotal {
+  const total = { stores: outcomes.length, rows: 0, pending: 0, failed: 0, needing_attention: 0 }
+  for (const { value } of outcomes) {
+    if (!value || value.problems.length > 0) total.needing_attention += 1
+    if (!value) continue
+    total.rows += Object.values(value.tables).reduce((n, t) => n + t.rows, 0)
+    total.pending += value.inbox.pending
+    total.failed += value.inbox.failed
+  }
+  return total
+}
+
+/** One line per store (rows, inbox, its first problem and fix), then the total. */
+function formatStoresTotal(outcomes: StoreOutcome<MirrorStatus>[]): string {
+  const lines = ['', 'All stores', '', 'store                     rows  pending  failed  needs']
+  for (const { store, value, error } of outcomes) {
+    const rows = value ? Object.values(value.tables).reduce((n, t) => n + t.rows, 0) : 0
+    const first = value?.problems[0]
+    const needs = error
+      ? `status not read: ${printableLine(describeError(error))}`
+      : first
+        ? `${first.what} (fix: ${first.fix})${value.problems.length > 1 ? ` and ${value.problems.length - 1} more` : ''}`
+        : '-'
+    lines.push(
+      `${store.storeHash.padEnd(22)} ${String(rows).padStart(7)}  ${String(value?.inbox.pending ?? 0).padStart(7)}  ${String(value?.inbox.failed ?? 0).padStart(6)}  ${needs}`,
+    )
+  }
+  const t = storesTotal(outcomes)
+  lines.push(
+    `${`total (${t.stores} stores)`.padEnd(22)} ${String(t.rows).padStart(7)}  ${String(t.pending).padStart(7)}  ${String(t.failed).padStart(6)}  ${t.needing_attention} need${t.needing_attention === 1 ? 's' : ''} attention`,
+    '',
+  )
+  return lines.join('\n')
 }
 
 function formatStatus(status: MirrorStatus): string {

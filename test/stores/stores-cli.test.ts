@@ -182,6 +182,27 @@ describeEachDatabase('bc-mirror stores', (ctx) => {
     expect(unknown.out).toBe('')
   })
 
+  it('status over every store adds a total: in JSON, and as a table in text', async () => {
+    const config = configWith({ TOKEN_ENCRYPTION_KEY: KEY_1 })
+    const json = await captured(() =>
+      statusStores(config, { json: true }, { openDatabase: open() }),
+    )
+    const all = JSON.parse(json.out) as {
+      stores: Array<{ store_hash: string; tables: Record<string, { rows: number }> }>
+      total: { stores: number; rows: number; pending: number; needing_attention: number }
+    }
+    const rowsOf = (s: (typeof all.stores)[number]) =>
+      Object.values(s.tables).reduce((n, t) => n + t.rows, 0)
+    expect(all.stores.map((s) => s.store_hash)).toEqual(['storea1', 'storeb2'])
+    expect(all.total.stores).toBe(2)
+    expect(all.total.rows).toBe(all.stores.reduce((n, s) => n + rowsOf(s), 0))
+    expect(all.total.rows).toBeGreaterThan(0)
+    const text = await captured(() => statusStores(config, {}, { openDatabase: open() }))
+    expect(text.out).toContain('All stores')
+    expect(text.out).toMatch(new RegExp(`total \\(2 stores\\)\\s+${all.total.rows}\\s`))
+    expect(text.out).toMatch(/^storea1\s+\d+/m)
+  })
+
   it('verify and webhooks ensure work over every active store, grouped per store in JSON', async () => {
     const config = configWith({
       TOKEN_ENCRYPTION_KEY: KEY_1,
