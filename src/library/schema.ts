@@ -1,7 +1,10 @@
 // `bigcommerce-mirror/schema`: the mirror's tables as drizzle declares them, for an app's typed
 // queries, and each row's TypeScript type. The tables the mirror alone uses (the webhook inbox,
 // leases) are left out: an app reads them at its own risk, through `bigcommerce.<name>` in SQL.
-import {
+import type * as tables from '../db/schema.ts'
+
+export {
+  bigcommerce,
   coupons,
   customers,
   deletions,
@@ -15,29 +18,14 @@ import {
   syncState,
 } from '../db/schema.ts'
 
-export { bigcommerce } from '../db/schema.ts'
-export {
-  coupons,
-  customers,
-  deletions,
-  orderCoupons,
-  orderProducts,
-  orders,
-  orderShippingAddresses,
-  products,
-  rejectedRows,
-  syncRuns,
-  syncState,
-}
-
-export type Coupon = typeof coupons.$inferSelect
-export type Customer = typeof customers.$inferSelect
-export type Order = typeof orders.$inferSelect
-export type Product = typeof products.$inferSelect
-export type OrderProduct = typeof orderProducts.$inferSelect
-export type OrderShippingAddress = typeof orderShippingAddresses.$inferSelect
-export type OrderCoupon = typeof orderCoupons.$inferSelect
-export type Deletion = typeof deletions.$inferSelect
-export type RejectedRow = typeof rejectedRows.$inferSelect
-export type SyncStateRow = typeof syncState.$inferSelect
-export type SyncRun = typeof syncRuns.$inferSelect
+export type Coupon = typeof tables.coupons.$inferSelect
+export type Customer = typeof tables.customers.$inferSelect
+export type Order = typeof tables.orders.$inferSelect
+export type Product = typeof tables.products.$inferSelect
+export type OrderProduct = typeof tables.orderProducts.$inferSelect
+export type OrderShippingAddress = typeof tables.orderShippingAddresses.$inferSelect
+export type OrderCoupon = typeof tables.orderCoupons.$inferSelect
+export type Deletion = typeof tables.deletions.$inferSelect
+export type RejectedRow = typeof tables.rejectedRows.$inferSelect
+export type SyncStateRow = typeof tables.syncState.$inferSelect
+export type SyncRun = typeof tables.syncRuns.$inferSelect
