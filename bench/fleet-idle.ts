@@ -5,15 +5,13 @@
 //
 //   npx tsx --expose-gc bench/fleet-idle.ts [--stores 1000 --settle-s 10 --database-url URL]
 import { parseArgs } from 'node:util'
-import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { openPglite } from '../src/db/pglite.ts'
 import { openPostgres } from '../src/db/postgres.ts'
 import { migrateDatabase } from '../src/db/migrate.ts'
 import { startFleetWork } from '../src/node/fleet.ts'
-import { SERVE_JOBS } from '../src/sync/jobs.ts'
-import { jobStateName } from '../src/sync/job-state.ts'
 import type { StoreAccess, StoreDirectory } from '../src/stores/types.ts'
+import { markJobsRecentlyRun } from './support/idle-stores.ts'
 
 const { values } = parseArgs({
   options: {
@@ -38,12 +36,10 @@ const stores: StoreAccess[] = Array.from({ length: count }, (_, i) => ({
   accessToken: `token-${i}`,
   source: 'registry',
 }))
-// Every job ran a minute ago: idle stores, nothing due.
-for (const store of stores)
-  for (const job of SERVE_JOBS)
-    await db.execute(sql`insert into bigcommerce.sync_state (store_hash, table_name, last_started_at,
-      last_finished_at, last_status) values (${store.storeHash}, ${jobStateName(job.name)},
-      now() - interval '1 minute', now() - interval '1 minute', 'done')`)
+await markJobsRecentlyRun(
+  db,
+  stores.map((s) => s.storeHash),
+)
 global.gc?.()
 const before = process.memoryUsage()
 const directory: StoreDirectory = {

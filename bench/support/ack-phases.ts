@@ -59,7 +59,7 @@ let loadRuns = 0
  * `concurrency` always in flight (closed loop), for `seconds` after `warmupSeconds`.
  */
 export async function runLoad(
-  base: Pick<LoadOptions, 'url' | 'secret' | 'hot'>,
+  base: Pick<LoadOptions, 'url' | 'secret' | 'hot' | 'stores' | 'signingSecret'>,
   mode: { rate: number } | { concurrency: number },
   seconds: number,
   warmupSeconds: number,

@@ -13,6 +13,7 @@
 // the moment a request is written to the socket until its whole answer has arrived. How late the
 // sends ran against the schedule is reported too: if the generator falls behind, its figures say
 // so instead of hiding the delay.
+import { createHmac } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
 import { webhookBody } from './envelope.ts'
 
@@ -26,6 +27,10 @@ export interface LoadOptions {
   seconds: number
   /** Product ids cycle through 1..hot. */
   hot: number
+  /** Deliveries cycle through these stores' hashes as their producer; default the sim's one. */
+  stores?: string[]
+  /** Sign each delivery as an app's are (Standard Webhooks, HMAC-SHA256 with this secret). */
+  signingSecret?: string
   /** Prefix of each delivery's hash, so that runs never collide. */
   tag: string
   /**
@@ -57,13 +62,30 @@ const target = new URL('/webhooks/bigcommerce', options.url)
 const INITIAL_SOCKETS = 32
 
 function requestText(sequence: number): string {
-  const product = { type: 'product', id: 1 + (sequence % options.hot) }
-  const body = webhookBody('store/product/updated', product, `${options.tag}-${sequence}`)
+  const stores = options.stores
+  const store = stores?.[sequence % stores.length]
+  // Across stores, each store's deliveries still cycle through products 1..hot.
+  const product = {
+    type: 'product',
+    id: 1 + (Math.floor(sequence / (stores?.length ?? 1)) % options.hot),
+  }
+  const hash = `${options.tag}-${sequence}`
+  const body = webhookBody('store/product/updated', product, hash, store)
   return (
     `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\n` +
     `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-    `x-webhook-secret: ${options.secret}\r\n\r\n${body}`
+    `x-webhook-secret: ${options.secret}\r\n${signatureHeaders(hash, body)}\r\n${body}`
   )
+}
+
+/** Standard Webhooks headers when the load signs as an app's store does; else none. */
+function signatureHeaders(id: string, body: string): string {
+  if (!options.signingSecret) return ''
+  const timestamp = String(Math.floor(Date.now() / 1000))
+  const signature = createHmac('sha256', options.signingSecret)
+    .update(`${id}.${timestamp}.${body}`)
+    .digest('base64')
+  return `webhook-id: ${id}\r\nwebhook-timestamp: ${timestamp}\r\nwebhook-signature: v1,${signature}\r\n`
 }
 
 /** Where the answer in `text` ends, or -1 while it is incomplete (Content-Length or chunked). */

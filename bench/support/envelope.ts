@@ -1,15 +1,20 @@
 // The body of one BigCommerce webhook delivery as the benchmarks send it: the simulated store's
-// producer, the current time, and a hash unique to the delivery; and posting one to a receiver.
+// producer (or another store's), the current time, and a hash unique to the delivery; and posting one to a receiver.
 import { request, type Agent } from 'node:http'
 
-export function webhookBody(scope: string, data: Record<string, unknown>, hash: string): string {
+export function webhookBody(
+  scope: string,
+  data: Record<string, unknown>,
+  hash: string,
+  storeHash = 'sim123',
+): string {
   return JSON.stringify({
     scope,
     store_id: '1000001',
     data,
     hash,
     created_at: Math.floor(Date.now() / 1000),
-    producer: 'stores/sim123',
+    producer: `stores/${storeHash}`,
   })
 }
 

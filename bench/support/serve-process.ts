@@ -13,8 +13,10 @@ export async function startServeProcess(
   onLine?: (line: string) => void,
   /** Another checkout's entry point (`bench:webhooks --compare`); default this one's. */
   bin: string = BIN,
+  /** serve's own arguments (e.g. --allow-insecure). */
+  serveArgs: string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', ...serveArgs], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

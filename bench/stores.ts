@@ -1,0 +1,506 @@
+// Many stores in one serve: the real `bc-mirror serve` in app mode on PostgreSQL, the simulated
+// stores in a process of their own (one server, many stores: bench/stores-sim.ts), deliveries
+// from a process of their own (support/delivery-load.ts), all over 127.0.0.1.
+//
+//   npm run bench:stores [-- --stores 200 --big-rows 150000 --seconds 30 --rate 2000]
+//   npm run bench:stores -- --stores 20 --big-rows 20000 --seconds 10 --idle-stores 200  # quick
+//
+// The run, in order:
+// 1. `--stores - 1` small stores installed through the app (GET /bigcommerce/auth with the code
+//    the simulated merchant got: serve exchanges it, registers the store, makes its hooks and
+//    backfills it), `--install-concurrency` at a time; their backfills awaited.
+// 2. The big store (`--big-rows` rows: 40% orders, 30% customers, 25% products, 5% coupons)
+//    installed the same way; while its backfill runs:
+//    a. event to row: for `--seconds`, merchants change a product's price in small stores, round
+//       robin (`--e2r-concurrency` changes in flight); the simulated store delivers the signed
+//       webhook to serve, and the time runs from the change until the new price is in the table;
+//    b. install to first rows: `--installs` stores never seen before installed one at a time,
+//       from the GET of the auth callback until a row of that store is in any table;
+//    c. acknowledgements at `--rate` deliveries a second for `--ack-seconds` (after
+//       `--warmup-seconds` not counted), signed, spread over the small stores round robin.
+//    Each phase says whether the big backfill was still running at its end.
+// 3. serve's resident size (VmRSS, and its peak VmHWM) after that, and, in a second serve on a
+//    database of its own, with `--idle-stores` stores registered whose jobs all ran a minute ago
+//    (nothing due: a lane each and nothing else; bench/fleet-idle.ts measures the lanes alone).
+//
+// A scratch database per serve on BENCH_DATABASE_URL (default the local server), dropped at the
+// end. Prints figures and the machine's load average; asserts nothing.
+import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import postgres from 'postgres'
+import { migrateDatabase } from '../src/db/migrate.ts'
+import { openPostgres } from '../src/db/postgres.ts'
+import type { ResourceName } from '../src/db/schema.ts'
+import type { SimStats } from '../src/sim/index.ts'
+import { registerStore } from '../src/stores/registry.ts'
+import { importTokenKeys } from '../src/stores/token-crypto.ts'
+import { freePort } from '../test/support/ports.ts'
+import {
+  describeCpu,
+  measurePhase,
+  ms,
+  percentile,
+  runLoad,
+  sleep,
+  waitForDrain,
+  type Side,
+} from './support/ack-phases.ts'
+import { markJobsRecentlyRun } from './support/idle-stores.ts'
+import { startServeProcess } from './support/serve-process.ts'
+
+const { values } = parseArgs({
+  options: {
+    /** Stores in the first serve, the big one included. */
+    stores: { type: 'string', default: '200' },
+    'big-rows': { type: 'string', default: '150000' },
+    /** Seconds of event-to-row samples during the big backfill. */
+    seconds: { type: 'string', default: '30' },
+    'e2r-concurrency': { type: 'string', default: '4' },
+    rate: { type: 'string', default: '2000' },
+    'ack-seconds': { type: 'string', default: '10' },
+    'warmup-seconds': { type: 'string', default: '3' },
+    installs: { type: 'string', default: '5' },
+    'install-concurrency': { type: 'string', default: '4' },
+    'idle-stores': { type: 'string', default: '1000' },
+    /** Seconds the idle serve runs before its size is read. */
+    'idle-settle-seconds': { type: 'string', default: '20' },
+    'latency-ms': { type: 'string', default: '50' },
+  },
+})
+const figure = (name: string) => {
+  const value = Number(values[name as keyof typeof values])
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name}: expected a whole number`)
+  return value
+}
+const STORES = Math.max(2, figure('stores'))
+const BIG_ROWS = figure('big-rows')
+const SECONDS = figure('seconds')
+const E2R_CONCURRENCY = Math.max(1, figure('e2r-concurrency'))
+const RATE = Math.max(1, figure('rate'))
+const ACK_SECONDS = Math.max(1, figure('ack-seconds'))
+const WARMUP = figure('warmup-seconds')
+const INSTALLS = figure('installs')
+const INSTALL_CONCURRENCY = Math.max(1, figure('install-concurrency'))
+const IDLE_STORES = figure('idle-stores')
+const IDLE_SETTLE = figure('idle-settle-seconds')
+const LATENCY_MS = figure('latency-ms')
+
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const CLIENT_ID = 'bench-stores-app'
+const CLIENT_SECRET = 'bench-stores-app-secret-0123456789'
+const WEBHOOK_SECRET = 'bench-stores-webhook-secret-0123456789'
+const TOKEN_KEY = randomBytes(32).toString('hex')
+/** A small store: a few rows of each table; products 1..SMALL.products take the webhook traffic. */
+const SMALL: Record<ResourceName, number> = { products: 20, customers: 10, orders: 5, coupons: 2 }
+const SMALL_ROWS = Object.values(SMALL).reduce((a, b) => a + b, 0)
+const BIG: Record<ResourceName, number> = {
+  orders: Math.round(BIG_ROWS * 0.4),
+  customers: Math.round(BIG_ROWS * 0.3),
+  products: Math.round(BIG_ROWS * 0.25),
+  coupons: Math.round(BIG_ROWS * 0.05),
+}
+const TABLES = Object.keys(SMALL) as ResourceName[]
+const BIG_HASH = 'bigstore'
+const smallHash = (i: number) => `small${String(i).padStart(4, '0')}`
+const freshHash = (i: number) => `fresh${String(i).padStart(4, '0')}`
+
+const describeMachine = () =>
+  `${cpus().length} cores; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`
+const seconds = (n: number) => `${(n / 1000).toFixed(1)} s`
+
+// ---- the simulated stores --------------------------------------------------------------------
+
+interface Sim {
+  url: string
+  call<T>(request: object): Promise<T>
+  child: ChildProcess
+}
+
+async function startSim(publicUrl: string): Promise<Sim> {
+  const script = fileURLToPath(new URL('./stores-sim.ts', import.meta.url))
+  const options = {
+    storeHash: BIG_HASH,
+    quota: null,
+    latencyMs: LATENCY_MS,
+    cacheRendered: true,
+    data: { seed: 7, counts: BIG },
+    app: {
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      authCallbackUrl: `${publicUrl}/bigcommerce/auth`,
+    },
+    webhooks: { localTesting: true },
+  }
+  const child = fork(script, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'] })
+  const waiting = new Map<
+    number,
+    (answer: { ok: boolean; value?: unknown; error?: string }) => void
+  >()
+  let ids = 0
+  const ready = new Promise<{ url: string }>((resolve, reject) => {
+    waiting.set(0, (answer) => resolve(answer.value as { url: string }))
+    child.once('exit', (code) => reject(new Error(`the simulated stores exited with ${code}`)))
+  })
+  child.on('message', (answer: { id: number; ok: boolean }) => {
+    waiting.get(answer.id)?.(answer)
+    waiting.delete(answer.id)
+  })
+  const { url } = await ready
+  const call = <T>(request: object) =>
+    new Promise<T>((resolve, reject) => {
+      ids += 1
+      waiting.set(ids, (answer) =>
+        answer.ok ? resolve(answer.value as T) : reject(new Error(answer.error)),
+      )
+      child.send({ ...request, id: ids })
+    })
+  return { url, call, child }
+}
+
+// ---- serve on a scratch database ---------------------------------------------------------------
+
+const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
+const cleanups: Array<() => Promise<void>> = []
+
+async function scratchDatabase(label: string): Promise<string> {
+  const name = `bcm_bench_${process.pid}_stores_${label}`
+  await admin.unsafe(`drop database if exists "${name}" with (force)`)
+  await admin.unsafe(`create database "${name}"`)
+  cleanups.push(
+    async () => void (await admin.unsafe(`drop database if exists "${name}" with (force)`)),
+  )
+  const url = new URL(SERVER_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+interface Serve extends Side {
+  sql: postgres.Sql
+  /** Stores serve logged starting a lane for. */
+  lanes: () => number
+}
+
+async function startServe(label: string, databaseUrl: string, port: number, apiUrl: string) {
+  const publicUrl = `http://127.0.0.1:${port}`
+  let lanes = 0
+  const serve = await startServeProcess(
+    {
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      PUBLIC_URL: publicUrl,
+      BIGCOMMERCE_CLIENT_ID: CLIENT_ID,
+      BIGCOMMERCE_CLIENT_SECRET: CLIENT_SECRET,
+      BIGCOMMERCE_LOGIN_URL: apiUrl,
+      BIGCOMMERCE_API_URL: apiUrl,
+      WEBHOOK_SECRET,
+      TOKEN_ENCRYPTION_KEY: TOKEN_KEY,
+    },
+    [],
+    (line) => {
+      if (line.includes('"msg":"store started"')) lanes += 1
+    },
+    undefined,
+    ['--allow-insecure'],
+  )
+  const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} })
+  cleanups.unshift(async () => {
+    serve.child.kill('SIGTERM')
+    await new Promise((resolve) => serve.child.once('exit', resolve))
+    await sql.end()
+  })
+  const side: Serve = { label, serve, sql, lastBatchAt: 0, lanes: () => lanes }
+  return side
+}
+
+/** VmRSS and VmHWM (its peak) of a process, in MB, from /proc (Linux). */
+function residentMb(pid: number | undefined): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN)
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }
+}
+
+// ---- what the bench reads from the mirror -----------------------------------------------------
+
+async function rowsOf(sql: postgres.Sql, storeHashes: string[]): Promise<number> {
+  let total = 0
+  for (const table of TABLES) {
+    const [row] = await sql.unsafe(
+      `select count(*)::int as n from bigcommerce.${table} where store_hash = any($1)`,
+      [storeHashes],
+    )
+    total += Number(row?.n ?? 0)
+  }
+  return total
+}
+
+async function hasAnyRow(sql: postgres.Sql, storeHash: string): Promise<boolean> {
+  const [row] = await sql.unsafe(
+    `select ${TABLES.map((t) => `exists (select 1 from bigcommerce.${t} where store_hash = $1)`).join(' or ')} as found`,
+    [storeHash],
+  )
+  return row?.found === true
+}
+
+async function until(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  everyMs = 200,
+) {
+  const started = performance.now()
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`${what}: not within ${timeoutMs} ms`)
+    await sleep(everyMs)
+  }
+}
+
+/** A merchant installs the app on the store and serve's auth callback is called with its code. */
+async function install(sim: Sim, serveUrl: string, storeHash: string): Promise<void> {
+  const query = await sim.call<Record<string, string>>({ type: 'install', storeHash })
+  const answer = await fetch(`${serveUrl}/bigcommerce/auth?${new URLSearchParams(query)}`)
+  await answer.text()
+  if (answer.status !== 200)
+    throw new Error(`installing ${storeHash}: serve answered ${answer.status}`)
+}
+
+async function eachWithin<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++] as T)
+    }),
+  )
+}
+
+// ---- the phases during the big backfill --------------------------------------------------------
+
+/** How many of these stores have had their first sweeps (the backfill: incremental, coupons) end. */
+async function backfilled(sql: postgres.Sql, storeHashes: string[]): Promise<number> {
+  const [row] = await sql`
+    select count(*)::int as n from (
+      select store_hash from bigcommerce.sync_state
+      where store_hash = any(${storeHashes}) and table_name in ('job:incremental', 'job:coupons')
+        and last_finished_at is not null
+      group by store_hash having count(*) = 2) finished`
+  return Number(row?.n ?? 0)
+}
+
+/** The big store's backfill: rows so far, and when its first sweeps had ended. */
+function watchBackfill(sql: postgres.Sql) {
+  const started = performance.now()
+  let rows = 0
+  let doneAt: number | null = null
+  let stopped = false
+  const loop = (async () => {
+    while (!stopped && doneAt === null) {
+      rows = await rowsOf(sql, [BIG_HASH])
+      if ((await backfilled(sql, [BIG_HASH])) === 1) doneAt = performance.now()
+      else await sleep(1000)
+    }
+  })()
+  return {
+    running: () => doneAt === null,
+    describe: () =>
+      doneAt === null
+        ? `big backfill still running (${rows} of ${BIG_ROWS} rows, ${seconds(performance.now() - started)} in)`
+        : `big backfill had finished (${seconds(doneAt - started)} after its install)`,
+    doneAfterMs: () => (doneAt === null ? null : doneAt - started),
+    async stop() {
+      stopped = true
+      await loop
+    },
+  }
+}
+
+/** Each change's time until its row; a change whose row never came counts as `missed`. */
+async function eventToRow(sim: Sim, sql: postgres.Sql, smalls: string[]) {
+  const samples: number[] = []
+  let missed = 0
+  const endAt = performance.now() + SECONDS * 1000
+  let turn = 0
+  await Promise.all(
+    Array.from({ length: E2R_CONCURRENCY }, async () => {
+      while (performance.now() < endAt) {
+        turn += 1
+        const storeHash = smalls[turn % smalls.length] as string
+        const productId = 1 + (Math.floor(turn / smalls.length) % SMALL.products)
+        const price = 1000 + turn + Math.round(Math.random() * 1000) / 100
+        const started = performance.now()
+        await sim.call({ type: 'update', storeHash, productId, price })
+        const arrived = async () => {
+          const [row] = await sql`select (data->>'price')::float8 as price from bigcommerce.products
+            where store_hash = ${storeHash} and id = ${productId}`
+          return row !== undefined && Number(row.price) === price
+        }
+        try {
+          await until('a changed price', 60_000, arrived, 5)
+          samples.push(performance.now() - started)
+        } catch {
+          missed += 1
+        }
+      }
+    }),
+  )
+  return { samples: samples.sort((a, b) => a - b), missed }
+}
+
+async function installToFirstRows(sim: Sim, serve: Serve): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < INSTALLS; i++) {
+    const storeHash = freshHash(i)
+    await sim.call({
+      type: 'add',
+      options: {
+        storeHash,
+        quota: null,
+        latencyMs: LATENCY_MS,
+        data: { counts: SMALL },
+        webhooks: { localTesting: true },
+      },
+    })
+    const started = performance.now()
+    await install(sim, serve.serve.url, storeHash)
+    await until(`${storeHash}'s first rows`, 120_000, () => hasAnyRow(serve.sql, storeHash), 10)
+    times.push(performance.now() - started)
+  }
+  return times
+}
+
+// ---- the run ----------------------------------------------------------------------------------
+
+async function manyStores(): Promise<void> {
+  const port = await freePort()
+  const sim = await startSim(`http://127.0.0.1:${port}`)
+  cleanups.push(async () => void sim.child.disconnect())
+  const serve = await startServe('serve', await scratchDatabase('many'), port, sim.url)
+  console.log(
+    `bc-mirror serve in app mode on PostgreSQL; ${STORES} stores in one simulated-store process ` +
+      `(${LATENCY_MS} ms API latency, no quota); ${describeMachine()}`,
+  )
+
+  const smalls = Array.from({ length: STORES - 1 }, (_, i) => smallHash(i))
+  for (const storeHash of smalls)
+    await sim.call({
+      type: 'add',
+      options: {
+        storeHash,
+        quota: null,
+        latencyMs: LATENCY_MS,
+        data: { counts: SMALL },
+        webhooks: { localTesting: true },
+      },
+    })
+  const setupStarted = performance.now()
+  await eachWithin(smalls, INSTALL_CONCURRENCY, (storeHash) =>
+    install(sim, serve.serve.url, storeHash),
+  )
+  const installedMs = performance.now() - setupStarted
+  await until(
+    'the small stores backfilled',
+    600_000,
+    async () => (await backfilled(serve.sql, smalls)) === smalls.length,
+    500,
+  )
+  await waitForDrain(serve, 120_000)
+  console.log(
+    `\n${smalls.length} small stores (${SMALL_ROWS} rows each) installed through the app in ${seconds(installedMs)}, ` +
+      `all backfilled ${seconds(performance.now() - setupStarted)} after the first install`,
+  )
+
+  console.log(
+    `\nthe big store (${BIG_ROWS} rows: ${JSON.stringify(BIG)}) installed; during its backfill:`,
+  )
+  await install(sim, serve.serve.url, BIG_HASH)
+  const backfill = watchBackfill(serve.sql)
+
+  console.log(`- ${describeMachine()}`)
+  const { samples: e2r, missed } = await eventToRow(sim, serve.sql, smalls)
+  console.log(
+    `- event to row, a small store's product changed in the store until its new price is in the table ` +
+      `(${E2R_CONCURRENCY} changes in flight over ${smalls.length} stores, ${SECONDS} s): ${e2r.length} changes, ` +
+      `p50 ${ms(percentile(e2r, 50))}, p99 ${ms(percentile(e2r, 99))}, max ${ms(e2r.at(-1) ?? 0)}, ` +
+      `${missed} not in the table within 60 s; ` +
+      `${backfill.describe()}; ${describeMachine()}`,
+  )
+
+  const installs = (await installToFirstRows(sim, serve)).sort((a, b) => a - b)
+  console.log(
+    `- install to first rows (${INSTALLS} new stores, one at a time, GET /bigcommerce/auth until a row is in a table): ` +
+      `${installs.map((t) => seconds(t)).join(', ')}; ${backfill.describe()}; ${describeMachine()}`,
+  )
+
+  const base = {
+    secret: WEBHOOK_SECRET,
+    hot: SMALL.products,
+    stores: smalls,
+    signingSecret: CLIENT_SECRET,
+  }
+  const ack = await measurePhase(serve, (url) =>
+    runLoad({ ...base, url }, { rate: RATE }, ACK_SECONDS, WARMUP),
+  )
+  const { lateness } = ack.result
+  console.log(
+    `- acknowledgements, offered ${RATE}/s signed deliveries over ${smalls.length} stores for ${ACK_SECONDS} s ` +
+      `after ${WARMUP} s of warm-up: ${ack.ackRate.toFixed(0)} acks/s, p50 ${ms(ack.p50)}, p99 ${ms(ack.p99)}, ` +
+      `max ${ms(ack.max)}; ${ack.failed} not acknowledged ${JSON.stringify(ack.failures)}; ` +
+      `sends behind schedule p99 ${ms(percentile(lateness, 99))}; ${backfill.describe()}; ${describeMachine()}`,
+  )
+  console.log(describeCpu(ack, false))
+  const drainMs = await waitForDrain(serve, 600_000)
+  console.log(`  inbox drained ${seconds(drainMs)} after the last ack`)
+
+  await until('the big backfill', 3_600_000, async () => !backfill.running(), 1000)
+  await backfill.stop()
+  const { requests } = await sim.call<SimStats>({ type: 'stats', storeHash: BIG_HASH })
+  console.log(
+    `\nbig backfill: ${await rowsOf(serve.sql, [BIG_HASH])} rows of the store's ${BIG_ROWS} in the tables ` +
+      `${seconds(backfill.doneAfterMs() ?? 0)} after its install (${requests} API requests)`,
+  )
+  const size = residentMb(serve.serve.child.pid)
+  console.log(
+    `serve after all this, ${serve.lanes()} store lanes: RSS ${size.rss.toFixed(0)} MB, peak ${size.peak.toFixed(0)} MB`,
+  )
+}
+
+/** A second serve on a database of its own: IDLE_STORES registered stores with nothing due. */
+async function idleStores(): Promise<void> {
+  const databaseUrl = await scratchDatabase('idle')
+  const db = openPostgres(databaseUrl)
+  await migrateDatabase(db)
+  const keys = await importTokenKeys(TOKEN_KEY)
+  const hashes = Array.from({ length: IDLE_STORES }, (_, i) => `idle${String(i).padStart(4, '0')}`)
+  for (const storeHash of hashes)
+    await registerStore(db, keys, {
+      storeHash,
+      kind: 'api_account',
+      accessToken: `token-${storeHash}`,
+    })
+  await markJobsRecentlyRun(db, hashes)
+  await db.close()
+  // Nothing answers on the API: no request should be made, and one would fail at once.
+  const serve = await startServe('idle', databaseUrl, await freePort(), 'http://127.0.0.1:9')
+  const started = performance.now()
+  await until('lanes for the idle stores', 120_000, async () => serve.lanes() >= IDLE_STORES, 200)
+  const lanesMs = performance.now() - started
+  await sleep(IDLE_SETTLE * 1000)
+  const size = residentMb(serve.serve.child.pid)
+  console.log(
+    `\nidle: serve with ${serve.lanes()} registered stores, nothing due (lanes started ${seconds(lanesMs)} after listening), ` +
+      `${IDLE_SETTLE} s later: RSS ${size.rss.toFixed(0)} MB, peak ${size.peak.toFixed(0)} MB; ${describeMachine()}`,
+  )
+}
+
+try {
+  await manyStores()
+  if (IDLE_STORES > 0) await idleStores()
+} finally {
+  for (const cleanup of cleanups) await cleanup().catch((error) => console.error(String(error)))
+  await admin.end()
+}
