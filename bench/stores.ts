@@ -68,7 +68,7 @@ const { values } = parseArgs({
     'idle-stores': { type: 'string', default: '1000' },
     /** Seconds the idle serve runs before its size is read. */
     'idle-settle-seconds': { type: 'string', default: '20' },
-    'latency-ms': { type: 'string', default: '50' },
+    'latency-ms': { type: 'string', default: '100' },
   },
 })
 const figure = (name: string) => {
