@@ -373,6 +373,29 @@ async function installToFirstRows(sim: Sim, serve: Serve): Promise<number[]> {
   return times
 }
 
+/** Signed deliveries at RATE spread over the small stores, then the inbox drained. */
+async function acknowledgements(serve: Serve, smalls: string[], during: () => string) {
+  const base = {
+    secret: WEBHOOK_SECRET,
+    hot: SMALL.products,
+    stores: smalls,
+    signingSecret: CLIENT_SECRET,
+  }
+  const ack = await measurePhase(serve, (url) =>
+    runLoad({ ...base, url }, { rate: RATE }, ACK_SECONDS, WARMUP),
+  )
+  const { lateness } = ack.result
+  console.log(
+    `- acknowledgements, offered ${RATE}/s signed deliveries over ${smalls.length} stores for ${ACK_SECONDS} s ` +
+      `after ${WARMUP} s of warm-up: ${ack.ackRate.toFixed(0)} acks/s, p50 ${ms(ack.p50)}, p99 ${ms(ack.p99)}, ` +
+      `max ${ms(ack.max)}; ${ack.failed} not acknowledged ${JSON.stringify(ack.failures)}; ` +
+      `sends behind schedule p99 ${ms(percentile(lateness, 99))}; ${during()}; ${describeMachine()}`,
+  )
+  console.log(describeCpu(ack, false))
+  const drainMs = await waitForDrain(serve, 600_000)
+  console.log(`  inbox drained ${seconds(drainMs)} after the last ack`)
+}
+
 // ---- the run ----------------------------------------------------------------------------------
 
 async function manyStores(): Promise<void> {
@@ -436,25 +459,7 @@ async function manyStores(): Promise<void> {
       `${installs.map((t) => seconds(t)).join(', ')}; ${backfill.describe()}; ${describeMachine()}`,
   )
 
-  const base = {
-    secret: WEBHOOK_SECRET,
-    hot: SMALL.products,
-    stores: smalls,
-    signingSecret: CLIENT_SECRET,
-  }
-  const ack = await measurePhase(serve, (url) =>
-    runLoad({ ...base, url }, { rate: RATE }, ACK_SECONDS, WARMUP),
-  )
-  const { lateness } = ack.result
-  console.log(
-    `- acknowledgements, offered ${RATE}/s signed deliveries over ${smalls.length} stores for ${ACK_SECONDS} s ` +
-      `after ${WARMUP} s of warm-up: ${ack.ackRate.toFixed(0)} acks/s, p50 ${ms(ack.p50)}, p99 ${ms(ack.p99)}, ` +
-      `max ${ms(ack.max)}; ${ack.failed} not acknowledged ${JSON.stringify(ack.failures)}; ` +
-      `sends behind schedule p99 ${ms(percentile(lateness, 99))}; ${backfill.describe()}; ${describeMachine()}`,
-  )
-  console.log(describeCpu(ack, false))
-  const drainMs = await waitForDrain(serve, 600_000)
-  console.log(`  inbox drained ${seconds(drainMs)} after the last ack`)
+  await acknowledgements(serve, smalls, backfill.describe)
 
   await until('the big backfill', 3_600_000, async () => !backfill.running(), 1000)
   await backfill.stop()
@@ -463,9 +468,11 @@ async function manyStores(): Promise<void> {
     `\nbig backfill: ${await rowsOf(serve.sql, [BIG_HASH])} rows of the store's ${BIG_ROWS} in the tables ` +
       `${seconds(backfill.doneAfterMs() ?? 0)} after its install (${requests} API requests)`,
   )
+  // The same load with no backfill running: what the backfill's share of the machine costs the acks.
+  await acknowledgements(serve, smalls, () => 'no backfill running')
   const size = residentMb(serve.serve.child.pid)
   console.log(
-    `serve after all this, ${serve.lanes()} store lanes: RSS ${size.rss.toFixed(0)} MB, peak ${size.peak.toFixed(0)} MB`,
+    `\nserve after all this, ${serve.lanes()} store lanes: RSS ${size.rss.toFixed(0)} MB, peak ${size.peak.toFixed(0)} MB`,
   )
 }
 
