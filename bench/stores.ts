@@ -3,7 +3,7 @@
 // from a process of their own (support/delivery-load.ts), all over 127.0.0.1.
 //
 //   npm run bench:stores [-- --stores 200 --big-rows 150000 --seconds 30 --rate 2000]
-//   npm run bench:stores -- --stores 20 --big-rows 20000 --seconds 10 --idle-stores 200  # quick
+//   npm run bench:stores -- --stores 20 --big-rows 20000 --seconds 10 --idle-stores 200  # ~2 min
 //
 // The run, in order:
 // 1. `--stores - 1` small stores installed through the app (GET /bigcommerce/auth with the code
