@@ -121,6 +121,13 @@ export function startFleetWork(options: FleetOptions): FleetWork {
       }),
     )
 
+  // After a change (an install): a read already under way may have begun before it, so the read
+  // that counts starts once that one ends; changes meanwhile share it.
+  const refreshAfterChange = () => {
+    const running = refreshing
+    return running ? running.catch(() => {}).then(safeRefresh) : safeRefresh()
+  }
+
   void safeRefresh()
   const refreshTimer = setInterval(() => void safeRefresh(), options.refreshMs ?? 60_000)
 
@@ -147,9 +154,9 @@ export function startFleetWork(options: FleetOptions): FleetWork {
       // A store the receiver knows but this process not yet (added since the last read).
       if (Date.now() - lastWakeRefresh < WAKE_REFRESH_MS) return
       lastWakeRefresh = Date.now()
-      void safeRefresh().then(() => lanes.get(storeHash.toLowerCase())?.wake(resources))
+      void refreshAfterChange().then(() => lanes.get(storeHash.toLowerCase())?.wake(resources))
     },
-    storesChanged: () => void safeRefresh(),
+    storesChanged: () => void refreshAfterChange(),
     stores: () => [...lanes.values()].map((lane) => lane.access.storeHash),
     refresh,
     async stop() {

@@ -265,5 +265,38 @@ describeEachDatabase('serve over the store registry', (ctx) => {
     await setStoreStatus(ctx.db, 'registered', 'paused')
     await fleet.refresh()
     expect(fleet.stores()).toEqual([])
+    await fleet.stop()
+  })
+
+  it('a store registered while a read of the stores is under way starts at once, not a refresh later', async () => {
+    const directory = createTestDirectory()
+    // The first read is held: it began before the install below, so it cannot have seen it.
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let reads = 0
+    const slowDirectory = {
+      ...directory,
+      active: async () => {
+        reads += 1
+        const answer = await directory.active()
+        if (reads === 1) await held
+        return answer
+      },
+    }
+    fleet = startFleetWork({
+      config: { apiUrl: sim.url, webhookSecret: SECRET, schedule: BACKFILL_ONLY },
+      db: ctx.db,
+      directory: slowDirectory,
+      log: () => {},
+      refreshMs: 60_000,
+      scheduleStartDelayMs: 0,
+      worker: { idleMs: 100 },
+    })
+    await expect.poll(() => reads).toBe(1)
+    directory.set({ storeHash: 'lateinstall', accessToken: sim.accessToken })
+    fleet.storesChanged?.()
+    release()
+    await expect.poll(() => fleet?.stores(), { timeout: 5_000 }).toEqual(['lateinstall'])
+    expect(reads).toBe(2)
   })
 })
