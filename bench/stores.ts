@@ -351,20 +351,25 @@ async function eventToRow(sim: Sim, sql: postgres.Sql, smalls: string[]) {
   return { samples: samples.sort((a, b) => a - b), missed }
 }
 
+/** A small store in the simulator (not yet installed): its rows, the bench's latency, no quota. */
+async function addSmallStore(sim: Sim, storeHash: string): Promise<void> {
+  await sim.call({
+    type: 'add',
+    options: {
+      storeHash,
+      quota: null,
+      latencyMs: LATENCY_MS,
+      data: { counts: SMALL },
+      webhooks: { localTesting: true },
+    },
+  })
+}
+
 async function installToFirstRows(sim: Sim, serve: Serve): Promise<number[]> {
   const times: number[] = []
   for (let i = 0; i < INSTALLS; i++) {
     const storeHash = freshHash(i)
-    await sim.call({
-      type: 'add',
-      options: {
-        storeHash,
-        quota: null,
-        latencyMs: LATENCY_MS,
-        data: { counts: SMALL },
-        webhooks: { localTesting: true },
-      },
-    })
+    await addSmallStore(sim, storeHash)
     const started = performance.now()
     await install(sim, serve.serve.url, storeHash)
     await until(`${storeHash}'s first rows`, 120_000, () => hasAnyRow(serve.sql, storeHash), 10)
@@ -409,17 +414,7 @@ async function manyStores(): Promise<void> {
   )
 
   const smalls = Array.from({ length: STORES - 1 }, (_, i) => smallHash(i))
-  for (const storeHash of smalls)
-    await sim.call({
-      type: 'add',
-      options: {
-        storeHash,
-        quota: null,
-        latencyMs: LATENCY_MS,
-        data: { counts: SMALL },
-        webhooks: { localTesting: true },
-      },
-    })
+  for (const storeHash of smalls) await addSmallStore(sim, storeHash)
   const setupStarted = performance.now()
   await eachWithin(smalls, INSTALL_CONCURRENCY, (storeHash) =>
     install(sim, serve.serve.url, storeHash),
