@@ -170,22 +170,27 @@ export interface Receiver {
   storesChanged(): void
 }
 
-/** The receiver's cached view of the directory; `ready` once it was first read. */
-function startRouter(options: ReceiverOptions): { router?: StoreRouter; ready: Promise<void> } {
+/**
+ * The receiver's cached view of the directory; `ready` once it was first read. `refresh` reads it
+ * again now; a failed read is logged and the previous answers are kept.
+ */
+function startRouter(options: ReceiverOptions): {
+  router?: StoreRouter
+  ready: Promise<void>
+  refresh(): Promise<void>
+} {
   const { directory, log, config } = options
-  if (!directory) return { ready: Promise.resolve() }
+  if (!directory) return { ready: Promise.resolve(), refresh: () => Promise.resolve() }
+  const onError = (error: unknown) =>
+    log('warn', 'could not read the stores', { error: describeError(error) })
   const router = createStoreRouter(directory, {
     refreshMs: options.directoryRefreshMs,
     settingsStore: config.storeHash ? normalizeStoreHash(config.storeHash) : undefined,
-    onError: (error) => log('warn', 'could not read the stores', { error: describeError(error) }),
+    onError,
   })
+  const refresh = () => router.refresh().catch(onError)
   // A database away at start: the settings' store is served, others are looked up per delivery.
-  const ready = router
-    .refresh()
-    .catch((error: unknown) =>
-      log('warn', 'could not read the stores', { error: describeError(error) }),
-    )
-  return { router, ready }
+  return { router, ready: refresh(), refresh }
 }
 
 /**
@@ -199,7 +204,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const storeHash = config.storeHash
   const metrics = options.metrics ?? createMirrorMetrics()
   const store = createInboxWriter(db, storeHash, { waitMs: options.inboxWaitMs })
-  const { router, ready } = startRouter(options)
+  const { router, ready, refresh } = startRouter(options)
   const readStores = router && (() => readStoresOverview(db, router.activeStores()))
   const observe = config.statusToken
     ? {
@@ -240,7 +245,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       tally.stop()
       router?.stop()
     },
-    storesChanged: () => void router?.refresh().catch(() => {}),
+    storesChanged: () => void refresh(),
   }
 }
 
