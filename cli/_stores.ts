@@ -78,12 +78,20 @@ function settingsStore(config: Config): StoreAccess | undefined {
 
 /**
  * The settings for a command that works on stores. BIGCOMMERCE_STORE_HASH/ACCESS_TOKEN are
- * required, as before the registry, unless the database may hold registered stores; every problem
+ * required, as before the registry, unless the database may hold registered stores (or `registry`
+ * says stores will be registered: app mode); half a store is always named as missing. Every problem
  * is named in one message either way.
  */
-export function loadStoresConfig(needs: ConfigNeeds = {}): Config {
+export function loadStoresConfig(
+  needs: ConfigNeeds = {},
+  options: { registry?: boolean } = {},
+): Config {
   const env = readNodeEnv()
-  const noRegistry = !env.DATABASE_URL?.trim() && !existsSync(env.DATA_DIR?.trim() || './data')
+  const isSet = (name: string) => (env[name] ?? '').trim() !== ''
+  if (isSet('BIGCOMMERCE_STORE_HASH') !== isSet('BIGCOMMERCE_ACCESS_TOKEN'))
+    return parseConfig(env, { ...needs, store: true })
+  const noRegistry =
+    !options.registry && !env.DATABASE_URL?.trim() && !existsSync(env.DATA_DIR?.trim() || './data')
   let config: Config
   try {
     config = parseConfig(env, needs)

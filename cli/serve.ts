@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { readNodeEnv } from '../src/node/env.ts'
 import { isStoreConfigured, runDemo } from '../src/node/demo.ts'
 import { runServe } from '../src/node/serve-command.ts'
-import { loadConfig, UsageError } from './_shared.ts'
+import { UsageError } from './_shared.ts'
 import { loadStoresConfig } from './_stores.ts'
 import { ConfigError, type Config, type Env } from '../src/config.ts'
 import { appModeProblems } from '../src/node/app-mode.ts'
@@ -29,11 +29,8 @@ function secondsOption(value: unknown, name: string, example: number): number | 
  * app mode's own problems are named with the others.
  */
 function loadServeConfig(env: Env, allowInsecure: boolean): Config {
-  const isSet = (name: string) => (env[name] ?? '').trim() !== ''
-  // Half a store in the settings is named as missing, whatever else is registered.
-  const halfStore = isSet('BIGCOMMERCE_STORE_HASH') !== isSet('BIGCOMMERCE_ACCESS_TOKEN')
-  const needs = { webhookSecret: true, store: halfStore }
-  const config = isSet('PUBLIC_URL') || halfStore ? loadConfig(needs) : loadStoresConfig(needs)
+  const appMode = (env.PUBLIC_URL ?? '').trim() !== ''
+  const config = loadStoresConfig({ webhookSecret: true }, { registry: appMode })
   const problems = appModeProblems(config, allowInsecure)
   if (problems.length > 0) throw new ConfigError(problems)
   return config
