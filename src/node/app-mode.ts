@@ -22,8 +22,7 @@ type AppSettings = Pick<
 >
 
 /** App mode is on when PUBLIC_URL is set. */
-export const isAppMode = (config: Pick<Config, 'publicUrl'>): boolean =>
-  config.publicUrl !== undefined
+const isAppMode = (config: Pick<Config, 'publicUrl'>): boolean => config.publicUrl !== undefined
 
 /** What keeps app mode from working, one line each; empty when it can run (or is off). */
 export function appModeProblems(config: AppSettings, allowInsecure: boolean): string[] {
