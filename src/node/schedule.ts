@@ -189,6 +189,8 @@ async function runClaimed(scheduler: Scheduler, job: ScheduledJob) {
   const due = dueAt(job, await readJob(db, storeHash, job.name), now())
   if (due > now() + 1_000) return plan(scheduler, job, due - now())
   await noteStarted(db, storeHash, job.name, new Date(now()))
+  // Asked before the run: a lock holder that ends while a busy run is noted is still waited for.
+  const othersBefore = othersExecuting(scheduler, job)
   const { outcome, error } = await runJob(job, controller.signal)
   if (controller.signal.aborted) {
     await noteFinished(db, storeHash, job.name, {
@@ -198,7 +200,12 @@ async function runClaimed(scheduler: Scheduler, job: ScheduledJob) {
     })
     return
   }
-  await finishRun(scheduler, job, outcome, error)
+  await finishRun(scheduler, job, outcome, error, othersBefore)
+}
+
+/** The runs of this schedule's other jobs under way now. */
+function othersExecuting(scheduler: Scheduler, job: ScheduledJob): Array<Promise<void>> {
+  return [...scheduler.executing].filter(([name]) => name !== job.name).map(([, run]) => run)
 }
 
 async function runJob(
@@ -218,6 +225,7 @@ async function finishRun(
   job: ScheduledJob,
   outcome: JobOutcome | 'failed',
   error: unknown,
+  othersBefore: Array<Promise<void>>,
 ) {
   const { db, storeHash, now } = scheduler
   // A run that met a refused token or an outage did not do its work: due again once the API is.
@@ -236,10 +244,10 @@ async function finishRun(
   })
   if (apiDown) return plan(scheduler, job, Math.max(API_RECHECK_MS, scheduler.apiDelayMs()))
   // Busy because another job of this process holds the sweep lock (the backfill at start): run
-  // as soon as it ends rather than a minute later.
-  const others = [...scheduler.executing].filter(([name]) => name !== job.name)
-  if (outcome === 'busy' && others.length > 0) {
-    void Promise.allSettled(others.map(([, run]) => run)).then(() => plan(scheduler, job, 0))
+  // as soon as it ends (at once if it already has) rather than a minute later.
+  const others = new Set([...othersBefore, ...othersExecuting(scheduler, job)])
+  if (outcome === 'busy' && others.size > 0) {
+    void Promise.allSettled(others).then(() => plan(scheduler, job, 0))
     return
   }
   plan(

@@ -151,4 +151,60 @@ describeEachDatabase('schedule across restarts', (ctx) => {
       await schedule.stop()
     }
   })
+
+  it('so does one whose lock holder ends while the busy run is still being noted', async () => {
+    // The race behind a demo run that swept coupons 15 s late: the backfill finished between the
+    // coupon sweep finding the lock taken and the scheduler asking what else was running.
+    const order: string[] = []
+    let locked = false
+    let schedule: ReturnType<typeof startSchedule> | undefined
+    const backfillPlannedAgain = () => schedule?.plan().backfill?.getTime() === clock + 5 * 60_000
+    const jobs: ScheduledJob[] = [
+      {
+        name: 'backfill',
+        everyMinutes: 5,
+        atStart: true,
+        async run() {
+          locked = true
+          order.push('backfill')
+          await expect.poll(() => order).toContain('coupons-now busy')
+          locked = false
+          return 'done'
+        },
+      },
+      {
+        name: 'coupons-now',
+        everyMinutes: 5,
+        atStart: true,
+        async run() {
+          await expect.poll(() => locked || order.includes('coupons-now busy')).toBe(true)
+          if (!locked) {
+            order.push('coupons-now')
+            return 'done'
+          }
+          order.push('coupons-now busy')
+          // The backfill's run is over (planned again, then forgotten) before this one ends.
+          await expect.poll(backfillPlannedAgain).toBe(true)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          return 'busy'
+        },
+      },
+    ]
+    schedule = startSchedule(jobs, {
+      db: ctx.db,
+      storeHash: 'sched3',
+      now: () => clock,
+      busyRetryMs: 3_600_000,
+      onError: (name, error) => {
+        throw new Error(`${name}: ${String(error)}`)
+      },
+    })
+    try {
+      await expect
+        .poll(() => order, { timeout: 10_000 })
+        .toEqual(['backfill', 'coupons-now busy', 'coupons-now'])
+    } finally {
+      await schedule.stop()
+    }
+  })
 })
