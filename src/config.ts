@@ -42,6 +42,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = {}, now = new Date())
     clientSecret: v.BIGCOMMERCE_CLIENT_SECRET,
     startDate: v.BIGCOMMERCE_START_DATE,
     apiUrl: v.BIGCOMMERCE_API_URL,
+    apiRetryBaseMs: v.API_RETRY_BASE_MS,
     publicUrl: v.PUBLIC_URL,
     loginUrl: v.BIGCOMMERCE_LOGIN_URL,
     databaseUrl: v.DATABASE_URL,

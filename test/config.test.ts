@@ -221,3 +221,17 @@ describe('HOST and PGLITE_IDLE_TIMEOUT_SECONDS', () => {
     )
   })
 })
+
+describe('API_RETRY_BASE_MS', () => {
+  it('defaults to 1 s and takes whole milliseconds down to 10', () => {
+    expect(parseConfig({}).apiRetryBaseMs).toBe(1000)
+    expect(parseConfig({ API_RETRY_BASE_MS: '50' }).apiRetryBaseMs).toBe(50)
+  })
+
+  it('refuses less than 10 or a fraction, in one line', () => {
+    for (const value of ['5', '12.5', 'soon'])
+      expect(() => parseConfig({ API_RETRY_BASE_MS: value })).toThrow(
+        /API_RETRY_BASE_MS must be milliseconds from 10 to 60000, e.g. API_RETRY_BASE_MS=1000/,
+      )
+  })
+})

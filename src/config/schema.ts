@@ -165,6 +165,8 @@ function storeFields(needs: ConfigNeeds, now: Date) {
     BIGCOMMERCE_CLIENT_SECRET: optional,
     BIGCOMMERCE_START_DATE: startDateField(now),
     BIGCOMMERCE_API_URL: apiUrlField(),
+    // Short waits let tests and demonstrations live through an outage in seconds.
+    API_RETRY_BASE_MS: wholeNumber('API_RETRY_BASE_MS', 1000, 10, 60_000, 'milliseconds'),
   }
 }
 

@@ -8,6 +8,8 @@ export interface Config {
   /** Where replication starts (UTC midnight); undefined means everything. */
   startDate?: Date
   apiUrl: string
+  /** The first wait before a failed API request (5xx, timeout, connection error) is tried again; doubles per attempt. */
+  apiRetryBaseMs?: number
   /** App mode's base URL: where BigCommerce reaches the callbacks and delivers the hooks. */
   publicUrl?: string
   /** Where the app's install code is exchanged (`{loginUrl}/oauth2/token`); default BigCommerce's. */

@@ -21,7 +21,10 @@ import { nodeLeaseIdentity, type LeaseIdentity } from './lease-identity.ts'
 import { startStoreLane, type LaneShared, type StoreLane } from './store-lane.ts'
 
 export interface FleetOptions {
-  config: Pick<Config, 'apiUrl' | 'clientId' | 'webhookSecret' | 'schedule' | 'publicUrl'>
+  config: Pick<
+    Config,
+    'apiUrl' | 'clientId' | 'apiRetryBaseMs' | 'webhookSecret' | 'schedule' | 'publicUrl'
+  >
   db: Database
   directory: StoreDirectory
   log: Logger

@@ -11,7 +11,7 @@ import { logClientEvent } from '../sync/jobs.ts'
 import type { Logger } from '../util/log.ts'
 
 export function createStoreClient(
-  config: Pick<Config, 'storeHash' | 'accessToken' | 'apiUrl' | 'clientId'>,
+  config: Pick<Config, 'storeHash' | 'accessToken' | 'apiUrl' | 'clientId' | 'apiRetryBaseMs'>,
   onEvent?: (event: ClientEvent) => void,
 ): BigCommerceClient {
   return createBigCommerceClient({
@@ -19,6 +19,7 @@ export function createStoreClient(
     accessToken: config.accessToken,
     apiUrl: config.apiUrl,
     clientId: config.clientId,
+    retryBaseMs: config.apiRetryBaseMs,
     onEvent,
   })
 }

@@ -27,7 +27,10 @@ import { createStoreClient, logClientEvents } from './store-client.ts'
 
 /** What every lane of a process shares. */
 export interface LaneShared {
-  config: Pick<Config, 'apiUrl' | 'clientId' | 'webhookSecret' | 'schedule' | 'publicUrl'>
+  config: Pick<
+    Config,
+    'apiUrl' | 'clientId' | 'apiRetryBaseMs' | 'webhookSecret' | 'schedule' | 'publicUrl'
+  >
   db: Database
   log: Logger
   worker?: EventWorkerOptions
@@ -128,6 +131,7 @@ function openApi(access: StoreAccess, shared: LaneShared, log: Logger): LaneApi 
       accessToken: access.accessToken,
       apiUrl,
       clientId: config.clientId,
+      apiRetryBaseMs: config.apiRetryBaseMs,
     },
     (event) => {
       logEvent(event)
