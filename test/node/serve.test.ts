@@ -22,7 +22,12 @@ import { startServer, type RunningServer } from '../../src/node/serve.ts'
 import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
 import { readStatus } from '../../src/sync/status/status.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
-import { listeningUrl, seedDataDir, startServeChild } from '../support/serve-process.ts'
+import {
+  listeningUrl,
+  seedDataDir,
+  startServeChild,
+  type ServeChild,
+} from '../support/serve-process.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const SECRET = 'serve-test-webhook-secret-0123'
@@ -262,12 +267,14 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
       }),
     })
 
-  it('a worker killed mid-batch loses nothing: its events are taken over within 30 s of the restart; SIGTERM stops cleanly', async () => {
+  it('a worker killed mid-batch loses nothing: its events are taken over once its claim runs out; SIGTERM stops cleanly', async () => {
     for (let id = 1; id <= 10; id++) sim.store.update('orders', id, { staff_notes: `kept ${id}` })
     let inFlight = 0
     sim.setOptions({ latencyMs: 60_000, onRequest: () => void (inFlight += 1) })
-    // The default claim: short, renewed while the batch works, so it ends soon after a SIGKILL.
-    const first = startServeChild(await env())
+    // A claim of 3 s (the default is 20), renewed while the batch works: after a SIGKILL its
+    // events wait 3 s for the next worker instead of 20.
+    const lease = ['--worker-lease', '3']
+    const first = startServeChild(await env(), lease)
     const url = await listeningUrl(first)
     for (let id = 1; id <= 10; id++) expect((await deliver(url, id)).status).toBe(200)
     // The batch is claimed and its refetches are on the wire: kill the process outright.
@@ -276,13 +283,13 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
     await first.exited
     sim.setOptions({ latencyMs: 0, onRequest: undefined })
 
-    const second = startServeChild(await env())
+    const second = startServeChild(await env(), lease)
     await listeningUrl(second)
     const claimed = () =>
       second.lines
         .filter((l) => l.msg === 'worker batch')
         .reduce((sum, l) => sum + Number(l.claimed), 0)
-    await expect.poll(claimed, { timeout: 30_000, interval: 250 }).toBe(10)
+    await expect.poll(claimed, { timeout: 20_000, interval: 250 }).toBe(10)
     second.process.kill('SIGTERM')
     expect(await second.exited).toBe(0)
     expect(second.lines.at(-1)).toMatchObject({ msg: 'stopped' })
@@ -338,41 +345,67 @@ describe('npm start (serve --demo-unless-configured)', () => {
     await rm(workDir, { recursive: true, force: true })
   })
 
-  it('with no settings runs the demo: a simulated store whose changes reach the embedded database', async () => {
-    const demo = startServeChild({ PORT: String(await freePort()), DATA_DIR: workDir }, [
-      '--demo-unless-configured',
-    ])
-    await listeningUrl(demo)
-    await expect
-      .poll(() => demo.lines.filter((l) => l.msg === 'worker batch').length, { timeout: 20_000 })
-      .toBeGreaterThan(1)
-    // Coupons are swept at start (right after the backfill, not a minute later), and the hook
-    // check never races the demo's own hook creation.
-    await expect
-      .poll(() => demo.lines.some((l) => l.msg === 'sweep coupons'), { timeout: 30_000 })
-      .toBe(true)
-    expect(demo.lines.filter((l) => String(l.msg).startsWith('hooks'))).toEqual([])
-    demo.process.kill('SIGTERM')
-    expect(await demo.exited).toBe(0)
-    expect(demo.raw()).toContain('bc-mirror DEMO')
-    expect(demo.raw()).toContain('webhooks ensure --url https://')
-    const db = await openPglite({ dataDir: join(workDir, 'demo') })
-    try {
-      const [rows] = await db.execute<{ n: number }>(sql`
-        select (select count(*) from bigcommerce.orders) + (select count(*) from bigcommerce.products)
-             + (select count(*) from bigcommerce.customers) as n`)
-      expect(Number(rows?.n)).toBeGreaterThan(0)
-      const [done] = await db.execute<{ n: number }>(
-        sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'done'`,
-      )
-      expect(done?.n).toBeGreaterThan(1)
-      const [coupons] = await db.execute<{ n: number }>(
-        sql`select count(*)::int as n from bigcommerce.coupons`,
-      )
-      expect(coupons?.n).toBe(20)
-    } finally {
-      await db.close()
+  // One demo run in steps, each a test of its own, so that a stall names the step that stalled.
+  describe('with no settings runs the demo: a simulated store whose changes reach the embedded database', () => {
+    let demo: ServeChild | undefined
+    const running = () => {
+      if (!demo || demo.process.exitCode !== null) throw new Error('the demo is not running')
+      return demo
     }
+    afterAll(async () => {
+      if (demo?.process.exitCode === null) demo.process.kill('SIGKILL')
+      await demo?.exited
+    })
+
+    it('listens', async () => {
+      demo = startServeChild({ PORT: String(await freePort()), DATA_DIR: workDir }, [
+        '--demo-unless-configured',
+      ])
+      expect(await listeningUrl(demo)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    })
+
+    it('its worker refreshes the rows the store changes', async () => {
+      const child = running()
+      await expect
+        .poll(() => child.lines.filter((l) => l.msg === 'worker batch').length, {
+          timeout: 20_000,
+        })
+        .toBeGreaterThan(1)
+    })
+
+    it('sweeps coupons right after the backfill, and its hook check never races the demo hooks', async () => {
+      const child = running()
+      // Not a minute later; and the hooks were made before serve started, so the check finds them.
+      await expect
+        .poll(() => child.lines.some((l) => l.msg === 'sweep coupons'), { timeout: 30_000 })
+        .toBe(true)
+      expect(child.lines.filter((l) => String(l.msg).startsWith('hooks'))).toEqual([])
+    })
+
+    it('stops on SIGTERM, leaving the mirrored rows and the done events in the database', async () => {
+      const child = running()
+      child.process.kill('SIGTERM')
+      expect(await child.exited).toBe(0)
+      expect(child.raw()).toContain('bc-mirror DEMO')
+      expect(child.raw()).toContain('webhooks ensure --url https://')
+      const db = await openPglite({ dataDir: join(workDir, 'demo') })
+      try {
+        const [rows] = await db.execute<{ n: number }>(sql`
+          select (select count(*) from bigcommerce.orders) + (select count(*) from bigcommerce.products)
+               + (select count(*) from bigcommerce.customers) as n`)
+        expect(Number(rows?.n)).toBeGreaterThan(0)
+        const [done] = await db.execute<{ n: number }>(
+          sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'done'`,
+        )
+        expect(done?.n).toBeGreaterThan(1)
+        const [coupons] = await db.execute<{ n: number }>(
+          sql`select count(*)::int as n from bigcommerce.coupons`,
+        )
+        expect(coupons?.n).toBe(20)
+      } finally {
+        await db.close()
+      }
+    })
   })
 
   it('with only some store settings it stops with the usual settings error, exit code 2', async () => {
