@@ -425,11 +425,17 @@ export interface CommandEnv {
   sim: SimStore
   target: MirrorTarget
   port: number
+  /** API_RETRY_BASE_MS for serve and sync; unset, the default 1 s. */
+  apiRetryBaseMs?: number
 }
 
-function commandEnv({ sim, target, port }: CommandEnv): NodeJS.ProcessEnv {
+function commandEnv({ sim, target, port, apiRetryBaseMs }: CommandEnv): NodeJS.ProcessEnv {
   // The schedule is off: webhooks and the explicit syncs below are what is under test.
-  return cliEnv({ ...serveEnvForSim(sim, SECRET, port), ...targetEnv(target) })
+  return cliEnv({
+    ...serveEnvForSim(sim, SECRET, port),
+    ...targetEnv(target),
+    ...(apiRetryBaseMs === undefined ? {} : { API_RETRY_BASE_MS: String(apiRetryBaseMs) }),
+  })
 }
 
 export interface ServeProcess {
@@ -819,6 +825,8 @@ export interface ScenarioOptions {
   cacheRendered?: boolean
   /** While serve runs, an API outage (every request 500) and a refused token of this many seconds each, per cycle. */
   apiFaultSeconds?: number
+  /** The commands' first wait before retrying a failed request (API_RETRY_BASE_MS); default 1 s. */
+  apiRetryBaseMs?: number
   log?: (message: string) => void
 }
 
@@ -853,7 +861,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     latencyMs: options.latencyMs,
     cacheRendered: options.cacheRendered,
   })
-  const env: CommandEnv = { sim, target: options.target, port: await freePort() }
+  const env: CommandEnv = {
+    sim,
+    target: options.target,
+    port: await freePort(),
+    apiRetryBaseMs: options.apiRetryBaseMs,
+  }
   const storeRows = TABLES.reduce((n, t) => n + sim.store.count(t), 0)
   let inboxHighWater: number | null = null
   let sampler: NodeJS.Timeout | undefined
