@@ -448,7 +448,23 @@ export interface ServeProcess {
   output: () => string
 }
 
+/**
+ * serve on env.port, or on a new port when another program took that one meanwhile (freePort
+ * only saw it free; under load an outgoing connection may get it first): a whole run here saw
+ * EADDRINUSE once.
+ */
 export async function startServe(env: CommandEnv): Promise<ServeProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServeOnce(env)
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error
+      env.port = await freePort()
+    }
+  }
+}
+
+async function startServeOnce(env: CommandEnv): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
     [BIN, 'serve', '--worker-lease', '2', '--api-retry-max', '5', '--confirm-after', '3'],
