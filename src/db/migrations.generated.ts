@@ -95,4 +95,18 @@ export const MIGRATIONS: Array<MigrationMeta & { tag: string }> = [
       "\nCREATE INDEX \"stores_status_idx\" ON \"bigcommerce\".\"stores\" USING btree (\"status\");",
     ],
   },
+  {
+    tag: "0006_variants_and_addresses",
+    folderMillis: 1796541057357,
+    hash: "0824b9b431801d09d5b3fb52132c5bf495cc9129841757bdc43c052a857a4a3f",
+    bps: true,
+    sql: [
+      "CREATE TABLE \"bigcommerce\".\"customer_addresses\" (\n\t\"store_hash\" text NOT NULL,\n\t\"id\" bigint NOT NULL,\n\t\"data\" jsonb NOT NULL,\n\t\"synced_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"customer_id\" bigint NOT NULL,\n\t\"first_name\" text,\n\t\"last_name\" text,\n\t\"city\" text,\n\t\"state_or_province\" text,\n\t\"postal_code\" text,\n\t\"country_code\" text,\n\t\"address_type\" text,\n\tCONSTRAINT \"customer_addresses_store_hash_customer_id_id_pk\" PRIMARY KEY(\"store_hash\",\"customer_id\",\"id\")\n);\n",
+      "\nCREATE TABLE \"bigcommerce\".\"product_variants\" (\n\t\"store_hash\" text NOT NULL,\n\t\"id\" bigint NOT NULL,\n\t\"data\" jsonb NOT NULL,\n\t\"synced_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"product_id\" bigint NOT NULL,\n\t\"sku\" text,\n\t\"price\" numeric(20, 4),\n\t\"calculated_price\" numeric(20, 4),\n\t\"inventory_level\" integer,\n\t\"purchasing_disabled\" boolean,\n\tCONSTRAINT \"product_variants_store_hash_product_id_id_pk\" PRIMARY KEY(\"store_hash\",\"product_id\",\"id\")\n);\n",
+      "\nALTER TABLE \"bigcommerce\".\"customer_addresses\" ADD CONSTRAINT \"customer_addresses_store_hash_customer_id_customers_store_hash_id_fk\" FOREIGN KEY (\"store_hash\",\"customer_id\") REFERENCES \"bigcommerce\".\"customers\"(\"store_hash\",\"id\") ON DELETE cascade ON UPDATE no action;",
+      "\nALTER TABLE \"bigcommerce\".\"product_variants\" ADD CONSTRAINT \"product_variants_store_hash_product_id_products_store_hash_id_fk\" FOREIGN KEY (\"store_hash\",\"product_id\") REFERENCES \"bigcommerce\".\"products\"(\"store_hash\",\"id\") ON DELETE cascade ON UPDATE no action;",
+      "\nCREATE INDEX \"customer_addresses_country_idx\" ON \"bigcommerce\".\"customer_addresses\" USING btree (\"store_hash\",\"country_code\");",
+      "\nCREATE INDEX \"product_variants_sku_idx\" ON \"bigcommerce\".\"product_variants\" USING btree (\"store_hash\",\"sku\");",
+    ],
+  },
 ]

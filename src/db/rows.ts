@@ -1,8 +1,8 @@
 // The row shapes the write path takes. They live with the database layer, which writes them, so
 // that it needs nothing from src/resources; the resources build them (and re-export them).
-import type { OrderChildTable } from './schema.ts'
+import type { ChildTable, OrderChildTable } from './schema.ts'
 
-/** One child row: key within the order, `data` as the API returned the item, typed columns. */
+/** One child row: key within its parent (an order, a product, a customer), `data` as the API returned the item, typed columns. */
 export interface ChildRow {
   id: number
   data: unknown
@@ -15,6 +15,9 @@ export interface ChildRow {
  */
 export type OrderChildren = Partial<Record<OrderChildTable, ChildRow[]>>
 
+/** A parent row's children by table, with the same meaning as OrderChildren for any parent. */
+export type ChildSets = Partial<Record<ChildTable, ChildRow[]>>
+
 /**
  * One row for a resource table: `id`, `date_modified` (null for coupons), the raw API object in
  * `data`, and the table's typed columns under their SQL names (e.g. `status_id`, `email`).
@@ -24,8 +27,8 @@ export interface ResourceRow {
   id: number
   date_modified: Date | null
   data: unknown
-  /** Child rows written with this row (an order's line items, addresses, coupons). */
-  children?: OrderChildren
+  /** Child rows written with this row (an order's line items, a product's variants, ...). */
+  children?: ChildSets
   /**
    * Why this row is not written this time (its children could not be read): it goes to
    * rejected_rows, the stored row and its children stay as they are, and it is read again later.

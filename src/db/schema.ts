@@ -8,5 +8,7 @@
 export { bigcommerce } from './schema/common.ts'
 export * from './schema/resources.ts'
 export * from './schema/order-children.ts'
+export * from './schema/resource-children.ts'
+export * from './schema/child-tables.ts'
 export * from './schema/bookkeeping.ts'
 export * from './schema/stores.ts'

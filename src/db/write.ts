@@ -16,7 +16,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core'
 import { notifyChanges } from './changes.ts'
 import { deletions, rejectedRows, resourceTables, type ResourceName } from './schema.ts'
 import type { Database, Executor } from './database.ts'
-import { hasChildren, writeOrderChildren } from './write-children.ts'
+import { hasChildren, writeChildren } from './write-children.ts'
 import type { ResourceRow } from './rows.ts'
 
 export const DEFAULT_BATCH_SIZE = 500
@@ -129,7 +129,7 @@ export async function upsertRows(
     const [result] = hasChildren(batch)
       ? await inTransaction(db, async (tx) => {
           const rows = await tx.execute<{ written: number }>(statement)
-          await writeOrderChildren(tx, storeHash, batch)
+          await writeChildren(tx, storeHash, batch)
           return rows
         })
       : await db.execute<{ written: number }>(statement)

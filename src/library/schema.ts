@@ -6,6 +6,7 @@ import type * as tables from '../db/schema.ts'
 export {
   bigcommerce,
   coupons,
+  customerAddresses,
   customers,
   deletions,
   orderCoupons,
@@ -13,6 +14,7 @@ export {
   orders,
   orderShippingAddresses,
   products,
+  productVariants,
   rejectedRows,
   syncRuns,
   syncState,
@@ -25,6 +27,8 @@ export type Product = typeof tables.products.$inferSelect
 export type OrderProduct = typeof tables.orderProducts.$inferSelect
 export type OrderShippingAddress = typeof tables.orderShippingAddresses.$inferSelect
 export type OrderCoupon = typeof tables.orderCoupons.$inferSelect
+export type ProductVariant = typeof tables.productVariants.$inferSelect
+export type CustomerAddress = typeof tables.customerAddresses.$inferSelect
 export type Deletion = typeof tables.deletions.$inferSelect
 export type RejectedRow = typeof tables.rejectedRows.$inferSelect
 export type SyncStateRow = typeof tables.syncState.$inferSelect

@@ -1,5 +1,6 @@
 // Customers: v3, swept by date_modified ascending with addresses, store credit, attributes and
-// form fields embedded. v3 has no GET by id, so refetches use `id:in`.
+// form fields embedded. v3 has no GET by id, so refetches use `id:in`. Addresses are also the
+// child table customer_addresses (customer-addresses.ts).
 import { z } from 'zod'
 import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
@@ -13,6 +14,8 @@ import {
 import { chunk, mapWithConcurrency } from '../util/collections.ts'
 import { countV3, listV3Range, modifiedSecondsOf, widenedDates } from './range.ts'
 import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
+import { ADDRESSES } from './customer-addresses.ts'
+import { attachEmbeddedChildren, emptyEmbeddedChildStats } from './embedded-children.ts'
 import type { RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'
 
 export const CUSTOMER_INCLUDE = 'addresses,storecredit,attributes,formfields'
@@ -38,7 +41,7 @@ function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
 
 export const customers: ResourceDefinition = {
   name: 'customers',
-  childTables: [],
+  childTables: [ADDRESSES.table],
   apiPaths: [PATH],
   idsPerRead: MAX_PAGE_SIZE,
   sweepKey: 'date_modified',
@@ -83,6 +86,9 @@ export const customers: ResourceDefinition = {
     }
     return toId(pick(data, 'id'))
   },
+
+  prepareRows: (ctx, rows) => attachEmbeddedChildren(ADDRESSES, ctx, rows),
+  emptyChildStats: emptyEmbeddedChildStats,
 
   toRow(item): ResourceRow {
     const customer = parseApiObject(customerSchema, item, 'customer')

@@ -26,9 +26,9 @@ import {
   type ChildRow,
   type OrderChildren,
 } from './order-children.ts'
-import type { ChildReadStats, ResourceRow, RowContext } from './types.ts'
+import type { OrderChildReadStats, ResourceRow, RowContext } from './types.ts'
 
-export const emptyChildReadStats = (): ChildReadStats => ({
+export const emptyChildReadStats = (): OrderChildReadStats => ({
   fallbackOrders: 0,
   completedOrders: 0,
   productRequests: 0,
@@ -36,17 +36,6 @@ export const emptyChildReadStats = (): ChildReadStats => ({
   couponRequests: 0,
   unreadable: 0,
 })
-
-/** Adds `b` into `a`. */
-export function addChildReadStats(a: ChildReadStats, b: ChildReadStats | undefined): void {
-  if (!b) return
-  a.fallbackOrders += b.fallbackOrders
-  a.completedOrders += b.completedOrders
-  a.productRequests += b.productRequests
-  a.addressRequests += b.addressRequests
-  a.couponRequests += b.couponRequests
-  a.unreadable += b.unreadable
-}
 
 interface Stored {
   modified: number | null
@@ -151,7 +140,7 @@ function rowsOf(
 export async function attachOrderChildren(
   ctx: RowContext,
   rows: ResourceRow[],
-): Promise<ChildReadStats> {
+): Promise<OrderChildReadStats> {
   const stats = emptyChildReadStats()
   if (rows.length === 0) return stats
   const stored = await readStored(
@@ -189,7 +178,7 @@ async function childrenOf(
   client: BigCommerceClient,
   row: ResourceRow,
   held: Stored | undefined,
-  stats: ChildReadStats,
+  stats: OrderChildReadStats,
 ): Promise<OrderChildren> {
   const moved = !held || held.modified !== seconds(row)
   const children: OrderChildren = {}
@@ -230,7 +219,7 @@ async function childrenOf(
 async function readLines(
   client: BigCommerceClient,
   row: ResourceRow,
-  stats: ChildReadStats,
+  stats: OrderChildReadStats,
 ): Promise<ChildRow[] | undefined> {
   const path = `/v2/orders/${row.id}/products`
   const expected = itemsTotalOf(row.data)
@@ -244,7 +233,7 @@ async function readLines(
 async function readLinesAndAddresses(
   client: BigCommerceClient,
   row: ResourceRow,
-  stats: ChildReadStats,
+  stats: OrderChildReadStats,
 ): Promise<OrderChildren> {
   stats.fallbackOrders += 1
   const [lines, addresses] = await Promise.all([

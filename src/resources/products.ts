@@ -1,6 +1,6 @@
 // Products: v3 catalog, swept by date_modified ascending. Variants, images, custom fields and
 // bulk pricing come embedded; options and modifiers are left out because including them caps
-// pages at 10 rows.
+// pages at 10 rows. Variants are also the child table product_variants (product-variants.ts).
 import { z } from 'zod'
 import { formatV3Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
@@ -14,6 +14,8 @@ import {
 import { chunk, mapWithConcurrency } from '../util/collections.ts'
 import { countV3, listV3Range, modifiedSecondsOf, widenedDates, widenedMinId } from './range.ts'
 import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
+import { attachEmbeddedChildren, emptyEmbeddedChildStats } from './embedded-children.ts'
+import { VARIANTS } from './product-variants.ts'
 import type { RangeQuery, ResourceDefinition, ResourceRow } from './types.ts'
 
 export const PRODUCT_INCLUDE = 'variants,images,custom_fields,bulk_pricing_rules'
@@ -40,8 +42,8 @@ function dateFilters(query: Pick<RangeQuery, 'lo' | 'hi' | 'exactLo'>) {
 
 export const products: ResourceDefinition = {
   name: 'products',
-  childTables: [],
-  apiPaths: [PATH],
+  childTables: [VARIANTS.table],
+  apiPaths: [PATH, VARIANTS.listPath],
   idsPerRead: MAX_PAGE_SIZE,
   sweepKey: 'date_modified',
   keyOf: modifiedSecondsOf,
@@ -99,6 +101,9 @@ export const products: ResourceDefinition = {
     if (scope.startsWith('store/product/metafield/')) return toId(pick(data, 'resource_id'))
     return toId(pick(data, 'id'))
   },
+
+  prepareRows: (ctx, rows) => attachEmbeddedChildren(VARIANTS, ctx, rows),
+  emptyChildStats: emptyEmbeddedChildStats,
 
   toRow(item): ResourceRow {
     const product = parseApiObject(productSchema, item, 'product')

@@ -1,6 +1,6 @@
 // What every resource (one file per table) declares; the row shape the write path takes is db/rows.ts.
 import type { Executor } from '../db/database.ts'
-import type { OrderChildTable, ResourceName } from '../db/schema.ts'
+import type { ChildTable, ResourceName } from '../db/schema.ts'
 import type { ResourceRow } from '../db/rows.ts'
 
 export type { ResourceRow }
@@ -12,8 +12,15 @@ export interface RowContext {
   storeHash: string
 }
 
+/**
+ * Requests spent reading children and how many parents were set aside, by counter name; each
+ * resource keeps its own counters (orders: OrderChildReadStats; products and customers:
+ * EmbeddedChildStats in embedded-children.ts). Summed key by key across batches.
+ */
+export type ChildReadStats = Record<string, number>
+
 /** Requests spent on orders' children, per kind, and how often the per-order fallback ran. */
-export interface ChildReadStats {
+export type OrderChildReadStats = {
   /** Orders whose line items and addresses were read per order (the store ignored include). */
   fallbackOrders: number
   /**
@@ -77,10 +84,11 @@ export interface RangePage {
 export interface ResourceDefinition {
   name: ResourceName
   /**
-   * Tables written with each row in its transaction and deleted with it (an order's line items,
-   * addresses and coupons). Empty for resources that are one row per API object.
+   * Tables written with each row in its transaction, replacing the row's previous set, and
+   * deleted with it (an order's line items, a product's variants, a customer's addresses; see
+   * db/write-children.ts). Empty for resources that are one row per API object.
    */
-  childTables: readonly OrderChildTable[]
+  childTables: readonly ChildTable[]
   /** Path prefixes of the API this resource reads: requests on them count against its table. */
   apiPaths: readonly string[]
   /**
@@ -121,8 +129,13 @@ export interface ResourceDefinition {
   targetOf(scope: string, data: unknown): number | null
   /** The row to write; throws BigCommerceDataError for an object that is not a valid resource. */
   toRow(item: unknown): ResourceRow
-  /** Reads what rows need besides their own object (orders: children) and attaches it. */
+  /**
+   * Reads the rows' children and attaches them (`row.children`); a row whose children cannot be
+   * read whole is set aside (`row.setAside`), never written with a partial set.
+   */
   prepareRows?(ctx: RowContext, rows: ResourceRow[]): Promise<ChildReadStats>
+  /** The counters prepareRows reports, all zero: what a run that read no row says. */
+  emptyChildStats?(): ChildReadStats
 }
 
 /**

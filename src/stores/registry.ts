@@ -164,9 +164,7 @@ export async function removeStore(
   })
 }
 
-const CHILD_TABLES = new Set<string>(
-  Object.values(schema.orderChildTables).map((t) => getTableName(t)),
-)
+const CHILD_TABLES = new Set<string>(Object.values(schema.childTables).map((t) => getTableName(t)))
 /** Mirrored rows and their children: what the change feed announces when they go. */
 const FEED_TABLES = new Set<string>([
   ...Object.values(schema.resourceTables).map((t) => getTableName(t)),

@@ -3,7 +3,7 @@
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { describe, expect, it } from 'vitest'
 import { findScopeForPath } from '../../src/bigcommerce/scopes.ts'
-import { orderChildTables, RESOURCE_NAMES, resourceTables } from '../../src/db/schema.ts'
+import { CHILD_PARENTS, childTables, RESOURCE_NAMES, resourceTables } from '../../src/db/schema.ts'
 import {
   EVENT_TABLES,
   INCREMENTAL_TABLES,
@@ -36,9 +36,12 @@ describe('resource declarations', () => {
       'order_shipping_addresses',
       'order_coupons',
     ])
+    expect(RESOURCES.products.childTables).toEqual(['product_variants'])
+    expect(RESOURCES.customers.childTables).toEqual(['customer_addresses'])
     for (const resource of Object.values(RESOURCES)) {
       for (const child of resource.childTables) {
-        const config = getTableConfig(orderChildTables[child])
+        const config = getTableConfig(childTables[child])
+        expect(CHILD_PARENTS[child].parent).toBe(resource.name)
         expect(config.name).toBe(child)
         const parents = config.foreignKeys.map((fk) => fk.reference())
         expect(parents.map((p) => getTableConfig(p.foreignTable).name)).toContain(resource.name)

@@ -160,11 +160,13 @@ describeEachDatabase('store registry', (ctx) => {
     expect(announced.every((c) => c.op === 'delete')).toBe(true)
     expect(announced.map((c) => c.table).sort()).toEqual([
       'coupons',
+      'customer_addresses',
       'customers',
       'order_coupons',
       'order_products',
       'order_shipping_addresses',
       'orders',
+      'product_variants',
       'products',
     ])
     expect(heard.changes.some((c) => c.store_hash === 'kept1')).toBe(false)

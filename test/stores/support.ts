@@ -4,10 +4,10 @@
 import { getTableColumns, getTableName, sql } from 'drizzle-orm'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Database } from '../../src/db/database.ts'
-import { orderChildTables } from '../../src/db/schema.ts'
+import { childTables } from '../../src/db/schema.ts'
 import { storeDataTables } from '../../src/stores/registry.ts'
 
-const CHILDREN = new Set<string>(Object.values(orderChildTables).map((t) => getTableName(t)))
+const CHILDREN = new Set<string>(Object.values(childTables).map((t) => getTableName(t)))
 
 function sampleValue(column: PgColumn, storeHash: string): unknown {
   if (column.name === 'store_hash') return storeHash

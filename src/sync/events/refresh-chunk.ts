@@ -3,7 +3,7 @@
 // its events back for a later try, without using an attempt when the API was not really tried.
 import { describeFailureAt } from '../failure.ts'
 import type { ResourceName } from '../../db/schema.ts'
-import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
+import { addChildReadStats } from '../../resources/child-stats.ts'
 import { classifyApiError } from '../api-health.ts'
 import {
   deferEvents,
@@ -63,8 +63,7 @@ function addToOutcome(outcome: TableOutcome, applied: RefreshedRows): void {
   outcome.deferred += applied.deferredIds
   outcome.unanswered += applied.unansweredIds
   outcome.held += applied.held.ids
-  if (applied.children)
-    addChildReadStats((outcome.children ??= emptyChildReadStats()), applied.children)
+  if (applied.children) addChildReadStats((outcome.children ??= {}), applied.children)
 }
 
 /** Finishes, defers or retries each event as the refetch decided. */

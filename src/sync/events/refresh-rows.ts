@@ -4,7 +4,7 @@ import type { ResourceName } from '../../db/schema.ts'
 import { deleteRows } from '../../db/write.ts'
 import { writeItems } from '../../db/write-items.ts'
 import { RESOURCES } from '../../resources/index.ts'
-import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
+import { addChildReadStats } from '../../resources/child-stats.ts'
 import type { ChildReadStats } from '../../resources/types.ts'
 import { decideId, type IdDecision } from './decide-id.ts'
 import { admitDeletions } from './deletion-valve.ts'
@@ -31,7 +31,7 @@ export async function refreshRows(
     prepare: async (rows) => {
       const stats = await definition.prepareRows?.(ctx, rows)
       // A batch split to isolate a bad row prepares again: every call's requests count.
-      if (stats) addChildReadStats((children ??= emptyChildReadStats()), stats)
+      if (stats) addChildReadStats((children ??= {}), stats)
     },
   })
   const byDecision: Record<IdDecision, number[]> = {

@@ -8,7 +8,7 @@ import type { PgTable } from 'drizzle-orm/pg-core'
 import type { Executor } from '../../db/database.ts'
 import {
   leases,
-  orderChildTables,
+  childTables,
   rejectedRows,
   resourceTables,
   syncState,
@@ -192,7 +192,7 @@ async function countRows(db: Executor, table: PgTable, storeHash: string): Promi
 async function countChildRows(db: Executor, name: ResourceName, storeHash: string) {
   const counts: Record<string, number> = {}
   for (const child of RESOURCES[name].childTables)
-    counts[child] = await countRows(db, orderChildTables[child], storeHash)
+    counts[child] = await countRows(db, childTables[child], storeHash)
   return counts
 }
 

@@ -3,7 +3,7 @@
 // record how the run ended in sync_state. A failure ends this table only; the others go on.
 import type { ResourceName } from '../../db/schema.ts'
 import { writeItems, type RejectedItem } from '../../db/write-items.ts'
-import { addChildReadStats, emptyChildReadStats } from '../../resources/order-children-read.ts'
+import { addChildReadStats } from '../../resources/child-stats.ts'
 import type { ChildReadStats, ResourceDefinition } from '../../resources/types.ts'
 import { settleHeldEvents } from '../events/inbox.ts'
 import { describeProblem } from '../failure.ts'
@@ -162,7 +162,7 @@ async function openTableRun(
     rejectedCount: 0,
     rejectedIds: new Set<number>(),
     notes: [],
-    children: emptyChildReadStats(),
+    children: resource.emptyChildStats?.() ?? {},
     seen: new Set<number>(),
     listed: createListedCount(resource, checkpoint),
     pageSizes: createPageSizeLog(),
@@ -283,7 +283,7 @@ function summarize(run: TableRun, status: TableSummary['status'], error?: string
     seconds: (Date.now() - run.began) / 1000,
     ...run.counts(),
     ...(error ? { error } : {}),
-    ...withNotes(run.resource.prepareRows ? childSummary(run.children) : {}, [
+    ...withNotes(run.resource.prepareRows ? childSummary(run.children, run.resource.name) : {}, [
       ...run.pageSizes.describe(),
       ...run.notes,
     ]),
