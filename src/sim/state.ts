@@ -4,8 +4,9 @@
 // format. Mutations report webhook events to a listener; the server turns them into deliveries.
 //
 // The parts live in ./state/: tables.ts (rows and shared helpers), mutations.ts, order-edits.ts
-// (an order's children), fault-switches.ts (hideById, answerAs, corrupt) and render.ts.
+// (an order's children), child-edits.ts (variants and addresses added and removed), fault-switches.ts (hideById, answerAs, corrupt) and render.ts.
 import type { GenerateContext, SimRecord, SimResourceName } from './generate.ts'
+import { childEditOps } from './state/child-edits.ts'
 import { createSimClock, type SimClock } from './state/clock.ts'
 import { faultSwitchOps } from './state/fault-switches.ts'
 import { mutationOps } from './state/mutations.ts'
@@ -77,6 +78,7 @@ export function createSimState(options: SimStateOptions = {}) {
     byModified: (name: SimResourceName) => rowsByModified(core, name),
     ...mutationOps(core),
     ...orderEditOps(core),
+    ...childEditOps(core),
     ...faultSwitchOps(core),
     ...renderOps(core),
   }

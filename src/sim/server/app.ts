@@ -7,6 +7,7 @@ import type { SimFleet } from './fleet.ts'
 import { registerLoginRoutes } from './login-routes.ts'
 import { registerControlRoutes } from './control-routes.ts'
 import { registerCouponRoutes } from './coupon-routes.ts'
+import { registerChildRoutes } from './child-routes.ts'
 import { registerCustomerRoutes } from './customer-routes.ts'
 import { registerGate } from './gate.ts'
 import { registerHookRoutes } from './hook-routes.ts'
@@ -31,6 +32,7 @@ export function createSimApp(fleet: SimFleet): SimApp {
   registerGate(app, fleet)
   registerOrderRoutes(app)
   registerCouponRoutes(app)
+  registerChildRoutes(app)
   registerProductRoutes(app)
   registerCustomerRoutes(app)
   registerHookRoutes(app)

@@ -15,6 +15,9 @@ const CUSTOMER_INCLUDES: Record<string, string> = {
   formfields: 'form_fields',
 }
 
+/** Addresses a customer embeds at most (documented). */
+const EMBEDDED_ADDRESSES = 10
+
 function customerJson(ctx: SimContext, c: Context, record: SimRecord): string {
   const include = new Set((c.req.query('include') ?? '').split(',').filter(Boolean))
   const fields = ctx.settings.customersIncludeFields ? (c.req.query('include_fields') ?? '') : ''
@@ -22,6 +25,8 @@ function customerJson(ctx: SimContext, c: Context, record: SimRecord): string {
   return ctx.store.renderJson('customers', record, key, (full) => {
     for (const [param, key] of Object.entries(CUSTOMER_INCLUDES))
       if (!include.has(param)) delete full[key]
+    // `customer_Full.addresses.maxItems: 10`: the rest only through /v3/customers/addresses.
+    if (Array.isArray(full.addresses)) full.addresses = full.addresses.slice(0, EMBEDDED_ADDRESSES)
     return fields ? trimFields(c, full) : full
   })
 }

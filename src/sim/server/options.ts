@@ -131,6 +131,12 @@ export interface SimStoreOptions {
    */
   embeddedLineItemCap?: number | null
   /**
+   * Variants a product embeds at most with `include=variants`. Whether the embed is capped is not
+   * documented [unconfirmed]; default 50 (a default page of the variants list; the rest are cut);
+   * null embeds every variant. Customers' embedded addresses are always cut at 10 (documented).
+   */
+  embeddedVariantCap?: number | null
+  /**
    * How consignments carry `line_items` when asked for them: 'objects' (`orderProducts`, the
    * default), 'links' (the spec's other `oneOf` branch: a `{url, resource}` per line), or
    * 'absent' (no `line_items` key: not a documented shape, a fault for tests).

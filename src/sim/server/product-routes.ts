@@ -19,13 +19,19 @@ const PRODUCT_INCLUDES = [
   'videos',
 ]
 
-function shapeProduct(c: Context, full: Record<string, unknown>) {
+/** The embedded variants' cap: the harsher reading unless the store is told otherwise. */
+export const variantCapOf = (ctx: SimContext) =>
+  ctx.settings.embeddedVariantCap === undefined ? 50 : ctx.settings.embeddedVariantCap
+
+function shapeProduct(c: Context, full: Record<string, unknown>, variantCap: number | null) {
   const include = new Set((c.req.query('include') ?? '').split(',').filter(Boolean))
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(full)) {
     if (PRODUCT_INCLUDES.includes(key) && !include.has(key)) continue
     out[key] = value
   }
+  if (Array.isArray(out.variants) && variantCap !== null)
+    out.variants = out.variants.slice(0, variantCap)
   if (include.has('options')) out.options = []
   if (include.has('modifiers')) out.modifiers = []
   if (include.has('videos')) out.videos = []
@@ -35,8 +41,9 @@ function shapeProduct(c: Context, full: Record<string, unknown>) {
 }
 
 function productJson(ctx: SimContext, c: Context, record: SimRecord): string {
-  const key = `${c.req.query('include') ?? ''}|${c.req.query('include_fields') ?? ''}|${c.req.query('exclude_fields') ?? ''}`
-  return ctx.store.renderJson('products', record, key, (full) => shapeProduct(c, full))
+  const cap = variantCapOf(ctx)
+  const key = `${c.req.query('include') ?? ''}|${c.req.query('include_fields') ?? ''}|${c.req.query('exclude_fields') ?? ''}|${cap}`
+  return ctx.store.renderJson('products', record, key, (full) => shapeProduct(c, full, cap))
 }
 
 function listProducts(ctx: SimContext, c: Context) {
@@ -73,7 +80,8 @@ export function registerProductRoutes(app: SimApp) {
         { status: 404, title: 'The requested product was not found.', type: 'about:blank' },
         404,
       )
-    return c.json({ data: shapeProduct(c, ctx.store.render('products', record)), meta: {} })
+    const full = ctx.store.render('products', record)
+    return c.json({ data: shapeProduct(c, full, variantCapOf(ctx)), meta: {} })
   })
   app.get(`${BASE}/v3/catalog/products`, (c) => listProducts(c.var.sim, c))
 }

@@ -1,0 +1,249 @@
+// Products' variants and customers' addresses (product_variants, customer_addresses): a backfill,
+// parents whose embed is cut (a product of 55 variants, a customer of 12 addresses) read whole
+// through the batched lists, the edits arriving by webhook (store/sku/*, store/customer/address/*,
+// whose id is the address id), and odd child answers that delete nothing. The simulated store over
+// real HTTP, on every database.
+import { sql } from 'drizzle-orm'
+import { afterEach, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { deleteRows } from '../../src/db/write.ts'
+import { resourceForScope } from '../../src/resources/index.ts'
+import { insertEvents } from '../../src/sync/events/inbox.ts'
+import { processBatch } from '../../src/sync/events/event-worker.ts'
+import { runSync } from '../../src/sync/sweeps/sweep.ts'
+import type { SimEvent, SimStore } from '../../src/sim/index.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+import { clientFor, startStore } from './support.ts'
+
+let sim: SimStore | undefined
+afterEach(async () => {
+  await sim?.close()
+  sim = undefined
+})
+
+type Sets = Record<number, string[]>
+
+const VARIANT_KEY = (v: Record<string, unknown>) =>
+  `${String(v.id)}:${String(v.sku)}:${String(v.inventory_level)}`
+const ADDRESS_KEY = (a: Record<string, unknown>) =>
+  `${String(a.id)}:${String(a.city)}:${String(a.postal_code)}`
+
+/** Per parent: its children as sorted keys, as the store has them (every child, never cut). */
+function storeSets(store: SimStore, parent: 'products' | 'customers'): Sets {
+  const field = parent === 'products' ? 'variants' : 'addresses'
+  const key = parent === 'products' ? VARIANT_KEY : ADDRESS_KEY
+  const out: Sets = {}
+  for (const record of store.store.byId(parent)) {
+    const list = store.store.renderClean(parent, record)[field]
+    const keys = (Array.isArray(list) ? list : []).map((c) => key(c as Record<string, unknown>))
+    if (keys.length > 0) out[record.id] = keys.sort()
+  }
+  return out
+}
+
+async function mirrorSets(db: Database, storeHash: string, parent: 'products' | 'customers') {
+  const rows = await db.execute<{ parent: number; key: string }>(
+    parent === 'products'
+      ? sql`select product_id::float8 as parent, id || ':' || sku || ':' || inventory_level as key
+          from bigcommerce.product_variants where store_hash = ${storeHash}`
+      : sql`select customer_id::float8 as parent, id || ':' || city || ':' || postal_code as key
+          from bigcommerce.customer_addresses where store_hash = ${storeHash}`,
+  )
+  const out: Sets = {}
+  for (const r of rows) (out[Number(r.parent)] ??= []).push(r.key)
+  for (const keys of Object.values(out)) keys.sort()
+  return out
+}
+
+async function expectChildrenEqualStore(db: Database, store: SimStore) {
+  for (const parent of ['products', 'customers'] as const) {
+    const mirror = await mirrorSets(db, store.storeHash, parent)
+    const expected = storeSets(store, parent)
+    const differing = [...new Set([...Object.keys(mirror), ...Object.keys(expected)])].filter(
+      (id) => JSON.stringify(mirror[Number(id)]) !== JSON.stringify(expected[Number(id)]),
+    )
+    expect({ parent, differing: differing.slice(0, 5) }).toEqual({ parent, differing: [] })
+  }
+}
+
+/** A parent's children in the store (every one, never cut). */
+function childrenIn(store: SimStore, parent: 'products' | 'customers', id: number) {
+  const record = store.store.get(parent, id)
+  const list = record
+    ? store.store.renderClean(parent, record)[parent === 'products' ? 'variants' : 'addresses']
+    : []
+  return (Array.isArray(list) ? list : []) as Array<{ id: number }>
+}
+
+/** The first product and customer, grown past the embeds' caps (55 variants, 12 addresses). */
+function growPastCaps(store: SimStore) {
+  const [product] = store.store.byId('products')
+  const [customer] = store.store.byId('customers')
+  if (!product || !customer) throw new Error('test store has no product or customer')
+  while (childrenIn(store, 'products', product.id).length < 55) store.store.addVariant(product.id)
+  while (childrenIn(store, 'customers', customer.id).length < 12)
+    store.store.addAddress(customer.id)
+  return { productId: product.id, customerId: customer.id }
+}
+
+let hashes = 0
+/** Stores events as the receiver does: the resource and id each scope's declaration names. */
+async function deliver(db: Database, storeHash: string, events: SimEvent[]) {
+  await insertEvents(
+    db,
+    storeHash,
+    events.map((event) => {
+      const resource = resourceForScope(event.scope)
+      const resourceId = resource?.targetOf(event.scope, event.data) ?? null
+      if (!resource || resourceId === null) throw new Error(`no target for ${event.scope}`)
+      return {
+        hash: `c${++hashes}`,
+        scope: event.scope,
+        resource: resource.name,
+        resourceId,
+        payload: event,
+      }
+    }),
+  )
+}
+
+const sync = (db: Database, store: SimStore) =>
+  runSync(
+    { db, client: clientFor(store).client, storeHash: store.storeHash },
+    { tables: ['products', 'customers'] },
+  )
+
+describeEachDatabase('product variants and customer addresses', (ctx) => {
+  it('a backfill mirrors every variant and address, past the embeds’ caps, at one list request per cut batch', async () => {
+    sim = await startStore({
+      storeHash: 'kids2',
+      data: { seed: 21, counts: { products: 300, customers: 300 } },
+    })
+    const { productId, customerId } = growPastCaps(sim)
+    const summary = await sync(ctx.db, sim)
+    expect(summary.ok).toBe(true)
+    await expectChildrenEqualStore(ctx.db, sim)
+    const mirror = await mirrorSets(ctx.db, 'kids2', 'products')
+    expect(mirror[productId]).toHaveLength(55)
+    expect((await mirrorSets(ctx.db, 'kids2', 'customers'))[customerId]).toHaveLength(12)
+    // Only the cut parents cost a request: everything else came embedded.
+    expect(summary.tables.products?.children).toEqual({
+      completedParents: 1,
+      listRequests: 1,
+      unreadable: 0,
+    })
+    expect(summary.tables.customers?.children).toEqual({
+      completedParents: 1,
+      listRequests: 1,
+      unreadable: 0,
+    })
+    expect(sim.stats.byPath['GET /v3/catalog/variants']).toBe(1)
+    expect(sim.stats.byPath['GET /v3/customers/addresses']).toBe(1)
+    // Typed columns as the API gave them.
+    const [variant] = await ctx.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from bigcommerce.product_variants
+      where store_hash = 'kids2' and sku is not null and inventory_level is not null
+        and jsonb_typeof(data->'option_values') = 'array'`)
+    expect(variant?.n).toBeGreaterThan(300)
+    // Children go with their parent.
+    await deleteRows(ctx.db, 'products', 'kids2', [productId])
+    await deleteRows(ctx.db, 'customers', 'kids2', [customerId])
+    expect((await mirrorSets(ctx.db, 'kids2', 'products'))[productId]).toBeUndefined()
+    expect((await mirrorSets(ctx.db, 'kids2', 'customers'))[customerId]).toBeUndefined()
+  })
+
+  it('reads the same sets when the store embeds every variant (the kinder reading of the cap)', async () => {
+    sim = await startStore({
+      storeHash: 'kind',
+      data: { seed: 22, counts: { products: 40, customers: 5 } },
+      embeddedVariantCap: null,
+    })
+    const { productId } = growPastCaps(sim)
+    sim.store.addVariant(productId) // 56: whole in the embed; still read through the list
+    expect((await sync(ctx.db, sim)).ok).toBe(true)
+    await expectChildrenEqualStore(ctx.db, sim)
+    expect((await mirrorSets(ctx.db, 'kind', 'products'))[productId]).toHaveLength(56)
+  })
+
+  it('sku and address events refresh the parent and replace its set: updated, created, deleted, past 10 addresses', async () => {
+    // Variant edits that leave the product's date_modified alone must still land.
+    sim = await startStore({
+      storeHash: 'hooks2',
+      data: { seed: 23, counts: { products: 50, customers: 50 } },
+      variantEditsBumpProduct: false,
+    })
+    expect((await sync(ctx.db, sim)).ok).toBe(true)
+    const events: SimEvent[] = []
+    sim.store.onEvent((event) => events.push(event))
+    const [p1, p2, p3] = sim.store.byId('products').map((r) => r.id)
+    const variantsOf = (id: number) => childrenIn(sim!, 'products', id)
+    sim.store.updateVariant(p1!, variantsOf(p1!)[0]!.id, { inventory_level: 4321 })
+    if (variantsOf(p2!).length < 2) sim.store.addVariant(p2!)
+    sim.store.removeVariant(p2!, variantsOf(p2!)[0]!.id)
+    sim.store.addVariant(p3!, { sku: 'NEW-SKU' })
+    const [c1, c2, c3] = sim.store.byId('customers').map((r) => r.id)
+    const addressesOf = (id: number) => childrenIn(sim!, 'customers', id)
+    const added = sim.store.addAddress(c1!, { city: 'Lisbon' })
+    sim.store.updateAddress(c1!, added, { postal_code: '1100-001' })
+    if (addressesOf(c2!).length === 0) sim.store.addAddress(c2!)
+    sim.store.removeAddress(c2!, addressesOf(c2!)[0]!.id)
+    while (addressesOf(c3!).length < 11) sim.store.addAddress(c3!)
+    expect(events.map((e) => e.scope)).toContain('store/customer/address/deleted')
+    expect(events.map((e) => e.scope)).toContain('store/sku/deleted')
+    await deliver(ctx.db, 'hooks2', events)
+    const batch = await processBatch({
+      db: ctx.db,
+      client: clientFor(sim).client,
+      storeHash: 'hooks2',
+    })
+    expect(batch?.tables.products).toMatchObject({ ids: 3, written: 3 })
+    expect(batch?.tables.customers).toMatchObject({ ids: 3, written: 3 })
+    await expectChildrenEqualStore(ctx.db, sim)
+    const mirror = await mirrorSets(ctx.db, 'hooks2', 'products')
+    expect(mirror[p1!]?.some((key) => key.endsWith(':4321'))).toBe(true)
+    expect((await mirrorSets(ctx.db, 'hooks2', 'customers'))[c3!]).toHaveLength(11)
+  })
+
+  it('an odd child answer deletes nothing: the parent is set aside, its stored set kept, and read again', async () => {
+    sim = await startStore({
+      storeHash: 'odd2',
+      data: { seed: 24, counts: { products: 30, customers: 30 } },
+    })
+    const { productId, customerId } = growPastCaps(sim)
+    expect((await sync(ctx.db, sim)).ok).toBe(true)
+    const before = {
+      variants: (await mirrorSets(ctx.db, 'odd2', 'products'))[productId],
+      addresses: (await mirrorSets(ctx.db, 'odd2', 'customers'))[customerId],
+    }
+    // The store drops variants and addresses, but its lists answer oddly: no data array, or a
+    // page short of the total it counts.
+    for (const v of childrenIn(sim, 'products', productId).slice(0, 3))
+      sim.store.removeVariant(productId, v.id)
+    sim.store.removeAddress(customerId, childrenIn(sim, 'customers', customerId)[0]!.id)
+    // Another customer and product whose embeds come back empty or missing: not "no children".
+    const [, other] = sim.store.byId('products')
+    sim.store.corrupt('products', other!.id, (p) => ({ ...p, variants: [] }))
+    sim.store.update('products', other!.id, { name: 'changed' })
+    sim.injectFaults(
+      { path: '/v3/catalog/variants', answer: 'null-data', times: 'always' },
+      { path: '/v3/customers/addresses', shortPage: 5, times: 'always' },
+    )
+    const odd = await sync(ctx.db, sim)
+    expect(odd.tables.products?.children).toMatchObject({ unreadable: 2 })
+    expect(odd.tables.customers?.children).toMatchObject({ unreadable: 1 })
+    expect(odd.tables.products?.notes?.join('\n')).toMatch(/2 products were set aside/)
+    expect((await mirrorSets(ctx.db, 'odd2', 'products'))[productId]).toEqual(before.variants)
+    expect((await mirrorSets(ctx.db, 'odd2', 'customers'))[customerId]).toEqual(before.addresses)
+    expect((await mirrorSets(ctx.db, 'odd2', 'products'))[other!.id]?.length).toBeGreaterThan(0)
+    const [rejected] = await ctx.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from bigcommerce.rejected_rows
+      where store_hash = 'odd2' and reason like 'its children could not be read%'`)
+    expect(rejected?.n).toBe(3)
+    // Answers whole again: the next read removes what the store removed.
+    sim.clearFaults()
+    sim.store.corrupt('products', other!.id, null)
+    expect((await sync(ctx.db, sim)).ok).toBe(true)
+    await expectChildrenEqualStore(ctx.db, sim)
+    expect((await mirrorSets(ctx.db, 'odd2', 'products'))[productId]).toHaveLength(52)
+  })
+})
