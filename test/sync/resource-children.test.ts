@@ -177,7 +177,17 @@ describeEachDatabase('product variants and customer addresses', (ctx) => {
     sim.store.onEvent((event) => events.push(event))
     const [p1, p2, p3] = sim.store.byId('products').map((r) => r.id)
     const variantsOf = (id: number) => childrenIn(sim!, 'products', id)
-    sim.store.updateVariant(p1!, variantsOf(p1!)[0]!.id, { inventory_level: 4321 })
+    // An inventory change arrives as store/sku/inventory/updated, naming the product in inventory.
+    const stocked = variantsOf(p1!)[0]!.id
+    sim.store.updateVariant(p1!, stocked, { inventory_level: 4321 })
+    events.splice(0, events.length, {
+      scope: 'store/sku/inventory/updated',
+      data: {
+        type: 'sku',
+        id: stocked,
+        inventory: { product_id: p1!, method: 'absolute', value: 4321, variant_id: stocked },
+      },
+    })
     if (variantsOf(p2!).length < 2) sim.store.addVariant(p2!)
     sim.store.removeVariant(p2!, variantsOf(p2!)[0]!.id)
     sim.store.addVariant(p3!, { sku: 'NEW-SKU' })
