@@ -11,7 +11,9 @@
 // BENCH_DATABASE_URL is set.
 import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
-import { childTables } from '../src/db/schema.ts'
+import { childTables, type ChildTable } from '../src/db/schema.ts'
+import { ADDRESSES } from '../src/resources/customer-addresses.ts'
+import { VARIANTS } from '../src/resources/product-variants.ts'
 import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
 import { resourceForScope } from '../src/resources/index.ts'
 import { startSimStore, type SimEvent } from '../src/sim/index.ts'
@@ -84,7 +86,7 @@ sim.resetStats()
 const summary = await runSync(ctx, { tables: ['products', 'customers'] })
 if (!summary.ok) throw new Error('backfill failed')
 const fill = byKind(sim.stats.byPath)
-const rows = async (table: 'product_variants' | 'customer_addresses') => {
+const rows = async (table: ChildTable) => {
   const [row] = await target.db.execute<{ n: number }>(
     sql`select count(*)::int as n from ${childTables[table]}`,
   )
@@ -92,10 +94,10 @@ const rows = async (table: 'product_variants' | 'customer_addresses') => {
 }
 console.log('backfill:')
 console.log(
-  `  products: ${fill.products} list pages + ${fill.variants} /v3/catalog/variants = ${per(fill.variants, products)} extra requests per product, ${per(fill.variants, await rows('product_variants'))} per variant row`,
+  `  products: ${fill.products} list pages + ${fill.variants} /v3/catalog/variants = ${per(fill.variants, products)} extra requests per product, ${per(fill.variants, await rows(VARIANTS.table))} per variant row`,
 )
 console.log(
-  `  customers: ${fill.customers} list pages + ${fill.addresses} /v3/customers/addresses = ${per(fill.addresses, customers)} extra requests per customer, ${per(fill.addresses, await rows('customer_addresses'))} per address row`,
+  `  customers: ${fill.customers} list pages + ${fill.addresses} /v3/customers/addresses = ${per(fill.addresses, customers)} extra requests per customer, ${per(fill.addresses, await rows(ADDRESSES.table))} per address row`,
 )
 
 // A burst: one sku or address event per parent, on the first `burst` of each.
