@@ -36,6 +36,7 @@ import {
   mirrorChildren,
   storeChildren,
 } from '../support/order-children.ts'
+import { compareResourceChildren } from '../support/resource-children.ts'
 
 export const TABLES: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
 export const SECRET = 'convergence-webhook-secret-0123456789'
@@ -777,7 +778,41 @@ export async function compareWithStore(
   const children = await compareChildren(db, sim, only, unlisted)
   mismatches.push(...children.mismatches)
   byTable.order_children = children.counts
-  return { compared: compared + children.compared, mismatches, byTable }
+  let childParents = 0
+  for (const parent of ['products', 'customers'] as const) {
+    const nested = await compareNestedChildren(db, sim, parent, only, unlisted)
+    mismatches.push(...nested.mismatches)
+    byTable[parent === 'products' ? 'product_variants' : 'customer_addresses'] = nested.counts
+    childParents += nested.counts.store
+  }
+  return { compared: compared + children.compared + childParents, mismatches, byTable }
+}
+
+/** Products' variants or customers' addresses: each parent's set in the mirror against the store's. */
+async function compareNestedChildren(
+  db: Database,
+  sim: SimStore,
+  parent: 'products' | 'customers',
+  only: Set<string> | undefined,
+  unlisted: Set<string>,
+) {
+  const wanted = (id: number) =>
+    (!only || only.has(rowKey(parent, id))) && !unlisted.has(rowKey(parent, id))
+  const { parents, mirrorParents, differing } = await compareResourceChildren(db, sim, parent)
+  const mismatches: Mismatch[] = differing
+    .filter((d) => wanted(d.id))
+    .map((d) => ({
+      table: parent,
+      id: d.id,
+      problem: 'children',
+      detail:
+        `mirror ${JSON.stringify(d.mirror ?? [])} store ${JSON.stringify(d.store ?? [])}`.slice(
+          0,
+          300,
+        ),
+    }))
+  const counts = { store: parents, mirror: mirrorParents, mismatches: mismatches.length }
+  return { mismatches, counts }
 }
 
 /** Orders' line items, addresses and coupons: each order's set in the mirror against the store's. */

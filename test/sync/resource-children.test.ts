@@ -13,6 +13,7 @@ import { processBatch } from '../../src/sync/events/event-worker.ts'
 import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import type { SimEvent, SimStore } from '../../src/sim/index.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+import { childrenIn, compareResourceChildren, mirrorSets } from '../support/resource-children.ts'
 import { clientFor, startStore } from './support.ts'
 
 let sim: SimStore | undefined
@@ -21,58 +22,12 @@ afterEach(async () => {
   sim = undefined
 })
 
-type Sets = Record<number, string[]>
-
-const VARIANT_KEY = (v: Record<string, unknown>) =>
-  `${String(v.id)}:${String(v.sku)}:${String(v.inventory_level)}`
-const ADDRESS_KEY = (a: Record<string, unknown>) =>
-  `${String(a.id)}:${String(a.city)}:${String(a.postal_code)}`
-
-/** Per parent: its children as sorted keys, as the store has them (every child, never cut). */
-function storeSets(store: SimStore, parent: 'products' | 'customers'): Sets {
-  const field = parent === 'products' ? 'variants' : 'addresses'
-  const key = parent === 'products' ? VARIANT_KEY : ADDRESS_KEY
-  const out: Sets = {}
-  for (const record of store.store.byId(parent)) {
-    const list = store.store.renderClean(parent, record)[field]
-    const keys = (Array.isArray(list) ? list : []).map((c) => key(c as Record<string, unknown>))
-    if (keys.length > 0) out[record.id] = keys.sort()
-  }
-  return out
-}
-
-async function mirrorSets(db: Database, storeHash: string, parent: 'products' | 'customers') {
-  const rows = await db.execute<{ parent: number; key: string }>(
-    parent === 'products'
-      ? sql`select product_id::float8 as parent, id || ':' || sku || ':' || inventory_level as key
-          from bigcommerce.product_variants where store_hash = ${storeHash}`
-      : sql`select customer_id::float8 as parent, id || ':' || city || ':' || postal_code as key
-          from bigcommerce.customer_addresses where store_hash = ${storeHash}`,
-  )
-  const out: Sets = {}
-  for (const r of rows) (out[Number(r.parent)] ??= []).push(r.key)
-  for (const keys of Object.values(out)) keys.sort()
-  return out
-}
-
 async function expectChildrenEqualStore(db: Database, store: SimStore) {
   for (const parent of ['products', 'customers'] as const) {
-    const mirror = await mirrorSets(db, store.storeHash, parent)
-    const expected = storeSets(store, parent)
-    const differing = [...new Set([...Object.keys(mirror), ...Object.keys(expected)])].filter(
-      (id) => JSON.stringify(mirror[Number(id)]) !== JSON.stringify(expected[Number(id)]),
-    )
-    expect({ parent, differing: differing.slice(0, 5) }).toEqual({ parent, differing: [] })
+    const { differing } = await compareResourceChildren(db, store, parent)
+    const ids = differing.map((d) => d.id).slice(0, 5)
+    expect({ parent, differing: ids }).toEqual({ parent, differing: [] })
   }
-}
-
-/** A parent's children in the store (every one, never cut). */
-function childrenIn(store: SimStore, parent: 'products' | 'customers', id: number) {
-  const record = store.store.get(parent, id)
-  const list = record
-    ? store.store.renderClean(parent, record)[parent === 'products' ? 'variants' : 'addresses']
-    : []
-  return (Array.isArray(list) ? list : []) as Array<{ id: number }>
 }
 
 /** The first product and customer, grown past the embeds' caps (55 variants, 12 addresses). */
