@@ -14,6 +14,7 @@ import type { Database } from '../db/database.ts'
 import { webhookEvents } from '../db/schema.ts'
 import type { StoreAccess, StoreDirectory } from '../stores/types.ts'
 import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
+import { readJobsOf, type JobRecord } from '../sync/job-state.ts'
 import { describeError, type Logger } from '../util/log.ts'
 import { createSlots } from '../util/slots.ts'
 import type { BackgroundWork } from './background.ts'
@@ -93,25 +94,43 @@ export function startFleetWork(options: FleetOptions): FleetWork {
     void done.finally(() => stopping.delete(done))
   }
 
-  const apply = (active: StoreAccess[]) => {
+  const apply = async (active: StoreAccess[]) => {
     const wanted = new Map(active.map((a) => [a.storeHash.toLowerCase(), a]))
     for (const hash of [...lanes.keys()])
       if (!wanted.has(hash)) stopLane(hash, 'no longer active in the directory')
     for (const [hash, access] of wanted) {
       const lane = lanes.get(hash)
       if (lane && lane.access.accessToken !== access.accessToken) stopLane(hash, 'token changed')
-      if (lanes.has(hash)) continue
-      const stagger = staggerOf(hash, wanted.size)
-      lanes.set(hash, startStoreLane(access, shared, stagger))
+    }
+    const starting = [...wanted].filter(([hash]) => !lanes.has(hash)).map(([, a]) => a)
+    const records = await readRecords(starting)
+    if (stopped) return
+    const spreadMs = spreadWindowMs(wanted.size)
+    for (const access of starting) {
+      const lane = startStoreLane(access, shared, {
+        phase: phaseOf(access.storeHash),
+        spreadMs,
+        records: records && (records.get(access.storeHash) ?? new Map<string, JobRecord>()),
+      })
+      lanes.set(access.storeHash.toLowerCase(), lane)
       log('info', 'store started', { store: access.storeHash })
     }
   }
 
+  // The job records of every store starting, in one statement; unreadable, each lane reads its own.
+  const readRecords = (starting: StoreAccess[]) =>
+    starting.length === 0
+      ? Promise.resolve(undefined)
+      : readJobsOf(
+          db,
+          starting.map((a) => a.storeHash),
+        ).catch(() => undefined)
+
   const refresh = (): Promise<void> =>
     (refreshing ??= directory
       .active()
-      .then((active) => {
-        if (!stopped) apply(active)
+      .then(async (active) => {
+        if (!stopped) await apply(active)
       })
       .finally(() => {
         refreshing = null
@@ -175,16 +194,19 @@ export function startFleetWork(options: FleetOptions): FleetWork {
 }
 
 /**
- * A store's stable offset for jobs overdue at start: a share of a window that grows with the
- * number of stores (a second each, up to 10 minutes), by a hash of its name.
+ * The window over which jobs overdue at start are spread: a second per store beyond the first, up
+ * to an hour (schedule.ts caps it at each job's interval). One store: none, it runs at once.
  */
-export function staggerOf(storeHash: string, stores: number): number {
-  const windowMs = Math.min(600_000, Math.max(0, stores - 1) * 1_000)
-  return Math.floor(fraction(storeHash) * windowMs)
+export function spreadWindowMs(stores: number): number {
+  return Math.min(3_600_000, Math.max(0, stores - 1) * 1_000)
 }
 
-/** FNV-1a of the text, as a fraction in [0, 1). */
-function fraction(text: string): number {
+/**
+ * A store's stable slot in each job's interval, as a fraction in [0, 1): FNV-1a of its hash (in
+ * lower case, as the registry keeps it), so it stays the same across restarts and processes.
+ */
+export function phaseOf(storeHash: string): number {
+  const text = storeHash.toLowerCase()
   let h = 0x811c9dc5
   for (let i = 0; i < text.length; i += 1) {
     h ^= text.charCodeAt(i)

@@ -7,6 +7,10 @@
 // the token or is out, due jobs wait for the API gate and then for a cheap probe to answer (never
 // running a sweep as the probe), and a run that ended with the API down does not count: it runs
 // again as soon as the gate reopens.
+// With a `phase` (fleet.ts: the store's stable share of each interval, from its hash), a job that
+// ran before is due at its store's slot nearest to an interval after its last run, so stores keep
+// apart however long they run; one overdue at start waits its slot in the spread window, while a
+// first run (the backfill) never waits.
 // With a `claim` (fleet.ts: a slot of the process, then the job's lease across servers), a due job
 // runs only once claimed, and its record is read again under the claim. stop() aborts what is
 // running through its signal and waits for it.
@@ -60,10 +64,22 @@ export interface ScheduleOptions {
    */
   claim?: (job: string, signal: AbortSignal) => Promise<{ release(): Promise<void> } | null>
   /**
-   * This store's stable offset: a job already overdue at start waits this long (capped at its
-   * interval), so that many stores started together do not all sweep at once. Default 0.
+   * This store's slot, a fraction [0, 1) of each job's interval: slots are every interval at
+   * phase × interval from the epoch, and a job that ran before is due at the slot nearest to an
+   * interval after its last run. Absent: due exactly an interval after its last run.
    */
-  staggerMs?: number
+  phase?: number
+  /**
+   * With a phase: a job overdue at start (the process was down) waits for its store's slot in a
+   * window this long (capped at the job's interval), so stores started together do not all read
+   * at once. Default 0: overdue jobs run at start.
+   */
+  spreadMs?: number
+  /**
+   * The jobs' records, read beforehand for many stores at once (job-state.ts readJobsOf); a job
+   * absent from it has none. Absent: each job's record is read at start.
+   */
+  records?: ReadonlyMap<string, JobRecord>
 }
 
 export const BUSY_RETRY_MS = 60_000
@@ -72,10 +88,34 @@ const API_RECHECK_MS = 1_000
 /** setTimeout's longest delay; a job further away is simply woken and re-planned. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-/** When a job is due, from its record: interval after its last run (or first plan), else now. */
-export function dueAt(job: ScheduledJob, record: JobRecord | null, now: number): number {
+/**
+ * When a job is due, from its record: an interval after its last run (or first plan), else now;
+ * with a phase, the store's slot nearest to that.
+ */
+export function dueAt(
+  job: ScheduledJob,
+  record: JobRecord | null,
+  now: number,
+  phase?: number,
+): number {
   const basis = record?.lastFinishedAt ?? (job.atStart ? null : record?.plannedAt)
-  return basis ? basis.getTime() + job.everyMinutes * 60_000 : now
+  if (!basis) return now
+  const intervalMs = job.everyMinutes * 60_000
+  const due = basis.getTime() + intervalMs
+  return phase === undefined ? due : nearestSlot(due, intervalMs, phase)
+}
+
+/** The slot (every periodMs, at phase × periodMs from the epoch) nearest to `at`. */
+export function nearestSlot(at: number, periodMs: number, phase: number): number {
+  const offset = phase * periodMs
+  return Math.round((at - offset) / periodMs) * periodMs + offset
+}
+
+/** How long from `now` until the next slot of this phase in a window of windowMs; 0 without one. */
+export function untilSlot(now: number, windowMs: number, phase: number): number {
+  if (windowMs <= 0) return 0
+  const wait = (phase * windowMs - (now % windowMs)) % windowMs
+  return wait < 0 ? wait + windowMs : wait
 }
 
 /** One running schedule: its settings, and the timers and runs that stop() must end. */
@@ -83,6 +123,7 @@ interface Scheduler {
   db: Database
   storeHash: string
   now: () => number
+  phase: number | undefined
   apiDelayMs: () => number
   apiReady: (signal: AbortSignal) => Promise<boolean>
   busyRetryMs: number
@@ -101,6 +142,7 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     db: options.db,
     storeHash: options.storeHash,
     now: options.now ?? Date.now,
+    phase: options.phase,
     apiDelayMs: options.apiDelayMs ?? (() => 0),
     apiReady: options.apiReady ?? (async () => true),
     busyRetryMs: options.busyRetryMs ?? BUSY_RETRY_MS,
@@ -117,13 +159,11 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     jobs
       .filter((job) => job.everyMinutes > 0)
       .map((job) =>
-        planAtStart(scheduler, job, startDelayMs, options.staggerMs ?? 0).catch(
-          (error: unknown) => {
-            // No database at start: plan as if new; the run re-reads the record anyway.
-            options.onError(job.name, error)
-            plan(scheduler, job, scheduler.busyRetryMs)
-          },
-        ),
+        planAtStart(scheduler, job, startDelayMs, options).catch((error: unknown) => {
+          // No database at start: plan as if new; the run re-reads the record anyway.
+          options.onError(job.name, error)
+          plan(scheduler, job, scheduler.busyRetryMs)
+        }),
       ),
   )
   return {
@@ -166,7 +206,7 @@ function plan(scheduler: Scheduler, job: ScheduledJob, delayMs: number) {
 async function execute(scheduler: Scheduler, job: ScheduledJob) {
   const { db, storeHash, now, controller } = scheduler
   // Another process (or an earlier life of this one) may have run it meanwhile.
-  const due = dueAt(job, await readJob(db, storeHash, job.name), now())
+  const due = dueAt(job, await readJob(db, storeHash, job.name), now(), scheduler.phase)
   if (due > now() + 1_000) return plan(scheduler, job, due - now())
   const wait = scheduler.apiDelayMs()
   if (wait > 0) return plan(scheduler, job, Math.max(API_RECHECK_MS, wait))
@@ -186,7 +226,7 @@ async function execute(scheduler: Scheduler, job: ScheduledJob) {
 async function runClaimed(scheduler: Scheduler, job: ScheduledJob) {
   const { db, storeHash, now, controller } = scheduler
   // Read again under the claim: another process may have finished it while this one waited.
-  const due = dueAt(job, await readJob(db, storeHash, job.name), now())
+  const due = dueAt(job, await readJob(db, storeHash, job.name), now(), scheduler.phase)
   if (due > now() + 1_000) return plan(scheduler, job, due - now())
   await noteStarted(db, storeHash, job.name, new Date(now()))
   // Asked before the run: a lock holder that ends while a busy run is noted is still waited for.
@@ -250,30 +290,37 @@ async function finishRun(
     void Promise.allSettled(others).then(() => plan(scheduler, job, 0))
     return
   }
-  plan(
-    scheduler,
-    job,
-    outcome === 'busy'
-      ? Math.min(job.everyMinutes * 60_000, scheduler.busyRetryMs)
-      : job.everyMinutes * 60_000,
-  )
+  if (outcome === 'busy')
+    return plan(scheduler, job, Math.min(job.everyMinutes * 60_000, scheduler.busyRetryMs))
+  const finished: JobRecord = {
+    lastStartedAt: null,
+    lastFinishedAt: new Date(now()),
+    plannedAt: null,
+  }
+  plan(scheduler, job, dueAt(job, finished, now(), scheduler.phase) - now())
 }
 
 async function planAtStart(
   scheduler: Scheduler,
   job: ScheduledJob,
   startDelayMs: number,
-  staggerMs: number,
+  options: Pick<ScheduleOptions, 'records' | 'spreadMs'>,
 ) {
-  const { db, storeHash, now } = scheduler
-  let record = await readJob(db, storeHash, job.name)
+  const { db, storeHash, now, phase } = scheduler
+  let record = options.records
+    ? (options.records.get(job.name) ?? null)
+    : await readJob(db, storeHash, job.name)
   if (!record && !job.atStart) {
     await notePlanned(db, storeHash, job.name, new Date(now()))
     record = await readJob(db, storeHash, job.name)
   }
-  const delay = dueAt(job, record, now()) - now()
-  // An overdue job that ran before waits its store's share of the spread; a first run (the
-  // backfill) never does.
-  const spread = record?.lastFinishedAt ? Math.min(staggerMs, job.everyMinutes * 60_000) : 0
-  plan(scheduler, job, Math.max(startDelayMs, delay, spread))
+  let delay = dueAt(job, record, now(), phase) - now()
+  // Overdue at start (the process was down): wait for the store's slot in the spread window, so
+  // a thousand stores do not all read at once. A first run (the backfill) never waits.
+  const firstRun = job.atStart && !record?.lastFinishedAt
+  if (delay <= 0 && !firstRun && phase !== undefined) {
+    const windowMs = Math.min(options.spreadMs ?? 0, job.everyMinutes * 60_000)
+    delay = untilSlot(now(), windowMs, phase)
+  }
+  plan(scheduler, job, Math.max(startDelayMs, delay))
 }

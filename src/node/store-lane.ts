@@ -22,7 +22,7 @@ import { createClientEventHub, type ClientEventHub } from '../sync/request-stats
 import { describeError, type Logger } from '../util/log.ts'
 import type { Slots } from '../util/slots.ts'
 import type { LeaseIdentity } from './lease-identity.ts'
-import { startSchedule, type RunningSchedule } from './schedule.ts'
+import { startSchedule, type RunningSchedule, type ScheduleOptions } from './schedule.ts'
 import { createStoreClient, logClientEvents } from './store-client.ts'
 
 /** What every lane of a process shares. */
@@ -67,10 +67,13 @@ interface LaneApi {
   ready: (signal?: AbortSignal) => Promise<boolean>
 }
 
+/** When a lane's jobs run (schedule.ts): its stable slot, the spread window, its records read. */
+export type LaneTiming = Pick<ScheduleOptions, 'phase' | 'spreadMs' | 'records'>
+
 export function startStoreLane(
   access: StoreAccess,
   shared: LaneShared,
-  staggerMs: number,
+  timing: LaneTiming,
 ): StoreLane {
   const storeHash = access.storeHash
   const log: Logger = (level, msg, fields) =>
@@ -83,7 +86,7 @@ export function startStoreLane(
   let stopping = false
   const stoppingWorkers = new Set<Promise<void>>()
 
-  const schedule = startLaneSchedule(access, shared, log, apiOf, apiDelayMs, staggerMs)
+  const schedule = startLaneSchedule(access, shared, log, apiOf, apiDelayMs, timing)
   return {
     access,
     wake(resources) {
@@ -151,7 +154,7 @@ function startLaneSchedule(
   log: Logger,
   apiOf: () => LaneApi,
   apiDelayMs: () => number,
-  staggerMs: number,
+  timing: LaneTiming,
 ): RunningSchedule {
   const { config, db, lease, leaseMs } = shared
   const storeHash = access.storeHash
@@ -177,7 +180,7 @@ function startLaneSchedule(
     db,
     storeHash,
     startDelayMs: shared.scheduleStartDelayMs,
-    staggerMs,
+    ...timing,
     // A job another process holds is looked at again well within its lease, so a dead holder's
     // job is taken over soon after its lease runs out.
     busyRetryMs: Math.max(1_000, leaseMs / 2),

@@ -1,7 +1,8 @@
 // The fleet's small parts: slots taken first come, first served (stores with work take turns), a
-// waiting caller that gives up leaves the line, and each store's stable stagger.
+// waiting caller that gives up leaves the line, and each store's stable slot.
 import { describe, expect, it } from 'vitest'
-import { staggerOf } from '../../src/node/fleet.ts'
+import { phaseOf, spreadWindowMs } from '../../src/node/fleet.ts'
+import { nearestSlot, untilSlot } from '../../src/node/schedule.ts'
 import { createSlots } from '../../src/util/slots.ts'
 
 describe('slots', () => {
@@ -37,18 +38,36 @@ describe('slots', () => {
 })
 
 describe('stagger', () => {
-  it('is stable per store, none for a lone store, and spread within the window for many', () => {
-    expect(staggerOf('abc123', 1)).toBe(0)
-    expect(staggerOf('abc123', 1000)).toBe(staggerOf('abc123', 1000))
-    const offsets = Array.from({ length: 1000 }, (_, i) => staggerOf(`store${i}`, 1000))
-    expect(Math.max(...offsets)).toBeLessThan(600_000)
-    // Spread out: no tenth of the window holds more than a fifth of the stores.
-    const buckets = new Map<number, number>()
-    for (const offset of offsets) {
-      const bucket = Math.floor(offset / 60_000)
-      buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1)
+  it('gives each store a stable slot, spread evenly over an interval for a thousand stores', () => {
+    expect(phaseOf('abc123')).toBe(phaseOf('ABC123'))
+    const phases = Array.from({ length: 1000 }, (_, i) => phaseOf(`store${i}`))
+    expect(Math.min(...phases)).toBeGreaterThanOrEqual(0)
+    expect(Math.max(...phases)).toBeLessThan(1)
+    // 15 minutes of a 15-minute interval: no minute holds more than twice its share (67).
+    const perMinute = new Map<number, number>()
+    for (const phase of phases) {
+      const minute = Math.floor(phase * 15)
+      perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1)
     }
-    expect(buckets.size).toBe(10)
-    expect(Math.max(...buckets.values())).toBeLessThan(200)
+    expect(perMinute.size).toBe(15)
+    expect(Math.max(...perMinute.values())).toBeLessThan(134)
+  })
+
+  it('spreads overdue jobs over a second per store, none for a lone store, at most an hour', () => {
+    expect(spreadWindowMs(1)).toBe(0)
+    expect(spreadWindowMs(11)).toBe(10_000)
+    expect(spreadWindowMs(100_000)).toBe(3_600_000)
+  })
+
+  it('keeps a job at its slot however long its runs take, and waits for the next slot in a window', () => {
+    const period = 15 * 60_000
+    const slot = 7 * period + 0.25 * period
+    // An interval after a run that started at the slot and took 1 s, or 6 minutes: the next slot.
+    expect(nearestSlot(slot + 1_000 + period, period, 0.25)).toBe(slot + period)
+    expect(nearestSlot(slot + 360_000 + period, period, 0.25)).toBe(slot + period)
+    expect(untilSlot(slot - 5_000, period, 0.25)).toBe(5_000)
+    expect(untilSlot(slot, period, 0.25)).toBe(0)
+    expect(untilSlot(slot + 5_000, period, 0.25)).toBe(period - 5_000)
+    expect(untilSlot(slot, 0, 0.25)).toBe(0)
   })
 })

@@ -4,8 +4,13 @@
 // runs at start; while the API gate is closed, due jobs wait (then for a probe that answers: no
 // job serves as the probe), and a run that met the API down does not count as the job's last run.
 import { expect, it } from 'vitest'
-import { startSchedule, type RunningSchedule, type ScheduledJob } from '../../src/node/schedule.ts'
-import { readJob } from '../../src/sync/job-state.ts'
+import {
+  startSchedule,
+  untilSlot,
+  type RunningSchedule,
+  type ScheduledJob,
+} from '../../src/node/schedule.ts'
+import { readJob, readJobsOf, type JobRecord } from '../../src/sync/job-state.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const MINUTE = 60_000
@@ -206,5 +211,52 @@ describeEachDatabase('schedule across restarts', (ctx) => {
     } finally {
       await schedule.stop()
     }
+  })
+
+  it("with a store's slot: the backfill runs at once, then each run keeps to the slot; overdue at start, the job waits for its slot in the spread window", async () => {
+    const phase = 0.4
+    const period = 15 * MINUTE
+    let now = T0 + 3 * period + 0.1 * period // the store's slot in this interval is at 0.4
+    let ran = 0
+    const sweep: ScheduledJob = {
+      name: 'incremental',
+      everyMinutes: 15,
+      atStart: true,
+      async run() {
+        ran += 1
+        now += 90_000 // a sweep that takes a minute and a half
+        return 'done'
+      },
+    }
+    const start = (records?: ReadonlyMap<string, JobRecord>) =>
+      startSchedule([sweep], {
+        db: ctx.db,
+        storeHash: 'sched4',
+        now: () => now,
+        phase,
+        spreadMs: 10 * MINUTE,
+        records,
+        onError: (name, error) => {
+          throw new Error(`${name}: ${String(error)}`)
+        },
+      })
+    // Never swept (the records read beforehand have none): the backfill runs at once.
+    let schedule = start(new Map())
+    await expect.poll(() => ran).toBe(1)
+    // Next: the slot nearest to 15 minutes after it ended, not 15 minutes after it ended.
+    await expect
+      .poll(() => schedule.plan().incremental?.getTime())
+      .toBe(T0 + 4 * period + 0.4 * period)
+    await schedule.stop()
+
+    // Down for a day: overdue at start, it waits for its slot in the 10-minute window.
+    now = T0 + 100 * period
+    const records = (await readJobsOf(ctx.db, ['sched4'])).get('sched4')
+    expect(records?.get('incremental')?.lastFinishedAt).not.toBeNull()
+    schedule = start(records)
+    await expect.poll(() => schedule.plan().incremental?.getTime()).toBe(now + 4 * MINUTE)
+    expect(untilSlot(now, 10 * MINUTE, phase)).toBe(4 * MINUTE)
+    expect(ran).toBe(1)
+    await schedule.stop()
   })
 })
