@@ -10,6 +10,7 @@ import type { Executor } from '../db/database.ts'
 import type { DeliveryOutcome } from './app.ts'
 import { renderDatabaseMetrics } from './database-metrics.ts'
 import type { ApiState } from './status-page.tsx'
+import { createStoreApiTally, type StoreApiFigures } from './store-api-metrics.ts'
 
 export { LATENCY_BUCKETS } from './database-metrics.ts'
 
@@ -31,12 +32,20 @@ function deliveryOutcome(outcome: DeliveryOutcome): string {
 export interface MirrorMetrics {
   registry: Registry
   recordDelivery(outcome: DeliveryOutcome): void
-  /** A client event, with the pacer's view of the quota after it when known. */
-  recordApiEvent(event: ClientEvent, quota?: PacerSnapshot): void
+  /**
+   * A client event, with the pacer's view of the quota after it when known, and the store whose
+   * client it is (absent on a one-store host: counted in the totals only).
+   */
+  recordApiEvent(event: ClientEvent, quota?: PacerSnapshot, storeHash?: string): void
   /** The quota as last seen and the last API error, for the status page. */
   apiState(): ApiState
-  /** The whole exposition, database figures read now. */
-  render(db: Executor, storeHash: string): Promise<string>
+  /** One store's API figures counted in this process, for the status page. */
+  storeApi(storeHash: string): StoreApiFigures | undefined
+  /**
+   * The whole exposition, database figures read now; `needingAttention`: the stores that need a
+   * person, first in line for series of their own (store-api-metrics.ts).
+   */
+  render(db: Executor, storeHash: string, needingAttention?: readonly string[]): Promise<string>
 }
 
 /** The figures this process counts itself. */
@@ -77,7 +86,7 @@ function createInstruments(): Instruments {
   })
   const quotaLeft = new Gauge({
     name: 'bcmirror_api_quota_left',
-    help: 'Requests the pacer believes it may still send in the current quota window (last seen)',
+    help: 'Requests the pacer believes it may still send in the current quota window (the last store seen; per store: bcmirror_store_api_quota_headroom)',
     registers: [registry],
   })
   const quota = new Gauge({
@@ -91,6 +100,7 @@ function createInstruments(): Instruments {
 export function createMirrorMetrics(): MirrorMetrics {
   const instruments = createInstruments()
   const { registry, deliveries, dropped } = instruments
+  const perStore = createStoreApiTally()
   const api: ApiState = {
     quota: null,
     left: null,
@@ -106,11 +116,15 @@ export function createMirrorMetrics(): MirrorMetrics {
       // The reason, never the store's hash: the label's values stay three whatever arrives.
       if (outcome.dropped) dropped.inc({ reason: outcome.dropped.replace(' ', '_') })
     },
-    recordApiEvent: (event, snapshot) => recordApiEvent(instruments, api, event, snapshot),
-    async render(db, storeHash) {
+    recordApiEvent(event, snapshot, storeHash) {
+      recordApiEvent(instruments, api, event, snapshot)
+      perStore.record(storeHash, event, snapshot)
+    },
+    storeApi: (storeHash) => perStore.of(storeHash),
+    async render(db, storeHash, needingAttention = []) {
       const own = await registry.metrics()
       const fromDb = await renderDatabaseMetrics(db, storeHash)
-      return `${own.trimEnd()}\n${fromDb}`
+      return `${own.trimEnd()}\n${perStore.render(needingAttention)}${fromDb}`
     },
   }
 }

@@ -49,7 +49,7 @@ export interface BackgroundThreadOptions {
   log: Logger
   worker?: EventWorkerOptions
   /** Told of each API event of the thread's client, for the receiver's `/metrics`. */
-  onApiEvent?: (event: ClientEvent, quota: PacerSnapshot) => void
+  onApiEvent?: (event: ClientEvent, quota: PacerSnapshot, storeHash: string) => void
   apiRetryMaxMs?: number
   fleet?: FleetSettings
   /** The thread's program; tests give one that fails on purpose. Default: the background. */
@@ -72,7 +72,8 @@ export async function startBackgroundThread(
   // Log lines come through here, so that they are masked and ordered by the one logger.
   thread.on('message', (message: FromThread) => {
     if (message.type === 'ready') ready()
-    else if (message.type === 'api') options.onApiEvent?.(message.event, message.quota)
+    else if (message.type === 'api')
+      options.onApiEvent?.(message.event, message.quota, message.store)
     else options.log(message.level, message.msg, message.fields)
   })
   let stopping = false

@@ -175,7 +175,7 @@ export async function startBackground(
     apiRetryMaxMs: options.apiRetryMaxMs,
     leaseMs: options.jobLeaseMs,
     refreshMs: options.directoryRefreshMs,
-    onApiEvent: (_store, event, quota) => metrics.recordApiEvent(event, quota),
+    onApiEvent: (store, event, quota) => metrics.recordApiEvent(event, quota, store),
   })
 }
 

@@ -212,7 +212,11 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         readStatus: () => readStatus(db, storeHash, { isGone: nodeLeaseIdentity().isGone }),
         readStores,
         renderMetrics: async () => {
-          const [own, stores] = await Promise.all([metrics.render(db, storeHash), readStores?.()])
+          const stores = await readStores?.()
+          const needingAttention = stores?.stores
+            .filter((s) => s.problems.length > 0)
+            .map((s) => s.storeHash)
+          const own = await metrics.render(db, storeHash, needingAttention)
           return stores ? `${own.trimEnd()}\n${renderStoresMetrics(stores)}` : own
         },
         apiState: () => metrics.apiState(),
