@@ -4,6 +4,7 @@
 //
 //   npm run bench:stores [-- --stores 200 --big-rows 150000 --seconds 30 --rate 2000]
 //   npm run bench:stores -- --stores 20 --big-rows 20000 --seconds 10 --idle-stores 200  # ~2 min
+//   npm run bench:stores -- --idle-only [--compare main]                 # the idle serves, ~4 min
 //
 // The run, in order:
 // 1. `--stores - 1` small stores installed through the app (GET /bigcommerce/auth with the code
@@ -19,9 +20,16 @@
 //    c. acknowledgements at `--rate` deliveries a second for `--ack-seconds` (after
 //       `--warmup-seconds` not counted), signed, spread over the small stores round robin.
 //    Each phase says whether the big backfill was still running at its end.
-// 3. serve's resident size (VmRSS, and its peak VmHWM) after that, and, in a second serve on a
-//    database of its own, with `--idle-stores` stores registered whose jobs all ran a minute ago
-//    (nothing due: a lane each and nothing else; bench/fleet-idle.ts measures the lanes alone).
+// 3. serve's resident size (VmRSS, and its peak VmHWM) after that.
+// 4. Idle stores (`--idle-only` runs just these): `--idle-stores` stores registered, each a store
+//    of its own in the simulator with no rows, twice, each time a new serve on a database of its
+//    own: a. every job ran a minute ago (a restart: nothing due, a lane each and nothing else;
+//    bench/fleet-idle.ts measures the lanes alone); b. every job ran three hours ago (a restart
+//    after a long stop: everything overdue, spread by each store's slot). For each: the API
+//    requests serve sent (and to how many stores) and the database transactions it committed in
+//    its first minute, and its resident size at the end of that minute. With `--compare REF`, each
+//    idle serve is also run from that commit (built in a temporary worktree, bench/support/
+//    commit-worktree.ts), on the same stores.
 //
 // A scratch database per serve on BENCH_DATABASE_URL (default the local server), dropped at the
 // end. Prints figures and the machine's load average; asserts nothing.
@@ -49,7 +57,8 @@ import {
   waitForDrain,
   type Side,
 } from './support/ack-phases.ts'
-import { markJobsRecentlyRun } from './support/idle-stores.ts'
+import { checkoutCommit, type CommitCheckout } from './support/commit-worktree.ts'
+import { markJobsRan } from './support/idle-stores.ts'
 import { startServeProcess } from './support/serve-process.ts'
 
 const { values } = parseArgs({
@@ -66,8 +75,11 @@ const { values } = parseArgs({
     installs: { type: 'string', default: '5' },
     'install-concurrency': { type: 'string', default: '4' },
     'idle-stores': { type: 'string', default: '1000' },
-    /** Seconds the idle serve runs before its size is read. */
-    'idle-settle-seconds': { type: 'string', default: '20' },
+    /** Seconds the idle serve runs before its requests and size are read. */
+    'idle-settle-seconds': { type: 'string', default: '60' },
+    'idle-only': { type: 'boolean', default: false },
+    /** A commit whose serve also runs the idle phases, for comparison. */
+    compare: { type: 'string' },
     'latency-ms': { type: 'string', default: '100' },
   },
 })
@@ -122,14 +134,17 @@ interface Sim {
   child: ChildProcess
 }
 
-async function startSim(publicUrl: string): Promise<Sim> {
+async function startSim(
+  publicUrl: string,
+  counts: Record<ResourceName, number> = BIG,
+): Promise<Sim> {
   const script = fileURLToPath(new URL('./stores-sim.ts', import.meta.url))
   const options = {
     storeHash: BIG_HASH,
     quota: null,
     latencyMs: LATENCY_MS,
     cacheRendered: true,
-    data: { seed: 7, counts: BIG },
+    data: { seed: 7, counts },
     app: {
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
@@ -184,9 +199,17 @@ interface Serve extends Side {
   sql: postgres.Sql
   /** Stores serve logged starting a lane for. */
   lanes: () => number
+  /** SIGTERM, and waits for the exit (also done at the end of the run). */
+  stop: () => Promise<void>
 }
 
-async function startServe(label: string, databaseUrl: string, port: number, apiUrl: string) {
+async function startServe(
+  label: string,
+  databaseUrl: string,
+  port: number,
+  apiUrl: string,
+  bin?: string,
+) {
   const publicUrl = `http://127.0.0.1:${port}`
   let lanes = 0
   const serve = await startServeProcess(
@@ -205,16 +228,21 @@ async function startServe(label: string, databaseUrl: string, port: number, apiU
     (line) => {
       if (line.includes('"msg":"store started"')) lanes += 1
     },
-    undefined,
+    bin,
     ['--allow-insecure'],
   )
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} })
-  cleanups.unshift(async () => {
-    serve.child.kill('SIGTERM')
-    await new Promise((resolve) => serve.child.once('exit', resolve))
-    await sql.end()
-  })
-  const side: Serve = { label, serve, sql, lastBatchAt: 0, lanes: () => lanes }
+  let stopped: Promise<void> | undefined
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (serve.child.exitCode !== null) return void (await sql.end())
+      const exited = new Promise((resolve) => serve.child.once('exit', resolve))
+      serve.child.kill('SIGTERM')
+      await exited
+      await sql.end()
+    })())
+  cleanups.unshift(stop)
+  const side: Serve = { label, serve, sql, lastBatchAt: 0, lanes: () => lanes, stop }
   return side
 }
 
@@ -471,37 +499,96 @@ async function manyStores(): Promise<void> {
   )
 }
 
-/** A second serve on a database of its own: IDLE_STORES registered stores with nothing due. */
-async function idleStores(): Promise<void> {
-  const databaseUrl = await scratchDatabase('idle')
+const idleHash = (i: number) => `idle${String(i).padStart(4, '0')}`
+
+/**
+ * Transactions committed in this database so far, as PostgreSQL's statistics say (each session
+ * reports at most every second, an idle one within ten seconds: close, not exact).
+ */
+async function commits(databaseUrl: string): Promise<number> {
+  const name = new URL(databaseUrl).pathname.slice(1)
+  const [row] =
+    await admin`select xact_commit::float8 as n from pg_stat_database where datname = ${name}`
+  return Number(row?.n ?? 0)
+}
+
+/**
+ * A serve on a database of its own with IDLE_STORES registered stores whose jobs all ran
+ * `minutesAgo`; each store answers in the simulator (no rows). Its first IDLE_SETTLE seconds.
+ */
+async function idleStores(
+  sim: Sim,
+  label: string,
+  minutesAgo: number,
+  base?: CommitCheckout,
+): Promise<void> {
+  const databaseUrl = await scratchDatabase(`idle_${label}${base ? '_base' : ''}`)
   const db = openPostgres(databaseUrl)
   await migrateDatabase(db)
   const keys = await importTokenKeys(TOKEN_KEY)
-  const hashes = Array.from({ length: IDLE_STORES }, (_, i) => `idle${String(i).padStart(4, '0')}`)
+  const hashes = Array.from({ length: IDLE_STORES }, (_, i) => idleHash(i))
   for (const storeHash of hashes)
     await registerStore(db, keys, {
       storeHash,
       kind: 'api_account',
       accessToken: `token-${storeHash}`,
     })
-  await markJobsRecentlyRun(db, hashes)
+  await markJobsRan(db, hashes, minutesAgo)
   await db.close()
-  // Nothing answers on the API: no request should be made, and one would fail at once.
-  const serve = await startServe('idle', databaseUrl, await freePort(), 'http://127.0.0.1:9')
-  const started = performance.now()
+  const asked = () =>
+    sim.call<{ requests: number; stores: number }>({ type: 'requests', storeHashes: hashes })
+  const before = { api: await asked(), commits: await commits(databaseUrl) }
+  const serve = await startServe(`idle ${label}`, databaseUrl, await freePort(), sim.url, base?.bin)
+  const listening = performance.now()
   await until('lanes for the idle stores', 120_000, async () => serve.lanes() >= IDLE_STORES, 200)
-  const lanesMs = performance.now() - started
-  await sleep(IDLE_SETTLE * 1000)
+  const lanesMs = performance.now() - listening
+  await sleep(Math.max(0, IDLE_SETTLE * 1000 - (performance.now() - listening)))
+  const api = await asked()
+  const committed = (await commits(databaseUrl)) - before.commits
   const size = residentMb(serve.serve.child.pid)
   console.log(
-    `\nidle: serve with ${serve.lanes()} registered stores, nothing due (lanes started ${seconds(lanesMs)} after listening), ` +
-      `${IDLE_SETTLE} s later: RSS ${size.rss.toFixed(0)} MB, peak ${size.peak.toFixed(0)} MB; ${describeMachine()}`,
+    `\nidle, ${label === 'restart' ? 'a restart' : 'a restart after a long stop'}${base ? `, serve of ${base.sha.slice(0, 7)}` : ''}: serve with ${serve.lanes()} registered stores whose jobs all ran ${minutesAgo} min ago ` +
+      `(lanes started ${seconds(lanesMs)} after listening); its first ${IDLE_SETTLE} s: ` +
+      `${api.requests - before.api.requests} API requests to ${api.stores - before.api.stores} stores, ` +
+      `${committed} database transactions; RSS ${size.rss.toFixed(0)} MB, peak ${size.peak.toFixed(0)} MB; ${describeMachine()}`,
   )
+  await serve.stop()
+}
+
+/** The simulated idle stores: no rows, each its own token, no quota. */
+async function startIdleSim(): Promise<Sim> {
+  const none = { products: 0, customers: 0, orders: 0, coupons: 0 }
+  const sim = await startSim('http://127.0.0.1:9', none)
+  cleanups.push(async () => void sim.child.disconnect())
+  for (let i = 0; i < IDLE_STORES; i++)
+    await sim.call({
+      type: 'add',
+      options: {
+        storeHash: idleHash(i),
+        accessToken: `token-${idleHash(i)}`,
+        quota: null,
+        latencyMs: LATENCY_MS,
+        data: { counts: none },
+        webhooks: { localTesting: true },
+      },
+    })
+  return sim
 }
 
 try {
-  await manyStores()
-  if (IDLE_STORES > 0) await idleStores()
+  if (!values['idle-only']) await manyStores()
+  if (IDLE_STORES > 0) {
+    const sim = await startIdleSim()
+    const base = values.compare ? checkoutCommit(values.compare, 'link') : undefined
+    if (base) cleanups.push(async () => base.remove())
+    for (const [label, minutesAgo] of [
+      ['restart', 1],
+      ['stopped', 180],
+    ] as const) {
+      await idleStores(sim, label, minutesAgo)
+      if (base) await idleStores(sim, label, minutesAgo, base)
+    }
+  }
 } finally {
   for (const cleanup of cleanups) await cleanup().catch((error) => console.error(String(error)))
   await admin.end()

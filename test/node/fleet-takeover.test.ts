@@ -1,7 +1,8 @@
 // Several serve processes on one database share the stores (fleet.ts): each store's job runs once
 // across them at a time, a process whose job slots are full leaves due jobs to the others, and a
 // process killed mid-sweep has its store's job taken over by the one left (the real command, two
-// processes on PostgreSQL and a SIGKILL).
+// processes on PostgreSQL and a SIGKILL), and leases held by a process on another machine that
+// died (no pid to check) are taken once they run out.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
@@ -103,6 +104,55 @@ describeEachDatabase('serve processes sharing stores', (ctx) => {
         .map((l) => l.store)
         .sort(),
     ).toEqual(['storeone', 'storetwo'])
+  })
+
+  it('takes over the backfill of a store whose holder on another machine died, once its lease runs out', async () => {
+    const sim = await startSimStore({
+      quota: null,
+      storeHash: 'orphanstore',
+      data: { counts: { products: 6 } },
+    })
+    try {
+      // A serve on another host held the store's job and sweep leases and died: nothing here can
+      // tell that its pid is gone, so only their running out frees them.
+      let expiresAt = ''
+      for (const name of ['job:orphanstore:incremental', 'sync:orphanstore']) {
+        const [lease] = await ctx.db.execute<{ expires_at: string }>(sql`
+          insert into bigcommerce.leases (name, holder, acquired_at, expires_at)
+          values (${name}, 'otherhost:4242:dead', now(), now() + interval '1500 milliseconds')
+          returning expires_at::text`)
+        expiresAt = String(lease?.expires_at)
+      }
+      const directory = createTestDirectory()
+      directory.set(sim)
+      const log: Logger = (level, msg, fields) =>
+        logs.push({ level, msg, process: 'heir', ...fields })
+      const fleet = startFleetWork({
+        config: { apiUrl: sim.url, webhookSecret: SECRET, schedule: BACKFILL_ONLY },
+        db: ctx.db,
+        directory,
+        log,
+        lease: identity('heir'),
+        // Serve's lease is 30 s (a look every 15 s: taken over within 45 s); the same, shorter.
+        leaseMs: 2_000,
+        scheduleStartDelayMs: 0,
+        worker: { idleMs: 100 },
+      })
+      fleets.push(fleet)
+      await expect.poll(() => products(ctx.db, 'orphanstore'), { timeout: 10_000 }).toBe(6)
+      const sweptBy = () =>
+        logs
+          .filter((l) => l.msg === 'sweep incremental' && l.store === 'orphanstore')
+          .map((l) => l.process)
+      await expect.poll(sweptBy, { timeout: 10_000 }).toEqual(['heir'])
+      // Not before the dead holder's lease ran out: it was looked at again, not taken by force.
+      const [job] = await ctx.db.execute<{ after: boolean }>(sql`
+        select last_started_at >= ${expiresAt}::timestamptz as after from bigcommerce.sync_state
+        where store_hash = 'orphanstore' and table_name = 'job:incremental'`)
+      expect(job?.after).toBe(true)
+    } finally {
+      await sim.close()
+    }
   })
 
   // Two processes on one database need PostgreSQL: the embedded one belongs to one process.

@@ -3,7 +3,8 @@
 // rows; a paused store's running backfill stops cleanly and resumes with the store; a delivery for
 // an unknown or uninstalled store is answered 200 and not stored, and counted; a paused store's
 // deliveries are kept and worked once it resumes; a store added to a running serve backfills; and
-// with the real registry, a store registered while serve runs starts and a paused one stops.
+// with the real registry, a store registered while serve runs starts and a paused one stops; and
+// the fleet's own timer (no refresh() from outside) picks up stores added, paused and removed.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
@@ -312,5 +313,49 @@ describeEachDatabase('serve over the store registry', (ctx) => {
     release()
     await expect.poll(() => fleet?.stores(), { timeout: 5_000 }).toEqual(['lateinstall'])
     expect(reads).toBe(2)
+  })
+})
+
+describeEachDatabase('serve re-reading its stores on its own', (ctx) => {
+  let sims: SimStore[] = []
+  let fleet: FleetWork | undefined
+  afterAll(async () => {
+    await fleet?.stop()
+    await Promise.all(sims.map((sim) => sim.close()))
+  })
+
+  it('picks up a store added, one paused and one removed at its next read of the directory, with no call from outside', async () => {
+    sims = await Promise.all(
+      ['stayer', 'pausee', 'removee', 'newcomer'].map((storeHash) =>
+        startSimStore({ quota: null, storeHash, data: { counts: { products: 2 } } }),
+      ),
+    )
+    const [stayer, pausee, removee, newcomer] = sims as [SimStore, SimStore, SimStore, SimStore]
+    const directory = createTestDirectory()
+    for (const sim of [stayer, pausee, removee]) directory.set(sim)
+    const logs: Array<Record<string, unknown>> = []
+    fleet = startFleetWork({
+      config: { apiUrl: stayer.url, webhookSecret: SECRET, schedule: BACKFILL_ONLY },
+      apiUrlOf: (hash) => (sims.find((sim) => sim.storeHash === hash) ?? stayer).url,
+      db: ctx.db,
+      directory,
+      log: (level, msg, fields) => logs.push({ msg, ...fields }),
+      // Serve reads every 60 s; the same timer, shorter.
+      refreshMs: 100,
+      scheduleStartDelayMs: 0,
+      worker: { idleMs: 100 },
+    })
+    await expect.poll(() => fleet?.stores().sort()).toEqual(['pausee', 'removee', 'stayer'])
+    const readsBefore = directory.reads()
+    directory.set(newcomer)
+    directory.set(pausee, 'paused')
+    directory.remove('removee')
+    await expect
+      .poll(() => fleet?.stores().sort(), { timeout: 5_000 })
+      .toEqual(['newcomer', 'stayer'])
+    expect(directory.reads()).toBeGreaterThan(readsBefore)
+    await expect.poll(() => rows(ctx.db, 'newcomer'), { timeout: 10_000 }).toBe(2)
+    const stopped = logs.filter((l) => l.msg === 'store stopped').map((l) => l.store)
+    expect(stopped.sort()).toEqual(['pausee', 'removee'])
   })
 })

@@ -3,6 +3,8 @@ import type { StoreAccess, StoreDirectory, StoreStatus } from '../../src/stores/
 
 export interface TestDirectory extends StoreDirectory {
   set(store: { storeHash: string; accessToken: string }, status?: StoreStatus): void
+  /** Takes the store out (as `stores remove` does). */
+  remove(storeHash: string): void
   /** How often active() was read. */
   reads(): number
 }
@@ -14,6 +16,9 @@ export function createTestDirectory(): TestDirectory {
     set({ storeHash, accessToken }, status = 'active') {
       const access: StoreAccess = { storeHash, accessToken, source: 'registry' }
       stores.set(storeHash.toLowerCase(), { status, access })
+    },
+    remove(storeHash) {
+      stores.delete(storeHash.toLowerCase())
     },
     async active() {
       reads += 1
