@@ -8,7 +8,7 @@ import type { MirrorStatus } from '../sync/status/status.ts'
 import type { StoresOverview } from '../sync/status/stores.ts'
 import { METRICS_CONTENT_TYPE } from './metrics.ts'
 import { pageHeaders, STYLE_NONCE_KEY } from './page-headers.ts'
-import { StatusPage, type ApiState } from './status-page.tsx'
+import { StatusPage, type ApiState, type StoreApiOf } from './status-page.tsx'
 import { createSecretChecker } from './verify.ts'
 
 export interface ObserveDeps {
@@ -18,6 +18,8 @@ export interface ObserveDeps {
   readStores?(): Promise<StoresOverview>
   renderMetrics(): Promise<string>
   apiState?(): ApiState | null
+  /** Each store's API figures counted in this process, for the page's Stores table. */
+  storeApi?: StoreApiOf
   now?: () => number
 }
 
@@ -56,6 +58,7 @@ export function createObserveRoutes(deps: ObserveDeps) {
         status={status}
         api={deps.apiState?.() ?? null}
         stores={stores}
+        storeApi={deps.storeApi}
         now={now}
         styleNonce={c.get(STYLE_NONCE_KEY)}
       />

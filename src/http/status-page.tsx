@@ -6,6 +6,7 @@ import type { FC } from 'hono/jsx'
 import type { RunRow } from '../sync/status/runs.ts'
 import type { MirrorStatus, TableStatus } from '../sync/status/status.ts'
 import type { StoresOverview } from '../sync/status/stores.ts'
+import type { StoreApiFigures } from './store-api-metrics.ts'
 
 export const REFRESH_SECONDS = 30
 
@@ -248,59 +249,95 @@ const Runs: FC<{ runs: RunRow[]; now: number }> = ({ runs, now }) => (
   </section>
 )
 
+/** A store's API figures as this process counted them (its quota left as a share). */
+export type StoreApiOf = (storeHash: string) => StoreApiFigures | undefined
+
+const shareLeft = (f: StoreApiFigures | undefined): number | null =>
+  f?.quota && f.quotaLeft !== null ? f.quotaLeft / f.quota : null
+const percent = (share: number | null) => (share === null ? '-' : `${Math.round(100 * share)}%`)
+
+/** Over every store: requests and errors summed, and the least quota left. */
+function apiTotal(overview: StoresOverview, apiOf: StoreApiOf) {
+  const figures = overview.stores.map((s) => apiOf(s.storeHash))
+  const shares = figures.map(shareLeft).filter((share) => share !== null)
+  return {
+    requests: figures.reduce((n, f) => n + (f?.requests ?? 0), 0),
+    errors: figures.reduce((n, f) => n + (f?.errors ?? 0), 0),
+    leastQuota: shares.length > 0 ? `${percent(Math.min(...shares))} least` : '-',
+  }
+}
+
 /** Every store served, when there are several: its figures, what needs a person, and the total. */
-const Stores: FC<{ overview: StoresOverview; now: number }> = ({ overview, now }) => (
-  <section>
-    <h2>Stores</h2>
-    {overview.total.needingAttention > 0 ? (
-      <ul data-testid="store-problems">
-        {overview.stores.flatMap((s) =>
-          s.problems.map((p) => (
-            <li>
-              {p.what}. Fix: <code>{p.fix}</code>
-            </li>
-          )),
-        )}
-      </ul>
-    ) : null}
-    <div class="scroll">
-      <table data-testid="stores">
-        <tr>
-          <th>store</th>
-          <th class="num">rows</th>
-          <th class="num">pending events</th>
-          <th>oldest pending</th>
-          <th>API</th>
-        </tr>
-        {overview.stores.map((s) => (
+const Stores: FC<{ overview: StoresOverview; now: number; apiOf: StoreApiOf }> = ({
+  overview,
+  now,
+  apiOf,
+}) => {
+  const total = apiTotal(overview, apiOf)
+  return (
+    <section>
+      <h2>Stores</h2>
+      {overview.total.needingAttention > 0 ? (
+        <ul data-testid="store-problems">
+          {overview.stores.flatMap((s) =>
+            s.problems.map((p) => (
+              <li>
+                {p.what}. Fix: <code>{p.fix}</code>
+              </li>
+            )),
+          )}
+        </ul>
+      ) : null}
+      <div class="scroll">
+        <table data-testid="stores">
           <tr>
-            <td>{s.storeHash}</td>
-            <td class="num">{s.rows}</td>
-            <td class="num">{s.pending}</td>
-            <td>{s.oldestPendingAt ? ago(s.oldestPendingAt, now) : '-'}</td>
-            <td>{s.api ?? 'not seen yet'}</td>
+            <th>store</th>
+            <th class="num">rows</th>
+            <th class="num">pending events</th>
+            <th>oldest pending</th>
+            <th>API</th>
+            <th class="num">API requests</th>
+            <th class="num">API errors</th>
+            <th class="num">quota left</th>
           </tr>
-        ))}
-        <tr>
-          <th>{`total (${overview.total.stores} stores)`}</th>
-          <th class="num">{overview.total.rows}</th>
-          <th class="num">{overview.total.pending}</th>
-          <th colspan={2}>{`${overview.total.needingAttention} need a person`}</th>
-        </tr>
-      </table>
-    </div>
-  </section>
-)
+          {overview.stores.map((s) => (
+            <tr>
+              <td>{s.storeHash}</td>
+              <td class="num">{s.rows}</td>
+              <td class="num">{s.pending}</td>
+              <td>{s.oldestPendingAt ? ago(s.oldestPendingAt, now) : '-'}</td>
+              <td>{s.api ?? 'not seen yet'}</td>
+              <td class="num">{apiOf(s.storeHash)?.requests ?? 0}</td>
+              <td class="num">{apiOf(s.storeHash)?.errors ?? 0}</td>
+              <td class="num">{percent(shareLeft(apiOf(s.storeHash)))}</td>
+            </tr>
+          ))}
+          <tr>
+            <th>{`total (${overview.total.stores} stores)`}</th>
+            <th class="num">{overview.total.rows}</th>
+            <th class="num">{overview.total.pending}</th>
+            <th colspan={2}>{`${overview.total.needingAttention} need a person`}</th>
+            <th class="num">{total.requests}</th>
+            <th class="num">{total.errors}</th>
+            <th class="num">{total.leastQuota}</th>
+          </tr>
+        </table>
+      </div>
+    </section>
+  )
+}
 
 export const StatusPage: FC<{
   status: MirrorStatus
   api: ApiState | null
   /** Every store served, shown when there are several. */
   stores?: StoresOverview | null
+  /** Each store's API figures counted in this process; absent: none shown. */
+  storeApi?: StoreApiOf
   now: number
   /** The Content-Security-Policy nonce that lets the page's own style apply. */
   styleNonce?: string
-}> = ({ status, api, stores, now, styleNonce }) => (
+}> = ({ status, api, stores, storeApi, now, styleNonce }) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
@@ -316,7 +353,9 @@ export const StatusPage: FC<{
         <p class="muted">
           As of {new Date(now).toISOString()}; this page reloads every {REFRESH_SECONDS} s.
         </p>
-        {stores && stores.stores.length > 1 ? <Stores overview={stores} now={now} /> : null}
+        {stores && stores.stores.length > 1 ? (
+          <Stores overview={stores} now={now} apiOf={storeApi ?? (() => undefined)} />
+        ) : null}
         <Problems status={status} />
         <Tables status={status} now={now} />
         <Inbox status={status} now={now} />

@@ -220,6 +220,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
           return stores ? `${own.trimEnd()}\n${renderStoresMetrics(stores)}` : own
         },
         apiState: () => metrics.apiState(),
+        storeApi: (hash: string) => metrics.storeApi(hash),
       }
     : undefined
   const app = createApp({

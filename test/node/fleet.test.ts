@@ -200,6 +200,16 @@ describeEachDatabase('serve for several stores', (ctx) => {
     expect(page).toMatch(/store refusedstore: the store API refuses the access token/)
     expect(page).toContain('bc-mirror stores add --store-hash refusedstore')
     expect(page).toContain('total (3 stores)')
+    // Each store's API requests and errors as this process counted them, and the total.
+    expect(page).toContain('<th class="num">API requests</th>')
+    const cells = (hash: string) =>
+      [
+        ...(new RegExp(`<td>${hash}</td>(.*?)</tr>`).exec(page)?.[1] ?? '').matchAll(
+          /<td[^>]*>([^<]*)<\/td>/g,
+        ),
+      ].map((m) => m[1])
+    expect(cells('smallstore').slice(4, 6)).toEqual([String(small.stats.requests), '0'])
+    expect(Number(cells('refusedstore')[5])).toBeGreaterThan(0)
     const metrics = await fetch(`${server.url}/metrics`, { headers: auth }).then((r) => r.text())
     expect(metrics).toContain('bcmirror_stores{api_state="refused"} 1')
     expect(metrics).toContain('bcmirror_stores_needing_attention 1')
