@@ -310,8 +310,9 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
   })
 
   if (ctx.kind === 'postgres' && process.platform === 'linux') {
-    it('on PostgreSQL the worker and sweeps run in a thread below the receiver in CPU priority', async () => {
-      const child = startServeChild(await env())
+    it('on PostgreSQL the worker and sweeps run in a thread below the receiver in CPU priority; its API requests reach /metrics by store', async () => {
+      const statusToken = 'serve-test-status-token-0123'
+      const child = startServeChild({ ...(await env()), STATUS_TOKEN: statusToken })
       const url = await listeningUrl(child)
       try {
         // Nice values per thread, from /proc: the receiver's threads at 0, the background at 10.
@@ -326,6 +327,15 @@ describeEachDatabase('bc-mirror serve (the command)', (ctx) => {
         await expect
           .poll(() => child.lines.some((l) => l.msg === 'worker batch'), { timeout: 10_000 })
           .toBe(true)
+        // The thread's refetch was counted by the receiver, under the store it was for.
+        const metrics = await fetch(`${url}/metrics`, {
+          headers: { authorization: `Bearer ${statusToken}` },
+        }).then((r) => r.text())
+        const perStore = new RegExp(
+          `^bcmirror_store_api_requests_total\\{store="${sim.storeHash}"\\} (\\d+)$`,
+          'm',
+        )
+        expect(Number(perStore.exec(metrics)?.[1])).toBeGreaterThan(0)
       } finally {
         child.process.kill('SIGTERM')
       }
