@@ -202,17 +202,24 @@ export function spreadWindowMs(stores: number): number {
 }
 
 /**
- * A store's stable slot in each job's interval, as a fraction in [0, 1): FNV-1a of its hash (in
- * lower case, as the registry keeps it), so it stays the same across restarts and processes.
+ * A store's stable slot in each job's interval, as a fraction in [0, 1): a hash of its store hash
+ * (in lower case, as the registry keeps it), so it stays the same across restarts and processes.
  */
 export function phaseOf(storeHash: string): number {
   const text = storeHash.toLowerCase()
   let h = 0x811c9dc5
   for (let i = 0; i < text.length; i += 1) {
     h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
+    h = Math.imul(h, 0x01000193)
   }
-  return h / 2 ** 32
+  // FNV-1a's high bits barely differ for names that differ in their last characters (store0001,
+  // store0002): MurmurHash3's finalizer mixes every bit into every other.
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return (h >>> 0) / 2 ** 32
 }
 
 /** The one query per poll: which stores have events due now, and for which tables. */
