@@ -109,4 +109,14 @@ export const MIGRATIONS: Array<MigrationMeta & { tag: string }> = [
       "\nCREATE INDEX \"product_variants_sku_idx\" ON \"bigcommerce\".\"product_variants\" USING btree (\"store_hash\",\"sku\");",
     ],
   },
+  {
+    tag: "0007_inbox_due_index",
+    folderMillis: 1796546674071,
+    hash: "83103690e4277060afb3f1ce66676f6d947c238568ca07cce9b906e2fd0a8d04",
+    bps: true,
+    sql: [
+      "DROP INDEX \"bigcommerce\".\"webhook_events_pending_idx\";",
+      "\nCREATE INDEX \"webhook_events_due_idx\" ON \"bigcommerce\".\"webhook_events\" USING btree (\"store_hash\",coalesce(\"resource\", ''),\"available_at\") WHERE \"bigcommerce\".\"webhook_events\".\"status\" = 'pending';",
+    ],
+  },
 ]

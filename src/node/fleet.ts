@@ -6,14 +6,13 @@
 // their lanes; a lane's worker is made then, and stopped again after a quiet spell. Several serve
 // processes on one database share the stores: each store's job runs under a lease (one holder
 // across the fleet), and inbox claims skip what another process holds.
-import { sql } from 'drizzle-orm'
 import type { ClientEvent } from '../bigcommerce/client.ts'
 import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/database.ts'
-import { webhookEvents } from '../db/schema.ts'
 import type { StoreAccess, StoreDirectory } from '../stores/types.ts'
 import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
+import { findDueTables, type DuePair } from '../sync/events/inbox-due.ts'
 import { readJobsOf, type JobRecord } from '../sync/job-state.ts'
 import { describeError, type Logger } from '../util/log.ts'
 import { createSlots } from '../util/slots.ts'
@@ -56,7 +55,7 @@ export interface FleetWork extends BackgroundWork {
   refresh(): Promise<void>
 }
 
-/** Stores whose due events one poll wakes at most (the rest are found by the next poll). */
+/** (store, table) pairs one poll wakes at most (the rest are found by the next poll). */
 const POLL_LIMIT = 5_000
 /** An unknown store's wake reads the directory at most this often. */
 const WAKE_REFRESH_MS = 2_000
@@ -233,16 +232,12 @@ function startPoller(
   let running: Promise<void> = Promise.resolve()
   let stopped = false
   let failing = false
+  let after: DuePair | null = null
   const tick = async () => {
     try {
-      const rows = await db.execute<{ store_hash: string; resource: string | null }>(sql`
-        select distinct store_hash, resource from ${webhookEvents}
-        where status = 'pending' and available_at <= now()
-        limit ${POLL_LIMIT}`)
-      const due = new Map<string, Array<string | null>>()
-      for (const row of rows)
-        due.set(row.store_hash, [...(due.get(row.store_hash) ?? []), row.resource])
-      onDue(due)
+      const found = await findDueTables(db, POLL_LIMIT, after ?? undefined)
+      after = found.next
+      onDue(found.due)
       failing = false
     } catch (error) {
       // The database is away: said once, tried again each poll.

@@ -32,7 +32,7 @@ function notingClaims(db: Database, claims: string[]): Database {
       return (query: SQL) => {
         const { sql: text, params } = dialect.sqlToQuery(query)
         if (text.includes('with due as')) {
-          const only = text.includes('resource = $')
+          const only = text.includes("coalesce(resource, '') = $")
           claims.push(EVENT_TABLES.find((name) => only && params.includes(name)) ?? 'others')
         }
         return target.execute(query)

@@ -99,8 +99,12 @@ export const webhookEvents = bigcommerce.table(
     unique('webhook_events_target_key')
       .on(t.store_hash, t.hash, t.scope, t.resource_id)
       .nullsNotDistinct(),
-    index('webhook_events_pending_idx')
-      .on(t.available_at)
+    // Pending events by store and table, oldest first: a worker's claim reads only its own due
+    // events, and the fleet's poll finds which stores and tables have any by skipping from one
+    // (store, table) to the next (one entry each), however many events wait. Events of no table
+    // sort under ''.
+    index('webhook_events_due_idx')
+      .on(t.store_hash, sql`coalesce(${t.resource}, '')`, t.available_at)
       .where(sql`${t.status} = 'pending'`),
     index('webhook_events_received_at_idx').on(t.store_hash, t.received_at),
   ],

@@ -13,15 +13,17 @@ export interface ClaimOptions {
   resource?: { only: string } | { except: readonly string[] }
 }
 
+// Spelled as webhook_events_due_idx's key (events of no table under ''), so that a claim reads
+// only its own store's and table's due events.
 function resourceFilter(filter: ClaimOptions['resource']) {
   if (!filter) return sql``
-  if ('only' in filter) return sql`and resource = ${filter.only}`
+  if ('only' in filter) return sql`and coalesce(resource, '') = ${filter.only}`
   if (filter.except.length === 0) return sql``
   const names = sql.join(
     filter.except.map((name) => sql`${name}`),
     sql`, `,
   )
-  return sql`and (resource is null or resource not in (${names}))`
+  return sql`and coalesce(resource, '') not in (${names})`
 }
 
 /** Claims up to `limit` due events, oldest first, skipping those other workers hold. */

@@ -1,0 +1,2 @@
+DROP INDEX "bigcommerce"."webhook_events_pending_idx";--> statement-breakpoint
+CREATE INDEX "webhook_events_due_idx" ON "bigcommerce"."webhook_events" USING btree ("store_hash",coalesce("resource", ''),"available_at") WHERE "bigcommerce"."webhook_events"."status" = 'pending';
