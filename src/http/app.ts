@@ -11,7 +11,12 @@ import { InboxBusyError, type InboxEvent } from '../sync/events/inbox.ts'
 import { createAppCallbackRoutes, type AppCallbackDeps } from './app-callbacks.ts'
 import { createObserveRoutes, type ObserveDeps } from './observe.tsx'
 import { findUnstorable } from './storable.ts'
-import { createSecretChecker, createSignatureVerifier, type SignatureVerdict } from './verify.ts'
+import {
+  createSecretChecker,
+  createSignatureVerifier,
+  type HmacSha256,
+  type SignatureVerdict,
+} from './verify.ts'
 
 export const WEBHOOK_PATH = '/webhooks/bigcommerce'
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -30,6 +35,8 @@ export interface AppDeps {
   clientSecret?: string
   /** App mode: every delivery must carry a valid signature made with `clientSecret` (unsigned: 401). */
   requireSignature?: boolean
+  /** The host's synchronous HMAC-SHA256 for signatures (Node's); absent: WebCrypto's. */
+  hmacSha256?: HmacSha256
   /**
    * Stores one event durably (a single insert) for `event.storeHash`; rejects when the database
    * is unavailable.
@@ -130,8 +137,9 @@ function verifySignature(
   clientSecret: string | undefined,
   now: () => number,
   required = false,
+  hmac?: HmacSha256,
 ): MiddlewareHandler<Env> {
-  const verify = clientSecret ? createSignatureVerifier(clientSecret, now) : null
+  const verify = clientSecret ? createSignatureVerifier(clientSecret, now, hmac) : null
   return async function verifySignature(c, next) {
     const body = new Uint8Array(await c.req.arrayBuffer())
     c.set('body', body)
@@ -224,7 +232,7 @@ export function createApp(deps: AppDeps) {
     requireWebhookSecret(deps.webhookSecret),
     limitBody(MAX_BODY_BYTES),
     admitDelivery(deps.admit),
-    verifySignature(deps.clientSecret, now, deps.requireSignature),
+    verifySignature(deps.clientSecret, now, deps.requireSignature, deps.hmacSha256),
     storeDelivery(deps, report),
   )
 

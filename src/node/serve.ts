@@ -18,6 +18,7 @@ import { createInboxWriter } from '../sync/events/inbox.ts'
 import { readStatus } from '../sync/status/status.ts'
 import { readStoresOverview } from '../sync/status/stores.ts'
 import type { BackgroundWork } from './background.ts'
+import { nodeHmacSha256 } from './hmac.ts'
 import { nodeLeaseIdentity } from './lease-identity.ts'
 import { describeError, type Logger } from '../util/log.ts'
 
@@ -230,6 +231,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     clientSecret: config.clientSecret,
     appCallbacks: options.appCallbacks,
     requireSignature: options.appCallbacks !== undefined,
+    hmacSha256: nodeHmacSha256,
     async enqueue(event) {
       await store(event)
       options.wake([event.resource], event.storeHash)

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createApp, WEBHOOK_PATH, type AppDeps, type DeliveryOutcome } from '../../src/http/app.ts'
+import { nodeHmacSha256 } from '../../src/node/hmac.ts'
 import { insertEvents } from '../../src/sync/events/inbox.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
@@ -175,49 +176,55 @@ describeEachDatabase('POST /webhooks/bigcommerce', (ctx) => {
     expect(await inbox(ctx.db)).toEqual([])
   })
 
-  it('verifies a Standard Webhooks signature over the raw body when present', async () => {
-    const { app } = appFor(ctx.db)
-    const body = JSON.stringify(envelope('store/customer/updated', { type: 'customer', id: 3 }))
-    const now = Math.floor(Date.now() / 1000)
-    const good = {
-      'X-Webhook-Secret': SECRET,
-      'webhook-id': 'msg_1',
-      'webhook-timestamp': String(now),
-    }
-    // Several signatures (key rotation): one valid is enough.
-    expect(
-      (
-        await post(app, body, {
-          ...good,
-          'webhook-signature': `v1,AAAA ${sign('msg_1', now, body)}`,
-        })
-      ).status,
-    ).toBe(200)
-    const bad = [
-      { ...good, 'webhook-signature': sign('msg_1', now, body, 'another-secret') },
-      { ...good, 'webhook-signature': sign('msg_2', now, body) },
-      { ...good, 'webhook-signature': sign('msg_1', now, `${body} `) },
-      { ...good, 'webhook-signature': 'v1,not base64!' },
-      {
-        ...good,
-        'webhook-timestamp': String(now - 400),
-        'webhook-signature': sign('msg_1', now - 400, body),
-      },
-      {
-        ...good,
-        'webhook-timestamp': String(now + 400),
-        'webhook-signature': sign('msg_1', now + 400, body),
-      },
-      {
+  it.each([
+    ['WebCrypto', {}],
+    ["the host's HMAC (Node's)", { hmacSha256: nodeHmacSha256 }],
+  ])(
+    'verifies a Standard Webhooks signature over the raw body when present (%s)',
+    async (_, deps) => {
+      const { app } = appFor(ctx.db, deps)
+      const body = JSON.stringify(envelope('store/customer/updated', { type: 'customer', id: 3 }))
+      const now = Math.floor(Date.now() / 1000)
+      const good = {
         'X-Webhook-Secret': SECRET,
         'webhook-id': 'msg_1',
-        'webhook-signature': sign('msg_1', now, body),
-      },
-    ]
-    for (const [i, headers] of bad.entries())
-      expect([i, (await post(app, body, headers)).status]).toEqual([i, 401])
-    expect(await inbox(ctx.db)).toHaveLength(1)
-  })
+        'webhook-timestamp': String(now),
+      }
+      // Several signatures (key rotation): one valid is enough.
+      expect(
+        (
+          await post(app, body, {
+            ...good,
+            'webhook-signature': `v1,AAAA ${sign('msg_1', now, body)}`,
+          })
+        ).status,
+      ).toBe(200)
+      const bad = [
+        { ...good, 'webhook-signature': sign('msg_1', now, body, 'another-secret') },
+        { ...good, 'webhook-signature': sign('msg_2', now, body) },
+        { ...good, 'webhook-signature': sign('msg_1', now, `${body} `) },
+        { ...good, 'webhook-signature': 'v1,not base64!' },
+        {
+          ...good,
+          'webhook-timestamp': String(now - 400),
+          'webhook-signature': sign('msg_1', now - 400, body),
+        },
+        {
+          ...good,
+          'webhook-timestamp': String(now + 400),
+          'webhook-signature': sign('msg_1', now + 400, body),
+        },
+        {
+          'X-Webhook-Secret': SECRET,
+          'webhook-id': 'msg_1',
+          'webhook-signature': sign('msg_1', now, body),
+        },
+      ]
+      for (const [i, headers] of bad.entries())
+        expect([i, (await post(app, body, headers)).status]).toEqual([i, 401])
+      expect(await inbox(ctx.db)).toHaveLength(1)
+    },
+  )
 
   it('without a client secret configured, signature headers are not checked', async () => {
     const { app } = appFor(ctx.db, { clientSecret: undefined })
