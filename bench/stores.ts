@@ -5,6 +5,8 @@
 //   npm run bench:stores [-- --stores 200 --big-rows 150000 --seconds 30 --rate 2000]
 //   npm run bench:stores -- --stores 20 --big-rows 20000 --seconds 10 --idle-stores 200  # ~2 min
 //   npm run bench:stores -- --idle-only [--compare main]                 # the idle serves, ~4 min
+//   npm run bench:stores -- --acks-only   # the small stores and the acknowledgement phases only
+//   BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:stores -- --acks-only
 //
 // The run, in order:
 // 1. `--stores - 1` small stores installed through the app (GET /bigcommerce/auth with the code
@@ -18,7 +20,9 @@
 //    b. install to first rows: `--installs` stores never seen before installed one at a time,
 //       from the GET of the auth callback until a row of that store is in any table;
 //    c. acknowledgements at `--rate` deliveries a second for `--ack-seconds` (after
-//       `--warmup-seconds` not counted), signed, spread over the small stores round robin.
+//       `--warmup-seconds` not counted), signed, spread over the small stores round robin; then
+//       saturation (`--concurrency` in flight for 5 s). Each with serve's and its PostgreSQL
+//       backends' CPU per delivery.
 //    Each phase says whether the big backfill was still running at its end.
 // 3. serve's resident size (VmRSS, and its peak VmHWM) after that.
 // 4. Idle stores (`--idle-only` runs just these): `--idle-stores` stores registered, each a store
@@ -30,6 +34,8 @@
 //    its first minute, and its resident size at the end of that minute. With `--compare REF`, each
 //    idle serve is also run from that commit (built in a temporary worktree, bench/support/
 //    commit-worktree.ts), on the same stores.
+//    With --acks-only, steps 2 and 3 and the idle stores are left out: the acknowledgement phases
+//    run once the small stores are backfilled.
 //
 // A scratch database per serve on BENCH_DATABASE_URL (default the local server), dropped at the
 // end. Prints figures and the machine's load average; asserts nothing.
@@ -81,6 +87,10 @@ const { values } = parseArgs({
     /** A commit whose serve also runs the idle phases, for comparison. */
     compare: { type: 'string' },
     'latency-ms': { type: 'string', default: '100' },
+    /** Saturation: this many signed deliveries in flight over the small stores for 5 s. */
+    concurrency: { type: 'string', default: '32' },
+    /** Only the small stores and the acknowledgement phases: no big store, no idle serve. */
+    'acks-only': { type: 'boolean', default: false },
   },
 })
 const figure = (name: string) => {
@@ -100,6 +110,8 @@ const INSTALL_CONCURRENCY = Math.max(1, figure('install-concurrency'))
 const IDLE_STORES = figure('idle-stores')
 const IDLE_SETTLE = figure('idle-settle-seconds')
 const LATENCY_MS = figure('latency-ms')
+const CONCURRENCY = Math.max(1, figure('concurrency'))
+const ACKS_ONLY = values['acks-only'] === true
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const CLIENT_ID = 'bench-stores-app'
@@ -224,7 +236,8 @@ async function startServe(
       WEBHOOK_SECRET,
       TOKEN_ENCRYPTION_KEY: TOKEN_KEY,
     },
-    [],
+    // BENCH_SERVE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles serve.
+    (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean),
     (line) => {
       if (line.includes('"msg":"store started"')) lanes += 1
     },
@@ -427,6 +440,16 @@ async function acknowledgements(serve: Serve, smalls: string[], during: () => st
   console.log(describeCpu(ack, false))
   const drainMs = await waitForDrain(serve, 600_000)
   console.log(`  inbox drained ${seconds(drainMs)} after the last ack`)
+  const closed = await measurePhase(serve, (url) =>
+    runLoad({ ...base, url }, { concurrency: CONCURRENCY }, 5, 1),
+  )
+  console.log(
+    `- saturation, ${CONCURRENCY} signed deliveries in flight over ${smalls.length} stores for 5 s: ` +
+      `${closed.ackRate.toFixed(0)} acks/s, p50 ${ms(closed.p50)}, p99 ${ms(closed.p99)}; ` +
+      `${closed.failed} not acknowledged; ${during()}; ${describeMachine()}`,
+  )
+  console.log(describeCpu(closed, false))
+  await waitForDrain(serve, 600_000)
 }
 
 // ---- the run ----------------------------------------------------------------------------------
@@ -459,6 +482,11 @@ async function manyStores(): Promise<void> {
     `\n${smalls.length} small stores (${SMALL_ROWS} rows each) installed through the app in ${seconds(installedMs)}, ` +
       `all backfilled ${seconds(performance.now() - setupStarted)} after the first install`,
   )
+
+  if (ACKS_ONLY) {
+    await acknowledgements(serve, smalls, () => 'no backfill running')
+    return
+  }
 
   console.log(
     `\nthe big store (${BIG_ROWS} rows: ${JSON.stringify(BIG)}) installed; during its backfill:`,
@@ -577,7 +605,7 @@ async function startIdleSim(): Promise<Sim> {
 
 try {
   if (!values['idle-only']) await manyStores()
-  if (IDLE_STORES > 0) {
+  if (IDLE_STORES > 0 && !ACKS_ONLY) {
     const sim = await startIdleSim()
     const base = values.compare ? checkoutCommit(values.compare, 'link') : undefined
     if (base) cleanups.push(async () => base.remove())
