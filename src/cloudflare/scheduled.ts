@@ -1,35 +1,22 @@
-// The Worker's `scheduled` (the crons in wrangler.toml): drains what is left of the inbox and runs
-// the sweeps within a time budget; an interrupted sweep resumes from its checkpoint on the next
-// run, and a table's cursor only moves when its whole window is committed (the core's rule,
-// unchanged here).
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
+// The Worker's `scheduled` (the cron in wrangler.toml): it only plans. It reads which stores are
+// active, every store's job records and which stores have due inbox events (three queries,
+// whatever the number of stores), decides with sync/jobs.ts which jobs are due, notes them as
+// queued and sends one message per store job to the jobs queue; the queue's consumer
+// (queue.ts) runs them.
+import { sql } from 'drizzle-orm'
 import type { Database } from '../db/database.ts'
 import { openPostgres } from '../db/postgres.ts'
-import { watchApi } from '../sync/api-health.ts'
+import { stores, webhookEvents } from '../db/schema.ts'
+import { normalizeStoreHash } from '../stores/registry.ts'
+import { noteQueued, readAllJobs } from '../sync/job-state.ts'
+import { planStoreJobs, WORKER_CRON, type PlannedJob } from '../sync/jobs.ts'
+import type { JobMessage } from './queue.ts'
 import {
-  processBatch,
-  type EventWorkerOptions,
-  type WorkerLogEntry,
-} from '../sync/events/event-worker.ts'
-import { pruneEvents } from '../sync/events/inbox.ts'
-import { RECEIVER_PATH } from '../sync/hooks/mirror-hooks.ts'
-import {
-  CRON_PLANS,
-  logWorkerEntry,
-  planForCron,
-  runHookCheck,
-  runSweepJob,
-  watchApiState,
-  type JobContext,
-} from '../sync/jobs.ts'
-import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
-import { describeError } from '../util/log.ts'
-import {
-  createClient,
   ensureSchema,
   setupFrom,
   type CloudflareContext,
   type CloudflareEnv,
+  type QueueBinding,
   type Setup,
 } from './setup.ts'
 
@@ -39,102 +26,70 @@ export interface ScheduledEvent {
   scheduledTime: number
 }
 
-// The crons and what each runs are declared once, in sync/jobs.ts (wrangler.toml lists them).
-export const INCREMENTAL_CRON = CRON_PLANS[0].cron
-export const HOURLY_CRON = CRON_PLANS[1].cron
+export { WORKER_CRON }
 
-/** Per cron batch; the lease outlives any batch, so a killed run's events come back later. */
-const CRON_BATCH: EventWorkerOptions = { batchSize: 250, leaseMs: 120_000 }
-/** Requests in flight per swept table: a Worker has 6 connections, the database uses some. */
-const SWEEP_CONCURRENCY = 3
-const INBOX_RETAIN_MS = 7 * 86_400_000
+/** A Queue takes at most 100 messages per sendBatch. */
+const SEND_BATCH = 100
 
-/** Claims batches until the inbox has nothing due or the budget is spent. */
-async function drainInbox(
-  setup: Setup,
-  db: Database,
-  client: BigCommerceClient,
-  signal: AbortSignal,
-) {
-  const log = (entry: WorkerLogEntry) => logWorkerEntry(setup.log, entry)
-  const ctx = { db, client, storeHash: setup.config.storeHash, log }
-  let claimed = 0
-  while (!signal.aborted) {
-    const summary = await processBatch(ctx, CRON_BATCH)
-    if (!summary) break
-    claimed += summary.claimed
-    // The API refused the token or was out: its events went back; the next cron tries again.
-    if (summary.released > 0) break
-    log({ event: 'batch', ...summary })
-  }
-  return claimed
+/** The active stores' hashes: the settings' store and the registry's (no token is opened). */
+async function activeStores(setup: Setup, db: Database): Promise<string[]> {
+  const rows = await db.execute<{ store_hash: string }>(
+    sql`select store_hash from ${stores} where status = 'active'`,
+  )
+  const hashes = new Set(rows.map((r) => r.store_hash))
+  if (setup.settingsStore) hashes.add(normalizeStoreHash(setup.settingsStore.storeHash))
+  return [...hashes].sort()
 }
 
-/** The cron's share of upkeep: old finished inbox events go, and the store's hooks are checked. */
-async function housekeep(ctx: JobContext) {
-  const pruned = await pruneEvents(ctx.db, ctx.storeHash, INBOX_RETAIN_MS)
-  ctx.log('info', 'inbox pruned', { pruned })
-  await runHookCheck(ctx)
+async function storesWithDueEvents(db: Database): Promise<Set<string>> {
+  const rows = await db.execute<{ store_hash: string }>(sql`
+    select distinct store_hash from ${webhookEvents}
+    where status = 'pending' and available_at <= now()`)
+  return new Set(rows.map((r) => r.store_hash))
 }
 
-function jobContext(
-  setup: Setup,
-  db: Database,
-  client: BigCommerceClient,
-  events: ClientEventHub,
-): JobContext {
-  const { config, log } = setup
-  return {
-    db,
-    client,
-    storeHash: config.storeHash,
-    startDate: config.startDate,
-    webhookSecret: setup.webhookSecret,
-    log,
-    clientEvents: events,
-    concurrency: SWEEP_CONCURRENCY,
-    receiverUrl: `https://<worker>${RECEIVER_PATH}`,
+/** Sends the jobs, a hundred messages per call. */
+export async function sendJobs(queue: QueueBinding, jobs: readonly PlannedJob[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += SEND_BATCH) {
+    const messages = jobs.slice(i, i + SEND_BATCH).map((j) => {
+      const body: JobMessage = { store: j.storeHash, job: j.job }
+      return { body, contentType: 'json' as const }
+    })
+    await queue.sendBatch(messages)
   }
+}
+
+/** Plans the due jobs of every store and sends them; returns how many were sent. */
+export async function planAndSend(setup: Setup, db: Database, now = new Date()): Promise<number> {
+  const [hashes, records, withDueEvents] = await Promise.all([
+    activeStores(setup, db),
+    readAllJobs(db),
+    storesWithDueEvents(db),
+  ])
+  const plan = planStoreJobs({
+    stores: hashes,
+    records,
+    withDueEvents,
+    schedule: setup.config.schedule,
+    now,
+  })
+  await sendJobs(setup.jobs, plan.due)
+  // Noted after sending: a message lost between both is sent again by the next cron.
+  await noteQueued(db, [...plan.due, ...plan.planned.map((p) => ({ ...p, planned: true }))], now)
+  setup.log('info', 'jobs planned', { stores: hashes.length, sent: plan.due.length })
+  return plan.due.length
 }
 
 export async function handleScheduled(
-  event: ScheduledEvent,
+  _event: ScheduledEvent,
   env: CloudflareEnv,
   ctx: CloudflareContext,
 ): Promise<void> {
   const setup = setupFrom(env)
-  const { log } = setup
-  const plan = planForCron(event.cron)
-  const signal = AbortSignal.timeout(plan.budgetMs)
-  // Two connections: a sweep holds one for the store's sweep lock and writes through the other.
-  const db = openPostgres(setup.databaseUrl, { max: 2 })
+  const db = openPostgres(setup.databaseUrl, { max: 3 })
   try {
     await ensureSchema(db, setup)
-    const events = createClientEventHub()
-    // The API's state is learnt from this run's requests and recorded for `status`.
-    const health = watchApiState({ db, storeHash: setup.config.storeHash, log })
-    const client = watchApi(
-      createClient(setup, { timeoutMs: 30_000, maxRetries: 4, events }),
-      health,
-    )
-    const jobs = jobContext(setup, db, client, events)
-    const started = Date.now()
-    const results = await Promise.allSettled([
-      drainInbox(setup, db, client, signal),
-      runSweepJob(jobs, plan.sweep, signal),
-      plan.housekeeping ? housekeep(jobs) : Promise.resolve(),
-    ])
-    const failures = results.flatMap((r) =>
-      r.status === 'rejected' ? [describeError(r.reason)] : [],
-    )
-    for (const error of failures) log('error', 'scheduled job failed', { cron: event.cron, error })
-    log('info', 'scheduled run', {
-      cron: event.cron,
-      seconds: (Date.now() - started) / 1000,
-      failures: failures.length,
-    })
-    if (failures.length > 0)
-      throw new Error(`scheduled run of "${event.cron}" had ${failures.length} failure(s)`)
+    await planAndSend(setup, db)
   } finally {
     ctx.waitUntil(db.close())
   }

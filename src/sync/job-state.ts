@@ -106,3 +106,72 @@ export async function noteFinished(
                              else last_success_at end
     where store_hash = ${storeHash} and table_name = ${jobStateName(job)}`)
 }
+
+/** One job's record as the Worker's planner reads them, for every store at once. */
+export interface StoreJobRecord extends JobRecord {
+  storeHash: string
+  job: string
+  /** When a message for the job was last sent (the Worker's queue). */
+  queuedAt: Date | null
+  lastStatus: string | null
+}
+
+/** Every store's job records, in one query (the cron's planning reads nothing per store). */
+export async function readAllJobs(db: Executor): Promise<StoreJobRecord[]> {
+  const rows = await db.execute<{
+    store_hash: string
+    table_name: string
+    last_started_at: string | null
+    last_finished_at: string | null
+    last_status: string | null
+    last_summary: { plannedAt?: string; queuedAt?: string } | null
+  }>(sql`select store_hash, table_name, last_started_at, last_finished_at, last_status, last_summary
+         from ${syncState} where table_name like 'job:%'`)
+  return rows.map((row) => ({
+    storeHash: row.store_hash,
+    job: row.table_name.slice('job:'.length),
+    lastStartedAt: date(row.last_started_at),
+    lastFinishedAt: date(row.last_finished_at),
+    plannedAt: date(row.last_summary?.plannedAt),
+    queuedAt: date(row.last_summary?.queuedAt),
+    lastStatus: row.last_status,
+  }))
+}
+
+/**
+ * Notes that messages were sent for these jobs (one statement for all), and for a job never
+ * planned before, its first plan; `planned` jobs are only noted as planned, not sent.
+ */
+export async function noteQueued(
+  db: Executor,
+  jobs: ReadonlyArray<{ storeHash: string; job: string; planned?: boolean }>,
+  at: Date,
+): Promise<void> {
+  if (jobs.length === 0) return
+  const stores = jobs.map((j) => j.storeHash)
+  const names = jobs.map((j) => jobStateName(j.job))
+  const fields = jobs.map((j) => (j.planned ? 'plannedAt' : 'queuedAt'))
+  await db.execute(sql`
+    insert into ${syncState} (store_hash, table_name, last_status, last_summary)
+    select s, n, 'planned', jsonb_build_object(f, ${at.toISOString()}::text)
+    from unnest(${textArray(stores)}::text[], ${textArray(names)}::text[], ${textArray(fields)}::text[])
+      as t(s, n, f)
+    on conflict (store_hash, table_name) do update set
+      last_summary = coalesce(${syncState.last_summary}, '{}'::jsonb) || excluded.last_summary`)
+}
+
+/** A job whose message failed every retry: set aside (the dead-letter queue) until it next runs. */
+export async function noteDead(db: Executor, storeHash: string, job: string, attempts: number) {
+  await db.execute(sql`
+    insert into ${syncState} (store_hash, table_name, last_status, last_error)
+    values (${storeHash}, ${jobStateName(job)}, 'dead', ${`failed ${attempts} times`})
+    on conflict (store_hash, table_name) do update set
+      last_status = 'dead',
+      last_error = coalesce(${syncState.last_error}, excluded.last_error),
+      last_finished_at = now()`)
+}
+
+/** A PostgreSQL array literal of text values, every value quoted. */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
+}

@@ -1,7 +1,9 @@
 // The mirror's background jobs, for both hosts. `serve` runs them on its schedule
-// (node/schedule.ts) and the Cloudflare Worker from its crons (cloudflare/handlers.ts); what a job
-// does, what it logs and what it records for `status` is decided here, once. A host only decides
-// when a job runs and with which client and database.
+// (node/schedule.ts); the Cloudflare Worker's cron plans them with planStoreJobs and its queue
+// consumer runs one per message with runStoreJob (cloudflare/). What a job does, what it logs and
+// what it records for `status` is decided here, once; when a job is due too (SERVE_JOBS and the
+// schedule settings, for both). A host only decides how a job is started and with which client
+// and database.
 import type { BigCommerceClient, ClientEvent } from '../bigcommerce/client.ts'
 import type { ScheduleConfig } from '../config.ts'
 import type { Database } from '../db/database.ts'
@@ -13,7 +15,9 @@ import {
   type ApiHealth,
   type ApiHealthSnapshot,
 } from './api-health.ts'
-import type { WorkerLogEntry } from './events/event-worker.ts'
+import { processBatch, type WorkerLogEntry } from './events/event-worker.ts'
+import { pruneEvents } from './events/inbox.ts'
+import type { StoreJobRecord } from './job-state.ts'
 import { checkHooks, ensureHooks, hookStateOf, recordHookState } from './hooks/mirror-hooks.ts'
 import type { ClientEventHub } from './request-stats.ts'
 import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from './sweeps/sweep.ts'
@@ -21,7 +25,7 @@ import { runSync, summarizeSweepForLog, SyncBusyError, type SyncOptions } from '
 /** How a job ended: done, or found another sweep of the store running (try again soon). */
 export type JobOutcome = 'done' | 'busy'
 
-export type SweepJobName = 'incremental' | 'coupons' | 'full' | 'all'
+export type SweepJobName = 'incremental' | 'coupons' | 'full'
 
 /** What each sweep job sweeps, from the resource declarations. */
 export const SWEEP_JOBS: Record<SweepJobName, SyncOptions> = {
@@ -31,8 +35,6 @@ export const SWEEP_JOBS: Record<SweepJobName, SyncOptions> = {
   coupons: { tables: SNAPSHOT_TABLES },
   /** Every table in full: also finds rows deleted without an event. */
   full: { full: true },
-  /** Both of the first two in one run (the Worker's hourly cron). */
-  all: { tables: [...INCREMENTAL_TABLES, ...SNAPSHOT_TABLES] },
 }
 
 /** What a job needs; the host builds it once (the client already watched by the API gate). */
@@ -146,10 +148,10 @@ const API_STATE_MESSAGES: Record<ApiHealthSnapshot['state'], string> = {
 export function watchApiState(
   target: Pick<JobContext, 'db' | 'storeHash' | 'log'>,
   maxDelayMs?: number,
-): ApiHealth {
+): ApiHealth & { recorded(): Promise<void> } {
   const { db, storeHash, log } = target
   let recording = Promise.resolve()
-  return createApiHealth({
+  const health = createApiHealth({
     maxDelayMs,
     onChange(now, before) {
       const fields: Record<string, unknown> = { state: now.state }
@@ -165,6 +167,8 @@ export function watchApiState(
         )
     },
   })
+  // A host whose database closes after the work (a Worker invocation) waits for the records.
+  return { ...health, recorded: () => recording }
 }
 
 /** A job of `serve`'s schedule: which setting gives its interval, and whether it is due at start. */
@@ -192,35 +196,148 @@ export function runJob(
 }
 
 /**
- * What one Worker cron does. wrangler.toml's `[triggers] crons` lists exactly these expressions
- * (test/cloudflare/crons.test.ts reads it); any other cron does what the frequent one does.
+ * The Worker's one cron: every minute it plans which stores' jobs are due and sends them to the
+ * jobs queue (wrangler.toml's `[triggers] crons` lists exactly it: test/cloudflare/crons.test.ts).
  */
-export interface CronPlan {
-  cron: string
-  sweep: SweepJobName
-  /** Wall-clock budget; sweeps are aborted at its end and resume from their checkpoints. */
-  budgetMs: number
-  /** Also check the store's hooks and delete old finished inbox events. */
-  housekeeping: boolean
-}
+export const WORKER_CRON = '* * * * *'
 
-export const CRON_PLANS: readonly [CronPlan, CronPlan] = [
-  {
-    cron: '5,10,15,20,25,30,35,40,45,50,55 * * * *',
-    sweep: 'incremental',
-    // Ends before the next run starts five minutes later, so runs never find each other busy.
-    budgetMs: 4 * 60_000,
-    housekeeping: false,
-  },
-  {
-    cron: '0 * * * *',
-    sweep: 'all',
-    // Cron triggers may run 15 minutes; leave room to wind down after the budget.
-    budgetMs: 10 * 60_000,
-    housekeeping: true,
-  },
+// --- the Worker's queue jobs --------------------------------------------------------------------
+// On Cloudflare, a cron only plans (planStoreJobs) and sends one message per store job; the queue
+// consumer runs one job per message (runStoreJob) under the store's lease, within its budget.
+
+/** A job of one store, as one queue message runs it. */
+export type StoreJobName = 'incremental' | 'coupons' | 'full' | 'hooks' | 'drain'
+
+export const STORE_JOB_NAMES: readonly StoreJobName[] = [
+  'incremental',
+  'coupons',
+  'full',
+  'hooks',
+  'drain',
 ]
 
-export function planForCron(cron: string): CronPlan {
-  return CRON_PLANS.find((plan) => plan.cron === cron.trim()) ?? CRON_PLANS[0]
+export const isStoreJobName = (name: unknown): name is StoreJobName =>
+  STORE_JOB_NAMES.includes(name as StoreJobName)
+
+/**
+ * How a queue job ended: done, the store's sweep was running elsewhere (busy), or the budget ran
+ * out with work left (paused: a continuation goes on from the checkpoint).
+ */
+export type StoreJobOutcome = JobOutcome | 'paused'
+
+/** The inbox's events per drain batch; the claim outlives a batch, so a cut job's come back. */
+const DRAIN_BATCH = { batchSize: 250, leaseMs: 120_000 }
+/** The hook check's job also deletes finished inbox events older than this. */
+const INBOX_RETAIN_MS = 7 * 86_400_000
+
+/** Runs one store job of a queue message within `signal`'s budget. */
+export async function runStoreJob(
+  ctx: JobContext,
+  name: StoreJobName,
+  signal: AbortSignal,
+): Promise<StoreJobOutcome> {
+  if (name === 'drain') return drainInbox(ctx, signal)
+  if (name === 'hooks') {
+    const pruned = await pruneEvents(ctx.db, ctx.storeHash, INBOX_RETAIN_MS)
+    if (pruned > 0) ctx.log('info', 'inbox pruned', { pruned })
+    return runHookCheck(ctx)
+  }
+  const { db, client, storeHash, startDate, clientEvents, concurrency, lease, log } = ctx
+  try {
+    // Chunked: a full sweep cut by the budget keeps what it listed, so its last chunk may delete.
+    const summary = await runSync(
+      { db, client, storeHash, startDate, clientEvents, concurrency, lease },
+      { ...SWEEP_JOBS[name], signal, chunked: true },
+    )
+    const cut = Object.values(summary.tables).some((t) => t?.status === 'interrupted')
+    const paused = signal.aborted && cut
+    log(summary.ok ? 'info' : 'warn', paused ? `sweep ${name} paused` : `sweep ${name}`, {
+      ...summarizeSweepForLog(summary),
+    })
+    return paused ? 'paused' : 'done'
+  } catch (error) {
+    if (!(error instanceof SyncBusyError)) throw error
+    log('info', `sweep ${name} skipped`, { reason: 'another sweep of this store is running' })
+    return 'busy'
+  }
+}
+
+/** Claims batches of the store's due events until none is left or the budget is spent. */
+async function drainInbox(ctx: JobContext, signal: AbortSignal): Promise<StoreJobOutcome> {
+  const { db, client, storeHash } = ctx
+  const log = (entry: WorkerLogEntry) => logWorkerEntry(ctx.log, entry)
+  while (!signal.aborted) {
+    const summary = await processBatch({ db, client, storeHash, log }, DRAIN_BATCH)
+    if (!summary) return 'done'
+    log({ event: 'batch', ...summary })
+    // The API refused the token or was out: the events went back; the caller sees the API state.
+    if (summary.released > 0) return 'done'
+  }
+  return 'paused'
+}
+
+/** A store job to send to the queue. */
+export interface PlannedJob {
+  storeHash: string
+  job: StoreJobName
+}
+
+/** A job queued this recently and not started since is not sent again (its message is on its way). */
+const QUEUED_GRACE_MS: Record<StoreJobName, number> = {
+  incremental: 15 * 60_000,
+  coupons: 15 * 60_000,
+  full: 30 * 60_000,
+  hooks: 15 * 60_000,
+  drain: 2 * 60_000,
+}
+
+export interface StorePlan {
+  /** Jobs to send now. */
+  due: PlannedJob[]
+  /** Jobs seen for the first time that do not run at start: their first interval begins now. */
+  planned: PlannedJob[]
+}
+
+/**
+ * Which stores' jobs are due (the Worker's cron): each of SERVE_JOBS at its interval after its
+ * last run, as on `serve`, and a drain for each store with due inbox events; a job already
+ * queued and not yet started is not sent twice. Reads nothing: the caller gives every record.
+ */
+export function planStoreJobs(input: {
+  stores: readonly string[]
+  records: readonly StoreJobRecord[]
+  withDueEvents: ReadonlySet<string>
+  schedule: ScheduleConfig
+  now: Date
+}): StorePlan {
+  const { stores, schedule } = input
+  const now = input.now.getTime()
+  const byKey = new Map(input.records.map((r) => [`${r.storeHash}\u0000${r.job}`, r]))
+  const plan: StorePlan = { due: [], planned: [] }
+  for (const storeHash of stores) {
+    const recordOf = (job: string) => byKey.get(`${storeHash}\u0000${job}`)
+    for (const job of SERVE_JOBS) {
+      const everyMinutes = schedule[job.interval]
+      if (everyMinutes === 0) continue
+      const record = recordOf(job.name)
+      if (queuedLately(record, job.name, now)) continue
+      const basis = record?.lastFinishedAt ?? (job.atStart ? null : record?.plannedAt)
+      if (!basis && !job.atStart) {
+        if (!record?.plannedAt) plan.planned.push({ storeHash, job: job.name })
+        continue
+      }
+      if (!basis || basis.getTime() + everyMinutes * 60_000 <= now)
+        plan.due.push({ storeHash, job: job.name })
+    }
+    if (input.withDueEvents.has(storeHash) && !queuedLately(recordOf('drain'), 'drain', now))
+      plan.due.push({ storeHash, job: 'drain' })
+  }
+  return plan
+}
+
+function queuedLately(record: StoreJobRecord | undefined, job: StoreJobName, now: number) {
+  const queuedAt = record?.queuedAt?.getTime()
+  if (queuedAt === undefined) return false
+  const startedAt = record?.lastStartedAt?.getTime() ?? 0
+  return queuedAt > startedAt && now - queuedAt < QUEUED_GRACE_MS[job]
 }

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import type { Executor } from '../db/database.ts'
 import { syncState, type ResourceName } from '../db/schema.ts'
 import type { Interval } from './sweeps/coverage.ts'
+import type { DeletionEvidence } from './sweeps/evidence.ts'
 
 export type SweepMode = 'incremental' | 'full' | 'since'
 
@@ -13,6 +14,8 @@ export interface Checkpoint {
   lo: number
   hi: number
   covered: Interval[]
+  /** A chunked full sweep stopped by its budget: what it listed so far (sweeps/evidence.ts). */
+  evidence?: DeletionEvidence
 }
 
 export interface TableState {

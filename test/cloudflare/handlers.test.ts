@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/db/migrations.generated.ts'
 import { handleFetch, type CloudflareEnv } from '../../src/cloudflare/handlers.ts'
 import { databaseUrlFor, scratchDatabaseName } from '../support/paths.ts'
+import { fakeQueue } from './fake-queue.ts'
 import { createScratchDatabase } from '../support/scratch-databases.ts'
 
 const SECRET = 'handler-test-webhook-secret-0123'
@@ -20,6 +21,7 @@ function settings(databaseUrl: string): CloudflareEnv {
     BIGCOMMERCE_START_DATE: '',
     WEBHOOK_SECRET: SECRET,
     DATABASE_URL: databaseUrl,
+    JOBS: fakeQueue(),
   }
 }
 

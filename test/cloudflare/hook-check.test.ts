@@ -1,18 +1,16 @@
-// The Cloudflare Worker's hourly cron records its hook check for `status`, as `serve` does: the
-// handler called directly on Node, against the simulated store over real HTTP and PostgreSQL.
+// The Cloudflare Worker's queue jobs record the API state and the hook check for `status`, as
+// `serve` does: the queue handler called directly on Node, against the simulated store over real
+// HTTP and PostgreSQL. A job the API refuses is retried later (the queue's backoff), and once the
+// queue gives up on it (the dead-letter queue), `status` names it with its fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
-import {
-  handleScheduled,
-  HOURLY_CRON,
-  INCREMENTAL_CRON,
-  type CloudflareEnv,
-} from '../../src/cloudflare/handlers.ts'
+import type { CloudflareEnv, JobMessage } from '../../src/cloudflare/handlers.ts'
 import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
 import { readStatus } from '../../src/sync/status/status.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { createFreshDatabase, type FreshDatabase } from '../support/databases.ts'
+import { fakeQueue, runQueueJobs } from './fake-queue.ts'
 
 const SECRET = 'worker-hook-check-secret-0123'
 
@@ -37,29 +35,37 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       BIGCOMMERCE_API_URL: sim.url,
       WEBHOOK_SECRET: SECRET,
       DATABASE_URL: fresh.url,
+      JOBS: fakeQueue(),
     })
-    const run = async (cron: string) => {
-      const pending: Array<Promise<unknown>> = []
-      try {
-        await handleScheduled({ cron, scheduledTime: Date.now() }, env(), {
-          waitUntil: (promise) => pending.push(promise),
-        })
-      } finally {
-        await Promise.all(pending)
-      }
-    }
-    const hourly = () => run(HOURLY_CRON)
+    const job = (name: JobMessage['job']): JobMessage => ({ store: sim.storeHash, job: name })
+    const hourly = () => runQueueJobs(env(), [job('hooks')])
 
-    it('records a refused token as the API state for status, and the API back on the next run', async () => {
+    it('records a refused token for status and retries the job later; once dead-lettered, status names it with its fix', async () => {
       sim.injectFaults({ status: 401, times: 'always' })
-      // The run itself ends normally: its sweep's tables fail, and the next cron tries again.
-      await run(INCREMENTAL_CRON).finally(() => sim.clearFaults())
+      const settled = await runQueueJobs(env(), [job('incremental')]).finally(() =>
+        sim.clearFaults(),
+      )
+      expect(settled).toEqual([{ retried: true, delaySeconds: 2 }])
       const refused = await readStatus(fresh.db, sim.storeHash)
       expect(refused.api).toMatchObject({ state: 'refused' })
       expect(refused.problems.map((p) => `${p.what} ${p.fix}`).join('\n')).toMatch(/token/i)
 
-      await run(INCREMENTAL_CRON)
-      expect((await readStatus(fresh.db, sim.storeHash)).api).toMatchObject({ state: 'ok' })
+      // The queue gave up after its retries: the dead-letter queue's consumer records it.
+      const dead = await runQueueJobs(env(), [job('incremental')], {
+        queue: 'bigcommerce-mirror-jobs-dead',
+      })
+      expect(dead).toEqual([{ acked: true }])
+      const set = await readStatus(fresh.db, sim.storeHash)
+      expect(set.deadJobs).toEqual([{ job: 'incremental', error: expect.stringMatching(/token/) }])
+      const named = set.problems.find((p) => p.what.includes('dead-letter'))
+      expect(named?.what).toMatch(/incremental job failed every retry.*refuses the access token/)
+      expect(named?.fix).toContain(`bc-mirror sync --store ${sim.storeHash}`)
+
+      // The API answers again: the next run of the job completes and the problem is gone.
+      expect(await runQueueJobs(env(), [job('incremental')])).toEqual([{ acked: true }])
+      const back = await readStatus(fresh.db, sim.storeHash)
+      expect(back.api).toMatchObject({ state: 'ok' })
+      expect(back.deadJobs).toEqual([])
     })
 
     it('records missing hooks, then the hooks it found and repaired', async () => {

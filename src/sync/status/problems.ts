@@ -54,6 +54,14 @@ export function findProblems(status: StatusFacts): Problem[] {
       fix: `check in the store that the rows are gone, then bc-mirror sync --full --tables ${h.resource} --allow-mass-delete`,
     })
   }
+  const dead = status.deadJobs ?? []
+  if (dead.length > 0) {
+    const why = [...new Set(dead.map((d) => d.error).filter((e) => e !== null))].join('; ')
+    problems.push({
+      what: `${deadJobsSaid(dead.map((d) => d.job))}${why ? `: ${why}` : ''}`,
+      fix: deadJobsFix(status.storeHash),
+    })
+  }
   const hooks = hooksProblem(status, api)
   if (hooks) problems.push(hooks)
   if (status.hooks) problems.push(...findHookProblems(status.hooks))
@@ -148,4 +156,15 @@ function joinWords(words: string[]): string {
   return words.length <= 1
     ? (words[0] ?? '')
     : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+}
+
+/** The Worker's jobs that failed every retry, in words. */
+export function deadJobsSaid(jobs: readonly string[]): string {
+  const names = jobs.join(', ')
+  return `the Worker's ${names} job${jobs.length === 1 ? '' : 's'} failed every retry and ${jobs.length === 1 ? 'was' : 'were'} set aside (its dead-letter queue)`
+}
+
+/** What to do about them: see why, fix that; the cron sends them again at their next interval. */
+export function deadJobsFix(store: string): string {
+  return `bc-mirror status --store ${store} names the cause; once it is fixed, the Worker's cron sends the jobs again at their next interval (or run bc-mirror sync --store ${store} from a machine now)`
 }

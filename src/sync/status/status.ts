@@ -67,6 +67,8 @@ export interface MirrorStatus {
   notes: RunNote[]
   problems: Problem[]
   api: ApiStatus | null
+  /** The Worker's jobs that failed every retry (its dead-letter queue), with their last error. */
+  deadJobs: Array<{ job: string; error: string | null }>
   /** What the API said of the store hash and token just now, when the caller asked it. */
   access?: StoreAccess
 }
@@ -127,7 +129,21 @@ export async function readStatus(
   const notes = await readRunNotes(db, storeHash)
   const api = await readApi(db, storeHash)
   const access = options.access ? { access: options.access } : {}
-  const partial = { storeHash, tables, inbox, hooks, rejected, runs, notes, api, ...access }
+  const deadJobs = states
+    .filter((s) => s.table_name.startsWith('job:') && s.last_status === 'dead')
+    .map((s) => ({ job: s.table_name.slice('job:'.length), error: s.last_error }))
+  const partial = {
+    storeHash,
+    tables,
+    inbox,
+    hooks,
+    rejected,
+    runs,
+    notes,
+    api,
+    deadJobs,
+    ...access,
+  }
   return { ...partial, problems: findProblems(partial) }
 }
 

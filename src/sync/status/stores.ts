@@ -7,7 +7,7 @@ import type { Executor } from '../../db/database.ts'
 import { resourceTables, syncState, webhookEvents } from '../../db/schema.ts'
 import { SYNC_TABLES } from '../../resources/index.ts'
 import { API_STATE_NAME } from '../api-health.ts'
-import type { Problem } from './problems.ts'
+import { deadJobsFix, deadJobsSaid, type Problem } from './problems.ts'
 
 export interface StoreSummary {
   storeHash: string
@@ -19,6 +19,8 @@ export interface StoreSummary {
   api: string | null
   /** Tables whose last sweep failed. */
   failedTables: string[]
+  /** The Worker's jobs that failed every retry (its dead-letter queue). */
+  deadJobs: string[]
   problems: Problem[]
 }
 
@@ -73,6 +75,9 @@ export async function readStoresOverview(
           (SYNC_TABLES as readonly string[]).includes(s.table_name) && s.last_status === 'failed',
       )
       .map((s) => s.table_name)
+    const deadJobs = mine
+      .filter((s) => s.table_name.startsWith('job:') && s.last_status === 'dead')
+      .map((s) => s.table_name.slice('job:'.length))
     const box = inboxOf.get(storeHash)
     const summary = {
       storeHash,
@@ -82,6 +87,7 @@ export async function readStoresOverview(
       oldestPendingAt: iso(box?.oldest),
       api,
       failedTables,
+      deadJobs,
     }
     return { ...summary, problems: storeProblems(summary) }
   })
@@ -91,10 +97,11 @@ export async function readStoresOverview(
 /** What needs a person in one store, each with its fix (a refused token explains the rest). */
 function storeProblems(s: Omit<StoreSummary, 'problems'>): Problem[] {
   const store = s.storeHash
+  const dead = s.deadJobs.length > 0 ? `; ${deadJobsSaid(s.deadJobs)}` : ''
   if (s.api === 'refused')
     return [
       {
-        what: `store ${store}: the store API refuses the access token (revoked, or the app was uninstalled)`,
+        what: `store ${store}: the store API refuses the access token (revoked, or the app was uninstalled)${dead}`,
         fix:
           `give it a valid token: printf %s "$TOKEN" | bc-mirror stores add --store-hash ${store}; ` +
           'for an app install, the merchant reinstalls the app',
@@ -105,6 +112,11 @@ function storeProblems(s: Omit<StoreSummary, 'problems'>): Problem[] {
     problems.push({
       what: `store ${store}: the last sweep of ${s.failedTables.join(', ')} failed`,
       fix: `bc-mirror sync --store ${store} --tables ${s.failedTables.join(',')}`,
+    })
+  if (s.deadJobs.length > 0)
+    problems.push({
+      what: `store ${store}: ${deadJobsSaid(s.deadJobs)}`,
+      fix: deadJobsFix(store),
     })
   // Failed events are counted, not named: the next sweep covers their rows (the store's own
   // status tells which are still uncovered).

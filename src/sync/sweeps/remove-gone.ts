@@ -10,6 +10,7 @@ import { writeItems } from '../../db/write-items.ts'
 import { SNAPSHOT_TABLES } from '../../resources/index.ts'
 import type { ResourceDefinition, ResourceRow } from '../../resources/types.ts'
 import type { Checkpoint } from '../sync-state.ts'
+import { idsToIntervals, intervalsToIds, type ListedEvidence } from './evidence.ts'
 import { KEY_MIN } from './range-sweep.ts'
 import { MASS_DELETE, massDeleteLimit, type SyncContext, type SyncOptions } from './sweep-types.ts'
 
@@ -77,13 +78,18 @@ function wholenessWindow(checkpoint: Checkpoint): { lo: number; hi: number } {
  * unreadable or outside anything the sweep asked for (a far-future date) was still listed inside
  * the window, where the store counts it: it counts as inside (and is set aside as rejected).
  */
-export function createListedCount(resource: ResourceDefinition, checkpoint: Checkpoint) {
+export function createListedCount(
+  resource: ResourceDefinition,
+  checkpoint: Checkpoint,
+  restored?: ListedEvidence,
+) {
   const window = wholenessWindow(checkpoint)
   const asked = { lo: checkpoint.lo - 1, hi: checkpoint.hi + 1 }
-  const ids = new Set<number>()
-  const inside = new Set<number>()
-  let withoutId = 0
-  let maxId = 0
+  // A chunked run's count goes on from where its previous chunk left it (evidence.ts).
+  const ids = new Set<number>(restored ? intervalsToIds(restored.ids) : [])
+  const inside = new Set<number>(restored ? intervalsToIds(restored.inside) : [])
+  let withoutId = restored?.withoutId ?? 0
+  let maxId = restored?.maxId ?? 0
   const keyOf = (item: unknown) => {
     try {
       return resource.keyOf(item)
@@ -111,6 +117,12 @@ export function createListedCount(resource: ResourceDefinition, checkpoint: Chec
     all: () => ids.size + withoutId,
     inside: () => inside.size + withoutId,
     maxId: () => maxId,
+    toJSON: (): ListedEvidence => ({
+      ids: idsToIntervals(ids),
+      inside: idsToIntervals(inside),
+      withoutId,
+      maxId,
+    }),
   }
 }
 

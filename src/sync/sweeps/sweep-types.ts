@@ -40,6 +40,12 @@ export interface SyncOptions {
   /** Let a full sweep delete more than the safety share of a table (see MASS_DELETE). */
   allowMassDelete?: boolean
   signal?: AbortSignal
+  /**
+   * A full sweep run in chunks (the Worker's queue jobs): a chunk stopped by the signal saves the
+   * ids listed so far with its checkpoint, so that the chunk which ends the listing may delete
+   * (evidence.ts). Without it, a resumed full sweep deletes nothing and the next one does.
+   */
+  chunked?: boolean
 }
 
 /**

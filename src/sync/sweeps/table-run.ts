@@ -17,6 +17,7 @@ import {
 } from '../sync-state.ts'
 import { checkResumedRead, createCheckpointSaver } from './checkpoint.ts'
 import { Coverage } from './coverage.ts'
+import { evidenceOf, idsToIntervals, intervalsToIds } from './evidence.ts'
 import { createPageSizeLog } from './range-fetch.ts'
 import { KEY_MIN, sweepRange } from './range-sweep.ts'
 import { createListedCount, DeletionRefusedError, removeGone } from './remove-gone.ts'
@@ -59,6 +60,8 @@ interface TableRun {
   deletes: boolean
   /** A resumed run: the key ranges its checkpoint had left to read. */
   resumedGaps?: Array<[number, number]>
+  /** A chunk of a chunked full sweep: saves what it listed when its budget stops it. */
+  chunked: boolean
   /** Set once the listing ran to its end: a failure after it leaves nothing worth resuming. */
   listedWhole?: boolean
   /** Keys below this (the start date) are not mirrored. */
@@ -134,25 +137,31 @@ async function openTableRun(
   // what it already committed carry over.
   const resumable =
     state.checkpoint && state.checkpoint.mode === plan.mode && state.checkpoint.lo === plan.lo
-  const checkpoint: Checkpoint =
-    resumable && state.checkpoint
-      ? state.checkpoint
-      : { mode: plan.mode, lo: plan.lo, hi: plan.hi, covered: [] }
+  const saved = resumable ? state.checkpoint : null
+  // The checkpoint kept while the run works is its window and coverage only; evidence is saved
+  // apart, when a chunk stops (failTable).
+  const checkpoint: Checkpoint = saved
+    ? { mode: saved.mode, lo: saved.lo, hi: saved.hi, covered: saved.covered }
+    : { mode: plan.mode, lo: plan.lo, hi: plan.hi, covered: [] }
+  const chunked = options.chunked === true && plan.mode === 'full'
+  const evidence = chunked && saved ? evidenceOf(saved) : undefined
   const dated = resource.sweepKey === 'date_modified'
   return {
     ctx,
     options,
     resource,
     table,
-    runStart,
+    // A chunk goes on with its first chunk's start: rows written since are spared (findGone).
+    runStart: evidence ? new Date(evidence.runStart) : runStart,
     began: Date.now(),
     mode: plan.mode,
     advancesCursor: plan.advancesCursor,
     checkpoint,
     coverage: new Coverage(checkpoint.covered),
-    // A resumed run saw only part of the window, so it cannot show that its listing was whole:
-    // the next full run deletes instead.
-    deletes: plan.mode === 'full' && !resumable,
+    // A resumed run saw only part of the window, so it cannot show that its listing was whole,
+    // unless the chunks before it saved what they listed: else the next full run deletes instead.
+    deletes: plan.mode === 'full' && (!saved || evidence !== undefined),
+    chunked,
     resumedGaps: resumable
       ? new Coverage(checkpoint.covered).gaps(checkpoint.lo, checkpoint.hi)
       : undefined,
@@ -163,8 +172,8 @@ async function openTableRun(
     rejectedIds: new Set<number>(),
     notes: [],
     children: resource.emptyChildStats?.() ?? {},
-    seen: new Set<number>(),
-    listed: createListedCount(resource, checkpoint),
+    seen: new Set<number>(evidence ? intervalsToIds(evidence.seen) : []),
+    listed: createListedCount(resource, checkpoint, evidence?.listed),
     pageSizes: createPageSizeLog(),
     counts: () => countsSince(before, countsOf(table)),
   }
@@ -233,7 +242,9 @@ function reportProgress(run: TableRun, state: TableProgress['state']) {
 /** Deletes what the listing proves gone; a listing that fell short leaves a note instead. */
 async function removeGoneRows(run: TableRun): Promise<void> {
   const { seen, listed, runStart, checkpoint } = run
-  const sweep = { seen, listed, countedAtStart: run.total, runStart, checkpoint }
+  // A resumed run's total counts only the gaps it listed: the store is asked for its count instead.
+  const countedAtStart = run.resumedGaps ? undefined : run.total
+  const sweep = { seen, listed, countedAtStart, runStart, checkpoint }
   const removal = await removeGone(run.ctx, run.resource, run.options, sweep)
   run.totals.deleted = removal.deleted
   if (removal.shortfall) run.notes.push(removal.shortfall)
@@ -262,11 +273,22 @@ async function failTable(run: TableRun, reached: Checkpoint, error: unknown) {
   if (error instanceof DeletionRefusedError) run.wouldDelete = error.wouldDelete
   const result = summarize(run, status, message)
   // After a listing that ran to its end, nothing is worth resuming: the next run lists afresh.
-  const checkpoint = run.listedWhole ? null : reached
+  const checkpoint = run.listedWhole ? null : withEvidence(run, reached, stopped)
   const failure = { status, error: message, checkpoint, summary: result }
   await markRunFailed(run.ctx.db, run.ctx.storeHash, run.table, failure).catch(() => {})
   reportProgress(run, status)
   return result
+}
+
+/** A chunk stopped by its budget keeps what it listed, so the chunk that ends the run may delete. */
+function withEvidence(run: TableRun, reached: Checkpoint, stopped: boolean): Checkpoint {
+  if (!run.chunked || !run.deletes || !stopped) return reached
+  const evidence = {
+    runStart: run.runStart.toISOString(),
+    seen: idsToIntervals(run.seen),
+    listed: run.listed.toJSON(),
+  }
+  return { ...reached, evidence }
 }
 
 function summarize(run: TableRun, status: TableSummary['status'], error?: string): TableSummary {
