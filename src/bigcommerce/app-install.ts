@@ -122,7 +122,9 @@ async function post(options: ExchangeCodeOptions, url: string): Promise<Response
         redirect_uri: options.redirectUri,
       }),
       signal,
-      redirect: 'error',
+      // Never followed (the code and secret stay with the login service): a redirect is answered
+      // as a refusal below. 'manual', not 'error', which the Workers runtime does not implement.
+      redirect: 'manual',
     })
   } catch (error) {
     const why = timeout.aborted

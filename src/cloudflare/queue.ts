@@ -8,6 +8,8 @@
 // the last retry the queue moves it to the dead-letter queue, whose consumer records it for
 // `status`.
 import type { Database } from '../db/database.ts'
+import { SYNC_TABLES } from '../resources/index.ts'
+import type { ResourceName } from '../db/schema.ts'
 import { holdLease, type HeldLease } from '../db/lease.ts'
 import { openPostgres } from '../db/postgres.ts'
 import { normalizeStoreHash } from '../stores/registry.ts'
@@ -21,7 +23,7 @@ import {
   watchApiState,
   type JobContext,
   type StoreJobName,
-  type StoreJobOutcome,
+  type StoreJobResult,
 } from '../sync/jobs.ts'
 import { createClientEventHub } from '../sync/request-stats.ts'
 import { describeError, type Logger } from '../util/log.ts'
@@ -43,6 +45,8 @@ export interface JobMessage {
   chunk?: number
   /** How often the job found its store busy and was sent again. */
   deferrals?: number
+  /** A continuation of a sweep: the tables it has left. */
+  tables?: ResourceName[]
 }
 
 /** The part of the Workers runtime's Message used here. */
@@ -78,8 +82,13 @@ export const jobMessage = (body: unknown): JobMessage | null => {
   if (!body || typeof body !== 'object') return null
   const m = body as Partial<JobMessage>
   if (typeof m.store !== 'string' || !isStoreJobName(m.job)) return null
+  const tables = m.tables
+  if (tables !== undefined && !(Array.isArray(tables) && tables.every(isTable))) return null
   return m as JobMessage
 }
+
+const isTable = (name: unknown): name is ResourceName =>
+  (SYNC_TABLES as readonly unknown[]).includes(name)
 
 /** The API refused the token or was out during the job: retried with growing waits. */
 class StoreApiDown extends Error {
@@ -184,9 +193,9 @@ async function runMessage(setup: Setup, db: Database, access: StoreAccess, job: 
   const held = await holdLease(db, `store:${access.storeHash}`, { ttlMs: STORE_LEASE_MS })
   if (!held) return defer(setup, job, 'another job of this store is running')
   try {
-    const outcome = await runUnderLease(setup, db, access, job)
+    const { outcome, left } = await runUnderLease(setup, db, access, job)
     if (outcome === 'busy') await defer(setup, job, 'its sweep is running elsewhere')
-    if (outcome === 'paused') await continueJob(setup, db, job)
+    if (outcome === 'paused') await continueJob(setup, db, job, left)
   } finally {
     await release(held)
   }
@@ -209,13 +218,19 @@ async function defer(setup: Setup, job: JobMessage, reason: string) {
 }
 
 /** The budget ran out with work left: the next chunk goes on from the checkpoint. */
-async function continueJob(setup: Setup, db: Database, job: JobMessage) {
+async function continueJob(
+  setup: Setup,
+  db: Database,
+  job: JobMessage,
+  tables: ResourceName[] | undefined,
+) {
   const chunk = (job.chunk ?? 0) + 1
   if (chunk > MAX_CHUNKS) {
     setup.log('warn', 'job left for the next cron', { store: job.store, job: job.job, chunk })
     return
   }
-  await setup.jobs.send({ store: job.store, job: job.job, chunk })
+  const next: JobMessage = { store: job.store, job: job.job, chunk, ...(tables ? { tables } : {}) }
+  await setup.jobs.send(next)
   await noteQueued(db, [{ storeHash: job.store, job: job.job }], new Date())
   setup.log('info', 'job continues', { store: job.store, job: job.job, chunk })
 }
@@ -225,7 +240,7 @@ async function runUnderLease(
   db: Database,
   access: StoreAccess,
   job: JobMessage,
-): Promise<StoreJobOutcome> {
+): Promise<StoreJobResult> {
   const storeHash = access.storeHash
   const log: Logger = (level, msg, fields) =>
     setup.log(level, msg, { store: storeHash, job: job.job, ...fields })
@@ -252,9 +267,9 @@ async function runUnderLease(
   const started = new Date()
   await noteStarted(db, storeHash, job.job, started)
   const signal = AbortSignal.timeout(setup.jobBudgetMs)
-  let outcome: StoreJobOutcome
+  let result: StoreJobResult
   try {
-    outcome = await runStoreJob(context, job.job, signal)
+    result = await runStoreJob(context, job.job, signal, job.tables)
     const api = health.snapshot()
     if (api.state !== 'ok')
       throw new StoreApiDown(
@@ -272,8 +287,9 @@ async function runUnderLease(
   } finally {
     await health.recorded()
   }
+  const { outcome } = result
   const done = outcome === 'done'
   await noteFinished(db, storeHash, job.job, { at: new Date(), status: outcome, counts: done })
   log('info', 'job ended', { outcome, seconds: (Date.now() - started.getTime()) / 1000 })
-  return outcome
+  return result
 }

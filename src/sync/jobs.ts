@@ -7,6 +7,7 @@
 import type { BigCommerceClient, ClientEvent } from '../bigcommerce/client.ts'
 import type { ScheduleConfig } from '../config.ts'
 import type { Database } from '../db/database.ts'
+import type { ResourceName } from '../db/schema.ts'
 import { INCREMENTAL_TABLES, SNAPSHOT_TABLES } from '../resources/index.ts'
 import { describeError, type Logger } from '../util/log.ts'
 import {
@@ -230,35 +231,50 @@ const DRAIN_BATCH = { batchSize: 250, leaseMs: 120_000 }
 /** The hook check's job also deletes finished inbox events older than this. */
 const INBOX_RETAIN_MS = 7 * 86_400_000
 
-/** Runs one store job of a queue message within `signal`'s budget. */
+/** How a queue job ended, and for a sweep cut short, the tables it has left. */
+export interface StoreJobResult {
+  outcome: StoreJobOutcome
+  /** A paused sweep's tables not completed yet: its continuation sweeps only these. */
+  left?: ResourceName[]
+}
+
+/**
+ * Runs one store job of a queue message within `signal`'s budget; a continuation passes the
+ * tables its job had left (`tables`), so that tables completed by an earlier chunk are not swept
+ * again.
+ */
 export async function runStoreJob(
   ctx: JobContext,
   name: StoreJobName,
   signal: AbortSignal,
-): Promise<StoreJobOutcome> {
-  if (name === 'drain') return drainInbox(ctx, signal)
+  tables?: readonly ResourceName[],
+): Promise<StoreJobResult> {
+  if (name === 'drain') return { outcome: await drainInbox(ctx, signal) }
   if (name === 'hooks') {
     const pruned = await pruneEvents(ctx.db, ctx.storeHash, INBOX_RETAIN_MS)
     if (pruned > 0) ctx.log('info', 'inbox pruned', { pruned })
-    return runHookCheck(ctx)
+    return { outcome: await runHookCheck(ctx) }
   }
   const { db, client, storeHash, startDate, clientEvents, concurrency, lease, log } = ctx
+  const sweep = SWEEP_JOBS[name]
   try {
     // Chunked: a full sweep cut by the budget keeps what it listed, so its last chunk may delete.
     const summary = await runSync(
       { db, client, storeHash, startDate, clientEvents, concurrency, lease },
-      { ...SWEEP_JOBS[name], signal, chunked: true },
+      { ...sweep, ...(tables ? { tables } : {}), signal, chunked: true },
     )
-    const cut = Object.values(summary.tables).some((t) => t?.status === 'interrupted')
-    const paused = signal.aborted && cut
+    const left = Object.entries(summary.tables)
+      .filter(([, t]) => t?.status === 'interrupted')
+      .map(([table]) => table as ResourceName)
+    const paused = signal.aborted && left.length > 0
     log(summary.ok ? 'info' : 'warn', paused ? `sweep ${name} paused` : `sweep ${name}`, {
       ...summarizeSweepForLog(summary),
     })
-    return paused ? 'paused' : 'done'
+    return paused ? { outcome: 'paused', left } : { outcome: 'done' }
   } catch (error) {
     if (!(error instanceof SyncBusyError)) throw error
     log('info', `sweep ${name} skipped`, { reason: 'another sweep of this store is running' })
-    return 'busy'
+    return { outcome: 'busy' }
   }
 }
 

@@ -70,9 +70,11 @@ export interface WranglerDev {
 export async function startWranglerDev(
   vars: Record<string, string>,
   readyPath = '/healthz',
+  /** A port chosen beforehand (a PUBLIC_URL names it); default a free one. */
+  chosenPort?: number,
 ): Promise<WranglerDev> {
   const workDir = await mkdtemp(join(tmpdir(), 'bcm-wrangler-dev-'))
-  const port = await freePort()
+  const port = chosenPort ?? (await freePort())
   const inspectorPort = await freePort()
   const args = [
     WRANGLER,
