@@ -1,11 +1,15 @@
 // The Worker's fetch handler called directly (on Node's postgres.js): what it answers before the
 // app can run. Bad settings: 500 naming each problem, no secret in it. No database: 503. A database
-// without the mirror's schema: migrated by the first request, which is then served.
+// without the mirror's schema: migrated by the first request, which is then served. Deliveries are
+// stored and followed by one drain job for their store on the queue, not one per delivery.
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
-import { afterAll, describe, expect, it } from 'vitest'
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/db/migrations.generated.ts'
 import { handleFetch, type CloudflareEnv } from '../../src/cloudflare/handlers.ts'
+import { WEBHOOK_PATH } from '../../src/http/app.ts'
+import { createFreshDatabase, type FreshDatabase } from '../support/databases.ts'
 import { databaseUrlFor, scratchDatabaseName } from '../support/paths.ts'
 import { fakeQueue } from './fake-queue.ts'
 import { createScratchDatabase } from '../support/scratch-databases.ts'
@@ -87,6 +91,48 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       await db.end()
       expect(recorded.map((r) => r.hash)).toEqual(MIGRATIONS.map((m) => m.hash))
       expect(await call(settings(url))).toEqual({ status: 200, body: { ok: true } })
+    })
+  },
+)
+
+describe.runIf(process.env.TEST_DATABASE_URL)(
+  'the Worker fetch handler after a delivery [postgres]',
+  () => {
+    let fresh: FreshDatabase
+    beforeAll(async () => {
+      fresh = await createFreshDatabase('postgres')
+    })
+    afterAll(async () => {
+      await fresh?.dispose()
+    })
+
+    it('stores each delivery and sends one drain job for its store, not one per delivery', async () => {
+      const queue = fakeQueue()
+      const env = { ...settings(fresh.url ?? ''), JOBS: queue }
+      for (const id of [1, 2, 3]) {
+        const pending: Array<Promise<unknown>> = []
+        const response = await handleFetch(
+          new Request(`http://worker.test${WEBHOOK_PATH}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'X-Webhook-Secret': SECRET },
+            body: JSON.stringify({
+              scope: 'store/product/updated',
+              data: { type: 'product', id },
+              hash: `delivery-${id}`,
+              producer: 'stores/abc123',
+            }),
+          }),
+          env,
+          { waitUntil: (promise) => pending.push(promise) },
+        )
+        expect(response.status).toBe(200)
+        await Promise.all(pending)
+      }
+      const [stored] = await fresh.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from bigcommerce.webhook_events where store_hash = 'abc123'`,
+      )
+      expect(stored?.n).toBe(3)
+      expect(queue.sent).toEqual([{ body: { store: 'abc123', job: 'drain' }, delaySeconds: 1 }])
     })
   },
 )
