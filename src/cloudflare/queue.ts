@@ -167,12 +167,13 @@ async function runOne(
   message: QueueMessage,
   job: JobMessage,
 ) {
-  const found = await directory.find(job.store)
-  if (!found || found.status !== 'active') {
-    setup.log('info', 'job dropped', { store: job.store, job: job.job, reason: 'not active' })
-    return message.ack()
-  }
   try {
+    // Read per job: a store paused, uninstalled or given a new token since it was sent.
+    const found = await directory.find(job.store)
+    if (!found || found.status !== 'active') {
+      setup.log('info', 'job dropped', { store: job.store, job: job.job, reason: 'not active' })
+      return message.ack()
+    }
     await runMessage(setup, db, found.access, job)
     message.ack()
   } catch (error) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
 import type { CloudflareEnv, JobMessage } from '../../src/cloudflare/handlers.ts'
+import { holdLease } from '../../src/db/lease.ts'
 import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
 import { readStatus } from '../../src/sync/status/status.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
@@ -16,7 +17,7 @@ const SECRET = 'worker-hook-check-secret-0123'
 
 // The Worker runs on PostgreSQL only.
 describe.runIf(process.env.TEST_DATABASE_URL)(
-  'the Worker records the API state and its hook check [postgres]',
+  'the Worker queue jobs: API state, dead letters, hook check, a busy store [postgres]',
   () => {
     let sim: SimStore
     let fresh: FreshDatabase
@@ -29,13 +30,14 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       await fresh?.dispose()
     })
 
+    const queue = fakeQueue()
     const env = (): CloudflareEnv => ({
       BIGCOMMERCE_STORE_HASH: sim.storeHash,
       BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
       BIGCOMMERCE_API_URL: sim.url,
       WEBHOOK_SECRET: SECRET,
       DATABASE_URL: fresh.url,
-      JOBS: fakeQueue(),
+      JOBS: queue,
     })
     const job = (name: JobMessage['job']): JobMessage => ({ store: sim.storeHash, job: name })
     const hourly = () => runQueueJobs(env(), [job('hooks')])
@@ -91,6 +93,19 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         destination,
         repaired: [`${first?.scope}: was deactivated`],
       })
+    })
+
+    it('a job whose store is busy with another job is sent again later, not run and not failed', async () => {
+      const held = await holdLease(fresh.db, `store:${sim.storeHash}`, { ttlMs: 60_000 })
+      queue.sent.length = 0
+      try {
+        expect(await runQueueJobs(env(), [job('incremental')])).toEqual([{ acked: true }])
+      } finally {
+        await held?.release()
+      }
+      expect(queue.sent).toEqual([
+        { body: { ...job('incremental'), deferrals: 1 }, delaySeconds: 10 },
+      ])
     })
   },
 )
