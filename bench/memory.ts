@@ -26,7 +26,7 @@ const REPORTER = new URL('./support/report-max-rss.mjs', import.meta.url).href
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 /** A store shaped like bench:sync's: more orders than customers than products, a few coupons. */
-export function storeCounts(totalRows: number): Record<ResourceName, number> {
+export function storeCounts(totalRows: number): Partial<Record<ResourceName, number>> {
   return {
     orders: Math.round(totalRows * 0.4),
     customers: Math.round(totalRows * 0.3),

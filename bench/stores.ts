@@ -119,14 +119,16 @@ const CLIENT_SECRET = 'bench-stores-app-secret-0123456789'
 const WEBHOOK_SECRET = 'bench-stores-webhook-secret-0123456789'
 const TOKEN_KEY = randomBytes(32).toString('hex')
 /** A small store: a few rows of each table; products 1..SMALL.products take the webhook traffic. */
-const SMALL: Record<ResourceName, number> = { products: 20, customers: 10, orders: 5, coupons: 2 }
+const SMALL = { products: 20, customers: 10, orders: 5, coupons: 2 } satisfies Partial<
+  Record<ResourceName, number>
+>
 const SMALL_ROWS = Object.values(SMALL).reduce((a, b) => a + b, 0)
-const BIG: Record<ResourceName, number> = {
+const BIG = {
   orders: Math.round(BIG_ROWS * 0.4),
   customers: Math.round(BIG_ROWS * 0.3),
   products: Math.round(BIG_ROWS * 0.25),
   coupons: Math.round(BIG_ROWS * 0.05),
-}
+} satisfies Partial<Record<ResourceName, number>>
 const TABLES = Object.keys(SMALL) as ResourceName[]
 const BIG_HASH = 'bigstore'
 const smallHash = (i: number) => `small${String(i).padStart(4, '0')}`

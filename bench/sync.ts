@@ -38,7 +38,7 @@ const quota = Number(values.quota)
 const windowMs = Number(values['window-ms'])
 const latencyMs = Number(values['latency-ms'])
 // A store shaped like a real one: more orders than customers than products, a few coupons.
-const counts: Record<ResourceName, number> = {
+const counts: Partial<Record<ResourceName, number>> = {
   orders: Math.round(totalRows * 0.4),
   customers: Math.round(totalRows * 0.3),
   products: Math.round(totalRows * 0.25),
@@ -83,7 +83,7 @@ async function measureConcurrent() {
   await target.dispose()
   for (const [table, t] of Object.entries(summary.tables)) {
     console.log(
-      `  ${table.padEnd(9)} ${t.fetched} rows fetched in ${t.requests} requests (fewest: ${Math.ceil(counts[table as ResourceName] / MAX_PAGE_SIZE) + (table === 'orders' ? 1 : 0)}), ${t.seconds.toFixed(1)} s`,
+      `  ${table.padEnd(9)} ${t.fetched} rows fetched in ${t.requests} requests (fewest: ${Math.ceil((counts[table as ResourceName] ?? 0) / MAX_PAGE_SIZE) + (table === 'orders' ? 1 : 0)}), ${t.seconds.toFixed(1)} s`,
     )
   }
   if (!summary.ok) throw new Error(`sweep failed: ${JSON.stringify(summary.tables)}`)

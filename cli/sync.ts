@@ -21,7 +21,7 @@ const SYNC_ARGS = {
   tables: {
     type: 'string',
     description: 'Comma-separated tables (default: all)',
-    valueHint: 'coupons,customers,orders,products',
+    valueHint: SYNC_TABLES.join(','),
   },
   full: {
     type: 'boolean',

@@ -1,6 +1,7 @@
 // `bc-mirror verify`: the read-only drift report (src/sync/sweeps/verify.ts). Exit 0 when the mirror
 // matches the store, 1 when it drifts (with the command that repairs each table).
 import { defineCommand } from 'citty'
+import { SYNC_TABLES } from '../src/resources/index.ts'
 import { connectStore, verifyStore } from '../src/node/store-operations.ts'
 import type { IdDrift, VerifyReport } from '../src/sync/sweeps/verify.ts'
 import { printable } from '../src/util/printable.ts'
@@ -27,12 +28,12 @@ export default defineCommand({
     tables: {
       type: 'string',
       description: 'Comma-separated tables (default: all)',
-      valueHint: 'coupons,customers,orders,products',
+      valueHint: SYNC_TABLES.join(','),
     },
     ids: {
       type: 'boolean',
       description:
-        'Compare id sets too (id-only pages on v3; v2 orders and coupons cost full pages)',
+        'Compare id sets too (id-only pages on v3; v2 lists, orders and coupons, cost full pages)',
     },
     json: { type: 'boolean', description: 'Print the report as one JSON object' },
     ...storeArg,

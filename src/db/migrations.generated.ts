@@ -119,4 +119,15 @@ export const MIGRATIONS: Array<MigrationMeta & { tag: string }> = [
       "\nCREATE INDEX \"webhook_events_due_idx\" ON \"bigcommerce\".\"webhook_events\" USING btree (\"store_hash\",coalesce(\"resource\", ''),\"available_at\") WHERE \"bigcommerce\".\"webhook_events\".\"status\" = 'pending';",
     ],
   },
+  {
+    tag: "0008_categories_brands",
+    folderMillis: 1796547018707,
+    hash: "ba82ee34af6a178881c806f71562dcd88b35576a20383c466156270f1ba5880a",
+    bps: true,
+    sql: [
+      "CREATE TABLE \"bigcommerce\".\"brands\" (\n\t\"store_hash\" text NOT NULL,\n\t\"id\" bigint NOT NULL,\n\t\"date_modified\" timestamp with time zone,\n\t\"data\" jsonb NOT NULL,\n\t\"synced_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"name\" text,\n\tCONSTRAINT \"brands_store_hash_id_pk\" PRIMARY KEY(\"store_hash\",\"id\")\n);\n",
+      "\nCREATE TABLE \"bigcommerce\".\"categories\" (\n\t\"store_hash\" text NOT NULL,\n\t\"id\" bigint NOT NULL,\n\t\"date_modified\" timestamp with time zone,\n\t\"data\" jsonb NOT NULL,\n\t\"synced_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"parent_id\" bigint,\n\t\"name\" text,\n\t\"is_visible\" boolean,\n\t\"sort_order\" integer,\n\tCONSTRAINT \"categories_store_hash_id_pk\" PRIMARY KEY(\"store_hash\",\"id\")\n);\n",
+      "\nCREATE INDEX \"categories_parent_id_idx\" ON \"bigcommerce\".\"categories\" USING btree (\"store_hash\",\"parent_id\");",
+    ],
+  },
 ]

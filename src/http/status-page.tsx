@@ -3,6 +3,7 @@
 // readStatus that `bc-mirror status` prints, readable on a phone, reloading itself every 30 s.
 // Every problem comes first, with the command that fixes it. No row data is shown, only counts.
 import type { FC } from 'hono/jsx'
+import { isResourceName, RESOURCES } from '../resources/index.ts'
 import type { RunRow } from '../sync/status/runs.ts'
 import type { MirrorStatus, TableStatus } from '../sync/status/status.ts'
 import type { StoresOverview } from '../sync/status/stores.ts'
@@ -34,12 +35,14 @@ function duration(seconds: number): string {
 
 /**
  * How far behind the store a table could be: rows changed since its last completed window may be
- * missing unless a webhook brought them (coupons have no webhooks: since their last sweep).
+ * missing unless a webhook brought them. A table listed whole (no date_modified) has no cursor:
+ * since its last sweep.
  */
 function freshness(name: string, t: TableStatus, now: number): string {
-  const since = name === 'coupons' ? t.lastSuccessAt : (t.cursor ?? t.lastSuccessAt)
+  const whole = isResourceName(name) && RESOURCES[name].sweepKey === 'id'
+  const since = whole ? t.lastSuccessAt : (t.cursor ?? t.lastSuccessAt)
   if (!since) return 'not swept yet'
-  return `${name === 'coupons' ? 'swept' : 'swept up to'} ${ago(since, now)}`
+  return `${whole ? 'swept' : 'swept up to'} ${ago(since, now)}`
 }
 
 const STYLE = `

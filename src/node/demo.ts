@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { parseConfig, type Env } from '../config.ts'
 import { WEBHOOK_PATH } from '../http/app.ts'
+import { SNAPSHOT_TABLES } from '../resources/index.ts'
 import { ensureHooks } from '../sync/hooks/mirror-hooks.ts'
 import { createJsonLogger, describeError } from '../util/log.ts'
 import { runServe } from './serve-command.ts'
@@ -24,7 +25,14 @@ export function isStoreConfigured(env: Env): boolean {
   return STORE_SETTINGS.some((name) => (env[name] ?? '').trim() !== '')
 }
 
-const DEMO_COUNTS = { products: 200, customers: 100, orders: 300, coupons: 20 }
+/** Rows of each table listed whole (coupons, categories, brands, ...). */
+const WHOLE_TABLE_ROWS = 20
+const DEMO_COUNTS = {
+  products: 200,
+  customers: 100,
+  orders: 300,
+  ...Object.fromEntries(SNAPSHOT_TABLES.map((name) => [name, WHOLE_TABLE_ROWS])),
+}
 /** Store changes per second. */
 const CHANGES_PER_SECOND = 3
 
@@ -34,7 +42,8 @@ function banner(port: number, dataDir: string, storeHash: string): string {
     line,
     'bc-mirror DEMO: this is not your store.',
     `A simulated BigCommerce store (${DEMO_COUNTS.products} products, ${DEMO_COUNTS.customers} customers, ${DEMO_COUNTS.orders} orders,`,
-    `${DEMO_COUNTS.coupons} coupons; store hash "${storeHash}") runs inside this process and changes`,
+    `${WHOLE_TABLE_ROWS} each of ${SNAPSHOT_TABLES.join(', ')}; store hash "${storeHash}") runs inside`,
+    `this process and changes`,
     `${CHANGES_PER_SECOND} rows a second. Its webhooks arrive at http://127.0.0.1:${port}${WEBHOOK_PATH}; the worker`,
     `refetches each changed row and writes it to the embedded database in ${dataDir}.`,
     'Watch the "worker batch" lines below. Stop with Ctrl-C.',

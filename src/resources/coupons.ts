@@ -74,6 +74,14 @@ export const coupons: ResourceDefinition = {
     return null
   },
 
+  listing: {
+    path: PATH,
+    version: 'v2',
+    countPath: `${PATH}/count`,
+    filters: () => ({}),
+    sort: {},
+  },
+
   toRow(item): ResourceRow {
     const coupon = parseApiObject(couponSchema, item, 'coupon')
     return {

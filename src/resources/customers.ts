@@ -12,7 +12,7 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { chunk, mapWithConcurrency } from '../util/collections.ts'
-import { countV3, listV3Range, modifiedSecondsOf, widenedDates } from './range.ts'
+import { countV3, listV3Range, modifiedSecondsOf, v3DatedListing, widenedDates } from './range.ts'
 import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
 import { ADDRESSES } from './customer-addresses.ts'
 import { attachEmbeddedChildren, emptyEmbeddedChildStats } from './embedded-children.ts'
@@ -89,6 +89,7 @@ export const customers: ResourceDefinition = {
 
   prepareRows: (ctx, rows) => attachEmbeddedChildren(ADDRESSES, ctx, rows),
   emptyChildStats: emptyEmbeddedChildStats,
+  listing: v3DatedListing(PATH, { sort: 'date_created:asc' }),
 
   toRow(item): ResourceRow {
     const customer = parseApiObject(customerSchema, item, 'customer')

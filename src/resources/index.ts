@@ -2,6 +2,8 @@
 // the event worker, status, request counting, the jobs of both hosts) derives its list from here,
 // so a new resource is one file plus its schema and migration.
 import { scopesForPaths } from '../bigcommerce/scopes.ts'
+import { brands } from './brands.ts'
+import { categories } from './categories.ts'
 import { coupons } from './coupons.ts'
 import { customers } from './customers.ts'
 import { orders } from './orders.ts'
@@ -15,6 +17,7 @@ export type {
   ResourceDefinition,
   ResourceName,
   ResourceRow,
+  StoreListing,
 } from './types.ts'
 
 export const RESOURCES: Readonly<Record<ResourceName, ResourceDefinition>> = {
@@ -22,6 +25,8 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDefinition>> = {
   customers,
   orders,
   products,
+  categories,
+  brands,
 }
 
 const ALL = Object.values(RESOURCES)
@@ -33,7 +38,7 @@ export const SYNC_TABLES = namesOf(ALL)
 /** Tables swept from a date_modified cursor: only what changed since the last sweep is read. */
 export const INCREMENTAL_TABLES = namesOf(ALL.filter((r) => r.sweepKey === 'date_modified'))
 
-/** Tables without date_modified (coupons): every sweep lists them whole. */
+/** Tables without date_modified (coupons, categories, brands): every sweep lists them whole. */
 export const SNAPSHOT_TABLES = namesOf(ALL.filter((r) => r.sweepKey === 'id'))
 
 /** Tables that webhooks keep current (coupons have no events). */

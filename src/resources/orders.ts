@@ -3,6 +3,7 @@
 // order), so line items and shipping addresses cost no request of their own; see
 // order-children-read.ts for the fallback and for coupons. v2 has no id:in: refetches read ids
 // that lie close together as one id range (see planOrderReads), the rest one request each.
+import { sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { formatV2Date, parseBcDate, parseBcDateOrNull } from '../bigcommerce/dates.ts'
@@ -196,6 +197,21 @@ export const orders: ResourceDefinition = {
     if (scope.startsWith('store/order/transaction/')) return toId(pick(data, 'order_id'))
     if (scope.startsWith('store/order/metafield/')) return toId(pick(data, 'resource_id'))
     return toId(pick(data, 'id'))
+  },
+
+  // Compared as the list shows them: without Incomplete orders, on both sides
+  // (docs/bigcommerce-api.md "The orders listing and its count").
+  listing: {
+    path: '/v2/orders',
+    version: 'v2',
+    countPath: COUNT_PATH,
+    filters: (start) => ({ min_date_modified: start ? formatV2Date(start) : undefined }),
+    sort: { sort: 'id:asc' },
+    countOf: listedOrderCount,
+    compared: {
+      object: (item) => pick(item, 'status_id') !== INCOMPLETE_STATUS_ID,
+      row: sql`status_id <> ${INCOMPLETE_STATUS_ID}`,
+    },
   },
 
   toRow(item): ResourceRow {

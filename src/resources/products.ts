@@ -12,7 +12,14 @@ import {
   toId,
 } from '../bigcommerce/validate.ts'
 import { chunk, mapWithConcurrency } from '../util/collections.ts'
-import { countV3, listV3Range, modifiedSecondsOf, widenedDates, widenedMinId } from './range.ts'
+import {
+  countV3,
+  listV3Range,
+  modifiedSecondsOf,
+  v3DatedListing,
+  widenedDates,
+  widenedMinId,
+} from './range.ts'
 import { emptyAnswer, fileAnswer, getV3IdPage } from './by-id.ts'
 import { attachEmbeddedChildren, emptyEmbeddedChildStats } from './embedded-children.ts'
 import { VARIANTS } from './product-variants.ts'
@@ -104,6 +111,7 @@ export const products: ResourceDefinition = {
 
   prepareRows: (ctx, rows) => attachEmbeddedChildren(VARIANTS, ctx, rows),
   emptyChildStats: emptyEmbeddedChildStats,
+  listing: v3DatedListing(PATH, { sort: 'id', direction: 'asc' }),
 
   toRow(item): ResourceRow {
     const product = parseApiObject(productSchema, item, 'product')

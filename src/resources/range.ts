@@ -1,9 +1,18 @@
 // Helpers the resource files share for sweep range requests (see RangeQuery in types.ts).
 import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
-import { parseBcDate } from '../bigcommerce/dates.ts'
 import { getCount, getListPage } from '../bigcommerce/list-answer.ts'
 import { pick } from '../bigcommerce/validate.ts'
-import type { RangePage, RangeQuery } from './types.ts'
+import { formatV3Date, parseBcDate } from '../bigcommerce/dates.ts'
+import type { RangePage, RangeQuery, StoreListing } from './types.ts'
+
+/** verify's listing of a v3 table with date_modified: id pages ask for id and date_modified alone. */
+export const v3DatedListing = (path: string, sort: Query): StoreListing => ({
+  path,
+  version: 'v3',
+  filters: (start) => ({ 'date_modified:min': start ? formatV3Date(start) : undefined }),
+  idFields: 'id,date_modified',
+  sort,
+})
 
 /**
  * The date filter bounds for a range of whole seconds, widened by a second on each side so the

@@ -39,7 +39,27 @@ export type { ResourceName }
 
 // The contract each resource file implements; the sync and webhook code drive resources only
 // through it. The client type comes from the API layer, which does not import resources.
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
+import type { SQL } from 'drizzle-orm'
+
+/**
+ * How `verify` reads the store's side of a table at the least cost: its list, its count and the
+ * fields its id pages ask for (v3 pages of `include_fields=id,date_modified`; v2 pages in full).
+ */
+export interface StoreListing {
+  /** The list path, its count path (v2) and its filters. */
+  path: string
+  version: 'v2' | 'v3'
+  countPath?: string
+  filters(start: Date | undefined): Query
+  /** Fields the id pages ask for (v3 only). */
+  idFields?: string
+  sort: Query
+  /** How many rows the list shows, from the count's answer, when its `count` is not that. */
+  countOf?: (answer: unknown) => number | undefined
+  /** Which listed objects are compared, and the same rule for the mirror's rows, in SQL. */
+  compared?: { object: (item: unknown) => boolean; row: SQL }
+}
 
 /**
  * One list request for sweeps over a key range. The key is date_modified in whole Unix seconds
@@ -127,6 +147,8 @@ export interface ResourceDefinition {
   webhookScopes: string[]
   /** The id of the row an event refreshes, or null when the event is not for this resource. */
   targetOf(scope: string, data: unknown): number | null
+  /** How verify counts the store's rows and reads their ids. */
+  listing: StoreListing
   /** The row to write; throws BigCommerceDataError for an object that is not a valid resource. */
   toRow(item: unknown): ResourceRow
   /**

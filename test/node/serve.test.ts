@@ -387,7 +387,7 @@ describe('npm start (serve --demo-unless-configured)', () => {
       const child = running()
       // Not a minute later; and the hooks were made before serve started, so the check finds them.
       await expect
-        .poll(() => child.lines.some((l) => l.msg === 'sweep coupons'), { timeout: 30_000 })
+        .poll(() => child.lines.some((l) => l.msg === 'sweep snapshot'), { timeout: 30_000 })
         .toBe(true)
       expect(child.lines.filter((l) => String(l.msg).startsWith('hooks'))).toEqual([])
     })

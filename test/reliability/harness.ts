@@ -38,7 +38,9 @@ import {
 } from '../support/order-children.ts'
 import { compareResourceChildren } from '../support/resource-children.ts'
 
-export const TABLES: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
+/** The tables the harness changes and compares (the ones with bespoke edits below). */
+export const TABLES = ['coupons', 'customers', 'orders', 'products'] as const
+type Table = (typeof TABLES)[number]
 export const SECRET = 'convergence-webhook-secret-0123456789'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -229,7 +231,7 @@ export function startChurn(
     if (creating) lastEvents.set(rowKey(creating, Number(event.data.id)), [number])
     else if (current) lastEvents.get(current)?.push(number)
   })
-  const live: Record<ResourceName, number[]> = {
+  const live: Record<Table, number[]> = {
     coupons: store.byId('coupons').map((r) => r.id),
     customers: store.byId('customers').map((r) => r.id),
     orders: store.byId('orders').map((r) => r.id),
@@ -247,8 +249,8 @@ export function startChurn(
   }
   const word = () => `w${Math.floor(rng() * 1e6).toString(36)}`
 
-  function updateOne(table: ResourceName, id: number) {
-    const patches: Record<ResourceName, () => Record<string, unknown>> = {
+  function updateOne(table: Table, id: number) {
+    const patches: Record<Table, () => Record<string, unknown>> = {
       coupons: () => ({
         amount: (5 + Math.floor(rng() * 40)).toFixed(4),
         name: `Coupon ${word()}`,
@@ -657,7 +659,7 @@ export interface Comparison {
   byTable: Record<string, { store: number; mirror: number; mismatches: number }>
 }
 
-const LIST: Record<ResourceName, { path: string; query: Record<string, string>; v3: boolean }> = {
+const LIST: Record<Table, { path: string; query: Record<string, string>; v3: boolean }> = {
   coupons: { path: '/v2/coupons', query: {}, v3: false },
   customers: { path: '/v3/customers', query: { include: CUSTOMER_INCLUDE }, v3: true },
   orders: { path: '/v2/orders', query: { sort: 'id:asc', ...ORDER_INCLUDE }, v3: false },
@@ -671,7 +673,7 @@ const LIST: Record<ResourceName, { path: string; query: Record<string, string>; 
 /** Every row of a table as the API returns it with the mirror's includes, by id. */
 export async function readStoreTable(
   client: BigCommerceClient,
-  table: ResourceName,
+  table: Table,
 ): Promise<Map<number, Record<string, unknown>>> {
   const { path, query, v3 } = LIST[table]
   const rows = new Map<number, Record<string, unknown>>()

@@ -26,8 +26,9 @@ describe('resource declarations', () => {
 
   it('split the tables into incremental and snapshot sweeps, with events only where they exist', () => {
     expect([...INCREMENTAL_TABLES, ...SNAPSHOT_TABLES].sort()).toEqual([...SYNC_TABLES].sort())
-    expect(SNAPSHOT_TABLES).toEqual(['coupons'])
-    expect(EVENT_TABLES).toEqual(['customers', 'orders', 'products'])
+    expect(SNAPSHOT_TABLES).toEqual(['coupons', 'categories', 'brands'])
+    // Brands have no events of their own (only brand metafields do): sweeps alone keep them.
+    expect(EVENT_TABLES).toEqual(['customers', 'orders', 'products', 'categories'])
   })
 
   it('name child tables that exist and hang off their parent with a cascading key', () => {
@@ -63,6 +64,8 @@ describe('resource declarations', () => {
     expect(tableOfPath('/v3/catalog/products')).toBe('products')
     expect(tableOfPath('/v3/customers')).toBe('customers')
     expect(tableOfPath('/v2/coupons/count')).toBe('coupons')
+    expect(tableOfPath('/v3/catalog/categories')).toBe('categories')
+    expect(tableOfPath('/v3/catalog/brands')).toBe('brands')
     expect(tableOfPath('/v3/hooks')).toBeNull()
   })
 
@@ -72,6 +75,8 @@ describe('resource declarations', () => {
         expect(resourceForScope(scope.replace('*', 'updated'))?.name).toBe(resource.name)
     expect(resourceForScope('store/sku/inventory/order/updated')?.name).toBe('products')
     expect(resourceForScope('store/customer/address/created')?.name).toBe('customers')
+    expect(resourceForScope('store/category/deleted')?.name).toBe('categories')
+    expect(resourceForScope('store/brand/metafield/created')).toBeNull()
     expect(resourceForScope('store/cart/created')).toBeNull()
     expect(resourceForScope('store/orders/created')).toBeNull()
   })

@@ -28,6 +28,8 @@ const LIST_PATH: Record<ResourceName, RegExp> = {
   customers: /^\/v3\/customers$/,
   orders: /^\/v2\/orders$/,
   products: /^\/v3\/catalog\/products$/,
+  categories: /^\/v3\/catalog\/categories$/,
+  brands: /^\/v3\/catalog\/brands$/,
 }
 
 let sim: SimStore | undefined

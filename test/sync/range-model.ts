@@ -118,6 +118,7 @@ export function modelResource(
     sweepKey: settings.api === 'by-id' ? 'id' : 'date_modified',
     keyOf,
     canOrderById: settings.canOrderById,
+    listing: { path: '/model', version: 'v3', filters: () => ({}), sort: {} },
     async listRange(_client, query) {
       await gate()
       return store.list(query)

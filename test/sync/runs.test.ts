@@ -43,7 +43,7 @@ describeEachDatabase('run history', (ctx) => {
     expect(runs.map((r) => [r.kind, r.outcome])).toEqual([
       ['incremental', 'failed'],
       ['full', 'completed'],
-      ['coupons', 'completed'],
+      ['snapshot', 'completed'],
       ['incremental', 'completed'],
     ])
     const [bad, full, , backfill] = runs
@@ -59,7 +59,9 @@ describeEachDatabase('run history', (ctx) => {
       first.tables.orders!.requests +
         first.tables.products!.requests +
         first.tables.customers!.requests +
-        first.tables.coupons!.requests,
+        first.tables.coupons!.requests +
+        first.tables.categories!.requests +
+        first.tables.brands!.requests,
     )
     expect(backfill?.requests).toBeGreaterThan(0)
     expect(full?.tables.coupons).toMatchObject({ deleted: 1, fetched: 29 })
@@ -132,16 +134,21 @@ describeEachDatabase('run history of serve', (ctx) => {
         .poll(async () => (await readRecentRuns(ctx.db, 'served')).map((r) => r.kind).sort(), {
           timeout: 20_000,
         })
-        .toEqual(['coupons', 'hooks'])
+        .toEqual(['hooks', 'snapshot'])
     } finally {
       await work.stop()
     }
     const runs = await readRecentRuns(ctx.db, 'served')
-    const coupons = runs.find((r) => r.kind === 'coupons')
+    const snapshot = runs.find((r) => r.kind === 'snapshot')
     // 600 coupons take at least three pages; the requests are counted from the client's events.
-    expect(coupons).toMatchObject({ outcome: 'completed', tables: { coupons: { written: 600 } } })
-    expect(coupons?.requests).toBeGreaterThanOrEqual(3)
-    expect(coupons?.requests).toBe(coupons?.tables.coupons?.requests)
+    expect(snapshot).toMatchObject({ outcome: 'completed', tables: { coupons: { written: 600 } } })
+    expect(Object.keys(snapshot?.tables ?? {}).sort()).toEqual(['brands', 'categories', 'coupons'])
+    expect(snapshot?.tables.coupons?.requests).toBeGreaterThanOrEqual(3)
+    expect(snapshot?.requests).toBe(
+      (snapshot?.tables.coupons?.requests ?? 0) +
+        (snapshot?.tables.categories?.requests ?? 0) +
+        (snapshot?.tables.brands?.requests ?? 0),
+    )
     expect(runs.find((r) => r.kind === 'hooks')).toMatchObject({ outcome: 'missing' })
   })
 })
@@ -156,7 +163,7 @@ describeEachDatabase('status problems', (ctx) => {
     const sync = { db: ctx.db, client, storeHash: 'probs' }
     expect((await readStatus(ctx.db, 'probs')).problems).toEqual([
       {
-        what: 'no sweep of coupons, customers, orders and products has completed yet: the mirror is not whole',
+        what: 'no sweep of coupons, customers, orders, products, categories and brands has completed yet: the mirror is not whole',
         fix: 'bc-mirror sync',
       },
     ])

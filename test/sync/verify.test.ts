@@ -29,6 +29,8 @@ async function fingerprint(db: Executor) {
     union all select 'customers', count(*)::int, max(synced_at)::text from bigcommerce.customers
     union all select 'orders', count(*)::int, max(synced_at)::text from bigcommerce.orders
     union all select 'products', count(*)::int, max(synced_at)::text from bigcommerce.products
+    union all select 'categories', count(*)::int, max(synced_at)::text from bigcommerce.categories
+    union all select 'brands', count(*)::int, max(synced_at)::text from bigcommerce.brands
     union all select 'runs', count(*)::int, max(finished_at)::text from bigcommerce.sync_runs
     union all select 'state', count(*)::int, max(last_finished_at)::text from bigcommerce.sync_state`)
 }
@@ -37,7 +39,10 @@ describeEachDatabase('verify', (ctx) => {
   it('finds each kind of drift, names the repair, counts its requests and writes nothing', async () => {
     sim = await startStore({
       storeHash: 'drift',
-      data: { seed: 9, counts: { coupons: 30, customers: 40, orders: 50, products: 60 } },
+      data: {
+        seed: 9,
+        counts: { coupons: 30, customers: 40, orders: 50, products: 60, categories: 20, brands: 8 },
+      },
     })
     const { client, events } = clientFor(sim)
     const context = { db: ctx.db, client, storeHash: 'drift', clientEvents: events }
@@ -49,14 +54,17 @@ describeEachDatabase('verify', (ctx) => {
     expect(Object.values(clean.tables).every((t) => t?.drift === false && t.repair === null)).toBe(
       true,
     )
-    // Counts: one request a table. Ids: one id-only page for each v3 table (60 and 40 rows); v2
-    // tables page in full after their /count (one page of 50 orders, one of 30 coupons).
+    // Counts: one request a table. Ids: one id-only page for each v3 table (60, 40, 20 and 8
+    // rows); v2 tables page in full after their /count (one page of 50 orders, one of 30 coupons).
     expect(clean.tables.products?.requests).toBe(2)
     expect(clean.tables.customers?.requests).toBe(2)
     expect(clean.tables.orders?.requests).toBe(3)
     expect(clean.tables.coupons?.requests).toBe(3)
-    expect(clean.requests).toBe(10)
-    expect(sim.stats.requests).toBe(10)
+    expect(clean.tables.categories?.requests).toBe(2)
+    expect(clean.tables.brands?.requests).toBe(2)
+    expect(clean.requests).toBe(14)
+    expect(sim.stats.requests).toBe(14)
+    expect(sim.stats.byPath['GET /v3/catalog/categories']).toBe(2)
     expect(sim.stats.byPath['GET /v3/catalog/products']).toBe(2)
 
     // Plant: a product lost from the mirror, a customer deleted in the store (extra in the
@@ -68,6 +76,8 @@ describeEachDatabase('verify', (ctx) => {
     // (The generated rows were last modified in the past, so the update makes order 9 newer.)
     sim.store.update('orders', 9, { staff_notes: 'changed' })
     const coupon = sim.store.create('coupons', {})
+    // A category deleted in the store: extra in the mirror until a sweep lists the table whole.
+    sim.store.delete('categories', 4)
 
     const before = await fingerprint(ctx.db)
     const counts = await verifyMirror(context)
@@ -95,7 +105,14 @@ describeEachDatabase('verify', (ctx) => {
       drift: false,
       repair: null,
     })
-    expect(counts.requests).toBe(4)
+    expect(counts.tables.categories).toMatchObject({
+      store: 19,
+      mirror: 20,
+      drift: true,
+      repair: 'bc-mirror sync --tables categories',
+    })
+    expect(counts.tables.brands).toMatchObject({ store: 8, mirror: 8, drift: false })
+    expect(counts.requests).toBe(6)
 
     const full = await verifyMirror(context, { ids: true })
     expect(full.ok).toBe(false)
@@ -125,10 +142,11 @@ describeEachDatabase('verify', (ctx) => {
       missing: { count: 1, ids: [coupon] },
       repair: 'bc-mirror sync --tables coupons',
     })
+    expect(full.tables.categories).toMatchObject({ extra: { count: 1, ids: [4] } })
     expect(await fingerprint(ctx.db)).toEqual(before)
 
     // The repairs it names do repair.
-    for (const command of Object.values(full.tables).map((t) => t?.repair)) {
+    for (const command of Object.values(full.tables).flatMap((t) => t?.repair ?? [])) {
       const [, , , table, flag, date] = String(command).split(' ')
       const options =
         flag === '--full'

@@ -1,5 +1,5 @@
-// The four resource tables. They share one shape: `(store_hash, id)` key, `date_modified` (null
-// for coupons, which have none), `data` holding the resource exactly as the API returned it, a few
+// The resource tables. They share one shape: `(store_hash, id)` key, `date_modified` (null for
+// the tables listed whole, which have none), `data` holding the resource exactly as the API returned it, a few
 // typed columns apps filter on, and `synced_at` (when the mirror last wrote the row).
 import {
   bigint,
@@ -93,11 +93,39 @@ export const products = bigcommerce.table(
   ],
 )
 
-export const resourceTables = { coupons, customers, orders, products } as const
+export const categories = bigcommerce.table(
+  'categories',
+  {
+    ...resourceColumns,
+    parent_id: bigint('parent_id', { mode: 'number' }),
+    name: text('name'),
+    is_visible: boolean('is_visible'),
+    sort_order: integer('sort_order'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.store_hash, t.id] }),
+    index('categories_parent_id_idx').on(t.store_hash, t.parent_id),
+  ],
+)
+
+export const brands = bigcommerce.table(
+  'brands',
+  {
+    ...resourceColumns,
+    name: text('name'),
+  },
+  (t) => [primaryKey({ columns: [t.store_hash, t.id] })],
+)
+
+/** Every resource table by its name: the one list of them (a table added above joins it here). */
+export const resourceTables = {
+  coupons,
+  customers,
+  orders,
+  products,
+  categories,
+  brands,
+} as const
 export type ResourceName = keyof typeof resourceTables
-export const RESOURCE_NAMES = [
-  'coupons',
-  'customers',
-  'orders',
-  'products',
-] as const satisfies readonly ResourceName[]
+/** The names, derived from the tables: src/resources/index.ts declares one resource per name. */
+export const RESOURCE_NAMES = Object.keys(resourceTables) as readonly ResourceName[]

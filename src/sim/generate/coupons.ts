@@ -1,5 +1,6 @@
 // Generated v2 coupons (marketing): codes, kinds, amounts and usage limits.
-import type { GenerateContext } from '../generate.ts'
+import type { GenerateContext } from './context.ts'
+import type { SimSnapshotSpec } from './snapshot-spec.ts'
 import { createRng, mixSeed, money, pickFrom, randomInt as int } from './random.ts'
 import { COUPON_TYPES } from './words.ts'
 
@@ -28,4 +29,14 @@ export function generateCouponFields(ctx: GenerateContext, id: number): Record<s
     // null only for promotions (marketing.v2.yml, getCoupons); an array otherwise.
     shipping_methods: isPromotion ? null : [],
   }
+}
+
+export const couponSim: SimSnapshotSpec<'coupons'> = {
+  name: 'coupons',
+  path: '/v2/coupons',
+  singular: 'coupon',
+  // BigCommerce has no coupon events (docs/bigcommerce-api.md).
+  events: false,
+  dateCreated: true,
+  generate: generateCouponFields,
 }

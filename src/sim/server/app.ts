@@ -6,13 +6,13 @@ import { BadRequest, BASE, type SimApp, type SimContext, type SimEnv } from './c
 import type { SimFleet } from './fleet.ts'
 import { registerLoginRoutes } from './login-routes.ts'
 import { registerControlRoutes } from './control-routes.ts'
-import { registerCouponRoutes } from './coupon-routes.ts'
 import { registerChildRoutes } from './child-routes.ts'
 import { registerCustomerRoutes } from './customer-routes.ts'
 import { registerGate } from './gate.ts'
 import { registerHookRoutes } from './hook-routes.ts'
 import { registerOrderRoutes } from './order-routes.ts'
 import { registerProductRoutes } from './product-routes.ts'
+import { registerSnapshotRoutes } from './snapshot-routes.ts'
 
 export function createSimApp(fleet: SimFleet): SimApp {
   const app = new Hono<SimEnv>()
@@ -31,10 +31,10 @@ export function createSimApp(fleet: SimFleet): SimApp {
   })
   registerGate(app, fleet)
   registerOrderRoutes(app)
-  registerCouponRoutes(app)
   registerChildRoutes(app)
   registerProductRoutes(app)
   registerCustomerRoutes(app)
+  registerSnapshotRoutes(app)
   registerHookRoutes(app)
   app.all(`${BASE}/*`, (c) => c.json({ status: 404, title: 'Not found in the simulator' }, 404))
   return app

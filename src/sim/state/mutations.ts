@@ -1,6 +1,11 @@
 // Changes a merchant makes to rows: create, update, delete, archive an order, edit a variant or a
 // customer's address. Each bumps date_modified as BigCommerce does and reports its webhook event.
-import { FIELD_GENERATORS, type SimRecord, type SimResourceName } from '../generate.ts'
+import {
+  FIELD_GENERATORS,
+  snapshotSpecOf,
+  type SimRecord,
+  type SimResourceName,
+} from '../generate.ts'
 import {
   emit,
   forget,
@@ -14,8 +19,8 @@ import {
   type StateCore,
 } from './tables.ts'
 
-// Coupons have no webhook events.
-const emits = (name: SimResourceName) => name !== 'coupons'
+// Some resources listed whole have no webhook events (coupons, brands).
+const emits = (name: SimResourceName) => snapshotSpecOf(name)?.events ?? true
 
 /** Create a row (generated fields overridden by `fields`); returns its id. */
 function create(core: StateCore, name: SimResourceName, fields: Fields = {}): number {
@@ -64,7 +69,7 @@ function remove(core: StateCore, name: SimResourceName, id: number): boolean {
   forget(core, name, id)
   invalidate(core, name, true)
   // BigCommerce documents no order-deleted event (orders are archived); the others have one.
-  if (name === 'products' || name === 'customers') {
+  if (name !== 'orders' && emits(name)) {
     emit(core, `store/${SINGULAR[name]}/deleted`, { type: SINGULAR[name], id })
   }
   return true

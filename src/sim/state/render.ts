@@ -1,6 +1,6 @@
 // Rows in each API's format: v2 dates in RFC 2822, v3 in ISO 8601 (products `+00:00`, customers
 // `Z`), a corrupting switch applied on top, and the rendered JSON cached per shape when asked.
-import type { SimRecord, SimResourceName } from '../generate.ts'
+import { snapshotSpecOf, type SimRecord, type SimResourceName } from '../generate.ts'
 import { generateOrderChildren } from '../order-children.ts'
 import { fieldsOf, type Fields, type StateCore } from './tables.ts'
 
@@ -40,8 +40,6 @@ export function renderClean(core: StateCore, name: SimResourceName, record: SimR
         date_modified: formatRfc2822(record.modified),
       }
     }
-    case 'coupons':
-      return { id: record.id, ...fields, date_created: formatRfc2822(record.created) }
     case 'products':
       return {
         id: record.id,
@@ -56,6 +54,10 @@ export function renderClean(core: StateCore, name: SimResourceName, record: SimR
         date_created: formatIso(record.created, 'Z'),
         date_modified: formatIso(record.modified, 'Z'),
       }
+    default:
+      return snapshotSpecOf(name)?.dateCreated
+        ? { id: record.id, ...fields, date_created: formatRfc2822(record.created) }
+        : { id: record.id, ...fields }
   }
 }
 

@@ -3,6 +3,9 @@
 import {
   FIELD_GENERATORS,
   generateTimeline,
+  SIM_RESOURCE_NAMES,
+  SIM_SNAPSHOTS,
+  snapshotSpecOf,
   type GenerateContext,
   type SimRecord,
   type SimResourceName,
@@ -58,12 +61,10 @@ export interface StateCore {
   orderChildren: Map<number, SimOrderChildren>
 }
 
-const RESOURCE_NAMES: SimResourceName[] = ['coupons', 'customers', 'orders', 'products']
-
 /** Generated rows for every resource, as `data` asks. */
 export function generateTables(data: SimDataOptions, clock: SimClock, seed: number) {
   const tables = {} as Record<SimResourceName, Table>
-  RESOURCE_NAMES.forEach((name, index) => {
+  SIM_RESOURCE_NAMES.forEach((name, index) => {
     const count = data.counts?.[name] ?? 0
     const to = data.to ?? new Date(clock.now())
     const records = generateTimeline({
@@ -92,10 +93,13 @@ export function emit(core: StateCore, scope: string, data: Record<string, unknow
 
 /** The webhook type name of one row of a resource. */
 export const SINGULAR: Record<SimResourceName, string> = {
-  coupons: 'coupon',
   customers: 'customer',
   orders: 'order',
   products: 'product',
+  ...(Object.fromEntries(SIM_SNAPSHOTS.map((spec) => [spec.name, spec.singular])) as Record<
+    (typeof SIM_SNAPSHOTS)[number]['name'],
+    string
+  >),
 }
 
 /** Drop a row's cached JSON in every shape. */
@@ -126,9 +130,9 @@ export function requireRecord(core: StateCore, name: SimResourceName, id: number
   return record
 }
 
-/** A row changed: a new date_modified (coupons have none) and a stale modified order. */
+/** A row changed: a new date_modified (tables listed whole have none) and a stale modified order. */
 export function touch(core: StateCore, name: SimResourceName, record: SimRecord) {
-  if (name !== 'coupons') record.modified = nowSeconds(core)
+  if (!snapshotSpecOf(name)) record.modified = nowSeconds(core)
   invalidate(core, name, false)
 }
 

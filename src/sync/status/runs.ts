@@ -4,9 +4,14 @@
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.ts'
 import { syncRuns, type ResourceName } from '../../db/schema.ts'
+import { SNAPSHOT_TABLES } from '../../resources/index.ts'
 import type { SyncOptions, SyncSummary, TableSummary } from '../sweeps/sweep-types.ts'
 
-export type RunKind = 'incremental' | 'full' | 'coupons' | 'since' | 'hooks'
+/**
+ * `snapshot`: the tables listed whole (no date_modified). Runs recorded before it was named so
+ * are kept as `coupons`.
+ */
+export type RunKind = 'incremental' | 'full' | 'snapshot' | 'coupons' | 'since' | 'hooks'
 
 /** How long runs are kept. */
 export const RUN_HISTORY_DAYS = 30
@@ -45,7 +50,8 @@ export interface RunRow extends RunRecord {
 export function kindOfSweep(options: SyncOptions, tables: readonly ResourceName[]): RunKind {
   if (options.full) return 'full'
   if (options.since) return 'since'
-  return tables.length === 1 && tables[0] === 'coupons' ? 'coupons' : 'incremental'
+  const snapshot = tables.length > 0 && tables.every((t) => SNAPSHOT_TABLES.includes(t))
+  return snapshot ? 'snapshot' : 'incremental'
 }
 
 /** The history row of a finished sweep. */

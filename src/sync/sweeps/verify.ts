@@ -9,9 +9,9 @@ import type { BigCommerceClient } from '../../bigcommerce/client.ts'
 import { MAX_PAGE_SIZE } from '../../bigcommerce/paging.ts'
 import type { Executor } from '../../db/database.ts'
 import { resourceTables, type ResourceName } from '../../db/schema.ts'
-import { SNAPSHOT_TABLES, SYNC_TABLES } from '../../resources/index.ts'
+import { RESOURCES, SNAPSHOT_TABLES, SYNC_TABLES } from '../../resources/index.ts'
 import { countRequests, type ClientEventHub } from '../request-stats.ts'
-import { countInStore, idsInStore, SIDES } from './verify-store.ts'
+import { countInStore, idsInStore } from './verify-store.ts'
 
 export interface VerifyContext {
   db: Executor
@@ -72,7 +72,7 @@ export interface VerifyReport {
 const startSql = (start: Date | undefined) => (start ? start.toISOString() : null)
 
 /** The rows verify compares: the side's rule (orders: not Incomplete), or every row. */
-const comparedRows = (table: ResourceName) => SIDES[table].compared?.row ?? sql`true`
+const comparedRows = (table: ResourceName) => RESOURCES[table].listing.compared?.row ?? sql`true`
 
 async function countInMirror(ctx: VerifyContext, table: ResourceName): Promise<number> {
   const start = SNAPSHOT_TABLES.includes(table) ? null : startSql(ctx.startDate)
@@ -144,7 +144,7 @@ async function verifyTable(
   withIds: boolean,
   requestsOf: () => number,
 ): Promise<TableDrift> {
-  const side = SIDES[table]
+  const side = RESOURCES[table].listing
   const before = requestsOf()
   const [store, mirror] = await Promise.all([countInStore(ctx, side), countInMirror(ctx, table)])
   const result: TableDrift = { store, mirror, drift: store !== mirror, repair: null, requests: 0 }

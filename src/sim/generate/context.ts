@@ -1,0 +1,8 @@
+// What every generator is given: the store's seed, its URL for links, and its customers.
+export interface GenerateContext {
+  seed: number
+  /** Base of links in the data, e.g. `http://127.0.0.1:1234/stores/abc`. */
+  storeUrl: string
+  /** Customers that orders may point at (0 = guests only). */
+  customerCount: number
+}
