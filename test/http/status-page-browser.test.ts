@@ -100,7 +100,9 @@ describe.skipIf(chromiumTool.skip)('the status page in Chromium', () => {
     expect(await page.getByTestId('state').innerText()).toBe('3 problems need attention')
     const problems = await page.getByTestId('problems').innerText()
     expect(problems).toMatch(/the last sweep of coupons failed: .*403/)
-    expect(problems).toContain('fix: bc-mirror sync --tables coupons')
+    expect(problems).toMatch(
+      /fix: use a token whose API account has store_v2_marketing_read_only .*, then bc-mirror sync --tables coupons/,
+    )
     expect(problems).toContain(
       '1 webhook event for products failed: GET /v3/catalog/products answered 500',
     )

@@ -15,7 +15,9 @@ async function plant(db: Executor, store: string, api: 'refused' | 'outage') {
            (${store}, 'orders', 'failed', 'GET /v2/orders answered 401', now(), now(), now() - interval '1 day'),
            (${store}, 'products', 'failed', 'GET /v3/catalog/products answered 401', now(), now(), now() - interval '1 day'),
            (${store}, 'customers', 'failed', 'GET /v3/customers answered 500', now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 day'),
-           (${store}, 'coupons', 'completed', null, now(), now(), now())`)
+           (${store}, 'coupons', 'completed', null, now(), now(), now()),
+           (${store}, 'categories', 'completed', null, now(), now(), now()),
+           (${store}, 'brands', 'completed', null, now(), now(), now())`)
 }
 
 describeEachDatabase('status problems with the store API down', (ctx) => {

@@ -43,7 +43,7 @@ async function plantCompletedSweeps(db: Executor) {
   await db.execute(sql`
     insert into bigcommerce.sync_state (store_hash, table_name, last_status, last_success_at, last_finished_at)
     select 'stat1', t, 'completed', now() - interval '1 minute', now() - interval '1 minute'
-    from unnest(array['coupons', 'customers', 'orders', 'products']) as t`)
+    from unnest(array['coupons', 'customers', 'orders', 'products', 'categories', 'brands']) as t`)
 }
 
 /** A refused token, as serve recorded it, and the sweeps and hook check that failed with it. */
@@ -58,7 +58,8 @@ async function plantRefusedToken(db: Executor) {
   await db.execute(sql`
     update bigcommerce.sync_state set last_status = 'failed', last_finished_at = now(),
       last_error = '401 Unauthorized on GET /v2/orders: the access token is wrong'
-    where store_hash = 'stat1' and table_name in ('coupons', 'customers', 'orders', 'products')`)
+    where store_hash = 'stat1'
+      and table_name in ('coupons', 'customers', 'orders', 'products', 'categories', 'brands')`)
 }
 
 async function plantFailedSweep(db: Executor) {
@@ -130,7 +131,7 @@ describeEachDatabase('status exit code', (ctx) => {
     expect(never.code).toBe(1)
     expect(never.stdout).toContain('recent runs:\n  none yet')
     expect(never.stdout).toContain(
-      '  - no sweep of coupons, customers, orders and products has completed yet: the mirror is not whole\n    fix: bc-mirror sync\n',
+      '  - no sweep of coupons, customers, orders, products, categories and brands has completed yet: the mirror is not whole\n    fix: bc-mirror sync\n',
     )
     expect(never.stderr).toBe('bc-mirror: 1 problem needs attention (listed above)\n')
 
@@ -169,7 +170,7 @@ describeEachDatabase('status exit code', (ctx) => {
     expect(parsed.access.result).toBe('token-refused')
     expect(parsed.problems).toHaveLength(1)
     expect(parsed.problems[0]?.what).toMatch(
-      /^the store API refuses the access token: .*; the sweep of coupons, the sweep of customers, the sweep of orders, the sweep of products and the hook check failed because of it$/,
+      /^the store API refuses the access token: .*; the sweep of coupons, the sweep of customers, the sweep of orders, the sweep of products, the sweep of categories, the sweep of brands and the hook check failed because of it$/,
     )
     expect(parsed.problems[0]?.fix).toMatch(/^set BIGCOMMERCE_ACCESS_TOKEN/)
     expect(refused.stdout).not.toContain('revoked-token-1234')

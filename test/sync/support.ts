@@ -5,6 +5,7 @@ import { expect } from 'vitest'
 import { createBigCommerceClient, type BigCommerceClient } from '../../src/bigcommerce/client.ts'
 import type { Executor } from '../../src/db/database.ts'
 import { resourceTables, type ResourceName } from '../../src/db/schema.ts'
+import { RESOURCES } from '../../src/resources/index.ts'
 import { createClientEventHub, type ClientEventHub } from '../../src/sync/request-stats.ts'
 import {
   startSimStore,
@@ -37,7 +38,7 @@ export function clientFor(sim: SimStore): { client: BigCommerceClient; events: C
   return { client, events }
 }
 
-/** id → date_modified (epoch seconds; null for coupons) of the mirror's rows for one store. */
+/** id → date_modified (epoch seconds; null for tables listed whole) of the mirror's rows for one store. */
 export async function mirrorRows(
   db: Executor,
   table: ResourceName,
@@ -67,12 +68,14 @@ export function storeRows(
   since?: Date,
 ): Map<number, number | null> {
   const from = since ? Math.floor(since.getTime() / 1000) : -Infinity
+  // Tables listed whole have no date_modified: every row, with null on both sides.
+  const whole = RESOURCES[table].sweepKey === 'id'
   return new Map(
     sim.store
       .byId(table)
-      .filter((r) => table === 'coupons' || r.modified >= from)
+      .filter((r) => whole || r.modified >= from)
       .filter((r) => listedByStore(sim, table, r))
-      .map((r) => [r.id, table === 'coupons' ? null : r.modified]),
+      .map((r) => [r.id, whole ? null : r.modified]),
   )
 }
 

@@ -123,7 +123,10 @@ for (const kind of databaseKinds()) {
       // A failed sweep needs a person: status lists it with its fix and exits 1 (for cron alerts).
       expect(status.code).toBe(1)
       expect(status.stdout).toMatch(/customers .* failed: 403 Forbidden on GET \/v3\/customers/)
-      expect(status.stdout).toContain('fix: bc-mirror sync --tables customers')
+      // The fix names the scope the API account lacks, then the sync that catches up.
+      expect(status.stdout).toMatch(
+        /fix: use a token whose API account has store_v2_customers_read_only .*, then bc-mirror sync --tables customers/,
+      )
     }, 60_000)
   })
 }

@@ -36,7 +36,7 @@ export function findProblems(status: StatusFacts): Problem[] {
     if (t.lastStatus === 'failed' && !api?.explains(t.lastFinishedAt)) {
       problems.push({
         what: `the last sweep of ${name} failed: ${t.lastError ?? 'no reason recorded'}`,
-        fix: `bc-mirror sync --tables ${name}`,
+        fix: sweepFix(name, t.lastError),
       })
     }
   }
@@ -116,6 +116,17 @@ function apiProblem(status: StatusFacts) {
       fix: 'nothing while serve runs: it resumes the sweeps when the API answers; without serve, run bc-mirror sync then',
     },
   }
+}
+
+/**
+ * The fix for a failed sweep: run it again, after giving the API account the scope it lacks when
+ * the store refused the table (a table added in an upgrade may need one an old token lacks).
+ */
+function sweepFix(table: string, error: string | null): string {
+  const scope = /lacks the .* scope \((store_\w+)\)/.exec(error ?? '')?.[1]
+  const again = `bc-mirror sync --tables ${table}`
+  if (!scope) return again
+  return `use a token whose API account has ${scope} (an app: add it to the app's scopes and install again), then ${again}`
 }
 
 /** Tables that never completed a sweep (and did not fail: a failure is its own problem). */
