@@ -5,6 +5,8 @@ import type * as tables from '../db/schema.ts'
 
 export {
   bigcommerce,
+  brands,
+  categories,
   coupons,
   customerAddresses,
   customers,
@@ -24,6 +26,8 @@ export type Coupon = typeof tables.coupons.$inferSelect
 export type Customer = typeof tables.customers.$inferSelect
 export type Order = typeof tables.orders.$inferSelect
 export type Product = typeof tables.products.$inferSelect
+export type Category = typeof tables.categories.$inferSelect
+export type Brand = typeof tables.brands.$inferSelect
 export type OrderProduct = typeof tables.orderProducts.$inferSelect
 export type OrderShippingAddress = typeof tables.orderShippingAddresses.$inferSelect
 export type OrderCoupon = typeof tables.orderCoupons.$inferSelect
