@@ -49,7 +49,6 @@ const snapshotSpecs = new Map<string, (typeof SIM_SNAPSHOTS)[number]>(
 /** The spec of a resource listed whole, or undefined for one with date_modified. */
 export const snapshotSpecOf = (name: SimResourceName) => snapshotSpecs.get(name)
 
-
 export const FIELD_GENERATORS: Record<
   SimResourceName,
   (ctx: GenerateContext, id: number) => Record<string, unknown>
