@@ -159,6 +159,8 @@ describeEachDatabase('store registry', (ctx) => {
     const announced = heard.changes.filter((c) => c.store_hash === 'gone1')
     expect(announced.every((c) => c.op === 'delete')).toBe(true)
     expect(announced.map((c) => c.table).sort()).toEqual([
+      'brands',
+      'categories',
       'coupons',
       'customer_addresses',
       'customers',

@@ -44,6 +44,7 @@ describe('ensureHooks', () => {
     // Either reading of the wildcard rule (docs/bigcommerce-api.md, "Webhooks: ..."): nested
     // events through a documented nested wildcard, or by name where none exists.
     expect([...MIRROR_SCOPES].sort()).toEqual([
+      'store/category/*',
       'store/customer/*',
       'store/customer/address/*',
       'store/order/*',

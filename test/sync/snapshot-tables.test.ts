@@ -104,6 +104,23 @@ describeEachDatabase('tables listed whole: categories and brands', (ctx) => {
     expect(brand?.name).toBe('No event for this')
   })
 
+  it('a failed category event stops being a problem once a sweep of the whole table completes', async () => {
+    const { ctx: sync } = await backfilled(ctx.db, 'wholefailed')
+    await ctx.db.execute(sql`
+      insert into bigcommerce.webhook_events (store_hash, hash, scope, resource, resource_id, payload, status, processed_at, last_error)
+      values ('wholefailed', 'f1', 'store/category/updated', 'categories', 7, '{}'::jsonb, 'failed', now(), 'refetch failed: 500')`)
+    expect((await readStatus(ctx.db, 'wholefailed')).problems).toEqual([
+      {
+        what: '1 webhook event for categories failed: refetch failed: 500',
+        fix: 'bc-mirror sync --tables categories',
+      },
+    ])
+    expect((await runSync(sync, { tables: ['categories'] })).ok).toBe(true)
+    const status = await readStatus(ctx.db, 'wholefailed')
+    expect(status.problems).toEqual([])
+    expect(status.inbox).toMatchObject({ failed: 1, unresolvedFailed: 0 })
+  })
+
   it('a sweep finds rows deleted in the store without an event, and removes only those', async () => {
     const { sim, ctx: sync } = await backfilled(ctx.db, 'wholedeleted')
     for (const id of [1, 250, 251, 320]) sim.store.delete('categories', id)

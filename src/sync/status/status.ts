@@ -97,10 +97,12 @@ export async function readStatus(
     table_name: string
     cursor: string | null
     last_success_at: string | null
+    last_started_at: string | null
     last_finished_at: string | null
     last_status: string | null
     last_error: string | null
-  }>(sql`select table_name, cursor, last_success_at, last_finished_at, last_status, last_error
+  }>(sql`select table_name, cursor, last_success_at, last_started_at, last_finished_at,
+                last_status, last_error
          from ${syncState}
          where store_hash = ${storeHash}`)
   const rejected = await readRejected(db, storeHash)
@@ -123,7 +125,7 @@ export async function readStatus(
       lastError: state?.last_error ?? null,
     }
   }
-  const inbox = await readInbox(db, storeHash, tables)
+  const inbox = await readInbox(db, storeHash, coveredSince(tables, states))
   const hooks = await readHooks(db, storeHash)
   const runs = await readRecentRuns(db, storeHash, 10)
   const notes = await readRunNotes(db, storeHash)
@@ -147,10 +149,28 @@ export async function readStatus(
   return { ...partial, problems: findProblems(partial) }
 }
 
+/**
+ * Per table, the time after which a failed event no longer matters because a completed sweep read
+ * its row since: the cursor (the start of the last completed incremental window), or for a table
+ * listed whole, which has none, the start of its last run when that run completed.
+ */
+function coveredSince(
+  tables: Record<ResourceName, TableStatus>,
+  states: ReadonlyArray<{ table_name: string; last_started_at: string | null }>,
+): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(tables).map(([name, t]) => {
+      if (!isResourceName(name) || RESOURCES[name].sweepKey !== 'id') return [name, t.cursor]
+      const started = states.find((s) => s.table_name === name)?.last_started_at
+      return [name, t.lastStatus === 'completed' ? iso(started) : null]
+    }),
+  )
+}
+
 async function readInbox(
   db: Executor,
   storeHash: string,
-  tables: Record<ResourceName, TableStatus>,
+  covered: Record<string, string | null>,
 ): Promise<InboxStatus> {
   const [inbox] = await db.execute<{
     pending: number
@@ -163,11 +183,8 @@ async function readInbox(
            min(received_at) filter (where status = 'pending') as oldest_pending,
            max(received_at) as last_received
     from ${webhookEvents} where store_hash = ${storeHash}`)
-  // A failed event stops mattering once a sweep's window has covered its row: the table's cursor
-  // (the start of its last completed incremental sweep) is later than the failure.
-  const cursors = JSON.stringify(
-    Object.fromEntries(Object.entries(tables).map(([n, t]) => [n, t.cursor])),
-  )
+  // A failed event stops mattering once a sweep's window has covered its row (see coveredSince).
+  const cursors = JSON.stringify(covered)
   const reasons = await db.execute<{
     resource: string | null
     reason: string | null

@@ -7,7 +7,7 @@ export interface Delivery {
   source: Source
   body: { scope: string; data: Record<string, unknown> } & Record<string, unknown>
   /** The mirrored row the delivery refreshes, or null when its scope refreshes none. */
-  refreshes: { table: 'orders' | 'customers' | 'products'; id: number } | null
+  refreshes: { table: 'orders' | 'customers' | 'products' | 'categories'; id: number } | null
 }
 
 const EVENTS = 'docs/integrations/webhooks/events/index.mdx'
@@ -110,6 +110,25 @@ export const DELIVERIES: Delivery[] = [
     {
       table: 'customers',
       id: 33,
+    },
+  ),
+  // Category events carry the category in `id` (data.type 'category').
+  delivery(
+    'Categories',
+    'store/category/created',
+    { type: 'category', id: 18 },
+    {
+      table: 'categories',
+      id: 18,
+    },
+  ),
+  delivery(
+    'Categories',
+    'store/category/deleted',
+    { type: 'category', id: 19 },
+    {
+      table: 'categories',
+      id: 19,
     },
   ),
   // Address events carry the address in `id` and its customer in address.customer_id.
