@@ -8,6 +8,7 @@ import {
   EVENT_TABLES,
   INCREMENTAL_TABLES,
   isResourceName,
+  REQUIRED_SCOPES,
   RESOURCES,
   resourceForScope,
   SNAPSHOT_TABLES,
@@ -56,6 +57,18 @@ describe('resource declarations', () => {
       expect(resource.apiPaths.length).toBeGreaterThan(0)
       for (const path of resource.apiPaths) expect(findScopeForPath(path)).not.toBeNull()
     }
+  })
+
+  it('need no scope beyond the four: categories and brands are read under the catalog scope', () => {
+    expect(REQUIRED_SCOPES.map((need) => need.scope).sort()).toEqual([
+      'store_v2_customers_read_only',
+      'store_v2_marketing_read_only',
+      'store_v2_orders_read_only',
+      'store_v2_products_read_only',
+    ])
+    for (const name of ['categories', 'brands'] as const)
+      for (const path of RESOURCES[name].apiPaths)
+        expect(findScopeForPath(path)?.scope).toBe('store_v2_products_read_only')
   })
 
   it('attribute request paths to the table whose API they belong to', () => {
