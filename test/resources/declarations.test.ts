@@ -3,6 +3,7 @@
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { describe, expect, it } from 'vitest'
 import { findScopeForPath } from '../../src/bigcommerce/scopes.ts'
+import { SIM_SNAPSHOTS } from '../../src/sim/generate.ts'
 import { CHILD_PARENTS, childTables, RESOURCE_NAMES, resourceTables } from '../../src/db/schema.ts'
 import {
   EVENT_TABLES,
@@ -92,6 +93,15 @@ describe('resource declarations', () => {
     expect(resourceForScope('store/brand/metafield/created')).toBeNull()
     expect(resourceForScope('store/cart/created')).toBeNull()
     expect(resourceForScope('store/orders/created')).toBeNull()
+  })
+
+  it('each table listed whole is served by the simulated store from its generic routes', () => {
+    expect(SIM_SNAPSHOTS.map((spec) => spec.name).sort()).toEqual([...SNAPSHOT_TABLES].sort())
+    for (const spec of SIM_SNAPSHOTS) {
+      const resource = RESOURCES[spec.name]
+      expect(resource.apiPaths).toEqual([spec.path])
+      expect(spec.events).toBe(resource.webhookScopes.length > 0)
+    }
   })
 
   it('know their own names and no others', () => {
