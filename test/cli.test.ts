@@ -81,6 +81,8 @@ describe('bc-mirror command', () => {
       access: { result: string }
     }
     expect(Object.keys(parsed.tables).sort()).toEqual([
+      'brands',
+      'categories',
       'coupons',
       'customers',
       'orders',
@@ -90,7 +92,7 @@ describe('bc-mirror command', () => {
       expect(table).toMatchObject({ rows: 0, cursor: null })
     expect(parsed.problems).toEqual([
       {
-        what: 'no sweep of coupons, customers, orders and products has completed yet: the mirror is not whole',
+        what: 'no sweep of coupons, customers, orders, products, categories and brands has completed yet: the mirror is not whole',
         fix: 'bc-mirror sync',
       },
     ])
