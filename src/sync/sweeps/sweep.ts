@@ -18,11 +18,16 @@ import { RESOURCES, SYNC_TABLES } from '../../resources/index.ts'
 import { countRequests } from '../request-stats.ts'
 import { kindOfSweep, recordRun, runFromSweep } from '../status/runs.ts'
 import type { SyncContext, SyncOptions, SyncSummary } from './sweep-types.ts'
-import { runTable } from './table-run.ts'
+import { runTable, SYNC_PARALLEL_TABLES } from './table-run.ts'
+import { mapWithConcurrency } from '../../util/collections.ts'
 
 export { SYNC_TABLES }
 export * from './sweep-types.ts'
-export { SYNC_LIST_REQUESTS_IN_FLIGHT, tableConcurrency } from './table-run.ts'
+export {
+  SYNC_LIST_REQUESTS_IN_FLIGHT,
+  SYNC_PARALLEL_TABLES,
+  tableConcurrency,
+} from './table-run.ts'
 export { DeletionRefusedError } from './remove-gone.ts'
 
 export class SyncBusyError extends Error {
@@ -60,14 +65,16 @@ async function runTables(ctx: SyncContext, options: SyncOptions, tables: readonl
   const startedAt = now()
   const counter = countRequests(ctx.clientEvents)
   try {
-    const results = await Promise.all(
-      tables.map(
-        async (table) =>
-          [
-            table,
-            await runTable(ctx, options, RESOURCES[table], startedAt, counter.of, tables.length),
-          ] as const,
-      ),
+    // At most SYNC_PARALLEL_TABLES at once, so their list requests stay within the run's bound.
+    const parallel = Math.min(tables.length, SYNC_PARALLEL_TABLES)
+    const results = await mapWithConcurrency(
+      tables,
+      parallel,
+      async (table) =>
+        [
+          table,
+          await runTable(ctx, options, RESOURCES[table], startedAt, counter.of, parallel),
+        ] as const,
     )
     const summary: SyncSummary = {
       ok: results.every(([, r]) => r.status === 'completed'),

@@ -39,6 +39,12 @@ import { childSummary, withNotes } from './summary-notes.ts'
  */
 export const SYNC_LIST_REQUESTS_IN_FLIGHT = 8
 
+/**
+ * Tables a run sweeps at once: each needs at least 2 requests in flight, so more would break the
+ * run's bound; the others wait for a table to finish (runSync).
+ */
+export const SYNC_PARALLEL_TABLES = Math.floor(SYNC_LIST_REQUESTS_IN_FLIGHT / 2)
+
 /** A table's share of the run's list requests in flight (at least 2: a walk and a probe). */
 export function tableConcurrency(parallelTables: number): number {
   return Math.max(2, Math.floor(SYNC_LIST_REQUESTS_IN_FLIGHT / Math.max(1, parallelTables)))
