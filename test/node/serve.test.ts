@@ -383,7 +383,7 @@ describe('npm start (serve --demo-unless-configured)', () => {
         .toBeGreaterThan(1)
     })
 
-    it('sweeps coupons right after the backfill, and its hook check never races the demo hooks', async () => {
+    it('sweeps the tables listed whole right after the backfill, and its hook check never races the demo hooks', async () => {
       const child = running()
       // Not a minute later; and the hooks were made before serve started, so the check finds them.
       await expect
