@@ -150,7 +150,7 @@ interface Sim {
 
 async function startSim(
   publicUrl: string,
-  counts: Record<ResourceName, number> = BIG,
+  counts: Partial<Record<ResourceName, number>> = BIG,
 ): Promise<Sim> {
   const script = fileURLToPath(new URL('./stores-sim.ts', import.meta.url))
   const options = {
