@@ -329,7 +329,7 @@ async function backfilled(sql: postgres.Sql, storeHashes: string[]): Promise<num
   const [row] = await sql`
     select count(*)::int as n from (
       select store_hash from bigcommerce.sync_state
-      where store_hash = any(${storeHashes}) and table_name in ('job:incremental', 'job:coupons')
+      where store_hash = any(${storeHashes}) and table_name in ('job:incremental', 'job:snapshot')
         and last_finished_at is not null
       group by store_hash having count(*) = 2) finished`
   return Number(row?.n ?? 0)

@@ -38,8 +38,8 @@ const DRAIN_EVERY_MS = 5_000
 const DRAIN_DELAY_SECONDS = 1
 /** How long an isolate keeps a store's route (its status in the registry). */
 const ROUTE_MS = 60_000
-/** The first jobs of an installed store: its backfill, its coupons and its hook check. */
-const INSTALL_JOBS = ['incremental', 'coupons', 'hooks'] as const
+/** The first jobs of an installed store: its backfill, its snapshot sweep (coupons, categories, brands) and its hook check. */
+const INSTALL_JOBS = ['incremental', 'snapshot', 'hooks'] as const
 
 const json = (body: unknown, status: number) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })

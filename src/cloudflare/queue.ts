@@ -1,4 +1,4 @@
-// The Worker's `queue` handler: one store job per message (incremental, coupons, full, hooks,
+// The Worker's `queue` handler: one store job per message (incremental, snapshot, full, hooks,
 // drain), what it does decided by sync/jobs.ts as for `serve`. Each job runs under its store's
 // lease in the database (`store:<hash>`, the lease `serve`'s fleet uses too), so concurrent
 // consumers never run two jobs of one store at once, and the job's one client and pacer are the

@@ -208,11 +208,11 @@ export const WORKER_CRON = '* * * * *'
 // consumer runs one job per message (runStoreJob) under the store's lease, within its budget.
 
 /** A job of one store, as one queue message runs it. */
-export type StoreJobName = 'incremental' | 'coupons' | 'full' | 'hooks' | 'drain'
+export type StoreJobName = 'incremental' | 'snapshot' | 'full' | 'hooks' | 'drain'
 
 export const STORE_JOB_NAMES: readonly StoreJobName[] = [
   'incremental',
-  'coupons',
+  'snapshot',
   'full',
   'hooks',
   'drain',
@@ -302,7 +302,7 @@ export interface PlannedJob {
 /** A job queued this recently and not started since is not sent again (its message is on its way). */
 const QUEUED_GRACE_MS: Record<StoreJobName, number> = {
   incremental: 15 * 60_000,
-  coupons: 15 * 60_000,
+  snapshot: 15 * 60_000,
   full: 30 * 60_000,
   hooks: 15 * 60_000,
   drain: 2 * 60_000,

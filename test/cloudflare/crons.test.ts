@@ -80,11 +80,11 @@ describe("the cron's plan", () => {
   it('a job is due its interval after its last run; the full one a day after it was planned', () => {
     const records = [
       record('a', 'incremental', { lastFinishedAt: minutesAgo(16) }),
-      record('a', 'coupons', { lastFinishedAt: minutesAgo(30) }),
+      record('a', 'snapshot', { lastFinishedAt: minutesAgo(30) }),
       record('a', 'hooks', { lastFinishedAt: minutesAgo(30) }),
       record('a', 'full', { plannedAt: minutesAgo(1441) }),
       record('b', 'incremental', { lastFinishedAt: minutesAgo(5) }),
-      record('b', 'coupons', { lastFinishedAt: minutesAgo(61) }),
+      record('b', 'snapshot', { lastFinishedAt: minutesAgo(61) }),
       record('b', 'hooks', { lastFinishedAt: minutesAgo(1) }),
       record('b', 'full', { plannedAt: minutesAgo(60) }),
     ]
@@ -95,11 +95,11 @@ describe("the cron's plan", () => {
     const old = { lastFinishedAt: minutesAgo(100), lastStartedAt: minutesAgo(100) }
     const records = [
       record('a', 'incremental', { ...old, queuedAt: minutesAgo(1) }),
-      record('a', 'coupons', { ...old, queuedAt: minutesAgo(20) }),
+      record('a', 'snapshot', { ...old, queuedAt: minutesAgo(20) }),
       record('a', 'hooks', { ...old, queuedAt: minutesAgo(1), lastStartedAt: minutesAgo(0.5) }),
       record('a', 'full', { plannedAt: minutesAgo(10) }),
       record('b', 'incremental', { lastFinishedAt: minutesAgo(1) }),
-      record('b', 'coupons', { lastFinishedAt: minutesAgo(1) }),
+      record('b', 'snapshot', { lastFinishedAt: minutesAgo(1) }),
       record('b', 'hooks', { lastFinishedAt: minutesAgo(1) }),
       record('b', 'full', { plannedAt: minutesAgo(10) }),
     ]
@@ -107,7 +107,7 @@ describe("the cron's plan", () => {
   })
 
   it('a store with due inbox events gets a drain, once while it waits in the queue', () => {
-    const quiet = ['incremental', 'coupons', 'hooks'].map((job) =>
+    const quiet = ['incremental', 'snapshot', 'hooks'].map((job) =>
       record('b', job, { lastFinishedAt: minutesAgo(1) }),
     )
     const full = record('b', 'full', { plannedAt: minutesAgo(1) })
