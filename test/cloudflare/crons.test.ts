@@ -64,15 +64,15 @@ describe('the Worker cron and queues', () => {
 })
 
 describe("the cron's plan", () => {
-  it('a new store gets its backfill, coupons and hook check now; its full reconciliation is planned for later', () => {
+  it('a new store gets its backfill, snapshot sweep and hook check now; its full reconciliation is planned for later', () => {
     const { due, planned } = plan([])
     expect(names(due)).toEqual([
-      'a:coupons',
       'a:hooks',
       'a:incremental',
-      'b:coupons',
+      'a:snapshot',
       'b:hooks',
       'b:incremental',
+      'b:snapshot',
     ])
     expect(names(planned)).toEqual(['a:full', 'b:full'])
   })
@@ -88,7 +88,7 @@ describe("the cron's plan", () => {
       record('b', 'hooks', { lastFinishedAt: minutesAgo(1) }),
       record('b', 'full', { plannedAt: minutesAgo(60) }),
     ]
-    expect(names(plan(records).due)).toEqual(['a:full', 'a:incremental', 'b:coupons'])
+    expect(names(plan(records).due)).toEqual(['a:full', 'a:incremental', 'b:snapshot'])
   })
 
   it('a job queued and not started since is not sent again until its message is overdue', () => {
@@ -103,7 +103,7 @@ describe("the cron's plan", () => {
       record('b', 'hooks', { lastFinishedAt: minutesAgo(1) }),
       record('b', 'full', { plannedAt: minutesAgo(10) }),
     ]
-    expect(names(plan(records).due)).toEqual(['a:coupons', 'a:hooks'])
+    expect(names(plan(records).due)).toEqual(['a:hooks', 'a:snapshot'])
   })
 
   it('a store with due inbox events gets a drain, once while it waits in the queue', () => {
