@@ -3,16 +3,17 @@
 // missing, from one batched list for many parents (`/v3/catalog/variants?product_id:in=...`,
 // `/v3/customers/addresses?customer_id:in=...`), paged and checked against its total. Absence is
 // not deletion: a parent whose children cannot be read whole is set aside (row and children left
-// as stored, read again later), never written with a partial set. See docs/bigcommerce-api.md,
-// "Variants and addresses".
+// as stored, read again later), never written with a partial set. A store that ignores the batched
+// list's filter (undocumented for variants) is read per parent instead. See
+// docs/bigcommerce-api.md, "Variants and addresses".
 import { BigCommerceDataError } from '../bigcommerce/errors.ts'
 import { BigCommerceListError, getListPage } from '../bigcommerce/list-answer.ts'
 import { MAX_PAGE_SIZE } from '../bigcommerce/paging.ts'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import type { BigCommerceClient, Query } from '../bigcommerce/client.ts'
 import { pick, toId } from '../bigcommerce/validate.ts'
 import type { ChildTable } from '../db/schema.ts'
 import type { ChildRow } from '../db/rows.ts'
-import { chunk } from '../util/collections.ts'
+import { chunk, mapWithConcurrency } from '../util/collections.ts'
 import type { ResourceRow, RowContext } from './types.ts'
 
 /** How one resource's children are embedded and where the batched list is. */
@@ -24,6 +25,11 @@ export interface EmbeddedChildSpec {
   parentKey: string
   /** The batched list of children across parents (`/v3/catalog/variants`). */
   listPath: string
+  /**
+   * The documented list of one parent's children (`/v3/catalog/products/{id}/variants`), read when
+   * the store ignores the batched list's filter; without it such an answer is odd.
+   */
+  perParentPath?(parentId: number): string
   /** What one child is called in messages (`product variant`). */
   noun: string
   toRow(item: unknown): ChildRow
@@ -39,6 +45,8 @@ export type EmbeddedChildStats = {
   completedParents: number
   /** Requests to the batched list. */
   listRequests: number
+  /** Requests to the per-parent lists (the store ignored the batched list's filter). */
+  perParentRequests: number
   /** Parents set aside: an answer about their children was odd. */
   unreadable: number
 }
@@ -46,6 +54,7 @@ export type EmbeddedChildStats = {
 export const emptyEmbeddedChildStats = (): EmbeddedChildStats => ({
   completedParents: 0,
   listRequests: 0,
+  perParentRequests: 0,
   unreadable: 0,
 })
 
@@ -54,6 +63,21 @@ export const emptyEmbeddedChildStats = (): EmbeddedChildStats => ({
  * children still holds whole sets for most parents.
  */
 export const PARENTS_PER_LIST = 50
+
+/** Parents read at once through their per-parent lists. */
+const PER_PARENT_CONCURRENCY = 4
+
+/**
+ * Batched lists whose filter a client's store ignored, by client: later batches go per parent at
+ * once instead of spending a request to learn it again.
+ */
+const filterIgnoredBy = new WeakMap<BigCommerceClient, Set<string>>()
+
+/** The batched list answered with children of parents nobody asked for: its filter is ignored. */
+class ParentFilterIgnored extends BigCommerceDataError {}
+
+const isOddAnswer = (error: unknown): error is Error =>
+  error instanceof BigCommerceDataError || error instanceof BigCommerceListError
 
 /** Attaches each row's children (embedded, or read through the batched list), or sets it aside. */
 export async function attachEmbeddedChildren(
@@ -72,26 +96,76 @@ export async function attachEmbeddedChildren(
     attach(spec, row, embedded, stats)
   }
   stats.completedParents += toComplete.length
-  for (const batch of chunk(toComplete, PARENTS_PER_LIST)) {
-    let sets: Map<number, unknown[]>
-    try {
-      sets = await readChildList(ctx.client, spec, batch, stats)
-    } catch (error) {
-      // An odd answer sets this batch's parents aside; a failed request fails the whole call, so
-      // that it is retried.
-      if (!(error instanceof BigCommerceDataError || error instanceof BigCommerceListError))
-        throw error
-      for (const row of batch) setAside(row, error.message, stats)
-      continue
-    }
-    for (const row of batch) {
-      const children = sets.get(row.id) ?? []
-      const odd = spec.oddnessOf(row.data, children)
-      if (odd === null) attach(spec, row, children, stats)
-      else setAside(row, `GET ${spec.listPath} gave ${odd}`, stats)
-    }
-  }
+  for (const batch of chunk(toComplete, PARENTS_PER_LIST))
+    await completeBatch(ctx.client, spec, batch, stats)
   return stats
+}
+
+/** Reads one batch's children through the batched list, or per parent if its filter is ignored. */
+async function completeBatch(
+  client: BigCommerceClient,
+  spec: EmbeddedChildSpec,
+  batch: ResourceRow[],
+  stats: EmbeddedChildStats,
+) {
+  if (spec.perParentPath && filterIgnoredBy.get(client)?.has(spec.listPath))
+    return completePerParent(client, spec, batch, stats)
+  let sets: Map<number, unknown[]>
+  try {
+    sets = await readChildList(client, spec, batch, stats)
+  } catch (error) {
+    if (error instanceof ParentFilterIgnored && spec.perParentPath) {
+      const ignored = filterIgnoredBy.get(client) ?? new Set<string>()
+      filterIgnoredBy.set(client, ignored.add(spec.listPath))
+      return completePerParent(client, spec, batch, stats)
+    }
+    // An odd answer sets this batch's parents aside; a failed request fails the whole call, so
+    // that it is retried.
+    if (!isOddAnswer(error)) throw error
+    for (const row of batch) setAside(row, error.message, stats)
+    return
+  }
+  for (const row of batch) attachWhole(spec, row, sets.get(row.id) ?? [], spec.listPath, stats)
+}
+
+/** Reads each parent's children through its own list; an odd answer sets only that parent aside. */
+async function completePerParent(
+  client: BigCommerceClient,
+  spec: EmbeddedChildSpec,
+  batch: ResourceRow[],
+  stats: EmbeddedChildStats,
+) {
+  const pathOf = spec.perParentPath!
+  await mapWithConcurrency(batch, PER_PARENT_CONCURRENCY, async (row) => {
+    const path = pathOf(row.id)
+    let children: unknown[]
+    try {
+      children = await readWholeList(client, spec, path, {}, stats, 'perParentRequests', (item) => {
+        const parent = pick(item, spec.parentKey)
+        // The parent is in the path; a child naming another one is an odd answer.
+        if (parent !== undefined && toId(parent) !== row.id)
+          throw oddAnswer(spec, path, `a ${spec.noun} of ${spec.parentKey} ${String(parent)}`)
+      })
+    } catch (error) {
+      if (!isOddAnswer(error)) throw error
+      setAside(row, error.message, stats)
+      return
+    }
+    attachWhole(spec, row, children, path, stats)
+  })
+}
+
+/** Attaches a parent's children read whole from a list, unless the set itself is odd. */
+function attachWhole(
+  spec: EmbeddedChildSpec,
+  row: ResourceRow,
+  children: unknown[],
+  path: string,
+  stats: EmbeddedChildStats,
+) {
+  const odd = spec.oddnessOf(row.data, children)
+  if (odd === null) attach(spec, row, children, stats)
+  else setAside(row, `GET ${path} gave ${odd}`, stats)
 }
 
 function attach(
@@ -114,10 +188,15 @@ function setAside(row: ResourceRow, reason: string, stats: EmbeddedChildStats) {
   row.setAside = `its children could not be read: ${reason}`
 }
 
+const oddAnswer = (spec: EmbeddedChildSpec, path: string, what: string) =>
+  new BigCommerceDataError(`BigCommerce GET ${path} answered ${what}`, {
+    resource: spec.noun,
+    id: null,
+  })
+
 /**
- * Every child of the batch's parents, by parent id, read page by page until the list's own total
- * is reached. A child of a parent nobody asked for, a total that is missing or not reached, or a
- * page that adds nothing is an odd answer (BigCommerceDataError), never a smaller set.
+ * Every child of the batch's parents, by parent id. A child of a parent nobody asked for means the
+ * store ignored the filter (ParentFilterIgnored), noticed on the first page that shows it.
  */
 async function readChildList(
   client: BigCommerceClient,
@@ -126,38 +205,67 @@ async function readChildList(
   stats: EmbeddedChildStats,
 ): Promise<Map<number, unknown[]>> {
   const asked = new Set(batch.map((row) => row.id))
-  const sets = new Map<number, Map<unknown, unknown>>()
-  const odd = (what: string) =>
-    new BigCommerceDataError(`BigCommerce GET ${spec.listPath} answered ${what}`, {
-      resource: spec.noun,
-      id: null,
-    })
-  let read = 0
-  for (let page = 1; ; page++) {
-    const query = {
-      [`${spec.parentKey}:in`]: [...asked],
-      page,
-      limit: MAX_PAGE_SIZE,
-    }
-    const answer = await getListPage(client, spec.listPath, 'v3', query)
-    stats.listRequests += 1
-    const total = answer.totalRows
-    if (total === undefined) throw odd('without meta.pagination.total')
-    let fresh = 0
-    for (const item of answer.items) {
+  const query = { [`${spec.parentKey}:in`]: [...asked] }
+  const children = await readWholeList(
+    client,
+    spec,
+    spec.listPath,
+    query,
+    stats,
+    'listRequests',
+    (item) => {
       const parent = toId(pick(item, spec.parentKey))
-      if (parent === null || !asked.has(parent))
-        throw odd(`a ${spec.noun} of ${spec.parentKey} ${String(parent)}, which was not asked for`)
-      const set = sets.get(parent) ?? new Map<unknown, unknown>()
-      sets.set(parent, set)
-      const id = pick(item, 'id')
-      if (!set.has(id)) fresh += 1
-      set.set(id, item)
-    }
-    read += fresh
-    if (read >= total) break
-    if (fresh === 0)
-      throw odd(`page ${page} with nothing new, ${read} of the ${total} it counts read`)
+      if (parent === null)
+        throw oddAnswer(spec, spec.listPath, `a ${spec.noun} without ${spec.parentKey}`)
+      if (!asked.has(parent)) {
+        const what = `a ${spec.noun} of ${spec.parentKey} ${parent}, which was not asked for`
+        throw new ParentFilterIgnored(`BigCommerce GET ${spec.listPath} answered ${what}`, {
+          resource: spec.noun,
+          id: null,
+        })
+      }
+    },
+  )
+  const sets = new Map<number, unknown[]>()
+  for (const item of children) {
+    const parent = toId(pick(item, spec.parentKey))!
+    sets.set(parent, [...(sets.get(parent) ?? []), item])
   }
-  return new Map([...sets].map(([parent, set]) => [parent, [...set.values()]]))
+  return sets
+}
+
+/**
+ * A list read page by page until its own total is reached, children deduplicated by id; `check`
+ * throws for a child that does not belong. A total that is missing or not reached, or a page that
+ * adds nothing, is an odd answer (BigCommerceDataError), never a smaller set.
+ */
+async function readWholeList(
+  client: BigCommerceClient,
+  spec: EmbeddedChildSpec,
+  path: string,
+  filter: Query,
+  stats: EmbeddedChildStats,
+  counter: 'listRequests' | 'perParentRequests',
+  check: (item: unknown) => void,
+): Promise<unknown[]> {
+  const byId = new Map<unknown, unknown>()
+  for (let page = 1; ; page++) {
+    const answer = await getListPage(client, path, 'v3', { ...filter, page, limit: MAX_PAGE_SIZE })
+    stats[counter] += 1
+    const total = answer.totalRows
+    if (total === undefined) throw oddAnswer(spec, path, 'without meta.pagination.total')
+    const before = byId.size
+    for (const item of answer.items) {
+      check(item)
+      byId.set(pick(item, 'id'), item)
+    }
+    if (byId.size >= total) break
+    if (byId.size === before)
+      throw oddAnswer(
+        spec,
+        path,
+        `page ${page} with nothing new, ${byId.size} of the ${total} it counts read`,
+      )
+  }
+  return [...byId.values()]
 }

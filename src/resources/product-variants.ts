@@ -1,5 +1,6 @@
 // A product's variants (`product_variants`): embedded by `include=variants`, or read through
-// `/v3/catalog/variants?product_id:in=...` when the embed may be cut or is missing. Whether an
+// `/v3/catalog/variants?product_id:in=...` when the embed may be cut or is missing, or per product
+// through `/v3/catalog/products/{id}/variants` when the store ignores that filter. Whether an
 // embed is capped is not documented [unconfirmed]; it is taken to hold at most a default page of
 // the variants list (50), so a product embedding that many is read whole through the list.
 // See docs/bigcommerce-api.md, "Variants and addresses".
@@ -44,6 +45,8 @@ export const VARIANTS: EmbeddedChildSpec = {
   field: 'variants',
   parentKey: 'product_id',
   listPath: '/v3/catalog/variants',
+  // The documented list; the batched one's product_id:in is not documented (may be ignored).
+  perParentPath: (productId) => `/v3/catalog/products/${productId}/variants`,
   noun: 'product variant',
   toRow: toVariantRow,
   doubtOf(_product, embedded) {

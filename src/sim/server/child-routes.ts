@@ -1,7 +1,9 @@
 // The v3 lists of children across parents: `GET /v3/catalog/variants?product_id:in=...` and
 // `GET /v3/customers/addresses?customer_id:in=...`, every child of the named parents (never cut,
-// unlike the embeds), ordered by parent and id, paged with meta.pagination; a fault's shortPage
-// and omitIds apply as on the other lists.
+// unlike the embeds), ordered by parent and id, paged with meta.pagination; and one product's
+// `GET /v3/catalog/products/{id}/variants`. The variants list ignores `product_id:in` unless
+// variantListHonoursProductIn (undocumented filter). A fault's shortPage and omitIds apply as on
+// the other lists.
 import type { Context } from 'hono'
 import type { SimResourceName } from '../generate.ts'
 import { BASE, type SimApp, type SimContext } from './context.ts'
@@ -12,13 +14,15 @@ interface ChildList {
   parent: SimResourceName
   field: string
   parentKey: string
+  /** The parents whose children are listed; default those of `<parentKey>:in`. */
+  parents?: number[]
 }
 
 function listChildren(ctx: SimContext, c: Context, list: ChildList) {
   const { page, limit } = readPaging(c)
-  const parents = [...new Set(idList(c.req.query(`${list.parentKey}:in`)) ?? [])].sort(
-    (a, b) => a - b,
-  )
+  const parents =
+    list.parents ??
+    [...new Set(idList(c.req.query(`${list.parentKey}:in`)) ?? [])].sort((a, b) => a - b)
   const children: unknown[] = []
   for (const id of parents) {
     const record = ctx.store.get(list.parent, id)
@@ -35,10 +39,27 @@ function listChildren(ctx: SimContext, c: Context, list: ChildList) {
   return v3Envelope(c, rows, children.length, page, limit)
 }
 
+const VARIANTS = { parent: 'products', field: 'variants', parentKey: 'product_id' } as const
+
 export function registerChildRoutes(app: SimApp) {
-  app.get(`${BASE}/v3/catalog/variants`, (c) =>
-    listChildren(c.var.sim, c, { parent: 'products', field: 'variants', parentKey: 'product_id' }),
-  )
+  app.get(`${BASE}/v3/catalog/variants`, (c) => {
+    const ctx = c.var.sim
+    // Ignoring the filter: every product's variants, the whole store's total.
+    const parents = ctx.settings.variantListHonoursProductIn
+      ? undefined
+      : ctx.store.byId('products').map((record) => record.id)
+    return listChildren(ctx, c, { ...VARIANTS, parents })
+  })
+  app.get(`${BASE}/v3/catalog/products/:id{[0-9]+}/variants`, (c) => {
+    const ctx = c.var.sim
+    const record = ctx.store.readById('products', Number(c.req.param('id')))
+    if (!record)
+      return c.json(
+        { status: 404, title: 'The requested product was not found.', type: 'about:blank' },
+        404,
+      )
+    return listChildren(ctx, c, { ...VARIANTS, parents: [record.id] })
+  })
   app.get(`${BASE}/v3/customers/addresses`, (c) =>
     listChildren(c.var.sim, c, {
       parent: 'customers',

@@ -137,6 +137,12 @@ export interface SimStoreOptions {
    */
   embeddedVariantCap?: number | null
   /**
+   * Whether `GET /v3/catalog/variants` honours `product_id:in`. The spec does not list the filter
+   * [unconfirmed]; default false: the list ignores it and pages through every variant of the
+   * store. Products' own `/v3/catalog/products/{id}/variants` (documented) always filters.
+   */
+  variantListHonoursProductIn?: boolean
+  /**
    * How consignments carry `line_items` when asked for them: 'objects' (`orderProducts`, the
    * default), 'links' (the spec's other `oneOf` branch: a `{url, resource}` per line), or
    * 'absent' (no `line_items` key: not a documented shape, a fault for tests).

@@ -27,7 +27,10 @@ export function childSummary(
   }
   if (n('completedParents') > 0) {
     notes.push(
-      `the embedded children of ${n('completedParents')} ${table} may have been cut (or were missing): they were read whole through the batched list (${n('listRequests')} requests)`,
+      `the embedded children of ${n('completedParents')} ${table} may have been cut (or were missing): they were read whole through the batched list (${n('listRequests')} requests)` +
+        (n('perParentRequests') > 0
+          ? `, or per parent where the store ignored the list's filter (${n('perParentRequests')} requests)`
+          : ''),
     )
   }
   if (n('unreadable') > 0) {
