@@ -235,7 +235,7 @@ async function readChildList(
 }
 
 /**
- * A list read page by page until its own total is reached, children deduplicated by id; `check`
+ * A list read page by page until its own total is reached, children deduplicated; `check`
  * throws for a child that does not belong. A total that is missing or not reached, or a page that
  * adds nothing, is an odd answer (BigCommerceDataError), never a smaller set.
  */
@@ -248,7 +248,7 @@ async function readWholeList(
   counter: 'listRequests' | 'perParentRequests',
   check: (item: unknown) => void,
 ): Promise<unknown[]> {
-  const byId = new Map<unknown, unknown>()
+  const byId = new Map<string, unknown>()
   for (let page = 1; ; page++) {
     const answer = await getListPage(client, path, 'v3', { ...filter, page, limit: MAX_PAGE_SIZE })
     stats[counter] += 1
@@ -257,7 +257,8 @@ async function readWholeList(
     const before = byId.size
     for (const item of answer.items) {
       check(item)
-      byId.set(pick(item, 'id'), item)
+      // Keyed by parent too: a child's id is taken to be unique only within its parent.
+      byId.set(`${String(pick(item, spec.parentKey))}:${String(pick(item, 'id'))}`, item)
     }
     if (byId.size >= total) break
     if (byId.size === before)

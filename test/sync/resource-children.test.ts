@@ -86,7 +86,10 @@ describeEachDatabase('product variants and customer addresses', (ctx) => {
         variantListHonoursProductIn: honours,
       })
       const { productId, customerId } = growPastCaps(sim)
-      // A cut product on the sweep's other page too: a second batch.
+      // Another cut product in the first batch (child ids are unique only within a parent), and
+      // one on the sweep's other page: a second batch.
+      const second = sim.store.byId('products')[1]!.id
+      while (childrenIn(sim, 'products', second).length < 50) sim.store.addVariant(second)
       const last = sim.store.byId('products').at(-1)!.id
       while (childrenIn(sim, 'products', last).length < 51) sim.store.addVariant(last)
       const summary = await sync(ctx.db, sim)
@@ -94,15 +97,16 @@ describeEachDatabase('product variants and customer addresses', (ctx) => {
       await expectChildrenEqualStore(ctx.db, sim)
       const mirror = await mirrorSets(ctx.db, storeHash, 'products')
       expect(mirror[productId]).toHaveLength(55)
+      expect(mirror[second]).toHaveLength(50)
       expect(mirror[last]).toHaveLength(51)
       expect((await mirrorSets(ctx.db, storeHash, 'customers'))[customerId]).toHaveLength(12)
       // Only the cut parents cost a request: everything else came embedded. Ignored, the filter
       // costs one wasted batched request, then each cut product is read on its own, the second
       // page's at once.
       expect(summary.tables.products?.children).toEqual({
-        completedParents: 2,
+        completedParents: 3,
         listRequests: honours ? 2 : 1,
-        perParentRequests: honours ? 0 : 2,
+        perParentRequests: honours ? 0 : 3,
         unreadable: 0,
       })
       expect(summary.tables.customers?.children).toEqual({
@@ -113,7 +117,7 @@ describeEachDatabase('product variants and customer addresses', (ctx) => {
       })
       expect(sim.stats.byPath['GET /v3/catalog/variants']).toBe(honours ? 2 : 1)
       expect(sim.stats.byPath['GET /v3/catalog/products/:id/variants']).toBe(
-        honours ? undefined : 2,
+        honours ? undefined : 3,
       )
       expect(sim.stats.byPath['GET /v3/customers/addresses']).toBe(1)
       // Typed columns as the API gave them.
@@ -244,5 +248,34 @@ describeEachDatabase('product variants and customer addresses', (ctx) => {
     expect((await sync(ctx.db, sim)).ok).toBe(true)
     await expectChildrenEqualStore(ctx.db, sim)
     expect((await mirrorSets(ctx.db, 'odd2', 'products'))[productId]).toHaveLength(52)
+  })
+
+  it('an odd per-product answer (the variants list ignoring product_id:in) sets only that product aside', async () => {
+    sim = await startStore({
+      storeHash: 'odd3',
+      data: { seed: 25, counts: { products: 30, customers: 1 } },
+    })
+    const { productId } = growPastCaps(sim)
+    const [, other] = sim.store.byId('products')
+    while (childrenIn(sim, 'products', other!.id).length < 50) sim.store.addVariant(other!.id)
+    expect((await sync(ctx.db, sim)).ok).toBe(true)
+    const before = (await mirrorSets(ctx.db, 'odd3', 'products'))[productId]
+    for (const v of childrenIn(sim, 'products', productId).slice(0, 3))
+      sim.store.removeVariant(productId, v.id)
+    sim.store.addVariant(other!.id)
+    // The first product's own list serves a short page while counting every variant.
+    sim.injectFaults({
+      path: new RegExp(`^/v3/catalog/products/${productId}/variants`),
+      shortPage: 5,
+      times: 'always',
+    })
+    const odd = await sync(ctx.db, sim)
+    expect(odd.tables.products?.children).toMatchObject({ completedParents: 2, unreadable: 1 })
+    const mirror = await mirrorSets(ctx.db, 'odd3', 'products')
+    expect(mirror[productId]).toEqual(before)
+    expect(mirror[other!.id]).toHaveLength(51)
+    sim.clearFaults()
+    expect((await sync(ctx.db, sim)).ok).toBe(true)
+    await expectChildrenEqualStore(ctx.db, sim)
   })
 })
