@@ -108,16 +108,17 @@ async function completeBatch(
   batch: ResourceRow[],
   stats: EmbeddedChildStats,
 ) {
-  if (spec.perParentPath && filterIgnoredBy.get(client)?.has(spec.listPath))
-    return completePerParent(client, spec, batch, stats)
+  const perParent = spec.perParentPath
+  if (perParent && filterIgnoredBy.get(client)?.has(spec.listPath))
+    return completePerParent(client, spec, perParent, batch, stats)
   let sets: Map<number, unknown[]>
   try {
     sets = await readChildList(client, spec, batch, stats)
   } catch (error) {
-    if (error instanceof ParentFilterIgnored && spec.perParentPath) {
+    if (error instanceof ParentFilterIgnored && perParent) {
       const ignored = filterIgnoredBy.get(client) ?? new Set<string>()
       filterIgnoredBy.set(client, ignored.add(spec.listPath))
-      return completePerParent(client, spec, batch, stats)
+      return completePerParent(client, spec, perParent, batch, stats)
     }
     // An odd answer sets this batch's parents aside; a failed request fails the whole call, so
     // that it is retried.
@@ -132,10 +133,10 @@ async function completeBatch(
 async function completePerParent(
   client: BigCommerceClient,
   spec: EmbeddedChildSpec,
+  pathOf: (parentId: number) => string,
   batch: ResourceRow[],
   stats: EmbeddedChildStats,
 ) {
-  const pathOf = spec.perParentPath!
   await mapWithConcurrency(batch, PER_PARENT_CONCURRENCY, async (row) => {
     const path = pathOf(row.id)
     let children: unknown[]
@@ -228,8 +229,11 @@ async function readChildList(
   )
   const sets = new Map<number, unknown[]>()
   for (const item of children) {
-    const parent = toId(pick(item, spec.parentKey))!
-    sets.set(parent, [...(sets.get(parent) ?? []), item])
+    const parent = toId(pick(item, spec.parentKey))
+    if (parent === null) continue // refused by the check above
+    const set = sets.get(parent) ?? []
+    sets.set(parent, set)
+    set.push(item)
   }
   return sets
 }
