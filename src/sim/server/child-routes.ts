@@ -8,6 +8,7 @@ import type { Context } from 'hono'
 import type { SimResourceName } from '../generate.ts'
 import { BASE, type SimApp, type SimContext } from './context.ts'
 import { v3Envelope } from './envelopes.ts'
+import { productNotFound } from './product-routes.ts'
 import { idList, readPaging } from './query.ts'
 
 interface ChildList {
@@ -53,11 +54,7 @@ export function registerChildRoutes(app: SimApp) {
   app.get(`${BASE}/v3/catalog/products/:id{[0-9]+}/variants`, (c) => {
     const ctx = c.var.sim
     const record = ctx.store.readById('products', Number(c.req.param('id')))
-    if (!record)
-      return c.json(
-        { status: 404, title: 'The requested product was not found.', type: 'about:blank' },
-        404,
-      )
+    if (!record) return productNotFound(c)
     return listChildren(ctx, c, { ...VARIANTS, parents: [record.id] })
   })
   app.get(`${BASE}/v3/customers/addresses`, (c) =>

@@ -71,15 +71,15 @@ function listProducts(ctx: SimContext, c: Context) {
   return v3JsonEnvelope(c, json, rows.length, page, limit)
 }
 
+/** BigCommerce's answer for a product id it does not have. */
+export const productNotFound = (c: Context) =>
+  c.json({ status: 404, title: 'The requested product was not found.', type: 'about:blank' }, 404)
+
 export function registerProductRoutes(app: SimApp) {
   app.get(`${BASE}/v3/catalog/products/:id{[0-9]+}`, (c) => {
     const ctx = c.var.sim
     const record = ctx.store.readById('products', Number(c.req.param('id')))
-    if (!record)
-      return c.json(
-        { status: 404, title: 'The requested product was not found.', type: 'about:blank' },
-        404,
-      )
+    if (!record) return productNotFound(c)
     const full = ctx.store.render('products', record)
     return c.json({ data: shapeProduct(c, full, variantCapOf(ctx)), meta: {} })
   })

@@ -48,13 +48,17 @@ function addVariant(core: StateCore, productId: number, patch: Fields): number {
   return id
 }
 
+/** Takes the child `id` out of its parent's list; a missing one is a mistake in the caller. */
+function removeChild(list: Fields[], id: number, missing: string) {
+  const at = list.findIndex((child) => child.id === id)
+  if (at < 0) throw new Error(`sim: ${missing} ${id}`)
+  list.splice(at, 1)
+}
+
 function removeVariant(core: StateCore, productId: number, variantId: number) {
   const record = requireRecord(core, 'products', productId)
   const fields = materialise(core, 'products', record)
-  const variants = listOf(fields, 'variants')
-  const at = variants.findIndex((v) => v.id === variantId)
-  if (at < 0) throw new Error(`sim: product ${productId} has no variant ${variantId}`)
-  variants.splice(at, 1)
+  removeChild(listOf(fields, 'variants'), variantId, `product ${productId} has no variant`)
   if (core.variantEditsBumpProduct) touch(core, 'products', record)
   skuEvent(core, 'deleted', productId, variantId)
 }
@@ -99,9 +103,7 @@ function removeAddress(core: StateCore, customerId: number, addressId: number) {
   const record = requireRecord(core, 'customers', customerId)
   const fields = materialise(core, 'customers', record)
   const addresses = listOf(fields, 'addresses')
-  const at = addresses.findIndex((a) => a.id === addressId)
-  if (at < 0) throw new Error(`sim: customer ${customerId} has no address ${addressId}`)
-  addresses.splice(at, 1)
+  removeChild(addresses, addressId, `customer ${customerId} has no address`)
   fields.address_count = addresses.length
   touch(core, 'customers', record)
   addressEvent(core, 'deleted', customerId, addressId)
