@@ -134,6 +134,8 @@ interface Scheduler {
   running: Set<Promise<void>>
   /** The run of each job under way now, by job name. */
   executing: Map<string, Promise<void>>
+  /** How many runs have ended: a busy run asks whether its lock holder ended meanwhile. */
+  runsEnded: number
   planned: Map<string, Date>
 }
 
@@ -152,6 +154,7 @@ export function startSchedule(jobs: ScheduledJob[], options: ScheduleOptions): R
     timers: new Set(),
     running: new Set(),
     executing: new Map(),
+    runsEnded: 0,
     planned: new Map(),
   }
   const startDelayMs = options.startDelayMs ?? 0
@@ -195,6 +198,7 @@ function plan(scheduler: Scheduler, job: ScheduledJob, delayMs: number) {
       // Only bookkeeping: stop() waits for `running`, and run never rejects (caught above).
       void run.finally(() => {
         running.delete(run)
+        scheduler.runsEnded += 1
         if (scheduler.executing.get(job.name) === run) scheduler.executing.delete(job.name)
       })
     },
@@ -229,8 +233,8 @@ async function runClaimed(scheduler: Scheduler, job: ScheduledJob) {
   const due = dueAt(job, await readJob(db, storeHash, job.name), now(), scheduler.phase)
   if (due > now() + 1_000) return plan(scheduler, job, due - now())
   await noteStarted(db, storeHash, job.name, new Date(now()))
-  // Asked before the run: a lock holder that ends while a busy run is noted is still waited for.
-  const othersBefore = othersExecuting(scheduler, job)
+  // Counted before the run: a lock holder that ends before this run is noted is still seen.
+  const endedBefore = scheduler.runsEnded
   const { outcome, error } = await runJob(job, controller.signal)
   if (controller.signal.aborted) {
     await noteFinished(db, storeHash, job.name, {
@@ -240,7 +244,7 @@ async function runClaimed(scheduler: Scheduler, job: ScheduledJob) {
     })
     return
   }
-  await finishRun(scheduler, job, outcome, error, othersBefore)
+  await finishRun(scheduler, job, outcome, error, endedBefore)
 }
 
 /** The runs of this schedule's other jobs under way now. */
@@ -265,7 +269,7 @@ async function finishRun(
   job: ScheduledJob,
   outcome: JobOutcome | 'failed',
   error: unknown,
-  othersBefore: Array<Promise<void>>,
+  endedBefore: number,
 ) {
   const { db, storeHash, now } = scheduler
   // A run that met a refused token or an outage did not do its work: due again once the API is.
@@ -285,8 +289,8 @@ async function finishRun(
   if (apiDown) return plan(scheduler, job, Math.max(API_RECHECK_MS, scheduler.apiDelayMs()))
   // Busy because another job of this process holds the sweep lock (the backfill at start): run
   // as soon as it ends (at once if it already has) rather than a minute later.
-  const others = new Set([...othersBefore, ...othersExecuting(scheduler, job)])
-  if (outcome === 'busy' && others.size > 0) {
+  const others = othersExecuting(scheduler, job)
+  if (outcome === 'busy' && (others.length > 0 || scheduler.runsEnded !== endedBefore)) {
     void Promise.allSettled(others).then(() => plan(scheduler, job, 0))
     return
   }

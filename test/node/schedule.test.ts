@@ -213,6 +213,68 @@ describeEachDatabase('schedule across restarts', (ctx) => {
     }
   })
 
+  it('so does one whose lock holder started after it did and ended before it was noted', async () => {
+    // The coupon sweep starts first; the backfill, due 300 ms later, takes the lock before the
+    // coupon sweep tries it and is over before the coupon sweep's busy run ends.
+    const order: string[] = []
+    let locked = false
+    let schedule: ReturnType<typeof startSchedule> | undefined
+    const backfillPlannedAgain = () => schedule?.plan().backfill?.getTime() === clock + 5 * 60_000
+    const backfillDueSoon: JobRecord = {
+      lastStartedAt: null,
+      lastFinishedAt: new Date(clock - 5 * MINUTE + 300),
+      plannedAt: null,
+    }
+    const jobs: ScheduledJob[] = [
+      {
+        name: 'coupons-now',
+        everyMinutes: 5,
+        atStart: true,
+        async run() {
+          if (order.length === 0) order.push('coupons-now started')
+          await expect.poll(() => locked || order.includes('coupons-now busy')).toBe(true)
+          if (!locked) {
+            order.push('coupons-now')
+            return 'done'
+          }
+          order.push('coupons-now busy')
+          await expect.poll(backfillPlannedAgain).toBe(true)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          return 'busy'
+        },
+      },
+      {
+        name: 'backfill',
+        everyMinutes: 5,
+        atStart: true,
+        async run() {
+          locked = true
+          order.push('backfill')
+          await expect.poll(() => order).toContain('coupons-now busy')
+          locked = false
+          return 'done'
+        },
+      },
+    ]
+    schedule = startSchedule(jobs, {
+      db: ctx.db,
+      storeHash: 'sched4',
+      now: () => clock,
+      records: new Map([['backfill', backfillDueSoon]]),
+      busyRetryMs: 3_600_000,
+      onError: (name, error) => {
+        throw new Error(`${name}: ${String(error)}`)
+      },
+    })
+    try {
+      await expect
+        .poll(() => order, { timeout: 10_000 })
+        .toEqual(['coupons-now started', 'backfill', 'coupons-now busy', 'coupons-now'])
+    } finally {
+      await schedule.stop()
+    }
+  })
+
   it("with a store's slot: the backfill runs at once, then each run keeps to the slot; overdue at start, the job waits for its slot in the spread window", async () => {
     const phase = 0.4
     const period = 15 * MINUTE
