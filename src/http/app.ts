@@ -260,7 +260,9 @@ function storeDelivery(deps: AppDeps, report: Report): Handler<Env> {
     // BigCommerce disables hooks that keep failing: a store not served here is acknowledged.
     let routed: DeliveryRoute
     try {
-      routed = await route(envelope.producer)
+      const answer = route(envelope.producer)
+      // Known stores are answered at once; awaiting those too would cost every delivery a turn.
+      routed = answer instanceof Promise ? await answer : answer
     } catch (error) {
       throw new InboxUnavailable('could not look up the store', { cause: error })
     }

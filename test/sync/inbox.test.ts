@@ -6,6 +6,7 @@ import {
   claimEvents,
   createInboxWriter,
   finishEvents,
+  InboxBusyError,
   insertEvents,
   type InboxEvent,
 } from '../../src/sync/events/inbox.ts'
@@ -38,6 +39,34 @@ describeEachDatabase('inbox', (ctx) => {
       sql`select count(*)::int as n from bigcommerce.webhook_events`,
     )
     expect(count?.n).toBe(100)
+  })
+
+  it('a stalled database: callers are refused after waitMs, in flight or queued; the writer carries on', async () => {
+    const write = createInboxWriter(ctx.db, STORE, { maxInFlight: 1, waitMs: 300 })
+    // The table locked by an open transaction stalls every insert until it ends.
+    let unlock = () => {}
+    const held = new Promise<void>((resolve) => (unlock = resolve))
+    let locked = () => {}
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
+    const holder = ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table bigcommerce.webhook_events in access exclusive mode`)
+      locked()
+      await held
+    })
+    await lockTaken
+    const startedAt = performance.now()
+    const answers = await Promise.allSettled([write(event('f', 1)), write(event('q', 2))])
+    expect(performance.now() - startedAt).toBeLessThan(3_000)
+    for (const answer of answers) {
+      expect(answer.status).toBe('rejected')
+      if (answer.status === 'rejected') expect(answer.reason).toBeInstanceOf(InboxBusyError)
+    }
+    unlock()
+    await holder
+    // The one in flight committed once the lock went; the queued one was dropped.
+    await expect.poll(async () => (await statuses()).map((r) => r.hash)).toEqual(['f'])
+    await write(event('after', 3))
+    expect((await statuses()).map((r) => r.hash)).toEqual(['after', 'f'])
   })
 
   it('a failed statement rejects every delivery in it, and the writer carries on', async () => {

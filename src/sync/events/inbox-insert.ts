@@ -22,7 +22,7 @@ export async function insertEvents(
   if (unique.length === 0) return 0
   const rows = unique.map(
     (e) =>
-      sql`(${e.storeHash ?? storeHash}, ${e.hash}, ${e.scope}, ${e.resource}, ${e.resourceId}, ${JSON.stringify(e.payload)}::jsonb)`,
+      sql`(${e.storeHash ?? storeHash}, ${e.hash}, ${e.scope}, ${e.resource}, ${e.resourceId}, ${e.payloadJson ?? JSON.stringify(e.payload)}::jsonb)`,
   )
   const stored = await db.execute(sql`
     insert into ${webhookEvents} as e (store_hash, hash, scope, resource, resource_id, payload)

@@ -16,6 +16,8 @@ export interface InboxEvent {
   resourceId: number | null
   /** The envelope as delivered. */
   payload: unknown
+  /** `payload` as JSON text, when the caller has it already (the writer measures it so). */
+  payloadJson?: string
 }
 
 /** An event a worker holds under a lease. */

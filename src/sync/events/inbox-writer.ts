@@ -26,8 +26,18 @@ export class InboxBusyError extends Error {
 interface Waiting {
   event: InboxEvent
   bytes: number
+  /** When its caller is told the inbox is busy, queued or in flight (performance.now() ms). */
+  deadline: number
+  /** Answered already: committed, failed, or refused at its deadline. */
+  settled: boolean
   resolve: () => void
   reject: (error: unknown) => void
+}
+
+/** A statement in flight; its events before `next` are past their deadline (refused). */
+interface InFlight {
+  events: Waiting[]
+  next: number
 }
 
 /** A writer's queue and its limits. */
@@ -39,7 +49,9 @@ interface WriterState {
   maxBatchBytes: number
   waitMs: number
   waiting: Waiting[]
-  inFlight: number
+  inFlight: Set<InFlight>
+  /** The one timer that refuses events past their deadline; null when none is set. */
+  expiry: ReturnType<typeof setTimeout> | null
 }
 
 /**
@@ -63,52 +75,107 @@ export function createInboxWriter(
     maxBatchBytes: options.maxBatchBytes ?? 4 * 1024 * 1024,
     waitMs: options.waitMs ?? 5_000,
     waiting: [],
-    inFlight: 0,
+    inFlight: new Set(),
+    expiry: null,
   }
   return (event) => enqueue(state, event)
 }
 
-/** Queues `event`; resolves once it is committed, rejects after waitMs still queued. */
+/** Queues `event`; resolves once it is committed, rejects after waitMs without a commit. */
 function enqueue(state: WriterState, event: InboxEvent): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Still queued: drop it, so a stalled database does not keep its payload in memory.
-      state.waiting = state.waiting.filter((w) => w !== entry)
-      reject(new InboxBusyError(`the inbox did not take the event within ${state.waitMs} ms`))
-    }, state.waitMs)
-    const entry: Waiting = {
-      event,
-      bytes: JSON.stringify(event.payload).length,
-      resolve: () => {
-        clearTimeout(timer)
-        resolve()
-      },
-      reject: (error) => {
-        clearTimeout(timer)
-        reject(error)
-      },
-    }
-    state.waiting.push(entry)
+    // Serialized once: its length bounds the batch, and the insert sends this very text.
+    const payloadJson = JSON.stringify(event.payload)
+    state.waiting.push({
+      event: { ...event, payloadJson },
+      bytes: payloadJson.length,
+      deadline: performance.now() + state.waitMs,
+      settled: false,
+      resolve,
+      reject,
+    })
+    armExpiry(state)
     flush(state)
   })
 }
 
+function settle(entry: Waiting, error?: unknown): void {
+  if (entry.settled) return
+  entry.settled = true
+  if (error === undefined) entry.resolve()
+  else entry.reject(error)
+}
+
+/**
+ * One timer for the writer, not one per event (a timer per delivery was a share of the
+ * receiver's CPU and garbage): deadlines grow in arrival order, so it waits for the oldest
+ * unanswered event's. Unreferenced: with nothing left to refuse it keeps no process up.
+ */
+function armExpiry(state: WriterState): void {
+  if (state.expiry) return
+  const next = nextDeadline(state)
+  if (next === null) return
+  state.expiry = setTimeout(
+    () => {
+      state.expiry = null
+      refuseExpired(state)
+      armExpiry(state)
+    },
+    Math.max(0, next - performance.now()),
+  )
+  state.expiry.unref?.()
+}
+
+/** The earliest deadline of an event not yet answered, queued or in flight. */
+function nextDeadline(state: WriterState): number | null {
+  let next = state.waiting[0]?.deadline ?? null
+  for (const statement of state.inFlight) {
+    const first = statement.events[statement.next]
+    if (first && (next === null || first.deadline < next)) next = first.deadline
+  }
+  return next
+}
+
+/**
+ * Refuses the events past their deadline. Queued ones leave the queue (a stalled database keeps
+ * no payload in memory); those in flight may still commit, and BigCommerce's next delivery of
+ * the event then changes nothing.
+ */
+function refuseExpired(state: WriterState): void {
+  const now = performance.now()
+  const error = () =>
+    new InboxBusyError(`the inbox did not take the event within ${state.waitMs} ms`)
+  let expired = 0
+  while (expired < state.waiting.length && (state.waiting[expired] as Waiting).deadline <= now)
+    expired += 1
+  if (expired > 0) {
+    const refused = state.waiting.slice(0, expired)
+    state.waiting = state.waiting.slice(expired)
+    for (const entry of refused) settle(entry, error())
+  }
+  for (const statement of state.inFlight) {
+    const { events } = statement
+    while (statement.next < events.length && (events[statement.next] as Waiting).deadline <= now)
+      settle(events[statement.next++] as Waiting, error())
+  }
+}
+
 /** Starts statements for queued events while fewer than maxInFlight are running. */
 function flush(state: WriterState): void {
-  while (state.inFlight < state.maxInFlight && state.waiting.length > 0) {
-    const batch = takeBatch(state)
-    state.inFlight += 1
+  while (state.inFlight.size < state.maxInFlight && state.waiting.length > 0) {
+    const statement: InFlight = { events: takeBatch(state), next: 0 }
+    state.inFlight.add(statement)
     void insertEvents(
       state.db,
       state.storeHash,
-      batch.map((w) => w.event),
+      statement.events.map((w) => w.event),
     )
       .then(
-        () => batch.forEach((w) => w.resolve()),
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
+        () => statement.events.forEach((w) => settle(w)),
+        (error: unknown) => statement.events.forEach((w) => settle(w, error)),
       )
       .finally(() => {
-        state.inFlight -= 1
+        state.inFlight.delete(statement)
         flush(state)
       })
   }
