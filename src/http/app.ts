@@ -2,7 +2,15 @@
 // answer at once) and `GET /healthz`. Built from injected dependencies, never from `c.env`, so the
 // Node server and the Cloudflare Worker serve the very same app. Nothing slow happens in a request:
 // the refetch is the worker's job.
-import { Hono, type ErrorHandler, type Handler, type MiddlewareHandler } from 'hono'
+import {
+  Hono,
+  type Context,
+  type ErrorHandler,
+  type Handler,
+  type MiddlewareHandler,
+  type Next,
+} from 'hono'
+import type { BlankEnv } from 'hono/types'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { resourceForScope } from '../resources/index.ts'
@@ -95,27 +103,20 @@ const envelopeSchema = z.object({
   producer: z.string().max(200).optional(),
 })
 
-type Env = { Variables: { body: Uint8Array } }
-
-/** 401 unless X-Webhook-Secret matches; runs before the body is read at all. */
-function requireWebhookSecret(secret: string): MiddlewareHandler<Env> {
-  const matches = createSecretChecker(secret)
-  return async function requireWebhookSecret(c, next) {
-    const given = c.req.header('x-webhook-secret')
-    if (given === undefined) throw new DeliveryRejected(401, 'missing X-Webhook-Secret')
-    if (!matches(given)) throw new DeliveryRejected(401, 'wrong X-Webhook-Secret')
-    await next()
-  }
-}
+/** Nothing is kept on the context: each step hands the next what it needs. */
+type Env = BlankEnv
 
 /**
- * 413 for a body over `maxSize`. A declared Content-Length is checked from the header alone (the
- * HTTP server holds the body to that length); only a body without one (chunked) goes through
- * hono's bodyLimit, which counts it while streaming. Skipping bodyLimit's own first step, which
- * touches `c.req.raw.body`, keeps @hono/node-server's fast path: on every ordinary delivery it
- * would otherwise build a full web Request, a large share of the whole request's cost.
+ * The checks made before the body is read, in one middleware (each layer of middleware costs
+ * every delivery an async frame and a promise): 401 unless X-Webhook-Secret matches, 413 for a
+ * body over `maxSize`, and 503 when the receiver already holds as many bytes as it may.
  */
-function limitBody(maxSize: number): MiddlewareHandler<Env> {
+function checkDelivery(
+  secret: string,
+  maxSize: number,
+  admit: AppDeps['admit'],
+): MiddlewareHandler<Env> {
+  const matches = createSecretChecker(secret)
   const tooLarge = () => new DeliveryRejected(413, `body over ${maxSize} bytes`)
   const streaming = bodyLimit({
     maxSize,
@@ -123,63 +124,71 @@ function limitBody(maxSize: number): MiddlewareHandler<Env> {
       throw tooLarge()
     },
   })
-  return async function limitBody(c, next) {
+  return function checkDelivery(c, next) {
+    const given = c.req.header('x-webhook-secret')
+    if (given === undefined) throw new DeliveryRejected(401, 'missing X-Webhook-Secret')
+    if (!matches(given)) throw new DeliveryRejected(401, 'wrong X-Webhook-Secret')
+    // A declared Content-Length is checked from the header alone (the HTTP server holds the body
+    // to that length); only a body without one (chunked) goes through hono's bodyLimit, which
+    // counts it while streaming. Skipping bodyLimit's own first step, which touches
+    // `c.req.raw.body`, keeps @hono/node-server's fast path: on every ordinary delivery it would
+    // otherwise build a full web Request, a large share of the whole request's cost.
     const length = c.req.header('content-length')
     if (length === undefined || c.req.header('transfer-encoding') !== undefined)
-      return streaming(c, next)
+      return streaming(c, () => admitted(c, next, admit, Number(length)))
     if (!/^\d+$/.test(length) || Number(length) > maxSize) throw tooLarge()
-    await next()
-  }
-}
-
-/** 401 when the delivery is signed and the signature or its timestamp does not hold. */
-function verifySignature(
-  clientSecret: string | undefined,
-  now: () => number,
-  required = false,
-  hmac?: HmacSha256,
-): MiddlewareHandler<Env> {
-  const verify = clientSecret ? createSignatureVerifier(clientSecret, now, hmac) : null
-  return async function verifySignature(c, next) {
-    const body = new Uint8Array(await c.req.arrayBuffer())
-    c.set('body', body)
-    if (verify) {
-      const verdict: SignatureVerdict = await verify(
-        {
-          id: c.req.header('webhook-id'),
-          timestamp: c.req.header('webhook-timestamp'),
-          signature: c.req.header('webhook-signature'),
-        },
-        body,
-      )
-      if (verdict === 'invalid') throw new DeliveryRejected(401, 'bad webhook-signature')
-      if (verdict === 'absent' && required) throw new DeliveryRejected(401, 'unsigned delivery')
-      if (verdict === 'stale')
-        throw new DeliveryRejected(401, 'webhook-timestamp outside 5 minutes')
-    }
-    await next()
+    return admitted(c, next, admit, Number(length))
   }
 }
 
 /**
- * 503 when the receiver already holds as many bytes of deliveries as it may. The body is read
- * and dropped chunk by chunk first (memory stays flat): a server that answers while the sender
- * is still writing resets the connection, and the sender sees an error instead of the 503.
+ * Runs `next` holding room for `bytes` of delivery. When the receiver already holds as much as it
+ * may, 503; the body is read and dropped chunk by chunk first (memory stays flat): a server that
+ * answers while the sender is still writing resets the connection, and the sender sees an error
+ * instead of the 503.
  */
-function admitDelivery(admit: AppDeps['admit']): MiddlewareHandler<Env> {
-  return async function admitDelivery(c, next) {
-    if (!admit) return next()
-    const length = Number(c.req.header('content-length'))
-    const release = admit(Number.isSafeInteger(length) && length >= 0 ? length : MAX_BODY_BYTES)
-    if (!release) {
-      await discardBody(c.req.raw.body)
+function admitted(
+  c: Context<Env>,
+  next: Next,
+  admit: AppDeps['admit'],
+  bytes: number,
+): Promise<void> {
+  if (!admit) return next()
+  const release = admit(Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : MAX_BODY_BYTES)
+  if (!release) {
+    return discardBody(c.req.raw.body).then(() => {
       throw new InboxUnavailable('receiver busy')
-    }
-    try {
-      await next()
-    } finally {
-      release()
-    }
+    })
+  }
+  return next().finally(release)
+}
+
+type BodyVerifier = (c: Context<Env>, body: Uint8Array) => Promise<void>
+
+/**
+ * 401 when the delivery is signed and the signature or its timestamp does not hold; null without
+ * a client secret (nothing to check).
+ */
+function createBodyVerifier(
+  clientSecret: string | undefined,
+  now: () => number,
+  required = false,
+  hmac?: HmacSha256,
+): BodyVerifier | null {
+  if (!clientSecret) return null
+  const verify = createSignatureVerifier(clientSecret, now, hmac)
+  return async function verifyBody(c, body) {
+    const verdict: SignatureVerdict = await verify(
+      {
+        id: c.req.header('webhook-id'),
+        timestamp: c.req.header('webhook-timestamp'),
+        signature: c.req.header('webhook-signature'),
+      },
+      body,
+    )
+    if (verdict === 'invalid') throw new DeliveryRejected(401, 'bad webhook-signature')
+    if (verdict === 'absent' && required) throw new DeliveryRejected(401, 'unsigned delivery')
+    if (verdict === 'stale') throw new DeliveryRejected(401, 'webhook-timestamp outside 5 minutes')
   }
 }
 
@@ -229,11 +238,12 @@ export function createApp(deps: AppDeps) {
 
   app.post(
     WEBHOOK_PATH,
-    requireWebhookSecret(deps.webhookSecret),
-    limitBody(MAX_BODY_BYTES),
-    admitDelivery(deps.admit),
-    verifySignature(deps.clientSecret, now, deps.requireSignature, deps.hmacSha256),
-    storeDelivery(deps, report),
+    checkDelivery(deps.webhookSecret, MAX_BODY_BYTES, deps.admit),
+    storeDelivery(
+      deps,
+      createBodyVerifier(deps.clientSecret, now, deps.requireSignature, deps.hmacSha256),
+      report,
+    ),
   )
 
   app.onError(answerError(deps, report))
@@ -252,11 +262,20 @@ function singleStoreRoute(storeHash: string) {
       : { drop: 'unknown store' }
 }
 
-/** The last step of a delivery: parse the envelope and store the event in the inbox. */
-function storeDelivery(deps: AppDeps, report: Report): Handler<Env> {
+/**
+ * The last step of a delivery: read the body, check its signature, parse the envelope and store
+ * the event in the inbox.
+ */
+function storeDelivery(
+  deps: AppDeps,
+  verifyBody: BodyVerifier | null,
+  report: Report,
+): Handler<Env> {
   const route = deps.route ?? singleStoreRoute(deps.storeHash)
   return async (c) => {
-    const envelope = parseEnvelope(c.get('body'))
+    const body = new Uint8Array(await c.req.arrayBuffer())
+    if (verifyBody) await verifyBody(c, body)
+    const envelope = parseEnvelope(body)
     // BigCommerce disables hooks that keep failing: a store not served here is acknowledged.
     let routed: DeliveryRoute
     try {

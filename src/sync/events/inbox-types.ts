@@ -16,7 +16,7 @@ export interface InboxEvent {
   resourceId: number | null
   /** The envelope as delivered. */
   payload: unknown
-  /** `payload` as JSON text, when the caller has it already (the writer measures it so). */
+  /** `payload` as JSON text, when known already (the inbox writer sets it when it measures it). */
   payloadJson?: string
 }
 

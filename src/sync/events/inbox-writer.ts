@@ -85,10 +85,10 @@ export function createInboxWriter(
 function enqueue(state: WriterState, event: InboxEvent): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     // Serialized once: its length bounds the batch, and the insert sends this very text.
-    const payloadJson = JSON.stringify(event.payload)
+    event.payloadJson ??= JSON.stringify(event.payload)
     state.waiting.push({
-      event: { ...event, payloadJson },
-      bytes: payloadJson.length,
+      event,
+      bytes: event.payloadJson.length,
       deadline: performance.now() + state.waitMs,
       settled: false,
       resolve,
