@@ -41,7 +41,7 @@
 // end. Prints figures and the machine's load average; asserts nothing.
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -50,10 +50,12 @@ import { migrateDatabase } from '../src/db/migrate.ts'
 import { openPostgres } from '../src/db/postgres.ts'
 import type { ResourceName } from '../src/db/schema.ts'
 import type { SimStats } from '../src/sim/index.ts'
+import { procStatField } from '../src/node/proc-stat.ts'
 import { registerStore } from '../src/stores/registry.ts'
 import { importTokenKeys } from '../src/stores/token-crypto.ts'
 import { freePort } from '../test/support/ports.ts'
 import {
+  cpuSeconds,
   describeCpu,
   measurePhase,
   ms,
@@ -213,6 +215,8 @@ interface Serve extends Side {
   sql: postgres.Sql
   /** Stores serve logged starting a lane for. */
   lanes: () => number
+  /** The worker batches serve logged so far, with their claimed events and refetched ids. */
+  batches: () => BatchTally
   /** SIGTERM, and waits for the exit (also done at the end of the run). */
   stop: () => Promise<void>
 }
@@ -226,6 +230,7 @@ async function startServe(
 ) {
   const publicUrl = `http://127.0.0.1:${port}`
   let lanes = 0
+  const batches: BatchTally = { batches: 0, events: 0, ids: 0 }
   const serve = await startServeProcess(
     {
       DATABASE_URL: databaseUrl,
@@ -242,6 +247,7 @@ async function startServe(
     (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean),
     (line) => {
       if (line.includes('"msg":"store started"')) lanes += 1
+      else if (line.includes('"msg":"worker batch"')) tallyBatch(batches, line)
     },
     bin,
     ['--allow-insecure'],
@@ -257,8 +263,30 @@ async function startServe(
       await sql.end()
     })())
   cleanups.unshift(stop)
-  const side: Serve = { label, serve, sql, lastBatchAt: 0, lanes: () => lanes, stop }
+  const side: Serve = {
+    label,
+    serve,
+    sql,
+    lastBatchAt: 0,
+    lanes: () => lanes,
+    batches: () => ({ ...batches }),
+    stop,
+  }
   return side
+}
+
+/** Worker batches, the events they claimed and the row ids they refetched (serve's log lines). */
+interface BatchTally {
+  batches: number
+  events: number
+  ids: number
+}
+
+function tallyBatch(tally: BatchTally, line: string): void {
+  const entry = JSON.parse(line) as { claimed?: number; tables?: Record<string, { ids?: number }> }
+  tally.batches += 1
+  tally.events += entry.claimed ?? 0
+  for (const table of Object.values(entry.tables ?? {})) tally.ids += table.ids ?? 0
 }
 
 /** VmRSS and VmHWM (its peak) of a process, in MB, from /proc (Linux). */
@@ -422,13 +450,15 @@ async function installToFirstRows(sim: Sim, serve: Serve): Promise<number[]> {
 }
 
 /** Signed deliveries at RATE spread over the small stores, then the inbox drained. */
-async function acknowledgements(serve: Serve, smalls: string[], during: () => string) {
+async function acknowledgements(sim: Sim, serve: Serve, smalls: string[], during: () => string) {
   const base = {
     secret: WEBHOOK_SECRET,
     hot: SMALL.products,
     stores: smalls,
     signingSecret: CLIENT_SECRET,
   }
+  const workerBefore = await workerSoFar(sim, serve, smalls)
+  const ackStart = await databaseNow(serve)
   const ack = await measurePhase(serve, (url) =>
     runLoad({ ...base, url }, { rate: RATE }, ACK_SECONDS, WARMUP),
   )
@@ -442,6 +472,12 @@ async function acknowledgements(serve: Serve, smalls: string[], during: () => st
   console.log(describeCpu(ack, false))
   const drainMs = await waitForDrain(serve, 600_000)
   console.log(`  inbox drained ${seconds(drainMs)} after the last ack`)
+  console.log(
+    describeWorker(serve, workerBefore, await workerSoFar(sim, serve, smalls), ack.result.sent),
+  )
+  console.log(await describeInboxToRow(serve, ackStart))
+  const closedBefore = await workerSoFar(sim, serve, smalls)
+  const closedStart = await databaseNow(serve)
   const closed = await measurePhase(serve, (url) =>
     runLoad({ ...base, url }, { concurrency: CONCURRENCY }, 5, 1),
   )
@@ -452,6 +488,96 @@ async function acknowledgements(serve: Serve, smalls: string[], during: () => st
   )
   console.log(describeCpu(closed, false))
   await waitForDrain(serve, 600_000)
+  console.log(
+    describeWorker(serve, closedBefore, await workerSoFar(sim, serve, smalls), closed.result.sent),
+  )
+  console.log(await describeInboxToRow(serve, closedStart))
+}
+
+async function databaseNow(serve: Serve): Promise<string> {
+  const [row] = await serve.sql`select now()::text as now`
+  return String(row?.now)
+}
+
+/**
+ * Each event's time in the inbox from its insert until the worker finished it (the refetch at the
+ * API latency and the write included), for the events received since `since`: the part of event to
+ * row after the acknowledgement, under the phase's load.
+ */
+async function describeInboxToRow(serve: Serve, since: string): Promise<string> {
+  const [row] = await serve.sql`
+    select count(*)::int as n,
+      percentile_cont(0.5) within group (order by took) as p50,
+      percentile_cont(0.99) within group (order by took) as p99,
+      max(took) as max
+    from (select extract(epoch from processed_at - received_at) * 1000 as took
+          from bigcommerce.webhook_events
+          where received_at >= ${since}::timestamptz and status = 'done') events`
+  return (
+    `  inbox to row (${row?.n} events, insert until the worker finished it): ` +
+    `p50 ${ms(Number(row?.p50))}, p99 ${ms(Number(row?.p99))}, max ${ms(Number(row?.max))}`
+  )
+}
+
+/** The worker's batches, the API requests the stores received, and serve's CPU so far. */
+async function workerSoFar(sim: Sim, serve: Serve, smalls: string[]) {
+  // Batches are logged as they end: let the last ones' lines arrive.
+  await sleep(200)
+  const asked = await sim.call<{ requests: number }>({ type: 'requests', storeHashes: smalls })
+  const pid = serve.serve.child.pid
+  return {
+    ...serve.batches(),
+    requests: asked.requests,
+    cpu: cpuSeconds(pid),
+    threads: threadCpu(pid),
+  }
+}
+
+/** CPU seconds of each thread of a process so far, by thread id (Linux). */
+function threadCpu(pid: number | undefined): Map<number, number> {
+  const byThread = new Map<number, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const path = `/proc/${pid}/task/${tid}/stat`
+    try {
+      const ticks = Number(procStatField(path, 14)) + Number(procStatField(path, 15)) // utime, stime
+      byThread.set(Number(tid), ticks / 100)
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byThread
+}
+
+/**
+ * serve's CPU between two readings by thread: the receiver (the main thread), the busiest other
+ * thread (the background thread, where the worker runs) and the rest (GC helpers, libuv's pool).
+ */
+function splitThreads(pid: number, before: Map<number, number>, after: Map<number, number>) {
+  const used = [...after].map(([tid, cpu]) => [tid, cpu - (before.get(tid) ?? 0)] as const)
+  const receiver = used.find(([tid]) => tid === pid)?.[1] ?? 0
+  const others = used.filter(([tid]) => tid !== pid).map(([, cpu]) => cpu)
+  const background = Math.max(0, ...others)
+  const rest = others.reduce((a, b) => a + b, 0) - background
+  return { receiver, background, rest }
+}
+
+/** What the worker did for a phase's deliveries, from the phase's start until the inbox drained. */
+function describeWorker(
+  serve: Serve,
+  before: Awaited<ReturnType<typeof workerSoFar>>,
+  after: Awaited<ReturnType<typeof workerSoFar>>,
+  deliveries: number,
+): string {
+  const batches = after.batches - before.batches
+  const per = (n: number) => (n / Math.max(1, batches)).toFixed(1)
+  const us = (seconds: number) => `${((seconds * 1e6) / Math.max(1, deliveries)).toFixed(0)} µs`
+  const split = splitThreads(serve.serve.child.pid ?? 0, before.threads, after.threads)
+  return (
+    `  worker until drained: ${batches} batches (${per(after.events - before.events)} events, ` +
+    `${per(after.ids - before.ids)} row ids each), ${after.requests - before.requests} API requests; ` +
+    `serve's CPU per delivery until drained ${us(after.cpu - before.cpu)}: receiver thread ` +
+    `${us(split.receiver)}, background thread ${us(split.background)}, other threads ${us(split.rest)}`
+  )
 }
 
 // ---- the run ----------------------------------------------------------------------------------
@@ -486,7 +612,7 @@ async function manyStores(): Promise<void> {
   )
 
   if (ACKS_ONLY) {
-    await acknowledgements(serve, smalls, () => 'no backfill running')
+    await acknowledgements(sim, serve, smalls, () => 'no backfill running')
     return
   }
 
@@ -512,7 +638,7 @@ async function manyStores(): Promise<void> {
       `${installs.map((t) => seconds(t)).join(', ')}; ${backfill.describe()}; ${describeMachine()}`,
   )
 
-  await acknowledgements(serve, smalls, backfill.describe)
+  await acknowledgements(sim, serve, smalls, backfill.describe)
 
   await until('the big backfill', 3_600_000, async () => !backfill.running(), 1000)
   await backfill.stop()
@@ -522,7 +648,7 @@ async function manyStores(): Promise<void> {
       `${seconds(backfill.doneAfterMs() ?? 0)} after its install (${requests} API requests)`,
   )
   // The same load with no backfill running: what the backfill's share of the machine costs the acks.
-  await acknowledgements(serve, smalls, () => 'no backfill running')
+  await acknowledgements(sim, serve, smalls, () => 'no backfill running')
   const size = residentMb(serve.serve.child.pid)
   console.log(
     `\nserve after all this, ${serve.lanes()} store lanes: RSS ${size.rss.toFixed(0)} MB, peak ${size.peak.toFixed(0)} MB`,

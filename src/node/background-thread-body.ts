@@ -41,6 +41,7 @@ const work = startFleetWork({
   apiRetryMaxMs,
   leaseMs: fleet?.leaseMs,
   refreshMs: fleet?.refreshMs,
+  batchSlots: fleet?.batchSlots,
   // Each API event also goes to the receiver, whose `/metrics` counts them.
   onApiEvent: (store, event, quota) => post({ type: 'api', store, event: { ...event }, quota }),
 })

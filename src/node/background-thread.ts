@@ -25,6 +25,7 @@ export interface ThreadData {
 export interface FleetSettings {
   leaseMs?: number
   refreshMs?: number
+  batchSlots?: number
 }
 
 /** Events stored for a store (null: whichever), by their tables. */
