@@ -60,6 +60,12 @@ export interface LoadResult {
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions
 const target = new URL('/webhooks/bigcommerce', options.url)
 const INITIAL_SOCKETS = 32
+/**
+ * A socket silent this long fails its delivery ('timeout') and is closed. On an overloaded machine
+ * the server's accept queue overflows, and a socket the kernel accepted for it then stays half open
+ * for many minutes (its request retransmitted, never read): without this the run never ended.
+ */
+const SILENCE_MS = 60_000
 
 function requestText(sequence: number): string {
   const stores = options.stores
@@ -139,6 +145,16 @@ function createLoad() {
         awaiting: false,
       }
       socket.setEncoding('latin1')
+      socket.setTimeout(SILENCE_MS)
+      socket.once('timeout', () => {
+        if (connection.awaiting) {
+          connection.awaiting = false
+          if (connection.counted) fail('timeout')
+          answered()
+        }
+        // With an error, so that a connect still under way rejects (its send is then dropped).
+        socket.destroy(new Error('silent socket'))
+      })
       socket.once('connect', () => resolve(connection))
       socket.once('error', reject)
       socket.on('error', () => {}) // answered by 'close'
