@@ -5,5 +5,9 @@ import type { HmacSha256 } from '../http/verify.ts'
 
 export const nodeHmacSha256: HmacSha256 = (secret) => {
   const key = createSecretKey(Buffer.from(secret, 'utf8'))
-  return (data) => createHmac('sha256', key).update(data).digest()
+  return (parts) => {
+    const mac = createHmac('sha256', key)
+    for (const part of parts) mac.update(part)
+    return mac.digest()
+  }
 }
