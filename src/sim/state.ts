@@ -5,7 +5,7 @@
 //
 // The parts live in ./state/: tables.ts (rows and shared helpers), mutations.ts, order-edits.ts
 // (an order's children), child-edits.ts (variants and addresses added and removed), fault-switches.ts (hideById, answerAs, corrupt) and render.ts.
-import type { GenerateContext, SimRecord, SimResourceName } from './generate.ts'
+import { generateContext, type SimRecord, type SimResourceName } from './generate.ts'
 import { childEditOps } from './state/child-edits.ts'
 import { createSimClock, type SimClock } from './state/clock.ts'
 import { faultSwitchOps } from './state/fault-switches.ts'
@@ -38,14 +38,9 @@ function createStateCore(options: SimStateOptions): StateCore {
   const clock = options.clock ?? createSimClock()
   const data = options.data ?? {}
   const seed = data.seed ?? 1
-  const context: GenerateContext = {
-    seed,
-    storeUrl: 'https://api.bigcommerce.com/stores/sim',
-    customerCount: data.counts?.customers ?? 0,
-  }
   return {
     clock,
-    context,
+    context: generateContext(seed, data.counts),
     tables: generateTables(data, clock, seed),
     variantEditsBumpProduct: options.variantEditsBumpProduct ?? true,
     cacheRendered: options.cacheRendered ?? false,
@@ -54,7 +49,7 @@ function createStateCore(options: SimStateOptions): StateCore {
     aliases: new Map(),
     corruptions: new Map(),
     renderCache: new Map(),
-    orderChildren: new Map(),
+    orderChildren: new WeakMap(),
   }
 }
 

@@ -2,7 +2,7 @@
 // their own (BigCommerce has only brand metafield events).
 import type { GenerateContext } from './context.ts'
 import { createRng, mixSeed, pickFrom } from './random.ts'
-import type { SimSnapshotSpec } from './snapshot-spec.ts'
+import type { SimResourceSpec } from './resource-spec.ts'
 import { LAST_NAMES } from './words.ts'
 
 export function generateBrandFields(ctx: GenerateContext, id: number): Record<string, unknown> {
@@ -19,11 +19,13 @@ export function generateBrandFields(ctx: GenerateContext, id: number): Record<st
   }
 }
 
-export const brandSim: SimSnapshotSpec<'brands'> = {
+export const brandSim: SimResourceSpec<'brands'> = {
   name: 'brands',
   path: '/v3/catalog/brands',
   singular: 'brand',
   events: false,
+  dated: false,
   dateCreated: false,
+  dateFormat: '+00:00',
   generate: generateBrandFields,
 }

@@ -2,7 +2,7 @@
 // earlier ones), names, visibility and sort order. No date_modified, as BigCommerce's have none.
 import type { GenerateContext } from './context.ts'
 import { createRng, mixSeed, pickFrom, randomInt as int } from './random.ts'
-import type { SimSnapshotSpec } from './snapshot-spec.ts'
+import type { SimResourceSpec } from './resource-spec.ts'
 import { ADJECTIVES, NOUNS } from './words.ts'
 
 export function generateCategoryFields(ctx: GenerateContext, id: number): Record<string, unknown> {
@@ -26,11 +26,14 @@ export function generateCategoryFields(ctx: GenerateContext, id: number): Record
   }
 }
 
-export const categorySim: SimSnapshotSpec<'categories'> = {
+export const categorySim: SimResourceSpec<'categories'> = {
   name: 'categories',
   path: '/v3/catalog/categories',
   singular: 'category',
   events: true,
+  dated: false,
   dateCreated: false,
+  dateFormat: '+00:00',
+  sampleEdit: (n) => ({ sort_order: n % 20 }),
   generate: generateCategoryFields,
 }

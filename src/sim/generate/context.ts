@@ -6,3 +6,15 @@ export interface GenerateContext {
   /** Customers that orders may point at (0 = guests only). */
   customerCount: number
 }
+
+/** The context of a store seeded with `counts` rows per resource. */
+export function generateContext(
+  seed: number,
+  counts: Partial<Record<string, number>> | undefined,
+): GenerateContext {
+  return {
+    seed,
+    storeUrl: 'https://api.bigcommerce.com/stores/sim',
+    customerCount: counts?.customers ?? 0,
+  }
+}

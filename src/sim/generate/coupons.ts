@@ -1,6 +1,6 @@
 // Generated v2 coupons (marketing): codes, kinds, amounts and usage limits.
 import type { GenerateContext } from './context.ts'
-import type { SimSnapshotSpec } from './snapshot-spec.ts'
+import type { SimResourceSpec } from './resource-spec.ts'
 import { createRng, mixSeed, money, pickFrom, randomInt as int } from './random.ts'
 import { COUPON_TYPES } from './words.ts'
 
@@ -31,12 +31,14 @@ export function generateCouponFields(ctx: GenerateContext, id: number): Record<s
   }
 }
 
-export const couponSim: SimSnapshotSpec<'coupons'> = {
+export const couponSim: SimResourceSpec<'coupons'> = {
   name: 'coupons',
   path: '/v2/coupons',
   singular: 'coupon',
   // BigCommerce has no coupon events (docs/bigcommerce-api.md).
   events: false,
+  dated: false,
   dateCreated: true,
+  dateFormat: 'rfc2822',
   generate: generateCouponFields,
 }

@@ -1,6 +1,7 @@
 // Generated v3 customers, with every includable sub-resource present (addresses, store credit,
 // attributes, form fields).
 import type { GenerateContext } from '../generate.ts'
+import type { SimResourceSpec } from './resource-spec.ts'
 import { createRng, mixSeed, pickFrom, randomInt as int } from './random.ts'
 import { CITIES, FIRST_NAMES, LAST_NAMES, STREETS } from './words.ts'
 
@@ -50,4 +51,46 @@ export function generateCustomerFields(ctx: GenerateContext, id: number): Record
     attributes: [],
     form_fields: [],
   }
+}
+
+/** Addresses a customer embeds at most (`customer_Full.addresses.maxItems: 10`, documented). */
+const EMBEDDED_ADDRESSES = 10
+
+export const customerSim: SimResourceSpec<'customers', { customersIncludeFields?: boolean }> = {
+  name: 'customers',
+  path: '/v3/customers',
+  v3: {
+    // last_name sorting is not simulated; creation (id) order stands in for it.
+    sorts: { date_created: 'id', date_modified: 'modified', last_name: 'id' },
+    sortForm: 'colon',
+    idRange: false,
+    byId: false,
+    includes: {
+      addresses: 'addresses',
+      storecredit: 'store_credit_amounts',
+      attributes: 'attributes',
+      formfields: 'form_fields',
+    },
+    // The rest only through /v3/customers/addresses.
+    shape: (customer) =>
+      Array.isArray(customer.addresses)
+        ? { ...customer, addresses: customer.addresses.slice(0, EMBEDDED_ADDRESSES) }
+        : customer,
+    trimsFields: (settings) => settings.customersIncludeFields === true,
+  },
+  singular: 'customer',
+  events: true,
+  dated: true,
+  dateCreated: true,
+  dateFormat: 'Z',
+  sampleEdit: (n) => ({ notes: `edited in the demo (#${n})` }),
+  children: [
+    {
+      field: 'addresses',
+      path: '/v3/customers/addresses',
+      parentKey: 'customer_id',
+      perParent: false,
+    },
+  ],
+  generate: generateCustomerFields,
 }

@@ -3,6 +3,7 @@
 // Object.assign) made every generated row 2-10 times slower, and the store generates rows on
 // every read.
 import type { GenerateContext } from '../generate.ts'
+import type { SimResourceSpec } from './resource-spec.ts'
 import { createRng, mixSeed, money, pickFrom, randomInt as int } from './random.ts'
 import {
   CITIES,
@@ -115,4 +116,28 @@ export function generateOrderFields(ctx: GenerateContext, id: number): Record<st
     shipping_addresses: link('shipping_addresses', 'shippingaddresses'),
     coupons: link('coupons', 'coupons'),
   }
+}
+
+/** A status change also sends store/order/statusUpdated with the previous and the new status. */
+function statusEvents(id: number, before: Record<string, unknown>, patch: Record<string, unknown>) {
+  if (!('status_id' in patch) || patch.status_id === before.status_id) return []
+  const status = { previous_status_id: before.status_id, new_status_id: patch.status_id }
+  return [['store/order/statusUpdated', { type: 'order', id, status }] as [string, typeof patch]]
+}
+
+export const orderSim: SimResourceSpec<'orders'> = {
+  name: 'orders',
+  path: '/v2/orders',
+  // v2 orders are their own API: status filters, a count per status, sub-lists and consignments.
+  bespokeRoutes: true,
+  singular: 'order',
+  events: true,
+  // BigCommerce documents no order-deleted event (orders are archived).
+  deletedEvent: false,
+  updateEvents: statusEvents,
+  dated: true,
+  dateCreated: true,
+  dateFormat: 'rfc2822',
+  sampleEdit: (n) => ({ status_id: 1 + (n % 11) }),
+  generate: generateOrderFields,
 }

@@ -3,6 +3,7 @@
 // purpose: V8 builds a literal from a template, while merging parts (spread or Object.assign)
 // made every generated row 2-10 times slower, and the store generates rows on every read.
 import type { GenerateContext } from '../generate.ts'
+import type { SimResourceSpec } from './resource-spec.ts'
 import { createRng, mixSeed, pickFrom, randomInt as int } from './random.ts'
 import { ADJECTIVES, MATERIALS, NOUNS } from './words.ts'
 
@@ -119,4 +120,76 @@ export function generateProductFields(ctx: GenerateContext, id: number): Record<
     custom_fields: rng() < 0.3 ? [{ id: id * 10, name: 'Origin', value: 'Portugal' }] : [],
     bulk_pricing_rules: [],
   }
+}
+
+/** Sub-resources a product carries only when `include` names them. */
+const PRODUCT_INCLUDES = [
+  'variants',
+  'images',
+  'custom_fields',
+  'bulk_pricing_rules',
+  'primary_image',
+  'options',
+  'modifiers',
+  'videos',
+]
+
+/** The store's switches products read (server/options.ts). */
+export interface ProductSwitches {
+  embeddedVariantCap?: number | null
+  variantListHonoursProductIn?: boolean
+}
+
+/** The embedded variants' cap: the harsher reading unless the store is told otherwise. */
+const variantCapOf = (settings: ProductSwitches) =>
+  settings.embeddedVariantCap === undefined ? 50 : settings.embeddedVariantCap
+
+/** The variants cut at the cap, and the includes the generated rows do not hold. */
+function shapeProduct(
+  full: Record<string, unknown>,
+  include: ReadonlySet<string>,
+  settings: ProductSwitches,
+): Record<string, unknown> {
+  const out = { ...full }
+  const cap = variantCapOf(settings)
+  if (Array.isArray(out.variants) && cap !== null) out.variants = out.variants.slice(0, cap)
+  if (include.has('options')) out.options = []
+  if (include.has('modifiers')) out.modifiers = []
+  if (include.has('videos')) out.videos = []
+  if (include.has('primary_image'))
+    out.primary_image = Array.isArray(full.images) ? (full.images[0] ?? null) : null
+  return out
+}
+
+export const productSim: SimResourceSpec<'products', ProductSwitches> = {
+  name: 'products',
+  path: '/v3/catalog/products',
+  v3: {
+    sorts: { id: 'id', date_modified: 'modified' },
+    sortForm: 'direction',
+    idRange: true,
+    byId: true,
+    includes: Object.fromEntries(PRODUCT_INCLUDES.map((name) => [name, name])),
+    shape: shapeProduct,
+    shapeKey: (settings) => String(variantCapOf(settings)),
+    // BigCommerce caps pages at 10 when options or modifiers are included.
+    maxLimit: (include) => (include.has('options') || include.has('modifiers') ? 10 : 250),
+  },
+  singular: 'product',
+  events: true,
+  dated: true,
+  dateCreated: true,
+  dateFormat: '+00:00',
+  sampleEdit: (n) => ({ price: ((n * 7919) % 20_000) / 100 }),
+  children: [
+    {
+      field: 'variants',
+      path: '/v3/catalog/variants',
+      parentKey: 'product_id',
+      perParent: true,
+      // Ignoring the filter: every product's variants, the whole store's total.
+      ignoresParentFilter: (settings) => !settings.variantListHonoursProductIn,
+    },
+  ],
+  generate: generateProductFields,
 }

@@ -7,12 +7,10 @@ import type { SimFleet } from './fleet.ts'
 import { registerLoginRoutes } from './login-routes.ts'
 import { registerControlRoutes } from './control-routes.ts'
 import { registerChildRoutes } from './child-routes.ts'
-import { registerCustomerRoutes } from './customer-routes.ts'
 import { registerGate } from './gate.ts'
 import { registerHookRoutes } from './hook-routes.ts'
 import { registerOrderRoutes } from './order-routes.ts'
-import { registerProductRoutes } from './product-routes.ts'
-import { registerSnapshotRoutes } from './snapshot-routes.ts'
+import { registerResourceRoutes } from './resource-routes.ts'
 
 export function createSimApp(fleet: SimFleet): SimApp {
   const app = new Hono<SimEnv>()
@@ -32,9 +30,7 @@ export function createSimApp(fleet: SimFleet): SimApp {
   registerGate(app, fleet)
   registerOrderRoutes(app)
   registerChildRoutes(app)
-  registerProductRoutes(app)
-  registerCustomerRoutes(app)
-  registerSnapshotRoutes(app)
+  registerResourceRoutes(app)
   registerHookRoutes(app)
   app.all(`${BASE}/*`, (c) => c.json({ status: 404, title: 'Not found in the simulator' }, 404))
   return app

@@ -1,7 +1,10 @@
-// Adding and removing a product's variants and a customer's addresses, as a merchant does. Each
-// reports its webhook event (`store/sku/*`, `store/customer/address/*`, whose `id` is the
-// address id); a customer's address_count follows its address book. Edits of one variant or
-// address are in mutations.ts.
+// A product's variants and a customer's addresses added, edited and removed, as a merchant does.
+// Each reports its webhook event (`store/sku/*`, `store/customer/address/*`, whose `id` is the
+// address id); a customer's address_count follows its address book. This models BigCommerce's
+// own rules for these two kinds of children (which events, which parent's date_modified moves),
+// so it names the resources.
+import type { SimResourceName } from '../generate.ts'
+import { sampleLineEdit } from './order-edits.ts'
 import { emit, materialise, requireRecord, touch, type Fields, type StateCore } from './tables.ts'
 
 /** An id for a new child: above the generated ones (parent id × 10 + k) and its siblings'. */
@@ -46,6 +49,58 @@ function addVariant(core: StateCore, productId: number, patch: Fields): number {
   if (core.variantEditsBumpProduct) touch(core, 'products', record)
   skuEvent(core, 'created', productId, id)
   return id
+}
+
+/** The entry with this id in a row's sub-resource list (variants, addresses), if any. */
+function entryWithId(list: unknown, id: number): Fields | undefined {
+  return Array.isArray(list) ? list.find((entry: { id?: unknown }) => entry.id === id) : undefined
+}
+
+/** Edit one variant (a SKU); whether the product's date_modified moves is a store option. */
+function updateVariant(core: StateCore, productId: number, variantId: number, patch: Fields) {
+  const record = requireRecord(core, 'products', productId)
+  const variant = entryWithId(materialise(core, 'products', record).variants, variantId)
+  if (!variant) throw new Error(`sim: product ${productId} has no variant ${variantId}`)
+  Object.assign(variant, patch)
+  if (core.variantEditsBumpProduct) touch(core, 'products', record)
+  skuEvent(core, 'updated', productId, variantId)
+}
+
+/** Edit one address of a customer; bumps the customer's date_modified. */
+function updateAddress(core: StateCore, customerId: number, addressId: number, patch: Fields) {
+  const record = requireRecord(core, 'customers', customerId)
+  const address = entryWithId(materialise(core, 'customers', record).addresses, addressId)
+  if (!address) throw new Error(`sim: customer ${customerId} has no address ${addressId}`)
+  Object.assign(address, patch)
+  touch(core, 'customers', record)
+  addressEvent(core, 'updated', customerId, addressId)
+}
+
+/** The id of the first entry of a row's sub-resource list, if it has one. */
+function firstIdIn(core: StateCore, name: SimResourceName, id: number, field: string) {
+  const list = materialise(core, name, requireRecord(core, name, id))[field]
+  const first: unknown = Array.isArray(list) ? list[0] : undefined
+  const childId = (first as { id?: unknown } | undefined)?.id
+  return typeof childId === 'number' ? childId : undefined
+}
+
+/** A change a merchant might make to a row's first child, per resource with children. */
+const SAMPLE_CHILD_EDITS: Partial<
+  Record<SimResourceName, (core: StateCore, parentId: number, n: number) => boolean>
+> = {
+  products(core, productId, n) {
+    const variantId = firstIdIn(core, 'products', productId, 'variants')
+    if (variantId !== undefined)
+      updateVariant(core, productId, variantId, { inventory_level: n % 50 })
+    return variantId !== undefined
+  },
+  customers(core, customerId, n) {
+    const addressId = firstIdIn(core, 'customers', customerId, 'addresses')
+    if (addressId !== undefined)
+      updateAddress(core, customerId, addressId, { phone: `555-01${n % 100}` })
+    return addressId !== undefined
+  },
+  orders: sampleLineEdit,
 }
 
 /** Takes the child `id` out of its parent's list; a missing one is a mistake in the caller. */
@@ -110,6 +165,15 @@ function removeAddress(core: StateCore, customerId: number, addressId: number) {
 }
 
 export const childEditOps = (core: StateCore) => ({
+  /** Edit one variant (a SKU); whether the product's date_modified moves is a store option. */
+  updateVariant: (productId: number, variantId: number, patch: Fields) =>
+    updateVariant(core, productId, variantId, patch),
+  /** Edit one address of a customer; bumps the customer's date_modified. */
+  updateAddress: (customerId: number, addressId: number, patch: Fields) =>
+    updateAddress(core, customerId, addressId, patch),
+  /** A change a merchant might make to a row's first child; false if it has none. */
+  editSampleChild: (name: SimResourceName, parentId: number, n: number) =>
+    SAMPLE_CHILD_EDITS[name]?.(core, parentId, n) ?? false,
   /** Add a variant (a SKU) to a product; returns its id. */
   addVariant: (productId: number, patch: Fields = {}) => addVariant(core, productId, patch),
   /** Delete one variant of a product. */

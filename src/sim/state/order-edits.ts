@@ -1,6 +1,7 @@
 // An order's children (line items, addresses, consignments, coupons) as the store holds them, and
 // the merchant's edits of them. Every edit recomputes the order's totals, bumps its date_modified
-// and reports store/order/updated, as the store does.
+// and reports store/order/updated, as the store does. This models v2 orders' own rules, so it
+// names the resource.
 import type { SimRecord } from '../generate.ts'
 import {
   applyDiscount,
@@ -13,6 +14,7 @@ import {
   type ConsignmentKind,
   type SimOrderChildren,
 } from '../order-children.ts'
+import { archive } from './mutations.ts'
 import { render } from './render.ts'
 import {
   emit,
@@ -26,9 +28,9 @@ import {
 
 /** The children a mutation changed, or else those generated from the order's seed. */
 export function childrenOf(core: StateCore, id: number): SimOrderChildren {
-  const held = core.orderChildren.get(id)
-  if (held) return held
   const record = requireRecord(core, 'orders', id)
+  const held = core.orderChildren.get(record)
+  if (held) return held
   const discount = Number(fieldsOf(core, 'orders', record).coupon_discount)
   return generateOrderChildren(core.context, id, discount)
 }
@@ -48,7 +50,7 @@ function editChildren<T>(
 ): T {
   const record = requireRecord(core, 'orders', orderId)
   const children = childrenOf(core, orderId)
-  core.orderChildren.set(orderId, children)
+  core.orderChildren.set(record, children)
   const result = change(children)
   const fields = materialise(core, 'orders', record)
   fields.items_total = children.lines.reduce((n, l) => n + Number(l.item.quantity), 0)
@@ -105,6 +107,16 @@ function addLine(
   return id
 }
 
+/** A change a merchant might make to an order's first line item (its quantity). */
+export function sampleLineEdit(core: StateCore, orderId: number, n: number): boolean {
+  const first = childrenOf(core, orderId).lines[0]
+  if (!first) return false
+  editChildren(core, orderId, (children) =>
+    setQuantity(children, Number(first.item.id), 1 + (n % 4)),
+  )
+  return true
+}
+
 type CouponInput = { code: string; discount: number; type?: number }
 
 /** Applies a coupon; returns the applied coupon's id (not the coupon's own coupon_id). */
@@ -123,6 +135,8 @@ function removeCoupon(children: SimOrderChildren, orderId: number, appliedId: nu
 }
 
 export const orderEditOps = (core: StateCore) => ({
+  /** Archive an order: is_deleted true and a new date_modified, like the control panel does. */
+  archiveOrder: (id: number) => archive(core, 'orders', id),
   /** An order's line items, addresses, consignments and coupons as the store holds them now. */
   orderChildren: (orderId: number) => childrenOf(core, orderId),
   /** An order as `include=consignments.line_items&consignment_structure=object` returns it. */

@@ -1,20 +1,9 @@
-// Rows in each API's format: v2 dates in RFC 2822, v3 in ISO 8601 (products `+00:00`, customers
-// `Z`), a corrupting switch applied on top, and the rendered JSON cached per shape when asked.
-import { snapshotSpecOf, type SimRecord, type SimResourceName } from '../generate.ts'
-import { generateOrderChildren } from '../order-children.ts'
+// Rows in each API's format, as the resource's spec says: v2 dates in RFC 2822, v3 in ISO 8601
+// (the catalog `+00:00`, customers `Z`), a corrupting switch applied on top, and the rendered JSON
+// cached per shape when asked.
+import { specOf, type SimRecord, type SimResourceName } from '../generate.ts'
+import { RENDERED_FROM_CHILDREN } from './order-totals.ts'
 import { fieldsOf, type Fields, type StateCore } from './tables.ts'
-
-/**
- * An order's items_total: the total quantity of its line items (`order_RespOnly.items_total`),
- * which the mirror checks embedded lines against. Coupons do not change quantities, so the
- * generated children need no discount here.
- */
-function itemsTotalOf(core: StateCore, id: number): number {
-  const children = core.orderChildren.get(id) ?? generateOrderChildren(core.context, id, 0)
-  let total = 0
-  for (const line of children.lines) total += Number(line.item.quantity)
-  return total
-}
 
 /** v2: RFC 2822 in UTC with `+0000`, as BigCommerce writes it. */
 export function formatRfc2822(seconds: number): string {
@@ -27,38 +16,17 @@ export function formatIso(seconds: number, zone: 'Z' | '+00:00'): string {
 }
 
 export function renderClean(core: StateCore, name: SimResourceName, record: SimRecord): Fields {
+  const spec = specOf(name)
   const fields = fieldsOf(core, name, record)
-  switch (name) {
-    case 'orders': {
-      const itemsTotal = itemsTotalOf(core, record.id)
-      return {
-        id: record.id,
-        ...fields,
-        items_total: itemsTotal,
-        items_shipped: fields.items_shipped ? itemsTotal : 0,
-        date_created: formatRfc2822(record.created),
-        date_modified: formatRfc2822(record.modified),
-      }
-    }
-    case 'products':
-      return {
-        id: record.id,
-        ...fields,
-        date_created: formatIso(record.created, '+00:00'),
-        date_modified: formatIso(record.modified, '+00:00'),
-      }
-    case 'customers':
-      return {
-        id: record.id,
-        ...fields,
-        date_created: formatIso(record.created, 'Z'),
-        date_modified: formatIso(record.modified, 'Z'),
-      }
-    default:
-      return snapshotSpecOf(name)?.dateCreated
-        ? { id: record.id, ...fields, date_created: formatRfc2822(record.created) }
-        : { id: record.id, ...fields }
-  }
+  const format = spec.dateFormat
+  const date = (seconds: number) =>
+    format === 'rfc2822' ? formatRfc2822(seconds) : formatIso(seconds, format)
+  const out: Fields = { id: record.id, ...fields }
+  const fromChildren = RENDERED_FROM_CHILDREN[name]
+  if (fromChildren) Object.assign(out, fromChildren(core, record, fields))
+  if (spec.dateCreated) out.date_created = date(record.created)
+  if (spec.dated) out.date_modified = date(record.modified)
+  return out
 }
 
 /** The row as v2 / v3 returns it (all includes present; the server trims them). */

@@ -4,8 +4,7 @@ import {
   FIELD_GENERATORS,
   generateTimeline,
   SIM_RESOURCE_NAMES,
-  SIM_SNAPSHOTS,
-  snapshotSpecOf,
+  specOf,
   type GenerateContext,
   type SimRecord,
   type SimResourceName,
@@ -57,8 +56,11 @@ export interface StateCore {
   corruptions: Map<string, (rendered: Fields) => Fields>
   /** resource → shape key (which includes and fields) → id → JSON text */
   renderCache: Map<string, Map<number, string>>
-  /** Children of orders that a mutation changed; the others are generated on demand. */
-  orderChildren: Map<number, SimOrderChildren>
+  /**
+   * Children of orders that a mutation changed; the others are generated on demand. Keyed by the
+   * row, so a deleted order's go with it.
+   */
+  orderChildren: WeakMap<SimRecord, SimOrderChildren>
 }
 
 /** Generated rows for every resource, as `data` asks. */
@@ -91,17 +93,6 @@ export function emit(core: StateCore, scope: string, data: Record<string, unknow
   core.listener({ scope, data })
 }
 
-/** The webhook type name of one row of a resource. */
-export const SINGULAR: Record<SimResourceName, string> = {
-  customers: 'customer',
-  orders: 'order',
-  products: 'product',
-  ...(Object.fromEntries(SIM_SNAPSHOTS.map((spec) => [spec.name, spec.singular])) as Record<
-    (typeof SIM_SNAPSHOTS)[number]['name'],
-    string
-  >),
-}
-
 /** Drop a row's cached JSON in every shape. */
 export function forget(core: StateCore, name: SimResourceName, id: number) {
   for (const [key, rows] of core.renderCache) if (key.startsWith(`${name}|`)) rows.delete(id)
@@ -132,7 +123,7 @@ export function requireRecord(core: StateCore, name: SimResourceName, id: number
 
 /** A row changed: a new date_modified (tables listed whole have none) and a stale modified order. */
 export function touch(core: StateCore, name: SimResourceName, record: SimRecord) {
-  if (!snapshotSpecOf(name)) record.modified = nowSeconds(core)
+  if (specOf(name).dated) record.modified = nowSeconds(core)
   invalidate(core, name, false)
 }
 
