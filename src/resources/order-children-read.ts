@@ -199,12 +199,12 @@ async function childrenOf(
     // Nothing to read: the order says it has no coupon (this also clears a removed one).
     if (lines !== undefined || !held?.hasLines) children.order_coupons = []
   } else if (moved || !held?.hasCoupons) {
-    const coupons = await readSubList(
+    const applied = await readSubList(
       client,
       `/v2/orders/${row.id}/coupons`,
       () => (stats.couponRequests += 1),
     )
-    children.order_coupons = rowsOf(coupons, toCouponRow)
+    children.order_coupons = rowsOf(applied, toCouponRow)
   }
   for (const [table, set] of Object.entries(children)) {
     if (set === undefined) delete children[table as keyof OrderChildren]

@@ -7,11 +7,14 @@ import { syncRuns, type ResourceName } from '../../db/schema.ts'
 import { SNAPSHOT_TABLES } from '../../resources/index.ts'
 import type { SyncOptions, SyncSummary, TableSummary } from '../sweeps/sweep-types.ts'
 
+/** The kinds of run this version records; `snapshot`: the tables listed whole (no date_modified). */
+export type RunKind = 'incremental' | 'full' | 'snapshot' | 'since' | 'hooks'
+
 /**
- * `snapshot`: the tables listed whole (no date_modified). Runs recorded before it was named so
- * are kept as `coupons`.
+ * A kind as the history holds it: also those of older versions, which recorded snapshot runs
+ * under the name of the one table they then listed.
  */
-export type RunKind = 'incremental' | 'full' | 'snapshot' | 'coupons' | 'since' | 'hooks'
+export type RecordedRunKind = RunKind | (string & {})
 
 /** How long runs are kept. */
 export const RUN_HISTORY_DAYS = 30
@@ -42,8 +45,9 @@ export interface RunRecord {
   error: string | null
 }
 
-export interface RunRow extends RunRecord {
+export interface RunRow extends Omit<RunRecord, 'kind'> {
   id: number
+  kind: RecordedRunKind
 }
 
 /** What kind of run a sweep's options make, for the history. */
@@ -128,7 +132,7 @@ export async function recordRun(
 /** Something a finished run told the user, worth showing in `status` (not a problem to fix). */
 export interface RunNote {
   table: ResourceName
-  kind: RunKind
+  kind: RecordedRunKind
   at: string
   note: string
 }
@@ -138,7 +142,11 @@ export interface RunNote {
  * visible while incremental sweeps run every minute), newest first.
  */
 export async function readRunNotes(db: Executor, storeHash: string): Promise<RunNote[]> {
-  const rows = await db.execute<{ kind: RunKind; started_at: string; tables: RunRecord['tables'] }>(
+  const rows = await db.execute<{
+    kind: RecordedRunKind
+    started_at: string
+    tables: RunRecord['tables']
+  }>(
     sql`
     select distinct on (kind) kind, started_at, tables from ${syncRuns}
     where store_hash = ${storeHash} and kind <> 'hooks'
@@ -162,7 +170,7 @@ export async function readRecentRuns(
 ): Promise<RunRow[]> {
   const rows = await db.execute<{
     id: number
-    kind: RunKind
+    kind: RecordedRunKind
     started_at: string
     finished_at: string
     outcome: string
