@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { parseConfig, type Env } from '../config.ts'
 import { WEBHOOK_PATH } from '../http/app.ts'
-import { SNAPSHOT_TABLES } from '../resources/index.ts'
+import { CHILD_PARENTS, type ResourceName } from '../db/schema.ts'
+import { EVENT_TABLES, INCREMENTAL_TABLES, SNAPSHOT_TABLES } from '../resources/index.ts'
 import { ensureHooks } from '../sync/hooks/mirror-hooks.ts'
 import { createJsonLogger, describeError } from '../util/log.ts'
 import { runServe } from './serve-command.ts'
@@ -25,14 +26,20 @@ export function isStoreConfigured(env: Env): boolean {
   return STORE_SETTINGS.some((name) => (env[name] ?? '').trim() !== '')
 }
 
+/** Rows of each table swept by date_modified (orders, products, customers, ...). */
+const DATED_TABLE_ROWS = 200
 /** Rows of each table listed whole (coupons, categories, brands, ...). */
 const WHOLE_TABLE_ROWS = 20
-const DEMO_COUNTS = {
-  products: 200,
-  customers: 100,
-  orders: 300,
-  ...Object.fromEntries(SNAPSHOT_TABLES.map((name) => [name, WHOLE_TABLE_ROWS])),
-}
+const DEMO_COUNTS = Object.fromEntries([
+  ...INCREMENTAL_TABLES.map((name) => [name, DATED_TABLE_ROWS] as const),
+  ...SNAPSHOT_TABLES.map((name) => [name, WHOLE_TABLE_ROWS] as const),
+])
+/** The tables whose rows the demo changes: those webhooks keep current, so events show. */
+const CHANGED_TABLES = EVENT_TABLES
+/** The tables whose rows have children (an order's lines, a product's variants, ...). */
+const PARENT_TABLES = [...new Set(Object.values(CHILD_PARENTS).map((child) => child.parent))]
+/** Rows a table keeps at least; the demo deletes none below it. */
+const KEPT_ROWS = 50
 /** Store changes per second. */
 const CHANGES_PER_SECOND = 3
 
@@ -41,7 +48,7 @@ function banner(port: number, dataDir: string, storeHash: string): string {
   return [
     line,
     'bc-mirror DEMO: this is not your store.',
-    `A simulated BigCommerce store (${DEMO_COUNTS.products} products, ${DEMO_COUNTS.customers} customers, ${DEMO_COUNTS.orders} orders,`,
+    `A simulated BigCommerce store (${DATED_TABLE_ROWS} each of ${INCREMENTAL_TABLES.join(', ')},`,
     `${WHOLE_TABLE_ROWS} each of ${SNAPSHOT_TABLES.join(', ')}; store hash "${storeHash}") runs inside`,
     `this process and changes`,
     `${CHANGES_PER_SECOND} rows a second. Its webhooks arrive at http://127.0.0.1:${port}${WEBHOOK_PATH}; the worker`,
@@ -118,50 +125,34 @@ export async function runDemo(env: Env): Promise<void> {
 
 type SimStoreState = Awaited<ReturnType<typeof import('../sim/index.ts').startSimStore>>['store']
 
-/** One random, realistic change per call: edits mostly, now and then a new order or a deletion. */
+const pickFrom = <T>(list: readonly T[]): T | undefined =>
+  list[Math.floor(Math.random() * list.length)]
+
+/**
+ * One random, realistic change per call: edits of rows and of their children mostly, now and then
+ * a new row or a deletion (an archived order).
+ */
 function createStoreChanger(store: SimStoreState): () => void {
   let n = 0
-  const pick = (name: 'orders' | 'products' | 'customers') => {
-    const rows = store.byId(name)
-    return rows[Math.floor(Math.random() * rows.length)]
+  const pick = (name: ResourceName | undefined) => {
+    const row = name ? pickFrom(store.byId(name)) : undefined
+    return name && row ? { name, id: row.id } : undefined
   }
   return () => {
     n += 1
     const roll = Math.random()
-    if (roll < 0.3) {
-      const product = pick('products')
-      if (product)
-        store.update('products', product.id, { price: Math.round(Math.random() * 20_000) / 100 })
-    } else if (roll < 0.45) {
-      const product = pick('products')
-      const variants = product ? store.fieldsOf('products', product).variants : undefined
-      const variant = Array.isArray(variants)
-        ? (variants[0] as { id?: number } | undefined)
-        : undefined
-      if (product && variant?.id)
-        store.updateVariant(product.id, variant.id, { inventory_level: n % 50 })
-    } else if (roll < 0.65) {
-      const order = pick('orders')
-      if (order) store.update('orders', order.id, { status_id: 1 + (n % 11) })
-    } else if (roll < 0.8) {
-      const customer = pick('customers')
-      if (customer) store.update('customers', customer.id, { notes: `edited in the demo (#${n})` })
+    if (roll < 0.55) {
+      const row = pick(pickFrom(CHANGED_TABLES))
+      if (row) store.editSample(row.name, row.id, n)
     } else if (roll < 0.9) {
-      const customer = pick('customers')
-      const addresses = customer ? store.fieldsOf('customers', customer).addresses : undefined
-      const address = Array.isArray(addresses)
-        ? (addresses[0] as { id?: number } | undefined)
-        : undefined
-      if (customer && address?.id)
-        store.updateAddress(customer.id, address.id, { phone: `555-01${n % 100}` })
-    } else if (roll < 0.97) {
-      store.create('orders')
-    } else if (roll < 0.99) {
-      const order = pick('orders')
-      if (order) store.archiveOrder(order.id)
+      const row = pick(pickFrom(PARENT_TABLES))
+      if (row) store.editSampleChild(row.name, row.id, n)
+    } else if (roll < 0.98) {
+      const name = pickFrom(CHANGED_TABLES)
+      if (name) store.create(name)
     } else {
-      const product = pick('products')
-      if (product && store.count('products') > 50) store.delete('products', product.id)
+      const row = pick(pickFrom(CHANGED_TABLES))
+      if (row && store.count(row.name) > KEPT_ROWS) store.retire(row.name, row.id)
     }
   }
 }
