@@ -53,9 +53,6 @@ export function specOf(name: SimResourceName): SimResourceSpec<SimResourceName> 
   return spec
 }
 
-/** Resources the store lists whole, without date_modified. */
-export const SIM_SNAPSHOTS = SIM_RESOURCES.filter((spec) => !spec.dated)
-
 export const FIELD_GENERATORS = Object.fromEntries(
   SIM_RESOURCES.map((spec) => [spec.name, spec.generate]),
 ) as Record<SimResourceName, (ctx: GenerateContext, id: number) => Record<string, unknown>>

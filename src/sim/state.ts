@@ -3,8 +3,10 @@
 // mutations that bump date_modified as BigCommerce does, and rendering of rows in each API's
 // format. Mutations report webhook events to a listener; the server turns them into deliveries.
 //
-// The parts live in ./state/: tables.ts (rows and shared helpers), mutations.ts, order-edits.ts
-// (an order's children), child-edits.ts (variants and addresses added and removed), fault-switches.ts (hideById, answerAs, corrupt) and render.ts.
+// The parts live in ./state/: tables.ts (rows and shared helpers), mutations.ts (what every
+// resource's spec allows), order-edits.ts and order-totals.ts (an order's children),
+// child-edits.ts (variants and addresses added, edited and removed), fault-switches.ts
+// (hideById, answerAs, corrupt) and render.ts.
 import { generateContext, type SimRecord, type SimResourceName } from './generate.ts'
 import { childEditOps } from './state/child-edits.ts'
 import { createSimClock, type SimClock } from './state/clock.ts'

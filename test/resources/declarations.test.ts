@@ -3,7 +3,7 @@
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { describe, expect, it } from 'vitest'
 import { findScopeForPath } from '../../src/bigcommerce/scopes.ts'
-import { SIM_SNAPSHOTS } from '../../src/sim/generate.ts'
+import { SIM_RESOURCES } from '../../src/sim/generate.ts'
 import { CHILD_PARENTS, childTables, RESOURCE_NAMES, resourceTables } from '../../src/db/schema.ts'
 import {
   EVENT_TABLES,
@@ -95,12 +95,17 @@ describe('resource declarations', () => {
     expect(resourceForScope('store/orders/created')).toBeNull()
   })
 
-  it('each table listed whole is served by the simulated store from its generic routes', () => {
-    expect(SIM_SNAPSHOTS.map((spec) => spec.name).sort()).toEqual([...SNAPSHOT_TABLES].sort())
-    for (const spec of SIM_SNAPSHOTS) {
+  it('each table is served by the simulated store from its spec, at the paths it reads', () => {
+    expect(SIM_RESOURCES.map((spec) => spec.name).sort()).toEqual([...SYNC_TABLES].sort())
+    for (const spec of SIM_RESOURCES) {
       const resource = RESOURCES[spec.name]
-      expect(resource.apiPaths).toEqual([spec.path])
+      expect(resource.apiPaths[0]).toBe(spec.path)
+      const childPaths = (spec.children ?? []).map((list) => list.path)
+      expect(resource.apiPaths.slice(1)).toEqual(
+        childPaths.filter((path) => !path.startsWith(spec.path)),
+      )
       expect(spec.events).toBe(resource.webhookScopes.length > 0)
+      expect(spec.dated).toBe(resource.sweepKey === 'date_modified')
     }
   })
 
