@@ -98,9 +98,13 @@ const includeOf = (c: Context) => new Set((c.req.query('include') ?? '').split('
 function shaped(ctx: SimContext, c: Context, spec: Spec, full: Record<string, unknown>) {
   const listing = listingOf(spec)
   const include = includeOf(c)
-  const out = listing.shape ? listing.shape(full, include, ctx.settings) : { ...full }
-  for (const [param, field] of Object.entries(listing.includes))
-    if (!include.has(param)) delete out[field]
+  const whole = listing.shape ? listing.shape(full, include, ctx.settings) : full
+  const left = Object.entries(listing.includes).flatMap(([param, field]) =>
+    include.has(param) ? [] : [field],
+  )
+  // Copied without what is left out, not deleted from: a deleted key slows V8's objects.
+  const out: Record<string, unknown> = {}
+  for (const key in whole) if (!left.includes(key)) out[key] = whole[key]
   return listing.trimsFields?.(ctx.settings) === false ? out : trimFields(c, out)
 }
 

@@ -1,7 +1,7 @@
 // Rows in each API's format, as the resource's spec says: v2 dates in RFC 2822, v3 in ISO 8601
 // (the catalog `+00:00`, customers `Z`), a corrupting switch applied on top, and the rendered JSON
 // cached per shape when asked.
-import { specOf, type SimRecord, type SimResourceName } from '../generate.ts'
+import { specOf, type SimRecord, type SimResourceName, type SimResourceSpec } from '../generate.ts'
 import { RENDERED_FROM_CHILDREN } from './order-totals.ts'
 import { fieldsOf, type Fields, type StateCore } from './tables.ts'
 
@@ -15,17 +15,28 @@ export function formatIso(seconds: number, zone: 'Z' | '+00:00'): string {
   return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, zone)
 }
 
+/** A date as the resource's API writes it. */
+function dateIn(format: SimResourceSpec['dateFormat'], seconds: number): string {
+  return format === 'rfc2822' ? formatRfc2822(seconds) : formatIso(seconds, format)
+}
+
 export function renderClean(core: StateCore, name: SimResourceName, record: SimRecord): Fields {
-  const spec = specOf(name)
+  const { dated, dateCreated, dateFormat } = specOf(name)
   const fields = fieldsOf(core, name, record)
-  const format = spec.dateFormat
-  const date = (seconds: number) =>
-    format === 'rfc2822' ? formatRfc2822(seconds) : formatIso(seconds, format)
-  const out: Fields = { id: record.id, ...fields }
   const fromChildren = RENDERED_FROM_CHILDREN[name]
-  if (fromChildren) Object.assign(out, fromChildren(core, record, fields))
-  if (spec.dateCreated) out.date_created = date(record.created)
-  if (spec.dated) out.date_modified = date(record.modified)
+  // Whole literals for the usual shapes, as before specs: V8 builds them faster than added keys.
+  if (dated && dateCreated && !fromChildren)
+    return {
+      id: record.id,
+      ...fields,
+      date_created: dateIn(dateFormat, record.created),
+      date_modified: dateIn(dateFormat, record.modified),
+    }
+  const out: Fields = fromChildren
+    ? { id: record.id, ...fields, ...fromChildren(core, record, fields) }
+    : { id: record.id, ...fields }
+  if (dateCreated) out.date_created = dateIn(dateFormat, record.created)
+  if (dated) out.date_modified = dateIn(dateFormat, record.modified)
   return out
 }
 
