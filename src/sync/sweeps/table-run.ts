@@ -18,6 +18,7 @@ import {
 import { checkResumedRead, createCheckpointSaver } from './checkpoint.ts'
 import { Coverage } from './coverage.ts'
 import { evidenceOf, idsToIntervals, intervalsToIds } from './evidence.ts'
+import { createRecentlyAccepted } from './listed-again.ts'
 import { createPageSizeLog } from './range-fetch.ts'
 import { KEY_MIN, sweepRange } from './range-sweep.ts'
 import { createListedCount, DeletionRefusedError, removeGone } from './remove-gone.ts'
@@ -86,6 +87,8 @@ interface TableRun {
   seen: Set<number>
   listed: ReturnType<typeof createListedCount>
   pageSizes: ReturnType<typeof createPageSizeLog>
+  /** Objects accepted lately: one listed again unchanged is not prepared and written twice. */
+  recent: ReturnType<typeof createRecentlyAccepted>
   counts: () => RequestCounts
 }
 
@@ -181,6 +184,7 @@ async function openTableRun(
     seen: new Set<number>(evidence ? intervalsToIds(evidence.seen) : []),
     listed: createListedCount(resource, checkpoint, evidence?.listed),
     pageSizes: createPageSizeLog(),
+    recent: createRecentlyAccepted(),
     counts: () => countsSince(before, countsOf(table)),
   }
 }
@@ -205,12 +209,16 @@ async function commitPage(run: TableRun, items: unknown[]): Promise<void> {
     }
   })
   run.totals.fetched += items.length
+  // Listed again unchanged (overlapping pages): accepted already, so unchanged by this page.
+  const fresh = kept.filter((item) => !run.recent.has(item))
+  run.totals.unchanged += kept.length - fresh.length
   // Tombstones stop only reads that began before the deletion; this run's reads began at its start.
-  const result = await writeItems(ctx.db, resource, ctx.storeHash, kept, {
+  const result = await writeItems(ctx.db, resource, ctx.storeHash, fresh, {
     fetchedAt: run.runStart,
     prepare: async (rows) =>
       addChildReadStats(run.children, await resource.prepareRows?.(ctx, rows)),
   })
+  run.recent.note(fresh, result.ids)
   if (run.deletes) for (const id of result.ids) run.seen.add(id)
   noteRejected(run, result.rejected)
   run.totals.upserted += result.written
