@@ -16,7 +16,7 @@ import {
 } from './tables.ts'
 
 /** Reports `store/<singular>/<verb>` for a row, if the resource has events. */
-function rowEvent(name: SimResourceName, core: StateCore, verb: string, id: number) {
+function rowEvent(core: StateCore, name: SimResourceName, verb: string, id: number) {
   const { singular, events } = specOf(name)
   if (events) emit(core, `store/${singular}/${verb}`, { type: singular, id })
 }
@@ -39,7 +39,7 @@ function create(core: StateCore, name: SimResourceName, fields: Fields = {}): nu
   if (isAppend && t.idOrder) t.idOrder.push(record)
   else t.idOrder = null
   t.modifiedOrder = null
-  rowEvent(name, core, 'created', id)
+  rowEvent(core, name, 'created', id)
   return id
 }
 
@@ -52,7 +52,7 @@ function update(core: StateCore, name: SimResourceName, id: number, patch: Field
   Object.assign(fields, patch)
   touch(core, name, record)
   if (!spec.events) return
-  rowEvent(name, core, 'updated', id)
+  rowEvent(core, name, 'updated', id)
   for (const [scope, data] of spec.updateEvents?.(id, before, patch) ?? []) emit(core, scope, data)
 }
 
@@ -61,7 +61,7 @@ function remove(core: StateCore, name: SimResourceName, id: number): boolean {
   if (!t.byId.delete(id)) return false
   forget(core, name, id)
   invalidate(core, name, true)
-  if (specOf(name).deletedEvent !== false) rowEvent(name, core, 'deleted', id)
+  if (specOf(name).deletedEvent !== false) rowEvent(core, name, 'deleted', id)
   return true
 }
 
@@ -70,7 +70,7 @@ export function archive(core: StateCore, name: SimResourceName, id: number) {
   const record = requireRecord(core, name, id)
   materialise(core, name, record).is_deleted = true
   touch(core, name, record)
-  rowEvent(name, core, 'archived', id)
+  rowEvent(core, name, 'archived', id)
 }
 
 /** The spec's sample edit of a row (none: false, nothing changed). */
