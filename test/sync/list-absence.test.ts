@@ -22,7 +22,9 @@ import {
 } from './support.ts'
 
 const ALL: ResourceName[] = ['coupons', 'customers', 'orders', 'products']
-const COUNTS = { coupons: 40, customers: 300, orders: 300, products: 300 }
+// Small tables: each odd answer below is given to every list request, so it fails the first page
+// whatever the size; the mirror only needs rows for "deletes nothing" to mean something.
+const COUNTS = { coupons: 20, customers: 60, orders: 60, products: 60 }
 const LIST_PATH: Record<ResourceName, RegExp> = {
   coupons: /^\/v2\/coupons$/,
   customers: /^\/v3\/customers$/,
@@ -157,7 +159,8 @@ describeEachDatabase('absence is not deletion', (ctx) => {
     const storeHash = 'short'
     sim = await startStore({
       storeHash,
-      data: { seed: 22, counts: { customers: 900, orders: 900, products: 900 } },
+      // 300 rows: more than one page of 250, so the short answers span the pages asked for.
+      data: { seed: 22, counts: { customers: 300, orders: 300, products: 300 } },
     })
     const { client } = clientFor(sim)
     const tables: ResourceName[] = ['customers', 'orders', 'products']
@@ -247,34 +250,35 @@ describeEachDatabase('absence is not deletion', (ctx) => {
   it('the mass-delete valve: refuses above the safety share, deletes with allowMassDelete, and small deletions go through', async () => {
     const storeHash = 'valve'
     const { sim, ctx: sync } = await mirroredStore(ctx.db, storeHash, {
-      products: 2500,
-      customers: 50,
+      coupons: 2500,
     })
-    // A small, real deletion (under the share) happens as before.
-    for (const id of [3, 4, 5]) sim.store.delete('products', id)
-    const small = await runSync(sync, { full: true, tables: ['products'] })
-    expect(small.tables.products).toMatchObject({ status: 'completed', deleted: 3 })
+    // On coupons: the valve is the same for every table (removeGone), and 2,500 coupons cost a
+    // fifth of 2,500 products with their variants. Above 2,000 rows the 1,000-row floor, not half
+    // of the table, is the limit. A small, real deletion (under the share) happens as before.
+    for (const id of [3, 4, 5]) sim.store.delete('coupons', id)
+    const small = await runSync(sync, { full: true, tables: ['coupons'] })
+    expect(small.tables.coupons).toMatchObject({ status: 'completed', deleted: 3 })
 
     // 1,200 of 2,497: more than 1,000 rows and more than 10%.
     const doomed = sim.store
-      .byId('products')
+      .byId('coupons')
       .slice(100, 1300)
       .map((r) => r.id)
-    for (const id of doomed) sim.store.delete('products', id)
-    const refused = await runSync(sync, { full: true, tables: ['products'] })
+    for (const id of doomed) sim.store.delete('coupons', id)
+    const refused = await runSync(sync, { full: true, tables: ['coupons'] })
     expect(refused.ok).toBe(false)
-    expect(refused.tables.products).toMatchObject({
+    expect(refused.tables.coupons).toMatchObject({
       status: 'failed',
       deleted: 0,
       wouldDelete: 1200,
     })
-    expect(refused.tables.products?.error).toBe(
-      'products: would delete 1200 of 2497 rows, more than the safety share (half of the table, and at most 10% of it or 1000 rows, whichever is larger); nothing deleted. If the store really lost them, run: bc-mirror sync --full --tables products --allow-mass-delete',
+    expect(refused.tables.coupons?.error).toBe(
+      'coupons: would delete 1200 of 2497 rows, more than the safety share (half of the table, and at most 10% of it or 1000 rows, whichever is larger); nothing deleted. If the store really lost them, run: bc-mirror sync --tables coupons --allow-mass-delete',
     )
-    expect((await mirrorRows(ctx.db, 'products', storeHash)).size).toBe(2497)
+    expect((await mirrorRows(ctx.db, 'coupons', storeHash)).size).toBe(2497)
 
-    const allowed = await runSync(sync, { full: true, tables: ['products'], allowMassDelete: true })
-    expect(allowed.tables.products).toMatchObject({ status: 'completed', deleted: 1200 })
-    await expectMirrorEqualsStore(ctx.db, sim, ['products'])
+    const allowed = await runSync(sync, { full: true, tables: ['coupons'], allowMassDelete: true })
+    expect(allowed.tables.coupons).toMatchObject({ status: 'completed', deleted: 1200 })
+    await expectMirrorEqualsStore(ctx.db, sim, ['coupons'])
   })
 })
