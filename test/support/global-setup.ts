@@ -2,7 +2,7 @@
 // ~0.5 s, instead of running initdb, ~4 s), from the build's own embedded image and, when TEST_DATABASE_URL is set, one migrated
 // template database on that server (each test file then gets CREATE DATABASE ... TEMPLATE).
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { sql } from 'drizzle-orm'
@@ -11,12 +11,20 @@ import type { TestProject } from 'vitest/node'
 import { migrateDatabase } from '../../src/db/migrate.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
-import { EMBEDDED_IMAGE, PGLITE_IMAGE, databaseUrlFor, scratchDatabaseName } from './paths.ts'
+import {
+  EMBEDDED_IMAGE,
+  PGLITE_DATA_DIR,
+  PGLITE_IMAGE,
+  databaseUrlFor,
+  scratchDatabaseName,
+} from './paths.ts'
 import { createScratchDatabase, dropLeftovers, isProcessAlive } from './scratch-databases.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteImage: string
+    /** PGLITE_IMAGE unpacked into a data directory (seedDataDir copies it). */
+    pgliteDataDir: string
     postgresTemplate: string | null
     /** The vitest process: owner of this run's scratch databases. */
     runPid: number
@@ -33,9 +41,17 @@ export default async function setup(project: TestProject) {
   const client = (embedded.orm as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } })
     .$client
   const image = await client.dumpDataDir('gzip')
-  await writeFile(PGLITE_IMAGE, Buffer.from(await image.arrayBuffer()))
+  const imageBytes = Buffer.from(await image.arrayBuffer())
+  await writeFile(PGLITE_IMAGE, imageBytes)
   await embedded.close()
+  await rm(PGLITE_DATA_DIR, { recursive: true, force: true })
+  const unpacked = await openPglite({
+    dataDir: PGLITE_DATA_DIR,
+    loadDataDir: new Blob([imageBytes]),
+  })
+  await unpacked.close()
   project.provide('pgliteImage', PGLITE_IMAGE)
+  project.provide('pgliteDataDir', PGLITE_DATA_DIR)
   project.provide('runPid', process.pid)
 
   const serverUrl = process.env.TEST_DATABASE_URL

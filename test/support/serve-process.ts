@@ -1,9 +1,8 @@
 // The real `bc-mirror serve` in a child process for tests: its JSON log lines as they come, its
 // exit, and a wait for its "listening" line.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { cp } from 'node:fs/promises'
 import { inject } from 'vitest'
-import { openPglite } from '../../src/db/pglite.ts'
 import { BIN, cliEnv } from './cli.ts'
 
 export interface ServeChild {
@@ -64,9 +63,11 @@ export async function stopChild(child: ServeChild): Promise<number | null> {
   return child.exited
 }
 
-/** An embedded database directory, already migrated (cloning the suite's image skips initdb). */
-export async function seedDataDir(dir: string) {
-  const image = new Blob([await readFile(inject('pgliteImage'))])
-  const db = await openPglite({ dataDir: dir, loadDataDir: image })
-  await db.close()
+/**
+ * An embedded database directory, already migrated: a copy of the suite's image unpacked once per
+ * run (global-setup.ts), what `bc-mirror` would make from its own image in a new DATA_DIR.
+ */
+export async function seedDataDir(dir: string): Promise<string> {
+  await cp(inject('pgliteDataDir'), dir, { recursive: true })
+  return dir
 }

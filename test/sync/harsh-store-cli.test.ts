@@ -7,12 +7,15 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { SimStore } from '../../src/sim/index.ts'
 import { runCli } from '../support/cli.ts'
+import { seedDataDir } from '../support/serve-process.ts'
 import { startStore } from './support.ts'
 
 let workDir: string
 let sim: SimStore
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'bc-mirror-incomplete-'))
+  // Already made (what a first command makes from the image): the runs are the subject here.
+  await seedDataDir(join(workDir, 'data'))
   sim = await startStore({
     storeHash: 'incompletecli',
     // 80 orders, 5 of them Incomplete: /count says 80, the list shows 75, on every run.

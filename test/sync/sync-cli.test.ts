@@ -12,6 +12,7 @@ import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
 import { BIN, cliEnv, runCli } from '../support/cli.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
+import { seedDataDir } from '../support/serve-process.ts'
 import type { SimStore } from '../../src/sim/index.ts'
 import { expectMirrorEqualsStore, startStore, storeRows } from './support.ts'
 
@@ -93,6 +94,8 @@ for (const kind of databaseKinds()) {
     beforeAll(async () => {
       if (kind === 'postgres') fresh = await createFreshDatabase('postgres')
       dataDir = join(workDir, `data-${kind}`)
+      // Already made (what a first command makes from the image): sync is the subject here.
+      if (kind === 'pglite') await seedDataDir(dataDir)
     })
     afterAll(async () => {
       await fresh?.dispose()

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, type CliResult } from '../support/cli.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
+import { seedDataDir } from '../support/serve-process.ts'
 import { ALL_READ_SCOPES, type SimStore } from '../../src/sim/server.ts'
 import { startStore } from './support.ts'
 
@@ -50,6 +51,8 @@ for (const kind of databaseKinds()) {
         : { DATA_DIR: join(workDir, `data-${kind}`) }
     beforeAll(async () => {
       if (kind === 'postgres') fresh = await createFreshDatabase('postgres')
+      // Already made (what a first command makes from the image): the failures are the subject.
+      else await seedDataDir(join(workDir, `data-${kind}`))
     })
     afterAll(async () => {
       await fresh?.dispose()
@@ -198,7 +201,7 @@ describe('a wrong store hash or token is named once, before any table work', () 
     })
     const result = await runCli(['sync'], {
       ...storeEnv(sim),
-      DATA_DIR: join(workDir, 'data-oversize'),
+      DATA_DIR: await seedDataDir(join(workDir, 'data-oversize')),
     })
     expectNoStack(result)
     expect(result.code).toBe(1)

@@ -12,6 +12,7 @@ import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import { compareIds, verifyMirror } from '../../src/sync/sweeps/verify.ts'
 import { runCli } from '../support/cli.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+import { seedDataDir } from '../support/serve-process.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { clientFor, startStore, storeRows } from './support.ts'
 
@@ -237,7 +238,8 @@ describe('bc-mirror verify', () => {
       BIGCOMMERCE_STORE_HASH: 'clidrift',
       BIGCOMMERCE_ACCESS_TOKEN: sim.accessToken,
       BIGCOMMERCE_API_URL: sim.url,
-      DATA_DIR: join(dir, 'data'),
+      // Already made (what a first command makes from the image): verify is the subject here.
+      DATA_DIR: await seedDataDir(join(dir, 'data')),
     }
     try {
       expect((await runCli(['sync'], env)).code).toBe(0)
