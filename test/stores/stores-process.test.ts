@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { BIN, cliEnv, runCli, type CliResult } from '../support/cli.ts'
+import { seedDataDir } from '../support/serve-process.ts'
 
 let sim: SimStore
 let workDir = ''
@@ -24,7 +25,8 @@ beforeAll(async () => {
     BIGCOMMERCE_API_URL: sim.url,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     // The embedded database: one process at a time, as a user runs these commands one by one.
-    DATA_DIR: join(workDir, 'data'),
+    // Already made (what a first command makes from the image): the stores commands are the subject.
+    DATA_DIR: await seedDataDir(join(workDir, 'data')),
   }
 })
 afterAll(async () => {
