@@ -157,12 +157,20 @@ describeEachDatabase('schedule across restarts', (ctx) => {
     }
   })
 
-  it('so does one whose lock holder ends while the busy run is still being noted', async () => {
-    // The race behind a demo run that swept coupons 15 s late: the backfill finished between the
-    // coupon sweep finding the lock taken and the scheduler asking what else was running.
+  /**
+   * The backfill holds the sweep lock until the coupon sweep has found it taken; that busy run
+   * ends only after the backfill's run is over (planned again, then forgotten). Waits for the runs
+   * in `expected` order; answers whether the coupon sweep started before the backfill.
+   */
+  async function raceForTheLock(
+    storeHash: string,
+    expected: string[],
+    records?: ReadonlyMap<string, JobRecord>,
+  ): Promise<boolean> {
     const order: string[] = []
     let locked = false
-    let schedule: ReturnType<typeof startSchedule> | undefined
+    let couponsFirst: boolean | undefined
+    let schedule: RunningSchedule | undefined
     const backfillPlannedAgain = () => schedule?.plan().backfill?.getTime() === clock + 5 * 60_000
     const jobs: ScheduledJob[] = [
       {
@@ -182,13 +190,13 @@ describeEachDatabase('schedule across restarts', (ctx) => {
         everyMinutes: 5,
         atStart: true,
         async run() {
+          couponsFirst ??= order.length === 0
           await expect.poll(() => locked || order.includes('coupons-now busy')).toBe(true)
           if (!locked) {
             order.push('coupons-now')
             return 'done'
           }
           order.push('coupons-now busy')
-          // The backfill's run is over (planned again, then forgotten) before this one ends.
           await expect.poll(backfillPlannedAgain).toBe(true)
           await new Promise((resolve) => setTimeout(resolve, 50))
           return 'busy'
@@ -197,82 +205,42 @@ describeEachDatabase('schedule across restarts', (ctx) => {
     ]
     schedule = startSchedule(jobs, {
       db: ctx.db,
-      storeHash: 'sched3',
+      storeHash,
       now: () => clock,
+      records,
       busyRetryMs: 3_600_000,
       onError: (name, error) => {
         throw new Error(`${name}: ${String(error)}`)
       },
     })
     try {
-      await expect
-        .poll(() => order, { timeout: 10_000 })
-        .toEqual(['backfill', 'coupons-now busy', 'coupons-now'])
+      await expect.poll(() => order, { timeout: 10_000 }).toEqual(expected)
     } finally {
       await schedule.stop()
     }
+    return couponsFirst === true
+  }
+
+  it('so does one whose lock holder ends while the busy run is still being noted', async () => {
+    // The race behind a demo run that swept coupons 15 s late: the backfill finished between the
+    // coupon sweep finding the lock taken and the scheduler asking what else was running.
+    await raceForTheLock('sched3', ['backfill', 'coupons-now busy', 'coupons-now'])
   })
 
   it('so does one whose lock holder started after it did and ended before it was noted', async () => {
     // The coupon sweep starts first; the backfill, due 300 ms later, takes the lock before the
     // coupon sweep tries it and is over before the coupon sweep's busy run ends.
-    const order: string[] = []
-    let locked = false
-    let schedule: ReturnType<typeof startSchedule> | undefined
-    const backfillPlannedAgain = () => schedule?.plan().backfill?.getTime() === clock + 5 * 60_000
     const backfillDueSoon: JobRecord = {
       lastStartedAt: null,
       lastFinishedAt: new Date(clock - 5 * MINUTE + 300),
       plannedAt: null,
     }
-    const jobs: ScheduledJob[] = [
-      {
-        name: 'coupons-now',
-        everyMinutes: 5,
-        atStart: true,
-        async run() {
-          if (order.length === 0) order.push('coupons-now started')
-          await expect.poll(() => locked || order.includes('coupons-now busy')).toBe(true)
-          if (!locked) {
-            order.push('coupons-now')
-            return 'done'
-          }
-          order.push('coupons-now busy')
-          await expect.poll(backfillPlannedAgain).toBe(true)
-          await new Promise((resolve) => setTimeout(resolve, 50))
-          return 'busy'
-        },
-      },
-      {
-        name: 'backfill',
-        everyMinutes: 5,
-        atStart: true,
-        async run() {
-          locked = true
-          order.push('backfill')
-          await expect.poll(() => order).toContain('coupons-now busy')
-          locked = false
-          return 'done'
-        },
-      },
-    ]
-    schedule = startSchedule(jobs, {
-      db: ctx.db,
-      storeHash: 'sched4',
-      now: () => clock,
-      records: new Map([['backfill', backfillDueSoon]]),
-      busyRetryMs: 3_600_000,
-      onError: (name, error) => {
-        throw new Error(`${name}: ${String(error)}`)
-      },
-    })
-    try {
-      await expect
-        .poll(() => order, { timeout: 10_000 })
-        .toEqual(['coupons-now started', 'backfill', 'coupons-now busy', 'coupons-now'])
-    } finally {
-      await schedule.stop()
-    }
+    const couponsFirst = await raceForTheLock(
+      'sched4',
+      ['backfill', 'coupons-now busy', 'coupons-now'],
+      new Map([['backfill', backfillDueSoon]]),
+    )
+    expect(couponsFirst).toBe(true)
   })
 
   it("with a store's slot: the backfill runs at once, then each run keeps to the slot; overdue at start, the job waits for its slot in the spread window", async () => {
