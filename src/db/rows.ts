@@ -1,6 +1,6 @@
 // The row shapes the write path takes. They live with the database layer, which writes them, so
 // that it needs nothing from src/resources; the resources build them (and re-export them).
-import type { ChildTable, OrderChildTable } from './schema.ts'
+import type { ChildTable } from './schema.ts'
 
 /** One child row: key within its parent (an order, a product, a customer), `data` as the API returned the item, typed columns. */
 export interface ChildRow {
@@ -10,12 +10,10 @@ export interface ChildRow {
 }
 
 /**
- * An order's children by table. A table left out is not known this time (left as stored); a
- * table present replaces the stored set, so an empty list removes every stored row.
+ * A parent row's children by table (an order's line items, a product's variants, ...). A table
+ * left out is not known this time (left as stored); a table present replaces the stored set, so
+ * an empty list removes every stored row.
  */
-export type OrderChildren = Partial<Record<OrderChildTable, ChildRow[]>>
-
-/** A parent row's children by table, with the same meaning as OrderChildren for any parent. */
 export type ChildSets = Partial<Record<ChildTable, ChildRow[]>>
 
 /**

@@ -7,8 +7,6 @@
 // Column keys are the SQL names so that the write path can map rows to columns directly.
 export { bigcommerce } from './schema/common.ts'
 export * from './schema/resources.ts'
-export * from './schema/order-children.ts'
-export * from './schema/resource-children.ts'
 export * from './schema/child-tables.ts'
 export * from './schema/bookkeeping.ts'
 export * from './schema/stores.ts'

@@ -24,11 +24,27 @@ import {
   toLineRow,
   toShippingAddressRow,
   type ChildRow,
-  type OrderChildren,
+  type ChildSets,
 } from './order-children.ts'
-import type { OrderChildReadStats, ResourceRow, RowContext } from './types.ts'
+import type { ResourceRow, RowContext } from './types.ts'
 
-export const emptyChildReadStats = (): OrderChildReadStats => ({
+/** Requests spent on orders' children, per kind, and how often the per-order fallback ran (a ChildReadStats). */
+export type OrderChildStats = {
+  /** Orders whose line items and addresses were read per order (the store ignored include). */
+  fallbackOrders: number
+  /**
+   * Orders whose embedded line items may have been cut (or came as links, or not at all): their
+   * lines were read whole through `/products`.
+   */
+  completedOrders: number
+  productRequests: number
+  addressRequests: number
+  couponRequests: number
+  /** Orders set aside: an answer about their children was odd (order and children as stored). */
+  unreadable: number
+}
+
+export const emptyOrderChildStats = (): OrderChildStats => ({
   fallbackOrders: 0,
   completedOrders: 0,
   productRequests: 0,
@@ -140,8 +156,8 @@ function rowsOf(
 export async function attachOrderChildren(
   ctx: RowContext,
   rows: ResourceRow[],
-): Promise<OrderChildReadStats> {
-  const stats = emptyChildReadStats()
+): Promise<OrderChildStats> {
+  const stats = emptyOrderChildStats()
   if (rows.length === 0) return stats
   const stored = await readStored(
     ctx.db,
@@ -178,10 +194,10 @@ async function childrenOf(
   client: BigCommerceClient,
   row: ResourceRow,
   held: Stored | undefined,
-  stats: OrderChildReadStats,
-): Promise<OrderChildren> {
+  stats: OrderChildStats,
+): Promise<ChildSets> {
   const moved = !held || held.modified !== seconds(row)
-  const children: OrderChildren = {}
+  const children: ChildSets = {}
   const embedded = childrenFromConsignments(row.data)
   if (!embedded) {
     if (linesWanted(row, held))
@@ -207,7 +223,7 @@ async function childrenOf(
     children.order_coupons = rowsOf(applied, toCouponRow)
   }
   for (const [table, set] of Object.entries(children)) {
-    if (set === undefined) delete children[table as keyof OrderChildren]
+    if (set === undefined) delete children[table as keyof ChildSets]
   }
   return children
 }
@@ -219,7 +235,7 @@ async function childrenOf(
 async function readLines(
   client: BigCommerceClient,
   row: ResourceRow,
-  stats: OrderChildReadStats,
+  stats: OrderChildStats,
 ): Promise<ChildRow[] | undefined> {
   const path = `/v2/orders/${row.id}/products`
   const expected = itemsTotalOf(row.data)
@@ -233,8 +249,8 @@ async function readLines(
 async function readLinesAndAddresses(
   client: BigCommerceClient,
   row: ResourceRow,
-  stats: OrderChildReadStats,
-): Promise<OrderChildren> {
+  stats: OrderChildStats,
+): Promise<ChildSets> {
   stats.fallbackOrders += 1
   const [lines, addresses] = await Promise.all([
     readLines(client, row, stats),

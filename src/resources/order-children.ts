@@ -10,10 +10,10 @@
 // id is that address id: the address id is taken from its line items' `order_address_id` when they
 // all name one, and the consignment's own id otherwise; the consignment id is kept in its column.
 import { z } from 'zod'
-import type { ChildRow, OrderChildren } from '../db/rows.ts'
+import type { ChildRow, ChildSets } from '../db/rows.ts'
 import { parseApiObject, pick } from '../bigcommerce/validate.ts'
 
-export type { ChildRow, OrderChildren } from '../db/rows.ts'
+export type { ChildRow, ChildSets } from '../db/rows.ts'
 
 const money = z.union([z.string(), z.number()]).nullable().optional()
 const optionalInt = z.number().int().nullable().optional()
@@ -137,7 +137,7 @@ export const EMBEDDED_LINE_CAP = 50
 /** What an order's embedded consignments say about its children. */
 export interface EmbeddedChildren {
   /** Shipping addresses always; line items only when nothing casts doubt on them. */
-  children: OrderChildren
+  children: ChildSets
   /** Why the embedded line items may not be the whole set (read them per order), or null. */
   doubt: string | null
 }

@@ -18,7 +18,7 @@ import {
 } from '../bigcommerce/validate.ts'
 import { mapWithConcurrency } from '../util/collections.ts'
 import { emptyAnswer, fileAnswer, getV2IdPage, readOneById } from './by-id.ts'
-import { attachOrderChildren, emptyChildReadStats } from './order-children-read.ts'
+import { attachOrderChildren, emptyOrderChildStats } from './order-children-read.ts'
 import {
   listV2Range,
   modifiedSecondsOf,
@@ -172,7 +172,7 @@ export const orders: ResourceDefinition = {
   },
 
   prepareRows: attachOrderChildren,
-  emptyChildStats: emptyChildReadStats,
+  emptyChildStats: emptyOrderChildStats,
 
   // Only scopes the events page lists: whether store/order/* covers the nested events is
   // unconfirmed and they have no wildcard of their own, so each is named. Shipments change

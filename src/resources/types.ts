@@ -14,26 +14,10 @@ export interface RowContext {
 
 /**
  * Requests spent reading children and how many parents were set aside, by counter name; each
- * resource keeps its own counters (orders: OrderChildReadStats; products and customers:
- * EmbeddedChildStats in embedded-children.ts). Summed key by key across batches.
+ * resource keeps its own counters (orders: OrderChildStats in order-children-read.ts; products and
+ * customers: EmbeddedChildStats in embedded-children.ts). Summed key by key across batches.
  */
 export type ChildReadStats = Record<string, number>
-
-/** Requests spent on orders' children, per kind, and how often the per-order fallback ran. */
-export type OrderChildReadStats = {
-  /** Orders whose line items and addresses were read per order (the store ignored include). */
-  fallbackOrders: number
-  /**
-   * Orders whose embedded line items may have been cut (or came as links, or not at all): their
-   * lines were read whole through `/products`.
-   */
-  completedOrders: number
-  productRequests: number
-  addressRequests: number
-  couponRequests: number
-  /** Orders set aside: an answer about their children was odd (order and children as stored). */
-  unreadable: number
-}
 
 export type { ResourceName }
 

@@ -1,12 +1,14 @@
-// Orders' children on the write path: written in the order's transaction only when the stored
-// order is the version they were read with, replacing the set, left alone when not known, and
-// deleted with the order.
+// Children on the write path: every registered child table written with its parent through the
+// one contract, and orders' children in detail: written in the order's transaction only when the
+// stored order is the version they were read with, replacing the set, left alone when not known,
+// and deleted with the order.
 import { sql } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import type { Executor } from '../../src/db/database.ts'
 import { childStatement } from '../../src/db/write-children.ts'
 import { deleteRows, upsertRows } from '../../src/db/write.ts'
-import type { OrderChildren } from '../../src/resources/order-children.ts'
+import type { ChildRow, ChildSets } from '../../src/db/rows.ts'
+import { CHILD_PARENTS, childTables, type ChildTable } from '../../src/db/schema.ts'
 import { toCouponRow, toLineRow } from '../../src/resources/order-children.ts'
 import type { ResourceRow } from '../../src/resources/types.ts'
 import { describeEachDatabase } from '../support/databases.ts'
@@ -16,7 +18,7 @@ const STORE = 'kids'
 function order(
   id: number,
   modified: string,
-  children: OrderChildren | undefined,
+  children: ChildSets | undefined,
   note = '',
 ): ResourceRow {
   return {
@@ -36,6 +38,39 @@ async function held(db: Executor, table: string, orderId: number) {
   )
   return rows.map((r) => `${r.id}:${String(r.data.quantity ?? r.data.code)}`)
 }
+
+describeEachDatabase('child tables, each through the one contract', (ctx) => {
+  const parentRow = (table: ChildTable, modified: string, children: ChildRow[]): ResourceRow => ({
+    id: 5,
+    date_modified: new Date(modified),
+    data: { id: 5, date_modified: modified },
+    children: { [table]: children },
+  })
+  const child = (id: number, note: string): ChildRow => ({ id, data: { id, note } })
+  async function stored(table: ChildTable) {
+    const { parentKey } = CHILD_PARENTS[table]
+    const rows = await ctx.db.execute<{ id: number; note: string }>(
+      sql`select id::float8 as id, data->>'note' as note from ${childTables[table]} where store_hash = ${STORE} and ${sql.identifier(parentKey)} = 5 order by id`,
+    )
+    return rows.map((r) => `${r.id}:${r.note}`)
+  }
+
+  // The registry, not a hand list: a table built and registered later is tested here too.
+  it.each(Object.keys(childTables) as ChildTable[])(
+    '%s is written with its parent, replaced as a set, and deleted with it',
+    async (table) => {
+      const { parent } = CHILD_PARENTS[table]
+      const first = parentRow(table, '2024-07-01T10:00:00Z', [child(1, 'a'), child(2, 'b')])
+      await upsertRows(ctx.db, parent, STORE, [first])
+      expect(await stored(table)).toEqual(['1:a', '2:b'])
+      const newer = parentRow(table, '2024-07-01T11:00:00Z', [child(2, 'c'), child(3, 'd')])
+      await upsertRows(ctx.db, parent, STORE, [newer])
+      expect(await stored(table)).toEqual(['2:c', '3:d'])
+      await deleteRows(ctx.db, parent, STORE, [5])
+      expect(await stored(table)).toEqual([])
+    },
+  )
+})
 
 describeEachDatabase('order children writes', (ctx) => {
   it('replace the set when the order wins, and stay when a stale read loses', async () => {

@@ -17,8 +17,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
  * - src/resources/index.ts: the registry (its import and its entry in RESOURCES, which the
  *   compiler demands once the table exists);
  * - src/db/schema/resources.ts: its table (drizzle-kit reads the schema; db imports no resource);
- * - src/db/schema/order-children.ts, resource-children.ts: child tables, whose foreign key names
- *   the parent's table (the child registry reads the parent from that key);
+ * - src/db/schema/child-tables.ts: the child tables, each built with its parent's table (the
+ *   cascading foreign key, from which the child registry reads the parent);
  * - src/library/schema.ts: bigcommerce-mirror/schema, a public surface named on purpose;
  * - src/sim/generate/: the simulated store's model of each resource, its own (<name>.ts: data and
  *   spec, which the store's tables and generic routes read) and BigCommerce's field names in
@@ -33,8 +33,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const ALLOWED_FILES = [
   'src/resources/index.ts',
   'src/db/schema/resources.ts',
-  'src/db/schema/order-children.ts',
-  'src/db/schema/resource-children.ts',
+  'src/db/schema/child-tables.ts',
   'src/library/schema.ts',
   'src/sim/order-children.ts',
   'src/sim/server/order-routes.ts',
