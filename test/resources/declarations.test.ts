@@ -53,6 +53,15 @@ describe('resource declarations', () => {
     }
   })
 
+  it('declare every registered child table, each in its parent and in no other resource', () => {
+    for (const [child, { parent }] of Object.entries(CHILD_PARENTS)) {
+      const declaring = Object.values(RESOURCES).filter((r) =>
+        (r.childTables as readonly string[]).includes(child),
+      )
+      expect(declaring.map((r) => r.name)).toEqual([parent])
+    }
+  })
+
   it('have an OAuth scope for every API path they read, so a 403 can say what is missing', () => {
     for (const resource of Object.values(RESOURCES)) {
       expect(resource.apiPaths.length).toBeGreaterThan(0)
