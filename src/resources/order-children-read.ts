@@ -28,7 +28,10 @@ import {
 } from './order-children.ts'
 import type { ResourceRow, RowContext } from './types.ts'
 
-/** Requests spent on orders' children, per kind, and how often the per-order fallback ran (a ChildReadStats). */
+/**
+ * Requests spent on orders' children, per kind, and how often the per-order fallback ran: the
+ * orders' ChildReadStats, as EmbeddedChildStats are the embedded children's.
+ */
 export type OrderChildStats = {
   /** Orders whose line items and addresses were read per order (the store ignored include). */
   fallbackOrders: number

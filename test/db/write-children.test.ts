@@ -50,7 +50,8 @@ describeEachDatabase('child tables, each through the one contract', (ctx) => {
   async function stored(table: ChildTable) {
     const { parentKey } = CHILD_PARENTS[table]
     const rows = await ctx.db.execute<{ id: number; note: string }>(
-      sql`select id::float8 as id, data->>'note' as note from ${childTables[table]} where store_hash = ${STORE} and ${sql.identifier(parentKey)} = 5 order by id`,
+      sql`select id::float8 as id, data->>'note' as note from ${childTables[table]}
+        where store_hash = ${STORE} and ${sql.identifier(parentKey)} = 5 order by id`,
     )
     return rows.map((r) => `${r.id}:${r.note}`)
   }
