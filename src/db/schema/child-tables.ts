@@ -90,8 +90,9 @@ export function childTable<
   })
 }
 
-const money = (name: string) => numeric(name, { precision: 20, scale: 4 })
-const optionalId = (name: string) => bigint(name, { mode: 'number' })
+// Generic in the name, so that each column's type keeps its SQL name as drizzle's own calls do.
+const money = <N extends string>(name: N) => numeric(name, { precision: 20, scale: 4 })
+const optionalId = <N extends string>(name: N) => bigint(name, { mode: 'number' })
 
 /** The order's line items (`/orders/{id}/products` items, or the same embedded in consignments). */
 export const orderProducts = childTable('order_products', {
