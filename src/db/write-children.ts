@@ -87,6 +87,11 @@ export function childStatement(
     ), written as (
       insert into ${target} as stored (store_hash, synced_at, ${list(names)})
       select ${storeHash}, now(), ${list(columns.map((c) => sql`x.${ident(c.name)}`))} from incoming x
+      -- Identical rows are left out before the ON CONFLICT, which would lock each (issue 23).
+      where x.data is distinct from (
+        select s.data from ${target} s
+        where s.store_hash = ${storeHash} and s.${key} = x.${key} and s.id = x.id
+      )
       on conflict (store_hash, ${key}, id) do update set ${updates}
       where stored.data is distinct from excluded.data
       returning stored.id

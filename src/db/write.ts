@@ -6,7 +6,8 @@
 // - a tombstone in `deletions` stops only reads that began before the deletion, so a stale read
 //   can never bring a deleted row back, while a row that a later read sees in the store comes back
 //   (and its tombstone goes): a wrongful deletion heals on the next read;
-// - identical rows are not rewritten (no churn in WAL or `synced_at` for unchanged data);
+// - identical rows are neither rewritten nor locked (no churn in WAL or `synced_at` for unchanged
+//   data: the webhook worker refetches the same rows again and again);
 // - a row that could be stored (written or not) clears its `rejected_rows` entry;
 // - the rows a statement really wrote or deleted are announced on the change feed (changes.ts).
 // Rows travel as one JSON parameter per batch (jsonb_to_recordset): one round trip, no
@@ -89,6 +90,13 @@ function upsertStatement(
         select 1 from ${deletions} d
         where d.store_hash = ${storeHash} and d.resource = ${resource} and d.id = x.id
           and d.deleted_at >= ${fetchedAt.toISOString()}::timestamptz
+      )
+      -- An identical stored row is left out here, not by the ON CONFLICT's WHERE: a conflict
+      -- locks its row first (a WAL record and a transaction to commit) even when nothing changes.
+      and x.data is distinct from (
+        select s.data from ${table} s
+        where s.store_hash = ${storeHash} and s.id = x.id
+          and s.date_modified is not distinct from x.date_modified
       )
       on conflict (store_hash, id) do update set ${updates}
       where (stored.date_modified is null or excluded.date_modified is null
