@@ -1,6 +1,7 @@
 // `bc-mirror serve` as a child process for benchmarks: started with only the environment given,
 // resolved once it logs that it is listening.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { appendFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
@@ -21,6 +22,9 @@ export async function startServeProcess(
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const lines = createInterface({ input: child.stdout! })
+  // BENCH_SERVE_STDOUT_DIR=dir keeps each serve's output (its log, and V8's --trace-gc lines).
+  const tee = process.env.BENCH_SERVE_STDOUT_DIR
+  if (tee) lines.on('line', (line) => appendFileSync(`${tee}/serve-${child.pid}.log`, `${line}\n`))
   const url = await new Promise<string>((resolve, reject) => {
     lines.on('line', (line) => {
       const match = /"msg":"listening","url":"([^"]+)"/.exec(line)
