@@ -7,6 +7,7 @@
 //   npm run bench:stores -- --idle-only [--compare main]                 # the idle serves, ~4 min
 //   npm run bench:stores -- --acks-only   # the small stores and the acknowledgement phases only
 //   BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:stores -- --acks-only
+//   BENCH_LOG_STATEMENTS=1 npm run bench:stores -- --acks-only   # PostgreSQL logs each statement
 //
 // The run, in order:
 // 1. `--stores - 1` small stores installed through the app (GET /bigcommerce/auth with the code
@@ -203,6 +204,9 @@ async function scratchDatabase(label: string): Promise<string> {
   const name = `bcm_bench_${process.pid}_stores_${label}`
   await admin.unsafe(`drop database if exists "${name}" with (force)`)
   await admin.unsafe(`create database "${name}"`)
+  // BENCH_LOG_STATEMENTS=1: the server logs every statement on this database (to count them).
+  if (process.env.BENCH_LOG_STATEMENTS === '1')
+    await admin.unsafe(`alter database "${name}" set log_statement = 'all'`)
   cleanups.push(
     async () => void (await admin.unsafe(`drop database if exists "${name}" with (force)`)),
   )
