@@ -1,5 +1,5 @@
 // Claims on inbox events: taking due events under a lease, renewing it, and the test every later
-// step makes that a claim is still the one in hand (HELD_UNDER_CLAIM).
+// step makes that a claim is still the one in hand (heldUnderClaim).
 import { sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../db/database.ts'
 import { webhookEvents } from '../../db/schema.ts'
@@ -76,9 +76,17 @@ const CLAIM_TOKEN = sql.raw(
     (extract(epoch from e.received_at) * 1000000)::bigint::text)`,
 )
 
-/** Matches an inbox row `e` to a record `x` (id, lease) whose claim it still is. */
-export const HELD_UNDER_CLAIM = sql`e.id = x.id and e.status = 'pending' and e.locked_until is not null
-      and ${CLAIM_TOKEN} = x.lease`
+/**
+ * Matches an inbox row `e` to a record `x` (id, lease) whose claim it still is. The ids also go
+ * as an array, so that PostgreSQL reads the events by primary key: given only the
+ * jsonb_to_recordset join (guessed at 100 rows), it scanned every store's pending events through
+ * the due index instead, and with many busy stores each batch's finish cost as much as the backlog.
+ */
+export function heldUnderClaim(events: ClaimedEvent[]): SQL {
+  const ids = `{${events.map((e) => e.id).join(',')}}`
+  return sql`e.id = any(${ids}::bigint[]) and e.id = x.id and e.status = 'pending'
+      and e.locked_until is not null and ${CLAIM_TOKEN} = x.lease`
+}
 
 /** Sets `changes` on the events still held under the claims in `events`; re-armed or reclaimed ones are left. */
 export async function updateClaimed(
@@ -92,7 +100,7 @@ export async function updateClaimed(
     update ${webhookEvents} e
     set ${changes}
     from jsonb_to_recordset(${leases}::jsonb) as x(id bigint, lease text)
-    where ${HELD_UNDER_CLAIM}`)
+    where ${heldUnderClaim(events)}`)
 }
 
 /** Extends the claim on events still in hand; a claim taken over or re-armed meanwhile is left. */

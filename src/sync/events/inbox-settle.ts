@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.ts'
 import { webhookEvents } from '../../db/schema.ts'
-import { HELD_UNDER_CLAIM, updateClaimed } from './inbox-claims.ts'
+import { heldUnderClaim, updateClaimed } from './inbox-claims.ts'
 import type { ClaimedEvent } from './inbox-types.ts'
 
 /** Marks claimed events finished ('done' or 'ignored'), unless re-armed or reclaimed meanwhile. */
@@ -62,7 +62,7 @@ export async function retryEvents(
         locked_until = null, last_error = ${message}
     from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
       as x(id bigint, lease text, give_up boolean, delay_s float8)
-    where ${HELD_UNDER_CLAIM}`)
+    where ${heldUnderClaim(events)}`)
   const failed = items.filter((i) => i.give_up).length
   return { retried: items.length - failed, failed }
 }
