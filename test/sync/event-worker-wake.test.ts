@@ -24,19 +24,29 @@ afterAll(async () => {
   await sim.close()
 })
 
-/** `db`, noting which loop each claim came from: a table's name, or `others`. */
-function notingClaims(db: Database, claims: string[]): Database {
+/**
+ * `db`, noting which loop each claim came from: a table's name, or `others`; once answered, or
+ * (`when: 'sent'`) as soon as it is sent.
+ */
+function notingClaims(
+  db: Database,
+  claims: string[],
+  when: 'answered' | 'sent' = 'answered',
+): Database {
   return new Proxy(db, {
     get(target, key, receiver) {
       if (key !== 'execute') return Reflect.get(target, key, receiver)
       return async (query: SQL) => {
         const { sql: text, params } = dialect.sqlToQuery(query)
-        const result = await target.execute(query)
-        // Noted once answered: a claim called before an insert may run after it (a busy pool).
-        if (text.includes('with due as')) {
+        const note = () => {
+          if (!text.includes('with due as')) return
           const only = text.includes("coalesce(resource, '') = $")
           claims.push(EVENT_TABLES.find((name) => only && params.includes(name)) ?? 'others')
         }
+        if (when === 'sent') note()
+        const result = await target.execute(query)
+        // Noted once answered: a claim called before an insert may run after it (a busy pool).
+        if (when === 'answered') note()
         return result
       }
     },
@@ -76,6 +86,50 @@ describeEachDatabase('event worker wake-ups', (ctx) => {
       await expect.poll(() => claims).toContain('others')
       worker.wake()
       await expect.poll(() => new Set(claims)).toEqual(new Set(everyLoop))
+    } finally {
+      await worker.stop()
+    }
+  })
+})
+
+describeEachDatabase('event worker after a batch', (ctx) => {
+  it('claims again only when woken meanwhile: a batch that took every due event is not followed by an empty claim', async () => {
+    const claims: string[] = []
+    const batches: number[] = []
+    const client = createBigCommerceClient({
+      ...{ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken },
+      pacer: createRatePacer(),
+    })
+    const db = notingClaims(ctx.db, claims, 'sent')
+    const worker = startEventWorker(
+      {
+        db,
+        client,
+        storeHash: sim.storeHash,
+        log: (entry) => {
+          if (entry.event === 'batch') batches.push(entry.claimed)
+        },
+      },
+      { idleMs: 600_000, gatherMs: 0 },
+    )
+    try {
+      const everyLoop = [...EVENT_TABLES, 'others'].sort()
+      await expect.poll(() => [...claims].sort()).toEqual(everyLoop)
+      claims.splice(0)
+
+      events += 1
+      const hash = `after-batch-${events}`
+      const payload = { scope: 'store/product/updated', data: { type: 'product', id: 2 }, hash }
+      await insertEvents(ctx.db, sim.storeHash, [
+        { hash, scope: payload.scope, resource: 'products', resourceId: 2, payload },
+      ])
+      worker.wake(['products'])
+      await expect.poll(() => batches).toEqual([1])
+      // The old loop claimed again at once, within the batch's own chain of promises: a turn of
+      // the event loop later that claim has been sent, or was never made.
+      await expect.poll(() => pendingEvents(ctx.db)).toBe(0)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(claims).toEqual(['products'])
     } finally {
       await worker.stop()
     }

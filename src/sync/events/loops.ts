@@ -141,7 +141,12 @@ async function runLoop(state: LoopState, loop: LoopSettings): Promise<void> {
   }
 }
 
-/** Runs one batch; true when there was one, so that the next claim follows without a poll. */
+/**
+ * Runs one batch; true when the next claim should follow without a poll: the batch was full, or
+ * events arrived while it ran. Otherwise the claim that found these events took every one that
+ * was due, and a claim now would find nothing (with many quiet stores, one empty claim a batch
+ * was a statement for every batch); the next wake or poll starts the next.
+ */
 async function runBatch(state: LoopState, loop: LoopSettings): Promise<boolean> {
   try {
     state.woken = false
@@ -149,9 +154,10 @@ async function runBatch(state: LoopState, loop: LoopSettings): Promise<boolean> 
     const summary = await loop.work()
     if (!summary) return false
     loop.ctx.log?.({ event: 'batch', ...summary })
+    const full = summary.claimed >= loop.batchSize
+    if (!full && !state.woken) return false
     // Events arrived while this batch ran: a stream. Let more gather before the next claim.
     // A lone event after a quiet spell still goes through at once.
-    const full = summary.claimed >= loop.batchSize
     const rest = loop.minBatchIntervalMs - (Date.now() - startedAt)
     if (state.woken && !full && rest > 0 && !state.stopping) await pause(state, rest, false)
     return true
