@@ -220,8 +220,10 @@ async function feed(): Promise<number> {
     if (events.length > 0)
       inserts.push(
         insertEvents(feeder, hashes[0] as string, events).then(() => {
-          for (const storeHash of new Set(events.map((e) => e.storeHash ?? '')))
-            work.wake(['products'], storeHash)
+          const perStore = new Map<string, number>()
+          for (const e of events)
+            perStore.set(e.storeHash ?? '', (perStore.get(e.storeHash ?? '') ?? 0) + 1)
+          for (const [storeHash, count] of perStore) work.wake(['products'], storeHash, count)
         }),
       )
     await sleep(TICK_MS)

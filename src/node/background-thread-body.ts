@@ -42,13 +42,15 @@ const work = startFleetWork({
   leaseMs: fleet?.leaseMs,
   refreshMs: fleet?.refreshMs,
   batchSlots: fleet?.batchSlots,
+  batchPace: fleet?.batchPace,
   // Each API event also goes to the receiver, whose `/metrics` counts them.
   onApiEvent: (store, event, quota) => post({ type: 'api', store, event: { ...event }, quota }),
 })
 
 port.on('message', (message: ToThread) => {
   if (message.type === 'wake')
-    for (const [store, resources] of message.wakes) work.wake(resources, store ?? undefined)
+    for (const [store, resources, events] of message.wakes)
+      work.wake(resources, store ?? undefined, events)
   else if (message.type === 'stores') work.storesChanged?.()
   // A message handler has nothing to wait for; stop() reports its own failure.
   else void stop()

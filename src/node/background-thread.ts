@@ -11,6 +11,7 @@ import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import type { Config } from '../config.ts'
 import type { EventWorkerOptions } from '../sync/events/event-worker.ts'
 import type { BackgroundWork } from './background.ts'
+import type { BatchPaceOptions } from './fleet-batch-pace.ts'
 import type { LogFields, Logger, LogLevel } from '../util/log.ts'
 
 /** What the thread is started with. */
@@ -26,10 +27,11 @@ export interface FleetSettings {
   leaseMs?: number
   refreshMs?: number
   batchSlots?: number
+  batchPace?: BatchPaceOptions
 }
 
-/** Events stored for a store (null: whichever), by their tables. */
-export type Wakes = Array<[store: string | null, resources: Array<string | null>]>
+/** Events stored for a store (null: whichever), by their tables, and how many. */
+export type Wakes = Array<[store: string | null, resources: Array<string | null>, events: number]>
 
 export type ToThread = { type: 'wake'; wakes: Wakes } | { type: 'stores' } | { type: 'stop' }
 export type FromThread =
@@ -90,20 +92,23 @@ export async function startBackgroundThread(
   await Promise.race([started, failedToStart])
 
   // One message per turn of the event loop however many events were stored in it.
-  let toWake: Map<string | null, Set<string | null>> | null = null
+  let toWake: Map<string | null, { names: Set<string | null>; events: number }> | null = null
   const send = (message: ToThread) => thread.postMessage(message)
   return {
-    wake(resources, storeHash) {
+    wake(resources, storeHash, events = 1) {
       if (!toWake) {
         const queued = (toWake = new Map())
         setImmediate(() => {
           toWake = null
-          send({ type: 'wake', wakes: [...queued].map(([store, names]) => [store, [...names]]) })
+          const wakes: Wakes = [...queued].map(([store, w]) => [store, [...w.names], w.events])
+          send({ type: 'wake', wakes })
         })
       }
-      const names = toWake.get(storeHash ?? null) ?? new Set<string | null>()
-      for (const name of resources) names.add(name)
-      toWake.set(storeHash ?? null, names)
+      const key = storeHash ?? null
+      const queued = toWake.get(key) ?? { names: new Set<string | null>(), events: 0 }
+      for (const name of resources) queued.names.add(name)
+      queued.events += events
+      toWake.set(key, queued)
     },
     storesChanged: () => send({ type: 'stores' }),
     async stop() {

@@ -22,9 +22,9 @@ export interface BackgroundWork {
   /**
    * Events for these tables (a resource name, or null for none) were just stored for this store
    * (absent: whichever the work serves): their worker loops look at once instead of at their
-   * next poll.
+   * next poll. `events`: how many were stored (default 1; the fleet paces its batches by it).
    */
-  wake(resources: Iterable<string | null>, storeHash?: string): void
+  wake(resources: Iterable<string | null>, storeHash?: string, events?: number): void
   /**
    * The stores changed (an app installed or uninstalled, a store added): read the directory now
    * instead of at its next refresh, so a new store's backfill starts at once. Absent: one store.

@@ -17,6 +17,7 @@ import { readJobsOf, type JobRecord } from '../sync/job-state.ts'
 import { describeError, type Logger } from '../util/log.ts'
 import { createSlots } from '../util/slots.ts'
 import type { BackgroundWork } from './background.ts'
+import { createBatchPace, type BatchPaceOptions } from './fleet-batch-pace.ts'
 import { nodeLeaseIdentity, type LeaseIdentity } from './lease-identity.ts'
 import { startStoreLane, type LaneShared, type StoreLane } from './store-lane.ts'
 
@@ -38,6 +39,8 @@ export interface FleetOptions {
   jobSlots?: number
   /** Event batches running at once in this process, over all stores. Default 8. */
   batchSlots?: number
+  /** When batches yield to fast deliveries, and how far (fleet-batch-pace.ts). */
+  batchPace?: BatchPaceOptions
   /** A lane's worker with no due events for this long is stopped until the next. Default 5 min. */
   idleStopMs?: number
   /** Least delay before a job that is due at start runs. Default 2 s. */
@@ -73,6 +76,7 @@ export function startFleetWork(options: FleetOptions): FleetWork {
     leaseMs,
     jobSlots: createSlots(options.jobSlots ?? 4),
     batchSlots: createSlots(options.batchSlots ?? 8),
+    batchPace: createBatchPace(options.batchPace),
     scheduleStartDelayMs: options.scheduleStartDelayMs ?? 2_000,
     onApiEvent: options.onApiEvent,
     apiUrlOf: options.apiUrlOf,
@@ -165,7 +169,8 @@ export function startFleetWork(options: FleetOptions): FleetWork {
   )
 
   return {
-    wake(resources, storeHash) {
+    wake(resources, storeHash, events = 1) {
+      shared.batchPace.delivered(events)
       if (storeHash === undefined) {
         for (const lane of lanes.values()) lane.wake(resources)
         return
@@ -182,6 +187,8 @@ export function startFleetWork(options: FleetOptions): FleetWork {
     refresh,
     async stop() {
       stopped = true
+      // Batches waiting for their turn start now, so that each lane's worker can end.
+      shared.batchPace.stop()
       clearInterval(refreshTimer)
       await poller.stop()
       await refreshing?.catch(() => {})

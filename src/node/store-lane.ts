@@ -21,6 +21,7 @@ import { logWorkerEntry, runJob, SERVE_JOBS, watchApiState, type JobContext } fr
 import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
 import { describeError, type Logger } from '../util/log.ts'
 import type { Slots } from '../util/slots.ts'
+import type { BatchPace } from './fleet-batch-pace.ts'
 import type { LeaseIdentity } from './lease-identity.ts'
 import { startSchedule, type RunningSchedule, type ScheduleOptions } from './schedule.ts'
 import { createStoreClient, logClientEvents } from './store-client.ts'
@@ -42,6 +43,8 @@ export interface LaneShared {
   jobSlots: Slots
   /** Event batches of all stores running at once in this process. */
   batchSlots: Slots
+  /** Event batches of all stores wait their turn here while deliveries arrive fast. */
+  batchPace: BatchPace
   scheduleStartDelayMs: number
   onApiEvent?: (storeHash: string, event: ClientEvent, quota: PacerSnapshot) => void
   /** Where a store's API is; default config.apiUrl (tests give each simulated store its own). */
@@ -99,7 +102,10 @@ export function startStoreLane(
           storeHash,
           log: (entry) => logWorkerEntry(log, entry),
           apiDelayMs,
-          batchSlot: () => shared.batchSlots.acquire(),
+          batchSlot: async () => {
+            await shared.batchPace.turn()
+            return shared.batchSlots.acquire()
+          },
         },
         // The fleet's one query finds due events and wakes the lane; its own loops need not poll.
         { ...shared.worker, idleMs: Math.max(shared.worker?.idleMs ?? 1_000, LANE_POLL_MS) },
