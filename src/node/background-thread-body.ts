@@ -1,7 +1,7 @@
 // The program of the background thread (see background-thread.ts): opens its own PostgreSQL
 // connections, runs every store's worker and schedule (fleet.ts), sends its log lines to the main
 // thread, and on `stop` finishes its batch, closes its connections and ends.
-import { setPriority } from 'node:os'
+import { getPriority, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { openPostgres } from '../db/postgres.ts'
 import type { FromThread, ThreadData, ToThread } from './background-thread.ts'
@@ -9,8 +9,10 @@ import { describeError, type LogFields, type Logger } from '../util/log.ts'
 import { startFleetWork } from './fleet.ts'
 import { openStoreDirectory } from './store-directory.ts'
 
-/** Nice value of the background thread: below the receiver, above nothing else in particular. */
-const BACKGROUND_NICE = 10
+/** How far below the receiver the background thread runs (nice steps above the process's own). */
+const BACKGROUND_NICE_STEPS = 10
+/** Linux's lowest priority. */
+const MAX_NICE = 19
 
 if (!parentPort) throw new Error('background-thread-body.ts runs only as a worker thread')
 const port = parentPort
@@ -19,7 +21,9 @@ if (!config.databaseUrl) throw new Error('the background thread needs DATABASE_U
 
 if (process.platform === 'linux') {
   try {
-    setPriority(BACKGROUND_NICE) // this thread only: Linux keeps nice values per thread
+    // This thread only (Linux keeps nice values per thread), and relative to the process: a serve
+    // started under `nice` must not find its background above its receiver.
+    setPriority(Math.min(MAX_NICE, getPriority() + BACKGROUND_NICE_STEPS))
   } catch {
     // Best effort: without it the background competes with the receiver on equal terms.
   }
