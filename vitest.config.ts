@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import SlowestFirst from './test/support/slowest-first.ts'
 
 export default defineConfig({
   test: {
@@ -18,6 +19,8 @@ export default defineConfig({
     // CPU isolated, 90.9 s not; docs/test-suite.md). No test mocks a module or leaves a global
     // changed (pacer's fake timers and stores-cli's spies are restored after each test).
     isolate: false,
+    // The known-slowest files first, so that none of them starts last and runs alone at the end.
+    sequence: { sequencer: SlowestFirst },
     // The ten slowest tests and any past half of its timeout, after every run.
     reporters: ['default', './test/support/timings-reporter.ts'],
   },
