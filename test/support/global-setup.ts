@@ -38,9 +38,10 @@ export default async function setup(project: TestProject) {
   const built = existsSync(EMBEDDED_IMAGE) ? gunzipSync(await readFile(EMBEDDED_IMAGE)) : null
   const embedded = await openPglite(built ? { loadDataDir: new Blob([built]) } : {})
   await migrateDatabase(embedded)
-  const client = (embedded.orm as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } })
+  const client = (embedded.orm as unknown as { $client: { dumpDataDir(c: 'none'): Promise<Blob> } })
     .$client
-  const image = await client.dumpDataDir('gzip')
+  // Not compressed: each of the run's many opens would gunzip it again (paths.ts).
+  const image = await client.dumpDataDir('none')
   const imageBytes = Buffer.from(await image.arrayBuffer())
   await writeFile(PGLITE_IMAGE, imageBytes)
   await embedded.close()
