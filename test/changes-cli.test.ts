@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { followChanges } from '../cli/changes.ts'
 import { upsertRows } from '../src/db/write.ts'
 import type { ResourceRow } from '../src/resources/types.ts'
-import { BIN, cliEnv, runCli } from './support/cli.ts'
+import { BIN, NODE_FLAGS, cliEnv, runCli } from './support/cli.ts'
 import {
   createFreshDatabase,
   databaseKinds,
@@ -114,7 +114,7 @@ if (databaseKinds().includes('postgres')) {
 
     it('prints a committed change and exits 0 on Ctrl-C', async () => {
       if (!fresh) throw new Error('no database')
-      const child = spawn(process.execPath, [BIN, 'changes', '--follow', '--json'], {
+      const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'changes', '--follow', '--json'], {
         env: cliEnv({ DATABASE_URL: fresh.url }),
         stdio: ['ignore', 'pipe', 'pipe'],
       })

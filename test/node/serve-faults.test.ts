@@ -21,7 +21,7 @@ import { startServer } from '../../src/node/serve.ts'
 import { ensureHooks } from '../../src/sync/hooks/mirror-hooks.ts'
 import type { MirrorStatus } from '../../src/sync/status/status.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
-import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { BIN, NODE_FLAGS, cliEnv, runCli } from '../support/cli.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { freePort } from '../support/ports.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
@@ -231,7 +231,7 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
         return held
       },
     })
-    const sync = spawn(process.execPath, [BIN, 'sync', '--tables', 'orders'], {
+    const sync = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sync', '--tables', 'orders'], {
       env: cliEnv(await env()),
       stdio: 'ignore',
     })

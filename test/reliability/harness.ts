@@ -29,7 +29,7 @@ import {
   type SimStore,
   type SimStoreOptions,
 } from '../../src/sim/index.ts'
-import { BIN, cliEnv } from '../support/cli.ts'
+import { BIN, NODE_FLAGS, cliEnv } from '../support/cli.ts'
 import {
   CHILD_KINDS,
   compareOrderChildren,
@@ -470,7 +470,17 @@ export async function startServe(env: CommandEnv): Promise<ServeProcess> {
 async function startServeOnce(env: CommandEnv): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--worker-lease', '2', '--api-retry-max', '5', '--confirm-after', '3'],
+    [
+      ...NODE_FLAGS,
+      BIN,
+      'serve',
+      '--worker-lease',
+      '2',
+      '--api-retry-max',
+      '5',
+      '--confirm-after',
+      '3',
+    ],
     {
       env: commandEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -553,7 +563,7 @@ export function runSyncCommand(
   killAfterRequests?: number,
 ): Promise<SyncRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'sync', ...args], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sync', ...args], {
       env: commandEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
-import { BIN, cliEnv, runCli, type CliResult } from '../support/cli.ts'
+import { BIN, NODE_FLAGS, cliEnv, runCli, type CliResult } from '../support/cli.ts'
 import { seedDataDir } from '../support/serve-process.ts'
 
 let sim: SimStore
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 function runWithStdin(args: string[], stdin: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], {
       env: cliEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     })

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cp } from 'node:fs/promises'
 import { inject } from 'vitest'
-import { BIN, cliEnv } from './cli.ts'
+import { BIN, NODE_FLAGS, cliEnv } from './cli.ts'
 
 export interface ServeChild {
   process: ChildProcess
@@ -16,7 +16,7 @@ export function startServeChild(
   env: Record<string, string | undefined>,
   args: string[] = [],
 ): ServeChild {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'serve', ...args], {
     env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   })

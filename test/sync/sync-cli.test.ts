@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
-import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { BIN, NODE_FLAGS, cliEnv, runCli } from '../support/cli.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
 import { seedDataDir } from '../support/serve-process.ts'
 import type { SimStore } from '../../src/sim/index.ts'
@@ -109,7 +109,7 @@ for (const kind of databaseKinds()) {
       const store = sim
       let requests = 0
       store.setOptions({ onRequest: () => void (requests += 1) })
-      const child = spawn(process.execPath, [BIN, 'sync'], {
+      const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sync'], {
         env: cliEnv({ ...storeEnv(store), ...target() }),
         stdio: 'ignore',
       })

@@ -12,7 +12,7 @@ import type { Database } from '../../src/db/database.ts'
 import { openPglite } from '../../src/db/pglite.ts'
 import { openPostgres } from '../../src/db/postgres.ts'
 import type { SimStore } from '../../src/sim/index.ts'
-import { BIN, cliEnv, runCli } from '../support/cli.ts'
+import { BIN, NODE_FLAGS, cliEnv, runCli } from '../support/cli.ts'
 import { createFreshDatabase, databaseKinds, type FreshDatabase } from '../support/databases.ts'
 import { seedDataDir } from '../support/serve-process.ts'
 import { expectMirrorEqualsStore, startStore } from './support.ts'
@@ -47,7 +47,7 @@ async function interruptSync(env: Record<string, string | undefined>, presses: 1
       if (path.startsWith('/v3/catalog/products') && ++lists > 2) await held
     },
   })
-  const child = spawn(process.execPath, [BIN, 'sync', '--tables', 'products'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sync', '--tables', 'products'], {
     env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
