@@ -9,7 +9,11 @@ import { constants, getPriority, setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 // vitest itself, not through npx, so that stopping it stops the run's workers too.
-const VITEST = fileURLToPath(new URL('../node_modules/.bin/vitest', import.meta.url))
+const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url))
+// Its worker threads open PGlite dozens of times: V8's baseline WebAssembly compiler alone costs
+// less CPU than optimising PGlite in the background again in every thread (docs/test-suite.md;
+// the tests' own children run with it too, test/support/cli.ts).
+const NODE_FLAGS = ['--liftoff-only']
 
 /** How much lower the checks' priority is than this process's (nice values: higher is lower). */
 const CHECKS_NICENESS = 10
@@ -49,7 +53,9 @@ const checks = spawn('npm', ['run', '--silent', 'checks'], {
 })
 // Before npm has started any of the checks, so they all inherit it.
 lowerPriority(checks)
-const vitest = spawn(VITEST, ['run', ...process.argv.slice(2)], { stdio: 'inherit' })
+const vitest = spawn(process.execPath, [...NODE_FLAGS, VITEST, 'run', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+})
 
 const checksDone = finished(checks, true)
 const vitestDone = finished(vitest, false)
