@@ -1,11 +1,11 @@
 // `npm test`: the checks (typecheck, import rules, format, lint) and vitest at the same time. The
 // checks run one at a time on one core, and from a cold cache they take about a minute: run before
-// vitest, the other core sat idle all that while. Beside it, at a lower priority, they take the
-// cycles vitest leaves (its waits, its last files) instead of slowing its tests
+// vitest, the other core sat idle all that while. Beside it they are one process more among
+// vitest's threads and children, at the same priority: a lower one would starve them on a quiet
+// machine until vitest's end, and then they would run alone on one core again
 // (docs/test-suite.md). A failed check stops the run, as it did when the checks came first; its
 // output is shown once, after whatever vitest printed. Arguments go to vitest.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { constants, getPriority, setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 // vitest itself, not through npx, so that stopping it stops the run's workers too.
@@ -14,9 +14,6 @@ const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import
 // less CPU than optimising PGlite in the background again in every thread (docs/test-suite.md;
 // the tests' own children run with it too, test/support/cli.ts).
 const NODE_FLAGS = ['--liftoff-only']
-
-/** How much lower the checks' priority is than this process's (nice values: higher is lower). */
-const CHECKS_NICENESS = 10
 
 interface Finished {
   code: number
@@ -36,23 +33,10 @@ function finished(child: ChildProcess, keepOutput: boolean): Promise<Finished> {
   })
 }
 
-/** Lowers the child's priority; where that is not allowed, the checks run at the same priority. */
-function lowerPriority(child: ChildProcess): void {
-  if (child.pid === undefined) return
-  try {
-    const current = getPriority()
-    setPriority(child.pid, Math.min(constants.priority.PRIORITY_LOW, current + CHECKS_NICENESS))
-  } catch {
-    // Not worth failing the tests over: only the run's length depends on it.
-  }
-}
-
 const started = Date.now()
 const checks = spawn('npm', ['run', '--silent', 'checks'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 })
-// Before npm has started any of the checks, so they all inherit it.
-lowerPriority(checks)
 const vitest = spawn(process.execPath, [...NODE_FLAGS, VITEST, 'run', ...process.argv.slice(2)], {
   stdio: 'inherit',
 })
