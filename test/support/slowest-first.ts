@@ -6,35 +6,40 @@ import { existsSync } from 'node:fs'
 import { relative } from 'node:path'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
-/** Slowest first, from the whole embedded runs in docs/test-suite.md (a file's wall time). */
+/**
+ * Slowest first, by each file's wall time in the whole embedded run of docs/test-suite.md's last
+ * section (cold caches, 2026-12-06 13:25). A file that becomes one of the slowest belongs here.
+ */
 export const SLOWEST_FILES = [
-  'test/reliability/convergence-seed-1.test.ts',
-  'test/reliability/convergence-seed-2.test.ts',
-  'test/sync/list-absence.test.ts',
-  'test/node/serve-faults.test.ts',
   'test/sync/sync-cli.test.ts',
+  'test/sync/list-absence.test.ts',
+  'test/reliability/convergence-seed-1.test.ts',
   'test/http/webhook-fuzz.test.ts',
+  'test/node/serve-faults.test.ts',
+  'test/reliability/convergence-seed-2.test.ts',
   'test/cli-input.test.ts',
-  'test/node/serve.test.ts',
-  'test/sync/order-children.test.ts',
-  'test/sync/sweep.test.ts',
-  'test/package/library.test.ts',
   'test/sync/sync-faults-cli.test.ts',
+  'test/node/serve.test.ts',
   'test/sync/harsh-store.test.ts',
+  'test/package/library.test.ts',
+  // Paced by the clock (requests a second), not by the CPU: its waits overlap others' work.
+  'test/bigcommerce/pacing.test.ts',
   'test/cli.test.ts',
+  'test/sync/sweep.test.ts',
+  'test/node/app-mode.test.ts',
+  'test/sync/verify.test.ts',
+  'test/node/schedule.test.ts',
   'test/sync/sync-stop-cli.test.ts',
   'test/status/status-cli.test.ts',
-  'test/sync/event-worker.test.ts',
-  'test/sync/verify.test.ts',
 ]
 
 export default class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const root = this.ctx.config.root
-    // A renamed or removed file must leave the list, or the list silently stops ordering it.
+    // A renamed or removed file should leave the list: said, but no reason to fail a run.
     const missing = SLOWEST_FILES.filter((file) => !existsSync(`${root}/${file}`))
     if (missing.length > 0)
-      throw new Error(`test/support/slowest-first.ts names files that do not exist: ${missing}`)
+      console.warn(`test/support/slowest-first.ts names files that do not exist: ${missing}`)
     const rank = (spec: TestSpecification) => {
       const index = SLOWEST_FILES.indexOf(relative(root, spec.moduleId))
       return index === -1 ? SLOWEST_FILES.length : index
