@@ -14,7 +14,6 @@
 // insert until the worker finished it (the inbox's received_at to processed_at; the refetch at
 // the API latency included). Asserts nothing.
 import { randomBytes } from 'node:crypto'
-import { readdirSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { drizzle } from 'drizzle-orm/postgres-js'
@@ -24,12 +23,11 @@ import { wrapExecutor } from '../src/db/database.ts'
 import { migrateDatabase } from '../src/db/migrate.ts'
 import { openPostgres } from '../src/db/postgres.ts'
 import { startBackgroundThread } from '../src/node/background-thread.ts'
-import { procStatField } from '../src/node/proc-stat.ts'
 import { registerStore } from '../src/stores/registry.ts'
 import { importTokenKeys } from '../src/stores/token-crypto.ts'
 import { insertEvents } from '../src/sync/events/inbox-insert.ts'
 import type { InboxEvent } from '../src/sync/events/inbox-types.ts'
-import { percentile, sleep } from './support/ack-phases.ts'
+import { percentile, sleep, statCpuSeconds, threadCpu } from './support/ack-phases.ts'
 import { markJobsRecentlyRun } from './support/idle-stores.ts'
 import { startSimProcess } from './support/sim-client.ts'
 
@@ -130,23 +128,6 @@ const work = await startBackgroundThread(config, {
   },
 })
 
-/** CPU seconds of each thread of this process so far, by thread id (Linux). */
-function threadCpu(): Map<number, number> {
-  const byThread = new Map<number, number>()
-  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
-    const path = `/proc/${process.pid}/task/${tid}/stat`
-    try {
-      byThread.set(
-        Number(tid),
-        (Number(procStatField(path, 14)) + Number(procStatField(path, 15))) / 100,
-      )
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return byThread
-}
-
 /** CPU seconds of the scratch database's backends but the feeder's and the bench's own. */
 async function backendCpu(): Promise<Map<number, number>> {
   const rows = await admin`
@@ -154,12 +135,8 @@ async function backendCpu(): Promise<Map<number, number>> {
     where datname = ${scratch} and application_name <> ${FEEDER} and pid <> pg_backend_pid()`
   const byPid = new Map<number, number>()
   for (const { pid } of rows) {
-    const path = `/proc/${pid}/stat`
     try {
-      byPid.set(
-        Number(pid),
-        (Number(procStatField(path, 14)) + Number(procStatField(path, 15))) / 100,
-      )
+      byPid.set(Number(pid), statCpuSeconds(`/proc/${pid}/stat`))
     } catch {
       // The backend ended meanwhile.
     }
@@ -251,7 +228,7 @@ try {
     `background thread with ${STORES} registered stores on PostgreSQL, ${LATENCY_MS} ms API latency, ${BATCH_SLOTS} batch slots; ${describeMachine()}`,
   )
   const before = {
-    threads: threadCpu(),
+    threads: threadCpu(process.pid),
     backends: await backendCpu(),
     commits: await commits(),
     requests: await apiRequests(),
@@ -263,7 +240,7 @@ try {
   await drained()
   const drainMs = performance.now() - started - fedMs
   await sleep(300) // the last batches' log lines
-  const threads = threadCpu()
+  const threads = threadCpu(process.pid)
   const backends = await backendCpu()
   const usedThreads = [...threads]
     .filter(([tid]) => tid !== process.pid)

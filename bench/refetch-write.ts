@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { createBigCommerceClient } from '../src/bigcommerce/client.ts'
 import { writeItems } from '../src/db/write-items.ts'
-import { procStatField } from '../src/node/proc-stat.ts'
 import { products } from '../src/resources/products.ts'
 import { startSimStore } from '../src/sim/index.ts'
+import { statCpuSeconds } from './support/ack-phases.ts'
 import { freshDatabase } from './support/database.ts'
 
 const { values } = parseArgs({
@@ -47,16 +47,16 @@ await write()
 const backends = await target.db.execute<{ pid: number }>(
   sql`select pid from pg_stat_activity where datname = current_database()`,
 )
-const stat = (pid: number, n: number) => Number(procStatField(`/proc/${pid}/stat`, n))
-const ticks = () => backends.reduce((sum, { pid }) => sum + stat(pid, 14) + stat(pid, 15), 0)
-const backendTicks = ticks()
+const backendSeconds = () =>
+  backends.reduce((sum, { pid }) => sum + statCpuSeconds(`/proc/${pid}/stat`), 0)
+const backendBefore = backendSeconds()
 const ownStart = process.cpuUsage()
 const started = performance.now()
 let written = 0
 for (let round = 0; round < rounds; round++) written += (await write()).written
 const elapsed = performance.now() - started
 const own = process.cpuUsage(ownStart)
-const backendMs = ((ticks() - backendTicks) * 1000) / 100
+const backendMs = (backendSeconds() - backendBefore) * 1000
 console.log(
   `${rounds} writes of ${items.length} unchanged products (${target.kind}): ${(elapsed / rounds).toFixed(2)} ms each, ` +
     `PostgreSQL backend ${(backendMs / rounds).toFixed(2)} ms, this process ${((own.user + own.system) / 1000 / rounds).toFixed(2)} ms CPU each; ${written} rows written`,

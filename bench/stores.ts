@@ -42,7 +42,7 @@
 // end. Prints figures and the machine's load average; asserts nothing.
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -51,7 +51,6 @@ import { migrateDatabase } from '../src/db/migrate.ts'
 import { openPostgres } from '../src/db/postgres.ts'
 import type { ResourceName } from '../src/db/schema.ts'
 import type { SimStats } from '../src/sim/index.ts'
-import { procStatField } from '../src/node/proc-stat.ts'
 import { registerStore } from '../src/stores/registry.ts'
 import { importTokenKeys } from '../src/stores/token-crypto.ts'
 import { freePort } from '../test/support/ports.ts'
@@ -63,6 +62,7 @@ import {
   percentile,
   runLoad,
   sleep,
+  threadCpu,
   waitForDrain,
   type Side,
 } from './support/ack-phases.ts'
@@ -535,21 +535,6 @@ async function workerSoFar(sim: Sim, serve: Serve, smalls: string[]) {
     cpu: cpuSeconds(pid),
     threads: threadCpu(pid),
   }
-}
-
-/** CPU seconds of each thread of a process so far, by thread id (Linux). */
-function threadCpu(pid: number | undefined): Map<number, number> {
-  const byThread = new Map<number, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const path = `/proc/${pid}/task/${tid}/stat`
-    try {
-      const ticks = Number(procStatField(path, 14)) + Number(procStatField(path, 15)) // utime, stime
-      byThread.set(Number(tid), ticks / 100)
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return byThread
 }
 
 /**

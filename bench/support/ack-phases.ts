@@ -3,6 +3,7 @@
 // backends spent per delivery. `--compare` runs them on two sides in turn.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { readdirSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type postgres from 'postgres'
@@ -33,14 +34,34 @@ export interface PhaseFigures {
   commits: number
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+/**
+ * CPU seconds (utime + stime) a process or thread has used so far, from its /proc stat file
+ * (Linux); throws when it is gone.
+ */
+export function statCpuSeconds(path: string): number {
+  return (Number(procStatField(path, 14)) + Number(procStatField(path, 15))) / 100
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN when gone. */
 export function cpuSeconds(pid: number | undefined): number {
   try {
-    const path = `/proc/${pid}/stat`
-    return (Number(procStatField(path, 14)) + Number(procStatField(path, 15))) / 100 // utime, stime
+    return statCpuSeconds(`/proc/${pid}/stat`)
   } catch {
     return Number.NaN
   }
+}
+
+/** CPU seconds of each thread of a process so far, by thread id (Linux). */
+export function threadCpu(pid: number | undefined): Map<number, number> {
+  const byThread = new Map<number, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      byThread.set(Number(tid), statCpuSeconds(`/proc/${pid}/task/${tid}/stat`))
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byThread
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
