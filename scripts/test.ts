@@ -7,13 +7,10 @@
 // output is shown once, after whatever vitest printed. Arguments go to vitest.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '../test/support/cli.ts'
 
 // vitest itself, not through npx, so that stopping it stops the run's workers too.
 const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url))
-// Its worker threads open PGlite dozens of times: V8's baseline WebAssembly compiler alone costs
-// less CPU than optimising PGlite in the background again in every thread (docs/test-suite.md;
-// the tests' own children run with it too, test/support/cli.ts).
-const NODE_FLAGS = ['--liftoff-only']
 
 interface Finished {
   code: number
@@ -37,6 +34,8 @@ const started = Date.now()
 const checks = spawn('npm', ['run', '--silent', 'checks'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 })
+// The flags every `bc-mirror` child of the tests gets: vitest's worker threads open PGlite dozens
+// of times, and V8's baseline WebAssembly compiler alone costs them less CPU too.
 const vitest = spawn(process.execPath, [...NODE_FLAGS, VITEST, 'run', ...process.argv.slice(2)], {
   stdio: 'inherit',
 })
