@@ -104,11 +104,16 @@ async function schemaOf(db: Database) {
   return { columns, indexes }
 }
 
+/** drizzle/'s journal: its migrations in order. */
+async function readJournal(): Promise<{ entries: Array<{ idx: number; tag: string }> }> {
+  return JSON.parse(await readFile(join(FOLDER, 'meta/_journal.json'), 'utf8')) as {
+    entries: Array<{ idx: number; tag: string }>
+  }
+}
+
 describe('the embedded migrations', () => {
   it('follow every change of the schema: drizzle-kit finds nothing left to generate', async () => {
-    const journal = JSON.parse(await readFile(join(FOLDER, 'meta/_journal.json'), 'utf8')) as {
-      entries: Array<{ idx: number }>
-    }
+    const journal = await readJournal()
     const last = String(journal.entries.at(-1)?.idx).padStart(4, '0')
     const snapshot = await readFile(join(FOLDER, `meta/${last}_snapshot.json`), 'utf8')
     const migrated = JSON.parse(snapshot) as DrizzleSnapshotJSON
@@ -118,9 +123,7 @@ describe('the embedded migrations', () => {
   })
 
   it('are drizzle/ as drizzle’s folder migrator reads it (else run `npm run db:embed`)', async () => {
-    const journal = JSON.parse(await readFile(join(FOLDER, 'meta/_journal.json'), 'utf8')) as {
-      entries: Array<{ tag: string }>
-    }
+    const journal = await readJournal()
     expect(MIGRATIONS.map((m) => m.tag)).toEqual(journal.entries.map((e) => e.tag))
     expect(MIGRATIONS.map(({ tag: _tag, ...migration }) => migration)).toEqual(
       readMigrationFiles({ migrationsFolder: FOLDER }),
