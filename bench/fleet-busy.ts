@@ -28,6 +28,7 @@ import { importTokenKeys } from '../src/stores/token-crypto.ts'
 import { insertEvents } from '../src/sync/events/inbox-insert.ts'
 import type { InboxEvent } from '../src/sync/events/inbox-types.ts'
 import { percentile, sleep, statCpuSeconds, threadCpu } from './support/ack-phases.ts'
+import { emptyBatchTally, tallyBatch, type WorkerBatchEntry } from './support/batch-tally.ts'
 import { markJobsRecentlyRun } from './support/idle-stores.ts'
 import { startSimProcess } from './support/sim-client.ts'
 
@@ -110,21 +111,12 @@ const config = parseConfig({
   WEBHOOK_SECRET: 'bench-fleet-busy-secret-0123456789',
   TOKEN_ENCRYPTION_KEY: tokenKey,
 })
-const tally = { batches: 0, events: 0, ids: 0, ms: 0 }
+const tally = emptyBatchTally()
 const work = await startBackgroundThread(config, {
   fleet: { batchSlots: BATCH_SLOTS },
   log: (level, msg, fields) => {
-    if (msg === 'worker batch') {
-      const batch = fields as {
-        claimed?: number
-        durationMs?: number
-        tables?: Record<string, { ids?: number }>
-      }
-      tally.batches += 1
-      tally.ms += batch.durationMs ?? 0
-      tally.events += batch.claimed ?? 0
-      for (const table of Object.values(batch.tables ?? {})) tally.ids += table.ids ?? 0
-    } else if (level !== 'info') console.error(level, msg, JSON.stringify(fields))
+    if (msg === 'worker batch') tallyBatch(tally, fields as WorkerBatchEntry)
+    else if (level !== 'info') console.error(level, msg, JSON.stringify(fields))
   },
 })
 

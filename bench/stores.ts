@@ -66,6 +66,12 @@ import {
   waitForDrain,
   type Side,
 } from './support/ack-phases.ts'
+import {
+  emptyBatchTally,
+  tallyBatch,
+  type BatchTally,
+  type WorkerBatchEntry,
+} from './support/batch-tally.ts'
 import { checkoutCommit, type CommitCheckout } from './support/commit-worktree.ts'
 import { markJobsRan } from './support/idle-stores.ts'
 import { startServeProcess } from './support/serve-process.ts'
@@ -234,7 +240,7 @@ async function startServe(
 ) {
   const publicUrl = `http://127.0.0.1:${port}`
   let lanes = 0
-  const batches: BatchTally = { batches: 0, events: 0, ids: 0 }
+  const batches = emptyBatchTally()
   const serve = await startServeProcess(
     {
       DATABASE_URL: databaseUrl,
@@ -251,7 +257,8 @@ async function startServe(
     (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean),
     (line) => {
       if (line.includes('"msg":"store started"')) lanes += 1
-      else if (line.includes('"msg":"worker batch"')) tallyBatch(batches, line)
+      else if (line.includes('"msg":"worker batch"'))
+        tallyBatch(batches, JSON.parse(line) as WorkerBatchEntry)
     },
     bin,
     ['--allow-insecure'],
@@ -277,20 +284,6 @@ async function startServe(
     stop,
   }
   return side
-}
-
-/** Worker batches, the events they claimed and the row ids they refetched (serve's log lines). */
-interface BatchTally {
-  batches: number
-  events: number
-  ids: number
-}
-
-function tallyBatch(tally: BatchTally, line: string): void {
-  const entry = JSON.parse(line) as { claimed?: number; tables?: Record<string, { ids?: number }> }
-  tally.batches += 1
-  tally.events += entry.claimed ?? 0
-  for (const table of Object.values(entry.tables ?? {})) tally.ids += table.ids ?? 0
 }
 
 /** VmRSS and VmHWM (its peak) of a process, in MB, from /proc (Linux). */
