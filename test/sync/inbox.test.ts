@@ -1,6 +1,7 @@
 // The inbox's statements: group commit under concurrency, deduplication while an event waits,
 // re-arming once it is done or in a worker's hands, and leases that only their holder can finish.
 import { sql } from 'drizzle-orm'
+import fc from 'fast-check'
 import { beforeEach, expect, it } from 'vitest'
 import {
   claimEvents,
@@ -10,6 +11,7 @@ import {
   insertEvents,
   type InboxEvent,
 } from '../../src/sync/events/inbox.ts'
+import { dollarQuoted } from '../../src/sync/events/inbox-insert.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
 const STORE = 'inbox1'
@@ -93,6 +95,54 @@ describeEachDatabase('inbox', (ctx) => {
     // Done, then delivered again (BigCommerce's hash may repeat for a later change): re-armed.
     expect(await insertEvents(ctx.db, STORE, [event('a')])).toBe(1)
     expect(await statuses()).toEqual([{ hash: 'a', status: 'pending', attempts: 0 }])
+  })
+
+  it('stores any text exactly: quotes, backslashes, dollar tags and every plane of unicode', async () => {
+    // The rows travel as one dollar-quoted literal (inbox-insert.ts), so text that could end it
+    // is what to try.
+    const awkward = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 30 }).map((s) => s.replace(/\u0000/g, '')),
+      fc.constantFrom(
+        "'",
+        "''",
+        '\\',
+        '$rows$',
+        '$rows',
+        'rows$',
+        '$rows1$',
+        '$$',
+        "$rows$'; drop table x; --",
+      ),
+    )
+    const storable = (s: string) =>
+      !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))
+    const texts = fc.array(awkward, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(''))
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(texts.filter(storable), { minLength: 1, maxLength: 5 }),
+        async (values) => {
+          await ctx.db.execute(sql`delete from bigcommerce.webhook_events`)
+          const events = values.map((text, i) => ({
+            ...event(`${text}#${i}`, i + 1),
+            payload: { text, [text]: [text] },
+          }))
+          expect(await insertEvents(ctx.db, STORE, events)).toBe(events.length)
+          const rows = await ctx.db.execute<{ hash: string; payload: unknown }>(
+            sql`select hash, payload from bigcommerce.webhook_events order by resource_id`,
+          )
+          expect(rows).toEqual(events.map((e) => ({ hash: e.hash, payload: e.payload })))
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+
+  it('dollarQuoted picks a tag that the text does not close early', () => {
+    expect(dollarQuoted('[1]')).toBe('$rows$[1]$rows$')
+    expect(dollarQuoted('a$rows$b')).toBe('$rows1$a$rows$b$rows1$')
+    // A text ending in the start of the tag would close at its own end.
+    expect(dollarQuoted('a$rows')).toBe('$rows1$a$rows$rows1$')
+    expect(dollarQuoted('$rows$ $rows1$')).toBe('$rows2$$rows$ $rows1$$rows2$')
   })
 
   it('claims skip events other workers hold, and an expired lease makes them claimable again', async () => {
