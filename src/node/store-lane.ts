@@ -102,10 +102,8 @@ export function startStoreLane(
           storeHash,
           log: (entry) => logWorkerEntry(log, entry),
           apiDelayMs,
-          batchSlot: async () => {
-            await shared.batchPace.turn()
-            return shared.batchSlots.acquire()
-          },
+          batchSlot: () => shared.batchSlots.acquire(),
+          batchTurn: () => shared.batchPace.turn(),
         },
         // The fleet's one query finds due events and wakes the lane; its own loops need not poll.
         { ...shared.worker, idleMs: Math.max(shared.worker?.idleMs ?? 1_000, LANE_POLL_MS) },

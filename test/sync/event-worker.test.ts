@@ -185,6 +185,29 @@ describeEachDatabase('event worker', (ctx) => {
     expect((await row(ctx.db, 'orders', 7))?.data).toMatchObject({ staff_notes: 'six times' })
   })
 
+  it("the fleet's turn is taken after a claim that found events, before the API is asked; an empty claim takes none", async () => {
+    const turns: Array<{ requests: number; claimed: number }> = []
+    const paced: EventWorkerContext = {
+      ...context(),
+      batchTurn: async () => {
+        const [held] = await ctx.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from bigcommerce.webhook_events where locked_until is not null`,
+        )
+        turns.push({ requests: requests(), claimed: held?.n ?? 0 })
+      },
+    }
+    sim.resetStats()
+    expect(await processBatch(paced)).toBeNull()
+    expect(turns).toEqual([])
+
+    sim.store.update('products', 8, { name: 'Paced' })
+    await deliver(ctx.db)
+    sim.resetStats()
+    expect(await processBatch(paced)).toMatchObject({ claimed: 1 })
+    expect(turns).toEqual([{ requests: 0, claimed: 1 }])
+    expect(requests()).toBe(1)
+  })
+
   it('coalesces a burst: 500 product events on 500 products are two id:in requests', async () => {
     for (let id = 100; id < 600; id++) sim.store.update('products', id, { inventory_level: id })
     await deliver(ctx.db)

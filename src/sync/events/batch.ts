@@ -42,6 +42,7 @@ export async function processBatch(
     })
   }, leaseMs / 3)
   try {
+    await ctx.batchTurn?.()
     return await applyBatch(ctx, options, events, startedAt)
   } finally {
     clearInterval(renewing)

@@ -20,6 +20,11 @@ export interface EventWorkerContext {
    * turns). Absent: no bound.
    */
   batchSlot?: () => Promise<() => void>
+  /**
+   * Awaited after a claim that found events, before the batch touches the API: the fleet's pace
+   * while deliveries pour in. After the claim, so that a claim that finds nothing costs no turn.
+   */
+  batchTurn?: () => Promise<void>
 }
 
 export type WorkerLogEntry =
