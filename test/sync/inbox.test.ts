@@ -43,6 +43,45 @@ describeEachDatabase('inbox', (ctx) => {
     expect(count?.n).toBe(100)
   })
 
+  /** The inbox's own statements counted, on the real database. */
+  const counting = () => {
+    const counter = { statements: 0, db: { execute: ctx.db.execute.bind(ctx.db) } }
+    counter.db.execute = ((query: Parameters<typeof ctx.db.execute>[0]) => {
+      counter.statements += 1
+      return ctx.db.execute(query)
+    }) as typeof ctx.db.execute
+    return counter
+  }
+
+  it('a delivery to an idle inbox goes at once, however long minIntervalMs is', async () => {
+    const counter = counting()
+    const write = createInboxWriter(counter.db, STORE, { minIntervalMs: 600_000 })
+    await write(event('alone'))
+    expect(counter.statements).toBe(1)
+    expect(await statuses()).toEqual([{ hash: 'alone', status: 'pending', attempts: 0 }])
+  })
+
+  it('deliveries within minIntervalMs of the last statement share the next; gatherEvents of them go at once', async () => {
+    const counter = counting()
+    const spaced = createInboxWriter(counter.db, STORE, { minIntervalMs: 500, gatherEvents: 100 })
+    await spaced(event('first', 1))
+    // One at a time as the receiver gets them, none waiting for another's answer.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => spaced(event(`spaced${i}`, 10 + i))))
+    expect(counter.statements).toBe(2)
+
+    const gathered = createInboxWriter(counter.db, STORE, {
+      minIntervalMs: 600_000,
+      gatherEvents: 5,
+    })
+    await gathered(event('second', 2))
+    await Promise.all(Array.from({ length: 5 }, (_, i) => gathered(event(`gathered${i}`, 30 + i))))
+    expect(counter.statements).toBe(4)
+    const [count] = await ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from bigcommerce.webhook_events`,
+    )
+    expect(count?.n).toBe(17)
+  })
+
   it('a stalled database: callers are refused after waitMs, in flight or queued; the writer carries on', async () => {
     const write = createInboxWriter(ctx.db, STORE, { maxInFlight: 1, waitMs: 300 })
     // The table locked by an open transaction stalls every insert until it ends.
