@@ -1,6 +1,6 @@
 // The inbox's statements: group commit under concurrency, deduplication while an event waits,
 // re-arming once it is done or in a worker's hands, and leases that only their holder can finish.
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import fc from 'fast-check'
 import { beforeEach, expect, it } from 'vitest'
 import {
@@ -11,6 +11,7 @@ import {
   insertEvents,
   type InboxEvent,
 } from '../../src/sync/events/inbox.ts'
+import type { Executor } from '../../src/db/database.ts'
 import { dollarQuoted } from '../../src/sync/events/inbox-insert.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
@@ -45,11 +46,15 @@ describeEachDatabase('inbox', (ctx) => {
 
   /** The inbox's own statements counted, on the real database. */
   const counting = () => {
-    const counter = { statements: 0, db: { execute: ctx.db.execute.bind(ctx.db) } }
-    counter.db.execute = ((query: Parameters<typeof ctx.db.execute>[0]) => {
-      counter.statements += 1
-      return ctx.db.execute(query)
-    }) as typeof ctx.db.execute
+    const counter = {
+      statements: 0,
+      db: {
+        execute: (query: SQL) => {
+          counter.statements += 1
+          return ctx.db.execute(query)
+        },
+      } as Executor,
+    }
     return counter
   }
 
