@@ -25,6 +25,21 @@ export function createApiClock(): ApiClock {
   }
 }
 
+/**
+ * The clock as one run reads it: the first offset known, kept while later answers move the
+ * underlying clock, so that every table of the run cuts its window at the same moment.
+ */
+export function settledApiClock(clock: ApiClock): ApiClock {
+  let settled: number | null = null
+  return {
+    observe: (dateHeader, receivedAt) => clock.observe(dateHeader, receivedAt),
+    offsetMs() {
+      settled ??= clock.offsetMs()
+      return settled
+    },
+  }
+}
+
 /** A moment of this machine's clock on the API's clock (unchanged while the offset is unknown). */
 export function onApiClock(clock: ApiClock, local: Date): Date {
   return new Date(local.getTime() + (clock.offsetMs() ?? 0))

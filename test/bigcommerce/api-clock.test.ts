@@ -1,7 +1,7 @@
 // The API's clock as its Date headers show it, the cursor a window may set on it, and the orders
 // the list shows according to /v2/orders/count (docs/bigcommerce-api.md).
 import { describe, expect, it } from 'vitest'
-import { createApiClock, onApiClock } from '../../src/bigcommerce/api-clock.ts'
+import { createApiClock, onApiClock, settledApiClock } from '../../src/bigcommerce/api-clock.ts'
 import { listedOrderCount } from '../../src/resources/orders.ts'
 import { cursorAfter } from '../../src/sync/sweeps/sweep-window.ts'
 
@@ -16,6 +16,18 @@ describe('the API clock', () => {
     clock.observe(null, local.getTime())
     clock.observe('not a date', local.getTime())
     expect(onApiClock(clock, local).toISOString()).toBe('2026-01-01T11:45:00.000Z')
+  })
+
+  it('as one run reads it, keeps the first offset known while later answers move the clock', () => {
+    const clock = createApiClock()
+    const run = settledApiClock(clock)
+    const local = Date.parse('2026-01-01T12:00:00.400Z')
+    expect(run.offsetMs()).toBeNull()
+    clock.observe('Thu, 01 Jan 2026 12:10:00 GMT', local)
+    expect(run.offsetMs()).toBe(10 * 60_000 - 400)
+    clock.observe('Thu, 01 Jan 2026 12:10:00 GMT', local + 900)
+    expect(clock.offsetMs()).toBe(10 * 60_000 - 1300)
+    expect(run.offsetMs()).toBe(10 * 60_000 - 400)
   })
 
   it('never lets a cursor pass the run start on the API clock, in whole seconds', () => {

@@ -267,3 +267,33 @@ describeEachDatabase('sync', (ctx) => {
     await expectMirrorEqualsStore(ctx.db, sim, ['products', 'orders', 'coupons'])
   })
 })
+
+describeEachDatabase('sync, the window end', (ctx) => {
+  it('is one moment on the store clock for every table, however the clock moves during the run', async () => {
+    sim = await startStore({
+      storeHash: 'one-end',
+      data: { seed: 9, counts: { customers: 40, orders: 40, products: 40 } },
+    })
+    const { client, events } = clientFor(sim)
+    // A clock seen to move by a minute on every read: what answers arriving between one table's
+    // plan and another's look like, at its worst.
+    let reads = 0
+    const drifting = {
+      observe: client.apiClock.observe,
+      offsetMs: () => 10 * 60_000 + 60_000 * reads++,
+    }
+    const sync = {
+      db: ctx.db,
+      client: { ...client, apiClock: drifting },
+      storeHash: sim.storeHash,
+      clientEvents: events,
+    }
+    const summary = await runSync(sync, { tables: ['customers', 'orders', 'products'] })
+    expect(summary.ok).toBe(true)
+    const ends = new Set(Object.values(summary.tables).map((t) => t?.window?.to))
+    expect(ends.size).toBe(1)
+    const [end] = [...ends]
+    const expected = Date.parse(summary.startedAt) + 10 * 60_000
+    expect(Math.abs(Date.parse(end ?? '') - expected)).toBeLessThan(1000)
+  })
+})

@@ -11,6 +11,7 @@
 //   safety share of the table unless the caller allows more (see removeGone).
 // - Since: from a given date; moves the cursor only if that window reaches back to it.
 // A killed run resumes from its checkpoint (the intervals already committed).
+import { settledApiClock } from '../../bigcommerce/api-clock.ts'
 import { withSignal } from '../../bigcommerce/client.ts'
 import type { ResourceName } from '../../db/schema.ts'
 import { withLease } from '../../db/lease.ts'
@@ -44,7 +45,10 @@ export async function runSync(ctx: SyncContext, options: SyncOptions = {}): Prom
   // A lease, not a session advisory lock: it holds behind transaction-mode poolers (PgBouncer,
   // Hyperdrive), where a session lock could be taken and released on different connections.
   // Every request of the run, a table's children and counts included, stops with the signal.
-  const run = { ...ctx, client: withSignal(ctx.client, options.signal) }
+  // Its tables read one API clock, settled when first known: answers arriving while one table
+  // plans would otherwise move another's window end by up to a second.
+  const client = withSignal(ctx.client, options.signal)
+  const run = { ...ctx, client: { ...client, apiClock: settledApiClock(client.apiClock) } }
   const locked = await withLease(
     ctx.db,
     `sync:${ctx.storeHash}`,
