@@ -96,12 +96,20 @@ export function withSignal(client: BigCommerceClient, signal: AbortSignal | unde
       inFlight.delete(controller)
     }
   }
+  return withRequest(client, request)
+}
+
+/** The same client sending every request, `get` included, through `request`. */
+export function withRequest(
+  client: BigCommerceClient,
+  request: BigCommerceClient['request'],
+): BigCommerceClient {
   return {
     ...client,
     request,
-    async get(path, query, own) {
-      const response = await request(path, { query, signal: own })
+    async get(path, query, signal) {
+      const response = await request(path, { query, signal })
       return response.status === 404 ? null : response.body
     },
-  } satisfies BigCommerceClient
+  }
 }

@@ -1,6 +1,7 @@
-// The fleet's batch pace: while deliveries arrive fast, event batches of all stores start at most
-// `batchesPerSecond` a second, in turn (first come, first served), so that the background yields
-// the machine (and PostgreSQL) to the receiver's acknowledgements. The inbox is durable: a store
+// The fleet's batch pace: while deliveries arrive fast, event batches of all stores, and the API
+// requests of their jobs (a backfill's pages), start at most `batchesPerSecond` a second, in turn
+// (first come, first served), so that the background yields the machine (and PostgreSQL) to the
+// receiver's acknowledgements. The inbox is durable: a store
 // whose turn is later only gathers more events for one refetch. docs/benchmarks.md ("Many stores")
 // has the figures that asked for it.
 
@@ -15,8 +16,11 @@ export interface BatchPaceOptions {
 export interface BatchPace {
   /** `count` deliveries were just stored (the receiver's wake-ups). */
   delivered(count: number): void
-  /** Resolves when a batch may start: at once unless deliveries are arriving fast. */
-  turn(): Promise<void>
+  /**
+   * Resolves when a batch may start: at once unless deliveries are arriving fast. Rejects, leaving
+   * the queue, when `signal` aborts first.
+   */
+  turn(signal?: AbortSignal): Promise<void>
   /** Lets every waiting batch start, and every later one at once (the fleet is stopping). */
   stop(): void
 }
@@ -92,13 +96,24 @@ export function createBatchPace(options: BatchPaceOptions = {}): BatchPace {
 
   return {
     delivered: (count) => noteDeliveries(window, now(), count),
-    turn() {
+    turn(signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason)
       if (waiting.length === 0 && !paced(now())) {
         lastStart = now()
         return Promise.resolve()
       }
-      return new Promise<void>((resolve) => {
-        waiting.push(resolve)
+      return new Promise<void>((resolve, reject) => {
+        const start = () => {
+          signal?.removeEventListener('abort', abort)
+          resolve()
+        }
+        const abort = () => {
+          const at = waiting.indexOf(start)
+          if (at >= 0) waiting.splice(at, 1)
+          reject(signal?.reason)
+        }
+        signal?.addEventListener('abort', abort, { once: true })
+        waiting.push(start)
         if (!timer) pump()
       })
     },
@@ -107,5 +122,20 @@ export function createBatchPace(options: BatchPaceOptions = {}): BatchPace {
       if (timer) clearTimeout(timer)
       pump()
     },
+  }
+}
+
+/**
+ * `turn` for a caller with many requests in flight: one of them waits in the pace at a time, so a
+ * store's backfill holds one place in the queue, as a store's event batches do.
+ */
+export function oneTurnAtATime(
+  turn: (signal?: AbortSignal) => Promise<void>,
+): (signal?: AbortSignal) => Promise<void> {
+  let last: Promise<void> = Promise.resolve()
+  return (signal) => {
+    const mine = last.then(() => turn(signal))
+    last = mine.catch(() => {})
+    return mine
   }
 }

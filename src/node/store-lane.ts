@@ -3,7 +3,7 @@
 // backfill, an outage or a refused token in one store holds back nothing of another's. The client
 // and the worker are made when first needed; an idle worker is stopped again (idleStop), so a
 // thousand quiet stores cost a schedule each and little more.
-import type { BigCommerceClient, ClientEvent } from '../bigcommerce/client.ts'
+import { withRequest, type BigCommerceClient, type ClientEvent } from '../bigcommerce/client.ts'
 import type { PacerSnapshot } from '../bigcommerce/pacer.ts'
 import { checkStoreAccess } from '../bigcommerce/preflight.ts'
 import type { Config } from '../config.ts'
@@ -21,7 +21,7 @@ import { logWorkerEntry, runJob, SERVE_JOBS, watchApiState, type JobContext } fr
 import { createClientEventHub, type ClientEventHub } from '../sync/request-stats.ts'
 import { describeError, type Logger } from '../util/log.ts'
 import type { Slots } from '../util/slots.ts'
-import type { BatchPace } from './fleet-batch-pace.ts'
+import { oneTurnAtATime, type BatchPace } from './fleet-batch-pace.ts'
 import type { LeaseIdentity } from './lease-identity.ts'
 import { startSchedule, type RunningSchedule, type ScheduleOptions } from './schedule.ts'
 import { createStoreClient, logClientEvents } from './store-client.ts'
@@ -43,7 +43,7 @@ export interface LaneShared {
   jobSlots: Slots
   /** Event batches of all stores running at once in this process. */
   batchSlots: Slots
-  /** Event batches of all stores wait their turn here while deliveries arrive fast. */
+  /** Event batches and job requests of all stores wait their turn here while deliveries arrive fast. */
   batchPace: BatchPace
   scheduleStartDelayMs: number
   onApiEvent?: (storeHash: string, event: ClientEvent, quota: PacerSnapshot) => void
@@ -162,9 +162,18 @@ function startLaneSchedule(
 ): RunningSchedule {
   const { config, db, lease, leaseMs } = shared
   const storeHash = access.storeHash
+  // A job's requests take turns with event batches while deliveries arrive fast.
+  const jobTurn = oneTurnAtATime((signal) => shared.batchPace.turn(signal))
+  const jobClient = () => {
+    const client = apiOf().client
+    return withRequest(client, async (path, options) => {
+      await jobTurn(options?.signal)
+      return client.request(path, options)
+    })
+  }
   const jobContext = (): JobContext => ({
     db,
-    client: apiOf().client,
+    client: jobClient(),
     storeHash,
     startDate: access.startDate,
     webhookSecret: config.webhookSecret,

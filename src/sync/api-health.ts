@@ -5,7 +5,7 @@
 // waits; when a wait is over, the next piece of work is the probe, and the first answer reopens
 // the gate. The state is logged once per change and kept in `sync_state` for `status`.
 import { sql } from 'drizzle-orm'
-import type { BigCommerceClient } from '../bigcommerce/client.ts'
+import { withRequest, type BigCommerceClient } from '../bigcommerce/client.ts'
 import { BigCommerceApiError, BigCommerceAuthError } from '../bigcommerce/errors.ts'
 import type { Executor } from '../db/database.ts'
 import { syncState } from '../db/schema.ts'
@@ -142,14 +142,7 @@ export function watchApi(client: BigCommerceClient, health: ApiHealth): BigComme
       throw error
     }
   }
-  return {
-    ...client,
-    request,
-    async get(path, query, signal) {
-      const response = await request(path, { query, signal })
-      return response.status === 404 ? null : response.body
-    },
-  }
+  return withRequest(client, request)
 }
 
 /** Keeps the API's state for `status`: one row, written on each change. */

@@ -9,6 +9,7 @@ import {
   deliveriesInLastSecond,
   emptyWindow,
   noteDeliveries,
+  oneTurnAtATime,
 } from '../../src/node/fleet-batch-pace.ts'
 
 describe('the last second of deliveries', () => {
@@ -98,5 +99,40 @@ describe('batch pace', () => {
     await second.done
     expect(second.started).toHaveLength(4)
     await pace.turn()
+  })
+
+  it('a turn whose signal aborts leaves the queue: the next one starts in its place', async () => {
+    const pace = createBatchPace({ deliveriesPerSecond: 500, batchesPerSecond: 10 })
+    const t0 = Date.now()
+    pace.delivered(1000)
+    await pace.turn()
+    const stopped = new AbortController()
+    const dropped = pace.turn(stopped.signal)
+    const next = pace.turn().then(() => Date.now() - t0)
+    stopped.abort(new Error('job stopped'))
+    await expect(dropped).rejects.toThrow('job stopped')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await next).toBe(100)
+    await expect(pace.turn(stopped.signal)).rejects.toThrow('job stopped')
+  })
+
+  it("a job's many requests hold one place in the queue: a batch asking after them waits for one, not all", async () => {
+    const pace = createBatchPace({ deliveriesPerSecond: 500, batchesPerSecond: 10 })
+    const t0 = Date.now()
+    pace.delivered(1000)
+    const jobTurn = oneTurnAtATime((signal) => pace.turn(signal))
+    const order: string[] = []
+    const at = (name: string) => () => order.push(`${name} ${Date.now() - t0}`)
+    const requests = [1, 2, 3].map((i) => jobTurn().then(at(`request ${i}`)))
+    await vi.advanceTimersByTimeAsync(0)
+    const batch = pace.turn().then(at('batch'))
+    for (let i = 0; i < 4; i++) {
+      await vi.advanceTimersByTimeAsync(100)
+      pace.delivered(600)
+    }
+    await Promise.all([...requests, batch])
+    // Request 1 starts at once and request 2 queues behind it; request 3 asks only after request 2
+    // has started, so the batch goes before it.
+    expect(order).toEqual(['request 1 0', 'request 2 100', 'batch 200', 'request 3 300'])
   })
 })
