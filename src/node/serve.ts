@@ -184,7 +184,7 @@ function startRouter(options: ReceiverOptions): {
   if (!directory) return { ready: Promise.resolve(), refresh: () => Promise.resolve() }
   const onError = (error: unknown) =>
     log('warn', 'could not read the stores', { error: describeError(error) })
-  const router = createStoreRouter(directory, {
+  const router = createStoreRouter(directory.roster ?? directory, {
     refreshMs: options.directoryRefreshMs,
     settingsStore: config.storeHash ? normalizeStoreHash(config.storeHash) : undefined,
     onError,

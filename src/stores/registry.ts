@@ -8,7 +8,14 @@ import * as schema from '../db/schema.ts'
 import { stores } from '../db/schema.ts'
 import { notifyChanges } from '../db/changes.ts'
 import { openToken, sealToken, TokenKeyError, type TokenKeys } from './token-crypto.ts'
-import type { StoreAccess, StoreDirectory, StoreKind, StoreRecord, StoreStatus } from './types.ts'
+import type {
+  StoreAccess,
+  StoreDirectory,
+  StoreKind,
+  StoreRecord,
+  StoreRoster,
+  StoreStatus,
+} from './types.ts'
 
 /** A store hash that is neither registered nor has rows: nothing was done. */
 export class UnknownStoreError extends Error {
@@ -260,6 +267,30 @@ export function createStoreDirectory(db: Executor, options: StoreDirectoryOption
       const hash = normalizeStoreHash(storeHash)
       if (hash === settings?.storeHash) return { status: 'active', access: settings }
       return readStoreAccess(db, options.keys, hash)
+    },
+    roster: createStoreRoster(db, settings),
+  }
+}
+
+/** The stores by hash and status, no token read: what the receiver routes deliveries by. */
+function createStoreRoster(db: Executor, settings: StoreAccess | undefined): StoreRoster {
+  return {
+    async active() {
+      const rows = await db.execute<{ store_hash: string }>(
+        sql`select store_hash from ${stores} where status = 'active' order by store_hash`,
+      )
+      const registered = rows
+        .filter((row) => row.store_hash !== settings?.storeHash)
+        .map((row) => ({ storeHash: row.store_hash, source: 'registry' as const }))
+      return settings
+        ? [{ storeHash: settings.storeHash, source: 'settings' }, ...registered]
+        : registered
+    },
+    async find(storeHash) {
+      const hash = normalizeStoreHash(storeHash)
+      if (hash === settings?.storeHash) return { status: 'active', access: { storeHash: hash } }
+      const record = await findStore(db, hash)
+      return record && { status: record.status, access: { storeHash: record.storeHash } }
     },
   }
 }

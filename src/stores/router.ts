@@ -2,7 +2,7 @@
 // hot path. The active stores are held in memory and re-read from the directory every refreshMs;
 // any other hash is looked up once and its answer kept for as long, so neither a known store's
 // delivery nor a flood for an unknown store costs a query each.
-import type { StoreDirectory, StoreStatus } from './types.ts'
+import type { StoreRoster, StoreStatus } from './types.ts'
 
 export type DropReason = 'unknown store' | 'uninstalled store' | 'no producer'
 
@@ -55,7 +55,7 @@ interface Known {
  * several stores nothing says whose it is.
  */
 export function createStoreRouter(
-  directory: StoreDirectory,
+  directory: StoreRoster,
   options: StoreRouterOptions = {},
 ): StoreRouter {
   const refreshMs = options.refreshMs ?? 60_000

@@ -28,12 +28,27 @@ export interface StoreAccess {
   source: 'settings' | 'registry'
 }
 
+/** Which stores there are, by hash and status: what routing a delivery needs, no token. */
+export interface StoreRoster {
+  /** The settings' store and the active registered ones, as the directory spells their hashes. */
+  active(): Promise<Array<Pick<StoreAccess, 'storeHash' | 'source'>>>
+  /** One store by hash (lower-cased), or null when it is neither in the settings nor registered. */
+  find(
+    storeHash: string,
+  ): Promise<{ status: StoreStatus; access: Pick<StoreAccess, 'storeHash'> } | null>
+}
+
 /** Which stores there are and how to reach them, read fresh on every call. */
-export interface StoreDirectory {
+export interface StoreDirectory extends StoreRoster {
   /** Every store that work should run for now: the settings' store and the active registered ones. */
   active(): Promise<StoreAccess[]>
   /** One store by hash (lower-cased), or null when it is neither in the settings nor registered. */
   find(storeHash: string): Promise<{ status: StoreStatus; access: StoreAccess } | null>
+  /**
+   * The same stores read without opening a token, for routing deliveries: a store whose token
+   * cannot be opened still has its deliveries kept. Absent: the directory itself is read.
+   */
+  roster?: StoreRoster
 }
 
 /** A directory of fixed stores (the settings' one store, tests): all active. */

@@ -293,6 +293,58 @@ describeEachDatabase('serve over the store registry', (ctx) => {
     await fleet.stop()
   })
 
+  it('keeps the deliveries of a store whose token cannot be opened (200, in the inbox), and does not serve it', async () => {
+    const sealedWith = await importTokenKeys('cd'.repeat(32))
+    await registerStore(ctx.db, sealedWith, {
+      storeHash: 'sealedaway',
+      kind: 'api_account',
+      accessToken: 'a-token-sealed-with-another-key',
+    })
+    const warnings: string[] = []
+    const config = { storeHash: '', accessToken: '', tokenEncryptionKey: KEY }
+    const directory = await openStoreDirectory(config, ctx.db, (_, msg, fields) =>
+      warnings.push(`${msg} ${String(fields?.store)}`),
+    )
+    const woken: Array<string | undefined> = []
+    const receiver = await startServer({
+      config: { storeHash: '', webhookSecret: SECRET },
+      db: ctx.db,
+      background: {
+        wake: (_, storeHash) => woken.push(storeHash),
+        stop: async () => {},
+        crashed: new Promise<never>(() => {}),
+      },
+      directory,
+      port: 0,
+      log: () => {},
+    })
+    try {
+      const response = await fetch(`${receiver.url}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
+        body: JSON.stringify({
+          scope: 'store/product/updated',
+          store_id: '1',
+          data: { type: 'product', id: 3 },
+          hash: 'sealed-away-delivery',
+          created_at: Math.floor(Date.now() / 1000),
+          producer: 'stores/sealedaway',
+        }),
+      })
+      expect(response.status).toBe(200)
+      expect(await inboxCount(ctx.db, 'sealedaway')).toBe(1)
+      expect(woken).toContain('sealedaway')
+      // The work for it waits for its key: it is left out of the stores served, and said so.
+      expect(await directory.active()).toEqual([])
+      expect(warnings).toContain(
+        "a registered store's token cannot be opened; the store is not served sealedaway",
+      )
+    } finally {
+      await receiver.stop()
+      await setStoreStatus(ctx.db, 'sealedaway', 'uninstalled')
+    }
+  })
+
   it('a store registered while a read of the stores is under way starts at once, not a refresh later', async () => {
     const directory = createTestDirectory()
     // The first read is held: it began before the install below, so it cannot have seen it.

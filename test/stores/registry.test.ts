@@ -116,9 +116,27 @@ describeEachDatabase('store registry', (ctx) => {
       access: { source: 'settings' },
     })
     expect(await directory.find('unknown9')).toBeNull()
+    // The same stores for routing, and never a token in what it reads.
+    const routed = await directory.roster?.active()
+    expect(routed).toEqual(
+      expect.arrayContaining([
+        { storeHash: 'settings1', source: 'settings' },
+        { storeHash: 'dira1', source: 'registry' },
+      ]),
+    )
+    expect(routed?.map((s) => s.storeHash)).not.toContain('dirp1')
+    expect(await directory.roster?.find('DIRP1')).toEqual({
+      status: 'paused',
+      access: { storeHash: 'dirp1' },
+    })
+    expect(await directory.roster?.find('settings1')).toEqual({
+      status: 'active',
+      access: { storeHash: 'settings1' },
+    })
+    expect(JSON.stringify([routed, await directory.roster?.find('dira1')])).not.toMatch(/token/i)
   })
 
-  it('says TOKEN_ENCRYPTION_KEY is missing once a token is stored or read, and skips an unreadable store when asked', async () => {
+  it('says TOKEN_ENCRYPTION_KEY is missing once a token is stored or read, skips an unreadable store when asked, and routes it all the same', async () => {
     await expect(
       registerStore(ctx.db, undefined, {
         storeHash: 'nokey1',
@@ -138,6 +156,15 @@ describeEachDatabase('store registry', (ctx) => {
     await expect(createStoreDirectory(ctx.db, { keys: wrong }).active()).rejects.toThrow(
       /sealed with a key not in TOKEN_ENCRYPTION_KEY/,
     )
+    // Routing reads no token: with the wrong key, or none, the stores are still known.
+    for (const roster of [directory.roster, createStoreDirectory(ctx.db, {}).roster]) {
+      expect((await roster?.active())?.map((s) => s.storeHash)).toContain('dira1')
+      expect(await roster?.find('DIRA1')).toEqual({
+        status: 'active',
+        access: { storeHash: 'dira1' },
+      })
+      expect(await roster?.find('unknown9')).toBeNull()
+    }
   })
 
   it("remove --purge deletes the store's rows in every table and leaves other stores' rows", async () => {
