@@ -1,9 +1,8 @@
 // The fleet's batch pace: while deliveries arrive fast, event batches of all stores, and the API
 // requests of their jobs (a backfill's pages), start at most `batchesPerSecond` a second, in turn
 // (first come, first served), so that the background yields the machine (and PostgreSQL) to the
-// receiver's acknowledgements. The inbox is durable: a store
-// whose turn is later only gathers more events for one refetch. docs/benchmarks.md ("Many stores")
-// has the figures that asked for it.
+// receiver's acknowledgements. The inbox is durable: a store whose turn is later only gathers more
+// events for one refetch. docs/benchmarks.md ("Many stores") has the figures that asked for it.
 
 export interface BatchPaceOptions {
   /** Deliveries over the last second at or above which batches are paced. Default 500. */
