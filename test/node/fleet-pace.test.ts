@@ -1,11 +1,12 @@
-// While deliveries arrive fast, a store's backfill yields to them as event batches do: its API
-// requests take turns in the fleet's batch pace (fleet-batch-pace.ts), one at a time; without the
-// pressure the same backfill runs its requests side by side. Over real HTTP against simulated
-// stores, the requests' arrival times read at the store.
+// While deliveries arrive fast, the stores' event batches start one per turn of the fleet's batch
+// pace (fleet-batch-pace.ts), and a store's backfill yields to them as they do: its API requests
+// take turns too, one at a time. Without the pressure both run side by side. Over real HTTP
+// against simulated stores, the requests' arrival times read at the stores.
 import { sql } from 'drizzle-orm'
 import { afterEach, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { startFleetWork, type FleetWork } from '../../src/node/fleet.ts'
+import { insertEvents } from '../../src/sync/events/inbox.ts'
 import { PREFLIGHT_PATH } from '../../src/bigcommerce/preflight.ts'
 import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { describeEachDatabase } from '../support/databases.ts'
@@ -15,16 +16,37 @@ const BACKFILL_ONLY = { incrementalMinutes: 60, couponsMinutes: 0, fullMinutes: 
 const INTERVAL_MS = 100
 const COUNTS = { products: 600, customers: 300, orders: 60 }
 
-let sim: SimStore | undefined
+let sims: SimStore[] = []
 let fleet: FleetWork | undefined
 let pressure: ReturnType<typeof setInterval> | undefined
 
 afterEach(async () => {
   clearInterval(pressure)
   await fleet?.stop()
-  await sim?.close()
-  sim = fleet = pressure = undefined
+  await Promise.all(sims.map((sim) => sim.close()))
+  sims = []
+  fleet = pressure = undefined
 })
+
+/** The receiver's count of deliveries, far over the pace's threshold, from now until the test ends. */
+function press(storeHash: string) {
+  const deliveries = () => fleet?.wake([], storeHash, 100)
+  deliveries()
+  pressure = setInterval(deliveries, 50)
+}
+
+const gapsOf = (arrivals: number[]) => {
+  const sorted = [...arrivals].sort((a, b) => a - b)
+  return sorted.slice(1).map((at, i) => at - (sorted[i] ?? at))
+}
+
+async function until(check: () => Promise<boolean> | boolean, what: string) {
+  const deadline = Date.now() + 20_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
 
 async function rowsOf(db: Database, storeHash: string) {
   const [row] = await db.execute<{ n: number }>(sql`
@@ -36,7 +58,7 @@ async function rowsOf(db: Database, storeHash: string) {
 /** Backfills a store in a fleet of its own; the arrival time of each of its jobs' requests. */
 async function backfill(db: Database, storeHash: string, pressed: boolean) {
   const arrivals: number[] = []
-  sim = await startSimStore({
+  const sim = await startSimStore({
     storeHash,
     // A quota far above what the test uses: its headers tell the client's rate pacer at once.
     quota: 1_000_000,
@@ -46,14 +68,25 @@ async function backfill(db: Database, storeHash: string, pressed: boolean) {
       if (!path.endsWith(PREFLIGHT_PATH)) arrivals.push(performance.now())
     },
   })
+  sims.push(sim)
+  fleet = startPacedFleet(db, [sim])
+  if (pressed) press(storeHash)
+  const expected = COUNTS.products + COUNTS.customers
+  await until(async () => (await rowsOf(db, storeHash)) === expected, 'the backfill')
+  return gapsOf(arrivals)
+}
+
+function startPacedFleet(db: Database, stores: SimStore[]) {
   const directory = createTestDirectory()
-  directory.set(sim)
-  fleet = startFleetWork({
+  for (const sim of stores) directory.set(sim)
+  const urls = new Map(stores.map((sim) => [sim.storeHash, sim.url]))
+  return startFleetWork({
     config: {
-      apiUrl: sim.url,
+      apiUrl: stores[0]?.url ?? '',
       webhookSecret: 'fleet-pace-secret-0123456789',
       schedule: BACKFILL_ONLY,
     },
+    apiUrlOf: (hash) => urls.get(hash) ?? '',
     db,
     directory,
     log: () => {},
@@ -61,18 +94,50 @@ async function backfill(db: Database, storeHash: string, pressed: boolean) {
     worker: { idleMs: 100, gatherMs: 0 },
     batchPace: { deliveriesPerSecond: 50, batchesPerSecond: 1000 / INTERVAL_MS },
   })
-  // 100 deliveries every 50 ms, as the receiver counts them: far over the threshold.
-  if (pressed) {
-    const press = () => fleet?.wake([], storeHash, 100)
-    press()
-    pressure = setInterval(press, 50)
+}
+
+/**
+ * Three backfilled stores get an event each, three times; the arrival time of each refetch (one
+ * per batch) at their stores.
+ */
+async function refetches(db: Database, prefix: string, pressed: boolean) {
+  const arrivals: number[] = []
+  for (const name of ['a', 'b', 'c']) {
+    sims.push(
+      await startSimStore({
+        storeHash: `${prefix}${name}`,
+        quota: 1_000_000,
+        latencyMs: 2,
+        data: { seed: 13, counts: { products: 5 } },
+        onRequest: ({ path, query }) => {
+          if (path.endsWith('/v3/catalog/products') && query.has('id:in'))
+            arrivals.push(performance.now())
+        },
+      }),
+    )
   }
-  const expected = COUNTS.products + COUNTS.customers
-  const deadline = Date.now() + 20_000
-  while ((await rowsOf(db, storeHash)) < expected && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  expect(await rowsOf(db, storeHash)).toBe(expected)
-  return arrivals.slice(1).map((at, i) => at - (arrivals[i] ?? at))
+  fleet = startPacedFleet(db, sims)
+  const products = async () => {
+    const [row] = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from bigcommerce.products where store_hash like ${`${prefix}%`}`,
+    )
+    return Number(row?.n)
+  }
+  await until(async () => (await products()) === 15, 'the backfills')
+  arrivals.length = 0
+  if (pressed) press(sims[0]?.storeHash ?? '')
+  for (let round = 0; round < 3; round++) {
+    for (const { storeHash } of sims) {
+      const event = { hash: `${storeHash}-${round}`, scope: 'store/product/updated' }
+      await insertEvents(db, storeHash, [
+        { ...event, resource: 'products', resourceId: 1, payload: event },
+      ])
+      fleet.wake(['products'], storeHash, 1)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 600))
+  }
+  await until(() => arrivals.length >= 9, 'the refetches')
+  return gapsOf(arrivals)
 }
 
 describeEachDatabase('a backfill beside a flood of deliveries', (ctx) => {
@@ -90,5 +155,19 @@ describeEachDatabase('a backfill beside a flood of deliveries', (ctx) => {
     const gaps = await backfill(ctx.db, 'pace-free', false)
     expect(gaps.length).toBeGreaterThan(8)
     expect(gaps.filter((gap) => gap < INTERVAL_MS * 0.3).length).toBeGreaterThan(gaps.length / 2)
+  })
+})
+
+describeEachDatabase('event batches beside a flood of deliveries', (ctx) => {
+  it('of all stores start one per turn of the pace while deliveries arrive fast', async () => {
+    const gaps = await refetches(ctx.db, 'pressed', true)
+    expect(gaps.length).toBeGreaterThanOrEqual(8)
+    expect(Math.min(...gaps)).toBeGreaterThan(INTERVAL_MS * 0.5)
+  })
+
+  it('of all stores start side by side when deliveries are few', async () => {
+    const gaps = await refetches(ctx.db, 'free', false)
+    // Within each round the three stores' batches start together.
+    expect(gaps.filter((gap) => gap < INTERVAL_MS * 0.5).length).toBeGreaterThanOrEqual(3)
   })
 })
