@@ -4,6 +4,8 @@
 // receiver's acknowledgements. The inbox is durable: a store whose turn is later only gathers more
 // events for one refetch. docs/benchmarks.md ("Many stores") has the figures that asked for it.
 
+import { waitInQueue } from '../util/wait-in-queue.ts'
+
 export interface BatchPaceOptions {
   /** Deliveries over the last second at or above which batches are paced. Default 500. */
   deliveriesPerSecond?: number
@@ -101,20 +103,9 @@ export function createBatchPace(options: BatchPaceOptions = {}): BatchPace {
         lastStart = now()
         return Promise.resolve()
       }
-      return new Promise<void>((resolve, reject) => {
-        const start = () => {
-          signal?.removeEventListener('abort', abort)
-          resolve()
-        }
-        const abort = () => {
-          const at = waiting.indexOf(start)
-          if (at >= 0) waiting.splice(at, 1)
-          reject(signal?.reason)
-        }
-        signal?.addEventListener('abort', abort, { once: true })
-        waiting.push(start)
-        if (!timer) pump()
-      })
+      const started = waitInQueue(waiting, () => {}, signal)
+      if (!timer) pump()
+      return started
     },
     stop() {
       stopped = true

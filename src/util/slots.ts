@@ -2,6 +2,8 @@
 // runs at most this many batches (or sweeps) at once, and a store that just had its turn queues
 // behind the others that were waiting, so stores with work take turns.
 
+import { waitInQueue } from './wait-in-queue.ts'
+
 export interface Slots {
   /** Resolves with the release once a slot is free; rejects when `signal` aborts first. */
   acquire(signal?: AbortSignal): Promise<() => void>
@@ -29,20 +31,8 @@ export function createSlots(size: number): Slots {
         busy += 1
         return Promise.resolve(release())
       }
-      return new Promise((resolve, reject) => {
-        // The slot passes straight from its last holder to the next in line.
-        const take = () => {
-          signal?.removeEventListener('abort', abort)
-          resolve(release())
-        }
-        const abort = () => {
-          const at = waiting.indexOf(take)
-          if (at >= 0) waiting.splice(at, 1)
-          reject(signal?.reason)
-        }
-        signal?.addEventListener('abort', abort, { once: true })
-        waiting.push(take)
-      })
+      // The slot passes straight from its last holder to the next in line.
+      return waitInQueue(waiting, release, signal)
     },
     usage: () => ({ busy, waiting: waiting.length }),
   }
