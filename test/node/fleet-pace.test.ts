@@ -43,13 +43,7 @@ const gapsOf = (arrivals: number[]) => {
   return sorted.slice(1).map((at, i) => at - (sorted[i] ?? at))
 }
 
-async function until(check: () => Promise<boolean> | boolean, what: string) {
-  const deadline = Date.now() + 20_000
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+const WITHIN = { timeout: 20_000, interval: 50 }
 
 async function rowsOf(db: Database, storeHash: string) {
   const [row] = await db.execute<{ n: number }>(sql`
@@ -75,7 +69,7 @@ async function backfill(db: Database, storeHash: string, pressed: boolean) {
   fleet = startPacedFleet(db, [sim], INTERVAL_MS)
   if (pressed) press(storeHash)
   const expected = COUNTS.products + COUNTS.customers
-  await until(async () => (await rowsOf(db, storeHash)) === expected, 'the backfill')
+  await expect.poll(() => rowsOf(db, storeHash), WITHIN).toBe(expected)
   return gapsOf(arrivals)
 }
 
@@ -126,7 +120,7 @@ async function refetches(db: Database, prefix: string, pressed: boolean) {
     )
     return Number(row?.n)
   }
-  await until(async () => (await products()) === 15, 'the backfills')
+  await expect.poll(products, WITHIN).toBe(15)
   arrivals.length = 0
   if (pressed) press(sims[0]?.storeHash ?? '')
   for (let round = 0; round < 3; round++) {
@@ -139,7 +133,7 @@ async function refetches(db: Database, prefix: string, pressed: boolean) {
     }
     await new Promise((resolve) => setTimeout(resolve, 600))
   }
-  await until(() => arrivals.length >= 9, 'the refetches')
+  await expect.poll(() => arrivals.length, WITHIN).toBeGreaterThanOrEqual(9)
   return gapsOf(arrivals)
 }
 

@@ -66,6 +66,23 @@ async function leaseHeld(db: Database, name: string) {
   return found.length > 0
 }
 
+/** A store/product/updated delivery for `storeHash`, sent to serve at `url`; its status. */
+async function deliverTo(url: string, storeHash: string, id: number) {
+  const response = await fetch(`${url}${WEBHOOK_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
+    body: JSON.stringify({
+      scope: 'store/product/updated',
+      store_id: '1',
+      data: { type: 'product', id },
+      hash: `${storeHash}-${id}-${Date.now()}`,
+      created_at: Math.floor(Date.now() / 1000),
+      producer: `stores/${storeHash}`,
+    }),
+  })
+  return response.status
+}
+
 describeEachDatabase('serve for several stores', (ctx) => {
   const logs: Array<Record<string, unknown>> = []
   const log: Logger = (level, msg, fields) => logs.push({ level, msg, ...fields })
@@ -132,21 +149,7 @@ describeEachDatabase('serve for several stores', (ctx) => {
   const simFor = (hash: string) =>
     ({ smallstore: small, addedstore: added, refusedstore: refused })[hash] ?? big
 
-  const deliver = async (storeHash: string, id: number) => {
-    const response = await fetch(`${server.url}${WEBHOOK_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
-      body: JSON.stringify({
-        scope: 'store/product/updated',
-        store_id: '1',
-        data: { type: 'product', id },
-        hash: `${storeHash}-${id}-${Date.now()}`,
-        created_at: Math.floor(Date.now() / 1000),
-        producer: `stores/${storeHash}`,
-      }),
-    })
-    return response.status
-  }
+  const deliver = (storeHash: string, id: number) => deliverTo(server.url, storeHash, id)
 
   it("a store's webhook rows arrive while another is in its backfill or refuses its token", async () => {
     await expect.poll(() => gate.held(), { timeout: 10_000 }).toBeGreaterThan(0)
@@ -319,19 +322,7 @@ describeEachDatabase('serve over the store registry', (ctx) => {
       log: () => {},
     })
     try {
-      const response = await fetch(`${receiver.url}${WEBHOOK_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
-        body: JSON.stringify({
-          scope: 'store/product/updated',
-          store_id: '1',
-          data: { type: 'product', id: 3 },
-          hash: 'sealed-away-delivery',
-          created_at: Math.floor(Date.now() / 1000),
-          producer: 'stores/sealedaway',
-        }),
-      })
-      expect(response.status).toBe(200)
+      expect(await deliverTo(receiver.url, 'sealedaway', 3)).toBe(200)
       expect(await inboxCount(ctx.db, 'sealedaway')).toBe(1)
       expect(woken).toContain('sealedaway')
       // The work for it waits for its key: it is left out of the stores served, and said so.
