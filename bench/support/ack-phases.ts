@@ -3,7 +3,7 @@
 // backends spent per delivery. `--compare` runs them on two sides in turn.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type postgres from 'postgres'
@@ -32,6 +32,43 @@ export interface PhaseFigures {
   postgresCpu: number
   /** Transactions committed in the side's database over the phase (PostgreSQL only). */
   commits: number
+  /** The whole machine over the phase: busy and stolen (by the hypervisor) shares of its CPU. */
+  host: HostShares
+}
+
+export interface HostShares {
+  busy: number
+  steal: number
+}
+
+/** The machine's CPU time so far, all cores, in /proc/stat's ticks (Linux); null elsewhere. */
+function hostTicks(): { total: number; idle: number; steal: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? ''
+    // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+    const [, ...fields] = line.trim().split(/\s+/)
+    const ticks = fields.slice(0, 8).map(Number)
+    const total = ticks.reduce((a, b) => a + b, 0)
+    return { total, idle: (ticks[3] ?? 0) + (ticks[4] ?? 0), steal: ticks[7] ?? 0 }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * What share of the machine's CPU was busy, and what share the hypervisor took for other guests
+ * (steal), between two readings: on a shared virtual machine steal varies from run to run and
+ * moves tail latencies with it, so each phase prints it beside its figures.
+ */
+function hostShares(
+  before: ReturnType<typeof hostTicks>,
+  after: ReturnType<typeof hostTicks>,
+): HostShares {
+  const total = before && after ? after.total - before.total : 0
+  if (!before || !after || total <= 0) return { busy: Number.NaN, steal: Number.NaN }
+  const idle = after.idle - before.idle
+  const steal = after.steal - before.steal
+  return { busy: (total - idle - steal) / total, steal: steal / total }
 }
 
 /**
@@ -137,7 +174,9 @@ export async function measurePhase(
   const commitsBefore = await committed(side.sql)
   const serveBefore = cpuSeconds(side.serve.child.pid)
   const backendsBefore = await backendCpu(side.sql)
+  const hostBefore = hostTicks()
   const result = await load(side.serve.url)
+  const host = hostShares(hostBefore, hostTicks())
   const serveCpu = cpuSeconds(side.serve.child.pid) - serveBefore
   let postgresCpu = 0
   for (const [pid, cpu] of await backendCpu(side.sql)) {
@@ -156,6 +195,7 @@ export async function measurePhase(
     serveCpu,
     postgresCpu,
     commits,
+    host,
   }
 }
 
@@ -169,8 +209,16 @@ export function describeCpu(figures: PhaseFigures, embedded: boolean): string {
       ? ''
       : `, its PostgreSQL backends ${postgresCpu.toFixed(2)} s (${each(postgresCpu)} each), ` +
         `${(commits / Math.max(1, result.sent)).toFixed(2)} transactions per delivery`) +
-    `; load generator ${result.cpuSeconds.toFixed(2)} s`
+    `; load generator ${result.cpuSeconds.toFixed(2)} s; ${describeHost(figures.host)}`
   )
+}
+
+const percent = (share: number, digits = 0) => `${(share * 100).toFixed(digits)}%`
+
+/** The machine's side of a phase line: how busy it was, and how much the hypervisor took. */
+export function describeHost({ busy, steal }: HostShares): string {
+  if (!Number.isFinite(busy)) return 'machine CPU not known (no /proc/stat)'
+  return `machine CPU ${percent(busy)} busy, ${percent(steal, 1)} stolen by the hypervisor`
 }
 
 /** Until no pending event is left: from the table on PostgreSQL, else once the worker is quiet. */
