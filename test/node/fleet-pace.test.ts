@@ -43,6 +43,10 @@ const gapsOf = (arrivals: number[]) => {
   return sorted.slice(1).map((at, i) => at - (sorted[i] ?? at))
 }
 
+/** The time each run of `k` consecutive gaps spans. */
+const spansOf = (gaps: number[], k: number) =>
+  gaps.slice(k - 1).map((_, i) => gaps.slice(i, i + k).reduce((a, b) => a + b, 0))
+
 const WITHIN = { timeout: 20_000, interval: 50 }
 
 async function rowsOf(db: Database, storeHash: string) {
@@ -143,7 +147,9 @@ describeEachDatabase('a backfill beside a flood of deliveries', (ctx) => {
     expect(gaps.length).toBeGreaterThan(8)
     // Turns start INTERVAL_MS apart. Until the first answer the store's rate pacer (pacer.ts) holds
     // all but one request, so the first few may reach the store together: their gaps are left out.
-    expect(Math.min(...gaps.slice(3))).toBeGreaterThan(INTERVAL_MS * 0.5)
+    // A request may leave its turn late (a PGlite write holds the thread), so one gap alone can be
+    // short; any three in a row still span three turns less that delay (side by side: a few ms).
+    expect(Math.min(...spansOf(gaps.slice(3), 3))).toBeGreaterThan(INTERVAL_MS * 1.5)
     const total = gaps.reduce((a, b) => a + b, 0)
     expect(total).toBeGreaterThan(gaps.length * INTERVAL_MS * 0.9)
   })
