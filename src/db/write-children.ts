@@ -11,7 +11,13 @@ import type { PgColumn } from 'drizzle-orm/pg-core'
 import type { ResourceRow } from './rows.ts'
 import { notifyChanges } from './changes.ts'
 import type { Executor } from './database.ts'
-import { CHILD_PARENTS, childTables, resourceTables, type ChildTable } from './schema.ts'
+import {
+  CHILD_PARENTS,
+  childTables,
+  resourceTables,
+  type ChildTable,
+  type ResourceName,
+} from './schema.ts'
 
 const ident = (name: string) => sql.raw(`"${name}"`)
 const list = (parts: SQL[]) => sql.join(parts, sql`, `)
@@ -101,17 +107,42 @@ export function childStatement(
       (select count(*) from notified_removed)::int + (select count(*) from notified_written)::int as notified`
 }
 
+/** The child tables whose parent is `resource`. */
+const childTablesOf = (resource: ResourceName) =>
+  (Object.keys(childTables) as ChildTable[]).filter((t) => CHILD_PARENTS[t].parent === resource)
+
+/** Throws when a row carries a set for a table that is not a child table of `resource`. */
+function refuseForeignSets(resource: ResourceName, rows: ResourceRow[]): void {
+  const own = new Set<string>(childTablesOf(resource))
+  for (const row of rows) {
+    const foreign = Object.keys(row.children ?? {}).find((table) => !own.has(table))
+    if (foreign === undefined) continue
+    const expected = own.size > 0 ? [...own].join(', ') : 'none'
+    throw new Error(
+      `${resource} row ${row.id} carries children for ${foreign}, which is not a child table of ` +
+        `${resource} (its child tables: ${expected})`,
+    )
+  }
+}
+
 /** Whether any row carries children to write. */
 export const hasChildren = (rows: ResourceRow[]) => rows.some((row) => row.children !== undefined)
 
-/** Writes the children the rows carry; run after the rows' own upsert, in its transaction. */
+/**
+ * Writes the children the rows of `resource` carry; run after the rows' own upsert, in its
+ * transaction. A set for another resource's table is refused before anything is written: its
+ * statement would join that table's parent on the row's id, and so put the set under an
+ * unrelated parent that shares the id and the date_modified.
+ */
 export async function writeChildren(
   tx: Executor,
+  resource: ResourceName,
   storeHash: string,
   rows: ResourceRow[],
 ): Promise<ChildWriteResult> {
+  refuseForeignSets(resource, rows)
   const total: ChildWriteResult = { written: 0, removed: 0 }
-  for (const table of Object.keys(childTables) as ChildTable[]) {
+  for (const table of childTablesOf(resource)) {
     const statement = childStatement(table, storeHash, rows)
     if (!statement) continue
     const [result] = await tx.execute<ChildWriteResult>(statement)

@@ -137,7 +137,7 @@ export async function upsertRows(
     const [result] = hasChildren(batch)
       ? await inTransaction(db, async (tx) => {
           const rows = await tx.execute<{ written: number }>(statement)
-          await writeChildren(tx, storeHash, batch)
+          await writeChildren(tx, resource, storeHash, batch)
           return rows
         })
       : await db.execute<{ written: number }>(statement)

@@ -71,6 +71,24 @@ describeEachDatabase('child tables, each through the one contract', (ctx) => {
       expect(await stored(table)).toEqual([])
     },
   )
+
+  it("refuses a set for another resource's child table, and the batch writes nothing", async () => {
+    // A product and a customer that share id 5 and date_modified: the stray set would land under
+    // the product.
+    const modified = '2024-07-01T10:00:00Z'
+    await upsertRows(ctx.db, 'products', STORE, [parentRow('product_variants', modified, [])])
+    const customer = parentRow('product_variants', modified, [child(1, 'stray')])
+    await expect(upsertRows(ctx.db, 'customers', STORE, [customer])).rejects.toThrow(
+      'customers row 5 carries children for product_variants, which is not a child table of ' +
+        'customers (its child tables: customer_addresses)',
+    )
+    expect(await stored('product_variants')).toEqual([])
+    const [row] = await ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from bigcommerce.customers where store_hash = ${STORE} and id = 5`,
+    )
+    expect(Number(row?.n)).toBe(0)
+    await deleteRows(ctx.db, 'products', STORE, [5])
+  })
 })
 
 describeEachDatabase('order children writes', (ctx) => {
