@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { sql } from 'drizzle-orm'
+import parsePrometheus from 'parse-prometheus-text-format'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createBigCommerceClient } from '../../src/bigcommerce/client.ts'
 import { createRatePacer } from '../../src/bigcommerce/pacer.ts'
@@ -71,6 +72,21 @@ async function differences(db: Database, sim: SimStore): Promise<string[]> {
     for (const id of mirrored.keys()) wrong.push(`${table} ${id} (extra)`)
   }
   return wrong
+}
+
+const STATUS_TOKEN = 'faults-test-status-token-0123'
+
+/** The inbox's pending events, from serve's /metrics (the embedded database is serve's alone). */
+async function pendingEvents(url: string): Promise<number> {
+  const response = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${STATUS_TOKEN}` },
+  })
+  const inbox = parsePrometheus(await response.text()).find(
+    (f) => f.name === 'bcmirror_inbox_events',
+  )
+  const pending = inbox?.metrics.find((m) => 'labels' in m && m.labels?.status === 'pending')
+  if (!pending || !('value' in pending)) throw new Error('no pending count in /metrics')
+  return Number(pending.value)
 }
 
 /** Lines logged since `from` (an index into the child's lines). */
@@ -177,7 +193,10 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
     async () => {
       // Sweeps every 6 s: one is due soon after each fault (a sweep that ended with the API down
       // runs again as soon as it answers), instead of up to 15 minutes later.
-      const child = startServeChild({ ...(await env()), ...QUICK }, ['--api-retry-max', '1'])
+      const child = startServeChild({ ...(await env()), ...QUICK, STATUS_TOKEN }, [
+        '--api-retry-max',
+        '1',
+      ])
       try {
         const url = await listeningUrl(child)
         await ensureHooks(clientFor(sim), { destination: `${url}${WEBHOOK_PATH}`, secret: SECRET })
@@ -196,6 +215,9 @@ describeEachDatabase('serve through API faults (the command)', (ctx) => {
         const outageFrom = await throughFault(child, 'outage', 'outage')
         sim.setOptions({ errorRate: 0 })
         await caughtUp(child, outageFrom, true)
+        // An event whose refetch failed during the outage waits out its backoff (seconds) after
+        // the sweep has already repaired its row; every event is worked before serve stops.
+        await expect.poll(() => pendingEvents(url), { timeout: 60_000 }).toBe(0)
         if (ctx.kind === 'postgres') {
           await expect
             .poll(() => withMirror((db) => differences(db, sim)), { timeout: 30_000 })
