@@ -111,13 +111,14 @@ export function childStatement(
 const childTablesOf = (resource: ResourceName) =>
   (Object.keys(childTables) as ChildTable[]).filter((t) => CHILD_PARENTS[t].parent === resource)
 
-/** Throws when a row carries a set for a table that is not a child table of `resource`. */
-function refuseForeignSets(resource: ResourceName, rows: ResourceRow[]): void {
-  const own = new Set<string>(childTablesOf(resource))
+/** Throws when a row carries a set for a table that is not among `own`, `resource`'s child tables. */
+function refuseForeignSets(resource: ResourceName, own: ChildTable[], rows: ResourceRow[]): void {
   for (const row of rows) {
-    const foreign = Object.keys(row.children ?? {}).find((table) => !own.has(table))
+    const foreign = Object.keys(row.children ?? {}).find(
+      (table) => !own.includes(table as ChildTable),
+    )
     if (foreign === undefined) continue
-    const expected = own.size > 0 ? [...own].join(', ') : 'none'
+    const expected = own.length > 0 ? own.join(', ') : 'none'
     throw new Error(
       `${resource} row ${row.id} carries children for ${foreign}, which is not a child table of ` +
         `${resource} (its child tables: ${expected})`,
@@ -140,9 +141,10 @@ export async function writeChildren(
   storeHash: string,
   rows: ResourceRow[],
 ): Promise<ChildWriteResult> {
-  refuseForeignSets(resource, rows)
+  const own = childTablesOf(resource)
+  refuseForeignSets(resource, own, rows)
   const total: ChildWriteResult = { written: 0, removed: 0 }
-  for (const table of childTablesOf(resource)) {
+  for (const table of own) {
     const statement = childStatement(table, storeHash, rows)
     if (!statement) continue
     const [result] = await tx.execute<ChildWriteResult>(statement)
