@@ -2,7 +2,7 @@
 // 401 without the right one; `/metrics` parsed by a Prometheus text-format parser and its values
 // checked against the database, on every database.
 import { sql } from 'drizzle-orm'
-import parsePrometheus, { type PrometheusFamily } from 'parse-prometheus-text-format'
+import parsePrometheus from 'parse-prometheus-text-format'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError, parseConfig } from '../../src/config.ts'
 import { createApp, type AppDeps } from '../../src/http/app.ts'
@@ -12,6 +12,7 @@ import { recordHookState } from '../../src/sync/hooks/mirror-hooks.ts'
 import { readStatus } from '../../src/sync/status/status.ts'
 import { runSync } from '../../src/sync/sweeps/sweep.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+import { family, valueOf } from '../support/prometheus.ts'
 import { clientFor, startStore } from '../sync/support.ts'
 import type { SimStore } from '../../src/sim/index.ts'
 
@@ -35,22 +36,6 @@ function appFor(db: Database, token?: string, metrics = createMirrorMetrics()) {
       : undefined,
   }
   return { app: createApp(deps), metrics }
-}
-
-const family = (families: PrometheusFamily[], name: string) => {
-  const found = families.find((f) => f.name === name)
-  if (!found) throw new Error(`no metric family ${name}`)
-  return found
-}
-const valueOf = (
-  families: PrometheusFamily[],
-  name: string,
-  labels: Record<string, string> = {},
-) => {
-  const sample = family(families, name).metrics.find((m) =>
-    Object.entries(labels).every(([k, v]) => m.labels?.[k] === v),
-  )
-  return sample?.value === undefined ? undefined : Number(sample.value)
 }
 
 describe('the status page and metrics are off without STATUS_TOKEN', () => {

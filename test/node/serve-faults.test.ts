@@ -25,6 +25,7 @@ import { startSimStore, type SimStore } from '../../src/sim/index.ts'
 import { BIN, NODE_FLAGS, cliEnv, runCli } from '../support/cli.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { freePort } from '../support/ports.ts'
+import { valueOf } from '../support/prometheus.ts'
 import { serveEnvForSim } from '../support/serve-env.ts'
 import {
   listeningUrl,
@@ -77,16 +78,12 @@ async function differences(db: Database, sim: SimStore): Promise<string[]> {
 const STATUS_TOKEN = 'faults-test-status-token-0123'
 
 /** The inbox's pending events, from serve's /metrics (the embedded database is serve's alone). */
-async function pendingEvents(url: string): Promise<number> {
+async function pendingEvents(url: string): Promise<number | undefined> {
   const response = await fetch(`${url}/metrics`, {
     headers: { authorization: `Bearer ${STATUS_TOKEN}` },
   })
-  const inbox = parsePrometheus(await response.text()).find(
-    (f) => f.name === 'bcmirror_inbox_events',
-  )
-  const pending = inbox?.metrics.find((m) => 'labels' in m && m.labels?.status === 'pending')
-  if (!pending || !('value' in pending)) throw new Error('no pending count in /metrics')
-  return Number(pending.value)
+  const families = parsePrometheus(await response.text())
+  return valueOf(families, 'bcmirror_inbox_events', { status: 'pending' })
 }
 
 /** Lines logged since `from` (an index into the child's lines). */
