@@ -15,6 +15,7 @@
 // so instead of hiding the delay.
 import { createHmac } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
+import { answerEnd } from '../../test/support/http-answer.ts'
 import { webhookBody } from './envelope.ts'
 
 export interface LoadOptions {
@@ -92,19 +93,6 @@ function signatureHeaders(id: string, body: string): string {
     .update(`${id}.${timestamp}.${body}`)
     .digest('base64')
   return `webhook-id: ${id}\r\nwebhook-timestamp: ${timestamp}\r\nwebhook-signature: v1,${signature}\r\n`
-}
-
-/** Where the answer in `text` ends, or -1 while it is incomplete (Content-Length or chunked). */
-function answerEnd(text: string): number {
-  const headEnd = text.indexOf('\r\n\r\n')
-  if (headEnd < 0) return -1
-  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd))
-  if (length) {
-    const end = headEnd + 4 + Number(length[1])
-    return text.length >= end ? end : -1
-  }
-  const last = text.indexOf('0\r\n\r\n', headEnd + 4)
-  return last < 0 ? -1 : last + 5
 }
 
 interface Connection {

@@ -271,11 +271,20 @@ function checkDatabaseHealth(db: Database): Promise<boolean> {
   return Promise.race([answer, late]).finally(() => clearTimeout(timer))
 }
 
+/**
+ * How long an idle keep-alive connection stays open: longer than the 60 s that load balancers and
+ * proxies (AWS's, nginx's) keep theirs, so that the side closing an idle connection is always the
+ * sender's. With Node's 5 s, a sender could write a delivery on a connection serve was closing:
+ * the delivery failed, and BigCommerce sends a failed one again only a minute later.
+ */
+export const IDLE_CONNECTION_MS = 65_000
+
 /** Resolves once the server listens; rejects when it cannot (the port is taken). */
 function listen(app: MirrorApp, options: ServerOptions): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {
     const hostname = options.hostname ?? '127.0.0.1'
     const s = serve({ fetch: app.fetch, port: options.port, hostname }, () => resolve(s))
+    if ('keepAliveTimeout' in s) s.keepAliveTimeout = IDLE_CONNECTION_MS
     s.once('error', reject)
   })
 }
