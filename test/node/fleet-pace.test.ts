@@ -165,7 +165,9 @@ describeEachDatabase('event batches beside a flood of deliveries', (ctx) => {
   it('of all stores start one per turn of the pace while deliveries arrive fast', async () => {
     const gaps = await refetches(ctx.db, 'pressed', true)
     expect(gaps.length).toBeGreaterThanOrEqual(8)
-    expect(Math.min(...gaps)).toBeGreaterThan(BATCH_INTERVAL_MS * 0.5)
+    // As for the backfill's requests: one batch may reach its store late, so any two gaps in a row
+    // are checked (two turns, less that delay). Side by side, a round's two gaps are a few ms.
+    expect(Math.min(...spansOf(gaps, 2))).toBeGreaterThan(BATCH_INTERVAL_MS)
   })
 
   it('of all stores start side by side when deliveries are few', async () => {
