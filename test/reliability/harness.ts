@@ -193,6 +193,19 @@ const LIST_FAULTS: SimFault[][] = [
 ]
 
 /**
+ * How many of the first round's odd list answers (the one injected as the store starts changing)
+ * are sure to be served before the store stops: those any list request of their table meets.
+ * One that waits for a page 1 may stay unserved, since a sweep resumed from its checkpoint (serve
+ * was killed part way through its list) does not ask for page 1 again.
+ */
+export function sureListFaults(seed: number): number {
+  return LIST_FAULTS.filter((faults) => {
+    const first = faults[seed % faults.length]
+    return first !== undefined && first.query?.page === undefined
+  }).length
+}
+
+/**
  * Changes the store `opsPerTick` times every `tickMs`: creates, updates, same-second bursts on one
  * row, deletes, archived orders, SKU and address edits, coupon edits; a fifth of new rows answer
  * "not found" to their first read by id; now and then the next API request is answered 429 or
