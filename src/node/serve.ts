@@ -277,7 +277,7 @@ function checkDatabaseHealth(db: Database): Promise<boolean> {
  * sender's. With Node's 5 s, a sender could write a delivery on a connection serve was closing:
  * the delivery failed, and BigCommerce sends a failed one again only a minute later.
  */
-export const IDLE_CONNECTION_MS = 65_000
+const IDLE_CONNECTION_MS = 65_000
 
 /** Resolves once the server listens; rejects when it cannot (the port is taken). */
 function listen(app: MirrorApp, options: ServerOptions): Promise<ServerType> {

@@ -192,6 +192,10 @@ const LIST_FAULTS: SimFault[][] = [
   ],
 ]
 
+/** Round `round`'s odd list answers: one per table, each table's variants in turn. */
+const listFaultsOfRound = (round: number): SimFault[] =>
+  LIST_FAULTS.map((faults) => faults[round % faults.length] ?? {})
+
 /**
  * How many of the first round's odd list answers (the one injected as the store starts changing)
  * are sure to be served before the store stops: those any list request of their table meets.
@@ -199,10 +203,7 @@ const LIST_FAULTS: SimFault[][] = [
  * was killed part way through its list) does not ask for page 1 again.
  */
 export function sureListFaults(seed: number): number {
-  return LIST_FAULTS.filter((faults) => {
-    const first = faults[seed % faults.length]
-    return first !== undefined && first.query?.page === undefined
-  }).length
+  return listFaultsOfRound(seed).filter((fault) => fault.query?.page === undefined).length
 }
 
 /**
@@ -375,7 +376,7 @@ export function startChurn(
   /** One odd answer per table, for the next sweep's list requests. */
   const injectListFaults = () => {
     const round = seed + counts.listFaults / LIST_FAULTS.length
-    for (const faults of LIST_FAULTS) sim.injectFaults(faults[round % faults.length] ?? {})
+    sim.injectFaults(...listFaultsOfRound(round))
     counts.listFaults += LIST_FAULTS.length
   }
 
