@@ -106,7 +106,11 @@ export function startStoreLane(
           batchTurn: () => shared.batchPace.turn(),
         },
         // The fleet's one query finds due events and wakes the lane; its own loops need not poll.
-        { ...shared.worker, idleMs: Math.max(shared.worker?.idleMs ?? 1_000, LANE_POLL_MS) },
+        {
+          ...shared.worker,
+          idleMs: Math.max(shared.worker?.idleMs ?? 1_000, LANE_POLL_MS),
+          startAsleep: true,
+        },
       )
       worker.wake(resources)
     },

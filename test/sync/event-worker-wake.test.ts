@@ -132,6 +132,40 @@ describeEachDatabase('event worker after a batch', (ctx) => {
   })
 })
 
+describeEachDatabase('event worker started by a wake', (ctx) => {
+  it("with startAsleep, only the woken table's loop claims: the others wait for a wake of their own", async () => {
+    const claims: string[] = []
+    const sent: string[] = []
+    const client = createBigCommerceClient({
+      ...{ apiUrl: sim.url, storeHash: sim.storeHash, accessToken: sim.accessToken },
+      pacer: createRatePacer(),
+    })
+    events += 1
+    const hash = `asleep-${events}`
+    const payload = { scope: 'store/product/updated', data: { type: 'product', id: 3 }, hash }
+    await insertEvents(ctx.db, sim.storeHash, [
+      { hash, scope: payload.scope, resource: 'products', resourceId: 3, payload },
+    ])
+    // As a store lane does: the worker starts on the wake that names the tables with events.
+    const worker = startEventWorker(
+      { db: notingClaims(ctx.db, claims, sent), client, storeHash: sim.storeHash },
+      { idleMs: 600_000, gatherMs: 0, startAsleep: true },
+    )
+    try {
+      worker.wake(['products'])
+      await expect.poll(() => pendingEvents(ctx.db)).toBe(0)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(sent).toEqual(['products'])
+
+      worker.wake()
+      const everyLoop = [...EVENT_TABLES, 'others'].sort()
+      await expect.poll(() => [...new Set(claims)].sort()).toEqual(everyLoop)
+    } finally {
+      await worker.stop()
+    }
+  })
+})
+
 async function pendingEvents(db: Database): Promise<number> {
   const [row] = await db.execute<{ n: number }>(
     sql`select count(*)::int as n from bigcommerce.webhook_events where status = 'pending'`,

@@ -67,6 +67,7 @@ interface LoopSettings {
   idleMs: number
   gatherMs: number
   minBatchIntervalMs: number
+  startAsleep: boolean
 }
 
 /** One loop of batches for the events `resource` selects (or of `work`, for housekeeping). */
@@ -86,6 +87,8 @@ function startLoop(
     idleMs: options.idleMs ?? 1000,
     gatherMs: options.gatherMs ?? 20,
     minBatchIntervalMs: options.minBatchIntervalMs ?? 300,
+    // Housekeeping (no resource) runs at start: a lane's worker may stop before its poll comes.
+    startAsleep: resource !== null && (options.startAsleep ?? false),
   })
   return {
     wake() {
@@ -127,6 +130,9 @@ function pause(state: LoopState, ms: number, untilWoken: boolean): Promise<void>
 }
 
 async function runLoop(state: LoopState, loop: LoopSettings): Promise<void> {
+  // A store's first delivery in a while starts its worker: the loops of other tables would each
+  // claim nothing, a statement apiece for every store a flood wakes.
+  if (loop.startAsleep && !state.woken) await pause(state, loop.idleMs, true)
   while (!state.stopping) {
     // The API refuses the token or is out: claim nothing until the gate's wait is over.
     const apiDelay = loop.resource ? (loop.ctx.apiDelayMs?.() ?? 0) : 0

@@ -58,6 +58,11 @@ export interface EventWorkerOptions {
    * share a refetch (fewer API requests and writes) at the cost of this much latency. Default 300 ms.
    */
   minBatchIntervalMs?: number
+  /**
+   * Table loops wait for a wake() (or their poll) before their first claim, instead of claiming
+   * at once: for a worker started by a wake, which names the tables that have events. Default false.
+   */
+  startAsleep?: boolean
   /** Finished events are deleted after this long. Default 7 days. */
   retainMs?: number
   /** Wait before the read that confirms a not-found (see DEFAULT_CONFIRM_DELAY_MS). */
