@@ -33,10 +33,16 @@ export function startEventWorker(
   const others = startLoop(ctx, options, { except: EVENT_TABLES })
   const loops = [...byTable.values(), others]
   // Housekeeping in a loop of its own too: a slow delete must not hold back any table.
-  const pruning = startLoop(ctx, { ...options, idleMs: 3_600_000 }, null, async () => {
-    await pruneEvents(ctx.db, ctx.storeHash, retainMs)
-    return null
-  })
+  const pruning = startLoop(
+    ctx,
+    { ...options, idleMs: 3_600_000 },
+    null,
+    async () => {
+      await pruneEvents(ctx.db, ctx.storeHash, retainMs)
+      return null
+    },
+    options.pruneDelayMs ?? 60_000,
+  )
   return {
     wake(resources) {
       if (!resources) for (const loop of loops) loop.wake()
@@ -68,6 +74,8 @@ interface LoopSettings {
   gatherMs: number
   minBatchIntervalMs: number
   startAsleep: boolean
+  /** Wait before the first batch (stop() cuts it short). */
+  startAfterMs: number
 }
 
 /** One loop of batches for the events `resource` selects (or of `work`, for housekeeping). */
@@ -77,6 +85,7 @@ function startLoop(
   resource: ClaimOptions['resource'] | null,
   work: () => Promise<BatchSummary | null> = () =>
     inSlot(ctx, () => processBatch(ctx, options, resource ?? undefined)),
+  startAfterMs = 0,
 ): RunningEventWorker {
   const state: LoopState = { stopping: false, woken: false, wakeUp: null, interrupt: null }
   const running = runLoop(state, {
@@ -87,8 +96,9 @@ function startLoop(
     idleMs: options.idleMs ?? 1000,
     gatherMs: options.gatherMs ?? 20,
     minBatchIntervalMs: options.minBatchIntervalMs ?? 300,
-    // Housekeeping (no resource) runs at start: a lane's worker may stop before its poll comes.
+    // Housekeeping (no resource) is not woken: its start waits startAfterMs instead.
     startAsleep: resource !== null && (options.startAsleep ?? false),
+    startAfterMs,
   })
   return {
     wake() {
@@ -133,6 +143,7 @@ async function runLoop(state: LoopState, loop: LoopSettings): Promise<void> {
   // A store's first delivery in a while starts its worker: the loops of other tables would each
   // claim nothing, a statement apiece for every store a flood wakes.
   if (loop.startAsleep && !state.woken) await pause(state, loop.idleMs, true)
+  if (loop.startAfterMs > 0) await pause(state, loop.startAfterMs, false)
   while (!state.stopping) {
     // The API refuses the token or is out: claim nothing until the gate's wait is over.
     const apiDelay = loop.resource ? (loop.ctx.apiDelayMs?.() ?? 0) : 0

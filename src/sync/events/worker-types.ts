@@ -65,6 +65,11 @@ export interface EventWorkerOptions {
   startAsleep?: boolean
   /** Finished events are deleted after this long. Default 7 days. */
   retainMs?: number
+  /**
+   * Wait before the worker's first deletion of finished events (then hourly), so that the workers
+   * a flood starts add no statement to its first seconds. Default 60 s.
+   */
+  pruneDelayMs?: number
   /** Wait before the read that confirms a not-found (see DEFAULT_CONFIRM_DELAY_MS). */
   confirmDelayMs?: number
 }
