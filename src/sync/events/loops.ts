@@ -35,7 +35,8 @@ export function startEventWorker(
   // Housekeeping in a loop of its own too: a slow delete must not hold back any table.
   const pruning = startLoop(
     ctx,
-    { ...options, idleMs: 3_600_000 },
+    // Never woken: its start waits pruneDelayMs instead of a wake.
+    { ...options, idleMs: 3_600_000, startAsleep: false },
     null,
     async () => {
       await pruneEvents(ctx.db, ctx.storeHash, retainMs)
@@ -96,8 +97,7 @@ function startLoop(
     idleMs: options.idleMs ?? 1000,
     gatherMs: options.gatherMs ?? 20,
     minBatchIntervalMs: options.minBatchIntervalMs ?? 300,
-    // Housekeeping (no resource) is not woken: its start waits startAfterMs instead.
-    startAsleep: resource !== null && (options.startAsleep ?? false),
+    startAsleep: options.startAsleep ?? false,
     startAfterMs,
   })
   return {
