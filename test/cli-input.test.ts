@@ -215,6 +215,18 @@ describe('a DATABASE_URL that cannot work is named, with its password hidden', (
     }
   }, 20_000)
 
+  it('a socket directory with no PostgreSQL socket in it', async () => {
+    const url = `postgres://mirror:${encodeURIComponent(password)}@localhost/mirror?host=${workDir}`
+    const result = await runCli(['migrate'], { DATABASE_URL: url })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      `no PostgreSQL socket is there (connect ENOENT ${workDir}/.s.PGSQL.5432); check the directory given as host and the port`,
+    )
+    expect(result.stderr).not.toContain(password)
+    expect(result.stderr).not.toContain(encodeURIComponent(password))
+    expectNoStack(result)
+  })
+
   it.runIf(process.env.TEST_DATABASE_URL)(
     'a database that does not exist',
     async () => {

@@ -3,6 +3,7 @@
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { advisoryKey, wrapExecutor, type Database, type LockResult } from './database.ts'
+import { socketTarget } from './postgres-socket.ts'
 
 export interface PostgresOptions {
   /** Pool size; the Worker uses 1 per request. */
@@ -10,7 +11,9 @@ export interface PostgresOptions {
 }
 
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
-  const client = postgres(url, {
+  const socket = socketTarget(url)
+  const client = postgres(socket?.url ?? url, {
+    ...(socket && { path: socket.path }),
     max: options.max ?? 10,
     onnotice: () => {},
     // Prepared statements break behind PgBouncer/Hyperdrive in transaction mode.

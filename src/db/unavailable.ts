@@ -38,6 +38,10 @@ export function describeConnectError(thrown: unknown, url: string): string {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'the host name does not resolve'
+    case 'ENOENT':
+      return `no PostgreSQL socket is there (${message}); check the directory given as host and the port`
+    case 'EACCES':
+      return `this user may not open PostgreSQL's socket (${message}); check the socket directory's permissions`
     default:
       return code ? `${message} (${code})` : message
   }

@@ -4,6 +4,7 @@
 // seconds); a dead port only says "connect ECONNREFUSED". This probe opens one connection with a
 // few seconds' timeout and says which of those it met.
 import { connect } from 'node:net'
+import { socketTarget } from '../db/postgres-socket.ts'
 
 /** PostgreSQL's SSLRequest: length 8, code 80877103. A server answers one byte, S or N. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
@@ -12,7 +13,7 @@ export type ProbeResult = { ok: true } | { ok: false; reason: string }
 
 /** Host and port of a postgres:// URL, or null when it names a socket or several hosts. */
 export function probeTarget(url: string): { host: string; port: number } | null {
-  if (!URL.canParse(url)) return null
+  if (!URL.canParse(url) || socketTarget(url)) return null
   const parsed = new URL(url)
   const host = parsed.hostname.replace(/^\[|\]$/g, '')
   if (host === '' || host.includes(',') || parsed.searchParams.has('host')) return null
